@@ -1,0 +1,100 @@
+"""The one API: `/api/v1/`. Authentication, error shape and rate limits are set here once."""
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.security import HttpBearer
+from ninja.throttling import AnonRateThrottle, UserRateThrottle
+
+from setia.accounts.selectors import api_key_user
+from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+
+FAILED_KEY_LIMIT = 30  # wrong keys per address per minute before the address is made to wait
+
+
+class ApiKeyAuth(HttpBearer):
+    """`Authorization: Bearer KEY`. Keys are looked up by SHA-256 digest: one indexed query."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_key_user(token)
+        if user is None:
+            ident = f"api-failed-key:{request.META.get('REMOTE_ADDR', '')}"
+            failures = cache.get(ident, 0) + 1
+            cache.set(ident, failures, 60)
+            if failures > FAILED_KEY_LIMIT:
+                raise Throttled(wait=60)
+            return None
+        request.user = user
+        return user
+
+
+class StaffRateThrottle(UserRateThrottle):
+    rate = settings.API_RATE_LIMIT
+
+
+class AnonymousRateThrottle(AnonRateThrottle):
+    rate = settings.API_ANONYMOUS_RATE_LIMIT
+
+
+api = NinjaAPI(
+    title="Setia CRM API",
+    version="1",
+    urls_namespace="api",
+    auth=ApiKeyAuth(),
+    throttle=[StaffRateThrottle(), AnonymousRateThrottle()],
+    description=_("Customer data, loyalty and sales of one business. Send `Authorization: Bearer <API key>`."),
+)
+
+
+def _error(request: HttpRequest, message: str, status: int, extra: dict[str, Any] | None = None) -> HttpResponse:
+    return api.create_response(request, {"message": message, "extra": extra or {}}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    status = 403 if isinstance(error, PermissionDeniedError) else 404 if isinstance(error, NotFoundError) else 400
+    return _error(request, error.message, status, error.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    header = request.headers.get("Authorization", "")
+    message = (
+        _("The API key is invalid or revoked.") if header else _("Send an API key: Authorization: Bearer <key>.")
+    )
+    response = _error(request, message, 401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    wait = max(1, math.ceil(error.wait or 1))
+    response = _error(request, _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": wait}, 429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    extra: dict[str, list[str]] = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        extra.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "")))
+    field, messages = next(iter(extra.items()), ("__all__", [_("Invalid input.")]))
+    return _error(request, _("%(field)s: %(reason)s") % {"field": field, "reason": messages[0]}, 400, extra)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return _error(request, str(error), error.status_code)
+
+
+api.add_router("/", "setia.accounts.api.router")
+api.add_router("/", "setia.core.api.router")

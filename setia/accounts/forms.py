@@ -1,0 +1,93 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from setia.accounts.models import Branch, BusinessSettings, Team, User
+from setia.accounts.roles import Role
+from setia.core.forms import StyledFormMixin
+
+
+class BranchForm(StyledFormMixin, forms.ModelForm[Branch]):
+    class Meta:
+        model = Branch
+        fields = ["name", "code", "address", "city", "province", "phone", "is_active"]
+
+
+class TeamForm(StyledFormMixin, forms.ModelForm[Team]):
+    class Meta:
+        model = Team
+        fields = ["name", "branch"]
+
+    def __init__(self, *args: object, branches: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if branches is not None:
+            self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+
+
+class StaffForm(StyledFormMixin, forms.ModelForm[User]):
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("At least 10 characters. Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "role",
+            "branch",
+            "managed_branches",
+            "teams",
+            "language",
+            "is_active",
+        ]
+        widgets = {
+            "managed_branches": forms.CheckboxSelectMultiple,
+            "teams": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: object, creating: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["branch"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["managed_branches"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["teams"].queryset = Team.objects.select_related("branch")  # type: ignore[attr-defined]
+        self.fields["email"].required = False
+        if creating:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = _("At least 10 characters.")
+            del self.fields["is_active"]
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service, which reports problems per field.
+        pass
+
+
+class BusinessSettingsForm(StyledFormMixin, forms.ModelForm[BusinessSettings]):
+    mfa_required_roles = forms.MultipleChoiceField(
+        label=_("Roles that must use two-factor sign-in"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = BusinessSettings
+        fields = ["name", "address", "phone", "email", "share_customers_across_branches", "mfa_required_roles"]
+
+
+class ProfileForm(StyledFormMixin, forms.ModelForm[User]):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "phone", "language"]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ApiKeyForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("Which system will use this key?"))

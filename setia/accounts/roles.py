@@ -1,0 +1,51 @@
+"""Roles and what each may do. Permissions are capabilities checked in services and selectors.
+
+Front office works in one branch and sees that branch's customers; managers see the branches
+they manage; back office and owners see every branch (see `selectors.branch_scope`).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner / administrator")
+    MANAGER = "manager", _("Manager")
+    MARKETING = "marketing", _("Marketing")
+    ANALYST = "analyst", _("Analyst")
+    CASHIER = "cashier", _("Cashier / receptionist")
+    CALL_AGENT = "call_agent", _("Call agent")
+    SALES = "sales", _("Sales")
+    SERVICE_AGENT = "service_agent", _("Service agent")
+
+
+FRONT_OFFICE = frozenset({Role.CASHIER, Role.CALL_AGENT, Role.SALES, Role.SERVICE_AGENT})
+BACK_OFFICE = frozenset({Role.MARKETING, Role.ANALYST})
+ALL_ROLES = frozenset(Role)
+
+# Capability → roles holding it. Later apps add their capabilities here.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "dashboard.view": ALL_ROLES,
+    "search.use": ALL_ROLES,
+    "staff.view": frozenset({Role.OWNER, Role.MANAGER}),
+    "staff.manage": frozenset({Role.OWNER}),
+    "branches.view": frozenset({Role.OWNER, Role.MANAGER}),
+    "branches.manage": frozenset({Role.OWNER}),
+    "teams.manage": frozenset({Role.OWNER, Role.MANAGER}),
+    "settings.manage": frozenset({Role.OWNER}),
+    "audit.view": frozenset({Role.OWNER}),
+    "jobs.view": frozenset({Role.OWNER}),
+    "api_keys.use": ALL_ROLES,
+}
+
+
+def role_group(role: str) -> str:
+    if role in FRONT_OFFICE:
+        return "front_office"
+    if role in BACK_OFFICE:
+        return "back_office"
+    return str(role)
+
+
+def role_has(role: str, capability: str) -> bool:
+    return role in CAPABILITIES.get(capability, frozenset())

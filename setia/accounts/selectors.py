@@ -1,0 +1,174 @@
+"""Reads that apply role and branch visibility. Every function takes the acting user."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
+from setia.accounts.roles import BACK_OFFICE, FRONT_OFFICE, Role
+from setia.core.errors import NotFoundError, PermissionDeniedError
+
+
+def business_settings() -> BusinessSettings:
+    settings_row, _created = BusinessSettings.objects.get_or_create(
+        pk=1, defaults={"mfa_required_roles": list(settings.MFA_REQUIRED_ROLES_DEFAULT)}
+    )
+    return settings_row
+
+
+@dataclass(frozen=True)
+class BranchScope:
+    """Which branches' customer data an actor may see: all of them, or these ids."""
+
+    all_branches: bool
+    branch_ids: frozenset[int]
+
+    def filter(self, queryset: QuerySet[Any], field: str = "branch") -> QuerySet[Any]:
+        if self.all_branches:
+            return queryset
+        return queryset.filter(**{f"{field}__in": self.branch_ids})
+
+    def allows(self, branch_id: int | None) -> bool:
+        return self.all_branches or branch_id in self.branch_ids
+
+
+def branch_scope(actor: User) -> BranchScope:
+    if not actor.is_active:
+        return BranchScope(False, frozenset())
+    if actor.role == Role.OWNER or actor.role in BACK_OFFICE or actor.is_superuser:
+        return BranchScope(True, frozenset())
+    if business_settings().share_customers_across_branches:
+        return BranchScope(True, frozenset())
+    own = {actor.branch_id} if actor.branch_id else set()
+    if actor.role == Role.MANAGER:
+        own |= set(actor.managed_branches.values_list("pk", flat=True))
+    return BranchScope(False, frozenset(own))
+
+
+def require(actor: User, capability: str) -> None:
+    if not actor.is_authenticated or not actor.has_capability(capability):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+
+
+def _managed_scope(actor: User) -> BranchScope:
+    """Branches whose staff an actor manages: all for the owner, managed (and own) for managers."""
+    if actor.role == Role.OWNER or actor.is_superuser:
+        return BranchScope(True, frozenset())
+    own = set(actor.managed_branches.values_list("pk", flat=True))
+    if actor.branch_id:
+        own.add(actor.branch_id)
+    return BranchScope(False, frozenset(own))
+
+
+def branch_list(*, actor: User, include_inactive: bool = False) -> QuerySet[Branch]:
+    require(actor, "branches.view")
+    branches = Branch.objects.all() if include_inactive else Branch.objects.filter(is_active=True)
+    return _managed_scope(actor).filter(branches, field="pk").order_by("name")
+
+
+def branch_get(*, actor: User, pk: int) -> Branch:
+    try:
+        return branch_list(actor=actor, include_inactive=True).get(pk=pk)
+    except Branch.DoesNotExist as error:
+        raise NotFoundError(_("Branch not found.")) from error
+
+
+def branches_for_choice() -> QuerySet[Branch]:
+    return Branch.objects.filter(is_active=True).order_by("name")
+
+
+def team_list(*, actor: User) -> QuerySet[Team]:
+    require(actor, "teams.manage")
+    scope = _managed_scope(actor)
+    teams = Team.objects.select_related("branch")
+    if not scope.all_branches:
+        teams = teams.filter(Q(branch__in=scope.branch_ids) | Q(branch__isnull=True))
+    return teams.order_by("name")
+
+
+def team_get(*, actor: User, pk: int) -> Team:
+    try:
+        return team_list(actor=actor).get(pk=pk)
+    except Team.DoesNotExist as error:
+        raise NotFoundError(_("Team not found.")) from error
+
+
+def staff_list(
+    *,
+    actor: User,
+    query: str = "",
+    branch_id: int | None = None,
+    role: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[User]:
+    require(actor, "staff.view")
+    staff = User.objects.select_related("branch").order_by("first_name", "last_name", "username")
+    scope = _managed_scope(actor)
+    if not scope.all_branches:
+        staff = staff.filter(branch__in=scope.branch_ids)
+    if not include_inactive:
+        staff = staff.filter(is_active=True)
+    if query:
+        staff = staff.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    if branch_id:
+        staff = staff.filter(branch_id=branch_id)
+    if role:
+        staff = staff.filter(role=role)
+    return staff
+
+
+def staff_get(*, actor: User, pk: int) -> User:
+    try:
+        return staff_list(actor=actor, include_inactive=True).get(pk=pk)
+    except User.DoesNotExist as error:
+        raise NotFoundError(_("Staff member not found.")) from error
+
+
+def staff_counts_by_branch(*, actor: User) -> list[dict[str, Any]]:
+    """Active staff per branch and role group, for the dashboard."""
+    rows: dict[int, dict[str, Any]] = {}
+    for member in staff_list(actor=actor).only("role", "branch__name", "branch_id"):
+        if member.branch_id is None:
+            continue
+        row = rows.setdefault(
+            member.branch_id,
+            {"branch": member.branch.name if member.branch else "", "front_office": 0, "other": 0},
+        )
+        row["front_office" if member.role in FRONT_OFFICE else "other"] += 1
+    return sorted(rows.values(), key=lambda r: r["branch"])
+
+
+def api_key_list(*, actor: User) -> QuerySet[ApiKey]:
+    require(actor, "api_keys.use")
+    return ApiKey.objects.filter(user=actor).order_by("-created_at")
+
+
+def api_key_user(raw_key: str) -> User | None:
+    """The active user owning an unrevoked key, or None. One indexed lookup, no password hashing."""
+    if not raw_key or len(raw_key) > 200:
+        return None
+    key = (
+        ApiKey.objects.select_related("user")
+        .filter(digest=ApiKey.digest_of(raw_key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if key is None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        # Touch at most once a minute so a busy integration does not write on every request.
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key.user
+
+
+def user_requires_mfa(user: User) -> bool:
+    return user.role in business_settings().mfa_required_roles

@@ -1,0 +1,308 @@
+"""Every write to staff, branches, teams, settings and API keys. Each one is audited."""
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
+from setia.accounts.roles import FRONT_OFFICE, Role
+from setia.accounts.selectors import _managed_scope, business_settings, require
+from setia.core.audit import audit_log, diff, snapshot
+from setia.core.errors import ApplicationError, PermissionDeniedError, validate_instance
+from setia.core.phones import normalize_phone
+
+BRANCH_FIELDS = ["name", "code", "address", "city", "province", "phone", "is_active"]
+TEAM_FIELDS = ["name", "branch"]
+STAFF_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "branch",
+    "phone",
+    "language",
+    "is_active",
+    "managed_branches",
+    "teams",
+]
+SETTINGS_FIELDS = ["name", "address", "phone", "email", "share_customers_across_branches", "mfa_required_roles"]
+
+
+def _normalized_phone(value: str) -> str:
+    return normalize_phone(value) if value and value.strip() else ""
+
+
+# --- Branches -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def branch_create(*, actor: User, name: str, code: str, **fields: Any) -> Branch:
+    require(actor, "branches.manage")
+    branch = Branch(name=name.strip(), code=code.strip(), **fields)
+    branch.phone = _normalized_phone(branch.phone)
+    validate_instance(branch)
+    branch.save()
+    audit_log(
+        actor=actor, action="create", instance=branch, changes=diff({}, snapshot(branch, BRANCH_FIELDS)),
+        branch_id=branch.pk,
+    )
+    return branch
+
+
+@transaction.atomic
+def branch_update(*, actor: User, branch: Branch, **fields: Any) -> Branch:
+    require(actor, "branches.manage")
+    branch = Branch.objects.select_for_update().get(pk=branch.pk)
+    before = snapshot(branch, BRANCH_FIELDS)
+    for name, value in fields.items():
+        if name not in BRANCH_FIELDS:
+            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
+        setattr(branch, name, value.strip() if isinstance(value, str) else value)
+    branch.phone = _normalized_phone(branch.phone)
+    if not branch.is_active and branch.staff.filter(is_active=True, role__in=list(FRONT_OFFICE)).exists():
+        message = _("Move or deactivate this branch's front-office staff before closing it.")
+        raise ApplicationError(message, {"is_active": [message]})
+    validate_instance(branch)
+    branch.save()
+    changes = diff(before, snapshot(branch, BRANCH_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="update", instance=branch, changes=changes, branch_id=branch.pk)
+    return branch
+
+
+# --- Teams ----------------------------------------------------------------------------------
+
+
+def _check_team_branch(actor: User, branch: Branch | None) -> None:
+    scope = _managed_scope(actor)
+    if not scope.all_branches and (branch is None or branch.pk not in scope.branch_ids):
+        message = _("You can only manage teams of your own branches.")
+        raise ApplicationError(message, {"branch": [message]})
+
+
+@transaction.atomic
+def team_create(*, actor: User, name: str, branch: Branch | None = None) -> Team:
+    require(actor, "teams.manage")
+    _check_team_branch(actor, branch)
+    team = Team(name=name.strip(), branch=branch)
+    validate_instance(team)
+    team.save()
+    audit_log(
+        actor=actor, action="create", instance=team, changes=diff({}, snapshot(team, TEAM_FIELDS)),
+        branch_id=team.branch_id,
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: User, team: Team, name: str, branch: Branch | None) -> Team:
+    require(actor, "teams.manage")
+    _check_team_branch(actor, team.branch)
+    _check_team_branch(actor, branch)
+    before = snapshot(team, TEAM_FIELDS)
+    team.name, team.branch = name.strip(), branch
+    validate_instance(team)
+    team.save()
+    changes = diff(before, snapshot(team, TEAM_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="update", instance=team, changes=changes, branch_id=team.branch_id)
+    return team
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        messages = [str(m) for m in error.messages]
+        raise ApplicationError(_("Password: %(reason)s") % {"reason": messages[0]}, {"password": messages}) from error
+
+
+def _validate_staff(user: User, managed_branches: Iterable[Branch]) -> None:
+    if user.role in FRONT_OFFICE and user.branch_id is None:
+        message = _("Front-office staff need a home branch.")
+        raise ApplicationError(message, {"branch": [message]})
+    if user.role != Role.MANAGER and list(managed_branches):
+        message = _("Only managers manage branches.")
+        raise ApplicationError(message, {"managed_branches": [message]})
+    validate_instance(user, exclude=["password"])
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    branch: Branch | None = None,
+    phone: str = "",
+    language: str = "id",
+    managed_branches: Iterable[Branch] = (),
+    teams: Iterable[Team] = (),
+) -> User:
+    require(actor, "staff.manage")
+    managed_branches, teams = list(managed_branches), list(teams)
+    user = User(
+        username=username.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        role=role,
+        branch=branch,
+        phone=_normalized_phone(phone),
+        language=language,
+    )
+    if User.objects.filter(username__iexact=user.username).exists():
+        message = _("A staff member with this username already exists.")
+        raise ApplicationError(message, {"username": [message]})
+    _validate_staff(user, managed_branches)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    user.managed_branches.set(managed_branches)
+    user.teams.set(teams)
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=user,
+        changes=diff({}, snapshot(user, STAFF_FIELDS)),
+        branch_id=user.branch_id,
+    )
+    return user
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    actor: User,
+    staff: User,
+    managed_branches: Iterable[Branch] | None = None,
+    teams: Iterable[Team] | None = None,
+    **fields: Any,
+) -> User:
+    require(actor, "staff.manage")
+    user = User.objects.select_for_update().get(pk=staff.pk)
+    before = snapshot(user, STAFF_FIELDS)
+    for name, value in fields.items():
+        if name not in STAFF_FIELDS:
+            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    user.email = user.email.lower()
+    user.phone = _normalized_phone(user.phone)
+    if user.pk == actor.pk and (user.role != Role.OWNER or not user.is_active) and before["role"] == Role.OWNER:
+        if not User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists():
+            message = _("The business needs at least one active owner.")
+            raise ApplicationError(message, {"role": [message]})
+    managed = list(managed_branches) if managed_branches is not None else list(user.managed_branches.all())
+    if user.role != Role.MANAGER:
+        managed = []
+    _validate_staff(user, managed)
+    user.save()
+    user.managed_branches.set(managed)
+    if teams is not None:
+        user.teams.set(list(teams))
+    changes = diff(before, snapshot(user, STAFF_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="update", instance=user, changes=changes, branch_id=user.branch_id)
+    return user
+
+
+@transaction.atomic
+def staff_set_password(*, actor: User, staff: User, password: str) -> User:
+    if staff.pk != actor.pk:
+        require(actor, "staff.manage")
+    _check_password(password, staff)
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    audit_log(actor=actor, action="update", instance=staff, message="password changed", branch_id=staff.branch_id)
+    return staff
+
+
+@transaction.atomic
+def my_profile_update(*, actor: User, first_name: str, last_name: str, email: str, phone: str, language: str) -> User:
+    """What staff may change about themselves (not their role or branch)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    fields = ["first_name", "last_name", "email", "phone", "language"]
+    before = snapshot(user, fields)
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.email, user.phone, user.language = email.strip().lower(), _normalized_phone(phone), language
+    validate_instance(user, exclude=["password"])
+    user.save()
+    changes = diff(before, snapshot(user, fields))
+    if changes:
+        audit_log(actor=actor, action="update", instance=user, changes=changes, branch_id=user.branch_id)
+    return user
+
+
+# --- Business settings ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
+    require(actor, "settings.manage")
+    row = BusinessSettings.objects.select_for_update().get(pk=business_settings().pk)
+    before = snapshot(row, SETTINGS_FIELDS)
+    for name, value in fields.items():
+        if name not in SETTINGS_FIELDS:
+            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
+        setattr(row, name, value.strip() if isinstance(value, str) else value)
+    unknown_roles = set(row.mfa_required_roles) - {r.value for r in Role}
+    if unknown_roles:
+        message = _("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown_roles))}
+        raise ApplicationError(message, {"mfa_required_roles": [message]})
+    row.mfa_required_roles = sorted(row.mfa_required_roles)
+    row.phone = _normalized_phone(row.phone)
+    validate_instance(row)
+    row.save()
+    changes = diff(before, snapshot(row, SETTINGS_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="update", instance=row, changes=changes)
+    return row
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "sk_"
+
+
+@transaction.atomic
+def api_key_create(*, actor: User, user: User | None = None, name: str) -> tuple[ApiKey, str]:
+    """Create a key for `user` (default: the actor). Returns the record and the key, shown once."""
+    user = user or actor
+    if user.pk != actor.pk:
+        require(actor, "staff.manage")
+    require(user, "api_keys.use")
+    name = name.strip()
+    if not name:
+        message = _("Give the key a name, e.g. the system that will use it.")
+        raise ApplicationError(message, {"name": [message]})
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(user=user, name=name[:100], prefix=raw[:10], digest=ApiKey.digest_of(raw))
+    validate_instance(api_key)
+    api_key.save()
+    audit_log(actor=actor, action="create", instance=api_key, changes={"name": [None, api_key.name]})
+    return api_key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
+    if api_key.user_id != actor.pk and not actor.has_capability("staff.manage"):
+        raise PermissionDeniedError(_("You can only revoke your own keys."))
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        audit_log(actor=actor, action="revoke", instance=api_key)
+    return api_key

@@ -1,0 +1,109 @@
+"""Recording and reading the audit trail. Every service write calls `audit_log`."""
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from setia.core.models import AuditEvent
+
+REDACTED = "[redacted]"
+
+
+def object_type_of(instance: models.Model) -> str:
+    return instance._meta.label_lower
+
+
+def object_key(instance: models.Model) -> str:
+    return f"{object_type_of(instance)}:{instance.pk}"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value (dates as ISO text, money exact, records by id)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Current values of `fields`; many-to-many fields as sorted id lists."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(instance.pk and getattr(instance, name).values_list("pk", flat=True) or [])
+        elif field.is_relation:
+            values[name] = getattr(instance, field.attname)  # type: ignore[union-attr]
+        else:
+            values[name] = _plain(getattr(instance, name))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [before, after]}` for the fields whose value changed."""
+    changes = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(name)), _plain(after.get(name))
+        if old != new:
+            changes[name] = [old, new]
+    return changes
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, list[Any]] | None = None,
+    subject: models.Model | None = None,
+    branch_id: int | None = None,
+    message: str = "",
+    ip_address: str | None = None,
+) -> AuditEvent:
+    real_actor = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=real_actor,
+        actor_label=real_actor.get_username() if real_actor else (str(actor) if actor else "system"),
+        action=action,
+        object_type=object_type_of(instance),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        subject_key=object_key(subject or instance),
+        branch_id=branch_id,
+        changes=changes or {},
+        message=message[:255],
+        ip_address=ip_address,
+    )
+
+
+def audit_redact_subject(subject_key: str, *, fields: Iterable[str] | None = None) -> int:
+    """Blank the personal values in every event about `subject_key`; keep who, what and when.
+
+    `fields` limits the redaction to those field names (default: every changed value).
+    Returns the number of events redacted.
+    """
+    from django.utils import timezone
+
+    only = set(fields) if fields is not None else None
+    count = 0
+    for event in AuditEvent.objects.filter(subject_key=subject_key).iterator():
+        event.changes = {
+            name: ([REDACTED, REDACTED] if only is None or name in only else values)
+            for name, values in event.changes.items()
+        }
+        event.object_repr = REDACTED
+        event.redacted_at = timezone.now()
+        event.save(update_fields=["changes", "object_repr", "redacted_at"])
+        count += 1
+    return count

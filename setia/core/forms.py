@@ -1,0 +1,36 @@
+from django import forms
+
+from setia.core.errors import ApplicationError
+
+
+def add_application_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's refusal on the form: under each named field, or at the top."""
+    placed = False
+    for field, messages in error.extra.items():
+        if field in form.fields:
+            for message in messages if isinstance(messages, list) else [messages]:
+                form.add_error(field, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class StyledFormMixin:
+    """Gives widgets Bootstrap classes, so templates render any form the same way."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if css:
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

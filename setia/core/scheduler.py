@@ -1,0 +1,67 @@
+"""A small cron scheduler on top of Django's tasks API (see docs/adr/0003-scheduler.md).
+
+Each tick finds, for every job, the latest slot at or before now; if that slot has no
+`ScheduledRun` row yet, it inserts one and enqueues the job after commit. The unique
+constraint on (job, slot) makes the insert the lock: two schedulers never enqueue a slot twice.
+A scheduler that was down catches up once (the latest missed slot), not once per missed slot.
+"""
+
+import datetime as dt
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from importlib import import_module
+
+from cronsim import CronSim
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from setia.core.models import ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str
+    cron: str
+    task_path: str
+
+
+def load_schedule() -> list[Job]:
+    module = import_module(getattr(settings, "SETIA_SCHEDULE_MODULE", "config.schedule"))
+    return list(module.SCHEDULE)
+
+
+def latest_slot(cron: str, now: dt.datetime) -> dt.datetime:
+    """The most recent time at or before `now` that `cron` (read in the business time zone) names."""
+    local_now = now.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace(second=0, microsecond=0)
+    # CronSim in reverse yields slots strictly before its start, so start one minute later.
+    return next(CronSim(cron, local_now + dt.timedelta(minutes=1), reverse=True))
+
+
+def scheduler_tick(now: dt.datetime | None = None, jobs: list[Job] | None = None) -> list[str]:
+    """Enqueue every job whose latest slot has not been enqueued yet. Returns their keys."""
+    now = now or timezone.now()
+    fired = []
+    for job in jobs if jobs is not None else load_schedule():
+        slot = latest_slot(job.cron, now)
+        if ScheduledRun.objects.filter(job_key=job.key, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(job_key=job.key, slot=slot)
+                task = import_string(job.task_path)
+                transaction.on_commit(lambda task=task, run=run: _enqueue(task, run))
+        except IntegrityError:
+            continue  # another scheduler took this slot
+        fired.append(job.key)
+        logger.info("scheduled %s for %s", job.key, slot.isoformat())
+    return fired
+
+
+def _enqueue(task: object, run: ScheduledRun) -> None:
+    result = task.enqueue()  # type: ignore[attr-defined]
+    ScheduledRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id))

@@ -1,0 +1,52 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from setia.core.errors import PermissionDeniedError
+from setia.core.models import AuditEvent, ScheduledRun
+
+
+def _require(actor: Any, capability: str) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.has_capability(capability):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+
+
+def audit_event_list(
+    *,
+    actor: Any,
+    object_type: str = "",
+    object_id: str = "",
+    actor_id: int | None = None,
+    action: str = "",
+    query: str = "",
+) -> QuerySet[AuditEvent]:
+    _require(actor, "audit.view")
+    events = AuditEvent.objects.select_related("actor")
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    if action:
+        events = events.filter(action=action)
+    if query:
+        events = events.filter(object_repr__icontains=query)
+    return events
+
+
+def audit_object_types() -> list[str]:
+    return list(AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct())
+
+
+def scheduled_runs(*, actor: Any, limit: int = 50) -> QuerySet[ScheduledRun]:
+    _require(actor, "jobs.view")
+    return ScheduledRun.objects.order_by("-slot")[:limit]
+
+
+def recent_task_results(*, actor: Any, limit: int = 50) -> QuerySet[Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    _require(actor, "jobs.view")
+    return DBTaskResult.objects.order_by("-enqueued_at")[:limit]

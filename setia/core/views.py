@@ -1,0 +1,79 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from setia.core import selectors
+from setia.core.dashboard import panels_for
+from setia.core.models import AuditEvent
+from setia.core.pagination import keyset_page
+from setia.core.scheduler import latest_slot, load_schedule
+from setia.core.search import search_all
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"nav_key": "home", "panels": panels_for(request)})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "groups": search_all(request.user, query)}
+    template = "core/search.html#results" if request.htmx else "core/search.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    filters: dict[str, Any] = {
+        "object_type": request.GET.get("type", ""),
+        "action": request.GET.get("action", ""),
+        "query": request.GET.get("q", "").strip(),
+    }
+    actor_id = request.GET.get("actor", "")
+    events = selectors.audit_event_list(
+        actor=request.user, actor_id=int(actor_id) if actor_id.isdigit() else None, **filters
+    )
+    page = keyset_page(events, order=("-created_at", "-id"), cursor=request.GET.get("after", ""), size=50)
+    context = {
+        "nav_key": "audit",
+        "page": page,
+        "filters": filters,
+        "actor_id": actor_id,
+        "object_types": selectors.audit_object_types(),
+        "actions": AuditEvent.Action.choices,
+    }
+    template = "core/audit_list.html#results" if request.htmx else "core/audit_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def audit_record(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    events = selectors.audit_event_list(actor=request.user, object_type=object_type, object_id=object_id)
+    page = keyset_page(events, order=("-created_at", "-id"), cursor=request.GET.get("after", ""), size=100)
+    context = {"nav_key": "audit", "page": page, "object_type": object_type, "object_id": object_id}
+    return render(request, "core/audit_record.html", context)
+
+
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    runs = selectors.scheduled_runs(actor=request.user)
+    results = selectors.recent_task_results(actor=request.user)
+    from django.utils import timezone
+
+    now = timezone.now()
+    schedule = [{"job": job, "last_slot": latest_slot(job.cron, now)} for job in load_schedule()]
+    return render(
+        request, "core/jobs.html", {"nav_key": "jobs", "runs": runs, "results": results, "schedule": schedule}
+    )
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer: the app answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,73 @@
+"""Reference data for demo businesses: Indonesian names, places, and the ways people type phones."""
+
+FIRST_NAMES = [
+    "Ayu", "Budi", "Citra", "Dewi", "Eko", "Fitri", "Gilang", "Hendra", "Indah", "Joko", "Kartika", "Lestari",
+    "Made", "Nur", "Oktavia", "Putri", "Rizky", "Sari", "Teguh", "Utami", "Wahyu", "Yusuf", "Agus", "Bambang",
+    "Dian", "Fajar", "Ketut", "Siti", "Rina", "Andi", "Nyoman", "Wayan", "Ratna", "Slamet", "Hadi", "Yanti",
+]
+LAST_NAMES = [
+    "Santoso", "Wijaya", "Saputra", "Lestari", "Pratama", "Hidayat", "Kusuma", "Nugroho", "Setiawan", "Wibowo",
+    "Siregar", "Nasution", "Harahap", "Simanjuntak", "Purnomo", "Rahmawati", "Gunawan", "Halim", "Tanoto",
+    "Sihombing", "Permana", "Utomo", "Suryadi", "Manurung", "Wulandari", "Firmansyah",
+]
+# (province, city) pairs as in the official region names.
+PLACES = [
+    ("DKI JAKARTA", "KOTA JAKARTA SELATAN"),
+    ("DKI JAKARTA", "KOTA JAKARTA BARAT"),
+    ("JAWA BARAT", "KOTA BANDUNG"),
+    ("JAWA BARAT", "KOTA BEKASI"),
+    ("JAWA TIMUR", "KOTA SURABAYA"),
+    ("JAWA TENGAH", "KOTA SEMARANG"),
+    ("DI YOGYAKARTA", "KOTA YOGYAKARTA"),
+    ("BALI", "KOTA DENPASAR"),
+    ("SUMATERA UTARA", "KOTA MEDAN"),
+    ("SULAWESI SELATAN", "KOTA MAKASSAR"),
+]
+MOBILE_PREFIXES = ["811", "812", "813", "821", "822", "852", "853", "856", "857", "858", "877", "878", "881", "895", "896"]
+STREETS = ["Jl. Sudirman", "Jl. Thamrin", "Jl. Gatot Subroto", "Jl. Diponegoro", "Jl. Ahmad Yani",
+           "Jl. Merdeka", "Jl. Pahlawan", "Jl. Asia Afrika", "Jl. Malioboro", "Jl. Gajah Mada"]
+
+PROFILES = {
+    "salon": {
+        "business": "Salon Cantik Setia",
+        "branches": [
+            ("Salon Cantik Kemang", "KMG", "Jl. Kemang Raya No. 12", 0),
+            ("Salon Cantik Dago", "DGO", "Jl. Ir. H. Juanda No. 88", 2),
+            ("Salon Cantik Tunjungan", "TJG", "Jl. Tunjungan No. 45", 4),
+        ],
+        "teams": ["Stylist", "Perawatan Kulit", "Kasir"],
+    },
+    "taxi": {
+        "business": "Taksi Setia Nusantara",
+        "branches": [
+            ("Pool Jakarta Selatan", "JKS", "Jl. TB Simatupang No. 5", 0),
+            ("Pool Jakarta Barat", "JKB", "Jl. Daan Mogot Km 11", 1),
+            ("Pool Bandung", "BDG", "Jl. Soekarno-Hatta No. 210", 2),
+        ],
+        "teams": ["Call Center", "Dispatch", "Corporate Sales"],
+    },
+}
+
+# One demo login per role: (username, role, branch index or None).
+DEMO_USERS = [
+    ("admin", "owner", None),
+    ("manager", "manager", 0),
+    ("marketing", "marketing", None),
+    ("analyst", "analyst", None),
+    ("cashier", "cashier", 0),
+    ("agent", "call_agent", 0),
+    ("sales", "sales", 0),
+    ("service", "service_agent", 0),
+]
+
+
+def phone_as_typed(rng: object, prefix: str, number: str) -> str:
+    """The same mobile number the way different people write it."""
+    styles = [
+        f"0{prefix}-{number[:4]}-{number[4:]}",
+        f"+62 {prefix} {number[:4]} {number[4:]}",
+        f"62{prefix}{number}",
+        f"0{prefix}{number}",
+        f"{prefix} {number[:4]} {number[4:]}",
+    ]
+    return styles[rng.randrange(len(styles))]  # type: ignore[attr-defined]

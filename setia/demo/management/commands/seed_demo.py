@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from setia.accounts.models import User
+from setia.demo.data import PROFILES
+from setia.demo.services import demo_logins, demo_password, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Fill the database with a demo business (salon or taxi) and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--profile", choices=sorted(PROFILES), default="salon")
+        parser.add_argument("--seed", type=int, default=1, help="Same seed, same data.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database has staff already.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if User.objects.exists():
+            if not options["if_empty"]:
+                raise CommandError("The database already has data; seed_demo fills an empty database only.")
+            self.stdout.write("Database already has data; demo data not loaded.")
+        else:
+            report = seed_demo(profile=options["profile"], seed=options["seed"])
+            self.stdout.write(self.style.SUCCESS(f"Demo {report.profile} business loaded: {', '.join(report.branches)}"))
+        logins = demo_logins()
+        if logins:
+            self.stdout.write("")
+            self.stdout.write(f"Demo logins (password for all: {demo_password()}):")
+            for username, role in logins:
+                self.stdout.write(f"  {username:<12} {role}")

@@ -1,0 +1,105 @@
+"""Filling an empty installation with a demo business, through each app's own services."""
+
+import random
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from setia.accounts import services as accounts
+from setia.accounts.models import Branch, Team, User
+from setia.accounts.selectors import business_settings
+from setia.demo.data import DEMO_USERS, FIRST_NAMES, LAST_NAMES, MOBILE_PREFIXES, PLACES, PROFILES, phone_as_typed
+
+
+@dataclass
+class SeedReport:
+    profile: str
+    branches: list[str] = field(default_factory=list)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def demo_password() -> str:
+    return getattr(settings, "DEMO_PASSWORD", "setia-demo-2026")
+
+
+def _person(rng: random.Random) -> tuple[str, str, str]:
+    prefix = rng.choice(MOBILE_PREFIXES)
+    number = "".join(str(rng.randrange(10)) for _ in range(8))
+    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), phone_as_typed(rng, prefix, number)
+
+
+@transaction.atomic
+def seed_demo(*, profile: str = "salon", seed: int = 1, extra_staff_per_branch: int = 3) -> SeedReport:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
+    spec = PROFILES[profile]
+    rng = random.Random(seed)
+    password = demo_password()
+    report = SeedReport(profile=profile)
+
+    # The first owner cannot be created by another user's service call: bootstrap it directly.
+    first, last, phone = _person(rng)
+    owner = User.objects.create_user(
+        "admin", password=password, role="owner", first_name=first, last_name=last, email="admin@example.com"
+    )
+    accounts.business_settings_update(actor=owner, name=spec["business"])
+    business_settings()
+
+    branches: list[Branch] = []
+    for name, code, street, place_index in spec["branches"]:
+        province, city = PLACES[place_index]
+        _f, _l, branch_phone = _person(rng)
+        branches.append(
+            accounts.branch_create(
+                actor=owner, name=name, code=code.lower(), address=street, city=city, province=province,
+                phone=branch_phone,
+            )
+        )
+        report.branches.append(name)
+    teams: list[Team] = [accounts.team_create(actor=owner, name=team_name) for team_name in spec["teams"]]
+
+    for username, role, branch_index in DEMO_USERS:
+        first, last, phone = _person(rng)
+        if username == "admin":
+            accounts.staff_update(actor=owner, staff=owner, phone=phone)
+            report.logins.append((username, role, password))
+            continue
+        member = accounts.staff_create(
+            actor=owner,
+            username=username,
+            password=password,
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.com",
+            phone=phone,
+            branch=branches[branch_index] if branch_index is not None else None,
+            managed_branches=branches[:2] if role == "manager" else [],
+            teams=[rng.choice(teams)],
+        )
+        report.logins.append((member.username, role, password))
+
+    # More front-office staff in every branch, so branch visibility has something to hide.
+    front_roles = ["cashier", "call_agent", "sales", "service_agent"] if profile == "taxi" else ["cashier", "sales"]
+    for branch in branches:
+        for index in range(extra_staff_per_branch):
+            first, last, phone = _person(rng)
+            accounts.staff_create(
+                actor=owner,
+                username=f"{first.lower()}.{branch.code}{index}",
+                password=password,
+                role=front_roles[index % len(front_roles)],
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                branch=branch,
+                teams=[rng.choice(teams)],
+            )
+    return report
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    usernames = [username for username, _role, _branch in DEMO_USERS]
+    found = dict(User.objects.filter(username__in=usernames, is_active=True).values_list("username", "role"))
+    return [(username, found[username]) for username in usernames if username in found]

@@ -1,0 +1,31 @@
+// Shell behaviour: show Django messages as toasts (also after HTMX swaps), close the
+// search dropdown when clicking elsewhere.
+(function () {
+  function showToasts(root) {
+    (root || document).querySelectorAll(".toast:not(.showing):not(.show)").forEach(function (el) {
+      bootstrap.Toast.getOrCreateInstance(el).show();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showToasts(); });
+  document.body.addEventListener("htmx:afterSwap", function () { showToasts(); });
+  // A server response can ask for a toast: HX-Trigger: {"toast": {"message": "...", "level": "success"}}
+  document.body.addEventListener("toast", function (event) {
+    var detail = event.detail || {};
+    var box = document.createElement("div");
+    box.className = "toast align-items-center border-0 text-bg-" + (detail.level || "success");
+    box.setAttribute("role", "status");
+    var body = document.createElement("div");
+    body.className = "d-flex";
+    var text = document.createElement("div");
+    text.className = "toast-body";
+    text.textContent = detail.message || "";
+    body.appendChild(text);
+    box.appendChild(body);
+    document.getElementById("toasts").appendChild(box);
+    bootstrap.Toast.getOrCreateInstance(box).show();
+  });
+  document.addEventListener("click", function (event) {
+    var dropdown = document.getElementById("search-dropdown");
+    if (dropdown && !event.target.closest(".app-search")) { dropdown.innerHTML = ""; }
+  });
+})();
