@@ -34,12 +34,9 @@ class ApiKeyAuth(HttpBearer):
         return user
 
 
-class StaffRateThrottle(UserRateThrottle):
-    rate = settings.API_RATE_LIMIT
-
-
-class AnonymousRateThrottle(AnonRateThrottle):
-    rate = settings.API_ANONYMOUS_RATE_LIMIT
+# Throttle history lives in the default cache: the database (or Redis), shared by every process.
+STAFF_THROTTLE = UserRateThrottle(settings.API_RATE_LIMIT)
+ANONYMOUS_THROTTLE = AnonRateThrottle(settings.API_ANONYMOUS_RATE_LIMIT)
 
 
 api = NinjaAPI(
@@ -47,7 +44,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=ApiKeyAuth(),
-    throttle=[StaffRateThrottle(), AnonymousRateThrottle()],
+    throttle=[STAFF_THROTTLE, ANONYMOUS_THROTTLE],
     description=_("Customer data, loyalty and sales of one business. Send `Authorization: Bearer <API key>`."),
 )
 
@@ -65,9 +62,7 @@ def on_application_error(request: HttpRequest, error: ApplicationError) -> HttpR
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     header = request.headers.get("Authorization", "")
-    message = (
-        _("The API key is invalid or revoked.") if header else _("Send an API key: Authorization: Bearer <key>.")
-    )
+    message = _("The API key is invalid or revoked.") if header else _("Send an API key: Authorization: Bearer <key>.")
     response = _error(request, message, 401)
     response["WWW-Authenticate"] = "Bearer"
     return response

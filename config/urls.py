@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
-from setia.core.views import healthz
+from setia.core.views import favicon, healthz
 
 admin.site.site_header = "Setia CRM"
 
@@ -14,5 +14,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]
-

@@ -8,7 +8,10 @@ from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
 class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "first_name", "last_name", "role", "branch", "is_active")
     list_filter = ("role", "branch", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Setia", {"fields": ("role", "branch", "managed_branches", "teams", "phone", "language")}))  # type: ignore[misc]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Setia", {"fields": ("role", "branch", "managed_branches", "teams", "phone", "language")}),
+    )  # type: ignore[misc]
 
 
 @admin.register(Branch)

@@ -11,9 +11,7 @@ class AccountsConfig(AppConfig):
         from setia.accounts import signals  # noqa: F401 - connects the sign-in audit receivers
         from setia.core.navigation import Group, Section, register_section
 
-        register_section(
-            Section("staff", _("Staff"), "accounts:staff_list", "people", 800, "staff.view", Group.ADMIN)
-        )
+        register_section(Section("staff", _("Staff"), "accounts:staff_list", "people", 800, "staff.view", Group.ADMIN))
         register_section(
             Section("branches", _("Branches"), "accounts:branch_list", "shop", 810, "branches.view", Group.ADMIN)
         )

@@ -30,5 +30,3 @@ class RequireTwoFactorMiddleware:
                 messages.warning(request, _("Your role must use two-factor sign-in. Set it up to continue."))
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-

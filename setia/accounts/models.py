@@ -104,9 +104,7 @@ class BusinessSettings(TimeStampedModel):
         default=False,
         help_text=_("When on, every branch sees every customer; when off, front office sees its own branch."),
     )
-    mfa_required_roles = models.JSONField(
-        _("roles that must use two-factor sign-in"), default=list, blank=True
-    )
+    mfa_required_roles = models.JSONField(_("roles that must use two-factor sign-in"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("business settings")

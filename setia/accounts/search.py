@@ -11,8 +11,12 @@ def _search_staff(actor: Any, query: str, limit: int) -> list[Hit]:
     if not actor.has_capability("staff.view"):
         return []
     return [
-        Hit(str(member), f"{member.get_role_display()} · {member.branch or '—'}",
-            reverse("accounts:staff_detail", args=[member.pk]), "person-badge")
+        Hit(
+            str(member),
+            f"{member.get_role_display()} · {member.branch or '—'}",
+            reverse("accounts:staff_detail", args=[member.pk]),
+            "person-badge",
+        )
         for member in staff_list(actor=actor, query=query)[:limit]
     ]
 

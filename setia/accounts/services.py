@@ -50,7 +50,10 @@ def branch_create(*, actor: User, name: str, code: str, **fields: Any) -> Branch
     validate_instance(branch)
     branch.save()
     audit_log(
-        actor=actor, action="create", instance=branch, changes=diff({}, snapshot(branch, BRANCH_FIELDS)),
+        actor=actor,
+        action="create",
+        instance=branch,
+        changes=diff({}, snapshot(branch, BRANCH_FIELDS)),
         branch_id=branch.pk,
     )
     return branch
@@ -95,7 +98,10 @@ def team_create(*, actor: User, name: str, branch: Branch | None = None) -> Team
     validate_instance(team)
     team.save()
     audit_log(
-        actor=actor, action="create", instance=team, changes=diff({}, snapshot(team, TEAM_FIELDS)),
+        actor=actor,
+        action="create",
+        instance=team,
+        changes=diff({}, snapshot(team, TEAM_FIELDS)),
         branch_id=team.branch_id,
     )
     return team
@@ -202,10 +208,10 @@ def staff_update(
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     user.email = user.email.lower()
     user.phone = _normalized_phone(user.phone)
-    if user.pk == actor.pk and (user.role != Role.OWNER or not user.is_active) and before["role"] == Role.OWNER:
-        if not User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists():
-            message = _("The business needs at least one active owner.")
-            raise ApplicationError(message, {"role": [message]})
+    stops_being_owner = before["role"] == Role.OWNER and (user.role != Role.OWNER or not user.is_active)
+    if stops_being_owner and not User.objects.filter(role=Role.OWNER, is_active=True).exclude(pk=user.pk).exists():
+        message = _("The business needs at least one active owner.")
+        raise ApplicationError(message, {"role": [message]})
     managed = list(managed_branches) if managed_branches is not None else list(user.managed_branches.all())
     if user.role != Role.MANAGER:
         managed = []

@@ -25,7 +25,9 @@ def record_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
 
 
 @receiver(user_login_failed)
-def record_failed_login(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def record_failed_login(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     from setia.accounts.models import User
 
     username = str(credentials.get("username") or credentials.get("login") or "")[:150]

@@ -32,8 +32,6 @@ class AuditPage(Schema):
 def list_audit_events(
     request: HttpRequest, object_type: str = "", object_id: str = "", action: str = "", after: str = ""
 ) -> dict[str, Any]:
-    events = selectors.audit_event_list(
-        actor=request.user, object_type=object_type, object_id=object_id, action=action
-    )
+    events = selectors.audit_event_list(actor=request.user, object_type=object_type, object_id=object_id, action=action)
     page = keyset_page(events, order=("-created_at", "-id"), cursor=after, size=100)
     return {"items": page.rows, "next_cursor": page.next_cursor}

@@ -8,8 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from setia.core import navigation
-        from setia.core import search
+        from setia.core import navigation, search
 
         navigation.register_section(
             navigation.Section(key="home", label=_("Home"), url_name="core:home", icon="house", order=0)
@@ -55,6 +54,7 @@ def register_panels() -> None:
 
     register_panel(Panel("welcome", "core/panels/welcome.html", welcome, order=0, width=12))
     register_panel(
-        Panel("recent_activity", "core/panels/recent_activity.html", recent_activity, order=900,
-              capability="audit.view")
+        Panel(
+            "recent_activity", "core/panels/recent_activity.html", recent_activity, order=900, capability="audit.view"
+        )
     )

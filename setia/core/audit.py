@@ -42,7 +42,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     for name in fields:
         field = instance._meta.get_field(name)
         if field.many_to_many:
-            values[name] = sorted(instance.pk and getattr(instance, name).values_list("pk", flat=True) or [])
+            values[name] = sorted((instance.pk and getattr(instance, name).values_list("pk", flat=True)) or [])
         elif field.is_relation:
             values[name] = getattr(instance, field.attname)  # type: ignore[union-attr]
         else:

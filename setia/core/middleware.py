@@ -22,5 +22,39 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, ApplicationError):
             return None
-        status = 403 if isinstance(exception, PermissionDeniedError) else 404 if isinstance(exception, NotFoundError) else 400
+        status = (
+            403
+            if isinstance(exception, PermissionDeniedError)
+            else 404
+            if isinstance(exception, NotFoundError)
+            else 400
+        )
         return render(request, "error.html", {"status": status, "message": exception.message}, status=status)
+
+
+class LanguageMiddleware:
+    """Language by the switch (cookie), else the user's saved preference, else Indonesian.
+
+    The browser's Accept-Language is deliberately ignored: a shop PC set up in English should
+    still open in Bahasa Indonesia unless someone chooses otherwise.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported:
+            user = getattr(request, "user", None)
+            language = getattr(user, "language", None) if user is not None and user.is_authenticated else None
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -52,7 +52,12 @@ def seed_demo(*, profile: str = "salon", seed: int = 1, extra_staff_per_branch: 
         _f, _l, branch_phone = _person(rng)
         branches.append(
             accounts.branch_create(
-                actor=owner, name=name, code=code.lower(), address=street, city=city, province=province,
+                actor=owner,
+                name=name,
+                code=code.lower(),
+                address=street,
+                city=city,
+                province=province,
                 phone=branch_phone,
             )
         )

@@ -20,9 +20,19 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             "web": [
-                python, "-m", "uvicorn", "config.asgi:application",
-                "--host", options["host"], "--port", str(options["port"]),
-                "--workers", str(options["web_workers"]), "--no-access-log",
+                python,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                options["host"],
+                "--port",
+                str(options["port"]),
+                "--workers",
+                str(options["web_workers"]),
+                "--no-access-log",
+                "--lifespan",
+                "off",
             ],
             "worker": [python, "manage.py", "db_worker", "--no-reload"],
             "scheduler": [python, "manage.py", "run_scheduler"],

@@ -22,7 +22,9 @@ class Command(BaseCommand):
             self.stdout.write("Database already has data; demo data not loaded.")
         else:
             report = seed_demo(profile=options["profile"], seed=options["seed"])
-            self.stdout.write(self.style.SUCCESS(f"Demo {report.profile} business loaded: {', '.join(report.branches)}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo {report.profile} business loaded: {', '.join(report.branches)}")
+            )
         logins = demo_logins()
         if logins:
             self.stdout.write("")

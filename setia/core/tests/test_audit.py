@@ -1,0 +1,72 @@
+import pytest
+
+from setia.accounts.services import branch_create, branch_update
+from setia.conftest import Business, client_for
+from setia.core.audit import REDACTED, audit_redact_subject, diff
+from setia.core.models import AuditEvent
+
+
+def test_diff_lists_only_changed_fields() -> None:
+    assert diff({"name": "A", "city": "X"}, {"name": "B", "city": "X"}) == {"name": ["A", "B"]}
+    assert diff({}, {"name": "A"}) == {"name": [None, "A"]}
+
+
+def test_service_write_records_who_what_when_and_before_after(business: Business) -> None:
+    branch = branch_create(actor=business.owner, name="Tunjungan", code="tjg", city="KOTA SURABAYA")
+    branch_update(actor=business.owner, branch=branch, name="Tunjungan Plaza", city="KOTA SURABAYA")
+    events = list(AuditEvent.objects.filter(object_type="accounts.branch", object_id=str(branch.pk)).order_by("id"))
+    assert [e.action for e in events] == ["create", "update"]
+    assert events[0].actor == business.owner
+    assert events[0].changes["name"] == [None, "Tunjungan"]
+    assert events[1].changes == {"name": ["Tunjungan", "Tunjungan Plaza"]}
+    assert events[1].actor_label == "owner"
+
+
+def test_update_without_change_writes_no_event(business: Business) -> None:
+    branch_update(actor=business.owner, branch=business.branch_a, name="Kemang")
+    assert not AuditEvent.objects.filter(object_type="accounts.branch", action="update").exists()
+
+
+def test_redaction_blanks_values_but_keeps_who_and_what(business: Business) -> None:
+    from setia.accounts.services import staff_update
+
+    staff_update(actor=business.owner, staff=business.cashier_a, phone="0812-3456-7890", first_name="Sarah")
+    key = f"accounts.user:{business.cashier_a.pk}"
+    assert audit_redact_subject(key) == 1
+    event = AuditEvent.objects.get(subject_key=key, action="update")
+    assert event.changes == {"first_name": [REDACTED, REDACTED], "phone": [REDACTED, REDACTED]}
+    assert event.object_repr == REDACTED
+    assert event.actor == business.owner and event.action == "update" and event.redacted_at is not None
+
+
+def test_audit_list_filters_and_pages(business: Business) -> None:
+    for index in range(60):
+        branch_create(actor=business.owner, name=f"Cabang {index:02d}", code=f"c{index:02d}")
+    client = client_for(business.owner)
+    first = client.get("/audit/?type=accounts.branch")
+    assert first.status_code == 200
+    page = first.context["page"]
+    assert len(page.rows) == 50 and page.next_cursor
+    assert page.rows[0].object_repr == "Cabang 59"
+    second = client.get(f"/audit/?type=accounts.branch&after={page.next_cursor}")
+    names = [event.object_repr for event in second.context["page"].rows]
+    assert names == [f"Cabang {index:02d}" for index in range(9, -1, -1)]
+
+
+def test_audit_list_htmx_returns_only_the_results_partial(business: Business) -> None:
+    branch_create(actor=business.owner, name="Tunjungan", code="tjg")
+    response = client_for(business.owner).get("/audit/?q=Tunjung", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "Tunjungan" in html and "<html" not in html
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_audit_list_query_count_does_not_grow_with_page_size(
+    business: Business, size: int, django_assert_max_num_queries: object
+) -> None:
+    for index in range(size):
+        branch_create(actor=business.owner, name=f"B{index}", code=f"b{index}")
+    client = client_for(business.owner)
+    client.get("/audit/")  # warm the session
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
+        assert client.get("/audit/").status_code == 200

@@ -1,0 +1,54 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from setia.core.errors import ApplicationError
+from setia.core.phones import format_phone, normalize_phone
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0812-3456-7890",
+        "+62 812 3456 7890",
+        "6281234567890",
+        "81234567890",
+        "0812 3456 7890",
+        "(0812) 3456-7890",
+        "0062 812 3456 7890",
+    ],
+)
+def test_mobile_in_every_typed_form_is_the_same_number(typed: str) -> None:
+    assert normalize_phone(typed) == "+6281234567890"
+
+
+def test_landline_is_a_valid_phone() -> None:
+    assert normalize_phone("021-5551234") == "+62215551234"
+    assert normalize_phone("(022) 4201234") == "+62224201234"
+
+
+def test_foreign_number_keeps_its_country() -> None:
+    assert normalize_phone("+65 6123 4567") == "+6561234567"
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "12", "0812"])
+def test_rubbish_is_refused_naming_the_field(typed: str) -> None:
+    with pytest.raises(ApplicationError) as error:
+        normalize_phone(typed, field="phone")
+    assert "phone" in error.value.extra
+
+
+def test_display_form() -> None:
+    assert format_phone("+6281234567890") == "0812-3456-7890"
+    assert format_phone("") == ""
+
+
+@given(st.from_regex(r"8[1-9][0-9]{8,9}", fullmatch=True))
+def test_all_typed_forms_agree(national: str) -> None:
+    try:
+        expected = normalize_phone("0" + national)
+    except ApplicationError:
+        return  # not an allocated number range: every form must refuse it, checked below
+    assert normalize_phone("+62" + national) == expected
+    assert normalize_phone("62" + national) == expected
+    assert normalize_phone(national) == expected
