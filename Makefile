@@ -53,7 +53,8 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 messages: setup
-	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --ignore=static/vendor
+	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --ignore=static/vendor --ignore=bench --no-location
+	$(PY) scripts/translate.py
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # The suites run side by side: SQLite and PostgreSQL each in their own process.

@@ -5,7 +5,7 @@ from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
+class StaffAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "branch", "is_active")
     list_filter = ("role", "branch", "is_active")
     fieldsets = (
@@ -15,7 +15,7 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class BranchAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "city", "is_active")
 
 
@@ -24,6 +24,6 @@ admin.site.register(BusinessSettings)
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("digest", "prefix")

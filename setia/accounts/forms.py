@@ -18,7 +18,7 @@ class TeamForm(StyledFormMixin, forms.ModelForm[Team]):
         fields = ["name", "branch"]
 
     def __init__(self, *args: object, branches: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if branches is not None:
             self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
@@ -52,7 +52,7 @@ class StaffForm(StyledFormMixin, forms.ModelForm[User]):
         }
 
     def __init__(self, *args: object, creating: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["managed_branches"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["teams"].queryset = Team.objects.select_related("branch")  # type: ignore[attr-defined]

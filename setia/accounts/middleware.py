@@ -26,7 +26,7 @@ class RequireTwoFactorMiddleware:
 
             from setia.accounts.selectors import user_requires_mfa
 
-            if user_requires_mfa(user) and not is_mfa_enabled(user):  # type: ignore[arg-type]
+            if user_requires_mfa(user) and not is_mfa_enabled(user):
                 messages.warning(request, _("Your role must use two-factor sign-in. Set it up to continue."))
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -1,6 +1,6 @@
 import hashlib
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -71,8 +71,6 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
     )
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("staff member")

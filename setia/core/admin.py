@@ -4,7 +4,7 @@ from setia.core.models import AuditEvent, ScheduledRun
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "actor_label", "action", "object_type", "object_id", "object_repr")
     list_filter = ("action", "object_type")
 

@@ -3,7 +3,7 @@ from django import forms
 from setia.core.errors import ApplicationError
 
 
-def add_application_error(form: forms.Form, error: ApplicationError) -> None:
+def add_application_error(form: forms.BaseForm, error: ApplicationError) -> None:
     """Show a service's refusal on the form: under each named field, or at the top."""
     placed = False
     for field, messages in error.extra.items():
@@ -21,7 +21,7 @@ class StyledFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):

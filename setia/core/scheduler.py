@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import zoneinfo
 from dataclasses import dataclass
+from functools import partial
 from importlib import import_module
 
 from cronsim import CronSim
@@ -54,7 +55,7 @@ def scheduler_tick(now: dt.datetime | None = None, jobs: list[Job] | None = None
             with transaction.atomic():
                 run = ScheduledRun.objects.create(job_key=job.key, slot=slot)
                 task = import_string(job.task_path)
-                transaction.on_commit(lambda task=task, run=run: _enqueue(task, run))
+                transaction.on_commit(partial(_enqueue, task, run))
         except IntegrityError:
             continue  # another scheduler took this slot
         fired.append(job.key)

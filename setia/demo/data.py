@@ -1,5 +1,7 @@
 """Reference data for demo businesses: Indonesian names, places, and the ways people type phones."""
 
+from dataclasses import dataclass
+
 FIRST_NAMES = [
     "Ayu",
     "Budi",
@@ -109,25 +111,33 @@ STREETS = [
     "Jl. Gajah Mada",
 ]
 
+
+@dataclass(frozen=True)
+class Profile:
+    business: str
+    branches: list[tuple[str, str, str, int]]  # name, code, street, index into PLACES
+    teams: list[str]
+
+
 PROFILES = {
-    "salon": {
-        "business": "Salon Cantik Setia",
-        "branches": [
+    "salon": Profile(
+        business="Salon Cantik Setia",
+        branches=[
             ("Salon Cantik Kemang", "KMG", "Jl. Kemang Raya No. 12", 0),
             ("Salon Cantik Dago", "DGO", "Jl. Ir. H. Juanda No. 88", 2),
             ("Salon Cantik Tunjungan", "TJG", "Jl. Tunjungan No. 45", 4),
         ],
-        "teams": ["Stylist", "Perawatan Kulit", "Kasir"],
-    },
-    "taxi": {
-        "business": "Taksi Setia Nusantara",
-        "branches": [
+        teams=["Stylist", "Perawatan Kulit", "Kasir"],
+    ),
+    "taxi": Profile(
+        business="Taksi Setia Nusantara",
+        branches=[
             ("Pool Jakarta Selatan", "JKS", "Jl. TB Simatupang No. 5", 0),
             ("Pool Jakarta Barat", "JKB", "Jl. Daan Mogot Km 11", 1),
             ("Pool Bandung", "BDG", "Jl. Soekarno-Hatta No. 210", 2),
         ],
-        "teams": ["Call Center", "Dispatch", "Corporate Sales"],
-    },
+        teams=["Call Center", "Dispatch", "Corporate Sales"],
+    ),
 }
 
 # One demo login per role: (username, role, branch index or None).

@@ -43,11 +43,11 @@ def seed_demo(*, profile: str = "salon", seed: int = 1, extra_staff_per_branch: 
     owner = User.objects.create_user(
         "admin", password=password, role="owner", first_name=first, last_name=last, email="admin@example.com"
     )
-    accounts.business_settings_update(actor=owner, name=spec["business"])
+    accounts.business_settings_update(actor=owner, name=spec.business)
     business_settings()
 
     branches: list[Branch] = []
-    for name, code, street, place_index in spec["branches"]:
+    for name, code, street, place_index in spec.branches:
         province, city = PLACES[place_index]
         _f, _l, branch_phone = _person(rng)
         branches.append(
@@ -62,7 +62,7 @@ def seed_demo(*, profile: str = "salon", seed: int = 1, extra_staff_per_branch: 
             )
         )
         report.branches.append(name)
-    teams: list[Team] = [accounts.team_create(actor=owner, name=team_name) for team_name in spec["teams"]]
+    teams: list[Team] = [accounts.team_create(actor=owner, name=team_name) for team_name in spec.teams]
 
     for username, role, branch_index in DEMO_USERS:
         first, last, phone = _person(rng)

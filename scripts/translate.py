@@ -1,0 +1,38 @@
+"""Fill locale/id/LC_MESSAGES/django.po from locale/id_translations.py and list what is left.
+
+`make messages` runs makemessages, then this, then compilemessages.
+"""
+
+import runpy
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    translations: dict[str, str] = runpy.run_path(str(ROOT / "locale" / "id_translations.py"))["ID"]
+    po_path = ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po"
+    catalog = polib.pofile(str(po_path))
+    missing = []
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        if entry.msgid in translations:
+            entry.msgstr = translations[entry.msgid]
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif not entry.msgstr or "fuzzy" in entry.flags:
+            missing.append(entry.msgid)
+    catalog.metadata["Language"] = "id"
+    catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    catalog.save(str(po_path))
+    for msgid in missing:
+        print(f"no Indonesian translation yet: {msgid!r}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
