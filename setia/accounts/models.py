@@ -78,7 +78,9 @@ class User(AbstractUser):
         ordering = ["first_name", "last_name", "username"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in FRONT_OFFICE]) | Q(branch__isnull=False) | Q(is_active=False),
+                condition=~Q(role__in=sorted(r.value for r in FRONT_OFFICE))
+                | Q(branch__isnull=False)
+                | Q(is_active=False),
                 name="front_office_has_branch",
             )
         ]
