@@ -4,10 +4,24 @@ The scheduler (`manage.py run_scheduler`, started by `make run`) enqueues each j
 even when several schedulers run; the worker (`manage.py db_worker`) runs it.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from setia.core.scheduler import Job
 
 SCHEDULE = [
-    Job("clear_expired_sessions", "15 3 * * *", "setia.core.tasks.clear_expired_sessions"),
-    Job("prune_task_results", "30 3 * * *", "setia.core.tasks.prune_task_results"),
-    Job("cull_scheduler_history", "45 3 * * 0", "setia.core.tasks.cull_scheduler_history"),
+    Job(
+        "clear_expired_sessions", "15 3 * * *", "setia.core.tasks.clear_expired_sessions", _("Remove expired sessions")
+    ),
+    Job(
+        "prune_task_results",
+        "30 3 * * *",
+        "setia.core.tasks.prune_task_results",
+        _("Delete job results older than 30 days"),
+    ),
+    Job(
+        "cull_scheduler_history",
+        "45 3 * * 0",
+        "setia.core.tasks.cull_scheduler_history",
+        _("Trim the schedule history"),
+    ),
 ]

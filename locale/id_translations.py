@@ -207,4 +207,10 @@ ID = {
     "Nothing found for “%(query)s”.": "Tidak ada hasil untuk “%(query)s”.",
     "Cannot do that": "Tidak dapat dilakukan",
     "Back to home": "Kembali ke beranda",
+    "Cron": "Cron",
+    "Next run": "Jalan berikutnya",
+    "No home branch": "Tanpa cabang asal",
+    "Remove expired sessions": "Hapus sesi yang kedaluwarsa",
+    "Delete job results older than 30 days": "Hapus hasil tugas yang lebih dari 30 hari",
+    "Trim the schedule history": "Rapikan riwayat jadwal",
 }

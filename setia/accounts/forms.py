@@ -19,6 +19,7 @@ class TeamForm(StyledFormMixin, forms.ModelForm[Team]):
 
     def __init__(self, *args: object, branches: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["branch"].empty_label = _("All branches")  # type: ignore[attr-defined]
         if branches is not None:
             self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
@@ -57,6 +58,7 @@ class StaffForm(StyledFormMixin, forms.ModelForm[User]):
         self.fields["managed_branches"].queryset = Branch.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["teams"].queryset = Team.objects.select_related("branch")  # type: ignore[attr-defined]
         self.fields["email"].required = False
+        self.fields["branch"].empty_label = _("No home branch")  # type: ignore[attr-defined]
         if creating:
             self.fields["password"].required = True
             self.fields["password"].help_text = _("At least 10 characters.")

@@ -12,6 +12,7 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
+from typing import Any
 
 from cronsim import CronSim
 from django.conf import settings
@@ -29,6 +30,13 @@ class Job:
     key: str
     cron: str
     task_path: str
+    label: Any = ""  # a lazy translation shown on the jobs page
+
+
+def next_slot(cron: str, now: dt.datetime) -> dt.datetime:
+    """The next time after `now` that `cron` names, in the business time zone."""
+    local_now = now.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace(second=0, microsecond=0)
+    return next(CronSim(cron, local_now))
 
 
 def load_schedule() -> list[Job]:

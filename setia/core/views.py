@@ -9,7 +9,7 @@ from setia.core import selectors
 from setia.core.dashboard import panels_for
 from setia.core.models import AuditEvent
 from setia.core.pagination import keyset_page
-from setia.core.scheduler import latest_slot, load_schedule
+from setia.core.scheduler import latest_slot, load_schedule, next_slot
 from setia.core.search import search_all
 
 
@@ -65,7 +65,10 @@ def jobs(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     now = timezone.now()
-    schedule = [{"job": job, "last_slot": latest_slot(job.cron, now)} for job in load_schedule()]
+    schedule = [
+        {"job": job, "last_slot": latest_slot(job.cron, now), "next_slot": next_slot(job.cron, now)}
+        for job in load_schedule()
+    ]
     return render(
         request, "core/jobs.html", {"nav_key": "jobs", "runs": runs, "results": results, "schedule": schedule}
     )
