@@ -45,7 +45,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=ApiKeyAuth(),
     throttle=[STAFF_THROTTLE, ANONYMOUS_THROTTLE],
-    description=_("Customer data, loyalty and sales of one business. Send `Authorization: Bearer <API key>`."),
+    description="Customer data, loyalty and sales of one business. Send `Authorization: Bearer <API key>`.",
 )
 
 
