@@ -1,11 +1,12 @@
 """The one API: `/api/v1/`. Authentication, error shape and rate limits are set here once."""
 
+import logging
 import math
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -14,6 +15,8 @@ from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 from setia.accounts.selectors import api_key_user
 from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+
+logger = logging.getLogger(__name__)
 
 FAILED_KEY_LIMIT = 30  # wrong keys per address per minute before the address is made to wait
 
@@ -89,6 +92,19 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return _error(request, str(error), error.status_code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=error)
+    return _error(request, _("Something went wrong on our side. It has been logged; please try again."), 500)
+
+
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Unknown paths under /api/v1/ answer in the API's error shape, not an HTML page."""
+    return JsonResponse(
+        {"message": _("No such API endpoint: %(path)s") % {"path": request.path}, "extra": {}}, status=404
+    )
 
 
 api.add_router("/", "setia.accounts.api.router")

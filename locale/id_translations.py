@@ -213,4 +213,6 @@ ID = {
     "Remove expired sessions": "Hapus sesi yang kedaluwarsa",
     "Delete job results older than 30 days": "Hapus hasil tugas yang lebih dari 30 hari",
     "Trim the schedule history": "Rapikan riwayat jadwal",
+    "Something went wrong on our side. It has been logged; please try again.": "Terjadi kesalahan di sisi kami. Sudah dicatat; silakan coba lagi.",
+    "No such API endpoint: %(path)s": "Tidak ada endpoint API: %(path)s",
 }

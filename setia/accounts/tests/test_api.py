@@ -108,3 +108,24 @@ def test_openapi_lists_the_bearer_scheme(db: None) -> None:
 def test_docs_page_loads_swagger_from_local_static(db: None) -> None:
     html = Client().get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+
+
+def test_unknown_api_path_is_404_json(business: Business) -> None:
+    _record, key = api_key_create(actor=business.owner, name="x")
+    response = _get("/api/v1/no-such-thing", key)
+    assert response.status_code == 404  # type: ignore[attr-defined]
+    assert set(response.json()) == {"message", "extra"}  # type: ignore[attr-defined]
+
+
+def test_unexpected_error_is_500_json_without_a_traceback(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
+    from setia.accounts import selectors
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("database exploded")
+
+    monkeypatch.setattr(selectors, "branch_list", broken)
+    _record, key = api_key_create(actor=business.owner, name="x")
+    response = _get("/api/v1/branches", key)
+    assert response.status_code == 500  # type: ignore[attr-defined]
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"message", "extra"} and "exploded" not in body["message"]
