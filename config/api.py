@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
-from ninja.throttling import AnonRateThrottle, UserRateThrottle
+from ninja.throttling import UserRateThrottle
 
 from setia.accounts.selectors import api_key_user
 from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -39,7 +39,6 @@ class ApiKeyAuth(HttpBearer):
 
 # Throttle history lives in the default cache: the database (or Redis), shared by every process.
 STAFF_THROTTLE = UserRateThrottle(settings.API_RATE_LIMIT)
-ANONYMOUS_THROTTLE = AnonRateThrottle(settings.API_ANONYMOUS_RATE_LIMIT)
 
 
 api = NinjaAPI(
@@ -47,7 +46,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=ApiKeyAuth(),
-    throttle=[STAFF_THROTTLE, ANONYMOUS_THROTTLE],
+    throttle=[STAFF_THROTTLE],
     description="Customer data, loyalty and sales of one business. Send `Authorization: Bearer <API key>`.",
 )
 

@@ -166,6 +166,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the language switch is remembered for a year
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -209,7 +210,6 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "setia-demo-2026")
 
 # --- API ----------------------------------------------------------------------------------------
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/m")
-API_ANONYMOUS_RATE_LIMIT = env_str("API_ANONYMOUS_RATE_LIMIT", "60/m")
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CSP = {

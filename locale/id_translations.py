@@ -215,4 +215,8 @@ ID = {
     "Trim the schedule history": "Rapikan riwayat jadwal",
     "Something went wrong on our side. It has been logged; please try again.": "Terjadi kesalahan di sisi kami. Sudah dicatat; silakan coba lagi.",
     "No such API endpoint: %(path)s": "Tidak ada endpoint API: %(path)s",
+    "Two-factor sign-in of %(name)s was reset.": "Masuk dua langkah untuk %(name)s telah diatur ulang.",
+    "on": "aktif",
+    "Reset (lost phone)": "Atur ulang (ponsel hilang)",
+    "off": "nonaktif",
 }

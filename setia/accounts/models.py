@@ -1,6 +1,7 @@
 import hashlib
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,15 @@ class Team(TimeStampedModel):
         return self.name
 
 
+class StaffManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> "User":
+        """`manage.py createsuperuser` makes the first owner (who may also open the support admin)."""
+        extra.setdefault("role", Role.OWNER)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     """A staff member. Staff sign in; customers never do (the portal uses one-time codes)."""
 
@@ -84,6 +94,8 @@ class User(AbstractUser):
                 name="front_office_has_branch",
             )
         ]
+
+    objects = StaffManager()  # type: ignore[misc]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

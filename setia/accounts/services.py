@@ -253,6 +253,24 @@ def my_profile_update(*, actor: User, first_name: str, last_name: str, email: st
     return user
 
 
+@transaction.atomic
+def staff_reset_two_factor(*, actor: User, staff: User) -> int:
+    """Remove a staff member's authenticator app and recovery codes (e.g. a lost phone).
+
+    They sign in with their password next time and, if their role requires it, set up two-factor
+    sign-in again. Returns the number of authenticators removed.
+    """
+    from allauth.mfa.models import Authenticator
+
+    require(actor, "staff.manage")
+    removed, _details = Authenticator.objects.filter(user=staff).delete()
+    if removed:
+        audit_log(
+            actor=actor, action="update", instance=staff, message="two-factor sign-in reset", branch_id=staff.branch_id
+        )
+    return removed
+
+
 # --- Business settings ----------------------------------------------------------------------
 
 

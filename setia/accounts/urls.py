@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/reset-two-factor/", views.staff_reset_two_factor, name="staff_reset_two_factor"),
     path("branches/", views.branch_list, name="branch_list"),
     path("branches/new/", views.branch_create, name="branch_create"),
     path("branches/<int:pk>/", views.branch_detail, name="branch_detail"),

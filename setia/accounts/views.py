@@ -44,6 +44,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "role": role,
         "branch_id": branch_id,
+        "show_inactive": request.GET.get("inactive") == "1",
         "roles": Role.choices,
         "branches": selectors.branch_list(actor=actor),
     }
@@ -53,8 +54,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view("staff.view")
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from allauth.mfa.utils import is_mfa_enabled
+
     member = selectors.staff_get(actor=_actor(request), pk=pk)
-    return render(request, "accounts/staff_detail.html", {"nav_key": "staff", "member": member})
+    context = {"nav_key": "staff", "member": member, "uses_two_factor": is_mfa_enabled(member)}
+    return render(request, "accounts/staff_detail.html", context)
 
 
 def _staff_fields(form: StaffForm) -> dict[str, Any]:
@@ -102,6 +106,15 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes to %(name)s saved.") % {"name": member})
             return redirect("accounts:staff_detail", pk=member.pk)
     return render(request, "accounts/staff_form.html", {"nav_key": "staff", "form": form, "member": member})
+
+
+@require_POST
+@staff_view("staff.manage")
+def staff_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    member = selectors.staff_get(actor=_actor(request), pk=pk)
+    services.staff_reset_two_factor(actor=_actor(request), staff=member)
+    messages.success(request, _("Two-factor sign-in of %(name)s was reset.") % {"name": member})
+    return redirect("accounts:staff_detail", pk=member.pk)
 
 
 # --- Branches and teams ---------------------------------------------------------------------

@@ -101,6 +101,60 @@ def test_staff_create_post_refused_and_nothing_saved(business: Business, persona
     assert User.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 302),
+        ("other_branch_front_office", 403),
+        ("same_branch_front_office", 403),
+        ("manager", 403),
+        ("owner", 302),
+    ],
+)
+def test_reset_two_factor_post_per_persona(business: Business, persona: str, status: int) -> None:
+    response = client_for(persona_user(business, persona)).post(f"/staff/{business.cashier_a.pk}/reset-two-factor/")
+    assert response.status_code == status
+    if persona == "owner":
+        assert response["Location"] == f"/staff/{business.cashier_a.pk}/"
+
+
+def test_reset_two_factor_needs_post(business: Business) -> None:
+    assert client_for(business.owner).get(f"/staff/{business.cashier_a.pk}/reset-two-factor/").status_code == 405
+
+
+POSTS = [
+    (
+        "/staff/{cashier_a}/edit/",
+        {"username": "cashier_a", "role": "owner", "language": "id"},
+        [302, 403, 403, 403, 302],
+    ),
+    ("/branches/new/", {"name": "Baru", "code": "baru", "is_active": "on"}, [302, 403, 403, 403, 302]),
+    ("/branches/{branch_a}/edit/", {"name": "Kemang X", "code": "kmg", "is_active": "on"}, [302, 403, 403, 403, 302]),
+    ("/teams/new/", {"name": "Stylist", "branch": "{branch_a}"}, [302, 403, 403, 302, 302]),
+    ("/settings/", {"name": "Salon Baru"}, [302, 403, 403, 403, 302]),
+    ("/me/", {"first_name": "Baru", "language": "id"}, [302, 302, 302, 302, 302]),
+    ("/me/api-keys/", {"name": "POS"}, [302, 200, 200, 200, 200]),
+]
+
+
+@pytest.mark.parametrize(("path", "data", "statuses"), POSTS, ids=[p for p, _d, _s in POSTS])
+@pytest.mark.parametrize("persona_index", range(len(PERSONAS)), ids=PERSONAS)
+def test_form_posts_per_persona_and_refusals_change_nothing(
+    business: Business, path: str, data: dict[str, str], statuses: list[int], persona_index: int
+) -> None:
+    from setia.core.models import AuditEvent
+
+    client = client_for(persona_user(business, PERSONAS[persona_index]))  # signing in is itself audited
+    events = AuditEvent.objects.count()
+    payload = {key: _url(value, business) for key, value in data.items()}
+    response = client.post(_url(path, business), payload)
+    assert response.status_code == statuses[persona_index]
+    if response.status_code in (403, 404) or PERSONAS[persona_index] == "anonymous":
+        assert AuditEvent.objects.count() == events
+    else:
+        assert AuditEvent.objects.count() > events
+
+
 def test_revoking_someone_elses_key_is_not_found(business: Business) -> None:
     api_key, _raw = api_key_create(actor=business.cashier_b, name="pos")
     response = client_for(business.cashier_a).post(f"/me/api-keys/{api_key.pk}/revoke/")

@@ -129,3 +129,36 @@ def test_api_key_needs_a_name(business: Business) -> None:
         api_key_create(actor=business.cashier_a, name="  ")
     assert "name" in error.value.extra
     assert not ApiKey.objects.exists()
+
+
+def test_createsuperuser_makes_the_first_owner(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command("createsuperuser", "--username", "pemilik", "--email", "p@example.com", "--noinput")
+    owner = User.objects.get(username="pemilik")
+    assert owner.role == "owner" and owner.is_superuser and owner.has_capability("staff.manage")
+
+
+def test_owner_resets_a_lost_authenticator(business: Business) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from setia.accounts.services import staff_reset_two_factor
+
+    Authenticator.objects.create(user=business.cashier_a, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    with pytest.raises(PermissionDeniedError):
+        staff_reset_two_factor(actor=business.manager, staff=business.cashier_a)
+    assert Authenticator.objects.filter(user=business.cashier_a).count() == 1
+    assert staff_reset_two_factor(actor=business.owner, staff=business.cashier_a) == 1
+    assert not Authenticator.objects.filter(user=business.cashier_a).exists()
+    assert AuditEvent.objects.filter(message="two-factor sign-in reset", actor=business.owner).count() == 1
+
+
+def test_staff_list_shows_deactivated_staff_only_when_asked(business: Business) -> None:
+    from setia.conftest import client_for
+
+    staff_update(actor=business.owner, staff=business.cashier_b, is_active=False)
+    client = client_for(business.owner)
+    shown = [member.username for member in client.get("/staff/").context["page"].rows]
+    assert "cashier_b" not in shown
+    shown = [member.username for member in client.get("/staff/?inactive=1").context["page"].rows]
+    assert "cashier_b" in shown
