@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
 from setia.accounts.roles import FRONT_OFFICE, Role
 from setia.accounts.selectors import _managed_scope, business_settings, require
-from setia.core.audit import audit_log, diff, snapshot
+from setia.core.audit import audit_changed, audit_created, audit_log, snapshot
 from setia.core.errors import ApplicationError, PermissionDeniedError, validate_instance
 from setia.core.phones import normalize_phone
 
@@ -35,6 +35,14 @@ STAFF_FIELDS = [
 SETTINGS_FIELDS = ["name", "address", "phone", "email", "share_customers_across_branches", "mfa_required_roles"]
 
 
+def _assign(instance: Any, fields: dict[str, Any], allowed: list[str]) -> None:
+    """Set `fields` on `instance`, trimming text; a field outside `allowed` is a programming error."""
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
+        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+
+
 def _normalized_phone(value: str) -> str:
     return normalize_phone(value) if value and value.strip() else ""
 
@@ -49,13 +57,7 @@ def branch_create(*, actor: User, name: str, code: str, **fields: Any) -> Branch
     branch.phone = _normalized_phone(branch.phone)
     validate_instance(branch)
     branch.save()
-    audit_log(
-        actor=actor,
-        action="create",
-        instance=branch,
-        changes=diff({}, snapshot(branch, BRANCH_FIELDS)),
-        branch_id=branch.pk,
-    )
+    audit_created(actor=actor, instance=branch, fields=BRANCH_FIELDS, branch_id=branch.pk)
     return branch
 
 
@@ -64,19 +66,14 @@ def branch_update(*, actor: User, branch: Branch, **fields: Any) -> Branch:
     require(actor, "branches.manage")
     branch = Branch.objects.select_for_update().get(pk=branch.pk)
     before = snapshot(branch, BRANCH_FIELDS)
-    for name, value in fields.items():
-        if name not in BRANCH_FIELDS:
-            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
-        setattr(branch, name, value.strip() if isinstance(value, str) else value)
+    _assign(branch, fields, BRANCH_FIELDS)
     branch.phone = _normalized_phone(branch.phone)
     if not branch.is_active and branch.staff.filter(is_active=True, role__in=list(FRONT_OFFICE)).exists():
         message = _("Move or deactivate this branch's front-office staff before closing it.")
         raise ApplicationError(message, {"is_active": [message]})
     validate_instance(branch)
     branch.save()
-    changes = diff(before, snapshot(branch, BRANCH_FIELDS))
-    if changes:
-        audit_log(actor=actor, action="update", instance=branch, changes=changes, branch_id=branch.pk)
+    audit_changed(actor=actor, instance=branch, before=before, fields=BRANCH_FIELDS, branch_id=branch.pk)
     return branch
 
 
@@ -97,13 +94,7 @@ def team_create(*, actor: User, name: str, branch: Branch | None = None) -> Team
     team = Team(name=name.strip(), branch=branch)
     validate_instance(team)
     team.save()
-    audit_log(
-        actor=actor,
-        action="create",
-        instance=team,
-        changes=diff({}, snapshot(team, TEAM_FIELDS)),
-        branch_id=team.branch_id,
-    )
+    audit_created(actor=actor, instance=team, fields=TEAM_FIELDS, branch_id=team.branch_id)
     return team
 
 
@@ -116,9 +107,7 @@ def team_update(*, actor: User, team: Team, name: str, branch: Branch | None) ->
     team.name, team.branch = name.strip(), branch
     validate_instance(team)
     team.save()
-    changes = diff(before, snapshot(team, TEAM_FIELDS))
-    if changes:
-        audit_log(actor=actor, action="update", instance=team, changes=changes, branch_id=team.branch_id)
+    audit_changed(actor=actor, instance=team, before=before, fields=TEAM_FIELDS, branch_id=team.branch_id)
     return team
 
 
@@ -180,13 +169,7 @@ def staff_create(
     user.save()
     user.managed_branches.set(managed_branches)
     user.teams.set(teams)
-    audit_log(
-        actor=actor,
-        action="create",
-        instance=user,
-        changes=diff({}, snapshot(user, STAFF_FIELDS)),
-        branch_id=user.branch_id,
-    )
+    audit_created(actor=actor, instance=user, fields=STAFF_FIELDS, branch_id=user.branch_id)
     return user
 
 
@@ -202,10 +185,7 @@ def staff_update(
     require(actor, "staff.manage")
     user = User.objects.select_for_update().get(pk=staff.pk)
     before = snapshot(user, STAFF_FIELDS)
-    for name, value in fields.items():
-        if name not in STAFF_FIELDS:
-            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
-        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    _assign(user, fields, STAFF_FIELDS)
     user.email = user.email.lower()
     user.phone = _normalized_phone(user.phone)
     stops_being_owner = before["role"] == Role.OWNER and (user.role != Role.OWNER or not user.is_active)
@@ -220,9 +200,7 @@ def staff_update(
     user.managed_branches.set(managed)
     if teams is not None:
         user.teams.set(list(teams))
-    changes = diff(before, snapshot(user, STAFF_FIELDS))
-    if changes:
-        audit_log(actor=actor, action="update", instance=user, changes=changes, branch_id=user.branch_id)
+    audit_changed(actor=actor, instance=user, before=before, fields=STAFF_FIELDS, branch_id=user.branch_id)
     return user
 
 
@@ -247,9 +225,7 @@ def my_profile_update(*, actor: User, first_name: str, last_name: str, email: st
     user.email, user.phone, user.language = email.strip().lower(), _normalized_phone(phone), language
     validate_instance(user, exclude=["password"])
     user.save()
-    changes = diff(before, snapshot(user, fields))
-    if changes:
-        audit_log(actor=actor, action="update", instance=user, changes=changes, branch_id=user.branch_id)
+    audit_changed(actor=actor, instance=user, before=before, fields=fields, branch_id=user.branch_id)
     return user
 
 
@@ -279,10 +255,7 @@ def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
     require(actor, "settings.manage")
     row = BusinessSettings.objects.select_for_update().get(pk=business_settings().pk)
     before = snapshot(row, SETTINGS_FIELDS)
-    for name, value in fields.items():
-        if name not in SETTINGS_FIELDS:
-            raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
-        setattr(row, name, value.strip() if isinstance(value, str) else value)
+    _assign(row, fields, SETTINGS_FIELDS)
     unknown_roles = set(row.mfa_required_roles) - {r.value for r in Role}
     if unknown_roles:
         message = _("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown_roles))}
@@ -291,9 +264,7 @@ def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
     row.phone = _normalized_phone(row.phone)
     validate_instance(row)
     row.save()
-    changes = diff(before, snapshot(row, SETTINGS_FIELDS))
-    if changes:
-        audit_log(actor=actor, action="update", instance=row, changes=changes)
+    audit_changed(actor=actor, instance=row, before=before, fields=SETTINGS_FIELDS)
     return row
 
 

@@ -107,3 +107,31 @@ def audit_redact_subject(subject_key: str, *, fields: Iterable[str] | None = Non
         event.save(update_fields=["changes", "object_repr", "redacted_at"])
         count += 1
     return count
+
+
+def audit_created(
+    *, actor: Any, instance: models.Model, fields: Iterable[str], branch_id: int | None = None
+) -> AuditEvent:
+    """Record a new record with every audited field as `[None, value]`."""
+    return audit_log(
+        actor=actor,
+        action="create",
+        instance=instance,
+        changes=diff({}, snapshot(instance, fields)),
+        branch_id=branch_id,
+    )
+
+
+def audit_changed(
+    *,
+    actor: Any,
+    instance: models.Model,
+    before: dict[str, Any],
+    fields: Iterable[str],
+    branch_id: int | None = None,
+) -> dict[str, list[Any]]:
+    """Record an update if any of `fields` changed since `before` (a `snapshot`). Returns the changes."""
+    changes = diff(before, snapshot(instance, fields))
+    if changes:
+        audit_log(actor=actor, action="update", instance=instance, changes=changes, branch_id=branch_id)
+    return changes
