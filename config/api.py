@@ -108,3 +108,4 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
 
 api.add_router("/", "setia.accounts.api.router")
 api.add_router("/", "setia.core.api.router")
+api.add_router("/", "setia.customers.api.router")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # Setia apps, lowest layer first (see docs/architecture.md).
     "setia.core",
     "setia.accounts",
+    "setia.customers",
     "setia.demo",
 ]
 

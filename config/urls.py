@@ -9,6 +9,7 @@ admin.site.site_header = "Setia CRM"
 urlpatterns = [
     path("", include("setia.core.urls")),
     path("", include("setia.accounts.urls")),
+    path("", include("setia.customers.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

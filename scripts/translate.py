@@ -21,10 +21,13 @@ def main() -> int:
         if entry.obsolete:
             continue
         if entry.msgid in translations:
-            entry.msgstr = translations[entry.msgid]
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: translations[entry.msgid]}  # Indonesian has one plural form
+            else:
+                entry.msgstr = translations[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif not entry.msgstr or "fuzzy" in entry.flags:
+        elif not entry.translated() or "fuzzy" in entry.flags:
             missing.append(entry.msgid)
     catalog.metadata["Language"] = "id"
     catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"

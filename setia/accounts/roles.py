@@ -36,6 +36,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.OWNER}),
     "jobs.view": frozenset({Role.OWNER}),
     "api_keys.use": ALL_ROLES,
+    # customers
+    "customers.view": ALL_ROLES,
+    "customers.edit": ALL_ROLES - {Role.ANALYST},
+    "customers.fields": frozenset({Role.OWNER}),
+    "customers.export": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING, Role.ANALYST}),
+    "customers.import": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING}),
+    "customers.merge": frozenset({Role.OWNER, Role.MANAGER}),
+    "calls.answer": frozenset(
+        {Role.OWNER, Role.MANAGER, Role.CALL_AGENT, Role.CASHIER, Role.SERVICE_AGENT, Role.SALES}
+    ),
 }
 
 

@@ -77,6 +77,12 @@ def branch_get(*, actor: User, pk: int) -> Branch:
         raise NotFoundError(_("Branch not found.")) from error
 
 
+def branch_list_for_customers(*, actor: User) -> QuerySet[Branch]:
+    """Branches the actor may put customers in (their customer scope)."""
+    branches = Branch.objects.filter(is_active=True).order_by("name")
+    return branch_scope(actor).filter(branches, field="pk")
+
+
 def branches_for_choice() -> QuerySet[Branch]:
     return Branch.objects.filter(is_active=True).order_by("name")
 

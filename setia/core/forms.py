@@ -22,6 +22,10 @@ class StyledFormMixin:
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.apply_styles()
+
+    def apply_styles(self) -> None:
+        """Style every field; call again after adding fields. Safe to repeat."""
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
@@ -32,5 +36,6 @@ class StyledFormMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            if css:
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            classes = widget.attrs.get("class", "").split()
+            if css and css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])

@@ -112,6 +112,27 @@ STREETS = [
 ]
 
 
+LANDMARKS = [
+    "depan masjid",
+    "sebelah Indomaret",
+    "gerbang hijau",
+    "seberang sekolah",
+    "dekat pos satpam",
+    "rumah pagar hitam",
+    "lobi utara",
+    "samping warung bakso",
+]
+# The city/regency (as named in the shipped region data) where each demo branch stands.
+REGION_OF_BRANCH = {
+    "kmg": "Kota Administrasi Jakarta Selatan",
+    "dgo": "Kota Bandung",
+    "tjg": "Kota Surabaya",
+    "jks": "Kota Administrasi Jakarta Selatan",
+    "jkb": "Kota Administrasi Jakarta Barat",
+    "bdg": "Kota Bandung",
+}
+
+
 @dataclass(frozen=True)
 class Profile:
     business: str

@@ -9,7 +9,18 @@ from django.db import transaction
 from setia.accounts import services as accounts
 from setia.accounts.models import Branch, Team, User
 from setia.accounts.selectors import business_settings
-from setia.demo.data import DEMO_USERS, FIRST_NAMES, LAST_NAMES, MOBILE_PREFIXES, PLACES, PROFILES, phone_as_typed
+from setia.demo.data import (
+    DEMO_USERS,
+    FIRST_NAMES,
+    LANDMARKS,
+    LAST_NAMES,
+    MOBILE_PREFIXES,
+    PLACES,
+    PROFILES,
+    REGION_OF_BRANCH,
+    STREETS,
+    phone_as_typed,
+)
 
 
 @dataclass
@@ -17,6 +28,7 @@ class SeedReport:
     profile: str
     branches: list[str] = field(default_factory=list)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    customers: int = 0
 
 
 def demo_password() -> str:
@@ -30,7 +42,9 @@ def _person(rng: random.Random) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def seed_demo(*, profile: str = "salon", seed: int = 1, extra_staff_per_branch: int = 3) -> SeedReport:
+def seed_demo(
+    *, profile: str = "salon", seed: int = 1, extra_staff_per_branch: int = 3, customers: int = 60
+) -> SeedReport:
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
     spec = PROFILES[profile]
@@ -101,7 +115,62 @@ def seed_demo(*, profile: str = "salon", seed: int = 1, extra_staff_per_branch: 
                 branch=branch,
                 teams=[rng.choice(teams)],
             )
+    report.customers = _seed_customers(rng, owner, branches, customers, profile)
     return report
+
+
+def _seed_customers(rng: random.Random, owner: User, branches: list[Branch], count: int, profile: str) -> int:
+    """Customers with phones typed the way people type them, and pick-up/home addresses in real
+    districts near their branch (the taxi story needs usual pick-up addresses)."""
+    from setia.customers.models import District
+    from setia.customers.services import AddressIn, ContactPoints, PhoneIn, customer_create
+
+    districts_by_branch = {
+        branch.pk: list(
+            District.objects.filter(regency__name__iexact=REGION_OF_BRANCH.get(branch.code, "")).order_by("code")
+        )
+        for branch in branches
+    }
+    created = 0
+    for index in range(count):
+        first, last, phone = _person(rng)
+        branch = branches[index % len(branches)]
+        districts = districts_by_branch[branch.pk]
+        addresses = []
+        if districts:
+            street = rng.choice(STREETS)
+            addresses.append(
+                AddressIn(
+                    line=f"{street} No. {rng.randrange(1, 200)}",
+                    label="home",
+                    district_id=rng.choice(districts).pk,
+                    landmark=rng.choice(LANDMARKS) if profile == "taxi" else "",
+                )
+            )
+            if profile == "taxi" and rng.random() < 0.5:
+                addresses.append(
+                    AddressIn(
+                        line=f"{rng.choice(STREETS)} No. {rng.randrange(1, 200)}",
+                        label="office",
+                        district_id=rng.choice(districts).pk,
+                        landmark=rng.choice(LANDMARKS),
+                    )
+                )
+        customer_create(
+            actor=owner,
+            name=f"{first} {last}",
+            home_branch=branch,
+            contacts=ContactPoints(
+                phones=[PhoneIn(phone)],
+                emails=[f"{first.lower()}.{last.lower()}{index}@example.com"] if rng.random() < 0.6 else [],
+                addresses=addresses,
+            ),
+            gender=rng.choice(["female", "male"]) if profile == "taxi" else rng.choice(["female", "female", "male"]),
+            source=rng.choice(["walk_in", "phone", "referral", "social"]),
+            preferred_channel=rng.choice(["whatsapp", "whatsapp", "phone", "sms"]),
+        )
+        created += 1
+    return created
 
 
 def demo_logins() -> list[tuple[str, str]]:

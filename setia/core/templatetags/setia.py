@@ -22,3 +22,9 @@ def phone(e164: str) -> str:
 @register.simple_tag(takes_context=True)
 def active(context: dict[str, Any], key: str) -> str:
     return "active" if context.get("nav_key") == key else ""
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """`{{ values|get_item:key }}`: look up a dictionary entry by a variable key."""
+    return (mapping or {}).get(key, "")

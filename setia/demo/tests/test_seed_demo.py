@@ -26,14 +26,25 @@ def test_salon_has_three_branches_and_a_login_for_every_role(db: None) -> None:
 
 
 def test_taxi_profile(db: None) -> None:
-    seed_demo(profile="taxi", seed=1)
+    from setia.customers.models import Address, Customer
+
+    report = seed_demo(profile="taxi", seed=1, customers=30)
     assert business_settings().name == "Taksi Setia Nusantara"
     assert User.objects.filter(role="call_agent").count() >= 2
+    assert report.customers == Customer.objects.count() == 30
+    # Every customer has a phone and a pick-up address in a real district of their branch's city.
+    assert not Customer.objects.filter(phones__isnull=True).exists()
+    assert not Customer.objects.filter(addresses__isnull=True).exists()
+    assert not Address.objects.filter(district__isnull=True).exists()
+    assert Address.objects.exclude(landmark="").exists()
 
 
 def test_same_seed_same_data(db: None) -> None:
     seed_demo(profile="salon", seed=3)
     first = _snapshot()
+    from setia.customers.models import Customer
+
+    Customer.objects.all().delete()
     User.objects.all().delete()
     Branch.objects.all().delete()
     seed_demo(profile="salon", seed=3)

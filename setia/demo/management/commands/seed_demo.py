@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--profile", choices=sorted(PROFILES), default="salon")
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database has staff already.")
+        parser.add_argument("--customers", type=int, default=60, help="How many demo customers.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if User.objects.exists():
@@ -21,9 +22,10 @@ class Command(BaseCommand):
                 raise CommandError("The database already has data; seed_demo fills an empty database only.")
             self.stdout.write("Database already has data; demo data not loaded.")
         else:
-            report = seed_demo(profile=options["profile"], seed=options["seed"])
+            report = seed_demo(profile=options["profile"], seed=options["seed"], customers=options["customers"])
+            branches = ", ".join(report.branches)
             self.stdout.write(
-                self.style.SUCCESS(f"Demo {report.profile} business loaded: {', '.join(report.branches)}")
+                self.style.SUCCESS(f"Demo {report.profile} business loaded: {branches}; {report.customers} customers")
             )
         logins = demo_logins()
         if logins:

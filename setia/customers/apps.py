@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "setia.customers"
+    label = "customers"
+    verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from setia.core.navigation import Group, Section, register_section
+
+        register_section(Section("customers", _("Customers"), "customers:list", "person-vcard", 10, "customers.view"))
+        register_section(
+            Section(
+                "custom_fields",
+                _("Customer fields"),
+                "customers:field_list",
+                "ui-checks",
+                840,
+                "customers.fields",
+                Group.ADMIN,
+            )
+        )
+        from setia.customers import timeline
+
+        timeline.register_builtin_sources()

@@ -1,0 +1,144 @@
+"""Validating and converting custom field values against the current definitions.
+
+Values are stored as JSON: text as strings, numbers as numbers (decimals as strings, exact),
+dates as ISO strings, yes/no as booleans, choices as the choice text (multi-choice: a list).
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from setia.core.errors import ApplicationError
+from setia.customers.models import CustomFieldDefinition
+
+FieldType = CustomFieldDefinition.FieldType
+_TRUE = {"1", "true", "yes", "ya", "y", "on"}
+_FALSE = {"0", "false", "no", "tidak", "n", "off"}
+
+
+def active_definitions() -> list[CustomFieldDefinition]:
+    return list(CustomFieldDefinition.objects.filter(archived_at__isnull=True).order_by("group", "position", "label"))
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def convert_value(definition: CustomFieldDefinition, value: Any) -> Any:
+    """The stored form of `value` for `definition`, or ValueError with a reason for the user."""
+    kind = definition.field_type
+    if kind in (FieldType.TEXT, FieldType.LONG_TEXT):
+        text = str(value).strip()
+        limit = 255 if kind == FieldType.TEXT else 5000
+        if len(text) > limit:
+            raise ValueError(_("at most %(limit)s characters") % {"limit": limit})
+        return text
+    if kind == FieldType.INTEGER:
+        try:
+            return int(str(value).strip().replace(".", "").replace(",", "")) if isinstance(value, str) else int(value)
+        except (TypeError, ValueError) as error:
+            raise ValueError(_("enter a whole number")) from error
+    if kind == FieldType.DECIMAL:
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation as error:
+            raise ValueError(_("enter a number")) from error
+        if not number.is_finite():
+            raise ValueError(_("enter a number"))
+        return str(number)
+    if kind == FieldType.DATE:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        text = str(value).strip()
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+            try:
+                return dt.datetime.strptime(text, pattern).date().isoformat()
+            except ValueError:
+                continue
+        raise ValueError(_("enter a date as YYYY-MM-DD or DD/MM/YYYY"))
+    if kind == FieldType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(_("enter yes or no"))
+    if kind == FieldType.CHOICE:
+        return _choice(definition, value)
+    if kind == FieldType.MULTI_CHOICE:
+        items = value if isinstance(value, list | tuple) else list(str(value).split(";"))
+        return sorted({_choice(definition, item) for item in items if str(item).strip()})
+    raise ValueError(_("unknown field type"))
+
+
+def _choice(definition: CustomFieldDefinition, value: Any) -> str:
+    text = str(value).strip()
+    for choice in definition.choices:
+        if choice.lower() == text.lower():
+            return str(choice)
+    raise ValueError(
+        _("“%(value)s” is not one of: %(choices)s") % {"value": text, "choices": ", ".join(definition.choices)}
+    )
+
+
+def clean_custom(
+    values: dict[str, Any] | None,
+    *,
+    existing: dict[str, Any] | None = None,
+    definitions: list[CustomFieldDefinition] | None = None,
+    partial: bool = False,
+) -> dict[str, Any]:
+    """Validate `values` (key → raw value) against the active definitions.
+
+    Returns the stored dict: `existing` values are kept (including those of archived fields),
+    given values replace them, empty values remove them. Unknown keys and invalid values raise
+    ApplicationError naming `custom.<key>`. With `partial`, required fields not given are not checked.
+    """
+    definitions = definitions if definitions is not None else active_definitions()
+    by_key = {definition.key: definition for definition in definitions}
+    result = dict(existing or {})
+    errors: dict[str, list[str]] = {}
+    for key, raw in (values or {}).items():
+        definition = by_key.get(key)
+        if definition is None:
+            errors[f"custom.{key}"] = [_("unknown custom field")]
+            continue
+        if _is_empty(raw):
+            result.pop(key, None)
+            continue
+        try:
+            result[key] = convert_value(definition, raw)
+        except ValueError as error:
+            errors[f"custom.{key}"] = [str(error)]
+    for definition in definitions:
+        given = values is not None and definition.key in values
+        if definition.required and _is_empty(result.get(definition.key)) and (given or not partial):
+            errors.setdefault(f"custom.{definition.key}", [_("this field is required")])
+    if errors:
+        field, messages = next(iter(errors.items()))
+        key = field.split(".", 1)[1]
+        label = by_key[key].label if key in by_key else key
+        raise ApplicationError(f"{label}: {messages[0]}", errors)
+    return result
+
+
+def display_value(definition: CustomFieldDefinition, value: Any) -> str:
+    if _is_empty(value):
+        return ""
+    if definition.field_type == FieldType.BOOLEAN:
+        return str(_("yes")) if value else str(_("no"))
+    if definition.field_type == FieldType.MULTI_CHOICE:
+        return ", ".join(value)
+    if definition.field_type == FieldType.DATE:
+        from django.utils.formats import date_format
+
+        return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+    if definition.field_type == FieldType.DECIMAL:
+        from django.utils.formats import number_format
+
+        return number_format(Decimal(value), use_l10n=True)
+    return str(value)

@@ -1,0 +1,256 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from setia.accounts.models import Branch, User
+from setia.core.forms import StyledFormMixin
+from setia.customers.models import Address, Customer, CustomerPhone, CustomFieldDefinition, District, Province, Regency
+from setia.customers.services import AddressIn, ContactPoints, PhoneIn
+
+FieldType = CustomFieldDefinition.FieldType
+PHONE_SLOTS = 3
+EMAIL_SLOTS = 2
+
+
+def custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": definition.label,
+        "required": definition.required,
+        "help_text": definition.help_text,
+    }
+    choices = [(choice, choice) for choice in definition.choices]
+    if definition.field_type == FieldType.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
+    if definition.field_type == FieldType.INTEGER:
+        return forms.IntegerField(**common)
+    if definition.field_type == FieldType.DECIMAL:
+        return forms.DecimalField(**common)
+    if definition.field_type == FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if definition.field_type == FieldType.BOOLEAN:
+        return forms.NullBooleanField(
+            widget=forms.Select(choices=[("", "—"), ("true", _("yes")), ("false", _("no"))]), **common
+        )
+    if definition.field_type == FieldType.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if definition.field_type == FieldType.MULTI_CHOICE:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+    return forms.CharField(max_length=255, **common)
+
+
+def _stored_to_initial(definition: CustomFieldDefinition, value: Any) -> Any:
+    if value is None:
+        return None
+    if definition.field_type == FieldType.DATE:
+        return dt.date.fromisoformat(value)
+    if definition.field_type == FieldType.DECIMAL:
+        return Decimal(value)
+    return value
+
+
+class CustomerForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices, initial=Customer.Kind.PERSON)
+    name = forms.CharField(label=_("Name"), max_length=150)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Customer.objects.none(), required=False, empty_label=_("No company")
+    )
+    phone_1 = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, help_text=_("Any format: 0812-3456-7890, +62 812…, 021-…")
+    )
+    phone_1_label = forms.ChoiceField(label=_("Label"), choices=CustomerPhone.Label.choices, required=False)
+    phone_2 = forms.CharField(label=_("Second phone"), max_length=40, required=False)
+    phone_2_label = forms.ChoiceField(label=_("Label"), choices=CustomerPhone.Label.choices, required=False)
+    phone_3 = forms.CharField(label=_("Third phone"), max_length=40, required=False)
+    phone_3_label = forms.ChoiceField(label=_("Label"), choices=CustomerPhone.Label.choices, required=False)
+    email_1 = forms.CharField(label=_("Email"), max_length=254, required=False)
+    email_2 = forms.CharField(label=_("Second email"), max_length=254, required=False)
+    address_label = forms.ChoiceField(label=_("Address label"), choices=Address.Label.choices, required=False)
+    address_line = forms.CharField(label=_("Street address"), max_length=255, required=False)
+    address_landmark = forms.CharField(label=_("Landmark / notes"), max_length=255, required=False)
+    address_province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all(), required=False)
+    address_regency = forms.ModelChoiceField(label=_("City / regency"), queryset=Regency.objects.none(), required=False)
+    address_district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    birthday = forms.DateField(label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Customer.Gender.choices], required=False)
+    occupation = forms.CharField(label=_("Occupation"), max_length=100, required=False)
+    interests = forms.CharField(label=_("Interests / lifestyle"), required=False, help_text=_("Separate with commas."))
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")]
+    )
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Customer.Channel.choices)
+    source = forms.ChoiceField(label=_("Source"), choices=Customer.Source.choices)
+    home_branch = forms.ModelChoiceField(label=_("Home branch"), queryset=Branch.objects.none(), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner (staff)"), queryset=User.objects.none(), required=False)
+    external_id = forms.CharField(label=_("External id"), max_length=64, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(label=_("Create anyway: this is a different customer"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        definitions: list[CustomFieldDefinition],
+        branches: Any,
+        customer: Customer | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.definitions = definitions
+        self.customer = customer
+        if customer is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(customer)
+        super().__init__(*args, **kwargs)
+        self.fields["home_branch"].queryset = branches  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["company"].queryset = Customer.objects.filter(kind=Customer.Kind.COMPANY, merged_into__isnull=True)  # type: ignore[attr-defined]
+        province = self.data.get("address_province") or self.initial.get("address_province")
+        regency = self.data.get("address_regency") or self.initial.get("address_regency")
+        if province:
+            self.fields["address_regency"].queryset = Regency.objects.filter(province_id=province)  # type: ignore[attr-defined]
+        if regency:
+            self.fields["address_district"].queryset = District.objects.filter(regency_id=regency)  # type: ignore[attr-defined]
+        for definition in definitions:
+            field = custom_form_field(definition)
+            self.fields[f"cf_{definition.key}"] = field
+            if customer is not None:
+                self.initial.setdefault(
+                    f"cf_{definition.key}", _stored_to_initial(definition, customer.custom.get(definition.key))
+                )
+        for name in ("address_province", "address_regency", "address_district", "home_branch", "owner"):
+            self.fields[name].empty_label = "—"  # type: ignore[attr-defined]
+        self.apply_styles()
+        if customer is None:
+            del self.fields["version"]
+
+    @staticmethod
+    def initial_from(customer: Customer) -> dict[str, Any]:
+        phones = list(customer.phones.all())
+        emails = list(customer.emails.all())
+        address = next(iter(customer.addresses.all()), None)
+        initial: dict[str, Any] = {
+            "kind": customer.kind,
+            "name": customer.name,
+            "company": customer.company_id,
+            "birthday": customer.birthday,
+            "gender": customer.gender,
+            "occupation": customer.occupation,
+            "preferred_language": customer.preferred_language,
+            "preferred_channel": customer.preferred_channel,
+            "source": customer.source,
+            "home_branch": customer.home_branch_id,
+            "owner": customer.owner_id,
+            "external_id": customer.external_id or "",
+            "notes": customer.notes,
+            "version": customer.version,
+            "tags": ", ".join(tag.name for tag in customer.tags.all() if tag.kind == "label"),
+            "interests": ", ".join(tag.name for tag in customer.tags.all() if tag.kind == "interest"),
+        }
+        for index, phone in enumerate(phones[:PHONE_SLOTS], start=1):
+            initial[f"phone_{index}"] = phone.number
+            initial[f"phone_{index}_label"] = phone.label
+        for index, email in enumerate(emails[:EMAIL_SLOTS], start=1):
+            initial[f"email_{index}"] = email.email
+        if address is not None:
+            initial.update(
+                address_label=address.label,
+                address_line=address.line,
+                address_landmark=address.landmark,
+                address_province=address.province_id,
+                address_regency=address.regency_id,
+                address_district=address.district_id,
+            )
+        return initial
+
+    def contacts(self) -> ContactPoints:
+        data = self.cleaned_data
+        phones = [
+            PhoneIn(data[f"phone_{i}"], data.get(f"phone_{i}_label") or CustomerPhone.Label.MOBILE)
+            for i in range(1, PHONE_SLOTS + 1)
+            if data.get(f"phone_{i}")
+        ]
+        emails = [data[f"email_{i}"] for i in range(1, EMAIL_SLOTS + 1) if data.get(f"email_{i}")]
+        addresses = []
+        existing = next(iter(self.customer.addresses.all()), None) if self.customer else None
+        # Addresses beyond the first are kept as they are; the form edits the first one.
+        kept = [
+            AddressIn(
+                line=a.line,
+                label=a.label,
+                landmark=a.landmark,
+                province_id=a.province_id,
+                regency_id=a.regency_id,
+                district_id=a.district_id,
+                postal_code=a.postal_code,
+                id=a.pk,
+            )
+            for a in (list(self.customer.addresses.all())[1:] if self.customer else [])
+        ]
+        if data.get("address_line"):
+            addresses.append(
+                AddressIn(
+                    line=data["address_line"],
+                    label=data.get("address_label") or Address.Label.HOME,
+                    landmark=data.get("address_landmark") or "",
+                    province_id=data["address_province"].pk if data.get("address_province") else None,
+                    regency_id=data["address_regency"].pk if data.get("address_regency") else None,
+                    district_id=data["address_district"].pk if data.get("address_district") else None,
+                    id=existing.pk if existing else None,
+                )
+            )
+        return ContactPoints(phones=phones, emails=emails, addresses=addresses + kept)
+
+    def custom_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for definition in self.definitions:
+            value = self.cleaned_data.get(f"cf_{definition.key}")
+            values[definition.key] = "" if value is None else value
+        return values
+
+    def profile(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "company": data.get("company"),
+            "birthday": data.get("birthday"),
+            "gender": data.get("gender") or "",
+            "occupation": data.get("occupation") or "",
+            "preferred_language": data["preferred_language"],
+            "preferred_channel": data["preferred_channel"],
+            "source": data["source"],
+            "owner": data.get("owner"),
+            "external_id": data.get("external_id") or None,
+            "notes": data.get("notes") or "",
+        }
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("For single and multiple choice: one choice per line."),
+    )
+
+    class Meta:
+        model = CustomFieldDefinition
+        fields = ["label", "key", "field_type", "required", "help_text", "group", "position"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["key"].disabled = True
+            self.fields["field_type"].disabled = True
+            self.initial["choices_text"] = "\n".join(self.instance.choices)
+
+    def choices(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("choices_text", "").splitlines() if line.strip()]
+
+    def _post_clean(self) -> None:
+        pass  # the service validates

@@ -1,0 +1,314 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from setia.core.models import TimeStampedModel
+
+
+class Province(models.Model):
+    """Indonesian provinces, regencies/cities and districts: reference data shipped in the repo."""
+
+    code = models.CharField(_("code"), max_length=16, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    code = models.CharField(_("code"), max_length=16, primary_key=True)
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="regencies")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("city / regency")
+        verbose_name_plural = _("cities / regencies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    code = models.CharField(_("code"), max_length=16, primary_key=True)
+    regency = models.ForeignKey(Regency, on_delete=models.CASCADE, related_name="districts")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(TimeStampedModel):
+    class Kind(models.TextChoices):
+        LABEL = "label", _("label")
+        INTEREST = "interest", _("interest / lifestyle")
+
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LABEL)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="tag_unique_per_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldDefinition(TimeStampedModel):
+    """A business-specific customer field defined by an admin (e.g. "Berat badan (kg)").
+
+    Values live in `Customer.custom` under `key` (see docs/adr/0006-custom-field-storage.md).
+    A definition is archived rather than deleted, so no value is ever silently lost.
+    """
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("text")
+        LONG_TEXT = "long_text", _("long text")
+        INTEGER = "integer", _("whole number")
+        DECIMAL = "decimal", _("decimal number")
+        DATE = "date", _("date")
+        BOOLEAN = "boolean", _("yes/no")
+        CHOICE = "choice", _("single choice")
+        MULTI_CHOICE = "multi_choice", _("multiple choice")
+
+    key = models.SlugField(
+        _("key"), max_length=50, unique=True, help_text=_("Used in imports, exports and the API, e.g. weight_kg.")
+    )
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=255, blank=True)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    group = models.CharField(
+        _("group"), max_length=60, blank=True, help_text=_("Fields with the same group show together.")
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["group", "position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Customer(TimeStampedModel):
+    """A person or a company the business serves. Persons may belong to a company."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        COMPANY = "company", _("company")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+
+    class Channel(models.TextChoices):
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        PHONE = "phone", _("phone call")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("email")
+        VISIT = "visit", _("visit")
+
+    class Source(models.TextChoices):
+        WALK_IN = "walk_in", _("walk-in")
+        PHONE = "phone", _("phone")
+        REFERRAL = "referral", _("referral")
+        WEBSITE = "website", _("website")
+        SOCIAL = "social", _("social media")
+        MARKETPLACE = "marketplace", _("marketplace")
+        IMPORT = "import", _("import")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=150)
+    # Lower-case, accents removed: what name search matches against (prefix and contains).
+    search_name = models.CharField(max_length=150, db_index=True, editable=False)
+    company = models.ForeignKey(
+        "self",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        limit_choices_to={"kind": "company"},
+    )
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.WHATSAPP
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WALK_IN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+    )
+    home_branch = models.ForeignKey(
+        "accounts.Branch",
+        verbose_name=_("home branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The business's own reference, e.g. from its cash register or old system."),
+    )
+    member_number = models.CharField(_("member card number"), max_length=32, null=True, blank=True, unique=True)
+    notes = models.TextField(_("notes"), blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Optimistic concurrency: an update names the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", editable=False
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["search_name", "id"]
+        indexes = [
+            models.Index(fields=["home_branch", "search_name", "id"], name="customer_branch_name_idx"),
+            models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerPhone(models.Model):
+    class Label(models.TextChoices):
+        MOBILE = "mobile", _("mobile")
+        HOME = "home", _("home")
+        OFFICE = "office", _("office")
+        OTHER = "other", _("other")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(_("phone"), max_length=20, db_index=True)
+    label = models.CharField(_("label"), max_length=10, choices=Label.choices, default=Label.MOBILE)
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        verbose_name = _("phone")
+        verbose_name_plural = _("phones")
+        ordering = ["-is_primary", "id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "number"], name="phone_once_per_customer")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CustomerEmail(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(_("email"), db_index=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-is_primary", "id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "email"], name="email_once_per_customer")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Address(TimeStampedModel):
+    class Label(models.TextChoices):
+        HOME = "home", _("home")
+        OFFICE = "office", _("office")
+        OTHER = "other", _("other")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(_("label"), max_length=10, choices=Label.choices, default=Label.HOME)
+    line = models.CharField(_("street address"), max_length=255)
+    landmark = models.CharField(
+        _("landmark / notes"), max_length=255, blank=True, help_text=_("E.g. 'gate next to the mosque'.")
+    )
+    province = models.ForeignKey(Province, verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT)
+    regency = models.ForeignKey(
+        Regency, verbose_name=_("city / regency"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    district = models.ForeignKey(District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = [models.F("last_used_at").desc(nulls_last=True), "-created_at"]
+
+    def __str__(self) -> str:
+        place = ", ".join(str(part) for part in (self.district, self.regency) if part)
+        return f"{self.line}, {place}" if place else self.line
+
+
+class ConsentRecord(models.Model):
+    """One statement of consent (or its withdrawal). Append-only: the current status is the latest."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("SMS")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        PHONE = "phone", _("phone call")
+
+    class Purpose(models.TextChoices):
+        MARKETING = "marketing", _("marketing")
+        PROFILING = "profiling", _("profiling")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("recorded by staff")
+        FORM = "form", _("web form")
+        IMPORT = "import", _("import")
+        API = "api", _("API")
+        PORTAL = "portal", _("customer portal")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    granted = models.BooleanField(_("granted"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    notice_version = models.CharField(_("notice version"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["customer", "channel", "purpose", "-recorded_at"], name="consent_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel}/{self.purpose}: {self.granted}"

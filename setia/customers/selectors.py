@@ -1,0 +1,161 @@
+"""Reads of customers, always through the actor's branch scope."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import User
+from setia.accounts.selectors import branch_scope, require
+from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.phones import normalize_phone
+from setia.customers.models import Address, ConsentRecord, Customer, CustomerEmail, CustomerPhone, Tag
+from setia.customers.text import search_key
+
+_PHONE_LIKE = re.compile(r"^[\d\s()+.-]{6,}$")
+
+
+def visible_customers(actor: User) -> QuerySet[Customer]:
+    require(actor, "customers.view")
+    customers = Customer.objects.filter(merged_into__isnull=True, archived_at__isnull=True)
+    return branch_scope(actor).filter(customers, field="home_branch")
+
+
+def customer_get(*, actor: User, pk: int) -> Customer:
+    """One customer the actor may see. A merged-away id resolves to the surviving customer."""
+    customer = Customer.objects.filter(pk=pk).only("id", "merged_into_id").first()
+    seen = set()
+    while customer is not None and customer.merged_into_id and customer.pk not in seen:
+        seen.add(customer.pk)
+        customer = Customer.objects.filter(pk=customer.merged_into_id).only("id", "merged_into_id").first()
+    found = (
+        visible_customers(actor)
+        .select_related("home_branch", "owner", "company")
+        .prefetch_related(
+            "phones",
+            "emails",
+            "tags",
+            Prefetch("addresses", queryset=Address.objects.select_related("province", "regency", "district")),
+        )
+        .filter(pk=customer.pk if customer else 0)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError(_("Customer not found."))
+    return found
+
+
+def phone_matches(*, actor: User, raw_phone: str) -> list[Customer]:
+    """Customers (that the actor may see) with this phone, in any typed form; [] if it isn't a phone."""
+    try:
+        number = normalize_phone(raw_phone)
+    except ApplicationError:
+        return []
+    ids = CustomerPhone.objects.filter(number=number).values_list("customer_id", flat=True)
+    return list(visible_customers(actor).filter(pk__in=ids).order_by("-updated_at")[:20])
+
+
+def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Customer]:
+    """By name (prefix, word prefix, then contained; case and accents ignored), by phone in any
+    typed form, by email, or by member card number / external id. Best matches first."""
+    query = query.strip()
+    customers = visible_customers(actor)
+    if len(query) < 2:
+        return []
+    if "@" in query:
+        ids = CustomerEmail.objects.filter(email=query.lower()).values_list("customer_id", flat=True)
+        return list(customers.filter(pk__in=ids).order_by("search_name", "id")[:limit])
+    compact = query.replace(" ", "")
+    candidates = [customers.filter(Q(member_number=compact) | Q(external_id=query))]
+    if _PHONE_LIKE.match(query) and sum(char.isdigit() for char in query) >= 6:
+        try:
+            number = normalize_phone(query)
+        except ApplicationError:
+            number = ""
+        if number:
+            candidates.append(
+                customers.filter(pk__in=CustomerPhone.objects.filter(number=number).values("customer_id"))
+            )
+    else:
+        key = search_key(query)
+        candidates += [
+            customers.filter(search_name__startswith=key),
+            customers.filter(search_name__contains=f" {key}"),
+            customers.filter(search_name__contains=key),
+        ]
+    found: dict[int, Customer] = {}
+    for queryset in candidates:
+        for customer in queryset.prefetch_related("phones").order_by("search_name", "id")[: limit - len(found)]:
+            found.setdefault(customer.pk, customer)
+        if len(found) >= limit:
+            break
+    return list(found.values())
+
+
+@dataclass
+class ListFilters:
+    query: str = ""
+    branch_id: int | None = None
+    owner_id: int | None = None
+    tag_id: int | None = None
+    kind: str = ""
+    custom: dict[str, str] | None = None
+
+
+def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
+    customers = visible_customers(actor).select_related("home_branch", "owner")
+    if filters.query:
+        key = search_key(filters.query)
+        customers = customers.filter(Q(search_name__startswith=key) | Q(search_name__contains=key))
+    if filters.branch_id:
+        customers = customers.filter(home_branch_id=filters.branch_id)
+    if filters.owner_id:
+        customers = customers.filter(owner_id=filters.owner_id)
+    if filters.tag_id:
+        customers = customers.filter(tags__id=filters.tag_id)
+    if filters.kind:
+        customers = customers.filter(kind=filters.kind)
+    for key, value in (filters.custom or {}).items():
+        if value in ("", None):
+            continue
+        customers = customers.filter(**{f"custom__{key}": value})
+    return customers
+
+
+def consent_status(customer: Customer) -> dict[tuple[str, str], ConsentRecord | None]:
+    """The latest record per (channel, purpose); None where nothing was ever recorded."""
+    status: dict[tuple[str, str], ConsentRecord | None] = {
+        (channel, purpose): None for channel in ConsentRecord.Channel.values for purpose in ConsentRecord.Purpose.values
+    }
+    for record in customer.consents.order_by("-recorded_at", "-id"):
+        key = (record.channel, record.purpose)
+        if status.get(key) is None:
+            status[key] = record
+    return status
+
+
+def tags_for_choice() -> QuerySet[Tag]:
+    return Tag.objects.order_by("kind", "name")
+
+
+def possible_duplicates(*, actor: User, name: str, contacts: Any, exclude_id: int | None = None) -> list[Customer]:
+    """Customers that may be the same person: same phone, same email, or the same name in the same city."""
+    numbers = []
+    for phone in contacts.phones:
+        try:
+            numbers.append(normalize_phone(phone.number))
+        except ApplicationError:
+            continue
+    emails = [email.strip().lower() for email in contacts.emails if email]
+    condition = Q(pk__in=CustomerPhone.objects.filter(number__in=numbers).values("customer_id")) | Q(
+        pk__in=CustomerEmail.objects.filter(email__in=emails).values("customer_id")
+    )
+    regencies = [address.regency_id for address in contacts.addresses if address.regency_id]
+    if name and regencies:
+        condition |= Q(search_name=search_key(name), addresses__regency_id__in=regencies)
+    found = visible_customers(actor).filter(condition)
+    if exclude_id:
+        found = found.exclude(pk=exclude_id)
+    return list(found.distinct().order_by("search_name", "id")[:10])

@@ -1,0 +1,88 @@
+"""The 360° page's timeline: one list of events merged from sources that apps register.
+
+A source is a function `(customer, before, limit) -> list[Entry]` returning at most `limit`
+entries older than `before` (or the newest when `before` is None), newest first. Later apps
+(sales, loyalty, tickets, communications…) register theirs in `AppConfig.ready`; customers never
+imports them.
+"""
+
+import datetime as dt
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from setia.customers.models import Address, Customer
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: dt.datetime
+    kind: str  # the source's key, for filtering and styling
+    icon: str
+    title: str
+    detail: str = ""
+    actor: str = ""
+    url: str = ""
+
+
+Source = Callable[[Customer, dt.datetime | None, int], list[Entry]]
+_sources: dict[str, Source] = {}
+
+
+def register_source(key: str, source: Source) -> None:
+    _sources[key] = source
+
+
+def timeline_for(customer: Customer, *, before: dt.datetime | None = None, limit: int = 50) -> list[Entry]:
+    """The newest `limit` entries (older than `before`) across every source."""
+    streams = [source(customer, before, limit) for source in _sources.values()]
+    return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
+
+
+def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
+    from django.urls import reverse
+
+    from setia.core.audit import object_key
+    from setia.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(subject_key=object_key(customer))
+    if before is not None:
+        events = events.filter(created_at__lt=before)
+    entries = []
+    for event in events.order_by("-created_at", "-id")[:limit]:
+        detail = ", ".join(_field_label(name) for name in sorted(event.changes)) if event.changes else event.message
+        entries.append(
+            Entry(
+                at=event.created_at,
+                kind="audit",
+                icon="pencil-square" if event.action != "create" else "person-plus",
+                title=str(event.get_action_display()),
+                detail=detail,
+                actor=event.actor_label,
+                url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
+            )
+        )
+    return entries
+
+
+def _field_label(name: str) -> str:
+    """The translated label of a changed field, for the timeline (`consent.whatsapp.marketing` too)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    if name.startswith("consent."):
+        from django.utils.translation import gettext
+
+        return gettext("consent")
+    from setia.customers.models import CustomerEmail, CustomerPhone
+
+    related = {"phones": CustomerPhone, "emails": CustomerEmail, "addresses": Address}.get(name)
+    if related is not None:
+        return str(related._meta.verbose_name_plural)
+    try:
+        return str(Customer._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return name
+
+
+def register_builtin_sources() -> None:
+    register_source("audit", _audit_source)

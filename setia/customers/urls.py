@@ -1,0 +1,18 @@
+from django.urls import path
+
+from setia.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("customers/", views.customer_list, name="list"),
+    path("customers/new/", views.customer_create, name="create"),
+    path("customers/<int:pk>/", views.customer_detail, name="detail"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("customers/regions/<str:level>/", views.region_options, name="region_options"),
+    path("customers/fields/", views.field_list, name="field_list"),
+    path("customers/fields/new/", views.field_form, name="field_create"),
+    path("customers/fields/<int:pk>/edit/", views.field_form, name="field_edit"),
+    path("customers/fields/<int:pk>/archive/", views.field_archive, name="field_archive"),
+    path("customers/fields/<int:pk>/delete/", views.field_delete, name="field_delete"),
+]

@@ -1,0 +1,254 @@
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from setia.accounts.decorators import staff_view
+from setia.accounts.models import User
+from setia.accounts.selectors import branch_list_for_customers
+from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.forms import add_application_error
+from setia.core.pagination import keyset_page
+from setia.customers import selectors, services
+from setia.customers.custom_fields import active_definitions, display_value
+from setia.customers.forms import CustomerForm, CustomFieldForm
+from setia.customers.models import ConsentRecord, Customer, CustomFieldDefinition, District, Regency, Tag
+from setia.customers.timeline import timeline_for
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@staff_view("customers.view")
+def customer_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    definitions = active_definitions()
+    filters = selectors.ListFilters(
+        query=request.GET.get("q", "").strip(),
+        branch_id=_int(request.GET.get("branch")),
+        owner_id=_int(request.GET.get("owner")),
+        tag_id=_int(request.GET.get("tag")),
+        kind=request.GET.get("kind", "") if request.GET.get("kind") in Customer.Kind.values else "",
+        custom={d.key: request.GET.get(f"cf_{d.key}", "") for d in definitions if _filterable(d)},
+    )
+    customers = selectors.customer_list(actor=actor, filters=filters).prefetch_related("phones")
+    page = keyset_page(customers, order=("search_name", "id"), cursor=request.GET.get("after", ""), size=50)
+    query_string = request.GET.copy()
+    query_string.pop("after", None)
+    context = {
+        "nav_key": "customers",
+        "page": page,
+        "filters": filters,
+        "definitions": [d for d in definitions if _filterable(d)],
+        "branches": branch_list_for_customers(actor=actor),
+        "tags": Tag.objects.order_by("kind", "name"),
+        "query_string": query_string.urlencode(),
+        "kinds": Customer.Kind.choices,
+    }
+    template = "customers/list.html#results" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _filterable(definition: CustomFieldDefinition) -> bool:
+    return definition.field_type in (
+        CustomFieldDefinition.FieldType.CHOICE,
+        CustomFieldDefinition.FieldType.BOOLEAN,
+        CustomFieldDefinition.FieldType.INTEGER,
+        CustomFieldDefinition.FieldType.TEXT,
+    )
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _form(
+    request: HttpRequest, customer: Customer | None = None, initial: dict[str, Any] | None = None
+) -> CustomerForm:
+    actor = _actor(request)
+    kwargs: dict[str, Any] = {"initial": initial} if initial else {}
+    return CustomerForm(
+        request.POST or None,
+        definitions=active_definitions(),
+        branches=branch_list_for_customers(actor=actor),
+        customer=customer,
+        **kwargs,
+    )
+
+
+@staff_view("customers.edit")
+def customer_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    initial: dict[str, Any] = {"home_branch": actor.branch_id, "owner": actor.pk}
+    if request.GET.get("phone"):
+        initial["phone_1"] = request.GET["phone"]
+        initial["source"] = Customer.Source.PHONE
+    form = _form(request, initial=initial)
+    duplicates: list[Customer] = []
+    if request.method == "POST" and form.is_valid():
+        contacts = form.contacts()
+        duplicates = selectors.possible_duplicates(actor=actor, name=form.cleaned_data["name"], contacts=contacts)
+        if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+            form.add_error(None, _("This looks like a customer you already have. Open them, or tick “Create anyway”."))
+        else:
+            try:
+                customer = services.customer_create(
+                    actor=actor,
+                    name=form.cleaned_data["name"],
+                    contacts=contacts,
+                    tags=form.split(form.cleaned_data["tags"]),
+                    interests=form.split(form.cleaned_data["interests"]),
+                    custom=form.custom_values(),
+                    home_branch=form.cleaned_data.get("home_branch"),
+                    **form.profile(),
+                )
+            except ApplicationError as error:
+                add_application_error(form, error)
+            else:
+                messages.success(request, _("Customer %(name)s added.") % {"name": customer})
+                return redirect("customers:detail", pk=customer.pk)
+    context = {"nav_key": "customers", "form": form, "duplicates": duplicates}
+    return render(request, "customers/form.html", context)
+
+
+@staff_view("customers.edit")
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    customer = selectors.customer_get(actor=actor, pk=pk)
+    form = _form(request, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                actor=actor,
+                customer=customer,
+                version=form.cleaned_data.get("version") or 0,
+                name=form.cleaned_data["name"],
+                contacts=form.contacts(),
+                tags=form.split(form.cleaned_data["tags"]),
+                interests=form.split(form.cleaned_data["interests"]),
+                custom=form.custom_values(),
+                home_branch=form.cleaned_data.get("home_branch"),
+                **form.profile(),
+            )
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": form.cleaned_data["name"]})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"nav_key": "customers", "form": form, "customer": customer})
+
+
+@staff_view("customers.view")
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_get(actor=_actor(request), pk=pk)
+    if customer.pk != pk:
+        return redirect("customers:detail", pk=customer.pk)  # a merged-away id
+    definitions = active_definitions()
+    custom = [
+        {"group": d.group, "label": d.label, "value": display_value(d, customer.custom.get(d.key))} for d in definitions
+    ]
+    consent = [
+        {
+            "channel": ConsentRecord.Channel(channel).label,
+            "purpose": ConsentRecord.Purpose(purpose).label,
+            "record": record,
+        }
+        for (channel, purpose), record in selectors.consent_status(customer).items()
+    ]
+    context = {
+        "nav_key": "customers",
+        "customer": customer,
+        "custom": custom,
+        "consent": consent,
+        "timeline": timeline_for(customer, limit=50),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+@staff_view("customers.view")
+def region_options(request: HttpRequest, level: str) -> HttpResponse:
+    """`<option>`s of the cities of a province, or the districts of a city (for the address form)."""
+    options: Any
+    if level == "regency":
+        options = Regency.objects.filter(province_id=request.GET.get("address_province") or "").order_by("name")
+    elif level == "district":
+        options = District.objects.filter(regency_id=request.GET.get("address_regency") or "").order_by("name")
+    else:
+        raise NotFoundError(_("Unknown region level."))
+    return render(request, "customers/region_options.html", {"options": options})
+
+
+# --- Custom fields --------------------------------------------------------------------------
+
+
+@staff_view("customers.fields")
+def field_list(request: HttpRequest) -> HttpResponse:
+    definitions = CustomFieldDefinition.objects.order_by("archived_at", "group", "position", "label")
+    rows = [{"definition": d, "values": services.custom_field_value_count(d)} for d in definitions]
+    return render(request, "customers/field_list.html", {"nav_key": "custom_fields", "rows": rows})
+
+
+@staff_view("customers.fields")
+def field_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    actor = _actor(request)
+    definition = CustomFieldDefinition.objects.filter(pk=pk).first() if pk else None
+    if pk and definition is None:
+        raise NotFoundError(_("Field not found."))
+    form = CustomFieldForm(request.POST or None, instance=definition)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "choices_text"}
+        try:
+            if definition is None:
+                definition = services.custom_field_create(actor=actor, choices=form.choices(), **data)
+            else:
+                data.pop("key", None)
+                data.pop("field_type", None)
+                services.custom_field_update(actor=actor, definition=definition, choices=form.choices(), **data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Field %(label)s saved.") % {"label": definition.label})
+            return redirect("customers:field_list")
+    context = {"nav_key": "custom_fields", "form": form, "definition": definition}
+    return render(request, "customers/field_form.html", context)
+
+
+@require_POST
+@staff_view("customers.fields")
+def field_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    definition = CustomFieldDefinition.objects.filter(pk=pk).first()
+    if definition is None:
+        raise NotFoundError(_("Field not found."))
+    archive = definition.archived_at is None
+    services.custom_field_archive(actor=_actor(request), definition=definition, archived=archive)
+    message = _("Field %(label)s archived; its values are kept.") if archive else _("Field %(label)s restored.")
+    messages.success(request, message % {"label": definition.label})
+    return redirect("customers:field_list")
+
+
+@staff_view("customers.fields")
+def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    definition = CustomFieldDefinition.objects.filter(pk=pk).first()
+    if definition is None:
+        raise NotFoundError(_("Field not found."))
+    count = services.custom_field_value_count(definition)
+    if request.method == "POST":
+        try:
+            services.custom_field_delete(
+                actor=_actor(request), definition=definition, confirm_value_count=_int(request.POST.get("count")) or 0
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Field %(label)s deleted with %(count)s values.") % {"label": definition.label, "count": count},
+            )
+            return redirect("customers:field_list")
+    return render(
+        request, "customers/field_delete.html", {"nav_key": "custom_fields", "definition": definition, "count": count}
+    )
