@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router
+from ninja import Router, Schema
 from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
@@ -257,3 +257,29 @@ def record_consent(request: HttpRequest, customer_id: int, payload: ConsentIn) -
             "recorded_at": record.recorded_at,
         },
     )
+
+
+class TelephonyEventIn(Schema):
+    event: str
+    caller: str = ""
+    agent: str
+
+
+class TelephonyEventOut(Schema):
+    id: int
+    event: str
+    phone: str
+    agent: str
+
+
+@router.post(
+    "/telephony/events",
+    response={201: TelephonyEventOut},
+    tags=["calls"],
+    summary="A phone system reports a call (ringing pops the caller's card on the agent's screen)",
+)
+def post_telephony_event(request: HttpRequest, payload: TelephonyEventIn) -> Status[dict[str, Any]]:
+    pop = services.telephony_event_receive(
+        actor=_actor(request), event=payload.event, caller=payload.caller, agent_username=payload.agent
+    )
+    return Status(201, {"id": pop.pk, "event": pop.event, "phone": pop.phone, "agent": payload.agent})

@@ -312,3 +312,27 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.channel}/{self.purpose}: {self.granted}"
+
+
+class ScreenPop(models.Model):
+    """A call event for one agent's screen. The agent's open pages poll for new rows (by id), which
+    works with any number of server processes and on SQLite as well as PostgreSQL."""
+
+    class Event(models.TextChoices):
+        RINGING = "ringing", _("ringing")
+        ANSWERED = "answered", _("answered")
+        MISSED = "missed", _("missed")
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="screen_pops")
+    event = models.CharField(_("event"), max_length=10, choices=Event.choices)
+    caller = models.CharField(_("caller"), max_length=40, blank=True, help_text=_("As the phone system sent it."))
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, empty when withheld."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("screen pop")
+        verbose_name_plural = _("screen pops")
+        indexes = [models.Index(fields=["agent", "id"], name="screenpop_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.caller} → {self.agent_id}"

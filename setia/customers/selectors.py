@@ -159,3 +159,32 @@ def possible_duplicates(*, actor: User, name: str, contacts: Any, exclude_id: in
     if exclude_id:
         found = found.exclude(pk=exclude_id)
     return list(found.distinct().order_by("search_name", "id")[:10])
+
+
+@dataclass
+class CallerCard:
+    """What the agent sees when a call comes in: who it is, or who it might be, or nobody yet."""
+
+    phone: str
+    match: str  # "one", "several", "none", "withheld"
+    customers: list[Customer]
+
+
+def caller_card(*, actor: User, phone: str) -> CallerCard:
+    if not phone:
+        return CallerCard("", "withheld", [])
+    matches = [customer_get(actor=actor, pk=c.pk) for c in phone_matches(actor=actor, raw_phone=phone)]
+    return CallerCard(phone, "none" if not matches else "one" if len(matches) == 1 else "several", matches)
+
+
+def pops_for(*, agent: User, after: int) -> list[Any]:
+    from setia.customers.models import ScreenPop
+
+    require(agent, "calls.answer")
+    return list(ScreenPop.objects.filter(agent=agent, id__gt=after).order_by("id")[:5])
+
+
+def latest_pop_id(*, agent: User) -> int:
+    from setia.customers.models import ScreenPop
+
+    return ScreenPop.objects.filter(agent=agent).order_by("-id").values_list("id", flat=True).first() or 0

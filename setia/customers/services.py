@@ -25,6 +25,7 @@ from setia.customers.models import (
     CustomerEmail,
     CustomerPhone,
     CustomFieldDefinition,
+    ScreenPop,
     Tag,
 )
 from setia.customers.text import search_key
@@ -455,3 +456,26 @@ def custom_field_delete(*, actor: User, definition: CustomFieldDefinition, confi
     audit_log(actor=actor, action="delete", instance=definition, message=f"{count} values deleted")
     definition.delete()
     return count
+
+
+# --- Telephony --------------------------------------------------------------------------------
+
+WITHHELD = {"", "anonymous", "private", "withheld", "unknown", "restricted"}
+
+
+@transaction.atomic
+def telephony_event_receive(*, actor: User, event: str, caller: str, agent_username: str) -> ScreenPop:
+    """A phone system reports a call for an agent; their open browser shows the caller's card."""
+    require(actor, "calls.answer")
+    if event not in ScreenPop.Event.values:
+        message = _("Unknown event %(event)s; expected ringing, answered or missed.") % {"event": event}
+        raise ApplicationError(message, {"event": [message]})
+    agent = User.objects.filter(username=agent_username, is_active=True).first()
+    if agent is None or not agent.has_capability("calls.answer"):
+        message = _("No agent %(agent)s who answers calls.") % {"agent": agent_username}
+        raise ApplicationError(message, {"agent": [message]})
+    raw = (caller or "").strip()
+    phone = ""
+    if raw.lower() not in WITHHELD:
+        phone = normalize_phone(raw, field="caller")
+    return ScreenPop.objects.create(agent=agent, event=event, caller=raw[:40], phone=phone)

@@ -1,8 +1,9 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,10 +13,11 @@ from setia.accounts.selectors import branch_list_for_customers
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
 from setia.core.pagination import keyset_page
+from setia.core.phones import normalize_phone
 from setia.customers import selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
 from setia.customers.forms import CustomerForm, CustomFieldForm
-from setia.customers.models import ConsentRecord, Customer, CustomFieldDefinition, District, Regency, Tag
+from setia.customers.models import ConsentRecord, Customer, CustomFieldDefinition, District, Regency, ScreenPop, Tag
 from setia.customers.timeline import timeline_for
 
 
@@ -252,3 +254,47 @@ def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "customers/field_delete.html", {"nav_key": "custom_fields", "definition": definition, "count": count}
     )
+
+
+# --- Calls: "Who's calling?" and the screen pop ------------------------------------------------
+
+
+@staff_view("calls.answer")
+def calls(request: HttpRequest) -> HttpResponse:
+    """The agent's call page: a "Who's calling?" box; incoming calls pop up on every page."""
+    return render(request, "customers/calls.html", {"nav_key": "calls"})
+
+
+@staff_view("calls.answer")
+def caller_lookup(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("phone", "").strip()
+    phone = ""
+    error = ""
+    if raw:
+        try:
+            phone = normalize_phone(raw)
+        except ApplicationError as problem:
+            error = problem.message
+    card = selectors.caller_card(actor=_actor(request), phone=phone) if not error else None
+    return render(request, "customers/caller_card.html", {"card": card, "raw": raw, "error": error})
+
+
+@staff_view("calls.answer")
+def screen_pops(request: HttpRequest) -> JsonResponse:
+    """Polled by the agent's open pages about once a second: new calls since `after`, as cards."""
+    actor = _actor(request)
+    after = _int(request.GET.get("after"))
+    if after is None:  # a page just opened: start from now, don't replay old calls
+        return JsonResponse({"last": selectors.latest_pop_id(agent=actor), "pops": []})
+    pops = []
+    last = after
+    for pop in selectors.pops_for(agent=actor, after=after):
+        last = pop.pk
+        if pop.event != ScreenPop.Event.RINGING:
+            continue
+        card = selectors.caller_card(actor=actor, phone=pop.phone)
+        html = render_to_string(
+            "customers/caller_card.html", {"card": card, "raw": pop.caller, "popped": True}, request=request
+        )
+        pops.append({"id": pop.pk, "html": html})
+    return JsonResponse({"last": last, "pops": pops})

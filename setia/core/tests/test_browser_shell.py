@@ -10,16 +10,16 @@ from setia.demo.services import demo_password, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ADMIN_SECTIONS = ["staff", "branches", "teams", "settings", "audit", "jobs"]
+ADMIN_SECTIONS = ["staff", "branches", "teams", "settings", "custom_fields", "audit", "jobs"]
 EXPECTED_NAV = {
-    "admin": ["home", *ADMIN_SECTIONS, "api-docs"],
-    "manager": ["home", "staff", "branches", "teams", "api-docs"],
-    "marketing": ["home", "api-docs"],
-    "analyst": ["home", "api-docs"],
-    "cashier": ["home", "api-docs"],
-    "agent": ["home", "api-docs"],
-    "sales": ["home", "api-docs"],
-    "service": ["home", "api-docs"],
+    "admin": ["home", "calls", "customers", *ADMIN_SECTIONS, "api-docs"],
+    "manager": ["home", "calls", "customers", "staff", "branches", "teams", "api-docs"],
+    "marketing": ["home", "customers", "api-docs"],
+    "analyst": ["home", "customers", "api-docs"],
+    "cashier": ["home", "calls", "customers", "api-docs"],
+    "agent": ["home", "calls", "customers", "api-docs"],
+    "sales": ["home", "calls", "customers", "api-docs"],
+    "service": ["home", "calls", "customers", "api-docs"],
 }
 ROLE_LABEL = {
     "admin": ("Pemilik / administrator", "Owner / administrator"),

@@ -1,0 +1,120 @@
+import pytest
+from django.test import Client
+
+from setia.accounts.services import api_key_create
+from setia.conftest import PERSONAS, Business, client_for, persona_user
+from setia.core.errors import ApplicationError, PermissionDeniedError
+from setia.customers.models import ScreenPop
+from setia.customers.services import ContactPoints, PhoneIn, customer_create, telephony_event_receive
+
+
+@pytest.fixture
+def caller(business: Business) -> int:
+    customer = customer_create(
+        actor=business.owner,
+        name="Andi Wijaya",
+        home_branch=business.branch_a,
+        contacts=ContactPoints(phones=[PhoneIn("0811-6964-5669")]),
+    )
+    return customer.pk
+
+
+def test_event_for_an_agent_in_any_phone_format(business: Business, caller: int) -> None:
+    pop = telephony_event_receive(
+        actor=business.owner, event="ringing", caller="62811 6964 5669", agent_username="cashier_a"
+    )
+    assert (pop.agent, pop.phone) == (business.cashier_a, "+6281169645669")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"event": "exploded"}, "event"),
+        ({"agent_username": "nobody"}, "agent"),
+        ({"caller": "12"}, "caller"),
+        ({"agent_username": "analyst"}, "agent"),
+    ],
+)
+def test_bad_events_are_refused_naming_the_field(business: Business, fields: dict, field: str) -> None:
+    values = {"event": "ringing", "caller": "0811-6964-5669", "agent_username": "cashier_a", **fields}
+    with pytest.raises(ApplicationError) as error:
+        telephony_event_receive(actor=business.owner, **values)
+    assert field in error.value.extra
+    assert not ScreenPop.objects.exists()
+
+
+def test_only_call_handling_roles_post_events(business: Business) -> None:
+    with pytest.raises(PermissionDeniedError):
+        telephony_event_receive(actor=business.analyst, event="ringing", caller="", agent_username="cashier_a")
+
+
+def test_withheld_number_pops_an_empty_search(business: Business) -> None:
+    pop = telephony_event_receive(actor=business.owner, event="ringing", caller="anonymous", agent_username="cashier_a")
+    assert pop.phone == ""
+    client = client_for(business.cashier_a)
+    start = client.get("/calls/pops/").json()["last"]
+    assert start == pop.pk  # a page opened after the call does not replay it
+    telephony_event_receive(actor=business.owner, event="ringing", caller="", agent_username="cashier_a")
+    body = client.get(f"/calls/pops/?after={start}").json()
+    assert 'data-match="withheld"' in body["pops"][0]["html"]
+
+
+def test_poll_returns_the_callers_card_only_to_that_agent(business: Business, caller: int) -> None:
+    client = client_for(business.cashier_a)
+    start = client.get("/calls/pops/").json()["last"]
+    telephony_event_receive(actor=business.owner, event="ringing", caller="0811-6964-5669", agent_username="cashier_a")
+    body = client.get(f"/calls/pops/?after={start}").json()
+    assert len(body["pops"]) == 1 and "Andi Wijaya" in body["pops"][0]["html"]
+    assert client.get(f"/calls/pops/?after={body['last']}").json()["pops"] == []
+    other = client_for(business.manager).get(f"/calls/pops/?after={start}").json()
+    assert other["pops"] == []
+
+
+def test_family_phone_pops_candidates_and_unknown_pops_new_customer(business: Business, caller: int) -> None:
+    customer_create(
+        actor=business.owner,
+        name="Rina Wijaya",
+        home_branch=business.branch_a,
+        contacts=ContactPoints(phones=[PhoneIn("0811-6964-5669")]),
+    )
+    client = client_for(business.cashier_a)
+    family = client.get("/calls/lookup/?phone=0811-6964-5669").content.decode()
+    assert 'data-match="several"' in family and "Andi Wijaya" in family and "Rina Wijaya" in family
+    unknown = client.get("/calls/lookup/?phone=0899-1234-5678").content.decode()
+    assert 'data-match="none"' in unknown and "/customers/new/?phone=%2B62899" in unknown
+    bad = client.get("/calls/lookup/?phone=12").content.decode()
+    assert 'data-testid="caller-error"' in bad
+
+
+def test_other_branch_agent_does_not_see_the_caller(business: Business, caller: int) -> None:
+    html = client_for(business.cashier_b).get("/calls/lookup/?phone=0811-6964-5669").content.decode()
+    assert 'data-match="none"' in html and "Andi" not in html
+
+
+@pytest.mark.parametrize("persona_index", range(len(PERSONAS)), ids=PERSONAS)
+def test_call_pages_per_persona(business: Business, persona_index: int) -> None:
+    client = client_for(persona_user(business, PERSONAS[persona_index]))
+    expected = 302 if PERSONAS[persona_index] == "anonymous" else 200
+    for path in ("/calls/", "/calls/lookup/?phone=0811", "/calls/pops/"):
+        assert client.get(path).status_code == expected
+    assert client_for(business.analyst).get("/calls/").status_code == 403
+
+
+def test_telephony_api(business: Business, caller: int) -> None:
+    _record, key = api_key_create(actor=business.owner, name="pbx")
+    headers = {"Authorization": f"Bearer {key}"}
+    ok = Client().post(
+        "/api/v1/telephony/events",
+        {"event": "ringing", "caller": "+62 811 6964 5669", "agent": "cashier_a"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert ok.status_code == 201 and ok.json()["phone"] == "+6281169645669"
+    bad = Client().post(
+        "/api/v1/telephony/events",
+        {"event": "ringing", "caller": "x", "agent": "cashier_a"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 400 and "caller" in bad.json()["extra"]
+    assert Client().post("/api/v1/telephony/events", {}, content_type="application/json").status_code == 401
