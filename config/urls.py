@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -5,6 +6,8 @@ from config.api import api, not_found
 from setia.core.views import favicon, healthz
 
 admin.site.site_header = "Setia CRM"
+# The support admin signs in through the same door as the app (lockout, two-factor).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("setia.core.urls")),

@@ -428,4 +428,5 @@ ID = {
     "Who's calling?": "Siapa yang menelepon?",
     "Look up": "Cari",
     "When your phone system reports a call for you, the caller's card pops up on whatever Setia page you have open. Phone systems send <code>POST /api/v1/telephony/events</code>.": "Saat sistem telepon melaporkan panggilan untuk Anda, kartu penelepon muncul di halaman Setia mana pun yang sedang terbuka. Sistem telepon mengirim <code>POST /api/v1/telephony/events</code>.",
+    "A manager needs a home branch or branches to manage.": "Manajer harus punya cabang asal atau cabang yang dikelola.",
 }

@@ -126,8 +126,12 @@ def _validate_staff(user: User, managed_branches: Iterable[Branch]) -> None:
     if user.role in FRONT_OFFICE and user.branch_id is None:
         message = _("Front-office staff need a home branch.")
         raise ApplicationError(message, {"branch": [message]})
-    if user.role != Role.MANAGER and list(managed_branches):
+    managed_branches = list(managed_branches)
+    if user.role != Role.MANAGER and managed_branches:
         message = _("Only managers manage branches.")
+        raise ApplicationError(message, {"managed_branches": [message]})
+    if user.role == Role.MANAGER and user.is_active and not managed_branches and user.branch_id is None:
+        message = _("A manager needs a home branch or branches to manage.")
         raise ApplicationError(message, {"managed_branches": [message]})
     validate_instance(user, exclude=["password"])
 
@@ -180,9 +184,13 @@ def staff_update(
     staff: User,
     managed_branches: Iterable[Branch] | None = None,
     teams: Iterable[Team] | None = None,
+    password: str | None = None,
     **fields: Any,
 ) -> User:
+    """Change a staff member; with `password`, set it too (checked before anything is saved)."""
     require(actor, "staff.manage")
+    # Lock every active owner first: two owners demoting each other at once must not leave none.
+    list(User.objects.select_for_update().filter(role=Role.OWNER, is_active=True).order_by("pk").values_list("pk"))
     user = User.objects.select_for_update().get(pk=staff.pk)
     before = snapshot(user, STAFF_FIELDS)
     _assign(user, fields, STAFF_FIELDS)
@@ -195,24 +203,21 @@ def staff_update(
     managed = list(managed_branches) if managed_branches is not None else list(user.managed_branches.all())
     if user.role != Role.MANAGER:
         managed = []
+    if User.objects.filter(username__iexact=user.username).exclude(pk=user.pk).exists():
+        message = _("A staff member with this username already exists.")
+        raise ApplicationError(message, {"username": [message]})
     _validate_staff(user, managed)
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
     user.save()
     user.managed_branches.set(managed)
     if teams is not None:
         user.teams.set(list(teams))
     audit_changed(actor=actor, instance=user, before=before, fields=STAFF_FIELDS, branch_id=user.branch_id)
+    if password:
+        audit_log(actor=actor, action="update", instance=user, message="password changed", branch_id=user.branch_id)
     return user
-
-
-@transaction.atomic
-def staff_set_password(*, actor: User, staff: User, password: str) -> User:
-    if staff.pk != actor.pk:
-        require(actor, "staff.manage")
-    _check_password(password, staff)
-    staff.set_password(password)
-    staff.save(update_fields=["password"])
-    audit_log(actor=actor, action="update", instance=staff, message="password changed", branch_id=staff.branch_id)
-    return staff
 
 
 @transaction.atomic

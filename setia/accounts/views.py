@@ -1,7 +1,10 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +17,7 @@ from setia.accounts.models import ApiKey, User
 from setia.accounts.roles import Role
 from setia.core.errors import ApplicationError
 from setia.core.forms import add_application_error
-from setia.core.pagination import keyset_page
+from setia.core.pagination import keyset_page, parse_id
 
 
 def _actor(request: HttpRequest) -> User:
@@ -34,7 +37,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         actor=actor,
         query=query,
         role=role if role in Role.values else "",
-        branch_id=int(branch_id) if branch_id.isdigit() else None,
+        branch_id=parse_id(branch_id),
         include_inactive=request.GET.get("inactive") == "1",
     )
     page = keyset_page(staff, order=("username", "id"), cursor=request.GET.get("after", ""), size=50)
@@ -89,20 +92,22 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.staff_get(actor=actor, pk=pk)
     form = StaffForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
+        fields = _staff_fields(form)
+        password = form.cleaned_data.get("password") or None
         try:
-            fields = _staff_fields(form)
             services.staff_update(
                 actor=actor,
                 staff=member,
                 managed_branches=fields.pop("managed_branches"),
                 teams=fields.pop("teams"),
+                password=password,
                 **fields,
             )
-            if form.cleaned_data.get("password"):
-                services.staff_set_password(actor=actor, staff=member, password=form.cleaned_data["password"])
         except ApplicationError as error:
             add_application_error(form, error)
         else:
+            if password and member.pk == actor.pk:
+                update_session_auth_hash(request, User.objects.get(pk=actor.pk))  # stay signed in
             messages.success(request, _("Changes to %(name)s saved.") % {"name": member})
             return redirect("accounts:staff_detail", pk=member.pk)
     return render(request, "accounts/staff_form.html", {"nav_key": "staff", "form": form, "member": member})
@@ -169,7 +174,9 @@ def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("teams.manage")
 def team_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    teams = selectors.team_list(actor=actor).prefetch_related("members")
+    teams = selectors.team_list(actor=actor).prefetch_related(
+        Prefetch("members", queryset=selectors.staff_list(actor=actor))  # only staff this actor may see
+    )
     return render(request, "accounts/team_list.html", {"nav_key": "teams", "teams": teams})
 
 
@@ -224,7 +231,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             response = redirect("accounts:profile")
-            response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                form.cleaned_data["language"],
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                samesite="Lax",
+            )
             return response
     return render(request, "accounts/profile.html", {"nav_key": "profile", "form": form})
 
@@ -233,15 +246,17 @@ def profile(request: HttpRequest) -> HttpResponse:
 def api_keys(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = ApiKeyForm(request.POST or None)
-    new_key = None
+    # The new key is shown once, on the page after the redirect (a reload must not create another).
+    new_key = request.session.pop("new_api_key", None)
     if request.method == "POST" and form.is_valid():
         try:
-            _record, new_key = services.api_key_create(actor=actor, name=form.cleaned_data["name"])
+            _record, key = services.api_key_create(actor=actor, name=form.cleaned_data["name"])
         except ApplicationError as error:
             add_application_error(form, error)
         else:
-            form = ApiKeyForm()
+            request.session["new_api_key"] = key
             messages.success(request, _("Key created. Copy it now: it will not be shown again."))
+            return redirect("accounts:api_keys")
     context = {"nav_key": "profile", "form": form, "keys": selectors.api_key_list(actor=actor), "new_key": new_key}
     return render(request, "accounts/api_keys.html", context)
 

@@ -58,3 +58,24 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """An HTMX request whose session expired gets `HX-Redirect` to the sign-in page, so the whole
+    page goes there instead of the sign-in form landing inside a search dropdown or a table."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.shortcuts import resolve_url
+
+        response = self.get_response(request)
+        login_url = resolve_url(settings.LOGIN_URL)
+        location = response.get("Location", "")
+        if request.headers.get("HX-Request") and response.status_code == 302 and location.startswith(login_url):
+            response.status_code = 204
+            response["HX-Redirect"] = location
+            del response["Location"]
+        return response

@@ -5,10 +5,12 @@ COUNT(*) is needed. The cursor is an opaque token holding the sort values of the
 """
 
 import base64
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -46,7 +48,9 @@ def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str 
             for previous in range(index):
                 step &= Q(**{names[previous]: after[previous]})
             condition |= step
-        queryset = queryset.filter(condition)
+        # A tampered cursor (wrong types, nulls) starts from the first page.
+        with contextlib.suppress(ValueError, TypeError, ValidationError):
+            queryset = queryset.filter(condition)
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:
@@ -59,3 +63,10 @@ def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str 
 def _value(row: Any, name: str) -> Any:
     value = row[name] if isinstance(row, dict) else getattr(row, name)
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def parse_id(value: str | None) -> int | None:
+    """A record id from a query string, or None for anything that is not a plain positive id."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)

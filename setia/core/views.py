@@ -8,7 +8,7 @@ from django.shortcuts import render
 from setia.core import selectors
 from setia.core.dashboard import panels_for
 from setia.core.models import AuditEvent
-from setia.core.pagination import keyset_page
+from setia.core.pagination import keyset_page, parse_id
 from setia.core.scheduler import latest_slot, load_schedule, next_slot
 from setia.core.search import search_all
 
@@ -34,9 +34,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "query": request.GET.get("q", "").strip(),
     }
     actor_id = request.GET.get("actor", "")
-    events = selectors.audit_event_list(
-        actor=request.user, actor_id=int(actor_id) if actor_id.isdigit() else None, **filters
-    )
+    events = selectors.audit_event_list(actor=request.user, actor_id=parse_id(actor_id), **filters)
     page = keyset_page(events, order=("-created_at", "-id"), cursor=request.GET.get("after", ""), size=50)
     context = {
         "nav_key": "audit",

@@ -12,7 +12,7 @@ from setia.accounts.models import User
 from setia.accounts.selectors import branch_list_for_customers
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
-from setia.core.pagination import keyset_page
+from setia.core.pagination import keyset_page, parse_id
 from setia.core.phones import normalize_phone
 from setia.customers import selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
@@ -64,8 +64,7 @@ def _filterable(definition: CustomFieldDefinition) -> bool:
     )
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+_int = parse_id
 
 
 def _form(

@@ -133,7 +133,7 @@ POSTS = [
     ("/teams/new/", {"name": "Stylist", "branch": "{branch_a}"}, [302, 403, 403, 302, 302]),
     ("/settings/", {"name": "Salon Baru"}, [302, 403, 403, 403, 302]),
     ("/me/", {"first_name": "Baru", "language": "id"}, [302, 302, 302, 302, 302]),
-    ("/me/api-keys/", {"name": "POS"}, [302, 200, 200, 200, 200]),
+    ("/me/api-keys/", {"name": "POS"}, [302, 302, 302, 302, 302]),
 ]
 
 

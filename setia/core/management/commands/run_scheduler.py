@@ -1,3 +1,4 @@
+import logging
 import signal
 import time
 from typing import Any
@@ -6,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from setia.core.scheduler import scheduler_tick
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -27,8 +30,11 @@ class Command(BaseCommand):
         self.stdout.write("Scheduler started.")
         while running:
             close_old_connections()
-            for key in scheduler_tick():
-                self.stdout.write(f"enqueued {key}")
+            try:
+                for key in scheduler_tick():
+                    self.stdout.write(f"enqueued {key}")
+            except Exception:
+                logger.exception("scheduler tick failed; trying again next interval")
             if options["once"]:
                 break
             deadline = time.monotonic() + options["interval"]

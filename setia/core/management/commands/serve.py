@@ -5,6 +5,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
         commands = {
             "web": [
                 python,
@@ -34,10 +36,10 @@ class Command(BaseCommand):
                 "--lifespan",
                 "off",
             ],
-            "worker": [python, "manage.py", "db_worker", "--no-reload"],
-            "scheduler": [python, "manage.py", "run_scheduler"],
+            "worker": [python, manage, "db_worker", "--no-reload"],
+            "scheduler": [python, manage, "run_scheduler"],
         }
-        processes = {name: subprocess.Popen(command) for name, command in commands.items()}
+        processes = {name: subprocess.Popen(command, cwd=settings.BASE_DIR) for name, command in commands.items()}
         self.stdout.write(self.style.SUCCESS(f"Setia CRM: http://{options['host']}:{options['port']}/"))
         stopping = False
 

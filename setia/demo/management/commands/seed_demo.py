@@ -17,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=60, help="How many demo customers.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo refuses to run in production (SETIA_ENV=production): demo logins are public.")
         if User.objects.exists():
             if not options["if_empty"]:
                 raise CommandError("The database already has data; seed_demo fills an empty database only.")
