@@ -123,7 +123,10 @@ def _seed_customers(rng: random.Random, owner: User, branches: list[Branch], cou
     """Customers with phones typed the way people type them, and pick-up/home addresses in real
     districts near their branch (the taxi story needs usual pick-up addresses)."""
     from setia.customers.models import District
+    from setia.customers.regions import load_regions
     from setia.customers.services import AddressIn, ContactPoints, PhoneIn, customer_create
+
+    load_regions()  # reference data (a no-op when present; a flushed test database needs it back)
 
     districts_by_branch = {
         branch.pk: list(
