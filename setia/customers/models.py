@@ -336,3 +336,59 @@ class ScreenPop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.caller} → {self.agent_id}"
+
+
+class CustomerImport(TimeStampedModel):
+    """One uploaded file on its way in: mapping, dry-run check, then the import itself (a job)."""
+
+    class Mode(models.TextChoices):
+        CREATE = "create", _("create new customers only")
+        UPDATE = "update", _("update existing customers only")
+        UPSERT = "upsert", _("create or update")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    file_format = models.CharField(max_length=5)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.CREATE)
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True)  # column index (as text) -> target
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    skip_invalid = models.BooleanField(_("import only the valid rows"), default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)  # checkpoint: rows already written
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [[row number, field, message]], first 1000
+    failure = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportMapping(models.Model):
+    """The mapping last used for files with this header, offered again next time."""
+
+    shape = models.CharField(max_length=64, unique=True)
+    mapping = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.shape

@@ -479,3 +479,68 @@ def telephony_event_receive(*, actor: User, event: str, caller: str, agent_usern
     if raw.lower() not in WITHHELD:
         phone = normalize_phone(raw, field="caller")
     return ScreenPop.objects.create(agent=agent, event=event, caller=raw[:40], phone=phone)
+
+
+# --- Bulk actions and exports -------------------------------------------------------------------
+
+
+def _visible_ids(actor: User, ids: Iterable[int]) -> list[int]:
+    from setia.customers.selectors import visible_customers
+
+    wanted = list(ids)
+    if not wanted:
+        message = _("Tick at least one customer.")
+        raise ApplicationError(message, {"id": [message]})
+    return list(visible_customers(actor).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def customers_tag(*, actor: User, ids: Iterable[int], tag: str) -> int:
+    require(actor, "customers.edit")
+    name = (tag or "").strip()
+    if not name:
+        message = _("Enter the tag to add.")
+        raise ApplicationError(message, {"tag": [message]})
+    label = _tags([name], Tag.Kind.LABEL)[0]
+    visible = _visible_ids(actor, ids)
+    through = Customer.tags.through
+    have = set(through.objects.filter(tag=label, customer_id__in=visible).values_list("customer_id", flat=True))
+    through.objects.bulk_create([through(customer_id=pk, tag=label) for pk in visible if pk not in have])
+    for customer in Customer.objects.filter(pk__in=[pk for pk in visible if pk not in have]):
+        audit_log(
+            actor=actor,
+            action="update",
+            instance=customer,
+            changes={"tags": [None, label.name]},
+            branch_id=customer.home_branch_id,
+        )
+    return len(visible) - len(have)
+
+
+@transaction.atomic
+def customers_assign_owner(*, actor: User, ids: Iterable[int], owner: User | None) -> int:
+    require(actor, "customers.edit")
+    if owner is None:
+        message = _("Choose the staff member who will own these customers.")
+        raise ApplicationError(message, {"owner": [message]})
+    changed = 0
+    for customer in Customer.objects.select_for_update().filter(pk__in=_visible_ids(actor, ids)):
+        if customer.owner_id == owner.pk:
+            continue
+        before = customer.owner_id
+        Customer.objects.filter(pk=customer.pk).update(owner=owner, version=F("version") + 1)
+        audit_log(
+            actor=actor,
+            action="update",
+            instance=customer,
+            changes={"owner": [before, owner.pk]},
+            branch_id=customer.home_branch_id,
+        )
+        changed += 1
+    return changed
+
+
+def customers_exported(*, actor: User, count: int, description: str) -> None:
+    """Record who took personal data out of the system, and how much (UU PDP accountability)."""
+    require(actor, "customers.export")
+    audit_log(actor=actor, action="other", instance=actor, message=f"exported {count} customers ({description})"[:255])

@@ -2,8 +2,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,10 +16,21 @@ from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
 from setia.core.pagination import keyset_page, parse_id
 from setia.core.phones import normalize_phone
-from setia.customers import selectors, services
+from setia.core.tasks import enqueue_on_commit
+from setia.customers import imports, selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
 from setia.customers.forms import CustomerForm, CustomFieldForm
-from setia.customers.models import ConsentRecord, Customer, CustomFieldDefinition, District, Regency, ScreenPop, Tag
+from setia.customers.models import (
+    ConsentRecord,
+    Customer,
+    CustomerImport,
+    CustomFieldDefinition,
+    District,
+    Regency,
+    ScreenPop,
+    Tag,
+)
+from setia.customers.tasks import check_customer_import, run_customer_import
 from setia.customers.timeline import timeline_for
 
 
@@ -50,6 +63,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "tags": Tag.objects.order_by("kind", "name"),
         "query_string": query_string.urlencode(),
         "kinds": Customer.Kind.choices,
+        "staff": User.objects.filter(is_active=True).order_by("first_name", "username"),
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -297,3 +311,145 @@ def screen_pops(request: HttpRequest) -> JsonResponse:
         )
         pops.append({"id": pop.pk, "html": html})
     return JsonResponse({"last": last, "pops": pops})
+
+
+# --- Export and bulk actions ------------------------------------------------------------------
+
+
+def _filters_from(request: HttpRequest, definitions: list[CustomFieldDefinition]) -> selectors.ListFilters:
+    params = request.GET if request.method == "GET" else request.POST
+    return selectors.ListFilters(
+        query=params.get("q", "").strip(),
+        branch_id=_int(params.get("branch")),
+        owner_id=_int(params.get("owner")),
+        tag_id=_int(params.get("tag")),
+        kind=params.get("kind", "") if params.get("kind") in Customer.Kind.values else "",
+        custom={d.key: params.get(f"cf_{d.key}", "") for d in definitions if _filterable(d)},
+    )
+
+
+@staff_view("customers.export")
+def customer_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered list (or the ticked customers) as CSV or XLSX, in the layout imports read."""
+    import tempfile
+    from pathlib import Path
+
+    from django.http import FileResponse, StreamingHttpResponse
+
+    from setia.customers.exports import export_header, export_rows
+    from setia.customers.tabular import write_csv, write_xlsx
+
+    actor = _actor(request)
+    definitions = active_definitions()
+    customers = selectors.customer_list(actor=actor, filters=_filters_from(request, definitions))
+    ids = [value for value in (parse_id(v) for v in request.GET.getlist("id")) if value]
+    if ids:
+        customers = customers.filter(pk__in=ids)
+    header = export_header(definitions)
+    services.customers_exported(actor=actor, count=customers.count(), description=request.GET.urlencode())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "xlsx":
+        path = Path(tempfile.mkstemp(suffix=".xlsx")[1])
+        write_xlsx(header, export_rows(customers, definitions), path)
+        response = FileResponse(path.open("rb"), as_attachment=True, filename=f"customers-{stamp}.xlsx")
+        path.unlink()  # the open handle keeps the data until the response is sent
+        return response
+    streaming = StreamingHttpResponse(write_csv(header, export_rows(customers, definitions)), content_type="text/csv")
+    streaming["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+    return streaming
+
+
+@require_POST
+@staff_view("customers.edit")
+def customer_bulk(request: HttpRequest) -> HttpResponse:
+    """Tag or assign an owner to the ticked customers."""
+    actor = _actor(request)
+    ids = [value for value in (parse_id(v) for v in request.POST.getlist("id")) if value]
+    action = request.POST.get("action", "")
+    try:
+        if action == "tag":
+            count = services.customers_tag(actor=actor, ids=ids, tag=request.POST.get("tag", ""))
+        elif action == "owner":
+            owner = User.objects.filter(pk=parse_id(request.POST.get("owner")) or 0, is_active=True).first()
+            count = services.customers_assign_owner(actor=actor, ids=ids, owner=owner)
+        else:
+            raise ApplicationError(_("Choose what to do with the ticked customers."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)s customers updated.") % {"count": count})
+    return redirect(request.POST.get("next") or "customers:list")
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+def _import_job(request: HttpRequest, pk: int) -> CustomerImport:
+    job = CustomerImport.objects.filter(pk=pk, created_by=_actor(request)).first()
+    if job is None:
+        raise NotFoundError(_("Import not found."))
+    return job
+
+
+@staff_view("customers.import")
+def import_start(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            job = imports.import_upload(
+                actor=_actor(request), uploaded=request.FILES.get("file"), mode=request.POST.get("mode", "")
+            )
+        except ApplicationError as problem:
+            error = problem.message
+        else:
+            return redirect("customers:import_detail", pk=job.pk)
+    recent = CustomerImport.objects.filter(created_by=_actor(request)).order_by("-created_at")[:10]
+    context = {"nav_key": "customers", "modes": CustomerImport.Mode.choices, "error": error, "recent": recent}
+    return render(request, "customers/import_start.html", context)
+
+
+@staff_view("customers.import")
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "check":
+                mapping = {str(i): request.POST.get(f"column_{i}", "") for i in range(len(job.header))}
+                imports.import_set_mapping(
+                    actor=_actor(request), job=job, mapping=mapping, mode=request.POST.get("mode", "")
+                )
+                enqueue_on_commit(check_customer_import, job.pk)
+            elif request.POST.get("step") == "import":
+                imports.import_confirm(
+                    actor=_actor(request), job=job, skip_invalid=request.POST.get("skip_invalid") == "1"
+                )
+                enqueue_on_commit(run_customer_import, job.pk)
+        except ApplicationError as problem:
+            error = problem.message
+        else:
+            return redirect("customers:import_detail", pk=job.pk)
+    job.refresh_from_db()
+    context = {
+        "nav_key": "customers",
+        "job": job,
+        "error": error,
+        "columns": list(enumerate(job.header)),
+        "targets": imports.available_targets(),
+        "modes": CustomerImport.Mode.choices,
+        "working": job.status in (CustomerImport.Status.CHECKING, CustomerImport.Status.IMPORTING),
+        "percent": int(100 * job.processed_rows / job.total_rows) if job.total_rows else 0,
+    }
+    template = "customers/import_detail.html#status" if request.htmx else "customers/import_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@staff_view("customers.import")
+def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
+    from django.http import FileResponse
+
+    job = _import_job(request, pk)
+    path = imports.report_path(job)
+    if not path.exists():
+        raise NotFoundError(_("There is no report for this import yet."))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{job.pk}-rows-not-imported.csv")

@@ -1,0 +1,641 @@
+"""Importing customers from CSV/XLSX: map columns, check every row (dry run), then write in
+batches as a background job.
+
+Guarantees: a row that fails validation is never written; each batch is written in one
+transaction together with the job's checkpoint, so an interrupted import resumes after the last
+whole batch; matching on external id, phone or email makes a re-run of the same file in the same
+mode change nothing.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import Branch, User
+from setia.accounts.selectors import branch_scope
+from setia.core.audit import audit_log
+from setia.core.errors import ApplicationError
+from setia.core.models import AuditEvent
+from setia.core.phones import normalize_phone
+from setia.customers.custom_fields import active_definitions, convert_value
+from setia.customers.models import (
+    Address,
+    Customer,
+    CustomerEmail,
+    CustomerImport,
+    CustomerPhone,
+    District,
+    ImportMapping,
+    Regency,
+    Tag,
+)
+from setia.customers.tabular import COLUMNS, MAX_UPLOAD_BYTES, detect_format, read_rows
+from setia.customers.text import search_key
+
+BATCH = 1000
+MAX_ERRORS_KEPT = 1000
+READ_ONLY = {"id", "member_number", "created_at"}
+TARGETS = [column for column in COLUMNS if column not in READ_ONLY]
+_ALIASES = {
+    "nama": "name",
+    "nama lengkap": "name",
+    "full name": "name",
+    "telepon": "phone",
+    "hp": "phone",
+    "no hp": "phone",
+    "nomor hp": "phone",
+    "phone number": "phone",
+    "mobile": "phone",
+    "whatsapp": "phone",
+    "e-mail": "email",
+    "surel": "email",
+    "alamat": "address_line",
+    "address": "address_line",
+    "kota": "city",
+    "kabupaten": "city",
+    "kecamatan": "district",
+    "provinsi": "province",
+    "tanggal lahir": "birthday",
+    "jenis kelamin": "gender",
+    "pekerjaan": "occupation",
+    "catatan": "notes",
+    "cabang": "home_branch",
+    "ref": "external_id",
+    "customer_ref": "external_id",
+    "kode pelanggan": "external_id",
+}
+
+
+def _imports_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _shape(header: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(h.strip().lower() for h in header).encode()).hexdigest()
+
+
+def available_targets() -> list[str]:
+    return [*TARGETS, *(f"custom.{d.key}" for d in active_definitions())]
+
+
+def suggest_mapping(header: list[str]) -> dict[str, str]:
+    """The mapping used last time for this header, else columns matched by name."""
+    remembered = ImportMapping.objects.filter(shape=_shape(header)).first()
+    if remembered is not None:
+        return dict(remembered.mapping)
+    targets = set(available_targets())
+    labels = {d.label.strip().lower(): f"custom.{d.key}" for d in active_definitions()}
+    mapping: dict[str, str] = {}
+    for index, title in enumerate(header):
+        key = title.strip().lower()
+        target = (
+            key
+            if key in targets
+            else _ALIASES.get(key) or labels.get(key) or (f"custom.{key}" if f"custom.{key}" in targets else "")
+        )
+        if target and target not in mapping.values():
+            mapping[str(index)] = target
+    return mapping
+
+
+# --- Upload and mapping ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_upload(*, actor: User, uploaded: Any, mode: str) -> CustomerImport:
+    """Store an uploaded file after checking its type, size and header. Nothing is imported yet."""
+    from setia.accounts.selectors import require
+
+    require(actor, "customers.import")
+    if mode not in CustomerImport.Mode.values:
+        message = _("Choose how to import.")
+        raise ApplicationError(message, {"mode": [message]})
+    if uploaded is None:
+        message = _("Choose a file.")
+        raise ApplicationError(message, {"file": [message]})
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        message = _("The file is larger than 50 MB; split it into smaller files.")
+        raise ApplicationError(message, {"file": [message]})
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    file_format = detect_format(uploaded.name, head)
+    path = (
+        _imports_dir()
+        / f"{timezone.now():%Y%m%d%H%M%S}-{hashlib.sha1(uploaded.name.encode()).hexdigest()[:8]}.{file_format}"
+    )
+    with path.open("wb") as target:
+        for chunk in uploaded.chunks():
+            target.write(chunk)
+    try:
+        header = next(read_rows(path, file_format), None)
+    except ApplicationError:
+        path.unlink(missing_ok=True)
+        raise
+    except Exception as error:
+        path.unlink(missing_ok=True)
+        message = _("The file cannot be read as %(format)s.") % {"format": file_format.upper()}
+        raise ApplicationError(message, {"file": [message]}) from error
+    if not header:
+        path.unlink(missing_ok=True)
+        message = _("The file is empty.")
+        raise ApplicationError(message, {"file": [message]})
+    job = CustomerImport.objects.create(
+        created_by=actor,
+        original_name=uploaded.name[:255],
+        stored_path=str(path),
+        file_format=file_format,
+        mode=mode,
+        header=header,
+        mapping=suggest_mapping(header),
+    )
+    audit_log(actor=actor, action="create", instance=job, message=f"uploaded {uploaded.name}"[:255])
+    return job
+
+
+@transaction.atomic
+def import_set_mapping(*, actor: User, job: CustomerImport, mapping: dict[str, str], mode: str) -> CustomerImport:
+    if job.status not in (CustomerImport.Status.UPLOADED, CustomerImport.Status.CHECKED):
+        raise ApplicationError(_("This import has already started."))
+    targets = set(available_targets())
+    cleaned = {column: target for column, target in mapping.items() if target}
+    unknown = [t for t in cleaned.values() if t not in targets]
+    if unknown:
+        message = _("Unknown column target: %(target)s") % {"target": unknown[0]}
+        raise ApplicationError(message, {"mapping": [message]})
+    if len(set(cleaned.values())) != len(cleaned):
+        message = _("Two columns are mapped to the same field.")
+        raise ApplicationError(message, {"mapping": [message]})
+    if not {"name", "external_id", "phone", "email"} & set(cleaned.values()):
+        message = _("Map at least the name, or a phone, email or external id to match customers by.")
+        raise ApplicationError(message, {"mapping": [message]})
+    if mode not in CustomerImport.Mode.values:
+        raise ApplicationError(_("Choose how to import."), {"mode": [_("Choose how to import.")]})
+    job.mapping, job.mode, job.status = cleaned, mode, CustomerImport.Status.CHECKING
+    job.save(update_fields=["mapping", "mode", "status", "updated_at"])
+    ImportMapping.objects.update_or_create(shape=_shape(job.header), defaults={"mapping": cleaned})
+    return job
+
+
+# --- Checking rows ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int  # 1-based line in the file, header included
+    cells: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    match_id: int | None = None
+
+
+class RowChecker:
+    """Turns raw cells into clean values, and finds the customer each row matches."""
+
+    def __init__(self, job: CustomerImport) -> None:
+        self.job = job
+        self.actor: User = job.created_by
+        self.scope = branch_scope(self.actor)
+        self.definitions = {d.key: d for d in active_definitions()}
+        self.columns = {int(index): target for index, target in job.mapping.items()}
+        self.branches = {b.code.lower(): b for b in Branch.objects.all()}
+        self.owners = {u.username.lower(): u for u in User.objects.filter(is_active=True)}
+        self.regencies = {search_key(r.name): r for r in Regency.objects.all()}
+        self.districts: dict[tuple[str, str], District] = {}
+        self.seen: dict[str, int] = {}  # match keys already used by an earlier row of this file
+
+    def parse(self, number: int, cells: list[str]) -> Row:
+        row = Row(number, cells)
+        raw = {target: (cells[index] if index < len(cells) else "") for index, target in self.columns.items()}
+        for target, value in raw.items():
+            if value == "":
+                continue
+            try:
+                self._set(row, target, value)
+            except ValueError as error:
+                row.errors.append((target, str(error)))
+            except ApplicationError as error:
+                row.errors.append((target, error.message))
+        return row
+
+    def _set(self, row: Row, target: str, value: str) -> None:
+        if target in ("phone", "phone_2", "phone_3"):
+            row.phones.append(normalize_phone(value, field=target))
+        elif target in ("email", "email_2"):
+            try:
+                validate_email(value)
+            except ValidationError as error:
+                raise ValueError(_("“%(value)s” is not an email address.") % {"value": value}) from error
+            row.emails.append(value.lower())
+        elif target.startswith("custom."):
+            row.custom[target[7:]] = convert_value(self.definitions[target[7:]], value)
+        elif target == "birthday":
+            row.values["birthday"] = convert_value(_DATE, value)
+        elif target in ("kind", "gender", "preferred_language", "preferred_channel", "source", "address_label"):
+            row.values[target] = self._choice(target, value)
+        elif target == "home_branch":
+            branch = self.branches.get(value.lower())
+            if branch is None:
+                raise ValueError(_("no branch with code %(code)s") % {"code": value})
+            if not self.scope.allows(branch.pk):
+                raise ValueError(_("you cannot add customers to branch %(code)s") % {"code": value})
+            row.values["home_branch"] = branch
+        elif target == "owner":
+            owner = self.owners.get(value.lower())
+            if owner is None:
+                raise ValueError(_("no active staff member %(username)s") % {"username": value})
+            row.values["owner"] = owner
+        elif target == "city":
+            regency = self.regencies.get(search_key(value)) or self.regencies.get(search_key(f"kota {value}"))
+            if regency is None:
+                regency = self.regencies.get(search_key(f"kabupaten {value}"))
+            if regency is None:
+                raise ValueError(_("unknown city/regency %(value)s") % {"value": value})
+            row.values["regency"] = regency
+        elif target in ("tags", "interests"):
+            row.values[target] = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        else:
+            row.values[target] = value
+
+    def _choice(self, target: str, value: str) -> str:
+        field_name = "label" if target == "address_label" else target
+        model = Address if target == "address_label" else Customer
+        choices = dict(model._meta.get_field(field_name).choices or [])  # type: ignore[union-attr]
+        for key, label in choices.items():
+            if value.lower() in (str(key).lower(), str(label).lower()):
+                return str(key)
+        raise ValueError(
+            _("“%(value)s” is not one of: %(choices)s") % {"value": value, "choices": ", ".join(map(str, choices))}
+        )
+
+    def finish(self, rows: list[Row]) -> None:
+        """Row-independent checks for one batch: duplicates in the file, matches in the database."""
+        external_ids = [r.values["external_id"] for r in rows if r.values.get("external_id")]
+        phones = [p for r in rows for p in r.phones]
+        emails = [e for r in rows for e in r.emails]
+        by_external = dict(
+            Customer.objects.filter(external_id__in=external_ids, merged_into__isnull=True).values_list(
+                "external_id", "pk"
+            )
+        )
+        by_phone: dict[str, int] = {}
+        for number, pk in CustomerPhone.objects.filter(
+            number__in=phones, customer__merged_into__isnull=True
+        ).values_list("number", "customer_id"):
+            by_phone.setdefault(number, pk)
+        by_email: dict[str, int] = {}
+        for email, pk in CustomerEmail.objects.filter(email__in=emails, customer__merged_into__isnull=True).values_list(
+            "email", "customer_id"
+        ):
+            by_email.setdefault(email, pk)
+        for row in rows:
+            keys = (
+                ([f"x:{row.values['external_id']}"] if row.values.get("external_id") else [])
+                + [f"p:{p}" for p in row.phones]
+                + [f"e:{e}" for e in row.emails]
+            )
+            earlier = next((self.seen[key] for key in keys if key in self.seen), None)
+            if earlier is not None:
+                row.errors.append(("", _("duplicate of row %(row)s in this file") % {"row": earlier}))
+            for key in keys:
+                self.seen.setdefault(key, row.number)
+            external = row.values.get("external_id")
+            match = (
+                (by_external.get(external) if external else None)
+                or next((by_phone[p] for p in row.phones if p in by_phone), None)
+                or next((by_email[e] for e in row.emails if e in by_email), None)
+            )
+            row.match_id = match
+            mode = self.job.mode
+            if mode == CustomerImport.Mode.CREATE and match:
+                row.errors.append(("", _("matches existing customer #%(id)s") % {"id": match}))
+            elif mode == CustomerImport.Mode.UPDATE and not match:
+                row.errors.append(("", _("no existing customer matches (external id, phone or email)")))
+            if not match and not row.values.get("name"):
+                row.errors.append(("name", _("a new customer needs a name")))
+            if not match and self.job.mode != CustomerImport.Mode.UPDATE:
+                missing = [d.label for d in self.definitions.values() if d.required and d.key not in row.custom]
+                if missing:
+                    row.errors.append(("custom", _("required: %(fields)s") % {"fields": ", ".join(missing)}))
+            if match and not self.scope.all_branches:
+                branch_id = Customer.objects.filter(pk=match).values_list("home_branch_id", flat=True).first()
+                if not self.scope.allows(branch_id):
+                    row.errors.append(("", _("matches a customer of another branch")))
+
+
+class _DateDefinition:
+    field_type = "date"
+    choices: list[str] = []
+
+
+_DATE: Any = _DateDefinition()
+
+
+def _batches(job: CustomerImport, checker: RowChecker, start_after: int = 0) -> Iterator[list[Row]]:
+    """Rows in batches; `start_after` skips rows already written (resume)."""
+    batch: list[Row] = []
+    for index, cells in enumerate(read_rows(Path(job.stored_path), job.file_format)):
+        if index == 0:
+            continue  # header
+        number = index + 1
+        if index <= start_after:
+            continue
+        batch.append(checker.parse(number, cells))
+        if len(batch) >= BATCH:
+            checker.finish(batch)
+            yield batch
+            batch = []
+    if batch:
+        checker.finish(batch)
+        yield batch
+
+
+def report_path(job: CustomerImport) -> Path:
+    return Path(f"{job.stored_path}.report.csv")
+
+
+class _Report:
+    """The rows that were not (or would not be) imported, as in the file, with the reasons."""
+
+    def __init__(self, job: CustomerImport, append: bool = False) -> None:
+        import csv
+
+        exists = append and report_path(job).exists()
+        self.handle = report_path(job).open("a" if exists else "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle)
+        if not exists:
+            self.writer.writerow([*job.header, "row", "error"])
+
+    def add(self, row: Row) -> None:
+        from setia.customers.tabular import escape_cell
+
+        reasons = "; ".join(f"{target}: {message}" if target else message for target, message in row.errors)
+        self.writer.writerow([escape_cell(cell) for cell in row.cells] + [row.number, reasons])
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def import_check(job_id: int) -> CustomerImport:
+    """The dry run: count and list every bad row with its reason. Writes nothing but the job."""
+    job = CustomerImport.objects.select_related("created_by").get(pk=job_id)
+    checker = RowChecker(job)
+    total = valid = invalid = 0
+    errors: list[list[Any]] = []
+    report = _Report(job)
+    try:
+        for batch in _batches(job, checker):
+            for row in batch:
+                total += 1
+                if row.errors:
+                    invalid += 1
+                    report.add(row)
+                    if len(errors) < MAX_ERRORS_KEPT:
+                        errors.extend([row.number, target, message] for target, message in row.errors)
+                else:
+                    valid += 1
+            CustomerImport.objects.filter(pk=job.pk).update(total_rows=total, updated_at=timezone.now())
+    finally:
+        report.close()
+    CustomerImport.objects.filter(pk=job.pk).update(
+        total_rows=total,
+        valid_rows=valid,
+        invalid_rows=invalid,
+        errors=errors[:MAX_ERRORS_KEPT],
+        status=CustomerImport.Status.CHECKED,
+    )
+    job.refresh_from_db()
+    return job
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_confirm(*, actor: User, job: CustomerImport, skip_invalid: bool) -> CustomerImport:
+    if job.status != CustomerImport.Status.CHECKED:
+        raise ApplicationError(_("Check the file first."))
+    if job.invalid_rows and not skip_invalid:
+        message = _("%(count)s rows have errors. Fix the file, or choose to import only the valid rows.") % {
+            "count": job.invalid_rows
+        }
+        raise ApplicationError(message, {"skip_invalid": [message]})
+    job.skip_invalid, job.status = skip_invalid, CustomerImport.Status.IMPORTING
+    job.save(update_fields=["skip_invalid", "status", "updated_at"])
+    audit_log(actor=actor, action="update", instance=job, message=f"import started ({job.mode})")
+    return job
+
+
+def import_run(job_id: int) -> CustomerImport:
+    """Write the valid rows, batch by batch, each batch with its checkpoint in one transaction."""
+    job = CustomerImport.objects.select_related("created_by").get(pk=job_id)
+    if job.status == CustomerImport.Status.DONE:
+        return job
+    checker = RowChecker(job)
+    report = _Report(job, append=job.processed_rows > 0)  # the skipped rows, rewritten by the run itself
+    for batch in _batches(job, checker, start_after=job.processed_rows):
+        for row in batch:
+            if row.errors:
+                report.add(row)
+        report.handle.flush()
+        with transaction.atomic():
+            counts = _write_batch(job, [row for row in batch if not row.errors])
+            CustomerImport.objects.filter(pk=job.pk).update(
+                processed_rows=F("processed_rows") + len(batch),
+                created_count=F("created_count") + counts["created"],
+                updated_count=F("updated_count") + counts["updated"],
+                unchanged_count=F("unchanged_count") + counts["unchanged"],
+                skipped_count=F("skipped_count") + sum(1 for row in batch if row.errors),
+                updated_at=timezone.now(),
+            )
+    report.close()
+    CustomerImport.objects.filter(pk=job.pk).update(status=CustomerImport.Status.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    audit_log(
+        actor=job.created_by,
+        action="update",
+        instance=job,
+        message=f"import done: {job.created_count} created, {job.updated_count} updated, {job.skipped_count} skipped",
+    )
+    return job
+
+
+def _tag_ids(names: list[str], kind: str, cache: dict[tuple[str, str], int]) -> list[int]:
+    ids = []
+    for name in names:
+        key = (kind, name.lower())
+        if key not in cache:
+            tag = Tag.objects.filter(kind=kind, name__iexact=name).first() or Tag.objects.create(
+                kind=kind, name=name[:60]
+            )
+            cache[key] = tag.pk
+        ids.append(cache[key])
+    return ids
+
+
+def _write_batch(job: CustomerImport, rows: list[Row]) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    now = timezone.now()
+    actor = job.created_by
+    profile_fields = [
+        "kind",
+        "name",
+        "birthday",
+        "gender",
+        "occupation",
+        "preferred_language",
+        "preferred_channel",
+        "source",
+        "external_id",
+        "notes",
+        "home_branch",
+        "owner",
+    ]
+    new_rows = [row for row in rows if not row.match_id]
+    customers = []
+    for row in new_rows:
+        values = {name: row.values[name] for name in profile_fields if name in row.values}
+        values.setdefault("home_branch", actor.branch if not branch_scope(actor).all_branches else None)
+        values.setdefault("source", Customer.Source.IMPORT)
+        customers.append(
+            Customer(
+                search_name=search_key(values["name"]), custom=row.custom, created_at=now, updated_at=now, **values
+            )
+        )
+    Customer.objects.bulk_create(customers, batch_size=500)
+    tag_cache: dict[tuple[str, str], int] = {}
+    through = Customer.tags.through
+    phones, emails, addresses, links, events = [], [], [], [], []
+    for row, customer in zip(new_rows, customers, strict=True):
+        phones += [
+            CustomerPhone(customer=customer, number=p, is_primary=i == 0)
+            for i, p in enumerate(dict.fromkeys(row.phones))
+        ]
+        emails += [
+            CustomerEmail(customer=customer, email=e, is_primary=i == 0)
+            for i, e in enumerate(dict.fromkeys(row.emails))
+        ]
+        if row.values.get("address_line"):
+            addresses.append(_address(customer, row, now))
+        links += [
+            through(customer_id=customer.pk, tag_id=t) for t in _tag_ids(row.values.get("tags", []), "label", tag_cache)
+        ]
+        links += [
+            through(customer_id=customer.pk, tag_id=t)
+            for t in _tag_ids(row.values.get("interests", []), "interest", tag_cache)
+        ]
+        events.append(_event(actor, customer, "create", {"import": [None, job.pk]}, now))
+        counts["created"] += 1
+    for row in rows:
+        if row.match_id:
+            changed = _update_existing(row, actor, profile_fields, tag_cache, now, events, job)
+            counts["updated" if changed else "unchanged"] += 1
+    CustomerPhone.objects.bulk_create(phones, batch_size=1000)
+    CustomerEmail.objects.bulk_create(emails, batch_size=1000)
+    Address.objects.bulk_create(addresses, batch_size=1000)
+    through.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return counts
+
+
+def _address(customer: Customer, row: Row, now: dt.datetime) -> Address:
+    regency = row.values.get("regency")
+    return Address(
+        customer=customer,
+        label=row.values.get("address_label", Address.Label.HOME),
+        line=row.values["address_line"],
+        landmark=row.values.get("address_landmark", ""),
+        regency=regency,
+        province_id=regency.province_id if regency else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _event(actor: User, customer: Customer, action: str, changes: dict[str, Any], now: dt.datetime) -> AuditEvent:
+    return AuditEvent(
+        created_at=now,
+        actor=actor,
+        actor_label=actor.username,
+        action=action,
+        object_type="customers.customer",
+        object_id=str(customer.pk),
+        object_repr=customer.name[:200],
+        subject_key=f"customers.customer:{customer.pk}",
+        branch_id=customer.home_branch_id,
+        changes=changes,
+        message="import",
+    )
+
+
+def _update_existing(
+    row: Row,
+    actor: User,
+    profile_fields: list[str],
+    tag_cache: dict[tuple[str, str], int],
+    now: dt.datetime,
+    events: list[AuditEvent],
+    job: CustomerImport,
+) -> bool:
+    """Fill in what the file says; phones and emails are added, never removed. True if anything changed."""
+    customer = Customer.objects.select_for_update().get(pk=row.match_id or 0)
+    changes: dict[str, list[Any]] = {}
+    for name in profile_fields:
+        if name in row.values:
+            old = getattr(customer, name)
+            new = row.values[name]
+            if isinstance(new, str) and name == "birthday":
+                new = dt.date.fromisoformat(new)
+            if old != new:
+                changes[name] = [str(old) if old is not None else None, str(new)]
+                setattr(customer, name, new)
+    merged_custom = {**customer.custom, **row.custom}
+    if merged_custom != customer.custom:
+        changes["custom"] = [customer.custom, merged_custom]
+        customer.custom = merged_custom
+    have_phones = set(customer.phones.values_list("number", flat=True))
+    new_phones = [p for p in dict.fromkeys(row.phones) if p not in have_phones]
+    have_emails = set(customer.emails.values_list("email", flat=True))
+    new_emails = [e for e in dict.fromkeys(row.emails) if e not in have_emails]
+    CustomerPhone.objects.bulk_create([CustomerPhone(customer=customer, number=p) for p in new_phones])
+    CustomerEmail.objects.bulk_create([CustomerEmail(customer=customer, email=e) for e in new_emails])
+    if new_phones:
+        changes["phones"] = [None, new_phones]
+    if new_emails:
+        changes["emails"] = [None, new_emails]
+    if (
+        row.values.get("address_line")
+        and not customer.addresses.filter(line__iexact=row.values["address_line"]).exists()
+    ):
+        _address(customer, row, now).save()
+        changes["addresses"] = [None, row.values["address_line"]]
+    tag_ids = _tag_ids(row.values.get("tags", []), "label", tag_cache) + _tag_ids(
+        row.values.get("interests", []), "interest", tag_cache
+    )
+    existing_tags = set(customer.tags.values_list("pk", flat=True))
+    if set(tag_ids) - existing_tags:
+        customer.tags.add(*tag_ids)
+        changes["tags"] = [None, sorted(set(tag_ids) - existing_tags)]
+    if not changes:
+        return False
+    customer.search_name = search_key(customer.name)
+    customer.version += 1
+    customer.save()
+    changes["import"] = [None, job.pk]
+    events.append(_event(actor, customer, "update", changes, now))
+    return True

@@ -1,0 +1,238 @@
+import csv
+from collections.abc import Iterator
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from setia.conftest import Business, client_for
+from setia.core.errors import ApplicationError
+from setia.customers import imports
+from setia.customers.models import Customer, CustomerImport
+from setia.customers.services import ContactPoints, PhoneIn, custom_field_create, customer_create
+from setia.customers.tabular import escape_cell
+
+
+@pytest.fixture(autouse=True)
+def media(settings: object, tmp_path: Path) -> Iterator[None]:
+    """Uploads go to a temporary folder; messages are checked in English."""
+    from django.utils import translation
+
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    with translation.override("en"):
+        yield
+
+
+def _upload(
+    business: Business, text: str, name: str = "pelanggan.csv", mode: str = "create", encoding: str = "utf-8"
+) -> CustomerImport:
+    return imports.import_upload(
+        actor=business.owner, uploaded=SimpleUploadedFile(name, text.encode(encoding)), mode=mode
+    )
+
+
+def _check(job: CustomerImport) -> CustomerImport:
+    imports.import_set_mapping(actor=job.created_by, job=job, mapping=job.mapping, mode=job.mode)
+    return imports.import_check(job.pk)
+
+
+GOOD_AND_BAD = """nama;telepon;email;external_id;home_branch
+Dewi Lestari;0812-1111-2222;dewi@example.com;P-1;kmg
+Budi;0812;budi@example.com;P-2;kmg
+Citra;+62 813 3333 4444;bukan-email;P-3;kmg
+Dewi Lagi;0812 1111 2222;;P-4;kmg
+;0815-5555-6666;;P-5;kmg
+Eko;0816-7777-8888;;P-6;tidakada
+"""
+
+
+def test_check_lists_every_bad_row_with_its_reason_and_writes_nothing(business: Business) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        job = _check(_upload(business, GOOD_AND_BAD))
+    assert (job.total_rows, job.valid_rows, job.invalid_rows) == (6, 1, 5)
+    reasons = {number: message for number, _target, message in job.errors}
+    assert "not a valid phone number" in reasons[3]
+    assert "not an email address" in reasons[4]
+    assert "duplicate of row 2" in reasons[5]
+    assert "needs a name" in reasons[6]
+    assert "no branch with code tidakada" in reasons[7]
+    assert not Customer.objects.exists()
+
+
+def test_import_refuses_bad_rows_unless_told_to_skip_them(business: Business) -> None:
+    job = _check(_upload(business, GOOD_AND_BAD))
+    with pytest.raises(ApplicationError) as error:
+        imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    assert "skip_invalid" in error.value.extra
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=True)
+    job = imports.import_run(job.pk)
+    assert (job.created_count, job.skipped_count) == (1, 5)
+    dewi = Customer.objects.get()
+    assert (dewi.name, dewi.external_id, dewi.home_branch) == ("Dewi Lestari", "P-1", business.branch_a)
+    assert [p.number for p in dewi.phones.all()] == ["+6281211112222"]
+    report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
+    assert report[0][-2:] == ["row", "error"] and len(report) == 6
+
+
+def test_rerunning_the_same_file_changes_nothing(business: Business) -> None:
+    text = "name,phone,external_id\nAyu,0812-1111-2222,A-1\nBela,0813-2222-3333,A-2\n"
+    job = _check(_upload(business, text, mode="upsert"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    assert imports.import_run(job.pk).created_count == 2
+    again = _check(_upload(business, text, mode="upsert"))
+    imports.import_confirm(actor=business.owner, job=again, skip_invalid=False)
+    again = imports.import_run(again.pk)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+    assert Customer.objects.count() == 2
+    create_only = _check(_upload(business, text, mode="create"))
+    assert create_only.invalid_rows == 2 and "matches existing customer" in create_only.errors[0][2]
+
+
+def test_update_mode_fills_in_and_adds_phones(business: Business) -> None:
+    customer = customer_create(
+        actor=business.owner,
+        name="Ayu",
+        home_branch=business.branch_a,
+        external_id="A-1",
+        contacts=ContactPoints(phones=[PhoneIn("0812-1111-2222")]),
+    )
+    job = _check(
+        _upload(business, "external_id,occupation,phone\nA-1,Guru,0857-9999-0000\nZ-9,Dokter,\n", mode="update")
+    )
+    assert job.invalid_rows == 1 and "no existing customer" in job.errors[0][2]
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=True)
+    job = imports.import_run(job.pk)
+    customer.refresh_from_db()
+    assert job.updated_count == 1 and customer.occupation == "Guru"
+    assert sorted(customer.phones.values_list("number", flat=True)) == ["+6281211112222", "+6285799990000"]
+
+
+def test_resume_after_interruption_writes_each_row_once(business: Business) -> None:
+    rows = "".join(f"Pelanggan {i},0812{i:08d}\n" for i in range(2500))
+    job = _check(_upload(business, "name,phone\n" + rows))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    original = imports._write_batch
+    calls = {"n": 0}
+
+    def crash_on_second_batch(job: CustomerImport, rows: list) -> dict:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return original(job, rows)
+
+    imports._write_batch = crash_on_second_batch
+    try:
+        with pytest.raises(RuntimeError):
+            imports.import_run(job.pk)
+    finally:
+        imports._write_batch = original
+    job.refresh_from_db()
+    assert job.processed_rows == 1000 and Customer.objects.count() == 1000
+    job = imports.import_run(job.pk)
+    assert job.status == "done" and Customer.objects.count() == 2500 and job.created_count == 2500
+
+
+def test_windows_1252_and_custom_fields(business: Business) -> None:
+    custom_field_create(actor=business.owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal")
+    job = _check(
+        _upload(business, "nama;telepon;Berat badan (kg)\nJosé Müller;0812-1111-2222;61,5\n", encoding="cp1252")
+    )
+    assert job.mapping == {"0": "name", "1": "phone", "2": "custom.berat_badan"}
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    imports.import_run(job.pk)
+    customer = Customer.objects.get()
+    assert customer.name == "José Müller" and customer.custom == {"berat_badan": "61.5"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("data.exe", b"MZ\x90\x00", "Upload a .csv or .xlsx file"),
+        ("data.csv", b"PK\x03\x04rest", "zip or Office file"),
+        ("data.csv", b"\x00\x01\x02binary", "not text"),
+        ("data.csv", b"", "empty"),
+    ],
+)
+def test_hostile_uploads_are_refused_with_a_clear_message(
+    business: Business, name: str, content: bytes, reason: str
+) -> None:
+    with pytest.raises(ApplicationError) as error:
+        imports.import_upload(actor=business.owner, uploaded=SimpleUploadedFile(name, content), mode="create")
+    assert reason in error.value.message and "file" in error.value.extra
+    assert not CustomerImport.objects.exists()
+
+
+def test_zip_bomb_xlsx_is_refused(business: Business) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 50_000_000)
+    with pytest.raises(ApplicationError) as error:
+        imports.import_upload(
+            actor=business.owner, uploaded=SimpleUploadedFile("bom.xlsx", buffer.getvalue()), mode="create"
+        )
+    assert "unpacks to far more data" in error.value.message
+
+
+def test_oversized_upload_is_refused(business: Business) -> None:
+    big = SimpleUploadedFile("big.csv", b"name\n" + b"x" * (50 * 1024 * 1024 + 1))
+    with pytest.raises(ApplicationError) as error:
+        imports.import_upload(actor=business.owner, uploaded=big, mode="create")
+    assert "50 MB" in error.value.message
+
+
+def test_xlsx_round_trip_with_formula_escaped(business: Business) -> None:
+    from openpyxl import load_workbook
+
+    customer_create(
+        actor=business.owner,
+        name='=HYPERLINK("http://x")',
+        home_branch=business.branch_a,
+        contacts=ContactPoints(phones=[PhoneIn("0812-1111-2222")]),
+    )
+    response = client_for(business.owner).get("/customers/export/?format=xlsx")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    name_column = rows[0].index("name")
+    assert rows[1][name_column] == '\'=HYPERLINK("http://x")'
+
+
+def test_csv_export_respects_branch_visibility_and_is_audited(business: Business) -> None:
+    from setia.core.models import AuditEvent
+
+    customer_create(actor=business.owner, name="Ayu", home_branch=business.branch_a)
+    customer_create(actor=business.owner, name="Bela", home_branch=business.branch_b)
+    body = b"".join(client_for(business.manager).get("/customers/export/").streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    names = [row["name"] for row in csv.DictReader(io.StringIO(body))]
+    assert names == ["Ayu"]
+    assert AuditEvent.objects.filter(actor=business.manager, message__startswith="exported 1 customers").exists()
+    assert client_for(business.cashier_a).get("/customers/export/").status_code == 403
+
+
+def test_escape_cell() -> None:
+    assert escape_cell("=1+1") == "'=1+1" and escape_cell("+62812") == "'+62812" and escape_cell("Ayu") == "Ayu"
+
+
+def test_management_command(business: Business, tmp_path: Path) -> None:
+    from io import StringIO
+
+    path = tmp_path / "p.csv"
+    path.write_text("name,phone\nAyu,0812-1111-2222\nBad,12\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_customers", str(path), "--mode", "create", "--username", "owner", "--skip-invalid", stdout=out)
+    assert "2 rows: 1 valid, 1 with errors" in out.getvalue() and "created 1" in out.getvalue()
+    assert Customer.objects.get().name == "Ayu"
+
+
+def test_import_pages_per_role(business: Business) -> None:
+    assert client_for(business.cashier_a).get("/customers/import/").status_code == 403
+    assert client_for(business.manager).get("/customers/import/").status_code == 200
+    job = _upload(business, "name\nAyu\n")
+    assert client_for(business.manager).get(f"/customers/import/{job.pk}/").status_code == 404  # not theirs
+    assert client_for(business.owner).get(f"/customers/import/{job.pk}/").status_code == 200
