@@ -1,7 +1,7 @@
 import csv
-from collections.abc import Iterator
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
