@@ -1,11 +1,11 @@
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from setia.accounts.models import Branch, User
+from setia.core.errors import ApplicationError
 from setia.core.forms import StyledFormMixin
 from setia.customers.models import Address, Customer, CustomerPhone, CustomFieldDefinition, District, Province, Regency
 from setia.customers.services import AddressIn, ContactPoints, PhoneIn
@@ -27,7 +27,8 @@ def custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
     if definition.field_type == FieldType.INTEGER:
         return forms.IntegerField(**common)
     if definition.field_type == FieldType.DECIMAL:
-        return forms.DecimalField(**common)
+        # Text, not a number input: people type "61,5"; the value is checked by the custom field rules.
+        return forms.CharField(max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
     if definition.field_type == FieldType.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if definition.field_type == FieldType.BOOLEAN:
@@ -46,8 +47,6 @@ def _stored_to_initial(definition: CustomFieldDefinition, value: Any) -> Any:
         return None
     if definition.field_type == FieldType.DATE:
         return dt.date.fromisoformat(value)
-    if definition.field_type == FieldType.DECIMAL:
-        return Decimal(value)
     return value
 
 
@@ -254,3 +253,19 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
 
     def _post_clean(self) -> None:
         pass  # the service validates
+
+
+def form_error(error: ApplicationError) -> ApplicationError:
+    """The service names fields as `custom.<key>` and `phones.0`; the form calls them `cf_<key>` and `phone_1`."""
+    renamed: dict[str, Any] = {}
+    for name, messages in error.extra.items():
+        if name.startswith("custom."):
+            name = f"cf_{name[7:]}"
+        elif name.startswith("phones."):
+            name = f"phone_{int(name[7:]) + 1}"
+        elif name.startswith("emails."):
+            name = f"email_{int(name[7:]) + 1}"
+        elif name.startswith("addresses."):
+            name = "address_line"
+        renamed[name] = messages
+    return ApplicationError(error.message, renamed)

@@ -117,10 +117,34 @@ def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
         customers = customers.filter(tags__id=filters.tag_id)
     if filters.kind:
         customers = customers.filter(kind=filters.kind)
-    for key, value in (filters.custom or {}).items():
-        if value in ("", None):
+    if filters.custom:
+        customers = _filter_custom(customers, filters.custom)
+    return customers
+
+
+def _filter_custom(customers: QuerySet[Customer], values: dict[str, str]) -> QuerySet[Customer]:
+    """Filter on business fields: text contains, numbers and dates exact (typed as people type them)."""
+    from setia.customers.custom_fields import active_definitions, convert_value
+    from setia.customers.models import CustomFieldDefinition
+
+    kinds = CustomFieldDefinition.FieldType
+    definitions = {d.key: d for d in active_definitions()}
+    for key, raw in values.items():
+        definition = definitions.get(key)
+        if definition is None or raw in ("", None):
             continue
-        customers = customers.filter(**{f"custom__{key}": value})
+        if definition.field_type in (kinds.TEXT, kinds.LONG_TEXT):
+            customers = customers.filter(**{f"custom__{key}__icontains": raw})
+            continue
+        try:
+            value = convert_value(definition, raw)
+        except ValueError:
+            return customers.none()  # not a value this field can hold: nothing matches
+        if definition.field_type == kinds.MULTI_CHOICE:
+            for choice in value:
+                customers = customers.filter(**{f"custom__{key}__icontains": f'"{choice}"'})
+        else:
+            customers = customers.filter(**{f"custom__{key}": value})
     return customers
 
 

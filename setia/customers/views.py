@@ -19,7 +19,7 @@ from setia.core.phones import normalize_phone
 from setia.core.tasks import enqueue_on_commit
 from setia.customers import imports, selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
-from setia.customers.forms import CustomerForm, CustomFieldForm
+from setia.customers.forms import CustomerForm, CustomFieldForm, form_error
 from setia.customers.models import (
     ConsentRecord,
     Customer,
@@ -70,12 +70,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _filterable(definition: CustomFieldDefinition) -> bool:
-    return definition.field_type in (
-        CustomFieldDefinition.FieldType.CHOICE,
-        CustomFieldDefinition.FieldType.BOOLEAN,
-        CustomFieldDefinition.FieldType.INTEGER,
-        CustomFieldDefinition.FieldType.TEXT,
-    )
+    return definition.field_type != CustomFieldDefinition.FieldType.LONG_TEXT
 
 
 _int = parse_id
@@ -122,7 +117,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                     **form.profile(),
                 )
             except ApplicationError as error:
-                add_application_error(form, error)
+                add_application_error(form, form_error(error))
             else:
                 messages.success(request, _("Customer %(name)s added.") % {"name": customer})
                 return redirect("customers:detail", pk=customer.pk)
@@ -150,7 +145,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.profile(),
             )
         except ApplicationError as error:
-            add_application_error(form, error)
+            add_application_error(form, form_error(error))
         else:
             messages.success(request, _("Changes to %(name)s saved.") % {"name": form.cleaned_data["name"]})
             return redirect("customers:detail", pk=customer.pk)
@@ -434,7 +429,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav_key": "customers",
         "job": job,
         "error": error,
-        "columns": list(enumerate(job.header)),
+        "columns": [(str(index), title) for index, title in enumerate(job.header)],
         "targets": imports.available_targets(),
         "modes": CustomerImport.Mode.choices,
         "working": job.status in (CustomerImport.Status.CHECKING, CustomerImport.Status.IMPORTING),
