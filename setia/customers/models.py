@@ -392,3 +392,35 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.shape
+
+
+class DuplicateCandidate(TimeStampedModel):
+    """Two customers that may be one person, found by the duplicate scan."""
+
+    class Reason(models.TextChoices):
+        PHONE = "phone", _("same phone")
+        EMAIL = "email", _("same email")
+        NAME_CITY = "name_city", _("same name in the same city")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("to review")
+        MERGED = "merged", _("merged")
+        DISMISSED = "dismissed", _("not a duplicate")
+
+    first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    score = models.PositiveSmallIntegerField(_("score"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.reason})"

@@ -36,3 +36,10 @@ def run_customer_import(job_id: int) -> None:
         import_run(job_id)
     except Exception as error:  # noqa: BLE001 - recorded on the job for the user to see
         _failed(job_id, error)
+
+
+@task
+def scan_duplicates() -> int:
+    from setia.customers.merge import duplicate_scan
+
+    return duplicate_scan()

@@ -17,7 +17,7 @@ from setia.core.forms import add_application_error
 from setia.core.pagination import keyset_page, parse_id
 from setia.core.phones import normalize_phone
 from setia.core.tasks import enqueue_on_commit
-from setia.customers import imports, selectors, services
+from setia.customers import imports, merge, selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
 from setia.customers.forms import CustomerForm, CustomFieldForm, form_error
 from setia.customers.models import (
@@ -26,11 +26,12 @@ from setia.customers.models import (
     CustomerImport,
     CustomFieldDefinition,
     District,
+    DuplicateCandidate,
     Regency,
     ScreenPop,
     Tag,
 )
-from setia.customers.tasks import check_customer_import, run_customer_import
+from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
 from setia.customers.timeline import timeline_for
 
 
@@ -448,3 +449,89 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not path.exists():
         raise NotFoundError(_("There is no report for this import yet."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{job.pk}-rows-not-imported.csv")
+
+
+# --- Duplicates and merge -----------------------------------------------------------------------
+
+
+@staff_view("customers.merge")
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if request.method == "POST":
+        enqueue_on_commit(scan_duplicates)
+        messages.success(request, _("The duplicate scan has started; refresh in a moment."))
+        return redirect("customers:duplicates")
+    visible = selectors.visible_customers(actor)
+    candidates = (
+        DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN, first__in=visible, second__in=visible)
+        .select_related("first", "second", "first__home_branch", "second__home_branch")
+        .order_by("-score", "id")[:200]
+    )
+    return render(request, "customers/duplicates.html", {"nav_key": "customers", "candidates": candidates})
+
+
+@staff_view("customers.merge")
+def customer_merge(request: HttpRequest) -> HttpResponse:
+    """Compare two customers side by side, pick the value to keep per field, and merge."""
+    actor = _actor(request)
+    params = request.POST if request.method == "POST" else request.GET
+    first = selectors.customer_get(actor=actor, pk=parse_id(params.get("a")) or 0)
+    second = selectors.customer_get(actor=actor, pk=parse_id(params.get("b")) or 0)
+    if request.method == "POST":
+        # Ticked boxes mean "the right-hand (b) value". When b stays, the left values that were not
+        # ticked away are the ones taken from the merged-away record.
+        wanted_b = set(params.getlist("take"))
+        if params.get("survivor") == "b":
+            survivor, merged = second, first
+            differing = {row["name"] for row in _compare_rows(first, second) if row["a"] and row["a"] != row["b"]}
+            take = sorted(differing - wanted_b)
+        else:
+            survivor, merged = first, second
+            take = sorted(wanted_b)
+        try:
+            survivor = merge.customers_merge(actor=actor, survivor=survivor, merged=merged, take_from_merged=take)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(merged)s was merged into %(survivor)s.") % {"merged": merged, "survivor": survivor}
+            )
+            return redirect("customers:detail", pk=survivor.pk)
+    rows = _compare_rows(first, second)
+    context = {"nav_key": "customers", "a": first, "b": second, "rows": rows}
+    return render(request, "customers/merge.html", context)
+
+
+def _compare_rows(first: Customer, second: Customer) -> list[dict[str, Any]]:
+    rows = []
+    for name in merge.CHOOSABLE:
+        field = Customer._meta.get_field(name)
+        label = field.verbose_name  # type: ignore[union-attr]
+        rows.append({"name": name, "label": label, "a": _shown(first, name), "b": _shown(second, name)})
+    for definition in active_definitions():
+        rows.append(
+            {
+                "name": f"custom.{definition.key}",
+                "label": definition.label,
+                "a": display_value(definition, first.custom.get(definition.key)),
+                "b": display_value(definition, second.custom.get(definition.key)),
+            }
+        )
+    return rows
+
+
+def _shown(customer: Customer, name: str) -> str:
+    display = getattr(customer, f"get_{name}_display", None)
+    value = display() if display else getattr(customer, name)
+    return "" if value in (None, "") else str(value)
+
+
+@require_POST
+@staff_view("customers.merge")
+def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = DuplicateCandidate.objects.filter(pk=pk).first()
+    if candidate is None:
+        raise NotFoundError(_("Not found."))
+    selectors.customer_get(actor=_actor(request), pk=candidate.first_id)  # visibility
+    merge.duplicate_dismiss(actor=_actor(request), candidate=candidate)
+    return redirect("customers:duplicates")
