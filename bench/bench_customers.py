@@ -1,0 +1,186 @@
+"""Customer database speed: import throughput, caller lookup latency and load, list pages,
+search and the 360° page. Figures are server time (Django test client, no network) except the
+load test, which drives uvicorn with two worker processes from a separate process on loopback.
+
+Size: BENCH_CUSTOMERS (default 100,000). Database: a throw-away SQLite file, or PostgreSQL when
+BENCH_DATABASE_URL points at a server (a database `setia_bench` is created there and dropped).
+"""
+
+import csv
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+N = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))], 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def _timed(client: Any, path: str, repeat: int = 50, **headers: str) -> dict[str, float]:
+    client.get(path, headers=headers)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(path, headers=headers)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return _percentiles(samples)
+
+
+def _write_csv(path: Path, count: int, rng: random.Random) -> list[str]:
+    from setia.demo.data import FIRST_NAMES, LAST_NAMES, MOBILE_PREFIXES, phone_as_typed
+
+    cities = ["Kota Bandung", "Kota Surabaya", "Kota Administrasi Jakarta Selatan", "Kota Medan", "Kota Denpasar"]
+    phones = []
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["external_id", "name", "phone", "email", "city", "address_line", "Berat badan (kg)"])
+        for index in range(count):
+            prefix = MOBILE_PREFIXES[index % len(MOBILE_PREFIXES)]
+            number = f"{index:08d}"
+            phones.append(f"+62{prefix}{number}")
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            writer.writerow([
+                f"POS-{index}", f"{first} {last}", phone_as_typed(rng, prefix, number),
+                f"{first.lower()}.{index}@example.com" if index % 2 else "", rng.choice(cities),
+                f"Jl. Merdeka No. {index % 300}", f"{rng.randint(40, 110)},{rng.randint(0, 9)}",
+            ])
+    return phones
+
+
+def run() -> dict[str, Any]:
+    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-"))
+    os.environ["SETIA_VAR_DIR"] = str(var_dir)
+    os.environ["SETIA_ENV"] = "test"
+    os.environ["API_RATE_LIMIT"] = "1000000/m"
+    database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if database_url:
+        import psycopg
+
+        server = database_url.rsplit("/", 1)[0]
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS setia_bench")
+            connection.execute("CREATE DATABASE setia_bench")
+        os.environ["DATABASE_URL"] = f"{server}/setia_bench"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from setia.accounts.models import User
+    from setia.accounts.services import api_key_create
+    from setia.customers import imports
+    from setia.customers.models import Customer, CustomerImport
+    from setia.customers.services import custom_field_create
+    from setia.demo.services import seed_demo
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    seed_demo(profile="taxi", seed=1, customers=0)
+    owner = User.objects.get(username="admin")
+    custom_field_create(actor=owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal")
+    rng = random.Random(7)
+    source = var_dir / "customers.csv"
+    phones = _write_csv(source, N, rng)
+    figures: dict[str, Any] = {"customers": N, "database": "postgresql" if database_url else "sqlite"}
+
+    # Import: upload, check (dry run), then the import job itself.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    job = imports.import_upload(actor=owner, uploaded=SimpleUploadedFile(source.name, source.read_bytes()), mode="create")
+    imports.import_set_mapping(actor=owner, job=job, mapping=job.mapping, mode="create")
+    start = time.perf_counter()
+    job = imports.import_check(job.pk)
+    check_seconds = time.perf_counter() - start
+    imports.import_confirm(actor=owner, job=job, skip_invalid=True)
+    start = time.perf_counter()
+    job = imports.import_run(job.pk)
+    run_seconds = time.perf_counter() - start
+    assert job.status == CustomerImport.Status.DONE and Customer.objects.count() == job.created_count
+    figures["import"] = {
+        "rows": job.total_rows,
+        "created": job.created_count,
+        "check_rows_per_s": round(job.total_rows / check_seconds),
+        "import_rows_per_s": round(job.total_rows / run_seconds),
+        "check_plus_import_rows_per_s": round(job.total_rows / (check_seconds + run_seconds)),
+    }
+
+    # Caller lookup, server time.
+    agent = User.objects.get(username="admin")
+    _record, key = api_key_create(actor=agent, name="bench")
+    client = Client()
+    auth = {"Authorization": f"Bearer {key}"}
+    samples = []
+    for number in rng.sample(phones, 1000):
+        national = "0" + number[3:]
+        start = time.perf_counter()
+        response = client.get(f"/api/v1/customers/lookup?phone={national}", headers=auth)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200 and response.json()["match"] == "one"
+    figures["lookup_server_time"] = _percentiles(samples)
+
+    # Pages.
+    web = Client()
+    web.force_login(owner)
+    figures["list_first_page"] = _timed(web, "/customers/")
+    figures["list_filtered_custom_field"] = _timed(web, "/customers/?cf_berat_badan=75,5")
+    cursor = ""
+    for _ in range(500):
+        page = web.get(f"/customers/?after={cursor}" if cursor else "/customers/").context["page"]
+        cursor = page.next_cursor
+    figures["list_page_500_deep"] = _timed(web, f"/customers/?after={cursor}", repeat=20)
+    figures["search_name_prefix"] = _timed(web, "/search/?q=siti", repeat=30, **{"HX-Request": "true"})
+    figures["search_phone"] = _timed(web, f"/search/?q=0{phones[N // 2][3:]}", repeat=30, **{"HX-Request": "true"})
+    busy = Customer.objects.order_by("id").first()
+    assert busy is not None
+    from setia.customers.services import customer_update
+
+    for index in range(999):
+        busy = customer_update(actor=owner, customer=busy, version=busy.version, notes=f"catatan {index}")
+    figures["customer_page_1000_events"] = _timed(web, f"/customers/{busy.pk}/", repeat=30)
+
+    figures["lookup_load"] = _load_test(var_dir, key, phones, rng)
+    return figures
+
+
+def _load_test(var_dir: Path, key: str, phones: list[str], rng: random.Random) -> dict[str, Any]:
+    """uvicorn with two worker processes; a separate process sends lookups for 10 seconds."""
+    port = 8765
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port), "--workers", "2",
+         "--no-access-log", "--lifespan", "off", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        time.sleep(4)
+        sample = rng.sample(phones, 2000)
+        numbers = var_dir / "numbers.txt"
+        numbers.write_text("\n".join("0" + p[3:] for p in sample))
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "load.py"), f"http://127.0.0.1:{port}", key, str(numbers), "10", "8"],
+            capture_output=True, text=True, timeout=120, check=True,
+        )
+        import json
+
+        return json.loads(result.stdout)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
