@@ -10,7 +10,13 @@ from urllib.parse import urlparse
 
 
 def main() -> None:
-    base, key, numbers_file, seconds, threads = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+    base, key, numbers_file, seconds, threads = (
+        sys.argv[1],
+        sys.argv[2],
+        sys.argv[3],
+        float(sys.argv[4]),
+        int(sys.argv[5]),
+    )
     numbers = open(numbers_file).read().split()
     url = urlparse(base)
     deadline = time.monotonic() + seconds
@@ -26,7 +32,9 @@ def main() -> None:
             number = numbers[index % len(numbers)]
             index += threads
             start = time.perf_counter()
-            connection.request("GET", f"/api/v1/customers/lookup?phone={number}", headers={"Authorization": f"Bearer {key}"})
+            connection.request(
+                "GET", f"/api/v1/customers/lookup?phone={number}", headers={"Authorization": f"Bearer {key}"}
+            )
             response = connection.getresponse()
             response.read()
             local.append((time.perf_counter() - start) * 1000)
@@ -44,15 +52,19 @@ def main() -> None:
         thread.join()
     elapsed = time.monotonic() - started
     latencies.sort()
-    print(json.dumps({
-        "requests": len(latencies),
-        "errors": errors[0],
-        "requests_per_s": round(len(latencies) / elapsed),
-        "client_p50_ms": round(latencies[len(latencies) // 2], 2),
-        "client_p99_ms": round(latencies[int(len(latencies) * 0.99)], 2),
-        "threads": threads,
-        "server_workers": 2,
-    }))
+    print(
+        json.dumps(
+            {
+                "requests": len(latencies),
+                "errors": errors[0],
+                "requests_per_s": round(len(latencies) / elapsed),
+                "client_p50_ms": round(latencies[len(latencies) // 2], 2),
+                "client_p99_ms": round(latencies[int(len(latencies) * 0.99)], 2),
+                "threads": threads,
+                "server_workers": 2,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
