@@ -6,6 +6,7 @@ import json
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 
@@ -17,7 +18,7 @@ def main() -> None:
         float(sys.argv[4]),
         int(sys.argv[5]),
     )
-    numbers = open(numbers_file).read().split()
+    numbers = Path(numbers_file).read_text().split()
     url = urlparse(base)
     deadline = time.monotonic() + seconds
     latencies: list[float] = []
@@ -25,7 +26,7 @@ def main() -> None:
     lock = threading.Lock()
 
     def worker(offset: int) -> None:
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
         index = offset
         local: list[float] = []
         while time.monotonic() < deadline:
