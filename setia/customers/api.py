@@ -128,10 +128,8 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
         number: str | None = normalize_phone(phone)
     except ApplicationError:
         return {"phone": None, "match": "invalid", "customers": []}
-    matches = selectors.phone_matches(actor=actor, raw_phone=number or "")
     customers = []
-    for match in matches:
-        customer = selectors.customer_get(actor=actor, pk=match.pk)
+    for customer in selectors.callers(actor=actor, number=number or ""):
         customers.append(
             {
                 "id": customer.pk,

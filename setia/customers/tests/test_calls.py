@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -118,3 +120,24 @@ def test_telephony_api(business: Business, caller: int) -> None:
     )
     assert bad.status_code == 400 and "caller" in bad.json()["extra"]
     assert Client().post("/api/v1/telephony/events", {}, content_type="application/json").status_code == 401
+
+
+@pytest.mark.parametrize("family_size", [1, 6])
+def test_lookup_queries_do_not_grow_with_the_number_of_matches(
+    business: Business, family_size: int, django_assert_max_num_queries: Any
+) -> None:
+    for index in range(family_size):
+        customer_create(
+            actor=business.owner,
+            name=f"Keluarga {index}",
+            home_branch=business.branch_a,
+            contacts=ContactPoints(phones=[PhoneIn("0811-6964-5669")]),
+        )
+    _record, key = api_key_create(actor=business.owner, name="pbx")
+    client = Client()
+    client.get("/api/v1/customers/lookup?phone=0811-6964-5669", headers={"Authorization": f"Bearer {key}"})
+    with django_assert_max_num_queries(12 + family_size):  # one timeline query per matching customer
+        response = client.get(
+            "/api/v1/customers/lookup?phone=0811-6964-5669", headers={"Authorization": f"Bearer {key}"}
+        )
+    assert len(response.json()["customers"]) == family_size
