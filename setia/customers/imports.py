@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope
 from setia.core.audit import audit_log
+from setia.core.bulk import allocate_ids, bulk_insert
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
 from setia.core.phones import normalize_phone
@@ -511,7 +512,9 @@ def _write_batch(job: CustomerImport, rows: list[Row]) -> dict[str, int]:
                 search_name=search_key(values["name"]), custom=row.custom, created_at=now, updated_at=now, **values
             )
         )
-    Customer.objects.bulk_create(customers, batch_size=500)
+    for customer, pk in zip(customers, allocate_ids(Customer, len(customers)), strict=True):
+        customer.pk = customer.id = pk
+    bulk_insert(customers, with_ids=True)
     tag_cache: dict[tuple[str, str], int] = {}
     through = Customer.tags.through
     phones, emails, addresses, links, events = [], [], [], [], []
@@ -526,24 +529,18 @@ def _write_batch(job: CustomerImport, rows: list[Row]) -> dict[str, int]:
         ]
         if row.values.get("address_line"):
             addresses.append(_address(customer, row, now))
-        links += [
-            through(customer_id=customer.pk, tag_id=t) for t in _tag_ids(row.values.get("tags", []), "label", tag_cache)
-        ]
-        links += [
-            through(customer_id=customer.pk, tag_id=t)
-            for t in _tag_ids(row.values.get("interests", []), "interest", tag_cache)
-        ]
+        tag_ids = _tag_ids(row.values.get("tags", []), "label", tag_cache) + _tag_ids(
+            row.values.get("interests", []), "interest", tag_cache
+        )
+        links += [through(customer_id=customer.pk, tag_id=t) for t in dict.fromkeys(tag_ids)]
         events.append(_event(actor, customer, "create", {"import": [None, job.pk]}, now))
         counts["created"] += 1
     for row in rows:
         if row.match_id:
             changed = _update_existing(row, actor, profile_fields, tag_cache, now, events, job)
             counts["updated" if changed else "unchanged"] += 1
-    CustomerPhone.objects.bulk_create(phones, batch_size=1000)
-    CustomerEmail.objects.bulk_create(emails, batch_size=1000)
-    Address.objects.bulk_create(addresses, batch_size=1000)
-    through.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    for objects in (phones, emails, addresses, links, events):
+        bulk_insert(objects)
     return counts
 
 
