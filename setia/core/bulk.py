@@ -45,8 +45,34 @@ def bulk_insert(objects: Sequence[models.Model], *, with_ids: bool = False) -> N
     columns = ", ".join(quote(str(field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    # Text, numbers, booleans and foreign-key ids go to the driver as they are; only values whose
+    # stored form differs (JSON, dates, decimals, auto_now) go through the field (most of the cost).
+    prepared = [_needs_preparing(field) for field in fields]
     rows: list[tuple[Any, ...]] = [
-        tuple(field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields) for obj in objects
+        tuple(
+            field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+            if prepare
+            else getattr(obj, field.attname)
+            for field, prepare in zip(fields, prepared, strict=True)
+        )
+        for obj in objects
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+)
+
+
+def _needs_preparing(field: models.Field[Any, Any]) -> bool:
+    if isinstance(field, models.DateTimeField | models.DateField) and (field.auto_now or field.auto_now_add):
+        return True
+    return not isinstance(field, _PLAIN) or isinstance(field, models.GenericIPAddressField)
