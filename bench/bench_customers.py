@@ -83,6 +83,7 @@ def run() -> dict[str, Any]:
             connection.execute("DROP DATABASE IF EXISTS setia_bench")
             connection.execute("CREATE DATABASE setia_bench")
         os.environ["DATABASE_URL"] = f"{server}/setia_bench"
+        os.environ["DB_POOL"] = "true"  # as configured outside the test suite
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
     import django
