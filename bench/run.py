@@ -33,8 +33,10 @@ def main(selected: list[str]) -> int:
         }
         for key, value in figures.items():
             print(f"   {key}: {value}")
-        (RESULTS / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
-        print(f"   -> bench/results/{name}.json")
+        # One file per benchmark and database, so SQLite and PostgreSQL figures sit side by side.
+        stem = f"{name}-{figures['database']}" if "database" in figures else name
+        (RESULTS / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
+        print(f"   -> bench/results/{stem}.json")
     return 0
 
 
