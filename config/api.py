@@ -2,19 +2,20 @@
 
 import logging
 import math
+import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
-from ninja.throttling import UserRateThrottle
+from ninja.throttling import BaseThrottle
 
 from setia.accounts.selectors import api_key_user
 from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from setia.core.ratelimit import hit, parse_rate
 
 logger = logging.getLogger(__name__)
 
@@ -27,18 +28,35 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_key_user(token)
         if user is None:
-            ident = f"api-failed-key:{request.META.get('REMOTE_ADDR', '')}"
-            failures = cache.get(ident, 0) + 1
-            cache.set(ident, failures, 60)
-            if failures > FAILED_KEY_LIMIT:
-                raise Throttled(wait=60)
+            decision = hit(f"api-failed-key:{request.META.get('REMOTE_ADDR', '')}", FAILED_KEY_LIMIT, 60)
+            if not decision.allowed:
+                raise Throttled(wait=decision.retry_after)
             return None
         request.user = user
         return user
 
 
-# Throttle history lives in the default cache: the database (or Redis), shared by every process.
-STAFF_THROTTLE = UserRateThrottle(settings.API_RATE_LIMIT)
+class StaffThrottle(BaseThrottle):
+    """API requests per staff member (all their keys together), counted in the database so the
+    limit holds across every server process (`setia.core.ratelimit`)."""
+
+    def __init__(self, rate: str) -> None:
+        self.num_requests, self.duration = parse_rate(rate)
+        self._retry_after = threading.local()
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        user = getattr(request, "auth", None)
+        if user is None:
+            return True
+        decision = hit(f"api-user:{user.pk}", self.num_requests, self.duration)
+        self._retry_after.value = decision.retry_after
+        return decision.allowed
+
+    def wait(self) -> float | None:
+        return float(getattr(self._retry_after, "value", self.duration))
+
+
+STAFF_THROTTLE = StaffThrottle(settings.API_RATE_LIMIT)
 
 
 api = NinjaAPI(

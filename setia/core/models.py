@@ -81,3 +81,18 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_key} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """Requests counted per key in fixed windows, shared by every server process.
+
+    One row per key (a staff member's API use, an address guessing keys); updated with a single
+    atomic upsert per request (see `setia.core.ratelimit`).
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    bucket = models.BigIntegerField(help_text="Start of the current window, in Unix seconds.")
+    hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} since {self.bucket}"
