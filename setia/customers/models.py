@@ -424,3 +424,20 @@ class DuplicateCandidate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id} ({self.reason})"
+
+
+class SavedView(TimeStampedModel):
+    """A staff member's named customer list: its filters and columns, as the list's query string."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_views")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ from setia.customers.models import (
     CustomerEmail,
     CustomerPhone,
     CustomFieldDefinition,
+    SavedView,
     ScreenPop,
     Tag,
 )
@@ -544,3 +545,31 @@ def customers_exported(*, actor: User, count: int, description: str) -> None:
     """Record who took personal data out of the system, and how much (UU PDP accountability)."""
     require(actor, "customers.export")
     audit_log(actor=actor, action="other", instance=actor, message=f"exported {count} customers ({description})"[:255])
+
+
+# --- Saved list views ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def saved_view_save(*, actor: User, name: str, query: str) -> SavedView:
+    """Save (or overwrite) the actor's named view of the customer list."""
+    from urllib.parse import parse_qsl, urlencode
+
+    require(actor, "customers.view")
+    name = (name or "").strip()
+    if not name:
+        message = _("Give the view a name.")
+        raise ApplicationError(message, {"name": [message]})
+    # Keep only the list's own parameters, never a page cursor.
+    kept = [(key, value) for key, value in parse_qsl(query) if key != "after" and value]
+    view, _created = SavedView.objects.update_or_create(
+        owner=actor, name=name[:60], defaults={"query": urlencode(kept)[:2000]}
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: User, view: SavedView) -> None:
+    if view.owner_id != actor.pk:
+        raise ApplicationError(_("Not found."))
+    view.delete()

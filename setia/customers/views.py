@@ -1,10 +1,12 @@
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +23,7 @@ from setia.customers import imports, merge, selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
 from setia.customers.forms import CustomerForm, CustomFieldForm, form_error
 from setia.customers.models import (
+    Address,
     ConsentRecord,
     Customer,
     CustomerImport,
@@ -28,6 +31,7 @@ from setia.customers.models import (
     District,
     DuplicateCandidate,
     Regency,
+    SavedView,
     ScreenPop,
     Tag,
 )
@@ -39,25 +43,73 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+DEFAULT_COLUMNS = ["phone", "home_branch", "owner"]
+
+
+def _columns(definitions: list[CustomFieldDefinition]) -> dict[str, str]:
+    """Columns a user may show in the list: key → label."""
+    standard = {
+        "phone": _("Phone"),
+        "email": _("Email"),
+        "home_branch": _("Branch"),
+        "owner": _("Owner"),
+        "member_number": _("Member card number"),
+        "city": _("City / regency"),
+        "tags": _("Tags"),
+        "source": _("Source"),
+        "created_at": _("Customer since"),
+    }
+    return {**standard, **{f"custom.{d.key}": d.label for d in definitions}}
+
+
+def _cell(customer: Customer, key: str, definitions: dict[str, CustomFieldDefinition]) -> str:
+    from django.utils.formats import date_format
+
+    from setia.core.phones import format_phone
+
+    if key == "phone":
+        phone = next(iter(customer.phones.all()), None)
+        return format_phone(phone.number) if phone else ""
+    if key == "email":
+        email = next(iter(customer.emails.all()), None)
+        return email.email if email else ""
+    if key == "city":
+        address = next(iter(customer.addresses.all()), None)
+        return str(address.regency) if address and address.regency else ""
+    if key == "tags":
+        return ", ".join(tag.name for tag in customer.tags.all())
+    if key == "source":
+        return str(customer.get_source_display())
+    if key == "created_at":
+        return date_format(timezone.localtime(customer.created_at), "SHORT_DATE_FORMAT")
+    if key.startswith("custom."):
+        definition = definitions.get(key[7:])
+        return display_value(definition, customer.custom.get(key[7:])) if definition else ""
+    value = getattr(customer, key, "")
+    return "" if value is None else str(value)
+
+
 @staff_view("customers.view")
 def customer_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     definitions = active_definitions()
-    filters = selectors.ListFilters(
-        query=request.GET.get("q", "").strip(),
-        branch_id=_int(request.GET.get("branch")),
-        owner_id=_int(request.GET.get("owner")),
-        tag_id=_int(request.GET.get("tag")),
-        kind=request.GET.get("kind", "") if request.GET.get("kind") in Customer.Kind.values else "",
-        custom={d.key: request.GET.get(f"cf_{d.key}", "") for d in definitions if _filterable(d)},
+    filters = _filters_from(request, definitions)
+    available = _columns(definitions)
+    chosen = [key for key in request.GET.getlist("col") if key in available] or DEFAULT_COLUMNS
+    customers = selectors.customer_list(actor=actor, filters=filters).prefetch_related(
+        "phones", "emails", "tags", Prefetch("addresses", queryset=Address.objects.select_related("regency"))
     )
-    customers = selectors.customer_list(actor=actor, filters=filters).prefetch_related("phones")
     page = keyset_page(customers, order=("search_name", "id"), cursor=request.GET.get("after", ""), size=50)
+    by_key = {d.key: d for d in definitions}
     query_string = request.GET.copy()
     query_string.pop("after", None)
     context = {
         "nav_key": "customers",
         "page": page,
+        "rows": [(customer, [_cell(customer, key, by_key) for key in chosen]) for customer in page.rows],
+        "columns": [(key, available[key]) for key in chosen],
+        "available_columns": list(available.items()),
+        "chosen_columns": chosen,
         "filters": filters,
         "definitions": [d for d in definitions if _filterable(d)],
         "branches": branch_list_for_customers(actor=actor),
@@ -65,9 +117,35 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "query_string": query_string.urlencode(),
         "kinds": Customer.Kind.choices,
         "staff": User.objects.filter(is_active=True).order_by("first_name", "username"),
+        "saved_views": SavedView.objects.filter(owner=actor),
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@require_POST
+@staff_view("customers.view")
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    try:
+        view = services.saved_view_save(
+            actor=_actor(request), name=request.POST.get("name", ""), query=request.POST.get("query", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('customers:list')}?{request.POST.get('query', '')}")
+    messages.success(request, _("View %(name)s saved.") % {"name": view.name})
+    return redirect(f"{reverse('customers:list')}?{view.query}")
+
+
+@require_POST
+@staff_view("customers.view")
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    view = SavedView.objects.filter(pk=pk, owner=_actor(request)).first()
+    if view is None:
+        raise NotFoundError(_("Not found."))
+    services.saved_view_delete(actor=_actor(request), view=view)
+    messages.success(request, _("View %(name)s deleted.") % {"name": view.name})
+    return redirect("customers:list")
 
 
 def _filterable(definition: CustomFieldDefinition) -> bool:

@@ -291,3 +291,21 @@ def test_api_create_and_patch_with_version(business: Business) -> None:
         headers=headers,
     )
     assert bad.status_code == 400 and "phones.0" in bad.json()["extra"]
+
+
+def test_column_choice_and_saved_views(business: Business) -> None:
+    from setia.customers.models import SavedView
+
+    _customer(business, name="Ayu", tags=["VIP"])
+    client = client_for(business.cashier_a)
+    html = client.get("/customers/?col=tags&col=email").content.decode()
+    assert "VIP" in html and "siti@example.com" in html
+    response = client.post("/customers/views/", {"name": "VIP saya", "query": "tag=1&col=tags&after=abc"})
+    view = SavedView.objects.get(owner=business.cashier_a)
+    assert view.query == "tag=1&col=tags" and response["Location"] == "/customers/?tag=1&col=tags"
+    assert "VIP saya" in client.get("/customers/").content.decode()
+    assert client_for(business.cashier_b).post(f"/customers/views/{view.pk}/delete/").status_code == 404
+    assert client.post(f"/customers/views/{view.pk}/delete/").status_code == 302
+    assert not SavedView.objects.exists()
+    assert client.post("/customers/views/", {"name": " ", "query": ""}).status_code == 302  # refused, message shown
+    assert not SavedView.objects.exists()
