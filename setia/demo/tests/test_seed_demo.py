@@ -75,3 +75,17 @@ def test_create_api_key_command_prints_a_working_key(db: None) -> None:
     assert response.status_code == 200 and response.json()["username"] == "cashier"
     with pytest.raises(CommandError):
         call_command("create_api_key", "--username", "nobody", stdout=StringIO())
+
+
+def test_many_customers_are_written_in_bulk(db: None) -> None:
+    from setia.customers.models import Customer, CustomerPhone
+    from setia.customers.selectors import search_customers
+
+    seed_demo(profile="taxi", seed=2, customers=2500)
+    assert Customer.objects.count() == 2500
+    assert CustomerPhone.objects.values("customer").distinct().count() == 2500
+    assert not Customer.objects.filter(search_name="").exists()
+    admin = User.objects.get(username="admin")
+    some = Customer.objects.order_by("id")[1234]
+    phone = some.phones.get().number
+    assert [c.pk for c in search_customers(actor=admin, query="0" + phone[3:])] == [some.pk]
