@@ -138,7 +138,7 @@ class Customer(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=150)
     # Lower-case, accents removed: what name search matches against (prefix and contains).
-    search_name = models.CharField(max_length=150, db_index=True, editable=False)
+    search_name = models.CharField(max_length=150, editable=False)
     company = models.ForeignKey(
         "self",
         verbose_name=_("company"),
@@ -198,6 +198,7 @@ class Customer(TimeStampedModel):
         verbose_name_plural = _("customers")
         ordering = ["search_name", "id"]
         indexes = [
+            models.Index(fields=["search_name", "id"], name="customer_name_idx"),
             models.Index(fields=["home_branch", "search_name", "id"], name="customer_branch_name_idx"),
             models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
         ]

@@ -47,6 +47,12 @@ def customer_get(*, actor: User, pk: int) -> Customer:
     return found
 
 
+def name_prefix(key: str) -> dict[str, str]:
+    """Names starting with `key` as an index range (a LIKE 'key%' cannot use the index on SQLite,
+    whose LIKE ignores case)."""
+    return {"search_name__gte": key, "search_name__lt": key + "\U0010ffff"}
+
+
 def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Customer]:
     """By name (prefix, word prefix, then contained; case and accents ignored), by phone in any
     typed form, by email, or by member card number / external id. Best matches first."""
@@ -71,7 +77,7 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
     else:
         key = search_key(query)
         candidates += [
-            customers.filter(search_name__startswith=key),
+            customers.filter(**name_prefix(key)),
             customers.filter(search_name__contains=f" {key}"),
             customers.filter(search_name__contains=key),
         ]
@@ -98,7 +104,7 @@ def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
     customers = visible_customers(actor).select_related("home_branch", "owner")
     if filters.query:
         key = search_key(filters.query)
-        customers = customers.filter(Q(search_name__startswith=key) | Q(search_name__contains=key))
+        customers = customers.filter(Q(**name_prefix(key)) | Q(search_name__contains=key))
     if filters.branch_id:
         customers = customers.filter(home_branch_id=filters.branch_id)
     if filters.owner_id:
