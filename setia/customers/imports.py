@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope
 from setia.core.audit import audit_log
-from setia.core.bulk import allocate_ids, bulk_insert
+from setia.core.bulk import allocate_ids, bulk_insert, refresh_statistics
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
 from setia.core.phones import normalize_phone
@@ -459,7 +459,7 @@ def import_run(job_id: int) -> CustomerImport:
                 updated_at=timezone.now(),
             )
     report.close()
-    _refresh_statistics()
+    refresh_statistics()
     CustomerImport.objects.filter(pk=job.pk).update(status=CustomerImport.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     audit_log(
@@ -469,19 +469,6 @@ def import_run(job_id: int) -> CustomerImport:
         message=f"import done: {job.created_count} created, {job.updated_count} updated, {job.skipped_count} skipped",
     )
     return job
-
-
-def _refresh_statistics() -> None:
-    """After a bulk load PostgreSQL's planner still believes the tables are small and picks plans
-    that scan them (measured: a phone lookup 20 ms instead of 0.1 ms) until autovacuum analyzes
-    them; analyze now instead."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    tables = [model._meta.db_table for model in (Customer, CustomerPhone, CustomerEmail, Address, AuditEvent)]
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
 
 
 def _tag_ids(names: list[str], kind: str, cache: dict[tuple[str, str], int]) -> list[int]:

@@ -188,8 +188,16 @@ class Customer(TimeStampedModel):
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Optimistic concurrency: an update names the version it was based on.
     version = models.PositiveIntegerField(default=1)
+    # No index of its own: "merged_into IS NULL" holds for nearly every row, and an index on it
+    # lures SQLite's planner away from the name index (measured: a list page 300 ms instead of 1 ms).
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", editable=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+        db_index=False,
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
@@ -198,8 +206,17 @@ class Customer(TimeStampedModel):
         verbose_name_plural = _("customers")
         ordering = ["search_name", "id"]
         indexes = [
-            models.Index(fields=["search_name", "id"], name="customer_name_idx"),
-            models.Index(fields=["home_branch", "search_name", "id"], name="customer_branch_name_idx"),
+            # The list and name search read live customers only, in name order.
+            models.Index(
+                fields=["search_name", "id"],
+                name="customer_live_name_idx",
+                condition=models.Q(merged_into__isnull=True, archived_at__isnull=True),
+            ),
+            models.Index(
+                fields=["home_branch", "search_name", "id"],
+                name="customer_live_branch_name_idx",
+                condition=models.Q(merged_into__isnull=True, archived_at__isnull=True),
+            ),
             models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
         ]
 

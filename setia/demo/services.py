@@ -188,7 +188,7 @@ def _seed_customers_bulk(rng: random.Random, owner: User, branches: list[Branch]
     from django.utils import timezone
 
     from setia.core.audit import audit_log
-    from setia.core.bulk import allocate_ids, bulk_insert
+    from setia.core.bulk import allocate_ids, bulk_insert, refresh_statistics
     from setia.customers.models import Address, Customer, CustomerPhone, District
     from setia.customers.regions import load_regions
     from setia.customers.text import search_key
@@ -243,6 +243,7 @@ def _seed_customers_bulk(rng: random.Random, owner: User, branches: list[Branch]
             bulk_insert(customers, with_ids=True)
             bulk_insert(phones)
             bulk_insert(addresses)
+    refresh_statistics()
     audit_log(actor=owner, action="create", instance=owner, message=f"demo data: {count} customers loaded in bulk")
     return count
 
