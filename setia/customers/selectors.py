@@ -61,33 +61,45 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
     if len(query) < 2:
         return []
     if "@" in query:
-        ids = CustomerEmail.objects.filter(email=query.lower()).values_list("customer_id", flat=True)
-        return list(customers.filter(pk__in=ids).order_by("search_name", "id")[:limit])
+        return _by_ids(
+            customers, CustomerEmail.objects.filter(email=query.lower()).values_list("customer_id", flat=True), limit
+        )
     compact = query.replace(" ", "")
-    candidates = [customers.filter(Q(member_number=compact) | Q(external_id=query))]
+    # Two lookups, not one OR: SQLite answers an OR of two columns with a full scan.
+    exact = [
+        *Customer.objects.filter(member_number=compact).values_list("pk", flat=True),
+        *Customer.objects.filter(external_id=query).values_list("pk", flat=True),
+    ]
+    found = {customer.pk: customer for customer in _by_ids(customers, exact, limit)}
     if _PHONE_LIKE.match(query) and sum(char.isdigit() for char in query) >= 6:
         try:
             number = normalize_phone(query)
         except ApplicationError:
             number = ""
         if number:
-            candidates.append(
-                customers.filter(pk__in=CustomerPhone.objects.filter(number=number).values("customer_id"))
-            )
-    else:
-        key = search_key(query)
-        candidates += [
-            customers.filter(**name_prefix(key)),
-            customers.filter(search_name__contains=f" {key}"),
-            customers.filter(search_name__contains=key),
-        ]
-    found: dict[int, Customer] = {}
-    for queryset in candidates:
-        for customer in queryset.prefetch_related("phones").order_by("search_name", "id")[: limit - len(found)]:
-            found.setdefault(customer.pk, customer)
+            ids = CustomerPhone.objects.filter(number=number).values_list("customer_id", flat=True)
+            for customer in _by_ids(customers, ids, limit):
+                found.setdefault(customer.pk, customer)
+        return list(found.values())[:limit]
+    key = search_key(query)
+    for queryset in (
+        customers.filter(**name_prefix(key)),
+        customers.filter(search_name__contains=f" {key}"),
+        customers.filter(search_name__contains=key),
+    ):
         if len(found) >= limit:
             break
-    return list(found.values())
+        for customer in queryset.prefetch_related("phones").order_by("search_name", "id")[: limit - len(found)]:
+            found.setdefault(customer.pk, customer)
+    return list(found.values())[:limit]
+
+
+def _by_ids(customers: QuerySet[Customer], ids: Any, limit: int) -> list[Customer]:
+    """Exact matches (a phone, an email, a card number): found through their own indexes, then
+    fetched by id. Ordering them by name in SQL would make the planner walk the name index."""
+    wanted = list(ids[:200])
+    rows = list(customers.filter(pk__in=wanted).prefetch_related("phones")) if wanted else []
+    return sorted(rows, key=lambda customer: (customer.search_name, customer.pk))[:limit]
 
 
 @dataclass
