@@ -162,7 +162,8 @@ def run() -> dict[str, Any]:
     figures["list_first_page"] = _timed(web, "/customers/")
     figures["list_filtered_custom_field"] = _timed(web, "/customers/?cf_berat_badan=75,5")
     cursor = ""
-    pages = 500 if N >= 50 * 501 else max(1, N // 50 - 1)
+    total = N + PRELOAD
+    pages = 500 if total >= 50 * 501 else max(1, total // 50 - 1)
     for _ in range(pages):  # follow the "next" links as a person paging would
         html = web.get(f"/customers/?after={cursor}" if cursor else "/customers/").content.decode()
         cursor = html.split('data-testid="next-page"')[0].rsplit("after=", 1)[1].split('"')[0]
