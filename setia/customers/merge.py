@@ -29,26 +29,13 @@ from setia.customers.models import (
     DuplicateCandidate,
 )
 from setia.customers.selectors import visible_customers
+from setia.customers.services import PROFILE_FIELDS
 
 MergeHandler = Callable[[Customer, Customer, User], None]
 _handlers: dict[str, MergeHandler] = {}
 
-# Fields the merge screen lets the user pick per field (besides custom fields).
-CHOOSABLE = [
-    "name",
-    "kind",
-    "company",
-    "birthday",
-    "gender",
-    "occupation",
-    "preferred_language",
-    "preferred_channel",
-    "source",
-    "owner",
-    "home_branch",
-    "external_id",
-    "notes",
-]
+# Fields the merge screen lets the user pick per field (custom fields are picked per key).
+CHOOSABLE = [name for name in PROFILE_FIELDS if name != "custom"]
 
 
 def register_merge_handler(key: str, handler: MergeHandler) -> None:
