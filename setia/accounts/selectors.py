@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
-from setia.accounts.roles import BACK_OFFICE, FRONT_OFFICE, Role
+from setia.accounts.roles import BACK_OFFICE, Role
 from setia.core.errors import NotFoundError, PermissionDeniedError
 
 
@@ -83,10 +83,6 @@ def branch_list_for_customers(*, actor: User) -> QuerySet[Branch]:
     return branch_scope(actor).filter(branches, field="pk")
 
 
-def branches_for_choice() -> QuerySet[Branch]:
-    return Branch.objects.filter(is_active=True).order_by("name")
-
-
 def team_list(*, actor: User) -> QuerySet[Team]:
     require(actor, "teams.manage")
     scope = _managed_scope(actor)
@@ -137,20 +133,6 @@ def staff_get(*, actor: User, pk: int) -> User:
         return staff_list(actor=actor, include_inactive=True).get(pk=pk)
     except User.DoesNotExist as error:
         raise NotFoundError(_("Staff member not found.")) from error
-
-
-def staff_counts_by_branch(*, actor: User) -> list[dict[str, Any]]:
-    """Active staff per branch and role group, for the dashboard."""
-    rows: dict[int, dict[str, Any]] = {}
-    for member in staff_list(actor=actor).only("role", "branch__name", "branch_id"):
-        if member.branch_id is None:
-            continue
-        row = rows.setdefault(
-            member.branch_id,
-            {"branch": member.branch.name if member.branch else "", "front_office": 0, "other": 0},
-        )
-        row["front_office" if member.role in FRONT_OFFICE else "other"] += 1
-    return sorted(rows.values(), key=lambda r: r["branch"])
 
 
 def api_key_list(*, actor: User) -> QuerySet[ApiKey]:

@@ -81,10 +81,11 @@ def _contacts(payload: Any) -> services.ContactPoints | None:
     )
 
 
-def _relations(payload: Any, fields: dict[str, Any]) -> None:
-    """Resolve ids in the payload to records, with errors naming the field."""
+def _relations(actor: User, fields: dict[str, Any]) -> None:
+    """Resolve ids in the payload to records the actor may see, with errors naming the field."""
     if fields.get("company_id") is not None:
-        fields["company"] = Customer.objects.filter(pk=fields.pop("company_id")).first()
+        companies = selectors.visible_customers(actor).filter(kind=Customer.Kind.COMPANY)
+        fields["company"] = companies.filter(pk=fields.pop("company_id")).first()
         if fields["company"] is None:
             raise ApplicationError("company_id: not found", {"company_id": ["not found"]})
     else:
@@ -172,7 +173,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     fields = payload.dict(exclude={"phones", "emails", "addresses", "tags", "interests", "custom", "name"})
-    _relations(payload, fields)
+    _relations(actor, fields)
     home_branch = fields.pop("home_branch", None)
     customer = services.customer_create(
         actor=actor,
@@ -197,7 +198,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
         for k, v in given.items()
         if k not in {"phones", "emails", "addresses", "tags", "interests", "custom", "version"}
     }
-    _relations(payload, fields)
+    _relations(actor, fields)
     services.customer_update(
         actor=actor,
         customer=customer,

@@ -94,6 +94,7 @@ class CustomerForm(StyledFormMixin, forms.Form):
         *args: Any,
         definitions: list[CustomFieldDefinition],
         branches: Any,
+        companies: Any,
         customer: Customer | None = None,
         **kwargs: Any,
     ) -> None:
@@ -104,7 +105,7 @@ class CustomerForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["home_branch"].queryset = branches  # type: ignore[attr-defined]
         self.fields["owner"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["company"].queryset = Customer.objects.filter(kind=Customer.Kind.COMPANY, merged_into__isnull=True)  # type: ignore[attr-defined]
+        self.fields["company"].queryset = companies  # type: ignore[attr-defined]
         province = self.data.get("address_province") or self.initial.get("address_province")
         regency = self.data.get("address_regency") or self.initial.get("address_regency")
         if province:
@@ -174,19 +175,7 @@ class CustomerForm(StyledFormMixin, forms.Form):
         addresses = []
         existing = next(iter(self.customer.addresses.all()), None) if self.customer else None
         # Addresses beyond the first are kept as they are; the form edits the first one.
-        kept = [
-            AddressIn(
-                line=a.line,
-                label=a.label,
-                landmark=a.landmark,
-                province_id=a.province_id,
-                regency_id=a.regency_id,
-                district_id=a.district_id,
-                postal_code=a.postal_code,
-                id=a.pk,
-            )
-            for a in (list(self.customer.addresses.all())[1:] if self.customer else [])
-        ]
+        kept = [AddressIn.from_model(a) for a in (list(self.customer.addresses.all())[1:] if self.customer else [])]
         if data.get("address_line"):
             addresses.append(
                 AddressIn(

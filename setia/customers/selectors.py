@@ -11,7 +11,7 @@ from setia.accounts.models import User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.phones import normalize_phone
-from setia.customers.models import Address, ConsentRecord, Customer, CustomerEmail, CustomerPhone, Tag
+from setia.customers.models import Address, ConsentRecord, Customer, CustomerEmail, CustomerPhone
 from setia.customers.text import search_key
 
 _PHONE_LIKE = re.compile(r"^[\d\s()+.-]{6,}$")
@@ -166,10 +166,6 @@ def consent_status(customer: Customer) -> dict[tuple[str, str], ConsentRecord | 
         if status.get(key) is None:
             status[key] = record
     return status
-
-
-def tags_for_choice() -> QuerySet[Tag]:
-    return Tag.objects.order_by("kind", "name")
 
 
 def possible_duplicates(*, actor: User, name: str, contacts: Any, exclude_id: int | None = None) -> list[Customer]:

@@ -67,6 +67,20 @@ class AddressIn:
     postal_code: str = ""
     id: int | None = None
 
+    @classmethod
+    def from_model(cls, address: Address) -> "AddressIn":
+        """An existing address as it is, to keep it when contact points are replaced."""
+        return cls(
+            line=address.line,
+            label=address.label,
+            landmark=address.landmark,
+            province_id=address.province_id,
+            regency_id=address.regency_id,
+            district_id=address.district_id,
+            postal_code=address.postal_code,
+            id=address.pk,
+        )
+
 
 @dataclass
 class ContactPoints:
@@ -307,12 +321,6 @@ def customer_update(
     if changes:
         audit_log(actor=actor, action="update", instance=customer, changes=changes, branch_id=customer.home_branch_id)
     return customer
-
-
-@transaction.atomic
-def address_mark_used(*, address: Address) -> None:
-    """A booking or visit used this address: it moves to the top of the caller card."""
-    Address.objects.filter(pk=address.pk).update(last_used_at=timezone.now())
 
 
 # --- Consent ----------------------------------------------------------------------------------

@@ -164,6 +164,7 @@ def _form(
         request.POST or None,
         definitions=active_definitions(),
         branches=branch_list_for_customers(actor=actor),
+        companies=selectors.visible_customers(actor).filter(kind=Customer.Kind.COMPANY),
         customer=customer,
         **kwargs,
     )

@@ -309,3 +309,18 @@ def test_column_choice_and_saved_views(business: Business) -> None:
     assert not SavedView.objects.exists()
     assert client.post("/customers/views/", {"name": " ", "query": ""}).status_code == 302  # refused, message shown
     assert not SavedView.objects.exists()
+
+
+def test_company_of_another_branch_cannot_be_linked(business: Business) -> None:
+    other = customer_create(actor=business.owner, name="PT Lain", kind="company", home_branch=business.branch_b)
+    _record, key = api_key_create(actor=business.cashier_a, name="pos")
+    response = Client().post(
+        "/api/v1/customers",
+        {"name": "Rina", "company_id": other.pk},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 400 and "company_id" in response.json()["extra"]
+    assert not Customer.objects.filter(name="Rina").exists()
+    form_html = client_for(business.cashier_a).get("/customers/new/").content.decode()
+    assert "PT Lain" not in form_html
