@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "setia.core",
     "setia.accounts",
     "setia.customers",
+    "setia.catalog",
+    "setia.loyalty",
+    "setia.sales",
     "setia.demo",
 ]
 

@@ -1,4 +1,4 @@
-"""Fill locale/id/LC_MESSAGES/django.po from locale/id_translations.py and list what is left.
+"""Fill locale/id/LC_MESSAGES/django.po from locale/id_translations*.py and list what is left.
 
 `make messages` runs makemessages, then this, then compilemessages.
 """
@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    translations: dict[str, str] = runpy.run_path(str(ROOT / "locale" / "id_translations.py"))["ID"]
+    # One file per area (locale/id_translations.py, locale/id_translations_<app>.py) so that
+    # work on different apps does not edit one file.
+    translations: dict[str, str] = {}
+    for source in sorted((ROOT / "locale").glob("id_translations*.py")):
+        translations.update(runpy.run_path(str(source))["ID"])
     po_path = ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po"
     catalog = polib.pofile(str(po_path))
     missing = []

@@ -46,6 +46,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "calls.answer": frozenset(
         {Role.OWNER, Role.MANAGER, Role.CALL_AGENT, Role.CASHIER, Role.SERVICE_AGENT, Role.SALES}
     ),
+    # catalogue
+    "catalog.view": ALL_ROLES,
+    "catalog.manage": frozenset({Role.OWNER, Role.MANAGER}),
+    # loyalty
+    "loyalty.view": ALL_ROLES,
+    "loyalty.enrol": ALL_ROLES - {Role.ANALYST},
+    "loyalty.redeem": frozenset({Role.OWNER, Role.MANAGER, Role.CASHIER, Role.CALL_AGENT, Role.SALES}),
+    "loyalty.adjust": frozenset({Role.OWNER, Role.MANAGER}),
+    "loyalty.manage": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING}),
+    # sales (orders, bookings, the cashier screen)
+    "orders.view": ALL_ROLES,
+    "orders.create": frozenset({Role.OWNER, Role.MANAGER, Role.CASHIER, Role.CALL_AGENT, Role.SALES}),
+    "orders.refund": frozenset({Role.OWNER, Role.MANAGER}),
+    "orders.import": frozenset({Role.OWNER, Role.MANAGER}),
+    "bookings.manage": frozenset({Role.OWNER, Role.MANAGER, Role.CASHIER, Role.CALL_AGENT}),
 }
 
 

@@ -1,0 +1,555 @@
+"""Memberships, tiers, the points and cashback ledgers, rewards, vouchers, promotions,
+referrals, value propositions and 4R programmes.
+
+Balances live on the membership and change only by a conditional UPDATE in the same
+transaction as the ledger entry that explains them; a CHECK constraint keeps them from going
+negative and `loyalty_check` compares them with the ledger sums. Ledger rows are never edited
+or deleted: a correction is a new entry.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from setia.core.models import TimeStampedModel
+
+
+class LoyaltySettings(TimeStampedModel):
+    """The programme's rules that are one per business (a single row, id 1)."""
+
+    class ReferralTrigger(models.TextChoices):
+        SIGN_UP = "sign_up", _("when the friend joins")
+        FIRST_PURCHASE = "first_purchase", _("at the friend's first purchase")
+
+    card_prefix = models.CharField(_("card number prefix"), max_length=6, default="SET")
+    # Base earn rule: `points_per_unit` points for every `spend_unit` Rupiah.
+    spend_unit = models.PositiveIntegerField(_("Rupiah per point step"), default=10_000)
+    points_per_unit = models.PositiveIntegerField(_("points per step"), default=1)
+    point_value = models.PositiveIntegerField(
+        _("value of one point when paying (Rp)"), default=100, help_text=_("0 turns off paying with points.")
+    )
+    points_expire_months = models.PositiveIntegerField(
+        _("points expire after (months)"), default=12, help_text=_("0: points never expire.")
+    )
+    expiry_notice_days = models.PositiveIntegerField(_("warn this many days before points expire"), default=30)
+    sign_up_points = models.PositiveIntegerField(_("points for joining"), default=0)
+    birthday_points = models.PositiveIntegerField(_("points on the birthday"), default=0)
+    referral_trigger = models.CharField(
+        _("referral rewarded"), max_length=20, choices=ReferralTrigger.choices, default=ReferralTrigger.FIRST_PURCHASE
+    )
+    referrer_points = models.PositiveIntegerField(_("points for the member who referred"), default=0)
+    referee_points = models.PositiveIntegerField(_("points for the friend"), default=0)
+    referral_threshold = models.PositiveIntegerField(
+        _("friends needed for the threshold reward"), default=3, help_text=_("0 turns the threshold reward off.")
+    )
+    referral_threshold_voucher = models.ForeignKey(
+        "Voucher",
+        verbose_name=_("threshold reward (voucher)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("loyalty settings")
+        verbose_name_plural = _("loyalty settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class Tier(TimeStampedModel):
+    """A membership level. A member holds the highest tier whose rule she meets in the window."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher is better; the entry tier has rank 0."))
+    min_spend = models.PositiveBigIntegerField(_("minimum spend in the window (Rp)"), default=0)
+    min_visits = models.PositiveIntegerField(_("minimum visits in the window"), default=0)
+    window_days = models.PositiveIntegerField(_("qualification window (days)"), default=365)
+    discount_percent = models.DecimalField(_("member discount %"), max_digits=5, decimal_places=2, default=0)
+    points_multiplier = models.DecimalField(_("points multiplier"), max_digits=4, decimal_places=2, default=1)
+    free_items = models.CharField(_("free items"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["rank"], name="tier_rank_unique"),
+            models.CheckConstraint(condition=Q(discount_percent__lte=100), name="tier_discount_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        CANCELLED = "cancelled", _("cancelled")
+
+    customer = models.OneToOneField(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="membership"
+    )
+    number = models.CharField(_("card number"), max_length=32, unique=True)
+    branch = models.ForeignKey(
+        "accounts.Branch",
+        verbose_name=_("joined at"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    tier = models.ForeignKey(Tier, verbose_name=_("tier"), null=True, blank=True, on_delete=models.PROTECT)
+    tier_since = models.DateTimeField(_("tier since"), null=True, blank=True)
+    points_balance = models.BigIntegerField(_("points"), default=0)
+    wallet_balance = models.BigIntegerField(_("cashback balance (Rp)"), default=0)
+    referral_code = models.CharField(_("referral code"), max_length=16, unique=True)
+    referred_by = models.ForeignKey(
+        "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-joined_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points_balance__gte=0), name="membership_points_not_negative"),
+            models.CheckConstraint(condition=Q(wallet_balance__gte=0), name="membership_wallet_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PointsEntry(models.Model):
+    """One movement of points. Append-only; the balance is the sum of `points`.
+
+    Earned points expire oldest first: what expires is whatever of the lots past their expiry
+    date has not already been used by later debits (see `services.points_expire_due`).
+    """
+
+    class Kind(models.TextChoices):
+        EARN = "earn", _("earned")
+        BONUS = "bonus", _("bonus")
+        REDEEM = "redeem", _("redeemed")
+        EXPIRE = "expire", _("expired")
+        REVERSE = "reverse", _("reversed")
+        ADJUST = "adjust", _("adjusted")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="points_entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    points = models.BigIntegerField(_("points"))
+    balance_after = models.BigIntegerField(_("balance after"))
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # What caused it, e.g. "sales.order:12" — and a key that makes a repeat of the same cause a no-op.
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    unique_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["membership", "-created_at", "-id"], name="points_member_time_idx"),
+            models.Index(fields=["source"], name="points_source_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="points_entry_balance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["earn", "bonus"], points__gt=0)
+                | Q(kind__in=["redeem", "expire", "reverse"], points__lt=0)
+                | Q(kind="adjust"),
+                name="points_entry_sign_matches_kind",
+            ),
+        ]
+
+
+class WalletEntry(models.Model):
+    """One movement of cashback / stored value (Rupiah). Append-only, like `PointsEntry`."""
+
+    class Kind(models.TextChoices):
+        CASHBACK = "cashback", _("cashback")
+        TOP_UP = "top_up", _("top-up")
+        SPEND = "spend", _("spent")
+        REVERSE = "reverse", _("reversed")
+        ADJUST = "adjust", _("adjusted")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="wallet_entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    balance_after = models.BigIntegerField(_("balance after"))
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    unique_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("cashback entry")
+        verbose_name_plural = _("cashback entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["membership", "-created_at", "-id"], name="wallet_member_time_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="wallet_entry_balance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["cashback", "top_up"], amount__gt=0)
+                | Q(kind__in=["spend", "reverse"], amount__lt=0)
+                | Q(kind="adjust"),
+                name="wallet_entry_sign_matches_kind",
+            ),
+        ]
+
+
+class QualifyingActivity(models.Model):
+    """Spend and visits that count towards tiers, kept by loyalty itself so tier rules need no
+    orders: one row per purchase (negative amount for a refund)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="qualifying")
+    occurred_on = models.DateField()
+    amount = models.BigIntegerField()
+    visits = models.IntegerField(default=1)
+    source = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["occurred_on", "membership"], name="qualifying_day_member_idx")]
+
+
+class TierChange(models.Model):
+    """Why a member's tier changed: kept for every upgrade and downgrade."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tier_changes")
+    from_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    spend = models.BigIntegerField(_("spend in the window"))
+    visits = models.IntegerField(_("visits in the window"))
+    reason = models.CharField(_("reason"), max_length=255)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class EarnRule(TimeStampedModel):
+    """Points beyond the base rule: per product or category, or a time-boxed multiplier such as
+    "double points at the weekend"."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("extra points per item of a product")
+        CATEGORY = "category", _("extra points per item of a category")
+        MULTIPLIER = "multiplier", _("multiplier on a period (promotion)")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    points = models.PositiveIntegerField(_("points per item"), default=0)
+    multiplier = models.DecimalField(_("multiplier"), max_digits=4, decimal_places=2, default=1)
+    weekdays = models.CharField(
+        _("only on these weekdays"),
+        max_length=20,
+        blank=True,
+        help_text=_("Numbers 1 (Monday) to 7 (Sunday), e.g. 6,7."),
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("earn rule")
+        verbose_name_plural = _("earn rules")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CashbackRule(TimeStampedModel):
+    """A share of the spend credited to the member's wallet, e.g. 10% for returning customers."""
+
+    name = models.CharField(_("name"), max_length=100)
+    percent = models.DecimalField(_("cashback %"), max_digits=5, decimal_places=2)
+    min_spend = models.PositiveBigIntegerField(_("minimum spend (Rp)"), default=0)
+    max_amount = models.PositiveBigIntegerField(_("at most (Rp)"), null=True, blank=True)
+    returning_only = models.BooleanField(_("only for returning customers"), default=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("cashback rule")
+        verbose_name_plural = _("cashback rules")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gt=0, percent__lte=100), name="cashback_percent_range")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reward(TimeStampedModel):
+    """Something a member can take for points, with limited stock when `stock` is set."""
+
+    name = models.CharField(_("name"), max_length=100)
+    points_cost = models.PositiveIntegerField(_("points"))
+    stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty: unlimited."))
+    product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("product given"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["points_cost", "name"]
+        constraints = [models.CheckConstraint(condition=Q(points_cost__gt=0), name="reward_costs_points")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RewardRedemption(models.Model):
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="reward_redemptions")
+    points_entry = models.OneToOneField(PointsEntry, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class Voucher(TimeStampedModel):
+    """A voucher definition; customers use its codes (`VoucherCode`)."""
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("amount off (Rp)")
+        PERCENT = "percent", _("percent off")
+        FREE_ITEM = "free_item", _("a free item")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.PositiveBigIntegerField(_("value"), default=0, help_text=_("Rupiah, or percent."))
+    max_discount = models.PositiveBigIntegerField(_("discount at most (Rp)"), null=True, blank=True)
+    free_product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("free item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    min_spend = models.PositiveBigIntegerField(_("minimum spend (Rp)"), default=0)
+    products = models.ManyToManyField("catalog.Product", verbose_name=_("only for these products"), blank=True)
+    categories = models.ManyToManyField("catalog.Category", verbose_name=_("only for these categories"), blank=True)
+    tiers = models.ManyToManyField(Tier, verbose_name=_("only for these tiers"), blank=True)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    usage_limit = models.PositiveIntegerField(
+        _("uses in total"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    per_customer_limit = models.PositiveIntegerField(_("uses per customer"), null=True, blank=True, default=1)
+    times_used = models.PositiveIntegerField(default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usage_limit__isnull=True) | Q(times_used__lte=models.F("usage_limit")),
+                name="voucher_not_over_used",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(value__gt=0, value__lte=100), name="voucher_percent_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VoucherCode(models.Model):
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="codes")
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("issued to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="voucher_codes",
+    )
+    max_uses = models.PositiveIntegerField(_("uses allowed"), null=True, blank=True, default=1)
+    uses = models.PositiveIntegerField(default=0)
+    issued_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(_("why issued"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("voucher code")
+        verbose_name_plural = _("voucher codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(uses__lte=models.F("max_uses")),
+                name="voucher_code_not_over_used",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class VoucherUse(models.Model):
+    code = models.ForeignKey(VoucherCode, on_delete=models.PROTECT, related_name="redemptions")
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=64, blank=True)
+    discount = models.BigIntegerField(_("discount (Rp)"))
+    created_at = models.DateTimeField(default=timezone.now)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["code", "customer"], name="voucher_use_code_customer_idx")]
+
+
+class Promotion(TimeStampedModel):
+    """Up-sell and cross-sell rules of the shapes the business asks for."""
+
+    class Kind(models.TextChoices):
+        BUY_X_GET_Y = "buy_x_get_y", _("buy X, get Y free")
+        NEXT_DISCOUNT = "next_discount", _("buy X now, the next X is discounted")
+        BUY_N_GET_ONE = "buy_n_get_one", _("buy N, get one free")
+        BUNDLE = "bundle", _("bundle price")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product X"), on_delete=models.PROTECT, related_name="+"
+    )
+    reward_product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("product Y (free or in the bundle)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = models.PositiveIntegerField(_("N (items to buy)"), default=1)
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    bundle_price = models.PositiveBigIntegerField(_("bundle price (Rp)"), null=True, blank=True)
+    next_valid_days = models.PositiveIntegerField(_("next purchase discount valid (days)"), default=30)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Referral(models.Model):
+    """A friend brought by a member. One referrer per friend."""
+
+    class Status(models.TextChoices):
+        JOINED = "joined", _("joined")
+        REWARDED = "rewarded", _("rewarded")
+
+    referrer = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="referrals_made")
+    referee = models.OneToOneField(Membership, on_delete=models.PROTECT, related_name="referral")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.JOINED)
+    created_at = models.DateTimeField(default=timezone.now)
+    rewarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(referrer=models.F("referee")), name="referral_not_self")]
+
+
+class ValueProposition(TimeStampedModel):
+    """What the business promises its customers, typed as the articles do."""
+
+    class Kind(models.TextChoices):
+        FINANCIAL = "financial", _("financial")
+        EMOTIONAL = "emotional", _("emotional")
+        SPIRITUAL = "spiritual", _("spiritual")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    tiers = models.ManyToManyField(Tier, verbose_name=_("aimed at tiers"), blank=True)
+    tags = models.ManyToManyField("customers.Tag", verbose_name=_("aimed at tags"), blank=True)
+
+    class Meta:
+        verbose_name = _("value proposition")
+        verbose_name_plural = _("value propositions")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(TimeStampedModel):
+    """A loyalty programme typed by the 4R, with its target, benefits, schedule and budget."""
+
+    class Kind(models.TextChoices):
+        RELATIONSHIP = "relationship", _("Relationship")
+        RETENTION = "retention", _("Retention")
+        REFERRAL = "referral", _("Referral")
+        RECOVERY = "recovery", _("Recovery")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("4R type"), max_length=12, choices=Kind.choices)
+    goal = models.CharField(_("goal"), max_length=255)
+    value_proposition = models.ForeignKey(
+        ValueProposition, verbose_name=_("value proposition"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    tiers = models.ManyToManyField(Tier, verbose_name=_("target tiers"), blank=True)
+    tags = models.ManyToManyField("customers.Tag", verbose_name=_("target tags"), blank=True, related_name="+")
+    earn_rules = models.ManyToManyField(EarnRule, verbose_name=_("points rules"), blank=True)
+    vouchers = models.ManyToManyField(Voucher, verbose_name=_("vouchers"), blank=True)
+    promotions = models.ManyToManyField(Promotion, verbose_name=_("promotions"), blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    budget = models.PositiveBigIntegerField(_("budget (Rp)"), default=0)
+    cost = models.PositiveBigIntegerField(_("cost so far (Rp)"), default=0)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-starts_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name

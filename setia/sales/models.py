@@ -1,0 +1,239 @@
+"""Orders (purchases), their lines and payments, refunds, and bookings ahead of time: taxi
+trips and salon appointments. An order's money is whole Rupiah."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from setia.core.models import TimeStampedModel
+
+
+class Order(TimeStampedModel):
+    class Channel(models.TextChoices):
+        OUTLET = "outlet", _("outlet")
+        PHONE = "phone", _("phone")
+        WEB = "web", _("web")
+        MARKETPLACE = "marketplace", _("marketplace")
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        PLACED = "placed", _("placed")
+        FULFILLED = "fulfilled", _("fulfilled")
+        CANCELLED = "cancelled", _("cancelled")
+        PARTLY_REFUNDED = "partly_refunded", _("partly refunded")
+        REFUNDED = "refunded", _("refunded")
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("sale")
+        TRIP = "trip", _("taxi trip")
+        APPOINTMENT = "appointment", _("appointment")
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SALE)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    branch = models.ForeignKey(
+        "accounts.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="orders"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.OUTLET)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FULFILLED)
+    placed_at = models.DateTimeField(_("time"), default=timezone.now)
+    # The business-local (Asia/Jakarta) calendar day of the purchase; what reports group by.
+    business_date = models.DateField(_("date"), db_index=True)
+    subtotal = models.BigIntegerField(_("subtotal"), default=0)
+    discount_total = models.BigIntegerField(_("discounts"), default=0)
+    tax_total = models.BigIntegerField(_("PPN"), default=0)
+    tax_rate = models.DecimalField(_("PPN rate %"), max_digits=5, decimal_places=2, default=0)
+    rounding = models.BigIntegerField(_("rounding"), default=0)
+    total = models.BigIntegerField(_("total"), default=0)
+    refunded_total = models.BigIntegerField(_("refunded"), default=0)
+    points_earned = models.BigIntegerField(_("points earned"), default=0)
+    points_redeemed = models.BigIntegerField(_("points redeemed"), default=0)
+    cashback_earned = models.BigIntegerField(_("cashback earned"), default=0)
+    voucher_code = models.CharField(_("voucher"), max_length=32, blank=True)
+    service_address = models.ForeignKey(
+        "customers.Address",
+        verbose_name=_("service address"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    imported = models.BooleanField(_("imported history"), default=False)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    request_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="order_customer_time_idx"),
+            models.Index(fields=["branch", "-placed_at"], name="order_branch_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(refunded_total__gte=0, refunded_total__lte=models.F("total")),
+                name="order_refund_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Kept as sold, so a later change of the catalogue does not rewrite history.
+    category_id_at_sale = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(_("item"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit_price = models.BigIntegerField(_("price"))
+    discount = models.BigIntegerField(_("discount"), default=0)
+    total = models.BigIntegerField(_("amount"))
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("served by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    promotion_note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=models.F("quantity")), name="order_line_refund_within_quantity"
+            ),
+        ]
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        CASH = "cash", _("cash")
+        QRIS = "qris", _("QRIS")
+        GOPAY = "gopay", _("GoPay")
+        OVO = "ovo", _("OVO")
+        DANA = "dana", _("DANA")
+        SHOPEEPAY = "shopeepay", _("ShopeePay")
+        TRANSFER = "transfer", _("bank transfer")
+        CARD = "card", _("debit/credit card")
+        POINTS = "points", _("points")
+        CASHBACK = "cashback", _("cashback balance")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    amount = models.BigIntegerField(_("amount"))
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.BigIntegerField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=255)
+    lines = models.JSONField(default=dict, blank=True)  # line id -> quantity
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+
+class Trip(models.Model):
+    """A taxi trip booked ahead: who, from where (with landmark notes), to where, which driver."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        ASSIGNED = "assigned", _("assigned")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="trip")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
+    pickup_at = models.DateTimeField(_("pick-up time"))
+    pickup_address = models.ForeignKey(
+        "customers.Address",
+        verbose_name=_("pick-up address"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    pickup_text = models.CharField(_("pick-up"), max_length=255)
+    landmark = models.CharField(_("landmark notes"), max_length=255, blank=True)
+    destination = models.CharField(_("destination"), max_length=255, blank=True)
+    driver_name = models.CharField(_("driver"), max_length=100, blank=True)
+    vehicle = models.CharField(_("vehicle"), max_length=50, blank=True)
+    fare = models.BigIntegerField(_("fare"), null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pickup_at"]
+        indexes = [models.Index(fields=["status", "pickup_at"], name="trip_status_time_idx")]
+
+
+class Appointment(models.Model):
+    """A salon appointment: a service with a staff member in a time slot; checked out as an order."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        COMPLETED = "completed", _("checked out")
+        CANCELLED = "cancelled", _("cancelled")
+        NO_SHOW = "no_show", _("did not come")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="appointment")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
+    service = models.ForeignKey(
+        "catalog.Product", verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments",
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at", "staff"], name="appointment_time_staff_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start")
+        ]
