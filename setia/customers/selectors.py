@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
@@ -12,6 +13,7 @@ from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.phones import normalize_phone
 from setia.customers.models import Address, ConsentRecord, Customer, CustomerEmail, CustomerPhone
+from setia.customers.name_search import name_contains
 from setia.customers.text import search_key
 
 _PHONE_LIKE = re.compile(r"^[\d\s()+.-]{6,}$")
@@ -84,8 +86,8 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
     key = search_key(query)
     for queryset in (
         customers.filter(**name_prefix(key)),
-        customers.filter(search_name__contains=f" {key}"),
-        customers.filter(search_name__contains=key),
+        customers.filter(name_contains(f" {key}")),
+        customers.filter(name_contains(key)),
     ):
         if len(found) >= limit:
             break
@@ -116,7 +118,7 @@ def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
     customers = visible_customers(actor).select_related("home_branch", "owner")
     if filters.query:
         key = search_key(filters.query)
-        customers = customers.filter(Q(**name_prefix(key)) | Q(search_name__contains=key))
+        customers = customers.filter(name_contains(key))  # a name starting with the text contains it too
     if filters.branch_id:
         customers = customers.filter(home_branch_id=filters.branch_id)
     if filters.owner_id:
@@ -152,8 +154,19 @@ def _filter_custom(customers: QuerySet[Customer], values: dict[str, str]) -> Que
             for choice in value:
                 customers = customers.filter(**{f"custom__{key}__icontains": f'"{choice}"'})
         else:
-            customers = customers.filter(**{f"custom__{key}": value})
+            customers = customers.filter(_custom_equals(key, value))
     return customers
+
+
+def _custom_equals(key: str, value: Any) -> RawSQL:
+    """`custom[key] = value` as exactly the expression the field's index holds (custom_fields.py)."""
+    from django.db import connection
+
+    from setia.customers.custom_fields import filter_param, value_sql
+
+    column = f"{connection.ops.quote_name(Customer._meta.db_table)}.{connection.ops.quote_name('custom')}"
+    sql = value_sql(key, connection.vendor, column)
+    return RawSQL(f"{sql} = %s", [filter_param(value, connection.vendor)], output_field=BooleanField())
 
 
 def consent_status(customer: Customer) -> dict[tuple[str, str], ConsentRecord | None]:

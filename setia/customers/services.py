@@ -17,7 +17,7 @@ from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_changed, audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, validate_instance
 from setia.core.phones import normalize_phone
-from setia.customers.custom_fields import clean_custom
+from setia.customers.custom_fields import clean_custom, index_create, index_drop
 from setia.customers.models import (
     Address,
     ConsentRecord,
@@ -401,6 +401,7 @@ def custom_field_create(*, actor: User, key: str, label: str, field_type: str, *
         raise ApplicationError(message, {"key": [message]})
     _clean_definition(definition)
     definition.save()
+    index_create(definition)
     audit_log(actor=actor, action="create", instance=definition, changes={"label": [None, definition.label]})
     return definition
 
@@ -426,6 +427,10 @@ def custom_field_update(*, actor: User, definition: CustomFieldDefinition, **fie
         raise ApplicationError(message, {"choices": [message]})
     _clean_definition(definition)
     definition.save()
+    if definition.archived_at is None:
+        index_create(definition)  # a restored field is filterable again
+    else:
+        index_drop(definition)  # an archived field is not offered as a filter
     audit_changed(actor=actor, instance=definition, before=before, fields=DEFINITION_FIELDS)
     return definition
 
@@ -463,6 +468,7 @@ def custom_field_delete(*, actor: User, definition: CustomFieldDefinition, confi
         customer.custom.pop(definition.key, None)
         Customer.objects.filter(pk=customer.pk).update(custom=customer.custom)
     audit_log(actor=actor, action="delete", instance=definition, message=f"{count} values deleted")
+    index_drop(definition)
     definition.delete()
     return count
 
