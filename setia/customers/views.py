@@ -36,6 +36,7 @@ from setia.customers.models import (
     Tag,
 )
 from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
+from setia.customers.panels import panels_for
 from setia.customers.timeline import timeline_for
 
 
@@ -255,6 +256,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "custom": custom,
         "consent": consent,
         "timeline": timeline_for(customer, limit=50),
+        "panels": panels_for(request, customer),
     }
     return render(request, "customers/detail.html", context)
 

@@ -1,0 +1,47 @@
+"""Panels and quick actions on the customer 360° page, contributed by higher apps.
+
+Like timeline sources, an app registers a `Panel` in `AppConfig.ready`: a template and a
+function giving its context for a customer (or None to hide it). `customers` renders them in
+order in one of three places — the quick-action bar, the side column or the main column above
+the timeline — and never imports the apps that contribute them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from setia.customers.models import Customer
+
+Context = Callable[[HttpRequest, Customer], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Context
+    place: str = "side"  # "actions", "side" or "main"
+    order: int = 100
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def panels_for(request: HttpRequest, customer: Customer) -> dict[str, list[SafeString]]:
+    """Rendered panels by place, in order; a panel whose context is None is left out."""
+    placed: dict[str, list[SafeString]] = {"actions": [], "side": [], "main": []}
+    for panel in sorted(_panels.values(), key=lambda p: p.order):
+        context = panel.context(request, customer)
+        if context is None:
+            continue
+        html = render_to_string(panel.template, {"customer": customer, **context}, request=request)
+        placed[panel.place].append(mark_safe(html))  # noqa: S308 - rendered by our own template
+    return placed
