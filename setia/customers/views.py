@@ -35,8 +35,8 @@ from setia.customers.models import (
     ScreenPop,
     Tag,
 )
-from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
 from setia.customers.panels import panels_for
+from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
 from setia.customers.timeline import timeline_for
 
 

@@ -175,6 +175,9 @@ class PointsEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.points:+d}"
+
 
 class WalletEntry(models.Model):
     """One movement of cashback / stored value (Rupiah). Append-only, like `PointsEntry`."""
@@ -213,6 +216,9 @@ class WalletEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount:+d}"
+
 
 class QualifyingActivity(models.Model):
     """Spend and visits that count towards tiers, kept by loyalty itself so tier rules need no
@@ -226,6 +232,9 @@ class QualifyingActivity(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["occurred_on", "membership"], name="qualifying_day_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.amount}"
 
 
 class TierChange(models.Model):
@@ -241,6 +250,9 @@ class TierChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class EarnRule(TimeStampedModel):
@@ -345,6 +357,9 @@ class RewardRedemption(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    def __str__(self) -> str:
+        return f"{self.reward_id} {self.membership_id}"
+
 
 class Voucher(TimeStampedModel):
     """A voucher definition; customers use its codes (`VoucherCode`)."""
@@ -412,6 +427,8 @@ class VoucherCode(models.Model):
     uses = models.PositiveIntegerField(default=0)
     issued_at = models.DateTimeField(default=timezone.now)
     reason = models.CharField(_("why issued"), max_length=255, blank=True)
+    # Set when the system issues a code for an event, so the event issues it once.
+    issue_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("voucher code")
@@ -440,6 +457,9 @@ class VoucherUse(models.Model):
     class Meta:
         indexes = [models.Index(fields=["code", "customer"], name="voucher_use_code_customer_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.code_id} {self.discount}"
+
 
 class Promotion(TimeStampedModel):
     """Up-sell and cross-sell rules of the shapes the business asks for."""
@@ -467,6 +487,10 @@ class Promotion(TimeStampedModel):
     discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
     bundle_price = models.PositiveBigIntegerField(_("bundle price (Rp)"), null=True, blank=True)
     next_valid_days = models.PositiveIntegerField(_("next purchase discount valid (days)"), default=30)
+    # For "the next X is discounted": the voucher whose personal codes buyers of X receive.
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -496,6 +520,9 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=~Q(referrer=models.F("referee")), name="referral_not_self")]
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id} -> {self.referee_id}"
 
 
 class ValueProposition(TimeStampedModel):

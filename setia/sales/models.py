@@ -10,6 +10,31 @@ from django.utils.translation import gettext_lazy as _
 from setia.core.models import TimeStampedModel
 
 
+class SalesSettings(TimeStampedModel):
+    """Tax and cash rules for the whole business (a single row, id 1)."""
+
+    tax_registered = models.BooleanField(
+        _("registered for PPN (PKP)"),
+        default=True,
+        help_text=_("Off for a business that is not a PKP: no PPN is charged."),
+    )
+    ppn_percent = models.DecimalField(_("PPN rate %"), max_digits=5, decimal_places=2, default=11)
+    prices_include_tax = models.BooleanField(_("prices include PPN"), default=True)
+    cash_rounding = models.PositiveIntegerField(
+        _("round cash payments to (Rp)"),
+        default=100,
+        help_text=_("E.g. 100: Rp 12.345 in cash is Rp 12.300. 0 or 1: no rounding."),
+    )
+    receipt_footer = models.CharField(_("receipt footer"), max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
 class Order(TimeStampedModel):
     class Channel(models.TextChoices):
         OUTLET = "outlet", _("outlet")
@@ -133,6 +158,9 @@ class OrderLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.description
+
 
 class Payment(models.Model):
     class Method(models.TextChoices):
@@ -156,6 +184,9 @@ class Payment(models.Model):
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"
+
 
 class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
@@ -170,6 +201,9 @@ class Refund(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount}"
 
 
 class Trip(models.Model):
@@ -205,6 +239,9 @@ class Trip(models.Model):
         ordering = ["pickup_at"]
         indexes = [models.Index(fields=["status", "pickup_at"], name="trip_status_time_idx")]
 
+    def __str__(self) -> str:
+        return self.pickup_text
+
 
 class Appointment(models.Model):
     """A salon appointment: a service with a staff member in a time slot; checked out as an order."""
@@ -237,3 +274,6 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,316 @@
+"""The points and cashback ledgers.
+
+Every movement is one append-only entry. The balance on the membership changes in the same
+transaction by a conditional UPDATE (`balance + delta >= 0`), so two concurrent debits can
+never both spend the same points: the second finds the row changed and either still fits or
+is refused. A CHECK constraint on the balance is the last line of defence.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import User
+from setia.accounts.selectors import require
+from setia.core.audit import audit_log
+from setia.core.errors import ApplicationError
+from setia.loyalty.models import Membership, PointsEntry, WalletEntry
+
+DEBIT_KINDS = (PointsEntry.Kind.REDEEM, PointsEntry.Kind.EXPIRE, PointsEntry.Kind.REVERSE)
+
+
+def _move(
+    *,
+    membership_id: int,
+    balance_field: str,
+    delta: int,
+    insufficient: str,
+    field: str,
+) -> int:
+    """Change a balance by `delta` unless it would go below zero; the new balance."""
+    changed = Membership.objects.filter(
+        Q(pk=membership_id) & Q(**{f"{balance_field}__gte": -delta}) if delta < 0 else Q(pk=membership_id)
+    ).update(**{balance_field: F(balance_field) + delta})
+    if not changed:
+        raise ApplicationError(insufficient, {field: [insufficient]})
+    return int(Membership.objects.filter(pk=membership_id).values_list(balance_field, flat=True).get())
+
+
+def _existing(model: Any, unique_key: str | None) -> Any:
+    return model.objects.filter(unique_key=unique_key).first() if unique_key else None
+
+
+@transaction.atomic
+def points_post(
+    *,
+    membership: Membership,
+    kind: str,
+    points: int,
+    source: str = "",
+    unique_key: str | None = None,
+    reason: str = "",
+    actor: User | None = None,
+    expires_at: dt.datetime | None = None,
+    at: dt.datetime | None = None,
+) -> PointsEntry:
+    """Record one points movement (signed) and move the balance. A repeated `unique_key` returns
+    the entry already recorded and changes nothing."""
+    if points == 0:
+        raise ApplicationError(_("Enter a number of points other than zero."), {"points": [_("Must not be zero.")]})
+    existing = _existing(PointsEntry, unique_key)
+    if existing is not None:
+        return existing
+    message = _("Not enough points: the balance is lower than %(points)s.") % {"points": abs(points)}
+    try:
+        with transaction.atomic():
+            balance = _move(
+                membership_id=membership.pk,
+                balance_field="points_balance",
+                delta=points,
+                insufficient=message,
+                field="points",
+            )
+            entry = PointsEntry.objects.create(
+                membership_id=membership.pk,
+                kind=kind,
+                points=points,
+                balance_after=balance,
+                source=source,
+                unique_key=unique_key,
+                reason=reason[:255],
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                expires_at=expires_at,
+                created_at=at or timezone.now(),
+            )
+    except IntegrityError:
+        # The same unique key recorded concurrently: the first one stands.
+        existing = _existing(PointsEntry, unique_key)
+        if existing is None:
+            raise
+        return existing
+    membership.points_balance = balance
+    return entry
+
+
+@transaction.atomic
+def wallet_post(
+    *,
+    membership: Membership,
+    kind: str,
+    amount: int,
+    source: str = "",
+    unique_key: str | None = None,
+    reason: str = "",
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+) -> WalletEntry:
+    """Record one cashback / stored-value movement (signed Rupiah); same guarantees as points."""
+    if amount == 0:
+        raise ApplicationError(_("Enter an amount other than zero."), {"amount": [_("Must not be zero.")]})
+    existing = _existing(WalletEntry, unique_key)
+    if existing is not None:
+        return existing
+    message = _("Not enough cashback balance for Rp %(amount)s.") % {"amount": f"{abs(amount):,}".replace(",", ".")}
+    try:
+        with transaction.atomic():
+            balance = _move(
+                membership_id=membership.pk,
+                balance_field="wallet_balance",
+                delta=amount,
+                insufficient=message,
+                field="cashback",
+            )
+            entry = WalletEntry.objects.create(
+                membership_id=membership.pk,
+                kind=kind,
+                amount=amount,
+                balance_after=balance,
+                source=source,
+                unique_key=unique_key,
+                reason=reason[:255],
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                created_at=at or timezone.now(),
+            )
+    except IntegrityError:
+        existing = _existing(WalletEntry, unique_key)
+        if existing is None:
+            raise
+        return existing
+    membership.wallet_balance = balance
+    return entry
+
+
+@transaction.atomic
+def points_adjust(*, actor: User, membership: Membership, points: int, reason: str) -> PointsEntry:
+    """A manual correction: needs a permitted role and a reason."""
+    require(actor, "loyalty.adjust")
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give a reason for the adjustment.")
+        raise ApplicationError(message, {"reason": [message]})
+    entry = points_post(membership=membership, kind=PointsEntry.Kind.ADJUST, points=points, reason=reason, actor=actor)
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=membership,
+        subject=membership.customer,
+        changes={"points": [entry.balance_after - points, entry.balance_after]},
+        message=reason,
+    )
+    return entry
+
+
+@transaction.atomic
+def wallet_adjust(*, actor: User, membership: Membership, amount: int, reason: str) -> WalletEntry:
+    require(actor, "loyalty.adjust")
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give a reason for the adjustment.")
+        raise ApplicationError(message, {"reason": [message]})
+    entry = wallet_post(membership=membership, kind=WalletEntry.Kind.ADJUST, amount=amount, reason=reason, actor=actor)
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=membership,
+        subject=membership.customer,
+        changes={"cashback": [entry.balance_after - amount, entry.balance_after]},
+        message=reason,
+    )
+    return entry
+
+
+def _earned_and_reversed(
+    model: Any, amount_field: str, membership: Membership, source: str, earn_kinds: list[str]
+) -> tuple[int, int]:
+    rows = model.objects.filter(membership=membership, source=source)
+    earned = rows.filter(kind__in=earn_kinds).aggregate(total=Coalesce(Sum(amount_field), 0))["total"]
+    reversed_already = -rows.filter(kind="reverse").aggregate(total=Coalesce(Sum(amount_field), 0))["total"]
+    return int(earned), int(reversed_already)
+
+
+def points_reverse_source(
+    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str
+) -> int:
+    """After a refund, take back the refunded share (cumulative, 0 to 1) of what `source` earned,
+    less what earlier refunds took back — never more than the balance holds (points already
+    spent stay spent). Returns the points taken back now."""
+    earned, reversed_already = _earned_and_reversed(
+        PointsEntry, "points", membership, source, [PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS]
+    )
+    membership.refresh_from_db(fields=["points_balance"])
+    due = min(round(earned * min(refunded_share, 1.0)) - reversed_already, membership.points_balance)
+    if due <= 0:
+        return 0
+    points_post(
+        membership=membership, kind=PointsEntry.Kind.REVERSE, points=-due, source=source, reason=reason, actor=actor
+    )
+    return due
+
+
+def wallet_reverse_source(
+    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str
+) -> int:
+    """The cashback counterpart of `points_reverse_source`."""
+    credited, reversed_already = _earned_and_reversed(
+        WalletEntry, "amount", membership, source, [WalletEntry.Kind.CASHBACK]
+    )
+    membership.refresh_from_db(fields=["wallet_balance"])
+    due = min(round(credited * min(refunded_share, 1.0)) - reversed_already, membership.wallet_balance)
+    if due <= 0:
+        return 0
+    wallet_post(
+        membership=membership, kind=WalletEntry.Kind.REVERSE, amount=-due, source=source, reason=reason, actor=actor
+    )
+    return due
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    membership_id: int
+    number: str
+    kind: str  # "points" or "cashback"
+    balance: int
+    ledger: int
+
+
+def ledger_mismatches() -> list[Mismatch]:
+    """Members whose stored balance differs from the sum of their ledger (there should be none)."""
+    found = []
+    points = Membership.objects.annotate(ledger=Coalesce(Sum("points_entries__points"), 0)).exclude(
+        ledger=F("points_balance")
+    )
+    for membership in points.only("id", "number", "points_balance"):
+        found.append(Mismatch(membership.pk, membership.number, "points", membership.points_balance, membership.ledger))
+    wallet = Membership.objects.annotate(ledger=Coalesce(Sum("wallet_entries__amount"), 0)).exclude(
+        ledger=F("wallet_balance")
+    )
+    for membership in wallet.only("id", "number", "wallet_balance"):
+        found.append(
+            Mismatch(membership.pk, membership.number, "cashback", membership.wallet_balance, membership.ledger)
+        )
+    return found
+
+
+def _expiring_by_member(cutoff: dt.datetime, membership_ids: list[int] | None = None) -> dict[int, int]:
+    """Points that will have expired by `cutoff` and are not yet used, per member.
+
+    Debits (redeemed, expired, reversed, negative adjustments) use the oldest points first, and
+    every lot has the same validity, so the unused part of the lots past their date is what
+    they earned minus everything debited so far — when positive.
+    """
+    entries = PointsEntry.objects.all()
+    if membership_ids is not None:
+        entries = entries.filter(membership_id__in=membership_ids)
+    lots = Q(kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS], expires_at__lte=cutoff)
+    debits = Q(kind__in=DEBIT_KINDS) | Q(kind=PointsEntry.Kind.ADJUST, points__lt=0)
+    rows = (
+        entries.values("membership_id")
+        .annotate(
+            expired=Coalesce(Sum("points", filter=lots), 0),
+            debited=Coalesce(Sum("points", filter=debits), 0),
+        )
+        .filter(expired__gt=0)
+    )
+    return {
+        row["membership_id"]: row["expired"] + row["debited"] for row in rows if row["expired"] + row["debited"] > 0
+    }
+
+
+def points_expire_due(*, now: dt.datetime | None = None) -> int:
+    """Expire what is due (the nightly job); returns the points expired. Safe to run twice a day:
+    each member gets at most one expiry entry per day."""
+    now = now or timezone.now()
+    expired = 0
+    for membership_id, points in _expiring_by_member(now).items():
+        with transaction.atomic():
+            membership = Membership.objects.get(pk=membership_id)
+            due = min(points, membership.points_balance)
+            if due <= 0:
+                continue
+            points_post(
+                membership=membership,
+                kind=PointsEntry.Kind.EXPIRE,
+                points=-due,
+                unique_key=f"expire:{membership_id}:{now.date().isoformat()}",
+                reason=_("Points older than the validity period"),
+            )
+            expired += due
+    return expired
+
+
+def points_expiring_soon(
+    *, days: int, now: dt.datetime | None = None, membership_ids: list[int] | None = None
+) -> dict[int, int]:
+    """Points each member will lose within `days` unless she uses them (for the notice ahead)."""
+    now = now or timezone.now()
+    later = _expiring_by_member(now + dt.timedelta(days=days), membership_ids)
+    already = _expiring_by_member(now, membership_ids)
+    return {
+        member: points - already.get(member, 0) for member, points in later.items() if points > already.get(member, 0)
+    }

@@ -1,0 +1,285 @@
+"""What checkout (in sales) calls: member discount, paying with points or cashback, and the
+rewards of a purchase — points, cashback, tier progress, referral rewards, "next one
+discounted" codes — and their reversal on a refund. Loyalty sees carts, never orders."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import User
+from setia.accounts.selectors import require
+from setia.customers.models import Customer
+from setia.loyalty.cart import CartLine
+from setia.loyalty.models import (
+    CashbackRule,
+    EarnRule,
+    LoyaltySettings,
+    Membership,
+    PointsEntry,
+    QualifyingActivity,
+    Referral,
+    WalletEntry,
+)
+from setia.loyalty.services import ledger, promotions, tiers
+from setia.loyalty.services.membership import expiry_from, loyalty_settings, referral_reward
+
+
+@dataclass
+class Rewards:
+    points: int = 0
+    cashback: int = 0
+    codes: list[str] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+
+
+def membership_of(customer_id: int | None) -> Membership | None:
+    if customer_id is None:
+        return None
+    return (
+        Membership.objects.select_related("tier", "customer")
+        .filter(customer_id=customer_id, status=Membership.Status.ACTIVE)
+        .first()
+    )
+
+
+def member_discount_percent(membership: Membership | None) -> Decimal:
+    if membership is None or membership.tier is None or not membership.tier.is_active:
+        return Decimal(0)
+    return membership.tier.discount_percent
+
+
+def _active_on(rules: "list[EarnRule] | list[CashbackRule]", on: dt.date) -> list:
+    return [
+        rule
+        for rule in rules
+        if (rule.starts_on is None or rule.starts_on <= on) and (rule.ends_on is None or rule.ends_on >= on)
+    ]
+
+
+def points_for(
+    *, membership: Membership, lines: list[CartLine], paid: int, at: dt.datetime, config: LoyaltySettings | None = None
+) -> tuple[int, list[str]]:
+    """Points a purchase earns, and how: the base rule on the Rupiah paid (not what points or
+    cashback paid), extra points per product/category, times the tier and promotion multipliers."""
+    config = config or loyalty_settings()
+    on = timezone.localtime(at).date()
+    explanation = []
+    base = (paid // config.spend_unit) * config.points_per_unit if config.spend_unit else 0
+    if base:
+        explanation.append(_("%(points)s points for the amount paid") % {"points": base})
+    extra = 0
+    multiplier = Decimal(1)
+    rules = _active_on(list(EarnRule.objects.filter(is_active=True)), on)
+    for rule in rules:
+        if rule.weekdays and str(on.isoweekday()) not in rule.weekdays.replace(" ", "").split(","):
+            continue
+        if rule.kind == EarnRule.Kind.MULTIPLIER:
+            multiplier *= rule.multiplier
+            explanation.append(_("x %(factor)s: %(rule)s") % {"factor": rule.multiplier.normalize(), "rule": rule.name})
+            continue
+        matched = sum(
+            line.quantity
+            for line in lines
+            if (rule.kind == EarnRule.Kind.PRODUCT and line.product_id == rule.product_id)
+            or (
+                rule.kind == EarnRule.Kind.CATEGORY
+                and line.category_id is not None
+                and line.category_id == rule.category_id
+            )
+        )
+        if matched and rule.points:
+            extra += matched * rule.points
+            explanation.append(_("+%(points)s: %(rule)s") % {"points": matched * rule.points, "rule": rule.name})
+    if membership.tier is not None and membership.tier.points_multiplier != 1:
+        multiplier *= membership.tier.points_multiplier
+        explanation.append(
+            _("x %(factor)s: tier %(tier)s")
+            % {"factor": membership.tier.points_multiplier.normalize(), "tier": membership.tier.name}
+        )
+    points = int((Decimal(base + extra) * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+    return points, explanation
+
+
+def _is_returning(membership: Membership, source: str) -> bool:
+    return QualifyingActivity.objects.filter(membership=membership).exclude(source=source).exists()
+
+
+def cashback_for(*, membership: Membership, paid: int, at: dt.datetime, source: str = "") -> tuple[int, str]:
+    on = timezone.localtime(at).date()
+    best, name = 0, ""
+    for rule in _active_on(list(CashbackRule.objects.filter(is_active=True)), on):
+        if paid < rule.min_spend:
+            continue
+        if rule.returning_only and not _is_returning(membership, source):
+            continue
+        amount = int((Decimal(paid) * rule.percent / 100).to_integral_value(rounding=ROUND_FLOOR))
+        if rule.max_amount is not None:
+            amount = min(amount, rule.max_amount)
+        if amount > best:
+            best, name = amount, rule.name
+    return best, name
+
+
+def pay_with_points(
+    *, actor: User, membership: Membership, points: int, source: str, at: dt.datetime | None = None
+) -> int:
+    """Spend points as payment; the Rupiah they are worth."""
+    require(actor, "loyalty.redeem")
+    config = loyalty_settings()
+    if not config.point_value:
+        message = _("Paying with points is turned off.")
+        raise_points(message)
+    if points <= 0:
+        raise_points(_("Enter a number of points greater than zero."))
+    ledger.points_post(
+        membership=membership,
+        kind=PointsEntry.Kind.REDEEM,
+        points=-points,
+        source=source,
+        unique_key=f"{source}:pay",
+        reason=_("Paid with points"),
+        actor=actor,
+        at=at,
+    )
+    return points * config.point_value
+
+
+def raise_points(message: str) -> None:
+    from setia.core.errors import ApplicationError
+
+    raise ApplicationError(message, {"points": [message]})
+
+
+def pay_with_cashback(
+    *, actor: User, membership: Membership, amount: int, source: str, at: dt.datetime | None = None
+) -> None:
+    require(actor, "loyalty.redeem")
+    if amount <= 0:
+        from setia.core.errors import ApplicationError
+
+        message = _("Enter an amount greater than zero.")
+        raise ApplicationError(message, {"cashback": [message]})
+    ledger.wallet_post(
+        membership=membership,
+        kind=WalletEntry.Kind.SPEND,
+        amount=-amount,
+        source=source,
+        unique_key=f"{source}:pay",
+        reason=_("Paid with cashback"),
+        actor=actor,
+        at=at,
+    )
+
+
+@transaction.atomic
+def purchase_recorded(
+    *,
+    actor: User | None,
+    customer: Customer,
+    source: str,
+    paid: int,
+    lines: list[CartLine],
+    at: dt.datetime,
+    apply_rewards: bool = True,
+) -> Rewards:
+    """A member bought something: count it towards her tier and, unless it is history being
+    imported, give its rewards. Safe to call twice for the same `source`."""
+    rewards = Rewards()
+    membership = membership_of(customer.pk)
+    if membership is None:
+        return rewards
+    on = timezone.localtime(at).date()
+    first = not _is_returning(membership, source)
+    if not QualifyingActivity.objects.filter(membership=membership, source=source).exists():
+        QualifyingActivity.objects.create(membership=membership, occurred_on=on, amount=paid, visits=1, source=source)
+    if not apply_rewards:
+        return rewards
+    config = loyalty_settings()
+    points, rewards.explanation = points_for(membership=membership, lines=lines, paid=paid, at=at, config=config)
+    if points > 0:
+        entry = ledger.points_post(
+            membership=membership,
+            kind=PointsEntry.Kind.EARN,
+            points=points,
+            source=source,
+            unique_key=f"{source}:earn",
+            reason=_("Purchase"),
+            expires_at=expiry_from(at, config),
+            actor=actor,
+            at=at,
+        )
+        rewards.points = entry.points
+    cashback, rule_name = cashback_for(membership=membership, paid=paid, at=at, source=source)
+    if cashback > 0:
+        entry_wallet = ledger.wallet_post(
+            membership=membership,
+            kind=WalletEntry.Kind.CASHBACK,
+            amount=cashback,
+            source=source,
+            unique_key=f"{source}:cashback",
+            reason=rule_name,
+            actor=actor,
+            at=at,
+        )
+        rewards.cashback = entry_wallet.amount
+    if first and config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE:
+        referral = Referral.objects.filter(referee=membership, status=Referral.Status.JOINED).first()
+        if referral is not None:
+            referral_reward(referral=referral, actor=actor)
+    rewards.codes = promotions.promotions_after_purchase(customer=customer, lines=lines, source=source, on=on)
+    tiers.tiers_reevaluate(today=on, membership_ids=[membership.pk], upgrade_only=True)
+    return rewards
+
+
+@transaction.atomic
+def purchase_refunded(
+    *, actor: User | None, customer: Customer, source: str, refund_amount: int, refunded_share: float, at: dt.datetime
+) -> tuple[int, int]:
+    """Take back the refunded share of what the purchase earned; the spend no longer counts
+    towards the tier. Returns (points, cashback) taken back."""
+    membership = membership_of(customer.pk)
+    if membership is None:
+        return 0, 0
+    QualifyingActivity.objects.create(
+        membership=membership,
+        occurred_on=timezone.localtime(at).date(),
+        amount=-refund_amount,
+        visits=-1 if refunded_share >= 1 else 0,
+        source=f"{source}:refund",
+    )
+    reason = _("Refund")
+    points = ledger.points_reverse_source(
+        membership=membership, source=source, refunded_share=refunded_share, actor=actor, reason=reason
+    )
+    cashback = ledger.wallet_reverse_source(
+        membership=membership, source=source, refunded_share=refunded_share, actor=actor, reason=reason
+    )
+    return points, cashback
+
+
+def birthday_bonus(*, today: dt.date | None = None) -> int:
+    """Birthday points for members born on this day (the nightly job); once a year each."""
+    today = today or timezone.localdate()
+    config = loyalty_settings()
+    if not config.birthday_points:
+        return 0
+    given = 0
+    members = Membership.objects.filter(
+        status=Membership.Status.ACTIVE, customer__birthday__month=today.month, customer__birthday__day=today.day
+    ).exclude(points_entries__source=f"loyalty.birthday:{today.year}")
+    for membership in members.iterator():
+        ledger.points_post(
+            membership=membership,
+            kind=PointsEntry.Kind.BONUS,
+            points=config.birthday_points,
+            source=f"loyalty.birthday:{today.year}",
+            unique_key=f"birthday:{membership.pk}:{today.year}",
+            reason=_("Happy birthday"),
+            expires_at=expiry_from(timezone.now(), config),
+        )
+        given += 1
+    return given

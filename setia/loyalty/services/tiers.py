@@ -1,0 +1,95 @@
+"""Tier qualification: spend or visits in a rolling window, re-evaluated periodically and
+upgraded at once when a purchase qualifies. Every change records why."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.core.money import format_rupiah
+from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
+
+
+def _qualifies(tier: Tier, spend: int, visits: int) -> bool:
+    if tier.min_spend == 0 and tier.min_visits == 0:
+        return True
+    return (tier.min_spend > 0 and spend >= tier.min_spend) or (tier.min_visits > 0 and visits >= tier.min_visits)
+
+
+def _activity(since: dt.date, today: dt.date, membership_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    rows = QualifyingActivity.objects.filter(occurred_on__gt=since, occurred_on__lte=today)
+    if membership_ids is not None:
+        rows = rows.filter(membership_id__in=membership_ids)
+    totals = rows.values("membership_id").annotate(spend=Sum("amount"), visits=Sum("visits"))
+    return {row["membership_id"]: (int(row["spend"] or 0), int(row["visits"] or 0)) for row in totals}
+
+
+def _reason(tier: Tier | None, spend: int, visits: int, window: int) -> str:
+    return _("%(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s") % {
+        "spend": format_rupiah(spend),
+        "visits": visits,
+        "days": window,
+        "tier": tier.name if tier else "-",
+    }
+
+
+def _best(
+    tiers: list[Tier], activity: dict[int, dict[int, tuple[int, int]]], membership_id: int
+) -> tuple[Tier | None, int, int, int]:
+    for tier in sorted(tiers, key=lambda t: -t.rank):
+        spend, visits = activity[tier.window_days].get(membership_id, (0, 0))
+        if _qualifies(tier, spend, visits):
+            return tier, spend, visits, tier.window_days
+    return None, 0, 0, 0
+
+
+def tiers_reevaluate(
+    *, today: dt.date | None = None, membership_ids: list[int] | None = None, upgrade_only: bool = False
+) -> dict[str, int]:
+    """Put every member (or the given ones) in the highest tier whose rule she meets."""
+    today = today or timezone.localdate()
+    tiers = list(Tier.objects.filter(is_active=True))
+    if not tiers:
+        return {"upgraded": 0, "downgraded": 0}
+    rank = {tier.pk: tier.rank for tier in tiers}
+    activity = {
+        window: _activity(today - dt.timedelta(days=window), today, membership_ids)
+        for window in {t.window_days for t in tiers}
+    }
+    members = Membership.objects.filter(status=Membership.Status.ACTIVE)
+    if membership_ids is not None:
+        members = members.filter(pk__in=membership_ids)
+    moves: dict[int | None, list[int]] = defaultdict(list)
+    changes = []
+    counts = {"upgraded": 0, "downgraded": 0}
+    now = timezone.now()
+    for membership_id, tier_id in members.values_list("pk", "tier_id").iterator(chunk_size=20_000):
+        best, spend, visits, window = _best(tiers, activity, membership_id)
+        best_id = best.pk if best else None
+        if best_id == tier_id:
+            continue
+        up = rank.get(best_id or 0, -1) > rank.get(tier_id or 0, -1)
+        if upgrade_only and not up:
+            continue
+        counts["upgraded" if up else "downgraded"] += 1
+        moves[best_id].append(membership_id)
+        changes.append(
+            TierChange(
+                membership_id=membership_id,
+                from_tier_id=tier_id,
+                to_tier_id=best_id,
+                created_at=now,
+                spend=spend,
+                visits=visits,
+                reason=_reason(best, spend, visits, window),
+            )
+        )
+    with transaction.atomic():
+        for target, ids in moves.items():
+            for start in range(0, len(ids), 5000):
+                Membership.objects.filter(pk__in=ids[start : start + 5000]).update(tier_id=target, tier_since=now)
+        TierChange.objects.bulk_create(changes, batch_size=5000)
+    return counts

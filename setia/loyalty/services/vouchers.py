@@ -1,0 +1,260 @@
+"""Voucher definitions, codes, and their use at the cashier and through the API.
+
+A code is used under a row lock on the code and on its voucher, and the use counters change by
+conditional UPDATEs guarded by CHECK constraints: a single-use code used from two cashier
+screens at once succeeds once.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import User
+from setia.accounts.selectors import require
+from setia.core.audit import audit_created, audit_log
+from setia.core.errors import ApplicationError, validate_instance
+from setia.customers.models import Customer
+from setia.loyalty.cart import CartLine, cart_total
+from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MAX_BULK_CODES = 100_000
+
+
+def _refuse(message: str) -> ApplicationError:
+    return ApplicationError(message, {"voucher_code": [message]})
+
+
+@transaction.atomic
+def voucher_create(
+    *,
+    actor: User,
+    products: Iterable[Any] = (),
+    categories: Iterable[Any] = (),
+    tiers: Iterable[Any] = (),
+    **fields: Any,
+) -> Voucher:
+    require(actor, "loyalty.manage")
+    voucher = Voucher(**fields)
+    voucher.name = (voucher.name or "").strip()
+    _check_voucher(voucher)
+    voucher.save()
+    voucher.products.set(products)
+    voucher.categories.set(categories)
+    voucher.tiers.set(tiers)
+    audit_created(
+        actor=actor, instance=voucher, fields=["name", "kind", "value", "min_spend", "valid_until", "usage_limit"]
+    )
+    return voucher
+
+
+def _check_voucher(voucher: Voucher) -> None:
+    errors: dict[str, list[str]] = {}
+    if not voucher.name:
+        errors["name"] = [_("Enter a name.")]
+    if voucher.kind == Voucher.Kind.PERCENT and not 0 < voucher.value <= 100:
+        errors["value"] = [_("A percentage must be between 1 and 100.")]
+    if voucher.kind == Voucher.Kind.AMOUNT and voucher.value <= 0:
+        errors["value"] = [_("Enter an amount greater than zero.")]
+    if voucher.kind == Voucher.Kind.FREE_ITEM and voucher.free_product_id is None:
+        errors["free_product"] = [_("Choose the free item.")]
+    if voucher.valid_from and voucher.valid_until and voucher.valid_until <= voucher.valid_from:
+        errors["valid_until"] = [_("The end must be after the start.")]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors)
+    validate_instance(voucher)
+
+
+def _new_code(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+@transaction.atomic
+def codes_issue(
+    *,
+    actor: User,
+    voucher: Voucher,
+    count: int = 1,
+    customer: Customer | None = None,
+    max_uses: int | None = 1,
+    prefix: str = "",
+    code: str = "",
+) -> list[VoucherCode]:
+    """Issue `count` random codes (or one given `code`), optionally to one customer."""
+    require(actor, "loyalty.manage")
+    prefix = prefix.strip().upper()
+    if not 1 <= count <= MAX_BULK_CODES:
+        message = _("Issue between 1 and %(max)s codes at a time.") % {"max": MAX_BULK_CODES}
+        raise ApplicationError(message, {"count": [message]})
+    if code:
+        code = code.strip().upper()
+        if VoucherCode.objects.filter(code=code).exists():
+            message = _("The code %(code)s already exists.") % {"code": code}
+            raise ApplicationError(message, {"code": [message]})
+        codes = [VoucherCode(voucher=voucher, code=code, customer=customer, max_uses=max_uses)]
+    else:
+        wanted: set[str] = set()
+        while len(wanted) < count:
+            wanted.add(_new_code(prefix))
+        taken = set(VoucherCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+        codes = [
+            VoucherCode(voucher=voucher, code=value, customer=customer, max_uses=max_uses) for value in wanted - taken
+        ]
+    created = VoucherCode.objects.bulk_create(codes, batch_size=5000)
+    audit_log(
+        actor=actor, action="create", instance=voucher, message=_("%(count)s codes issued") % {"count": len(created)}
+    )
+    return created
+
+
+def code_issue_system(*, voucher: Voucher, customer: Customer, unique_key: str, reason: str) -> VoucherCode:
+    """A code the programme gives for an event (a threshold reached, a purchase); once per key."""
+    existing = VoucherCode.objects.filter(issue_key=unique_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return VoucherCode.objects.create(
+                voucher=voucher, code=_new_code(""), customer=customer, max_uses=1, issue_key=unique_key, reason=reason
+            )
+    except IntegrityError:
+        return VoucherCode.objects.get(issue_key=unique_key)
+
+
+@dataclass(frozen=True)
+class VoucherResult:
+    code: VoucherCode
+    discount: int
+    line_discounts: dict[int, int]  # index of the cart line -> discount on it
+    note: str
+
+
+def _eligible(voucher: Voucher, lines: list[CartLine]) -> list[int]:
+    product_ids = set(voucher.products.values_list("pk", flat=True))
+    category_ids = set(voucher.categories.values_list("pk", flat=True))
+    if not product_ids and not category_ids:
+        return list(range(len(lines)))
+    return [
+        index
+        for index, line in enumerate(lines)
+        if line.product_id in product_ids or (line.category_id is not None and line.category_id in category_ids)
+    ]
+
+
+def _spread(total: int, lines: list[CartLine], indexes: list[int]) -> dict[int, int]:
+    """Split a discount over lines in proportion to their amounts (the last takes the remainder)."""
+    base = sum(lines[index].amount for index in indexes)
+    shares: dict[int, int] = {}
+    left = total
+    for position, index in enumerate(indexes):
+        share = left if position == len(indexes) - 1 else total * lines[index].amount // base
+        shares[index] = share
+        left -= share
+    return shares
+
+
+def voucher_evaluate(
+    *, code: str, customer: Customer | None, lines: list[CartLine], at: dt.datetime | None = None, lock: bool = False
+) -> VoucherResult:
+    """What `code` takes off this cart, or a refusal naming why."""
+    at = at or timezone.now()
+    code = (code or "").strip().upper()
+    codes = VoucherCode.objects.select_related("voucher", "voucher__free_product")
+    if lock:
+        codes = codes.select_for_update()
+    found = codes.filter(code=code).first()
+    if found is None:
+        return_message = _("The voucher code %(code)s does not exist.") % {"code": code}
+        raise _refuse(return_message)
+    voucher = Voucher.objects.select_for_update().get(pk=found.voucher_id) if lock else found.voucher
+    if not voucher.is_active:
+        raise _refuse(_("The voucher %(code)s is no longer valid.") % {"code": code})
+    if voucher.valid_from and at < voucher.valid_from:
+        raise _refuse(_("The voucher %(code)s is not valid yet.") % {"code": code})
+    if voucher.valid_until and at > voucher.valid_until:
+        raise _refuse(_("The voucher %(code)s has expired.") % {"code": code})
+    if found.max_uses is not None and found.uses >= found.max_uses:
+        raise _refuse(_("The voucher %(code)s has already been used.") % {"code": code})
+    if voucher.usage_limit is not None and voucher.times_used >= voucher.usage_limit:
+        raise _refuse(_("The voucher %(code)s has been used up.") % {"code": code})
+    if found.customer_id is not None and (customer is None or found.customer_id != customer.pk):
+        raise _refuse(_("The voucher %(code)s belongs to another customer.") % {"code": code})
+    if voucher.per_customer_limit is not None:
+        if customer is None:
+            raise _refuse(_("The voucher %(code)s is for members: choose the customer first.") % {"code": code})
+        used = VoucherUse.objects.filter(code__voucher=voucher, customer=customer, reversed_at__isnull=True).count()
+        if used >= voucher.per_customer_limit:
+            raise _refuse(_("%(name)s has already used this voucher.") % {"name": customer.name})
+    tier_ids = set(voucher.tiers.values_list("pk", flat=True))
+    if tier_ids:
+        membership = Membership.objects.filter(customer=customer).first() if customer else None
+        if membership is None or membership.tier_id not in tier_ids:
+            raise _refuse(_("The voucher %(code)s is for other membership tiers.") % {"code": code})
+    total = cart_total(lines)
+    if total < voucher.min_spend:
+        raise _refuse(
+            _("The voucher %(code)s needs a purchase of at least Rp %(amount)s.")
+            % {"code": code, "amount": f"{voucher.min_spend:,}".replace(",", ".")}
+        )
+    eligible = _eligible(voucher, lines)
+    if voucher.kind == Voucher.Kind.FREE_ITEM:
+        eligible = [index for index, line in enumerate(lines) if line.product_id == voucher.free_product_id]
+        if not eligible:
+            name = voucher.free_product.name if voucher.free_product else ""
+            raise _refuse(_("Add %(item)s to the sale to use this voucher.") % {"item": name})
+        first = eligible[0]
+        discount = min(lines[first].unit_price, lines[first].amount)
+        return VoucherResult(found, discount, {first: discount}, _("Free: %(item)s") % {"item": lines[first].name})
+    if not eligible:
+        raise _refuse(_("Nothing in this sale qualifies for the voucher %(code)s.") % {"code": code})
+    base = sum(lines[index].amount for index in eligible)
+    discount = base * voucher.value // 100 if voucher.kind == Voucher.Kind.PERCENT else voucher.value
+    if voucher.max_discount is not None:
+        discount = min(discount, voucher.max_discount)
+    discount = min(discount, base)
+    return VoucherResult(found, discount, _spread(discount, lines, eligible) if discount else {}, voucher.name)
+
+
+@transaction.atomic
+def voucher_redeem(
+    *, code: str, customer: Customer | None, lines: list[CartLine], source: str, at: dt.datetime | None = None
+) -> VoucherResult:
+    """Use `code` for a sale (inside the sale's transaction): counts the use or refuses."""
+    result = voucher_evaluate(code=code, customer=customer, lines=lines, at=at, lock=True)
+    used = (
+        VoucherCode.objects.filter(pk=result.code.pk)
+        .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
+        .update(uses=F("uses") + 1)
+    )
+    counted = (
+        Voucher.objects.filter(pk=result.code.voucher_id)
+        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+        .update(times_used=F("times_used") + 1)
+    )
+    if not used or not counted:
+        raise _refuse(_("The voucher %(code)s has already been used.") % {"code": result.code.code})
+    VoucherUse.objects.create(
+        code=result.code, customer=customer, source=source, discount=result.discount, created_at=at or timezone.now()
+    )
+    return result
+
+
+def codes_for_customer(customer: Customer, *, at: dt.datetime | None = None) -> list[VoucherCode]:
+    """Personal codes the customer can still use (shown at the cashier and on her page)."""
+    at = at or timezone.now()
+    codes = (
+        VoucherCode.objects.select_related("voucher")
+        .filter(customer=customer, voucher__is_active=True)
+        .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
+        .filter(Q(voucher__valid_until__isnull=True) | Q(voucher__valid_until__gte=at))
+        .filter(Q(voucher__valid_from__isnull=True) | Q(voucher__valid_from__lte=at))
+        .order_by("voucher__valid_until", "id")
+    )
+    return list(codes)

@@ -1,0 +1,538 @@
+"""Pricing a cart and recording a sale: member discount, promotions, voucher, PPN, cash
+rounding, payments (points and cashback among them) and the purchase's rewards — in one
+transaction, so a failure at any step leaves no half order.
+
+An `Idempotency-Key` makes a retried request return the order it already created: the order
+row (which holds the key under a unique constraint) is inserted before anything else, so a
+concurrent duplicate waits for the first and then finds it.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import Branch, User
+from setia.accounts.selectors import branch_scope, require
+from setia.catalog.models import Product
+from setia.core.audit import audit_log
+from setia.core.errors import ApplicationError
+from setia.customers.models import Address, Customer
+from setia.loyalty.cart import CartLine
+from setia.loyalty.models import Membership
+from setia.loyalty.services import promotions, purchases, vouchers
+from setia.loyalty.services.membership import loyalty_settings
+from setia.sales.models import Order, OrderLine, Payment, SalesSettings
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+MAX_LINES = 500
+MAX_QUANTITY = 10_000
+MAX_PRICE = 10_000_000_000  # Rp 10 billion per item: anything above is a typing error
+MONEY_METHODS = {m.value for m in Payment.Method} - {Payment.Method.POINTS, Payment.Method.CASHBACK}
+
+
+def sales_settings() -> SalesSettings:
+    row, _created = SalesSettings.objects.get_or_create(pk=1)
+    return row
+
+
+@dataclass
+class LineIn:
+    product_id: int | None = None
+    quantity: int = 1
+    unit_price: int | None = None
+    description: str = ""
+    staff_id: int | None = None
+
+
+@dataclass
+class PaymentIn:
+    method: str
+    amount: int
+    reference: str = ""
+
+
+@dataclass
+class PricedLine:
+    product_id: int | None
+    category_id: int | None
+    description: str
+    quantity: int
+    unit_price: int
+    staff_id: int | None
+    member_discount: int = 0
+    promotion_discount: int = 0
+    voucher_discount: int = 0
+    note: str = ""
+
+    @property
+    def gross(self) -> int:
+        return self.quantity * self.unit_price
+
+    @property
+    def discount(self) -> int:
+        return self.member_discount + self.promotion_discount + self.voucher_discount
+
+    @property
+    def total(self) -> int:
+        return self.gross - self.discount
+
+    def cart_line(self) -> CartLine:
+        return CartLine(
+            self.product_id,
+            self.category_id,
+            self.quantity,
+            self.unit_price,
+            self.member_discount + self.promotion_discount,
+            self.description,
+        )
+
+
+@dataclass
+class Quote:
+    lines: list[PricedLine]
+    subtotal: int = 0
+    member_discount: int = 0
+    member_discount_percent: Decimal = Decimal(0)
+    promotion_discount: int = 0
+    voucher_discount: int = 0
+    voucher_code: str = ""
+    voucher_error: str = ""
+    tax_rate: Decimal = Decimal(0)
+    tax: int = 0
+    total: int = 0
+    points: int = 0
+    points_value: int = 0
+    cashback: int = 0
+    due: int = 0
+    rounding: int = 0
+    change: int = 0
+    points_to_earn: int = 0
+    promotions_applied: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def discount_total(self) -> int:
+        return self.member_discount + self.promotion_discount + self.voucher_discount
+
+    @property
+    def to_pay(self) -> int:
+        """What is paid in money after rounding."""
+        return self.due + self.rounding
+
+
+def _field_error(field_name: str, message: str) -> ApplicationError:
+    return ApplicationError(message, {field_name: [message]})
+
+
+def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
+    if not lines:
+        raise _field_error("lines", _("Add at least one item."))
+    if len(lines) > MAX_LINES:
+        raise _field_error("lines", _("At most %(count)s items per sale.") % {"count": MAX_LINES})
+    product_ids = {line.product_id for line in lines if line.product_id is not None}
+    products = {
+        product.pk: product for product in Product.objects.filter(pk__in=product_ids).prefetch_related("branches")
+    }
+    priced = []
+    for number, line in enumerate(lines, start=1):
+        where = f"lines[{number}]"
+        if not isinstance(line.quantity, int) or line.quantity <= 0:
+            raise _field_error(
+                f"{where}.quantity", _("Item %(number)s: the quantity must be at least 1.") % {"number": number}
+            )
+        if line.quantity > MAX_QUANTITY:
+            raise _field_error(
+                f"{where}.quantity", _("Item %(number)s: the quantity is too large.") % {"number": number}
+            )
+        product = products.get(line.product_id) if line.product_id is not None else None
+        if line.product_id is not None:
+            if product is None or not product.is_active:
+                raise _field_error(
+                    f"{where}.product",
+                    _("Item %(number)s: the product does not exist or is not sold any more.") % {"number": number},
+                )
+            if not product.all_branches and branch.pk not in {b.pk for b in product.branches.all()}:
+                raise _field_error(
+                    f"{where}.product",
+                    _("Item %(number)s: %(product)s is not sold at %(branch)s.")
+                    % {"number": number, "product": product.name, "branch": branch.name},
+                )
+        unit_price = line.unit_price if line.unit_price is not None else (product.price if product else None)
+        if unit_price is None:
+            raise _field_error(f"{where}.unit_price", _("Item %(number)s: enter the price.") % {"number": number})
+        if unit_price <= 0 and not (product is not None and product.price == 0):
+            raise _field_error(
+                f"{where}.unit_price", _("Item %(number)s: the price must be greater than zero.") % {"number": number}
+            )
+        if unit_price > MAX_PRICE:
+            raise _field_error(
+                f"{where}.unit_price", _("Item %(number)s: the price is too large.") % {"number": number}
+            )
+        description = (line.description or (product.name if product else "")).strip()[:200]
+        if not description:
+            raise _field_error(f"{where}.description", _("Item %(number)s: describe the item.") % {"number": number})
+        priced.append(
+            PricedLine(
+                product_id=product.pk if product else None,
+                category_id=product.category_id if product else None,
+                description=description,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                staff_id=line.staff_id,
+            )
+        )
+    return priced
+
+
+def _round_cash(amount: int, step: int) -> int:
+    if step <= 1:
+        return amount
+    return int((Decimal(amount) / step).to_integral_value(rounding=ROUND_HALF_UP)) * step
+
+
+def quote(
+    *,
+    branch: Branch,
+    customer: Customer | None,
+    lines: list[LineIn],
+    voucher_code: str = "",
+    points: int = 0,
+    cashback: int = 0,
+    payments: list[PaymentIn] | None = None,
+    at: dt.datetime | None = None,
+    strict: bool = False,
+) -> Quote:
+    """Price a cart. With `strict`, a voucher or payment problem is an error; otherwise the
+    quote carries it for the cashier screen to show."""
+    at = at or timezone.now()
+    priced = _price_lines(branch=branch, lines=lines)
+    result = Quote(lines=priced)
+    membership = purchases.membership_of(customer.pk) if customer else None
+    percent = purchases.member_discount_percent(membership)
+    if percent:
+        result.member_discount_percent = percent
+        for line in priced:
+            line.member_discount = int((Decimal(line.gross) * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
+    outcome = promotions.promotions_apply(lines=[line.cart_line() for line in priced], on=timezone.localtime(at).date())
+    for index, amount in outcome.line_discounts.items():
+        priced[index].promotion_discount = amount
+        priced[index].note = outcome.notes.get(index, "")
+    result.promotions_applied = outcome.applied
+    result.suggestions = outcome.suggestions
+    voucher_code = (voucher_code or "").strip().upper()
+    if voucher_code:
+        try:
+            evaluated = vouchers.voucher_evaluate(
+                code=voucher_code, customer=customer, lines=[line.cart_line() for line in priced], at=at
+            )
+        except ApplicationError as error:
+            if strict:
+                raise
+            result.voucher_error = error.message
+        else:
+            result.voucher_code = voucher_code
+            for index, amount in evaluated.line_discounts.items():
+                priced[index].voucher_discount = amount
+                priced[index].note = priced[index].note or evaluated.note
+    result.subtotal = sum(line.gross for line in priced)
+    result.member_discount = sum(line.member_discount for line in priced)
+    result.promotion_discount = sum(line.promotion_discount for line in priced)
+    result.voucher_discount = sum(line.voucher_discount for line in priced)
+    net = result.subtotal - result.discount_total
+    config = sales_settings()
+    if config.tax_registered and config.ppn_percent:
+        result.tax_rate = config.ppn_percent
+        if config.prices_include_tax:
+            result.tax = int(
+                (Decimal(net) * config.ppn_percent / (100 + config.ppn_percent)).to_integral_value(
+                    rounding=ROUND_HALF_UP
+                )
+            )
+            result.total = net
+        else:
+            result.tax = int((Decimal(net) * config.ppn_percent / 100).to_integral_value(rounding=ROUND_HALF_UP))
+            result.total = net + result.tax
+    else:
+        result.total = net
+    _apply_loyalty_payments(result, membership, points, cashback, strict)
+    result.due = result.total - result.points_value - result.cashback
+    _apply_money_payments(result, payments, config, strict)
+    if membership is not None:
+        result.points_to_earn, _how = purchases.points_for(
+            membership=membership, lines=[line.cart_line() for line in priced], paid=result.due, at=at
+        )
+    return result
+
+
+def _apply_loyalty_payments(
+    result: Quote, membership: Membership | None, points: int, cashback: int, strict: bool
+) -> None:
+    if points < 0 or cashback < 0:
+        raise _field_error("points" if points < 0 else "cashback", _("Enter an amount of zero or more."))
+    if (points or cashback) and membership is None:
+        raise _field_error("points" if points else "cashback", _("Only members can pay with points or cashback."))
+    if membership is None:
+        return
+    if points:
+        value = loyalty_settings().point_value
+        if not value:
+            raise _field_error("points", _("Paying with points is turned off."))
+        if points > membership.points_balance:
+            raise _field_error(
+                "points", _("Not enough points: the balance is %(balance)s.") % {"balance": membership.points_balance}
+            )
+        if points * value > result.total:
+            raise _field_error(
+                "points",
+                _("The points are worth more than the sale: use at most %(points)s.")
+                % {"points": result.total // value},
+            )
+        result.points, result.points_value = points, points * value
+    if cashback:
+        if cashback > membership.wallet_balance:
+            raise _field_error("cashback", _("Not enough cashback balance."))
+        if cashback > result.total - result.points_value:
+            raise _field_error("cashback", _("The cashback used is more than what is left to pay."))
+        result.cashback = cashback
+
+
+def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, config: SalesSettings, strict: bool) -> None:
+    if payments is None:
+        return
+    for number, payment in enumerate(payments, start=1):
+        if payment.method not in MONEY_METHODS:
+            raise _field_error(
+                f"payments[{number}].method", _("Payment %(number)s: unknown method.") % {"number": number}
+            )
+        if not isinstance(payment.amount, int) or payment.amount <= 0:
+            raise _field_error(
+                f"payments[{number}].amount",
+                _("Payment %(number)s: the amount must be greater than zero.") % {"number": number},
+            )
+    cash = sum(p.amount for p in payments if p.method == Payment.Method.CASH)
+    other = sum(p.amount for p in payments if p.method != Payment.Method.CASH)
+    if other > result.due:
+        raise _field_error("payments", _("The non-cash payments are more than the amount due."))
+    cash_due = result.due - other
+    if cash and cash_due > 0:
+        rounded = _round_cash(cash_due, config.cash_rounding)
+        result.rounding = rounded - cash_due
+        cash_due = rounded
+    if cash < cash_due and strict:
+        raise _field_error(
+            "payments",
+            _("The payments are short by Rp %(amount)s.") % {"amount": f"{cash_due - cash:,}".replace(",", ".")},
+        )
+    result.change = max(0, cash - cash_due)
+
+
+def request_digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(key: str, digest: str) -> Order:
+    order = Order.objects.get(idempotency_key=key)
+    if order.request_digest != digest:
+        message = _("This Idempotency-Key was already used for a different order.")
+        raise ApplicationError(message, {"idempotency_key": [message]})
+    return order
+
+
+def checkout(
+    *,
+    actor: User,
+    branch: Branch,
+    customer: Customer | None,
+    lines: list[LineIn],
+    payments: list[PaymentIn],
+    voucher_code: str = "",
+    points: int = 0,
+    cashback: int = 0,
+    channel: str = Order.Channel.OUTLET,
+    note: str = "",
+    idempotency_key: str | None = None,
+    service_address: Address | None = None,
+    placed_at: dt.datetime | None = None,
+    kind: str = Order.Kind.SALE,
+) -> tuple[Order, bool]:
+    """Record a paid sale. Returns (order, created); `created` is False when `idempotency_key`
+    names an order recorded before with the same request."""
+    require(actor, "orders.create")
+    digest = ""
+    if idempotency_key is not None:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise _field_error("idempotency_key", _("The Idempotency-Key must be 8 to 100 letters, digits or - _ . :"))
+        digest = request_digest(
+            {
+                "branch": branch.pk,
+                "customer": customer.pk if customer else None,
+                "lines": [asdict(line) for line in lines],
+                "payments": [asdict(payment) for payment in payments],
+                "voucher": voucher_code,
+                "points": points,
+                "cashback": cashback,
+                "channel": channel,
+                "note": note,
+            }
+        )
+        if Order.objects.filter(idempotency_key=idempotency_key).exists():
+            return _replay(idempotency_key, digest), False
+    if not branch_scope(actor).allows(branch.pk) or not branch.is_active:
+        raise _field_error("branch", _("You cannot record sales for this branch."))
+    if customer is not None and (customer.merged_into_id or not branch_scope(actor).allows(customer.home_branch_id)):
+        raise _field_error("customer", _("Customer not found."))
+    if channel not in Order.Channel.values:
+        raise _field_error("channel", _("Unknown channel."))
+    at = placed_at or timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    number=f"TMP-{secrets.token_hex(10)}",
+                    kind=kind,
+                    customer=customer,
+                    branch=branch,
+                    channel=channel,
+                    status=Order.Status.FULFILLED,
+                    placed_at=at,
+                    business_date=timezone.localtime(at).date(),
+                    note=note[:255],
+                    idempotency_key=idempotency_key,
+                    request_digest=digest,
+                    service_address=service_address,
+                    created_by=actor,
+                )
+        except IntegrityError:
+            if idempotency_key is None:
+                raise
+            return _replay(idempotency_key, digest), False
+        _record(
+            actor=actor,
+            order=order,
+            customer=customer,
+            lines=lines,
+            payments=payments,
+            voucher_code=voucher_code,
+            points=points,
+            cashback=cashback,
+            at=at,
+        )
+    return order, True
+
+
+def _record(
+    *,
+    actor: User,
+    order: Order,
+    customer: Customer | None,
+    lines: list[LineIn],
+    payments: list[PaymentIn],
+    voucher_code: str,
+    points: int,
+    cashback: int,
+    at: dt.datetime,
+) -> None:
+    if customer is not None:
+        # Serialise a member's sales: points and vouchers are checked against a stable balance.
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    result = quote(
+        branch=order.branch,
+        customer=customer,
+        lines=lines,
+        voucher_code=voucher_code,
+        points=points,
+        cashback=cashback,
+        payments=payments,
+        at=at,
+        strict=True,
+    )
+    source = f"sales.order:{order.pk}"
+    if result.voucher_code:
+        redeemed = vouchers.voucher_redeem(
+            code=result.voucher_code,
+            customer=customer,
+            lines=[line.cart_line() for line in result.lines],
+            source=source,
+            at=at,
+        )
+        if redeemed.discount != result.voucher_discount:
+            raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
+    membership = purchases.membership_of(customer.pk) if customer else None
+    records = []
+    if result.points:
+        assert membership is not None
+        purchases.pay_with_points(actor=actor, membership=membership, points=result.points, source=source, at=at)
+        records.append(
+            Payment(order=order, method=Payment.Method.POINTS, amount=result.points_value, reference=f"{result.points}")
+        )
+    if result.cashback:
+        assert membership is not None
+        purchases.pay_with_cashback(actor=actor, membership=membership, amount=result.cashback, source=source, at=at)
+        records.append(Payment(order=order, method=Payment.Method.CASHBACK, amount=result.cashback))
+    cash_left = result.change
+    for payment in payments:
+        amount = payment.amount
+        if payment.method == Payment.Method.CASH and cash_left:
+            taken = min(cash_left, amount)
+            amount, cash_left = amount - taken, cash_left - taken
+        if amount:
+            records.append(Payment(order=order, method=payment.method, amount=amount, reference=payment.reference[:64]))
+    if result.to_pay and not any(p.method not in (Payment.Method.POINTS, Payment.Method.CASHBACK) for p in records):
+        raise _field_error("payments", _("Add a payment."))
+    Payment.objects.bulk_create(records)
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                product_id=line.product_id,
+                category_id_at_sale=line.category_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                total=line.total,
+                staff_id=line.staff_id,
+                promotion_note=line.note[:120],
+            )
+            for line in result.lines
+        ]
+    )
+    order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
+    order.subtotal = result.subtotal
+    order.discount_total = result.discount_total
+    order.tax_rate = result.tax_rate
+    order.tax_total = result.tax
+    order.rounding = result.rounding
+    order.total = result.total + result.rounding
+    order.points_redeemed = result.points
+    order.voucher_code = result.voucher_code
+    if customer is not None:
+        rewards = purchases.purchase_recorded(
+            actor=actor,
+            customer=customer,
+            source=source,
+            paid=result.due + result.rounding,
+            lines=[line.cart_line() for line in result.lines],
+            at=at,
+        )
+        order.points_earned = rewards.points
+        order.cashback_earned = rewards.cashback
+    order.save()
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=order,
+        subject=customer,
+        branch_id=order.branch_id,
+        changes={"total": [None, order.total], "lines": [None, len(result.lines)]},
+        message=_("Sale %(number)s") % {"number": order.number},
+    )
