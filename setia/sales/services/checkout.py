@@ -429,6 +429,32 @@ def checkout(
     return order, True
 
 
+def complete_booking(
+    *,
+    actor: User,
+    order: Order,
+    lines: list[LineIn],
+    payments: list[PaymentIn],
+    voucher_code: str = "",
+    points: int = 0,
+    cashback: int = 0,
+) -> Order:
+    """Price and pay a booking (a completed trip, a checked-out appointment) as a sale."""
+    require(actor, "orders.create")
+    _record(
+        actor=actor,
+        order=order,
+        customer=order.customer,
+        lines=lines,
+        payments=payments,
+        voucher_code=voucher_code,
+        points=points,
+        cashback=cashback,
+        at=order.placed_at,
+    )
+    return order
+
+
 def _record(
     *,
     actor: User,
@@ -506,7 +532,8 @@ def _record(
             for line in result.lines
         ]
     )
-    order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
+    if order.number.startswith("TMP-"):
+        order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
     order.subtotal = result.subtotal
     order.discount_total = result.discount_total
     order.tax_rate = result.tax_rate

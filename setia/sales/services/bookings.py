@@ -1,0 +1,348 @@
+"""Bookings ahead of time: taxi trips (booked -> assigned -> completed/cancelled, the fare
+filled in on completion) and salon appointments (a service with a staff member in a slot,
+checked out into a paid order)."""
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import Branch, User
+from setia.accounts.selectors import branch_scope, require
+from setia.catalog.models import Product
+from setia.core.audit import audit_log
+from setia.core.errors import ApplicationError
+from setia.customers.models import Address, Customer
+from setia.sales.models import Appointment, Order, Payment, Trip
+from setia.sales.services import checkout as checkout_service
+from setia.sales.services.checkout import LineIn, PaymentIn
+
+
+def _error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, {field: [message]})
+
+
+def _booking_order(
+    *,
+    actor: User,
+    customer: Customer,
+    branch: Branch,
+    kind: str,
+    channel: str,
+    at: dt.datetime,
+    address: Address | None = None,
+) -> Order:
+    if not branch_scope(actor).allows(branch.pk) or not branch.is_active:
+        raise _error("branch", _("You cannot book for this branch."))
+    if customer.merged_into_id or not branch_scope(actor).allows(customer.home_branch_id):
+        raise _error("customer", _("Customer not found."))
+    order = Order.objects.create(
+        number=f"TMP-{secrets.token_hex(10)}",
+        kind=kind,
+        customer=customer,
+        branch=branch,
+        channel=channel,
+        status=Order.Status.BOOKED,
+        placed_at=at,
+        business_date=timezone.localtime(at).date(),
+        service_address=address,
+        created_by=actor,
+    )
+    prefix = "TRIP" if kind == Order.Kind.TRIP else "APPT"
+    order.number = f"{prefix}-{order.pk:07d}"
+    order.save(update_fields=["number"])
+    return order
+
+
+# --- Taxi trips -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def trip_book(
+    *,
+    actor: User,
+    customer: Customer,
+    branch: Branch,
+    pickup_at: dt.datetime,
+    pickup_address: Address | None = None,
+    pickup_text: str = "",
+    landmark: str = "",
+    destination: str = "",
+) -> Trip:
+    """Book a trip. With a saved address, its text and landmark notes are copied onto the trip
+    (a later edit of the address does not move a booked car) and the address is marked used."""
+    require(actor, "bookings.manage")
+    if pickup_address is not None:
+        if pickup_address.customer_id != customer.pk:
+            raise _error("pickup_address", _("The address belongs to another customer."))
+        pickup_text = pickup_text or str(pickup_address)
+        landmark = landmark or pickup_address.landmark
+    pickup_text = (pickup_text or "").strip()
+    if not pickup_text:
+        raise _error("pickup_text", _("Enter the pick-up address."))
+    if pickup_at < timezone.now() - dt.timedelta(hours=1):
+        raise _error("pickup_at", _("The pick-up time is in the past."))
+    order = _booking_order(
+        actor=actor,
+        customer=customer,
+        branch=branch,
+        kind=Order.Kind.TRIP,
+        channel=Order.Channel.PHONE,
+        at=timezone.now(),
+        address=pickup_address,
+    )
+    trip = Trip.objects.create(
+        order=order,
+        pickup_at=pickup_at,
+        pickup_address=pickup_address,
+        pickup_text=pickup_text[:255],
+        landmark=landmark.strip()[:255],
+        destination=destination.strip()[:255],
+    )
+    if pickup_address is not None:
+        Address.objects.filter(pk=pickup_address.pk).update(last_used_at=timezone.now())
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=order,
+        subject=customer,
+        branch_id=branch.pk,
+        changes={"pickup": [None, trip.pickup_text], "pickup_at": [None, pickup_at.isoformat()]},
+        message=_("Trip booked"),
+    )
+    return trip
+
+
+def last_trip(customer: Customer) -> Trip | None:
+    return (
+        Trip.objects.select_related("order", "pickup_address")
+        .filter(order__customer=customer)
+        .order_by("-order__placed_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def trip_repeat_last(*, actor: User, customer: Customer, branch: Branch, pickup_at: dt.datetime | None = None) -> Trip:
+    """One click from the caller card: the last trip's pick-up (or the most recently used
+    address when there was no trip yet), picked up now."""
+    previous = last_trip(customer)
+    pickup_at = pickup_at or timezone.now() + dt.timedelta(minutes=10)
+    if previous is not None:
+        return trip_book(
+            actor=actor,
+            customer=customer,
+            branch=branch,
+            pickup_at=pickup_at,
+            pickup_address=previous.pickup_address
+            if previous.pickup_address and previous.pickup_address.customer_id == customer.pk
+            else None,
+            pickup_text=previous.pickup_text,
+            landmark=previous.landmark,
+            destination=previous.destination,
+        )
+    address = customer.addresses.order_by("-last_used_at", "-created_at").first()
+    if address is None:
+        raise _error(
+            "pickup_text",
+            _("%(name)s has no trip or address yet: enter the pick-up address.") % {"name": customer.name},
+        )
+    return trip_book(actor=actor, customer=customer, branch=branch, pickup_at=pickup_at, pickup_address=address)
+
+
+def _locked_trip(actor: User, trip: Trip) -> Trip:
+    require(actor, "bookings.manage")
+    locked = (
+        Trip.objects.select_for_update().select_related("order", "order__customer", "order__branch").get(pk=trip.pk)
+    )
+    if not branch_scope(actor).allows(locked.order.branch_id):
+        raise ApplicationError(_("Trip not found."))
+    return locked
+
+
+@transaction.atomic
+def trip_assign(*, actor: User, trip: Trip, driver_name: str, vehicle: str = "") -> Trip:
+    trip = _locked_trip(actor, trip)
+    if trip.status not in (Trip.Status.BOOKED, Trip.Status.ASSIGNED):
+        raise _error("status", _("Only a booked trip can be assigned."))
+    driver_name = (driver_name or "").strip()
+    if not driver_name:
+        raise _error("driver_name", _("Enter the driver."))
+    trip.driver_name, trip.vehicle = driver_name[:100], (vehicle or "").strip()[:50]
+    trip.status, trip.assigned_at = Trip.Status.ASSIGNED, timezone.now()
+    trip.save()
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=trip.order,
+        subject=trip.order.customer,
+        branch_id=trip.order.branch_id,
+        changes={"driver": [None, driver_name]},
+        message=_("Trip assigned"),
+    )
+    return trip
+
+
+@transaction.atomic
+def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.Method.CASH) -> Trip:
+    """The trip is done: its fare becomes the order's one line and payment, and earns as a sale."""
+    trip = _locked_trip(actor, trip)
+    if trip.status != Trip.Status.ASSIGNED:
+        raise _error("status", _("Assign a driver before completing the trip."))
+    if not isinstance(fare, int) or fare <= 0:
+        raise _error("fare", _("Enter the fare (more than zero)."))
+    order = trip.order
+    description = _("Trip: %(from)s → %(to)s") % {"from": trip.pickup_text[:80], "to": (trip.destination or "-")[:80]}
+    order.status = Order.Status.FULFILLED
+    order.placed_at = timezone.now()
+    order.business_date = timezone.localdate()
+    order.save(update_fields=["status", "placed_at", "business_date"])
+    checkout_service.complete_booking(
+        actor=actor,
+        order=order,
+        lines=[LineIn(quantity=1, unit_price=fare, description=description)],
+        payments=[PaymentIn(method=method, amount=fare)],
+    )
+    trip.fare, trip.status, trip.completed_at = fare, Trip.Status.COMPLETED, timezone.now()
+    trip.save()
+    return trip
+
+
+@transaction.atomic
+def trip_cancel(*, actor: User, trip: Trip, reason: str = "") -> Trip:
+    trip = _locked_trip(actor, trip)
+    if trip.status not in (Trip.Status.BOOKED, Trip.Status.ASSIGNED):
+        raise _error("status", _("Only a trip not yet completed can be cancelled."))
+    trip.status = Trip.Status.CANCELLED
+    trip.save(update_fields=["status"])
+    Order.objects.filter(pk=trip.order_id).update(status=Order.Status.CANCELLED, note=reason[:255])
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=trip.order,
+        subject=trip.order.customer,
+        branch_id=trip.order.branch_id,
+        changes={"status": ["booked", "cancelled"]},
+        message=reason or _("Trip cancelled"),
+    )
+    return trip
+
+
+# --- Salon appointments -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    actor: User,
+    customer: Customer,
+    branch: Branch,
+    service: Product,
+    starts_at: dt.datetime,
+    staff: User | None = None,
+) -> Appointment:
+    require(actor, "bookings.manage")
+    if service.kind != Product.Kind.SERVICE or not service.is_active:
+        raise _error("service", _("Choose an active service."))
+    if not service.all_branches and not service.branches.filter(pk=branch.pk).exists():
+        raise _error(
+            "service", _("%(service)s is not offered at %(branch)s.") % {"service": service.name, "branch": branch.name}
+        )
+    ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes or 60)
+    if staff is not None:
+        if staff.branch_id not in (None, branch.pk):
+            raise _error("staff", _("%(staff)s does not work at %(branch)s.") % {"staff": staff, "branch": branch.name})
+        # Lock the staff member's row so two receptionists cannot book the same slot at once.
+        User.objects.select_for_update().filter(pk=staff.pk).first()
+        clash = Appointment.objects.filter(
+            staff=staff, status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).exists()
+        if clash:
+            raise _error("starts_at", _("%(staff)s already has an appointment at that time.") % {"staff": staff})
+    order = _booking_order(
+        actor=actor,
+        customer=customer,
+        branch=branch,
+        kind=Order.Kind.APPOINTMENT,
+        channel=Order.Channel.OUTLET,
+        at=timezone.now(),
+    )
+    appointment = Appointment.objects.create(
+        order=order, service=service, staff=staff, starts_at=starts_at, ends_at=ends_at
+    )
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=order,
+        subject=customer,
+        branch_id=branch.pk,
+        changes={"service": [None, service.name], "starts_at": [None, starts_at.isoformat()]},
+        message=_("Appointment booked"),
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_checkout(
+    *,
+    actor: User,
+    appointment: Appointment,
+    payments: list[PaymentIn],
+    extra_lines: list[LineIn] | None = None,
+    voucher_code: str = "",
+    points: int = 0,
+    cashback: int = 0,
+) -> Order:
+    """The customer leaves: the service (and anything else she takes) is paid and earns."""
+    require(actor, "orders.create")
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("order", "order__customer", "order__branch", "service")
+        .get(pk=appointment.pk)
+    )
+    if not branch_scope(actor).allows(appointment.order.branch_id):
+        raise ApplicationError(_("Appointment not found."))
+    if appointment.status != Appointment.Status.BOOKED:
+        raise _error("status", _("This appointment is already closed."))
+    order = appointment.order
+    order.status = Order.Status.FULFILLED
+    order.placed_at = timezone.now()
+    order.business_date = timezone.localdate()
+    order.save(update_fields=["status", "placed_at", "business_date"])
+    lines = [LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id), *(extra_lines or [])]
+    checkout_service.complete_booking(
+        actor=actor,
+        order=order,
+        lines=lines,
+        payments=payments,
+        voucher_code=voucher_code,
+        points=points,
+        cashback=cashback,
+    )
+    appointment.status = Appointment.Status.COMPLETED
+    appointment.save(update_fields=["status"])
+    return order
+
+
+@transaction.atomic
+def appointment_cancel(*, actor: User, appointment: Appointment, no_show: bool = False) -> Appointment:
+    require(actor, "bookings.manage")
+    appointment = Appointment.objects.select_for_update().select_related("order").get(pk=appointment.pk)
+    if not branch_scope(actor).allows(appointment.order.branch_id):
+        raise ApplicationError(_("Appointment not found."))
+    if appointment.status != Appointment.Status.BOOKED:
+        raise _error("status", _("This appointment is already closed."))
+    appointment.status = Appointment.Status.NO_SHOW if no_show else Appointment.Status.CANCELLED
+    appointment.save(update_fields=["status"])
+    Order.objects.filter(pk=appointment.order_id).update(status=Order.Status.CANCELLED)
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=appointment.order,
+        subject=appointment.order.customer,
+        branch_id=appointment.order.branch_id,
+        changes={"status": ["booked", appointment.status]},
+    )
+    return appointment

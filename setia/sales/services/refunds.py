@@ -1,0 +1,82 @@
+"""Full and partial refunds. The refunded share of the order takes back the same share of the
+points and cashback it earned (never below a zero balance)."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import User
+from setia.accounts.selectors import branch_scope, require
+from setia.core.audit import audit_log
+from setia.core.errors import ApplicationError
+from setia.loyalty.services import purchases
+from setia.sales.models import Order, OrderLine, Refund
+
+
+def _error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, {field: [message]})
+
+
+@transaction.atomic
+def order_refund(
+    *, actor: User, order: Order, reason: str, amount: int | None = None, lines: dict[int, int] | None = None
+) -> Refund:
+    """Refund `amount`, or the given quantities of lines (line id -> quantity) at the price paid."""
+    require(actor, "orders.refund")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not branch_scope(actor).allows(order.branch_id):
+        raise ApplicationError(_("Order not found."))
+    if order.status not in (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.PLACED):
+        raise _error("order", _("Only a paid order can be refunded."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _error("reason", _("Give the reason for the refund."))
+    line_quantities: dict[str, int] = {}
+    if lines:
+        own = {line.pk: line for line in order.lines.all()}
+        amount = 0
+        for line_id, quantity in lines.items():
+            line = own.get(int(line_id))
+            if line is None:
+                raise _error("lines", _("The line %(line)s is not part of this order.") % {"line": line_id})
+            if quantity <= 0 or quantity > line.quantity - line.refunded_quantity:
+                raise _error(
+                    "lines",
+                    _("%(item)s: refund between 1 and %(left)s.")
+                    % {"item": line.description, "left": line.quantity - line.refunded_quantity},
+                )
+            amount += line.total * quantity // line.quantity
+            line_quantities[str(line.pk)] = quantity
+    if amount is None or amount <= 0:
+        raise _error("amount", _("Enter an amount greater than zero."))
+    left = order.total - order.refunded_total
+    if amount > left:
+        raise _error(
+            "amount", _("At most Rp %(left)s can still be refunded.") % {"left": f"{left:,}".replace(",", ".")}
+        )
+    for key, count in line_quantities.items():
+        OrderLine.objects.filter(pk=int(key)).update(refunded_quantity=F("refunded_quantity") + count)
+    refund = Refund.objects.create(order=order, amount=amount, reason=reason[:255], lines=line_quantities, actor=actor)
+    order.refunded_total += amount
+    order.status = Order.Status.REFUNDED if order.refunded_total == order.total else Order.Status.PARTLY_REFUNDED
+    order.save(update_fields=["refunded_total", "status", "updated_at"])
+    if order.customer is not None:
+        purchases.purchase_refunded(
+            actor=actor,
+            customer=order.customer,
+            source=f"sales.order:{order.pk}",
+            refund_amount=amount,
+            refunded_share=order.refunded_total / order.total if order.total else 1.0,
+            at=timezone.now(),
+        )
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=order,
+        subject=order.customer,
+        branch_id=order.branch_id,
+        changes={"refunded_total": [order.refunded_total - amount, order.refunded_total]},
+        message=reason,
+    )
+    return refund

@@ -1,0 +1,31 @@
+import pytest
+
+from setia.catalog.models import Category, Product
+from setia.conftest import Business
+from setia.customers.models import Customer
+from setia.loyalty.models import LoyaltySettings, Tier
+from setia.sales.models import SalesSettings
+
+
+@pytest.fixture
+def shop(business: Business) -> dict:
+    """A salon's catalogue, a member with the Silver tier and the default rules:
+    1 point per Rp 10.000, a point is worth Rp 100, PPN 11% included, cash rounded to Rp 100."""
+    hair = Category.objects.create(name="Rambut")
+    creambath = Product.objects.create(
+        kind="service", name="Creambath", price=150_000, category=hair, duration_minutes=60
+    )
+    shampoo = Product.objects.create(name="Sampo", price=45_500, category=hair)
+    LoyaltySettings.objects.create(pk=1)
+    SalesSettings.objects.create(pk=1)
+    silver = Tier.objects.create(name="Silver", rank=0)
+    gold = Tier.objects.create(name="Gold", rank=1, min_spend=1_000_000, discount_percent=10, points_multiplier=2)
+    customer = Customer.objects.create(name="Siti Rahma", search_name="siti rahma", home_branch=business.branch_a)
+    return {
+        "creambath": creambath,
+        "shampoo": shampoo,
+        "silver": silver,
+        "gold": gold,
+        "customer": customer,
+        "hair": hair,
+    }

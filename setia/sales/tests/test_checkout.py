@@ -1,0 +1,183 @@
+import pytest
+
+from setia.conftest import Business
+from setia.core.errors import ApplicationError
+from setia.loyalty.models import PointsEntry, Voucher
+from setia.loyalty.services import ledger, membership, vouchers
+from setia.sales.models import Order, OrderLine, Payment
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout, quote
+
+
+def test_quote_applies_tax_included_and_cash_rounding(business: Business, shop: dict) -> None:
+    result = quote(
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=shop["shampoo"].pk, quantity=1)],
+        payments=[PaymentIn("cash", 50_000)],
+    )
+    assert result.subtotal == 45_500
+    assert result.total == 45_500
+    assert result.tax == 4_509  # 45.500 x 11/111, included in the price
+    assert result.rounding == 0  # 45.500 is already a multiple of Rp 100
+    assert result.change == 4_500
+
+
+def test_cash_rounding_to_nearest_hundred(business: Business, shop: dict) -> None:
+    result = quote(
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(description="Jepit rambut", quantity=1, unit_price=12_345)],
+        payments=[PaymentIn("cash", 20_000)],
+    )
+    assert (result.total, result.rounding, result.to_pay, result.change) == (12_345, -45, 12_300, 7_700)
+
+
+def test_member_sale_earns_points_and_records_everything(business: Business, shop: dict) -> None:
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    order, created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["creambath"].pk, quantity=1, staff_id=business.cashier_a.pk)],
+        payments=[PaymentIn("qris", 150_000)],
+    )
+    assert created
+    assert order.number == f"KMG-{order.pk:07d}"
+    assert (order.total, order.points_earned, order.status) == (150_000, 15, Order.Status.FULFILLED)
+    assert list(Payment.objects.filter(order=order).values_list("method", "amount")) == [("qris", 150_000)]
+    line = OrderLine.objects.get(order=order)
+    assert (line.total, line.staff_id, line.category_id_at_sale) == (150_000, business.cashier_a.pk, shop["hair"].pk)
+    member.refresh_from_db()
+    assert member.points_balance == 15
+    assert list(PointsEntry.objects.filter(membership=member).values_list("kind", "points", "source")) == [
+        ("earn", 15, f"sales.order:{order.pk}")
+    ]
+
+
+def test_pay_with_points_and_voucher(business: Business, shop: dict) -> None:
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    ledger.points_post(membership=member, kind="bonus", points=200)
+    voucher = vouchers.voucher_create(actor=business.owner, name="Diskon 20rb", kind=Voucher.Kind.AMOUNT, value=20_000)
+    code = vouchers.codes_issue(actor=business.owner, voucher=voucher, code="HEMAT20")[0]
+    order, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["creambath"].pk)],
+        payments=[PaymentIn("cash", 110_000)],
+        voucher_code="hemat20",
+        points=200,
+    )
+    # 150.000 - 20.000 voucher = 130.000; 200 points pay Rp 20.000; 110.000 in cash.
+    assert (order.discount_total, order.total, order.points_redeemed) == (20_000, 130_000, 200)
+    assert sorted(Payment.objects.filter(order=order).values_list("method", "amount")) == [
+        ("cash", 110_000),
+        ("points", 20_000),
+    ]
+    member.refresh_from_db()
+    assert member.points_balance == 11  # 200 - 200 + 11 earned on the Rp 110.000 paid in money
+    code.refresh_from_db()
+    assert code.uses == 1
+    with pytest.raises(ApplicationError, match="already been used"):
+        checkout(
+            actor=business.cashier_a,
+            branch=business.branch_a,
+            customer=shop["customer"],
+            lines=[LineIn(product_id=shop["creambath"].pk)],
+            payments=[PaymentIn("cash", 150_000)],
+            voucher_code="HEMAT20",
+        )
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "payments", "field"),
+    [
+        ([], [PaymentIn("cash", 1)], "lines"),
+        ([LineIn(description="x", quantity=0, unit_price=100)], [PaymentIn("cash", 100)], "lines[1].quantity"),
+        ([LineIn(description="x", quantity=-2, unit_price=100)], [PaymentIn("cash", 100)], "lines[1].quantity"),
+        ([LineIn(description="x", quantity=1, unit_price=-5)], [PaymentIn("cash", 100)], "lines[1].unit_price"),
+        ([LineIn(description="x", quantity=1, unit_price=0)], [PaymentIn("cash", 100)], "lines[1].unit_price"),
+        ([LineIn(description="x", unit_price=100)], [PaymentIn("cash", 0)], "payments[1].amount"),
+        ([LineIn(description="x", unit_price=100)], [PaymentIn("bitcoin", 100)], "payments[1].method"),
+        ([LineIn(description="x", unit_price=10_000)], [PaymentIn("cash", 5_000)], "payments"),
+        ([LineIn(description="x", unit_price=10_000)], [PaymentIn("qris", 20_000)], "payments"),
+        ([LineIn(product_id=999_999)], [PaymentIn("cash", 100)], "lines[1].product"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_saved(
+    business: Business, shop: dict, lines: list, payments: list, field: str
+) -> None:
+    with pytest.raises(ApplicationError) as error:
+        checkout(actor=business.cashier_a, branch=business.branch_a, customer=None, lines=lines, payments=payments)
+    assert field in error.value.extra
+    assert Order.objects.count() == 0 and Payment.objects.count() == 0
+
+
+def test_redeeming_more_points_than_the_balance_changes_nothing(business: Business, shop: dict) -> None:
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    ledger.points_post(membership=member, kind="bonus", points=10)
+    with pytest.raises(ApplicationError) as error:
+        checkout(
+            actor=business.cashier_a,
+            branch=business.branch_a,
+            customer=shop["customer"],
+            lines=[LineIn(product_id=shop["creambath"].pk)],
+            payments=[PaymentIn("cash", 150_000)],
+            points=11,
+        )
+    assert "points" in error.value.extra
+    member.refresh_from_db()
+    assert member.points_balance == 10 and Order.objects.count() == 0
+
+
+def test_idempotency_key_replays_and_refuses_a_different_body(business: Business, shop: dict) -> None:
+    arguments = {
+        "actor": business.cashier_a,
+        "branch": business.branch_a,
+        "customer": None,
+        "lines": [LineIn(product_id=shop["shampoo"].pk)],
+        "payments": [PaymentIn("qris", 45_500)],
+        "idempotency_key": "pos-1-2026-11-29-0001",
+    }
+    first, created = checkout(**arguments)  # type: ignore[arg-type]
+    again, created_again = checkout(**arguments)  # type: ignore[arg-type]
+    assert created and not created_again and again.pk == first.pk
+    with pytest.raises(ApplicationError, match="different order"):
+        checkout(**{**arguments, "lines": [LineIn(product_id=shop["shampoo"].pk, quantity=2)]})  # type: ignore[arg-type]
+    with pytest.raises(ApplicationError) as error:
+        checkout(**{**arguments, "idempotency_key": "bad key!"})  # type: ignore[arg-type]
+    assert "idempotency_key" in error.value.extra
+    assert Order.objects.count() == 1
+
+
+def test_other_branch_cashier_cannot_sell_to_a_customer_she_cannot_see(business: Business, shop: dict) -> None:
+    with pytest.raises(ApplicationError):
+        checkout(
+            actor=business.cashier_b,
+            branch=business.branch_b,
+            customer=shop["customer"],
+            lines=[LineIn(product_id=shop["shampoo"].pk)],
+            payments=[PaymentIn("cash", 45_500)],
+        )
+    with pytest.raises(ApplicationError) as error:
+        checkout(
+            actor=business.cashier_b,
+            branch=business.branch_a,
+            customer=None,
+            lines=[LineIn(product_id=shop["shampoo"].pk)],
+            payments=[PaymentIn("cash", 45_500)],
+        )
+    assert "branch" in error.value.extra
+    assert Order.objects.count() == 0
+
+
+def test_analyst_cannot_record_sales(business: Business, shop: dict) -> None:
+    with pytest.raises(ApplicationError):
+        checkout(
+            actor=business.analyst,
+            branch=business.branch_a,
+            customer=None,
+            lines=[LineIn(product_id=shop["shampoo"].pk)],
+            payments=[PaymentIn("cash", 45_500)],
+        )
