@@ -426,6 +426,8 @@ class VoucherCode(models.Model):
     max_uses = models.PositiveIntegerField(_("uses allowed"), null=True, blank=True, default=1)
     uses = models.PositiveIntegerField(default=0)
     issued_at = models.DateTimeField(default=timezone.now)
+    # A personal code may run out before its voucher does ("the next one is discounted" for 30 days).
+    valid_until = models.DateTimeField(_("code valid until"), null=True, blank=True)
     reason = models.CharField(_("why issued"), max_length=255, blank=True)
     # Set when the system issues a code for an event, so the event issues it once.
     issue_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
@@ -580,3 +582,24 @@ class Programme(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LedgerCheck(models.Model):
+    """One run of `loyalty_check`: did every balance equal its ledger sum? Kept for the admin page."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    checked = models.PositiveIntegerField(_("memberships checked"), default=0)
+    mismatches = models.JSONField(_("mismatches"), default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {len(self.mismatches)}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches

@@ -6,6 +6,7 @@ never both spend the same points: the second finds the row changed and either st
 is refused. A CHECK constraint on the balance is the last line of defence.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
-from setia.loyalty.models import Membership, PointsEntry, WalletEntry
+from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, WalletEntry
 
 DEBIT_KINDS = (PointsEntry.Kind.REDEEM, PointsEntry.Kind.EXPIRE, PointsEntry.Kind.REVERSE)
 
@@ -194,12 +195,19 @@ def _earned_and_reversed(
     return int(earned), int(reversed_already)
 
 
+def _lock(membership: Membership) -> None:
+    Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk", flat=True).first()
+
+
+@transaction.atomic
 def points_reverse_source(
     *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str
 ) -> int:
     """After a refund, take back the refunded share (cumulative, 0 to 1) of what `source` earned,
     less what earlier refunds took back — never more than the balance holds (points already
     spent stay spent). Returns the points taken back now."""
+    # The member's row lock serializes two refunds of the same sale (and any spending meanwhile).
+    _lock(membership)
     earned, reversed_already = _earned_and_reversed(
         PointsEntry, "points", membership, source, [PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS]
     )
@@ -213,10 +221,12 @@ def points_reverse_source(
     return due
 
 
+@transaction.atomic
 def wallet_reverse_source(
     *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str
 ) -> int:
     """The cashback counterpart of `points_reverse_source`."""
+    _lock(membership)
     credited, reversed_already = _earned_and_reversed(
         WalletEntry, "amount", membership, source, [WalletEntry.Kind.CASHBACK]
     )
@@ -287,10 +297,12 @@ def points_expire_due(*, now: dt.datetime | None = None) -> int:
     each member gets at most one expiry entry per day."""
     now = now or timezone.now()
     expired = 0
-    for membership_id, points in _expiring_by_member(now).items():
+    for membership_id in _expiring_by_member(now):
         with transaction.atomic():
-            membership = Membership.objects.get(pk=membership_id)
-            due = min(points, membership.points_balance)
+            # Under the member's row lock (every debit takes it too), recount: a redemption since
+            # the first count has used some of those points, and expiry must not take them twice.
+            membership = Membership.objects.select_for_update().get(pk=membership_id)
+            due = min(_expiring_by_member(now, [membership_id]).get(membership_id, 0), membership.points_balance)
             if due <= 0:
                 continue
             points_post(
@@ -314,3 +326,16 @@ def points_expiring_soon(
     return {
         member: points - already.get(member, 0) for member, points in later.items() if points > already.get(member, 0)
     }
+
+
+@transaction.atomic
+def ledger_check(*, actor: User | None = None) -> LedgerCheck:
+    """Compare every balance with its ledger and keep the result (the nightly job, the admin page)."""
+    if actor is not None:
+        require(actor, "loyalty.manage")
+    found = ledger_mismatches()
+    return LedgerCheck.objects.create(
+        checked=Membership.objects.count(),
+        mismatches=[dataclasses.asdict(m) for m in found],
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )

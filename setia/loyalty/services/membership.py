@@ -139,6 +139,9 @@ def expiry_from(at: dt.datetime, config: LoyaltySettings) -> dt.datetime | None:
 @transaction.atomic
 def referral_reward(*, referral: Referral, actor: User | None) -> None:
     """Reward both sides once, and the referrer's threshold reward when she reaches it."""
+    # The referrer's row first: two friends rewarded at once must both be counted towards her
+    # threshold, so the counting is serialized per referrer.
+    Membership.objects.select_for_update().filter(pk=referral.referrer_id).values_list("pk", flat=True).first()
     locked = Referral.objects.select_for_update().select_related("referrer", "referee").get(pk=referral.pk)
     if locked.status == Referral.Status.REWARDED:
         return
@@ -175,9 +178,164 @@ def referral_reward(*, referral: Referral, actor: User | None) -> None:
         if rewarded % config.referral_threshold == 0:
             from setia.loyalty.services import vouchers
 
+            # Keyed by the count reached: the 3rd friend gives one code, ever; the 6th another.
             vouchers.code_issue_system(
                 voucher=config.referral_threshold_voucher,  # type: ignore[arg-type]
                 customer=locked.referrer.customer,
                 unique_key=f"referral-threshold:{locked.referrer_id}:{rewarded}",
                 reason=_("Brought %(count)s friends") % {"count": rewarded},
             )
+
+
+@transaction.atomic
+def referral_link(*, actor: User, membership: Membership, referral_code: str) -> Referral:
+    """Link a member who joined without a code to the friend who brought her (before her first
+    purchase); rewarded like a referral made at joining."""
+    require(actor, "loyalty.enrol")
+    membership = Membership.objects.select_for_update().select_related("customer").get(pk=membership.pk)
+    code = (referral_code or "").strip().upper()
+    if not code:
+        message = _("Enter the friend's referral code.")
+        raise ApplicationError(message, {"referral_code": [message]})
+    if code == membership.referral_code:
+        message = _("A member cannot refer herself.")
+        raise ApplicationError(message, {"referral_code": [message]})
+    if membership.referred_by_id is not None:
+        message = _("%(name)s was already referred by another member.") % {"name": membership.customer.name}
+        raise ApplicationError(message, {"referral_code": [message]})
+    referrer = _referrer_for(code, membership.customer)
+    if referrer.referred_by_id == membership.pk:
+        message = _("%(name)s was brought by this member: referrals cannot go in a circle.") % {
+            "name": referrer.customer.name
+        }
+        raise ApplicationError(message, {"referral_code": [message]})
+    membership.referred_by = referrer
+    membership.save(update_fields=["referred_by", "updated_at"])
+    referral = Referral.objects.create(referrer=referrer, referee=membership)
+    if loyalty_settings().referral_trigger == LoyaltySettings.ReferralTrigger.SIGN_UP:
+        referral_reward(referral=referral, actor=actor)
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=membership,
+        subject=membership.customer,
+        changes={"referred_by": [None, referrer.number]},
+    )
+    return referral
+
+
+def referral_url(membership: Membership) -> str:
+    """The link a member shares: the join page with her code filled in (relative; the page adds the host)."""
+    from django.urls import reverse
+
+    return f"{reverse('loyalty:join_link')}?ref={membership.referral_code}"
+
+
+def _unused_lots(membership: Membership) -> list[tuple[dt.datetime | None, int]]:
+    """The member's points as lots still unused, oldest first: (expires_at, points). Debits use the
+    oldest lots first, as expiry does; points without a lot (positive adjustments) come last."""
+    entries = list(PointsEntry.objects.filter(membership=membership).order_by("created_at", "id"))
+    lots = [[e.expires_at, e.points] for e in entries if e.kind in (PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS)]
+    loose = sum(e.points for e in entries if e.kind == PointsEntry.Kind.ADJUST and e.points > 0)
+    debit = -sum(e.points for e in entries if e.points < 0)
+    for lot in lots:
+        used = min(lot[1], debit)
+        lot[1] -= used
+        debit -= used
+    loose -= debit
+    remaining = [(expires, points) for expires, points in lots if points > 0]
+    if loose > 0:
+        remaining.append((None, loose))
+    return remaining
+
+
+def membership_merge(survivor: Customer, merged: Customer, actor: User) -> None:
+    """Customers merge handler. Only the merged-away customer is a member: her membership moves.
+    Both are: the survivor keeps her card; the merged card's points and cashback move to it as a
+    pair of entries — out of the old card, into the survivor's (keeping each lot's expiry date) —
+    so both ledgers still add up, and the old card is cancelled. Personal voucher codes, tier
+    activity and referrals follow the person."""
+    from setia.loyalty.models import QualifyingActivity, VoucherCode, VoucherUse, WalletEntry
+
+    VoucherCode.objects.filter(customer=merged).update(customer=survivor)
+    VoucherUse.objects.filter(customer=merged).update(customer=survivor)
+    old = Membership.objects.select_for_update().filter(customer=merged).first()
+    if old is None:
+        return
+    kept = Membership.objects.select_for_update().filter(customer=survivor).first()
+    if kept is None:
+        Membership.objects.filter(pk=old.pk).update(customer=survivor)
+        Customer.objects.filter(pk=survivor.pk).update(member_number=old.number)
+        survivor.member_number = old.number
+        audit_log(
+            actor=actor,
+            action="update",
+            instance=old,
+            subject=survivor,
+            message=_("Membership %(number)s moved from a merged customer") % {"number": old.number},
+        )
+        return
+    source = f"loyalty.merge:{old.pk}"
+    reason = _("Merged: card %(old)s into %(new)s") % {"old": old.number, "new": kept.number}
+    lots = _unused_lots(old)
+    moved = sum(points for _expires, points in lots)
+    if old.points_balance != moved:  # a points balance the lots do not explain: move the balance itself
+        lots = [(None, old.points_balance)]
+        moved = old.points_balance
+    if moved:
+        ledger.points_post(
+            membership=old,
+            kind=PointsEntry.Kind.ADJUST,
+            points=-moved,
+            source=source,
+            unique_key=f"{source}:points-out",
+            reason=reason,
+            actor=actor,
+        )
+        for index, (expires, points) in enumerate(lots):
+            ledger.points_post(
+                membership=kept,
+                kind=PointsEntry.Kind.BONUS if expires else PointsEntry.Kind.ADJUST,
+                points=points,
+                source=source,
+                unique_key=f"{source}:points-in:{index}",
+                reason=reason,
+                actor=actor,
+                expires_at=expires,
+            )
+    if old.wallet_balance:
+        amount = old.wallet_balance
+        ledger.wallet_post(
+            membership=old,
+            kind=WalletEntry.Kind.ADJUST,
+            amount=-amount,
+            source=source,
+            unique_key=f"{source}:wallet-out",
+            reason=reason,
+            actor=actor,
+        )
+        ledger.wallet_post(
+            membership=kept,
+            kind=WalletEntry.Kind.ADJUST,
+            amount=amount,
+            source=source,
+            unique_key=f"{source}:wallet-in",
+            reason=reason,
+            actor=actor,
+        )
+    QualifyingActivity.objects.filter(membership=old).update(membership=kept)
+    # Friends the old card brought now count for the survivor (not a friend who is the survivor).
+    Referral.objects.filter(referrer=old).exclude(referee=kept).update(referrer=kept)
+    Membership.objects.filter(referred_by=old).exclude(pk=kept.pk).update(referred_by=kept)
+    Membership.objects.filter(pk=old.pk).update(status=Membership.Status.CANCELLED)
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=kept,
+        subject=survivor,
+        changes={"points": [kept.points_balance - moved, kept.points_balance]},
+        message=reason,
+    )
+    from setia.loyalty.services.tiers import tiers_reevaluate
+
+    tiers_reevaluate(membership_ids=[kept.pk], upgrade_only=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from setia.catalog.models import Product
@@ -73,7 +74,19 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date) -> PromotionOutcome:
     for promotion in active_promotions(on):
         x = promotion.product
         bought = count(x.pk)
-        if promotion.kind == Promotion.Kind.BUY_X_GET_Y and promotion.reward_product is not None:
+        same_item = promotion.kind == Promotion.Kind.BUY_X_GET_Y and promotion.reward_product_id == x.pk
+        if promotion.kind == Promotion.Kind.BUY_N_GET_ONE or same_item:
+            # "Buy a book, get a book": of every N+1 of the same item, one is free.
+            group = promotion.quantity + 1
+            free = bought // group
+            if free:
+                _take(outcome, lines, by_product[x.pk], free, lines[by_product[x.pk][0]].unit_price, promotion.name)
+                outcome.applied.append(promotion.name)
+            if bought and bought % group == promotion.quantity:
+                outcome.suggestions.append(
+                    _("Add one more %(item)s: it is free (%(name)s).") % {"item": x.name, "name": promotion.name}
+                )
+        elif promotion.kind == Promotion.Kind.BUY_X_GET_Y and promotion.reward_product is not None:
             y = promotion.reward_product
             entitled = bought // max(promotion.quantity, 1)
             taken = count(y.pk)
@@ -96,21 +109,14 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date) -> PromotionOutcome:
                     _("Add %(item)s and %(free)s is free (%(name)s).")
                     % {"item": x.name, "free": y.name, "name": promotion.name}
                 )
-        elif promotion.kind == Promotion.Kind.BUY_N_GET_ONE:
-            group = promotion.quantity + 1
-            free = bought // group
-            if free:
-                _take(outcome, lines, by_product[x.pk], free, lines[by_product[x.pk][0]].unit_price, promotion.name)
-                outcome.applied.append(promotion.name)
-            if bought and bought % group == promotion.quantity:
-                outcome.suggestions.append(
-                    _("Add one more %(item)s: it is free (%(name)s).") % {"item": x.name, "name": promotion.name}
-                )
         elif (
             promotion.kind == Promotion.Kind.BUNDLE and promotion.reward_product is not None and promotion.bundle_price
         ):
             y = promotion.reward_product
-            full = x.price + y.price
+            # The prices on the sale (a branch price, a manual price), not the catalogue's.
+            x_price = lines[by_product[x.pk][0]].unit_price if x.pk in by_product else x.price
+            y_price = lines[by_product[y.pk][0]].unit_price if y.pk in by_product else y.price
+            full = x_price + y_price
             bundles = min(bought, count(y.pk))
             saving = full - promotion.bundle_price
             if bundles and saving > 0:
@@ -161,9 +167,16 @@ def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], sour
             customer=customer,
             unique_key=f"next:{promotion.pk}:{source}",
             reason=promotion.name,
+            valid_until=_end_of_day(on + dt.timedelta(days=promotion.next_valid_days))
+            if promotion.next_valid_days
+            else None,
         )
         issued.append(code.code)
     return issued
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
 def product_names(ids: list[int]) -> dict[int, str]:

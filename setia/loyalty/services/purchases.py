@@ -2,11 +2,13 @@
 rewards of a purchase — points, cashback, tier progress, referral rewards, "next one
 discounted" codes — and their reversal on a refund. Loyalty sees carts, never orders."""
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,10 @@ def _active_on(rules: "list[EarnRule] | list[CashbackRule]", on: dt.date) -> lis
     ]
 
 
+def _factor(value: Decimal | int) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
 def points_for(
     *, membership: Membership, lines: list[CartLine], paid: int, at: dt.datetime, config: LoyaltySettings | None = None
 ) -> tuple[int, list[str]]:
@@ -78,8 +84,8 @@ def points_for(
         if rule.weekdays and str(on.isoweekday()) not in rule.weekdays.replace(" ", "").split(","):
             continue
         if rule.kind == EarnRule.Kind.MULTIPLIER:
-            multiplier *= rule.multiplier
-            explanation.append(_("x %(factor)s: %(rule)s") % {"factor": rule.multiplier.normalize(), "rule": rule.name})
+            multiplier *= Decimal(rule.multiplier)
+            explanation.append(_("x %(factor)s: %(rule)s") % {"factor": _factor(rule.multiplier), "rule": rule.name})
             continue
         matched = sum(
             line.quantity
@@ -95,10 +101,10 @@ def points_for(
             extra += matched * rule.points
             explanation.append(_("+%(points)s: %(rule)s") % {"points": matched * rule.points, "rule": rule.name})
     if membership.tier is not None and membership.tier.points_multiplier != 1:
-        multiplier *= membership.tier.points_multiplier
+        multiplier *= Decimal(membership.tier.points_multiplier)
         explanation.append(
             _("x %(factor)s: tier %(tier)s")
-            % {"factor": membership.tier.points_multiplier.normalize(), "tier": membership.tier.name}
+            % {"factor": _factor(membership.tier.points_multiplier), "tier": membership.tier.name}
         )
     points = int((Decimal(base + extra) * multiplier).to_integral_value(rounding=ROUND_FLOOR))
     return points, explanation
@@ -268,9 +274,12 @@ def birthday_bonus(*, today: dt.date | None = None) -> int:
     if not config.birthday_points:
         return 0
     given = 0
-    members = Membership.objects.filter(
-        status=Membership.Status.ACTIVE, customer__birthday__month=today.month, customer__birthday__day=today.day
-    ).exclude(points_entries__source=f"loyalty.birthday:{today.year}")
+    born_today = Q(customer__birthday__month=today.month, customer__birthday__day=today.day)
+    if today.month == 2 and today.day == 28 and not calendar.isleap(today.year):
+        born_today |= Q(customer__birthday__month=2, customer__birthday__day=29)  # no 29 February this year
+    members = Membership.objects.filter(born_today, status=Membership.Status.ACTIVE).exclude(
+        points_entries__source=f"loyalty.birthday:{today.year}"
+    )
     for membership in members.iterator():
         ledger.points_post(
             membership=membership,

@@ -6,8 +6,8 @@ screens at once succeeds once.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,7 @@ def codes_issue(
     max_uses: int | None = 1,
     prefix: str = "",
     code: str = "",
+    valid_until: dt.datetime | None = None,
 ) -> list[VoucherCode]:
     """Issue `count` random codes (or one given `code`), optionally to one customer."""
     require(actor, "loyalty.manage")
@@ -98,14 +99,17 @@ def codes_issue(
         if VoucherCode.objects.filter(code=code).exists():
             message = _("The code %(code)s already exists.") % {"code": code}
             raise ApplicationError(message, {"code": [message]})
-        codes = [VoucherCode(voucher=voucher, code=code, customer=customer, max_uses=max_uses)]
+        codes = [VoucherCode(voucher=voucher, code=code, customer=customer, max_uses=max_uses, valid_until=valid_until)]
     else:
         wanted: set[str] = set()
         while len(wanted) < count:
-            wanted.add(_new_code(prefix))
-        taken = set(VoucherCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+            while len(wanted) < count:
+                wanted.add(_new_code(prefix))
+            # A clash with an existing code is drawn again, so exactly `count` codes are issued.
+            wanted -= set(VoucherCode.objects.filter(code__in=wanted).values_list("code", flat=True))
         codes = [
-            VoucherCode(voucher=voucher, code=value, customer=customer, max_uses=max_uses) for value in wanted - taken
+            VoucherCode(voucher=voucher, code=value, customer=customer, max_uses=max_uses, valid_until=valid_until)
+            for value in sorted(wanted)
         ]
     created = VoucherCode.objects.bulk_create(codes, batch_size=5000)
     audit_log(
@@ -114,7 +118,9 @@ def codes_issue(
     return created
 
 
-def code_issue_system(*, voucher: Voucher, customer: Customer, unique_key: str, reason: str) -> VoucherCode:
+def code_issue_system(
+    *, voucher: Voucher, customer: Customer, unique_key: str, reason: str, valid_until: dt.datetime | None = None
+) -> VoucherCode:
     """A code the programme gives for an event (a threshold reached, a purchase); once per key."""
     existing = VoucherCode.objects.filter(issue_key=unique_key).first()
     if existing is not None:
@@ -122,7 +128,13 @@ def code_issue_system(*, voucher: Voucher, customer: Customer, unique_key: str, 
     try:
         with transaction.atomic():
             return VoucherCode.objects.create(
-                voucher=voucher, code=_new_code(""), customer=customer, max_uses=1, issue_key=unique_key, reason=reason
+                voucher=voucher,
+                code=_new_code(""),
+                customer=customer,
+                max_uses=1,
+                issue_key=unique_key,
+                reason=reason,
+                valid_until=valid_until,
             )
     except IntegrityError:
         return VoucherCode.objects.get(issue_key=unique_key)
@@ -178,7 +190,7 @@ def voucher_evaluate(
         raise _refuse(_("The voucher %(code)s is no longer valid.") % {"code": code})
     if voucher.valid_from and at < voucher.valid_from:
         raise _refuse(_("The voucher %(code)s is not valid yet.") % {"code": code})
-    if voucher.valid_until and at > voucher.valid_until:
+    if (voucher.valid_until and at > voucher.valid_until) or (found.valid_until and at > found.valid_until):
         raise _refuse(_("The voucher %(code)s has expired.") % {"code": code})
     if found.max_uses is not None and found.uses >= found.max_uses:
         raise _refuse(_("The voucher %(code)s has already been used.") % {"code": code})
@@ -254,6 +266,7 @@ def codes_for_customer(customer: Customer, *, at: dt.datetime | None = None) -> 
         .filter(customer=customer, voucher__is_active=True)
         .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
         .filter(Q(voucher__valid_until__isnull=True) | Q(voucher__valid_until__gte=at))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at))
         .filter(Q(voucher__valid_from__isnull=True) | Q(voucher__valid_from__lte=at))
         .order_by("voucher__valid_until", "id")
     )

@@ -1,0 +1,164 @@
+"""The programme's configuration — settings, tiers, earn and cashback rules, rewards, promotions,
+value propositions and 4R programmes — and what a programme achieved.
+
+The back office edits these through one audited save: forms parse, `config_save` checks the
+capability, validates the model, saves, sets its many-to-many fields and records the change.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import User
+from setia.accounts.selectors import require
+from setia.core.audit import audit_changed, audit_created, snapshot
+from setia.core.errors import ApplicationError, validate_instance
+from setia.loyalty.models import (
+    EarnRule,
+    LoyaltySettings,
+    Membership,
+    Programme,
+    Promotion,
+    Voucher,
+    VoucherUse,
+)
+
+
+def _fields(instance: models.Model) -> list[str]:
+    return [
+        f.name
+        for f in instance._meta.get_fields()
+        if getattr(f, "concrete", False) and not f.auto_created and f.name not in ("created_at", "updated_at")
+    ]
+
+
+def _check(instance: models.Model) -> None:
+    errors: dict[str, list[str]] = {}
+    if isinstance(instance, EarnRule):
+        if instance.kind == EarnRule.Kind.PRODUCT and instance.product_id is None:
+            errors["product"] = [_("Choose the product.")]
+        if instance.kind == EarnRule.Kind.CATEGORY and instance.category_id is None:
+            errors["category"] = [_("Choose the category.")]
+        if instance.kind in (EarnRule.Kind.PRODUCT, EarnRule.Kind.CATEGORY) and not instance.points:
+            errors["points"] = [_("Enter the extra points per item.")]
+        if instance.kind == EarnRule.Kind.MULTIPLIER and instance.multiplier <= 0:
+            errors["multiplier"] = [_("Enter a multiplier greater than zero.")]
+        days = [d.strip() for d in instance.weekdays.split(",") if d.strip()]
+        if any(d not in "1234567" or len(d) != 1 for d in days):
+            errors["weekdays"] = [_("Use the numbers 1 (Monday) to 7 (Sunday), separated by commas.")]
+        instance.weekdays = ",".join(days)
+    if isinstance(instance, Promotion):
+        needs_y = instance.kind in (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUNDLE)
+        if needs_y and instance.reward_product_id is None:
+            errors["reward_product"] = [_("Choose product Y.")]
+        if instance.kind == Promotion.Kind.BUNDLE and not instance.bundle_price:
+            errors["bundle_price"] = [_("Enter the bundle price.")]
+        if instance.kind == Promotion.Kind.NEXT_DISCOUNT and not 0 < instance.discount_percent <= 100:
+            errors["discount_percent"] = [_("A percentage must be between 1 and 100.")]
+        if instance.quantity < 1:
+            errors["quantity"] = [_("Enter at least 1.")]
+    starts, ends = getattr(instance, "starts_on", None), getattr(instance, "ends_on", None)
+    if starts and ends and ends < starts:
+        errors["ends_on"] = [_("The end must be after the start.")]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors)
+    validate_instance(instance)
+
+
+@transaction.atomic
+def config_save(*, actor: User, instance: models.Model, m2m: dict[str, Iterable[Any]] | None = None) -> models.Model:
+    """Create or update one piece of the programme's configuration (the instance carries the new
+    values; `m2m` the many-to-many ones)."""
+    require(actor, "loyalty.manage")
+    fields = _fields(instance)
+    creating = instance._state.adding
+    before = {} if creating else snapshot(type(instance).objects.get(pk=instance.pk), fields + list(m2m or {}))
+    _check(instance)
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    if creating:
+        audit_created(actor=actor, instance=instance, fields=fields + list(m2m or {}))
+    else:
+        audit_changed(actor=actor, instance=instance, before=before, fields=fields + list(m2m or {}))
+    return instance
+
+
+def settings_save(*, actor: User, config: LoyaltySettings) -> LoyaltySettings:
+    config.pk = 1
+    config._state.adding = not LoyaltySettings.objects.filter(pk=1).exists()
+    if config.referral_threshold_voucher_id and not config.referral_threshold:
+        message = _("Enter how many friends earn the threshold reward.")
+        raise ApplicationError(message, {"referral_threshold": [message]})
+    config.card_prefix = config.card_prefix.strip().upper()
+    saved = config_save(actor=actor, instance=config)
+    assert isinstance(saved, LoyaltySettings)
+    return saved
+
+
+# --- Results of a programme --------------------------------------------------------------------
+
+# Revenue needs orders, which live in `sales`: sales may register a function (programme, members
+# queryset, start, end) -> Rupiah here; until it does, the results page says revenue is not measured.
+RevenueFunction = Callable[[Programme, "models.QuerySet[Membership]", dt.date, dt.date | None], int]
+_revenue: list[RevenueFunction] = []
+
+
+def register_programme_revenue(function: RevenueFunction) -> None:
+    _revenue.append(function)
+
+
+@dataclass(frozen=True)
+class ProgrammeResults:
+    members_reached: int
+    voucher_redemptions: int
+    voucher_discount: int
+    cost: int
+    budget: int
+    revenue: int | None  # None: no app measures it yet
+
+
+def programme_members(programme: Programme) -> "models.QuerySet[Membership]":
+    """Active members in the programme's target: its tiers and/or tags (every member when neither)."""
+    members = Membership.objects.filter(status=Membership.Status.ACTIVE)
+    tier_ids = list(programme.tiers.values_list("pk", flat=True))
+    tag_ids = list(programme.tags.values_list("pk", flat=True))
+    target = Q()
+    if tier_ids:
+        target |= Q(tier_id__in=tier_ids)
+    if tag_ids:
+        target |= Q(customer__tags__in=tag_ids)
+    return members.filter(target).distinct() if tier_ids or tag_ids else members
+
+
+def programme_results(programme: Programme) -> ProgrammeResults:
+    uses = VoucherUse.objects.filter(
+        code__voucher__in=programme.vouchers.all(), reversed_at__isnull=True, created_at__date__gte=programme.starts_on
+    )
+    if programme.ends_on:
+        uses = uses.filter(created_at__date__lte=programme.ends_on)
+    totals = uses.aggregate(count=models.Count("id"), discount=Sum("discount"))
+    discount = int(totals["discount"] or 0)
+    members = programme_members(programme)
+    revenue = (
+        sum(function(programme, members, programme.starts_on, programme.ends_on) for function in _revenue)
+        if _revenue
+        else None
+    )
+    return ProgrammeResults(
+        members_reached=members.count(),
+        voucher_redemptions=int(totals["count"] or 0),
+        voucher_discount=discount,
+        cost=programme.cost + discount,
+        budget=programme.budget,
+        revenue=revenue,
+    )
+
+
+def voucher_uses(voucher: Voucher) -> "models.QuerySet[VoucherUse]":
+    return VoucherUse.objects.filter(code__voucher=voucher).select_related("code", "customer").order_by("-created_at")

@@ -1,0 +1,70 @@
+"""Tier qualification: upgrades at purchase, periodic re-evaluation up and down, with a reason."""
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
+from setia.loyalty.services.purchases import purchase_recorded, purchase_refunded
+from setia.loyalty.services.tiers import tiers_reevaluate
+from setia.loyalty.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_purchase_that_qualifies_upgrades_at_once_with_the_reason(
+    tiers: dict[str, Tier], join: Callable[..., Membership]
+) -> None:
+    member = join("Ayu")
+    purchase_recorded(actor=None, customer=member.customer, source="s:1", paid=3_000_000, lines=[], at=at("2026-03-02"))
+    member.refresh_from_db()
+    assert member.tier == tiers["silver"]
+    purchase_recorded(actor=None, customer=member.customer, source="s:2", paid=2_500_000, lines=[], at=at("2026-03-03"))
+    member.refresh_from_db()
+    assert member.tier == tiers["gold"]
+    change = TierChange.objects.get(membership=member)
+    assert (change.from_tier, change.to_tier, change.spend, change.visits) == (
+        tiers["silver"],
+        tiers["gold"],
+        5_500_000,
+        2,
+    )
+    assert change.reason == "Rp 5,500,000 and 2 visits in the last 365 days: Gold"
+
+
+def test_reevaluation_downgrades_when_the_window_has_passed_and_counts_refunds(
+    tiers: dict[str, Tier], join: Callable[..., Membership]
+) -> None:
+    ayu, bunga = join("Ayu"), join("Bunga")
+    purchase_recorded(actor=None, customer=ayu.customer, source="s:1", paid=6_000_000, lines=[], at=at("2026-01-05"))
+    purchase_recorded(actor=None, customer=bunga.customer, source="s:2", paid=6_000_000, lines=[], at=at("2026-01-05"))
+    purchase_refunded(
+        actor=None,
+        customer=bunga.customer,
+        source="s:2",
+        refund_amount=2_000_000,
+        refunded_share=1 / 3,
+        at=at("2026-01-06"),
+    )
+    assert tiers_reevaluate(today=dt.date(2026, 6, 1)) == {"upgraded": 0, "downgraded": 1}
+    ayu.refresh_from_db()
+    bunga.refresh_from_db()
+    assert (ayu.tier, bunga.tier) == (tiers["gold"], tiers["silver"])
+    assert tiers_reevaluate(today=dt.date(2026, 6, 1)) == {"upgraded": 0, "downgraded": 0}
+    assert tiers_reevaluate(today=dt.date(2027, 1, 6)) == {"upgraded": 0, "downgraded": 1}
+    ayu.refresh_from_db()
+    assert ayu.tier == tiers["silver"]
+    last = TierChange.objects.filter(membership=ayu).first()
+    assert last is not None and last.reason == "Rp 0 and 0 visits in the last 365 days: Silver"
+    assert QualifyingActivity.objects.filter(membership=bunga).count() == 2
+
+
+def test_visits_qualify_too(tiers: dict[str, Tier], join: Callable[..., Membership]) -> None:
+    regular = Tier.objects.create(name="Regular", rank=5, min_visits=3, window_days=90)
+    member = join("Ayu")
+    for day in (1, 2, 3):
+        QualifyingActivity.objects.create(membership=member, occurred_on=dt.date(2026, 3, day), amount=50_000)
+    assert tiers_reevaluate(today=dt.date(2026, 3, 4)) == {"upgraded": 1, "downgraded": 0}
+    member.refresh_from_db()
+    assert member.tier == regular

@@ -1,0 +1,173 @@
+"""Vouchers: kinds, minimum spend, validity, limits per code and per customer, tiers, product
+restrictions, bulk codes."""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from setia.conftest import Business
+from setia.core.errors import ApplicationError, PermissionDeniedError
+from setia.customers.models import Customer
+from setia.loyalty.cart import CartLine
+from setia.loyalty.models import Membership, Tier, Voucher, VoucherCode, VoucherUse
+from setia.loyalty.services import vouchers
+from setia.loyalty.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+NOW = at("2026-03-09")
+
+
+@pytest.fixture
+def cart(catalogue: dict[str, Any]) -> list[CartLine]:
+    cut, shampoo = catalogue["cut"], catalogue["shampoo"]
+    return [
+        CartLine(cut.pk, cut.category_id, 1, 150_000, name=cut.name),
+        CartLine(shampoo.pk, None, 2, 80_000, name=shampoo.name),
+    ]
+
+
+def _voucher(business: Business, code: str = "HEMAT", max_uses: int | None = 1, **fields: Any) -> VoucherCode:
+    fields.setdefault("name", "Hemat")
+    fields.setdefault("kind", Voucher.Kind.AMOUNT)
+    fields.setdefault("value", 50_000)
+    fields.setdefault("per_customer_limit", None)
+    restrict = {key: fields.pop(key) for key in ("products", "categories", "tiers") if key in fields}
+    voucher = vouchers.voucher_create(actor=business.owner, **restrict, **fields)
+    return vouchers.codes_issue(actor=business.owner, voucher=voucher, code=code, max_uses=max_uses)[0]
+
+
+def _evaluate(code: str, customer: Customer | None, lines: list[CartLine], when: dt.datetime = NOW) -> int:
+    return vouchers.voucher_evaluate(code=code, customer=customer, lines=lines, at=when).discount
+
+
+def test_amount_percent_and_free_item(business: Business, catalogue: dict[str, Any], cart: list[CartLine]) -> None:
+    _voucher(business, "AMOUNT")
+    _voucher(business, "PERCENT", kind=Voucher.Kind.PERCENT, value=10, max_discount=20_000)
+    _voucher(business, "PERCENT5", kind=Voucher.Kind.PERCENT, value=5)
+    _voucher(business, "FREE", kind=Voucher.Kind.FREE_ITEM, value=0, free_product=catalogue["shampoo"])
+    assert _evaluate("amount", None, cart) == 50_000
+    assert _evaluate("PERCENT", None, cart) == 20_000  # 10% of 310.000 capped
+    result = vouchers.voucher_evaluate(code="PERCENT5", customer=None, lines=cart, at=NOW)
+    assert result.discount == 15_500 and result.line_discounts == {0: 7_500, 1: 8_000}
+    free = vouchers.voucher_evaluate(code="FREE", customer=None, lines=cart, at=NOW)
+    assert (free.discount, free.line_discounts) == (80_000, {1: 80_000})
+    with pytest.raises(ApplicationError, match="Add Sampo"):
+        _evaluate("FREE", None, cart[:1])
+
+
+def test_invalid_definitions_are_refused(business: Business) -> None:
+    with pytest.raises(ApplicationError, match="between 1 and 100"):
+        vouchers.voucher_create(actor=business.owner, name="Bad", kind=Voucher.Kind.PERCENT, value=120)
+    with pytest.raises(ApplicationError, match="free item"):
+        vouchers.voucher_create(actor=business.owner, name="Bad", kind=Voucher.Kind.FREE_ITEM)
+    with pytest.raises(PermissionDeniedError):
+        vouchers.voucher_create(actor=business.cashier_a, name="Mine", kind=Voucher.Kind.AMOUNT, value=1)
+    assert not Voucher.objects.exists()
+
+
+def test_minimum_spend_and_validity(business: Business, cart: list[CartLine]) -> None:
+    _voucher(business, "MIN", min_spend=400_000)
+    _voucher(business, "WINDOW", valid_from=at("2026-03-01"), valid_until=at("2026-03-31"))
+    with pytest.raises(ApplicationError, match="at least Rp 400.000"):
+        _evaluate("MIN", None, cart)
+    assert _evaluate("WINDOW", None, cart) == 50_000
+    with pytest.raises(ApplicationError, match="not valid yet"):
+        _evaluate("WINDOW", None, cart, at("2026-02-28"))
+    with pytest.raises(ApplicationError, match="expired"):
+        _evaluate("WINDOW", None, cart, at("2026-04-01"))
+    with pytest.raises(ApplicationError, match="does not exist"):
+        _evaluate("NOPE", None, cart)
+
+
+def test_a_code_expiring_before_its_voucher(business: Business, cart: list[CartLine]) -> None:
+    code = _voucher(business, "SHORT")
+    VoucherCode.objects.filter(pk=code.pk).update(valid_until=at("2026-03-05"))
+    with pytest.raises(ApplicationError, match="expired"):
+        _evaluate("SHORT", None, cart)
+
+
+def test_per_code_per_voucher_and_per_customer_limits(
+    business: Business, cart: list[CartLine], join: Callable[..., Membership]
+) -> None:
+    ayu, bunga = join("Ayu").customer, join("Bunga").customer
+    _voucher(business, "ONCE")
+    vouchers.voucher_redeem(code="ONCE", customer=ayu, lines=cart, source="sale:1", at=NOW)
+    with pytest.raises(ApplicationError, match="already been used"):
+        vouchers.voucher_redeem(code="ONCE", customer=bunga, lines=cart, source="sale:2", at=NOW)
+    shared = _voucher(business, "SHARED", max_uses=None, per_customer_limit=1, usage_limit=2)
+    vouchers.voucher_redeem(code="SHARED", customer=ayu, lines=cart, source="sale:3", at=NOW)
+    with pytest.raises(ApplicationError, match="Ayu has already used"):
+        vouchers.voucher_redeem(code="SHARED", customer=ayu, lines=cart, source="sale:4", at=NOW)
+    with pytest.raises(ApplicationError, match="for members"):
+        vouchers.voucher_redeem(code="SHARED", customer=None, lines=cart, source="sale:4", at=NOW)
+    vouchers.voucher_redeem(code="SHARED", customer=bunga, lines=cart, source="sale:5", at=NOW)
+    cici = join("Cici").customer
+    with pytest.raises(ApplicationError, match="used up"):
+        vouchers.voucher_redeem(code="SHARED", customer=cici, lines=cart, source="sale:6", at=NOW)
+    shared.voucher.refresh_from_db()
+    assert shared.voucher.times_used == 2
+    assert VoucherUse.objects.filter(code__code="SHARED").count() == 2
+    assert VoucherCode.objects.get(code="ONCE").uses == 1
+
+
+def test_personal_codes_belong_to_their_customer(
+    business: Business, cart: list[CartLine], join: Callable[..., Membership]
+) -> None:
+    ayu, bunga = join("Ayu").customer, join("Bunga").customer
+    voucher = vouchers.voucher_create(actor=business.owner, name="Birthday", kind=Voucher.Kind.AMOUNT, value=25_000)
+    code = vouchers.codes_issue(actor=business.owner, voucher=voucher, customer=ayu)[0]
+    with pytest.raises(ApplicationError, match="another customer"):
+        _evaluate(code.code, bunga, cart)
+    assert _evaluate(code.code, ayu, cart) == 25_000
+    assert vouchers.codes_for_customer(ayu) == [code]
+    assert vouchers.codes_for_customer(bunga) == []
+
+
+def test_tier_targeting_and_product_or_category_restriction(
+    business: Business,
+    catalogue: dict[str, Any],
+    cart: list[CartLine],
+    tiers: dict[str, Tier],
+    join: Callable[..., Membership],
+) -> None:
+    silver = join("Ayu")
+    gold = join("Bunga")
+    Membership.objects.filter(pk=gold.pk).update(tier=tiers["gold"])
+    _voucher(business, "GOLD", tiers=[tiers["gold"]])
+    with pytest.raises(ApplicationError, match="other membership tiers"):
+        _evaluate("GOLD", silver.customer, cart)
+    with pytest.raises(ApplicationError, match="other membership tiers"):
+        _evaluate("GOLD", None, cart)
+    assert _evaluate("GOLD", gold.customer, cart) == 50_000
+    _voucher(business, "HAIR", kind=Voucher.Kind.PERCENT, value=20, categories=[catalogue["hair"]])
+    result = vouchers.voucher_evaluate(code="HAIR", customer=None, lines=cart, at=NOW)
+    assert (result.discount, result.line_discounts) == (30_000, {0: 30_000})
+    _voucher(business, "NAILS", categories=[catalogue["nails"]])
+    with pytest.raises(ApplicationError, match="Nothing in this sale qualifies"):
+        _evaluate("NAILS", None, cart)
+    _voucher(business, "SHAMPOO", value=500_000, products=[catalogue["shampoo"]])
+    assert _evaluate("SHAMPOO", None, cart) == 160_000  # never more than the items it applies to
+
+
+def test_bulk_codes_are_distinct_prefixed_and_limited(business: Business) -> None:
+    voucher = vouchers.voucher_create(actor=business.owner, name="Flyer", kind=Voucher.Kind.AMOUNT, value=10_000)
+    codes = vouchers.codes_issue(actor=business.owner, voucher=voucher, count=500, prefix="ramadan")
+    assert len(codes) == 500 == len({c.code for c in codes}) == VoucherCode.objects.filter(voucher=voucher).count()
+    assert all(c.code.startswith("RAMADAN") and len(c.code) == 15 for c in codes)
+    with pytest.raises(ApplicationError, match="between 1 and"):
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, count=0)
+    with pytest.raises(ApplicationError, match="already exists"):
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, code=codes[0].code)
+    with pytest.raises(PermissionDeniedError):
+        vouchers.codes_issue(actor=business.cashier_a, voucher=voucher, count=5)
+    assert VoucherCode.objects.count() == 500
+
+
+def test_system_codes_are_issued_once_per_key(business: Business, join: Callable[..., Membership]) -> None:
+    ayu = join("Ayu").customer
+    voucher = Voucher.objects.create(name="Thanks", kind=Voucher.Kind.AMOUNT, value=10_000)
+    first = vouchers.code_issue_system(voucher=voucher, customer=ayu, unique_key="event:1", reason="x")
+    again = vouchers.code_issue_system(voucher=voucher, customer=ayu, unique_key="event:1", reason="x")
+    assert first.pk == again.pk and VoucherCode.objects.count() == 1
