@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("setia.core.urls")),
     path("", include("setia.accounts.urls")),
     path("", include("setia.customers.urls")),
+    path("", include("setia.catalog.urls")),
+    path("", include("setia.sales.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -24,7 +24,7 @@ class Panel:
     key: str
     template: str
     context: Context
-    place: str = "side"  # "actions", "side" or "main"
+    place: str = "side"  # "actions", "side", "main" (the 360° page) or "caller" (the caller card)
     order: int = 100
 
 
@@ -35,13 +35,17 @@ def register_panel(panel: Panel) -> None:
     _panels[panel.key] = panel
 
 
-def panels_for(request: HttpRequest, customer: Customer) -> dict[str, list[SafeString]]:
+def panels_for(
+    request: HttpRequest, customer: Customer, places: tuple[str, ...] = ("actions", "side", "main")
+) -> dict[str, list[SafeString]]:
     """Rendered panels by place, in order; a panel whose context is None is left out."""
-    placed: dict[str, list[SafeString]] = {"actions": [], "side": [], "main": []}
+    placed: dict[str, list[SafeString]] = {place: [] for place in places}
     for panel in sorted(_panels.values(), key=lambda p: p.order):
+        if panel.place not in placed:
+            continue
         context = panel.context(request, customer)
         if context is None:
             continue
         html = render_to_string(panel.template, {"customer": customer, **context}, request=request)
-        placed[panel.place].append(mark_safe(html))  # noqa: S308 - rendered by our own template
+        placed[panel.place].append(mark_safe(html))
     return placed

@@ -26,5 +26,8 @@ def active(context: dict[str, Any], key: str) -> str:
 
 @register.filter
 def get_item(mapping: Any, key: str) -> Any:
-    """`{{ values|get_item:key }}`: look up a dictionary entry by a variable key."""
+    """`{{ values|get_item:key }}`: a dictionary entry by a variable key, or a list item by index."""
+    if isinstance(mapping, list | tuple):
+        index = int(key)
+        return mapping[index] if 0 <= index < len(mapping) else ""
     return (mapping or {}).get(key, "")

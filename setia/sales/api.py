@@ -1,0 +1,157 @@
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Header, Router
+from ninja.responses import Status
+
+from setia.accounts.models import Branch, User
+from setia.core.errors import ApplicationError
+from setia.core.pagination import keyset_page
+from setia.customers.models import Address
+from setia.customers.selectors import customer_get
+from setia.sales import selectors
+from setia.sales.models import Order, Trip
+from setia.sales.schemas import OrderIn, OrderOut, OrderPage, RefundIn, TripAssignIn, TripCompleteIn, TripIn, TripOut
+from setia.sales.services import bookings, checkout, refunds
+
+router = Router(tags=["sales"])
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _branch(branch_id: int) -> Branch:
+    branch = Branch.objects.filter(pk=branch_id).first()
+    if branch is None:
+        raise ApplicationError("branch_id: not found", {"branch_id": ["not found"]})
+    return branch
+
+
+def order_out(order: Order) -> dict[str, Any]:
+    fields = {name: getattr(order, name) for name in OrderOut.model_fields if name not in ("lines", "payments")}
+    fields["tax_rate"] = float(order.tax_rate)
+    fields["lines"] = [
+        {
+            "id": line.pk,
+            "product_id": line.product_id,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount": line.discount,
+            "total": line.total,
+            "staff_id": line.staff_id,
+        }
+        for line in order.lines.all()
+    ]
+    fields["payments"] = [
+        {"method": p.method, "amount": p.amount, "reference": p.reference} for p in order.payments.all()
+    ]
+    return fields
+
+
+@router.post(
+    "/orders",
+    response={201: OrderOut, 200: OrderOut},
+    summary="Record a paid sale (send an Idempotency-Key so a retry never records it twice)",
+)
+def create_order(
+    request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    customer = customer_get(actor=actor, pk=payload.customer_id) if payload.customer_id else None
+    order, created = checkout.checkout(
+        actor=actor,
+        branch=_branch(payload.branch_id),
+        customer=customer,
+        lines=[checkout.LineIn(**line.dict()) for line in payload.lines],
+        payments=[checkout.PaymentIn(**payment.dict()) for payment in payload.payments],
+        voucher_code=payload.voucher_code,
+        points=payload.points,
+        cashback=payload.cashback,
+        channel=payload.channel,
+        note=payload.note,
+        idempotency_key=idempotency_key,
+    )
+    return Status(201 if created else 200, order_out(selectors.order_get(actor=actor, pk=order.pk)))
+
+
+@router.get("/orders", response=OrderPage, summary="Orders, newest first (keyset paged)")
+def list_orders(
+    request: HttpRequest,
+    customer_id: int | None = None,
+    branch_id: int | None = None,
+    status: str = "",
+    after: str = "",
+) -> dict[str, Any]:
+    orders = selectors.order_list(actor=_actor(request), customer_id=customer_id, branch_id=branch_id, status=status)
+    page = keyset_page(
+        orders.prefetch_related("lines", "payments"), order=("-placed_at", "-id"), cursor=after, size=100
+    )
+    return {"items": [order_out(o) for o in page.rows], "next_cursor": page.next_cursor}
+
+
+@router.get("/orders/{order_id}", response=OrderOut, summary="One order")
+def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return order_out(selectors.order_get(actor=_actor(request), pk=order_id))
+
+
+@router.post("/orders/{order_id}/refunds", response=OrderOut, summary="Refund an amount or lines of an order")
+def refund_order(request: HttpRequest, order_id: int, payload: RefundIn) -> dict[str, Any]:
+    actor = _actor(request)
+    order = selectors.order_get(actor=actor, pk=order_id)
+    refunds.order_refund(actor=actor, order=order, reason=payload.reason, amount=payload.amount, lines=payload.lines)
+    return order_out(selectors.order_get(actor=actor, pk=order_id))
+
+
+def trip_out(trip: Trip) -> dict[str, Any]:
+    return {
+        "id": trip.pk,
+        "order_id": trip.order_id,
+        "number": trip.order.number,
+        "customer_id": trip.order.customer_id,
+        "status": trip.status,
+        "pickup_at": trip.pickup_at,
+        "pickup_text": trip.pickup_text,
+        "landmark": trip.landmark,
+        "destination": trip.destination,
+        "driver_name": trip.driver_name,
+        "vehicle": trip.vehicle,
+        "fare": trip.fare,
+    }
+
+
+@router.post("/trips", response={201: TripOut}, summary="Book a taxi trip")
+def create_trip(request: HttpRequest, payload: TripIn) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    customer = customer_get(actor=actor, pk=payload.customer_id)
+    address = None
+    if payload.pickup_address_id is not None:
+        address = Address.objects.filter(pk=payload.pickup_address_id, customer=customer).first()
+        if address is None:
+            raise ApplicationError("pickup_address_id: not found", {"pickup_address_id": ["not found"]})
+    trip = bookings.trip_book(
+        actor=actor,
+        customer=customer,
+        branch=_branch(payload.branch_id),
+        pickup_at=payload.pickup_at,
+        pickup_address=address,
+        pickup_text=payload.pickup_text,
+        landmark=payload.landmark,
+        destination=payload.destination,
+    )
+    return Status(201, trip_out(trip))
+
+
+@router.post("/trips/{trip_id}/assign", response=TripOut, summary="Assign a driver")
+def assign_trip(request: HttpRequest, trip_id: int, payload: TripAssignIn) -> dict[str, Any]:
+    actor = _actor(request)
+    trip = bookings.trip_assign(actor=actor, trip=selectors.trip_get(actor=actor, pk=trip_id), **payload.dict())
+    return trip_out(trip)
+
+
+@router.post("/trips/{trip_id}/complete", response=TripOut, summary="Complete a trip with its fare")
+def complete_trip(request: HttpRequest, trip_id: int, payload: TripCompleteIn) -> dict[str, Any]:
+    actor = _actor(request)
+    trip = bookings.trip_complete(actor=actor, trip=selectors.trip_get(actor=actor, pk=trip_id), **payload.dict())
+    return trip_out(trip)

@@ -1,0 +1,71 @@
+"""What sales contributes to lower apps: purchases on the customer's timeline and 360° page,
+"repeat last trip" on the caller card, orders moved by a merge, and purchase history for
+loyalty's referral check. Registered from `SalesConfig.ready`."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from setia.core.money import format_rupiah
+from setia.customers import merge, panels, timeline
+from setia.customers.models import Customer
+from setia.loyalty.services import membership
+from setia.sales.models import Order
+from setia.sales.selectors import customer_orders
+from setia.sales.services.bookings import last_trip
+
+
+def _orders_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[timeline.Entry]:
+    orders = Order.objects.filter(customer=customer).select_related("created_by")
+    if before is not None:
+        orders = orders.filter(placed_at__lt=before)
+    entries = []
+    for order in orders.order_by("-placed_at", "-id")[:limit]:
+        titles = {Order.Kind.TRIP: _("Trip %(number)s"), Order.Kind.APPOINTMENT: _("Appointment %(number)s")}
+        title = titles.get(Order.Kind(order.kind), _("Purchase %(number)s")) % {"number": order.number}
+        detail = f"{format_rupiah(order.total)} · {order.get_status_display()}"
+        if order.points_earned:
+            detail += " · " + _("%(points)s points") % {"points": order.points_earned}
+        entries.append(
+            timeline.Entry(
+                at=order.placed_at,
+                kind="order",
+                icon={"trip": "taxi-front", "appointment": "calendar-check"}.get(order.kind, "bag-check"),
+                title=title,
+                detail=detail,
+                actor=order.created_by.get_username() if order.created_by else "",
+                url=reverse("sales:order_detail", args=[order.pk]),
+            )
+        )
+    return entries
+
+
+def _move_orders(survivor: Customer, merged: Customer, actor: Any) -> None:
+    Order.objects.filter(customer=merged).update(customer=survivor)
+
+
+def _purchases_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    if not request.user.has_capability("orders.view"):  # type: ignore[union-attr]
+        return None
+    return {"orders": customer_orders(customer, limit=10)}
+
+
+def _actions_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    user = request.user
+    return {
+        "can_sell": user.has_capability("orders.create"),  # type: ignore[union-attr]
+        "can_book": user.has_capability("bookings.manage"),  # type: ignore[union-attr]
+        "last_trip": last_trip(customer),
+    }
+
+
+def register() -> None:
+    timeline.register_source("orders", _orders_source)
+    merge.register_merge_handler("orders", _move_orders)
+    membership.register_purchase_history(lambda customer_id: Order.objects.filter(customer_id=customer_id).exists())
+    panels.register_panel(panels.Panel("sales.actions", "sales/panels/actions.html", _actions_panel, "actions", 10))
+    panels.register_panel(panels.Panel("sales.caller", "sales/panels/caller.html", _actions_panel, "caller", 10))
+    panels.register_panel(panels.Panel("sales.purchases", "sales/panels/purchases.html", _purchases_panel, "main", 20))

@@ -1,0 +1,117 @@
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class LineSchema(Schema):
+    product_id: int | None = None
+    quantity: int = 1
+    unit_price: int | None = Field(None, description="Whole Rupiah; the catalogue price when left out")
+    description: str = ""
+    staff_id: int | None = None
+
+
+class PaymentSchema(Schema):
+    method: str = Field(description="cash, qris, gopay, ovo, dana, shopeepay, transfer, card")
+    amount: int
+    reference: str = ""
+
+
+class OrderIn(Schema):
+    branch_id: int
+    customer_id: int | None = None
+    channel: str = "outlet"
+    lines: list[LineSchema]
+    payments: list[PaymentSchema]
+    voucher_code: str = ""
+    points: int = Field(0, description="Points the member pays with")
+    cashback: int = Field(0, description="Cashback balance (Rupiah) the member pays with")
+    note: str = ""
+
+
+class LineOut(Schema):
+    id: int
+    product_id: int | None
+    description: str
+    quantity: int
+    unit_price: int
+    discount: int
+    total: int
+    staff_id: int | None
+
+
+class PaymentOut(Schema):
+    method: str
+    amount: int
+    reference: str
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str
+    customer_id: int | None
+    branch_id: int
+    channel: str
+    placed_at: dt.datetime
+    business_date: dt.date
+    subtotal: int
+    discount_total: int
+    tax_rate: float
+    tax_total: int
+    rounding: int
+    total: int
+    refunded_total: int
+    points_earned: int
+    points_redeemed: int
+    cashback_earned: int
+    voucher_code: str
+    lines: list[LineOut]
+    payments: list[PaymentOut]
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class RefundIn(Schema):
+    reason: str
+    amount: int | None = None
+    lines: dict[int, int] | None = Field(None, description="Line id -> quantity to refund")
+
+
+class TripIn(Schema):
+    customer_id: int
+    branch_id: int
+    pickup_at: dt.datetime
+    pickup_address_id: int | None = None
+    pickup_text: str = ""
+    landmark: str = ""
+    destination: str = ""
+
+
+class TripOut(Schema):
+    id: int
+    order_id: int
+    number: str
+    customer_id: int
+    status: str
+    pickup_at: dt.datetime
+    pickup_text: str
+    landmark: str
+    destination: str
+    driver_name: str
+    vehicle: str
+    fare: int | None
+
+
+class TripAssignIn(Schema):
+    driver_name: str
+    vehicle: str = ""
+
+
+class TripCompleteIn(Schema):
+    fare: int
+    method: str = "cash"

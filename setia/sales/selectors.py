@@ -1,0 +1,106 @@
+"""Reads of orders and bookings, through the actor's branch scope."""
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import Branch, User
+from setia.accounts.selectors import branch_scope, require
+from setia.core.errors import NotFoundError
+from setia.customers.models import Customer
+from setia.sales.models import Appointment, Order, OrderLine, Trip
+
+
+def visible_orders(actor: User) -> QuerySet[Order]:
+    require(actor, "orders.view")
+    return branch_scope(actor).filter(Order.objects.all(), field="branch")
+
+
+def order_get(*, actor: User, pk: int) -> Order:
+    order = (
+        visible_orders(actor)
+        .select_related("customer", "branch", "created_by", "service_address")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product", "staff")), "payments", "refunds"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise NotFoundError(_("Order not found."))
+    return order
+
+
+def order_list(
+    *,
+    actor: User,
+    branch_id: int | None = None,
+    status: str = "",
+    kind: str = "",
+    customer_id: int | None = None,
+    query: str = "",
+) -> QuerySet[Order]:
+    orders = visible_orders(actor).select_related("customer", "branch")
+    if branch_id:
+        orders = orders.filter(branch_id=branch_id)
+    if status:
+        orders = orders.filter(status=status)
+    if kind:
+        orders = orders.filter(kind=kind)
+    if customer_id:
+        orders = orders.filter(customer_id=customer_id)
+    if query:
+        orders = orders.filter(number__istartswith=query.strip())
+    return orders
+
+
+def customer_orders(customer: Customer, limit: int = 10) -> list[Order]:
+    return list(Order.objects.filter(customer=customer).select_related("branch").order_by("-placed_at", "-id")[:limit])
+
+
+def trips_board(*, actor: User, branch_id: int | None = None, day: dt.date | None = None) -> QuerySet[Trip]:
+    require(actor, "orders.view")
+    trips = Trip.objects.select_related("order", "order__customer", "order__branch")
+    trips = branch_scope(actor).filter(trips, field="order__branch")
+    if branch_id:
+        trips = trips.filter(order__branch_id=branch_id)
+    if day is not None:
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        trips = trips.filter(pickup_at__gte=start, pickup_at__lt=start + dt.timedelta(days=1))
+    return trips.order_by("pickup_at", "pk")
+
+
+def trip_get(*, actor: User, pk: int) -> Trip:
+    trip = trips_board(actor=actor).filter(pk=pk).first()
+    if trip is None:
+        raise NotFoundError(_("Trip not found."))
+    return trip
+
+
+def appointments_for(
+    *, actor: User, branch: Branch, day: dt.date, staff_id: int | None = None
+) -> QuerySet[Appointment]:
+    require(actor, "orders.view")
+    if not branch_scope(actor).allows(branch.pk):
+        raise NotFoundError(_("Branch not found."))
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    appointments = Appointment.objects.select_related("order", "order__customer", "service", "staff").filter(
+        order__branch=branch, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+    )
+    if staff_id:
+        appointments = appointments.filter(staff_id=staff_id)
+    return appointments.order_by("starts_at", "pk")
+
+
+def appointment_get(*, actor: User, pk: int) -> Appointment:
+    require(actor, "orders.view")
+    appointments = branch_scope(actor).filter(
+        Appointment.objects.select_related("order", "order__customer", "order__branch", "service", "staff"),
+        field="order__branch",
+    )
+    appointment = appointments.filter(pk=pk).first()
+    if appointment is None:
+        raise NotFoundError(_("Appointment not found."))
+    return appointment

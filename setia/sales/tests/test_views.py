@@ -1,0 +1,183 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from setia.conftest import PERSONAS, Business, client_for, persona_user
+from setia.customers.models import Address, CustomerPhone
+from setia.loyalty.services import membership
+from setia.sales.models import Order
+from setia.sales.services import bookings
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+
+
+@pytest.fixture
+def order(business: Business, shop: dict) -> Order:
+    CustomerPhone.objects.create(customer=shop["customer"], number="+6281234567890", is_primary=True)
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    sale, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["creambath"].pk)],
+        payments=[PaymentIn("cash", 150_000)],
+    )
+    return sale
+
+
+# Pages every signed-in persona of branch A may open; other-branch staff get a 404 on records.
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_order_pages_by_persona(client: object, business: Business, order: Order, persona: str) -> None:
+    user = persona_user(business, persona)
+    web = client_for(user)
+    pages = [
+        reverse("sales:order_list"),
+        reverse("sales:order_detail", args=[order.pk]),
+        reverse("sales:order_receipt", args=[order.pk]) + "?size=58",
+    ]
+    for url in pages:
+        response = web.get(url)
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login" in response["Location"], url
+        elif persona == "other_branch_front_office" and url != pages[0]:
+            assert response.status_code == 404, url
+        else:
+            assert response.status_code == 200, url
+    if persona == "other_branch_front_office":
+        assert order.number not in web.get(pages[0]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [("anonymous", None), ("analyst", False), ("same_branch_front_office", True), ("manager", True), ("owner", True)],
+)
+def test_cashier_trips_appointments_pages(business: Business, shop: dict, persona: str, allowed: bool | None) -> None:
+    user = business.analyst if persona == "analyst" else persona_user(business, persona)
+    web = client_for(user)
+    for url in [
+        reverse("sales:cashier"),
+        reverse("sales:trips"),
+        reverse("sales:appointments"),
+        reverse("sales:trip_new") + f"?customer={shop['customer'].pk}",
+        reverse("sales:appointment_new") + f"?customer={shop['customer'].pk}",
+    ]:
+        response = web.get(url)
+        expected = 302 if allowed is None else 200 if allowed else 403
+        assert response.status_code == expected, (url, response.status_code)
+
+
+def test_cashier_sale_through_the_page(business: Business, shop: dict) -> None:
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    web = client_for(business.cashier_a)
+    form = {
+        "branch": business.branch_a.pk,
+        "customer": shop["customer"].pk,
+        "sale_key": "cashier-test-0001",
+        "line_product": [shop["creambath"].pk],
+        "line_quantity": ["1"],
+        "line_price": [str(shop["creambath"].price)],
+        "line_description": ["Creambath"],
+        "line_staff": [""],
+        "pay_method": ["cash"],
+        "pay_amount": [""],
+    }
+    preview = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"})
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Rp 150.000" in html and 'data-testid="points-to-earn"' in html and Order.objects.count() == 0
+    paid = web.post(reverse("sales:cashier"), {**form, "action": "pay"})
+    assert paid.status_code == 302
+    sale = Order.objects.get()
+    assert paid["Location"] == reverse("sales:order_detail", args=[sale.pk])
+    assert (sale.total, sale.points_earned) == (150_000, 15)
+    again = web.post(reverse("sales:cashier"), {**form, "action": "pay"})  # a double click
+    assert again.status_code == 302 and Order.objects.count() == 1
+
+
+def test_cashier_refuses_bad_quantity_with_a_message(business: Business, shop: dict) -> None:
+    web = client_for(business.cashier_a)
+    response = web.post(
+        reverse("sales:cashier"),
+        {
+            "branch": business.branch_a.pk,
+            "line_product": [shop["shampoo"].pk],
+            "line_quantity": ["0"],
+            "line_price": [""],
+            "line_description": [""],
+            "line_staff": [""],
+            "pay_method": ["cash"],
+            "pay_amount": ["50000"],
+            "action": "pay",
+        },
+    )
+    assert response.status_code == 200
+    assert "the quantity must be at least 1" in response.content.decode() and Order.objects.count() == 0
+
+
+def test_refund_page_needs_the_refund_capability(business: Business, order: Order) -> None:
+    url = reverse("sales:order_refund", args=[order.pk])
+    assert client_for(business.cashier_a).post(url, {"amount": 1000, "reason": "x"}).status_code == 403
+    response = client_for(business.manager).post(url, {"amount": 50_000, "reason": "Tidak puas"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.refunded_total == 50_000
+
+
+def test_repeat_last_trip_from_the_caller_card(business: Business, shop: dict) -> None:
+    customer = shop["customer"]
+    CustomerPhone.objects.create(customer=customer, number="+6281299990000", is_primary=True)
+    home = Address.objects.create(customer=customer, line="Jl. Dago 10", landmark="depan warung")
+    bookings.trip_book(
+        actor=business.cashier_a,
+        customer=customer,
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(hours=1),
+        pickup_address=home,
+    )
+    web = client_for(business.cashier_a)
+    card = web.get(reverse("customers:caller_lookup") + "?phone=081299990000").content.decode()
+    assert 'data-testid="repeat-last-trip"' in card and "Jl. Dago 10" in card
+    response = web.post(reverse("sales:trip_repeat", args=[customer.pk]))
+    assert response.status_code == 302
+    assert customer.orders.filter(kind="trip").count() == 2
+
+
+def test_customer_page_shows_purchases(business: Business, order: Order) -> None:
+    html = client_for(business.cashier_a).get(reverse("customers:detail", args=[order.customer_id])).content.decode()
+    assert order.number in html and 'data-testid="purchases"' in html and 'data-testid="new-sale"' in html
+
+
+def test_api_orders_with_idempotency(business: Business, shop: dict) -> None:
+    from setia.accounts.services import api_key_create
+
+    _record, key = api_key_create(actor=business.cashier_a, name="pos")
+    web = client_for(None)
+    body = {
+        "branch_id": business.branch_a.pk,
+        "customer_id": shop["customer"].pk,
+        "lines": [{"product_id": shop["shampoo"].pk, "quantity": 2}],
+        "payments": [{"method": "qris", "amount": 91_000}],
+    }
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "pos-2026-0001"}
+    first = web.post("/api/v1/orders", body, content_type="application/json", headers=headers)
+    assert first.status_code == 201, first.content
+    assert first.json()["total"] == 91_000 and first.json()["lines"][0]["quantity"] == 2
+    again = web.post("/api/v1/orders", body, content_type="application/json", headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    changed = web.post(
+        "/api/v1/orders",
+        {**body, "payments": [{"method": "cash", "amount": 91_000}]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert changed.status_code == 400 and "idempotency_key" in changed.json()["extra"]
+    bad = web.post(
+        "/api/v1/orders",
+        {**body, "lines": [{"product_id": shop["shampoo"].pk, "quantity": -1}]},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert bad.status_code == 400 and "lines[1].quantity" in bad.json()["extra"]
+    assert Order.objects.count() == 1
+    assert web.post("/api/v1/orders", body, content_type="application/json").status_code == 401

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from setia.sales import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("cashier/", views.cashier, name="cashier"),
+    path("cashier/customers/", views.cashier_find_customer, name="cashier_customers"),
+    path("cashier/products/", views.cashier_find_product, name="cashier_products"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/receipt/", views.order_receipt, name="order_receipt"),
+    path("orders/<int:pk>/receipt/email/", views.order_receipt_email, name="order_receipt_email"),
+    path("orders/<int:pk>/refund/", views.order_refund, name="order_refund"),
+    path("trips/", views.trips, name="trips"),
+    path("trips/new/", views.trip_new, name="trip_new"),
+    path("trips/repeat/<int:customer_id>/", views.trip_repeat, name="trip_repeat"),
+    path("trips/<int:pk>/<str:action>/", views.trip_action, name="trip_action"),
+    path("appointments/", views.appointments, name="appointments"),
+    path("appointments/new/", views.appointment_new, name="appointment_new"),
+    path("appointments/<int:pk>/<str:action>/", views.appointment_action, name="appointment_action"),
+    path("settings/sales/", views.settings_view, name="settings"),
+]

@@ -1,0 +1,552 @@
+import datetime as dt
+from typing import Any
+from urllib.parse import quote as url_quote
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from setia.accounts.decorators import staff_view
+from setia.accounts.models import Branch, User
+from setia.accounts.selectors import branch_scope
+from setia.catalog.models import Product
+from setia.catalog.selectors import product_search
+from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.money import format_rupiah
+from setia.core.pagination import keyset_page, parse_id
+from setia.customers.models import Customer
+from setia.customers.selectors import customer_get, search_customers
+from setia.loyalty.services import purchases, vouchers
+from setia.sales import selectors
+from setia.sales.forms import SalesSettingsForm
+from setia.sales.models import Order, Payment, Trip
+from setia.sales.services import bookings, checkout, refunds
+from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _branches(actor: User) -> list[Branch]:
+    return list(branch_scope(actor).filter(Branch.objects.filter(is_active=True), field="pk").order_by("name"))
+
+
+def _branch(actor: User, value: str | None) -> Branch:
+    branches = _branches(actor)
+    chosen = parse_id(value)
+    for branch in branches:
+        if branch.pk == chosen:
+            return branch
+    for branch in branches:
+        if branch.pk == actor.branch_id:
+            return branch
+    if not branches:
+        raise NotFoundError(_("No branch is open to you."))
+    return branches[0]
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int((value or "").replace(".", "").replace(",", "").strip() or default)
+    except ValueError:
+        return default
+
+
+# --- Cashier ----------------------------------------------------------------------------------
+
+
+def _cart(data: Any) -> tuple[list[LineIn], list[PaymentIn]]:
+    lines = []
+    for product, quantity, price, description, staff in zip(
+        data.getlist("line_product"),
+        data.getlist("line_quantity"),
+        data.getlist("line_price"),
+        data.getlist("line_description"),
+        data.getlist("line_staff"),
+        strict=False,
+    ):
+        lines.append(
+            LineIn(
+                product_id=parse_id(product),
+                quantity=_int(quantity, 1),
+                unit_price=_int(price) if price.strip() else None,
+                description=description,
+                staff_id=parse_id(staff),
+            )
+        )
+    payments = [
+        PaymentIn(method=method, amount=_int(amount))
+        for method, amount in zip(data.getlist("pay_method"), data.getlist("pay_amount"), strict=False)
+    ]
+    return lines, payments
+
+
+@staff_view("orders.create")
+def cashier(request: HttpRequest) -> HttpResponseBase:
+    """The counter: find the member, add items, apply vouchers and points, take payment."""
+    actor = _actor(request)
+    data = request.POST if request.method == "POST" else request.GET
+    branch = _branch(actor, data.get("branch"))
+    customer: Customer | None = None
+    customer_id = parse_id(data.get("set_customer") or data.get("customer"))
+    if customer_id and data.get("action") != "clear_customer":
+        customer = customer_get(actor=actor, pk=customer_id)
+    lines, payments = _cart(data) if request.method == "POST" else ([], [])
+    action = data.get("action", "")
+    error: ApplicationError | None = None
+    if action.startswith("add:"):
+        product = Product.objects.filter(pk=parse_id(action[4:]) or 0, is_active=True).first()
+        if product is not None:
+            for line in lines:
+                if line.product_id == product.pk and line.unit_price in (None, product.price):
+                    line.quantity += 1
+                    break
+            else:
+                lines.append(
+                    LineIn(product_id=product.pk, quantity=1, unit_price=product.price, description=product.name)
+                )
+    elif action.startswith("remove:"):
+        index = _int(action[7:], -1)
+        if 0 <= index < len(lines):
+            lines.pop(index)
+    elif action == "add_payment":
+        payments.append(PaymentIn(method=Payment.Method.QRIS, amount=0))
+    if not payments:
+        payments = [PaymentIn(method=Payment.Method.CASH, amount=0)]
+    voucher_code = (data.get("use_voucher") or data.get("voucher_code", "")).strip()
+    points, cashback = _int(data.get("points")), _int(data.get("cashback"))
+    result = None
+    if lines:
+        try:
+            result = checkout.quote(
+                branch=branch,
+                customer=customer,
+                lines=lines,
+                voucher_code=voucher_code,
+                points=points,
+                cashback=cashback,
+                payments=[p for p in payments if p.amount] or None,
+            )
+        except ApplicationError as failure:
+            error = failure
+    if action == "pay" and result is not None and error is None:
+        paying = [p for p in payments if p.amount > 0]
+        if len(payments) == 1 and not paying and result.to_pay:
+            # One payment with no amount typed: exactly what is due (rounded for cash).
+            due = result.due
+            if payments[0].method == Payment.Method.CASH:
+                due = checkout._round_cash(due, sales_settings().cash_rounding)
+            paying = [PaymentIn(method=payments[0].method, amount=due)]
+        try:
+            order, _created = checkout.checkout(
+                actor=actor,
+                branch=branch,
+                customer=customer,
+                lines=lines,
+                payments=paying,
+                voucher_code=voucher_code,
+                points=points,
+                cashback=cashback,
+                idempotency_key=data.get("sale_key") or None,
+            )
+        except ApplicationError as failure:
+            error = failure
+        else:
+            messages.success(request, _("Sale %(number)s recorded.") % {"number": order.number})
+            return redirect("sales:order_detail", pk=order.pk)
+    member = purchases.membership_of(customer.pk) if customer else None
+    context = {
+        "nav_key": "cashier",
+        "branch": branch,
+        "branches": _branches(actor),
+        "customer": customer,
+        "member": member,
+        "member_codes": vouchers.codes_for_customer(customer) if customer else [],
+        "lines": lines,
+        "payments": payments,
+        "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
+        "voucher_code": voucher_code,
+        "points": points or "",
+        "cashback": cashback or "",
+        "quote": result,
+        "error": error,
+        "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
+        "sale_key": data.get("sale_key") or _new_sale_key(),
+        "point_value": purchases.loyalty_settings().point_value,
+    }
+    template = "sales/cashier.html#cart" if request.htmx else "sales/cashier.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _new_sale_key() -> str:
+    import secrets
+
+    return f"cashier-{secrets.token_hex(12)}"
+
+
+@staff_view("orders.create")
+def cashier_find_customer(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("find", "").strip()
+    found = search_customers(actor=_actor(request), query=query, limit=8) if len(query) >= 2 else []
+    return render(request, "sales/cashier_customers.html", {"found": found, "query": query})
+
+
+@staff_view("orders.create")
+def cashier_find_product(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    branch = _branch(actor, request.GET.get("branch"))
+    query = request.GET.get("product_q", "")
+    found = product_search(actor=actor, branch_id=branch.pk, query=query, limit=12)
+    return render(request, "sales/cashier_products.html", {"found": found, "query": query})
+
+
+# --- Orders -----------------------------------------------------------------------------------
+
+
+@staff_view("orders.view")
+def order_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    filters = {
+        "branch_id": parse_id(request.GET.get("branch")),
+        "status": request.GET.get("status", ""),
+        "kind": request.GET.get("kind", ""),
+        "customer_id": parse_id(request.GET.get("customer")),
+        "query": request.GET.get("q", ""),
+    }
+    orders = selectors.order_list(actor=actor, **filters)  # type: ignore[arg-type]
+    page = keyset_page(orders, order=("-placed_at", "-id"), cursor=request.GET.get("after", ""), size=50)
+    query_string = request.GET.copy()
+    query_string.pop("after", None)
+    context = {
+        "nav_key": "orders",
+        "page": page,
+        "filters": filters,
+        "branches": _branches(actor),
+        "statuses": Order.Status.choices,
+        "kinds": Order.Kind.choices,
+        "query_string": query_string.urlencode(),
+        "filtered": any(filters.values()),
+    }
+    template = "sales/order_list.html#results" if request.htmx else "sales/order_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _receipt_text(order: Order) -> str:
+    business = sales_settings()
+    lines = [f"{order.number} · {timezone.localtime(order.placed_at):%d-%m-%Y %H:%M}"]
+    for line in order.lines.all():
+        lines.append(f"{line.quantity} x {line.description}: {format_rupiah(line.total)}")
+    lines.append(_("Total: %(total)s") % {"total": format_rupiah(order.total)})
+    if order.points_earned:
+        lines.append(_("Points earned: %(points)s") % {"points": order.points_earned})
+    if business.receipt_footer:
+        lines.append(business.receipt_footer)
+    return "\n".join(lines)
+
+
+@staff_view("orders.view")
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get(actor=_actor(request), pk=pk)
+    phone = order.customer.phones.first() if order.customer else None
+    whatsapp = f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(_receipt_text(order))}" if phone else ""
+    context = {
+        "nav_key": "orders",
+        "order": order,
+        "whatsapp": whatsapp,
+        "email": order.customer.emails.first() if order.customer else None,
+        "trip": getattr(order, "trip", None) if order.kind == Order.Kind.TRIP else None,
+        "refundable": order.total - order.refunded_total,
+    }
+    return render(request, "sales/order_detail.html", context)
+
+
+@staff_view("orders.view")
+def order_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get(actor=_actor(request), pk=pk)
+    size = request.GET.get("size", "80")
+    if size not in ("58", "80", "a4"):
+        size = "80"
+    from setia.accounts.selectors import business_settings
+
+    return render(
+        request,
+        "sales/receipt.html",
+        {"order": order, "size": size, "business": business_settings(), "footer": sales_settings().receipt_footer},
+    )
+
+
+@require_POST
+@staff_view("orders.view")
+def order_receipt_email(request: HttpRequest, pk: int) -> HttpResponse:
+    from setia.sales.services.receipts import receipt_email
+
+    order = selectors.order_get(actor=_actor(request), pk=pk)
+    try:
+        address = receipt_email(actor=_actor(request), order=order)
+    except ApplicationError as failure:
+        messages.error(request, failure.message)
+    else:
+        messages.success(request, _("Receipt sent to %(email)s.") % {"email": address})
+    return redirect("sales:order_detail", pk=pk)
+
+
+@require_POST
+@staff_view("orders.refund")
+def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    order = selectors.order_get(actor=actor, pk=pk)
+    try:
+        refunds.order_refund(
+            actor=actor, order=order, amount=_int(request.POST.get("amount")), reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as failure:
+        messages.error(request, failure.message)
+    else:
+        messages.success(request, _("Refund recorded."))
+    return redirect("sales:order_detail", pk=pk)
+
+
+# --- Trips ------------------------------------------------------------------------------------
+
+
+def _day(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+@staff_view("bookings.manage")
+def trips(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    day = _day(request.GET.get("day"))
+    rows = list(selectors.trips_board(actor=actor, day=day, branch_id=parse_id(request.GET.get("branch"))))
+    columns = [(status, label, [t for t in rows if t.status == status]) for status, label in Trip.Status.choices]
+    context = {
+        "nav_key": "trips",
+        "day": day,
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "columns": columns,
+        "branches": _branches(actor),
+    }
+    return render(request, "sales/trips.html", context)
+
+
+@staff_view("bookings.manage")
+def trip_new(request: HttpRequest) -> HttpResponseBase:
+    actor = _actor(request)
+    data = request.POST if request.method == "POST" else request.GET
+    customer = customer_get(actor=actor, pk=parse_id(data.get("customer")) or 0)
+    branch = _branch(actor, data.get("branch"))
+    error = None
+    if request.method == "POST":
+        address = customer.addresses.filter(pk=parse_id(data.get("pickup_address")) or 0).first()
+        try:
+            pickup_at = timezone.make_aware(dt.datetime.fromisoformat(data.get("pickup_at", "")))
+        except ValueError:
+            error = ApplicationError(_("Enter the pick-up time."), {"pickup_at": [_("Enter the pick-up time.")]})
+        else:
+            try:
+                trip = bookings.trip_book(
+                    actor=actor,
+                    customer=customer,
+                    branch=branch,
+                    pickup_at=pickup_at,
+                    pickup_address=address,
+                    pickup_text=data.get("pickup_text", "") if address is None else "",
+                    landmark=data.get("landmark", ""),
+                    destination=data.get("destination", ""),
+                )
+            except ApplicationError as failure:
+                error = failure
+            else:
+                messages.success(request, _("Trip %(number)s booked.") % {"number": trip.order.number})
+                return redirect("sales:trips")
+    default_time = timezone.localtime() + dt.timedelta(minutes=15)
+    context = {
+        "nav_key": "trips",
+        "customer": customer,
+        "branch": branch,
+        "branches": _branches(actor),
+        "addresses": list(customer.addresses.all()),
+        "data": data,
+        "error": error,
+        "default_time": default_time.strftime("%Y-%m-%dT%H:%M"),
+    }
+    return render(request, "sales/trip_form.html", context)
+
+
+@require_POST
+@staff_view("bookings.manage")
+def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
+    actor = _actor(request)
+    customer = customer_get(actor=actor, pk=customer_id)
+    try:
+        trip = bookings.trip_repeat_last(
+            actor=actor, customer=customer, branch=_branch(actor, request.POST.get("branch"))
+        )
+    except ApplicationError as failure:
+        messages.error(request, failure.message)
+        return redirect(f"{_url('sales:trip_new')}?customer={customer.pk}")
+    messages.success(
+        request,
+        _("Trip %(number)s booked: pick-up at %(place)s.") % {"number": trip.order.number, "place": trip.pickup_text},
+    )
+    return redirect("sales:trips")
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+@require_POST
+@staff_view("bookings.manage")
+def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = _actor(request)
+    trip = selectors.trip_get(actor=actor, pk=pk)
+    try:
+        if action == "assign":
+            bookings.trip_assign(
+                actor=actor,
+                trip=trip,
+                driver_name=request.POST.get("driver_name", ""),
+                vehicle=request.POST.get("vehicle", ""),
+            )
+        elif action == "complete":
+            bookings.trip_complete(
+                actor=actor, trip=trip, fare=_int(request.POST.get("fare")), method=request.POST.get("method", "cash")
+            )
+        elif action == "cancel":
+            bookings.trip_cancel(actor=actor, trip=trip, reason=request.POST.get("reason", ""))
+        else:
+            raise NotFoundError(_("Unknown action."))
+    except ApplicationError as failure:
+        messages.error(request, failure.message)
+    else:
+        messages.success(request, _("Trip %(number)s updated.") % {"number": trip.order.number})
+    return redirect(f"{_url('sales:trips')}?day={timezone.localtime(trip.pickup_at).date().isoformat()}")
+
+
+# --- Appointments -----------------------------------------------------------------------------
+
+
+@staff_view("bookings.manage")
+def appointments(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    day = _day(request.GET.get("day"))
+    branch = _branch(actor, request.GET.get("branch"))
+    rows = list(
+        selectors.appointments_for(actor=actor, branch=branch, day=day, staff_id=parse_id(request.GET.get("staff")))
+    )
+    staff = {row.staff for row in rows}
+    staff_list = list(User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"))
+    for member in staff:
+        if member is not None and member not in staff_list:
+            staff_list.append(member)
+    columns = [(member, [a for a in rows if a.staff_id == member.pk]) for member in staff_list]
+    unassigned = [a for a in rows if a.staff_id is None]
+    context = {
+        "nav_key": "appointments",
+        "day": day,
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "branch": branch,
+        "branches": _branches(actor),
+        "columns": [c for c in columns if c[1]] or columns[:4],
+        "unassigned": unassigned,
+        "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
+    }
+    return render(request, "sales/appointments.html", context)
+
+
+@staff_view("bookings.manage")
+def appointment_new(request: HttpRequest) -> HttpResponseBase:
+    actor = _actor(request)
+    data = request.POST if request.method == "POST" else request.GET
+    customer = customer_get(actor=actor, pk=parse_id(data.get("customer")) or 0)
+    branch = _branch(actor, data.get("branch"))
+    services = Product.objects.filter(kind=Product.Kind.SERVICE, is_active=True).order_by("name")
+    error = None
+    if request.method == "POST":
+        service = services.filter(pk=parse_id(data.get("service")) or 0).first()
+        staff = User.objects.filter(pk=parse_id(data.get("staff")) or 0, is_active=True).first()
+        try:
+            starts_at = timezone.make_aware(dt.datetime.fromisoformat(data.get("starts_at", "")))
+            if service is None:
+                raise ApplicationError(_("Choose the service."), {"service": [_("Choose the service.")]})
+            appointment = bookings.appointment_book(
+                actor=actor, customer=customer, branch=branch, service=service, starts_at=starts_at, staff=staff
+            )
+        except ValueError:
+            error = ApplicationError(_("Enter the time."), {"starts_at": [_("Enter the time.")]})
+        except ApplicationError as failure:
+            error = failure
+        else:
+            messages.success(request, _("Appointment booked."))
+            return redirect(
+                f"{_url('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={branch.pk}"
+            )
+    context = {
+        "nav_key": "appointments",
+        "customer": customer,
+        "branch": branch,
+        "branches": _branches(actor),
+        "services": services,
+        "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
+        "data": data,
+        "error": error,
+        "default_time": (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:00"),
+    }
+    return render(request, "sales/appointment_form.html", context)
+
+
+@require_POST
+@staff_view("bookings.manage")
+def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = _actor(request)
+    appointment = selectors.appointment_get(actor=actor, pk=pk)
+    try:
+        if action == "checkout":
+            order = bookings.appointment_checkout(
+                actor=actor,
+                appointment=appointment,
+                payments=[
+                    PaymentIn(method=request.POST.get("method", "cash"), amount=_int(request.POST.get("amount")))
+                ],
+                voucher_code=request.POST.get("voucher_code", ""),
+            )
+            messages.success(request, _("Sale %(number)s recorded.") % {"number": order.number})
+            return redirect("sales:order_detail", pk=order.pk)
+        if action in ("cancel", "no_show"):
+            bookings.appointment_cancel(actor=actor, appointment=appointment, no_show=action == "no_show")
+        else:
+            raise NotFoundError(_("Unknown action."))
+    except ApplicationError as failure:
+        messages.error(request, failure.message)
+    return redirect(
+        f"{_url('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={appointment.order.branch_id}"
+    )
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+@staff_view("settings.manage")
+def settings_view(request: HttpRequest) -> HttpResponseBase:
+    from setia.sales.services.settings import sales_settings_update
+
+    current = sales_settings()
+    form = SalesSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        sales_settings_update(actor=_actor(request), **form.cleaned_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("sales:settings")
+    return render(request, "sales/settings.html", {"nav_key": "sales_settings", "form": form})
