@@ -127,3 +127,5 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
 api.add_router("/", "setia.accounts.api.router")
 api.add_router("/", "setia.core.api.router")
 api.add_router("/", "setia.customers.api.router")
+api.add_router("/", "setia.catalog.api.router")
+api.add_router("/", "setia.sales.api.router")
