@@ -130,15 +130,15 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
     except ApplicationError:
         return {"phone": None, "match": "invalid", "customers": []}
     customers = []
-    for customer in selectors.callers(actor=actor, number=number or ""):
+    for customer, phones, addresses in selectors.caller_lookup(actor=actor, number=number or ""):
         customers.append(
             {
                 "id": customer.pk,
                 "name": customer.name,
                 "member_number": customer.member_number,
                 "tier": None,  # filled by the loyalty app once memberships exist
-                "phones": [{"number": p.number, "label": p.label} for p in customer.phones.all()],
-                "addresses": [address_out(a) for a in customer.addresses.all()],
+                "phones": phones,
+                "addresses": addresses,
                 "last_interactions": [
                     {"at": e.at, "kind": e.kind, "title": e.title, "detail": e.detail}
                     for e in timeline_for(customer, limit=5)

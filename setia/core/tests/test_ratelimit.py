@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
+from setia.core.models import RateCounter
 from setia.core.ratelimit import hit, parse_rate
 
 
@@ -43,3 +44,35 @@ def test_concurrent_hits_are_all_counted() -> None:
     for thread in threads:
         thread.join()
     assert allowed.count(True) == 50 and allowed.count(False) == 30
+
+
+def test_large_limits_are_taken_from_the_database_in_blocks(db: None) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from setia.core.ratelimit import block_size, forget_leases
+
+    forget_leases()
+    assert (block_size(150), block_size(600), block_size(1_000_000)) == (1, 6, 50)
+    with CaptureQueriesContext(connection) as queries:
+        decisions = [hit("api", 600, 60, now=1000.0) for _ in range(601)]
+    assert len(queries) == 101  # one write per block of 6
+    assert [d.hits for d in decisions[:7]] == [1, 2, 3, 4, 5, 6, 7]
+    assert [d.allowed for d in decisions].count(True) == 600 and not decisions[-1].allowed
+    assert decisions[-1].retry_after == 20
+    # A new window starts counting again.
+    assert hit("api", 600, 60, now=1021.0) == hit("api", 600, 60, now=1021.0).__class__(True, 1, 59)
+    assert RateCounter.objects.get(key="api").hits == 6
+    forget_leases()
+
+
+def test_blocks_never_allow_more_than_the_limit_across_processes(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from setia.core import ratelimit
+
+    processes: list[dict[tuple[str, int], object]] = [{}, {}]  # each process keeps its own blocks
+    allowed = []
+    for turn in range(700):
+        monkeypatch.setattr(ratelimit, "_leases", processes[turn % 2])
+        allowed.append(hit("api", 600, 60, now=1000.0).allowed)
+    # Each request number is handed out once: exactly the limit, then refusals in both processes.
+    assert allowed.count(True) == 600 and allowed[-2:] == [False, False]
+    assert RateCounter.objects.get(key="api").hits > 600
