@@ -292,12 +292,12 @@ def _expiring_by_member(cutoff: dt.datetime, membership_ids: list[int] | None = 
     }
 
 
-def points_expire_due(*, now: dt.datetime | None = None) -> int:
+def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[int] | None = None) -> int:
     """Expire what is due (the nightly job); returns the points expired. Safe to run twice a day:
     each member gets at most one expiry entry per day."""
     now = now or timezone.now()
     expired = 0
-    for membership_id in _expiring_by_member(now):
+    for membership_id in _expiring_by_member(now, membership_ids):
         with transaction.atomic():
             # Under the member's row lock (every debit takes it too), recount: a redemption since
             # the first count has used some of those points, and expiry must not take them twice.

@@ -180,7 +180,9 @@ def voucher_evaluate(
     code = (code or "").strip().upper()
     codes = VoucherCode.objects.select_related("voucher", "voucher__free_product")
     if lock:
-        codes = codes.select_for_update()
+        # Only the code's row (the voucher's is locked next): PostgreSQL cannot lock the nullable
+        # side of the outer join to the free item.
+        codes = codes.select_for_update(of=("self",))
     found = codes.filter(code=code).first()
     if found is None:
         return_message = _("The voucher code %(code)s does not exist.") % {"code": code}
