@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from setia.accounts.decorators import staff_view
 from setia.accounts.models import Branch, User
@@ -158,6 +160,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
             error = failure
         else:
             messages.success(request, _("Sale %(number)s recorded.") % {"number": order.number})
+            if request.htmx:  # type: ignore[attr-defined]
+                return HttpResponseClientRedirect(reverse("sales:order_detail", args=[order.pk]))
             return redirect("sales:order_detail", pk=order.pk)
     member = purchases.membership_of(customer.pk) if customer else None
     context = {
@@ -393,18 +397,12 @@ def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
         )
     except ApplicationError as failure:
         messages.error(request, failure.message)
-        return redirect(f"{_url('sales:trip_new')}?customer={customer.pk}")
+        return redirect(f"{reverse('sales:trip_new')}?customer={customer.pk}")
     messages.success(
         request,
         _("Trip %(number)s booked: pick-up at %(place)s.") % {"number": trip.order.number, "place": trip.pickup_text},
     )
     return redirect("sales:trips")
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
 
 
 @require_POST
@@ -432,7 +430,7 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, failure.message)
     else:
         messages.success(request, _("Trip %(number)s updated.") % {"number": trip.order.number})
-    return redirect(f"{_url('sales:trips')}?day={timezone.localtime(trip.pickup_at).date().isoformat()}")
+    return redirect(f"{reverse('sales:trips')}?day={timezone.localtime(trip.pickup_at).date().isoformat()}")
 
 
 # --- Appointments -----------------------------------------------------------------------------
@@ -492,7 +490,7 @@ def appointment_new(request: HttpRequest) -> HttpResponseBase:
         else:
             messages.success(request, _("Appointment booked."))
             return redirect(
-                f"{_url('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={branch.pk}"
+                f"{reverse('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={branch.pk}"
             )
     context = {
         "nav_key": "appointments",
@@ -532,7 +530,7 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     except ApplicationError as failure:
         messages.error(request, failure.message)
     return redirect(
-        f"{_url('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={appointment.order.branch_id}"
+        f"{reverse('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={appointment.order.branch_id}"
     )
 
 

@@ -155,7 +155,9 @@ def trip_repeat_last(*, actor: User, customer: Customer, branch: Branch, pickup_
 def _locked_trip(actor: User, trip: Trip) -> Trip:
     require(actor, "bookings.manage")
     locked = (
-        Trip.objects.select_for_update().select_related("order", "order__customer", "order__branch").get(pk=trip.pk)
+        Trip.objects.select_for_update(of=("self",))
+        .select_related("order", "order__customer", "order__branch")
+        .get(pk=trip.pk)
     )
     if not branch_scope(actor).allows(locked.order.branch_id):
         raise ApplicationError(_("Trip not found."))
@@ -298,7 +300,7 @@ def appointment_checkout(
     """The customer leaves: the service (and anything else she takes) is paid and earns."""
     require(actor, "orders.create")
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("order", "order__customer", "order__branch", "service")
         .get(pk=appointment.pk)
     )
@@ -329,7 +331,7 @@ def appointment_checkout(
 @transaction.atomic
 def appointment_cancel(*, actor: User, appointment: Appointment, no_show: bool = False) -> Appointment:
     require(actor, "bookings.manage")
-    appointment = Appointment.objects.select_for_update().select_related("order").get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("order").get(pk=appointment.pk)
     if not branch_scope(actor).allows(appointment.order.branch_id):
         raise ApplicationError(_("Appointment not found."))
     if appointment.status != Appointment.Status.BOOKED:

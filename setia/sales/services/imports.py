@@ -1,0 +1,766 @@
+"""Importing historical orders from a CSV file (a cash register's or an old system's export).
+
+The same discipline as the customer import: the file is checked first (a dry run that lists
+every bad row with its row number and reason); with errors nothing is imported unless the caller
+chooses to skip the bad rows, and the skipped rows are written to a report CSV with the reasons.
+
+A file row is one order line. Rows with the same `order_ref` (kept together) form one order;
+a row without `order_ref` is an order of its own. The minimal file has `customer_ref,date,amount`.
+
+Speed (rule 8 of docs/ARCHITECTURE): rows are read in chunks of whole orders; each chunk resolves
+its customer references in one query per kind of reference, allocates the order ids, and writes
+in one transaction — PostgreSQL: COPY into a staging table, then `INSERT … ON CONFLICT DO
+NOTHING RETURNING id` (so a concurrent or repeated run cannot double an order), and the lines of
+the orders actually inserted COPYed straight into their table; SQLite: `executemany`. No ORM
+object is built per row.
+
+Re-running the same file changes nothing: every order carries `idempotency_key = import:<ref>`
+(or, without `order_ref`, a digest of the row's content and its occurrence in the file), and an
+order already present is left as it is. Points and rewards are not given for history unless
+asked (`apply_loyalty`), and then only for orders this run inserted.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.accounts.models import Branch, User
+from setia.accounts.selectors import require
+from setia.catalog.models import Product
+from setia.core.audit import audit_log
+from setia.core.bulk import allocate_ids
+from setia.core.errors import ApplicationError
+from setia.core.phones import normalize_phone
+from setia.customers.models import Customer, CustomerEmail, CustomerPhone
+from setia.customers.tabular import escape_cell
+from setia.customers.text import search_key
+from setia.loyalty.cart import CartLine
+from setia.loyalty.models import Membership
+from setia.loyalty.services.purchases import purchase_recorded
+from setia.sales.models import Order, OrderLine
+
+CHUNK = 20_000  # lines per transaction (a chunk ends at an order boundary)
+MAX_ERRORS_KEPT = 1000
+MAX_AMOUNT = 10_000_000_000  # Rp 10 billion per line: anything above is a typing error
+MAX_QUANTITY = 10_000
+MAX_REF = 64  # customers.Customer.external_id; order refs fit `import:<ref>` in 100 characters
+REQUIRED = ("customer_ref", "date", "amount")
+OPTIONAL = ("branch", "channel", "order_ref", "product", "quantity", "unit_price")
+ALIASES = {
+    "customer": "customer_ref",
+    "pelanggan": "customer_ref",
+    "kode pelanggan": "customer_ref",
+    "external_id": "customer_ref",
+    "tanggal": "date",
+    "jumlah": "amount",
+    "total": "amount",
+    "cabang": "branch",
+    "kanal": "channel",
+    "order": "order_ref",
+    "no order": "order_ref",
+    "nomor order": "order_ref",
+    "produk": "product",
+    "sku": "product",
+    "qty": "quantity",
+    "jumlah barang": "quantity",
+    "harga": "unit_price",
+    "price": "unit_price",
+}
+# A customer created for an unknown reference (`create_missing_customers`) has nothing but its
+# external id. Customers has no field for "imported without contact details"; this line in its
+# notes (with source = import) is the flag, and what staff see on the customer's page.
+NO_CONTACT_NOTE = "Imported with historical orders, without contact details."
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+ORDER_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "number",
+    "kind",
+    "customer_id",
+    "branch_id",
+    "channel",
+    "status",
+    "placed_at",
+    "business_date",
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "tax_rate",
+    "rounding",
+    "total",
+    "refunded_total",
+    "points_earned",
+    "points_redeemed",
+    "cashback_earned",
+    "voucher_code",
+    "service_address_id",
+    "note",
+    "imported",
+    "idempotency_key",
+    "request_digest",
+    "created_by_id",
+)
+LINE_COLUMNS = (
+    "order_id",
+    "product_id",
+    "category_id_at_sale",
+    "description",
+    "quantity",
+    "unit_price",
+    "discount",
+    "total",
+    "refunded_quantity",
+    "staff_id",
+    "promotion_note",
+)
+
+
+@dataclass
+class ImportOptions:
+    branch_code: str = ""  # the branch of rows without a `branch` column; default the first active branch
+    create_missing_customers: bool = False
+    apply_loyalty: bool = False
+    skip_invalid: bool = False
+
+
+@dataclass(slots=True)
+class Line:
+    number: int  # 1-based line of the file, header included
+    cells: list[str]
+    key: str  # the order's idempotency key
+    customer_ref: str
+    date: dt.date | None
+    amount: int
+    branch_id: int | None
+    channel: str
+    order_ref: str
+    product: Product | None
+    quantity: int
+    unit_price: int
+    errors: list[str]
+
+
+@dataclass
+class Chunk:
+    lines: list[Line]
+    customers: dict[str, int]  # customer_ref -> customer id
+    missing: list[str]  # unknown customer refs to create (create_missing_customers)
+    existing: set[str]  # order keys already imported
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    valid_rows: int = 0
+    invalid_rows: int = 0
+    orders: int = 0  # orders in the file (valid ones)
+    orders_existing: int = 0  # already imported: left as they are
+    orders_created: int = 0
+    lines_created: int = 0
+    customers_created: int = 0  # in a dry run: would be created
+    points_earned: int = 0
+    cashback_earned: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row, reason), the first MAX_ERRORS_KEPT
+    report: Path | None = None
+    applied: bool = False
+
+
+def default_report_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.skipped.csv")
+
+
+class _Reader:
+    """Reads and checks the file's rows; yields them in chunks of whole orders."""
+
+    def __init__(self, path: Path, options: ImportOptions) -> None:
+        self.path = path
+        self.options = options
+        self.branches = {branch.code.lower(): branch for branch in Branch.objects.all()}
+        if options.branch_code:
+            branch = self.branches.get(options.branch_code.lower())
+            if branch is None or not branch.is_active:
+                message = _("No active branch with code %(code)s.") % {"code": options.branch_code}
+                raise ApplicationError(message, {"branch": [message]})
+        else:
+            branch = Branch.objects.filter(is_active=True).order_by("pk").first()
+            if branch is None:
+                message = _("Add a branch first: every order belongs to a branch.")
+                raise ApplicationError(message, {"branch": [message]})
+        self.default_branch = branch
+        self.products: dict[str, Product] = {}
+        for product in Product.objects.order_by("-is_active", "pk"):
+            self.products.setdefault(product.name.strip().lower(), product)
+        for product in Product.objects.exclude(sku=None).exclude(sku=""):
+            self.products[str(product.sku).strip().lower()] = product  # a SKU wins over a name
+        self.channels: dict[str, str] = {}
+        for value, label in Order.Channel.choices:
+            self.channels[str(value).lower()] = str(value)
+            self.channels[str(label).lower()] = str(value)
+        self.dates: dict[str, dt.date | str] = {}
+        self.today = timezone.localdate()
+        self.refs_seen: set[int] = set()  # hashes of order refs of earlier orders (rows kept together)
+        self.occurrences: dict[int, int] = {}  # rows without order_ref: content digest -> times seen
+        self.previous_ref = ""
+
+    def header(self, cells: list[str]) -> dict[str, int]:
+        columns: dict[str, int] = {}
+        for index, title in enumerate(cells):
+            name = title.strip().lstrip("\ufeff").lower()
+            name = ALIASES.get(name, name)
+            if name in REQUIRED or name in OPTIONAL:
+                columns.setdefault(name, index)
+        missing = [name for name in REQUIRED if name not in columns]
+        if missing:
+            message = _("The file needs the columns %(columns)s; missing: %(missing)s.") % {
+                "columns": ", ".join(REQUIRED),
+                "missing": ", ".join(missing),
+            }
+            raise ApplicationError(message, {"file": [message]})
+        return columns
+
+    def chunks(self) -> Iterator[Chunk]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            first = next(reader, None)
+            if not first:
+                message = _("The file is empty.")
+                raise ApplicationError(message, {"file": [message]})
+            self.columns = self.header(first)
+            batch: list[Line] = []
+            for number, cells in enumerate(reader, start=2):
+                if not any(cells):
+                    continue
+                line = self.parse(number, cells)
+                if len(batch) >= CHUNK and (not line.order_ref or line.key != batch[-1].key):
+                    yield self.finish(batch)
+                    batch = []
+                batch.append(line)
+            if batch:
+                yield self.finish(batch)
+
+    def _cell(self, cells: list[str], name: str) -> str:
+        index = self.columns.get(name)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index].strip()
+
+    def _date(self, text: str) -> dt.date | str:
+        """The date, or the reason it is not one."""
+        if not _ISO_DATE.match(text):
+            return _("date “%(value)s” is not a date in the form YYYY-MM-DD") % {"value": text}
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            return _("date “%(value)s” does not exist") % {"value": text}
+        if value > self.today:
+            return _("date %(value)s is in the future") % {"value": text}
+        return value
+
+    def parse(self, number: int, cells: list[str]) -> Line:
+        errors: list[str] = []
+        cell = self._cell
+        customer_ref = cell(cells, "customer_ref")
+        if not customer_ref:
+            errors.append(_("customer_ref is empty"))
+        elif len(customer_ref) > MAX_REF:
+            errors.append(_("customer_ref is longer than %(count)s characters") % {"count": MAX_REF})
+        date_text = cell(cells, "date")
+        date = self.dates.get(date_text)
+        if date is None:
+            date = self.dates[date_text] = self._date(date_text)
+        if isinstance(date, str):
+            errors.append(date)
+            date = None
+        amount = _whole(cell(cells, "amount"), "amount", errors, minimum=1, maximum=MAX_AMOUNT)
+        branch_id: int | None = self.default_branch.pk
+        branch_code = cell(cells, "branch")
+        if branch_code:
+            branch = self.branches.get(branch_code.lower())
+            branch_id = branch.pk if branch else None
+            if branch is None:
+                errors.append(_("no branch with code %(code)s") % {"code": branch_code})
+        channel = Order.Channel.OUTLET.value
+        channel_text = cell(cells, "channel")
+        if channel_text:
+            channel = self.channels.get(channel_text.lower(), "")
+            if not channel:
+                errors.append(
+                    _("channel “%(value)s” is not one of: %(choices)s")
+                    % {"value": channel_text, "choices": ", ".join(Order.Channel.values)}
+                )
+        product = None
+        product_text = cell(cells, "product")
+        if product_text:
+            product = self.products.get(product_text.lower())
+            if product is None:
+                errors.append(_("no product with code or name “%(value)s”") % {"value": product_text})
+        quantity_text = cell(cells, "quantity")
+        quantity = _whole(quantity_text, "quantity", errors, minimum=1, maximum=MAX_QUANTITY) if quantity_text else 1
+        price_text = cell(cells, "unit_price")
+        unit_price = _whole(price_text, "unit_price", errors, minimum=0, maximum=MAX_AMOUNT) if price_text else -1
+        if unit_price < 0 and quantity > 0:
+            unit_price = -(-amount // quantity)  # rounded up; the difference is the line's discount
+        elif amount > quantity * unit_price and not errors:
+            errors.append(
+                _("amount %(amount)s is more than quantity times unit_price (%(gross)s)")
+                % {"amount": amount, "gross": quantity * unit_price}
+            )
+        order_ref = cell(cells, "order_ref")
+        if order_ref:
+            if len(order_ref) > MAX_REF:
+                errors.append(_("order_ref is longer than %(count)s characters") % {"count": MAX_REF})
+            key = f"import:{order_ref}"
+            if order_ref != self.previous_ref:
+                token = hash(order_ref)
+                if token in self.refs_seen:
+                    errors.append(
+                        _("order_ref %(ref)s appears earlier in the file: keep an order's rows together")
+                        % {"ref": order_ref}
+                    )
+                self.refs_seen.add(token)
+        else:
+            # No order number: the row's content and how often the same content came before.
+            content = "\x1f".join(cells).encode()
+            digest = hashlib.blake2b(content, digest_size=10).hexdigest()
+            token = int(digest, 16)
+            seen = self.occurrences.get(token, 0)
+            self.occurrences[token] = seen + 1
+            key = f"import:row:{digest}:{seen}"
+        self.previous_ref = order_ref
+        return Line(
+            number,
+            cells,
+            key,
+            customer_ref,
+            date,
+            amount,
+            branch_id,
+            channel,
+            order_ref,
+            product,
+            quantity,
+            unit_price,
+            errors,
+        )
+
+    def finish(self, lines: list[Line]) -> Chunk:
+        """Checks across rows: an order's rows agree and are kept together; customers exist;
+        which orders are in the database already. A bad line fails its whole order."""
+        first_of: dict[str, Line] = {}
+        for line in lines:
+            first = first_of.setdefault(line.key, line)
+            if first is line:
+                continue
+            for name, label in (
+                ("customer_ref", "customer_ref"),
+                ("date", "date"),
+                ("branch_id", "branch"),
+                ("channel", "channel"),
+            ):
+                if getattr(line, name) != getattr(first, name):
+                    line.errors.append(
+                        _("%(column)s differs from row %(row)s of the same order")
+                        % {"column": label, "row": first.number}
+                    )
+        customers = self._customers({line.customer_ref for line in lines if line.customer_ref})
+        missing: dict[str, None] = {}
+        for line in lines:
+            if line.customer_ref and line.customer_ref not in customers:
+                if self.options.create_missing_customers:
+                    missing[line.customer_ref] = None
+                else:
+                    line.errors.append(
+                        _("no customer with external id, phone or email “%(ref)s”") % {"ref": line.customer_ref}
+                    )
+        bad_orders = {line.key: line.number for line in lines if line.errors}
+        for line in lines:
+            failed = bad_orders.get(line.key)
+            if failed is not None and not line.errors:
+                line.errors.append(_("row %(row)s of the same order has an error") % {"row": failed})
+        keys = list({line.key for line in lines if not line.errors})
+        existing = set(Order.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        return Chunk(lines, customers, list(missing), existing)
+
+    def _customers(self, refs: set[str]) -> dict[str, int]:
+        """Customer ids by reference: external id first, then phone, then email; one query each."""
+        found: dict[str, int] = dict(
+            Customer.objects.filter(external_id__in=refs, merged_into=None).values_list("external_id", "pk")
+        )
+        rest = refs - found.keys()
+        phones: dict[str, str] = {}
+        emails: dict[str, str] = {}
+        for ref in rest:
+            if "@" in ref:
+                emails[ref.lower()] = ref
+            elif sum(character.isdigit() for character in ref) >= 8:
+                try:
+                    phones[normalize_phone(ref)] = ref
+                except ApplicationError:
+                    continue
+        if phones:
+            for number, pk in CustomerPhone.objects.filter(number__in=list(phones)).values_list(
+                "number", "customer_id"
+            ):
+                found.setdefault(phones[number], pk)
+        if emails:
+            for email, pk in CustomerEmail.objects.filter(email__in=list(emails)).values_list("email", "customer_id"):
+                found.setdefault(emails[email.lower()], pk)
+        return found
+
+
+def _whole(text: str, column: str, errors: list[str], *, minimum: int, maximum: int) -> int:
+    """A whole number in [minimum, maximum], else 0 and the reason in `errors`."""
+    if text.isascii() and text.isdigit():
+        value = int(text)
+        if value < minimum:
+            errors.append(_("%(column)s must be greater than zero") % {"column": column})
+            return 0
+        if value > maximum:
+            errors.append(_("%(column)s %(value)s is too large") % {"column": column, "value": text})
+            return 0
+        return value
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+        errors.append(_("%(column)s must not be negative") % {"column": column})
+    elif not text:
+        errors.append(_("%(column)s is empty") % {"column": column})
+    else:
+        errors.append(
+            _("%(column)s “%(value)s” is not a whole number (Rupiah without separators or decimals)")
+            % {"column": column, "value": text}
+        )
+    return 0
+
+
+class _Report:
+    """The rows that were not (or would not be) imported, as in the file, with the reasons."""
+
+    def __init__(self, path: Path, source: Path) -> None:
+        with source.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        self.path = path
+        self.handle = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow([*header, "row", "error"])
+
+    def add(self, line: Line) -> None:
+        self.writer.writerow([escape_cell(cell) for cell in line.cells] + [line.number, "; ".join(line.errors)])
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def orders_import_check(*, actor: User, path: Path, options: ImportOptions, report: Path | None = None) -> ImportResult:
+    """The dry run: every bad row with its reason (and a report CSV of them). Writes nothing."""
+    require(actor, "orders.import")
+    reader = _Reader(path, options)
+    result = ImportResult(report=report or default_report_path(path))
+    assert result.report is not None
+    writer = _Report(result.report, path)
+    to_create: set[str] = set()
+    try:
+        for chunk in reader.chunks():
+            _count(result, chunk, writer)
+            to_create.update(chunk.missing)
+    finally:
+        writer.close()
+    result.customers_created = len(to_create)
+    if not result.invalid_rows:
+        result.report.unlink(missing_ok=True)
+        result.report = None
+    return result
+
+
+def _count(result: ImportResult, chunk: Chunk, writer: _Report) -> None:
+    keys = set()
+    for line in chunk.lines:
+        result.rows += 1
+        if line.errors:
+            result.invalid_rows += 1
+            writer.add(line)
+            if len(result.errors) < MAX_ERRORS_KEPT:
+                result.errors.append((line.number, "; ".join(line.errors)))
+        else:
+            result.valid_rows += 1
+            keys.add(line.key)
+    result.orders += len(keys)
+    result.orders_existing += len(keys & chunk.existing)
+
+
+def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Path | None = None) -> ImportResult:
+    """Check the file, then import it unless it has errors (or `skip_invalid` is set). Each chunk
+    is written in its own transaction; an interrupted import is finished by running it again."""
+    checked = orders_import_check(actor=actor, path=path, options=options, report=report)
+    if checked.invalid_rows and not options.skip_invalid:
+        return checked
+    reader = _Reader(path, options)
+    result = ImportResult(report=report or default_report_path(path), applied=True)
+    assert result.report is not None
+    writer = _Report(result.report, path)
+    now = timezone.now()
+    try:
+        for chunk in reader.chunks():
+            _count(result, chunk, writer)
+            with transaction.atomic():
+                _write_chunk(actor, chunk, options, result, now)
+    finally:
+        writer.close()
+    if not result.invalid_rows:
+        result.report.unlink(missing_ok=True)
+        result.report = None
+    with connection.cursor() as cursor:
+        # The planner's statistics after a bulk load (see core.bulk.refresh_statistics).
+        for model in (Order, OrderLine):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=reader.default_branch,
+        branch_id=reader.default_branch.pk,
+        changes={
+            "orders": [None, result.orders_created],
+            "lines": [None, result.lines_created],
+            "customers": [None, result.customers_created],
+            "skipped_rows": [None, result.invalid_rows],
+        },
+        message=f"orders import {path.name}: {result.orders_created} orders, {result.lines_created} lines"[:255],
+    )
+    return result
+
+
+def _create_customers(refs: list[str], now: dt.datetime) -> dict[str, int]:
+    """Minimal customers for unknown references: the external id (and it as the name, so lists
+    show something), source import, and the no-contact note. A race or re-run finds them."""
+    if refs:
+        note = _(NO_CONTACT_NOTE)
+        rows = [
+            Customer(
+                name=ref,
+                search_name=search_key(ref),
+                external_id=ref,
+                source=Customer.Source.IMPORT,
+                notes=note,
+                created_at=now,
+                updated_at=now,
+            )
+            for ref in refs
+        ]
+        fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(Customer._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+        )
+        values = [tuple(f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields) for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+    return dict(Customer.objects.filter(external_id__in=refs).values_list("external_id", "pk"))
+
+
+def _write_chunk(actor: User, chunk: Chunk, options: ImportOptions, result: ImportResult, now: dt.datetime) -> None:
+    customers = dict(chunk.customers)
+    if chunk.missing:
+        created = _create_customers(chunk.missing, now)
+        customers.update(created)
+        result.customers_created += sum(1 for ref in chunk.missing if ref in created)
+    orders: dict[str, list[Line]] = {}
+    for line in chunk.lines:
+        if not line.errors and line.key not in chunk.existing:
+            orders.setdefault(line.key, []).append(line)
+    if not orders:
+        return
+    ids = allocate_ids(Order, len(orders))
+    postgres = connection.vendor == "postgresql"
+    prepared_now = now if postgres else connection.ops.adapt_datetimefield_value(now)
+    tax_rate: Any = Decimal(0) if postgres else connection.ops.adapt_decimalfield_value(Decimal(0), 5, 2)
+    noon: dict[dt.date, tuple[Any, Any]] = {}
+    order_rows = []
+    by_id: dict[int, list[Line]] = {}
+    for pk, (key, lines) in zip(ids, orders.items(), strict=True):
+        first = lines[0]
+        assert first.date is not None
+        moment = noon.get(first.date)
+        if moment is None:
+            placed_at = dt.datetime.combine(first.date, dt.time(12), tzinfo=JAKARTA)
+            moment = noon[first.date] = (
+                (placed_at, first.date)
+                if postgres
+                else (connection.ops.adapt_datetimefield_value(placed_at), first.date.isoformat())
+            )
+        total = sum(line.amount for line in lines)
+        subtotal = sum(line.quantity * line.unit_price for line in lines)
+        order_rows.append(
+            (
+                pk,
+                prepared_now,
+                prepared_now,
+                f"IMP-{pk}",
+                Order.Kind.SALE.value,
+                customers[first.customer_ref],
+                first.branch_id,
+                first.channel,
+                Order.Status.FULFILLED.value,
+                moment[0],
+                moment[1],
+                subtotal,
+                subtotal - total,
+                0,
+                tax_rate,
+                0,
+                total,
+                0,
+                0,
+                0,
+                0,
+                "",
+                None,
+                first.order_ref,
+                True,
+                key,
+                "",
+                actor.pk,
+            )
+        )
+        by_id[pk] = lines
+    inserted = _insert_orders(order_rows) if postgres else _insert_orders_sqlite(order_rows)
+    description = _("Imported purchase")
+    line_rows = [
+        (
+            pk,
+            line.product.pk if line.product else None,
+            line.product.category_id if line.product else None,
+            line.product.name[:200] if line.product else description,
+            line.quantity,
+            line.unit_price,
+            line.quantity * line.unit_price - line.amount,
+            line.amount,
+            0,
+            None,
+            "",
+        )
+        for pk in inserted
+        for line in by_id[pk]
+    ]
+    if postgres:
+        _copy(OrderLine._meta.db_table, LINE_COLUMNS, line_rows)
+    else:
+        _executemany(OrderLine._meta.db_table, LINE_COLUMNS, line_rows)
+    result.orders_created += len(inserted)
+    result.lines_created += len(line_rows)
+    if options.apply_loyalty:
+        _apply_loyalty(inserted, by_id, customers, result)
+
+
+def _insert_orders(rows: list[tuple[Any, ...]]) -> list[int]:
+    """PostgreSQL: COPY into a staging table, then insert what is not there yet (an order key
+    or number present already wins); the ids actually inserted."""
+    quote = connection.ops.quote_name
+    table = quote(Order._meta.db_table)
+    columns = ", ".join(quote(name) for name in ORDER_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE setia_order_import (LIKE {table} INCLUDING DEFAULTS)")
+        _copy("setia_order_import", ORDER_COLUMNS, rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM setia_order_import ORDER BY id "
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+        inserted = sorted(row[0] for row in cursor.fetchall())
+        cursor.execute("DROP TABLE setia_order_import")
+    return inserted
+
+
+def _insert_orders_sqlite(rows: list[tuple[Any, ...]]) -> list[int]:
+    """SQLite: the write lock is held from BEGIN IMMEDIATE, so the keys checked in the chunk's
+    check cannot have appeared since; still, ON CONFLICT keeps a duplicate out."""
+    keys = [row[ORDER_COLUMNS.index("idempotency_key")] for row in rows]
+    present = set(Order.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    fresh = [row for row, key in zip(rows, keys, strict=True) if key not in present]
+    _executemany(Order._meta.db_table, ORDER_COLUMNS, fresh, on_conflict=True)
+    return [row[0] for row in fresh]
+
+
+def _executemany(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], on_conflict: bool = False) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(name) for name in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    ) + (" ON CONFLICT DO NOTHING" if on_conflict else "")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _copy(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(name) for name in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _apply_loyalty(
+    inserted: list[int], by_id: dict[int, list[Line]], customers: dict[str, int], result: ImportResult
+) -> None:
+    """Points, cashback and tier progress for members' orders, through loyalty's own service
+    (one call per order: the slow path, on purpose — rewards have rules a bulk path would copy)."""
+    customer_of = {pk: customers[by_id[pk][0].customer_ref] for pk in inserted}
+    members = set(
+        Membership.objects.filter(
+            customer_id__in=set(customer_of.values()), status=Membership.Status.ACTIVE
+        ).values_list("customer_id", flat=True)
+    )
+    if not members:
+        return
+    people = Customer.objects.in_bulk(members)
+    updates = []
+    for pk in inserted:
+        customer_id = customer_of[pk]
+        if customer_id not in members:
+            continue
+        lines = by_id[pk]
+        assert lines[0].date is not None
+        rewards = purchase_recorded(
+            actor=None,
+            customer=people[customer_id],
+            source=f"sales.order:{pk}",
+            paid=sum(line.amount for line in lines),
+            lines=[
+                CartLine(
+                    line.product.pk if line.product else None,
+                    line.product.category_id if line.product else None,
+                    line.quantity,
+                    line.unit_price,
+                    line.quantity * line.unit_price - line.amount,
+                    line.product.name if line.product else "",
+                )
+                for line in lines
+            ],
+            at=dt.datetime.combine(lines[0].date, dt.time(12), tzinfo=JAKARTA),
+        )
+        if rewards.points or rewards.cashback:
+            updates.append((rewards.points, rewards.cashback, pk))
+            result.points_earned += rewards.points
+            result.cashback_earned += rewards.cashback
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {connection.ops.quote_name(Order._meta.db_table)} "
+                "SET points_earned = %s, cashback_earned = %s WHERE id = %s",
+                updates,
+            )
