@@ -392,14 +392,19 @@ class _Reader:
             if failed is not None and not line.errors:
                 line.errors.append(_("row %(row)s of the same order has an error") % {"row": failed})
         keys = list({line.key for line in lines if not line.errors})
-        existing = set(Order.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        existing = {
+            str(key) for key in Order.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+        }
         return Chunk(lines, customers, list(missing), existing)
 
     def _customers(self, refs: set[str]) -> dict[str, int]:
         """Customer ids by reference: external id first, then phone, then email; one query each."""
-        found: dict[str, int] = dict(
-            Customer.objects.filter(external_id__in=refs, merged_into=None).values_list("external_id", "pk")
-        )
+        found: dict[str, int] = {
+            str(ref): pk
+            for ref, pk in Customer.objects.filter(external_id__in=refs, merged_into=None).values_list(
+                "external_id", "pk"
+            )
+        }
         rest = refs - found.keys()
         phones: dict[str, str] = {}
         emails: dict[str, str] = {}
@@ -561,13 +566,13 @@ def _create_customers(refs: list[str], now: dt.datetime) -> dict[str, int]:
         fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
         quote = connection.ops.quote_name
         sql = (
-            f"INSERT INTO {quote(Customer._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"INSERT INTO {quote(Customer._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
         )
         values = [tuple(f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields) for row in rows]
         with connection.cursor() as cursor:
             cursor.executemany(sql, values)
-    return dict(Customer.objects.filter(external_id__in=refs).values_list("external_id", "pk"))
+    return {str(ref): pk for ref, pk in Customer.objects.filter(external_id__in=refs).values_list("external_id", "pk")}
 
 
 def _write_chunk(actor: User, chunk: Chunk, options: ImportOptions, result: ImportResult, now: dt.datetime) -> None:

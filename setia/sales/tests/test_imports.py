@@ -1,0 +1,312 @@
+"""The historical order import (service and `import_orders` command), on SQLite and PostgreSQL."""
+
+import csv
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from setia.catalog.models import Category, Product
+from setia.conftest import Business
+from setia.customers.models import Customer, CustomerPhone
+from setia.loyalty.models import LoyaltySettings, Membership, PointsEntry, QualifyingActivity, Tier, WalletEntry
+from setia.loyalty.services.membership import membership_join
+from setia.sales.models import Order, OrderLine
+from setia.sales.services import imports
+from setia.sales.services.imports import ImportOptions, orders_import, orders_import_check
+
+
+@pytest.fixture
+def salon(business: Business) -> dict:
+    hair = Category.objects.create(name="Rambut")
+    creambath = Product.objects.create(
+        kind="service", name="Creambath", sku="CB-01", price=150_000, category=hair, duration_minutes=60
+    )
+    shampoo = Product.objects.create(name="Sampo", price=45_000, category=hair)
+    LoyaltySettings.objects.create(pk=1)  # 1 point per Rp 10.000
+    Tier.objects.create(name="Silver", rank=0)
+    siti = Customer.objects.create(
+        name="Siti Rahma", search_name="siti rahma", home_branch=business.branch_a, external_id="POS-1"
+    )
+    budi = Customer.objects.create(name="Budi", search_name="budi", home_branch=business.branch_a, external_id="POS-2")
+    CustomerPhone.objects.create(customer=budi, number="+6281234567890", is_primary=True)
+    return {"hair": hair, "creambath": creambath, "shampoo": shampoo, "siti": siti, "budi": budi}
+
+
+def _file(tmp_path: Path, rows: list[list[str]], name: str = "orders.csv") -> Path:
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def _snapshot() -> list[tuple]:
+    return list(
+        Order.objects.order_by("id").values_list(
+            "number", "customer_id", "branch_id", "business_date", "placed_at", "total", "idempotency_key"
+        )
+    ) + list(OrderLine.objects.order_by("id").values_list("order_id", "description", "total"))
+
+
+def test_minimal_file_imports_exact_values_and_rerun_changes_nothing(
+    business: Business, salon: dict, tmp_path: Path
+) -> None:
+    path = _file(
+        tmp_path,
+        [["customer_ref", "date", "amount"], ["POS-1", "2024-03-15", "150000"], ["POS-2", "2023-12-31", "75000"]],
+    )
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (result.rows, result.valid_rows, result.invalid_rows) == (2, 2, 0)
+    assert (result.orders_created, result.lines_created, result.customers_created) == (2, 2, 0)
+    assert result.report is None
+    first, second = Order.objects.order_by("id")
+    assert first.number == f"IMP-{first.pk}"
+    assert (first.customer_id, first.branch_id, first.total, first.subtotal, first.discount_total) == (
+        salon["siti"].pk,
+        business.branch_a.pk,  # the first active branch
+        150_000,
+        150_000,
+        0,
+    )
+    assert first.business_date == dt.date(2024, 3, 15)
+    assert first.placed_at == dt.datetime(2024, 3, 15, 5, 0, tzinfo=dt.UTC)  # noon in Jakarta
+    assert (first.imported, first.status, first.kind, first.channel) == (True, "fulfilled", "sale", "outlet")
+    assert first.created_by_id == business.owner.pk
+    assert str(first.idempotency_key).startswith("import:row:")
+    assert (first.points_earned, first.cashback_earned) == (0, 0)
+    line = OrderLine.objects.get(order=first)
+    assert (line.description, line.quantity, line.unit_price, line.discount, line.total, line.product_id) == (
+        "Imported purchase",
+        1,
+        150_000,
+        0,
+        150_000,
+        None,
+    )
+    assert second.business_date == dt.date(2023, 12, 31)
+    before = _snapshot()
+    again = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (again.orders, again.orders_existing, again.orders_created, again.lines_created) == (2, 2, 0, 0)
+    assert _snapshot() == before
+
+
+def test_dates_are_calendar_dates_everywhere(business: Business, salon: dict, tmp_path: Path) -> None:
+    """New Year's Eve and New Year's Day stay apart, in the order, its local time and the loyalty
+    history (a date read as UTC midnight would shift to the day before in Jakarta, UTC+7)."""
+    membership_join(actor=business.owner, customer=salon["siti"])
+    path = _file(
+        tmp_path,
+        [["customer_ref", "date", "amount"], ["POS-1", "2023-12-31", "100000"], ["POS-1", "2024-01-01", "100000"]],
+    )
+    orders_import(actor=business.owner, path=path, options=ImportOptions(apply_loyalty=True))
+    orders = list(Order.objects.order_by("business_date"))
+    assert [order.business_date for order in orders] == [dt.date(2023, 12, 31), dt.date(2024, 1, 1)]
+    assert [timezone.localtime(order.placed_at).date() for order in orders] == [
+        dt.date(2023, 12, 31),
+        dt.date(2024, 1, 1),
+    ]
+    assert list(QualifyingActivity.objects.order_by("occurred_on").values_list("occurred_on", flat=True)) == [
+        dt.date(2023, 12, 31),
+        dt.date(2024, 1, 1),
+    ]
+
+
+def test_optional_columns_group_lines_into_orders(business: Business, salon: dict, tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [
+            ["customer_ref", "date", "amount", "branch", "channel", "order_ref", "product", "quantity", "unit_price"],
+            ["POS-1", "2024-05-01", "150000", "dgo", "phone", "A-100", "cb-01", "1", "150000"],
+            ["POS-1", "2024-05-01", "80000", "dgo", "phone", "A-100", "Sampo", "2", "45000"],
+            ["+62 812-3456-7890", "2024-05-02", "45000", "", "", "A-101", "sampo", "", ""],
+        ],
+    )
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions(branch_code="KMG"))
+    assert (result.orders_created, result.lines_created, result.invalid_rows) == (2, 3, 0)
+    grouped = Order.objects.get(idempotency_key="import:A-100")
+    assert (grouped.customer_id, grouped.branch_id, grouped.channel, grouped.note) == (
+        salon["siti"].pk,
+        business.branch_b.pk,
+        "phone",
+        "A-100",
+    )
+    assert (grouped.subtotal, grouped.discount_total, grouped.total) == (240_000, 10_000, 230_000)
+    assert list(
+        grouped.lines.values_list("product_id", "category_id_at_sale", "description", "quantity", "unit_price", "total")
+    ) == [
+        (salon["creambath"].pk, salon["hair"].pk, "Creambath", 1, 150_000, 150_000),
+        (salon["shampoo"].pk, salon["hair"].pk, "Sampo", 2, 45_000, 80_000),
+    ]
+    by_phone = Order.objects.get(idempotency_key="import:A-101")
+    assert (by_phone.customer_id, by_phone.branch_id, by_phone.total) == (
+        salon["budi"].pk,
+        business.branch_a.pk,
+        45_000,
+    )
+
+
+def test_bad_rows_are_listed_and_nothing_is_imported(business: Business, salon: dict, tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [
+            ["customer_ref", "date", "amount", "order_ref", "product"],
+            ["POS-1", "2024-01-05", "100000", "", ""],
+            ["NOPE", "2024-01-05", "100000", "", ""],
+            ["POS-1", "05/01/2024", "100000", "", ""],
+            ["POS-1", "2024-02-30", "100000", "", ""],
+            ["POS-1", "2024-01-05", "12.5", "", ""],
+            ["POS-1", "2024-01-05", "-5000", "", ""],
+            ["POS-1", "2024-01-05", "0", "", ""],
+            ["POS-1", "2024-01-05", "50000", "B-1", "Keramas ajaib"],
+            ["POS-1", "2024-01-05", "50000", "B-2", ""],
+            ["POS-1", "2024-01-06", "50000", "B-2", ""],
+            ["POS-1", "2099-01-01", "50000", "", ""],
+        ],
+    )
+    out = StringIO()
+    with pytest.raises(CommandError, match="10 rows have errors; nothing was imported"):
+        call_command("import_orders", str(path), stdout=out)
+    assert Order.objects.count() == 0 and OrderLine.objects.count() == 0
+    text = out.getvalue()
+    assert "11 rows: 1 valid, 10 with errors" in text
+    expected = [
+        (3, "no customer with external id, phone or email “NOPE”"),
+        (4, "date “05/01/2024” is not a date in the form YYYY-MM-DD"),
+        (5, "date “2024-02-30” does not exist"),
+        (6, "amount “12.5” is not a whole number (Rupiah without separators or decimals)"),
+        (7, "amount must not be negative"),
+        (8, "amount must be greater than zero"),
+        (9, "no product with code or name “Keramas ajaib”"),
+        (10, "row 11 of the same order has an error"),
+        (11, "date differs from row 10 of the same order"),
+        (12, "date 2099-01-01 is in the future"),
+    ]
+    for number, reason in expected:
+        assert f"  row {number}: {reason}" in text
+    with (tmp_path / "orders.csv.skipped.csv").open(encoding="utf-8") as handle:
+        report = list(csv.reader(handle))
+    assert report[0] == ["customer_ref", "date", "amount", "order_ref", "product", "row", "error"]
+    assert [(row[5], row[6]) for row in report[1:]] == [(str(number), reason) for number, reason in expected]
+    assert report[5][2] == "'-5000"  # not a spreadsheet formula
+
+    out = StringIO()
+    call_command("import_orders", str(path), "--skip-invalid", stdout=out)
+    assert "created 1 orders with 1 lines, 0 customers; skipped 10 rows" in out.getvalue()
+    assert list(Order.objects.values_list("customer_id", "total")) == [(salon["siti"].pk, 100_000)]
+
+
+def test_rows_of_an_order_must_be_kept_together(business: Business, salon: dict, tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [
+            ["customer_ref", "date", "amount", "order_ref"],
+            ["POS-1", "2024-01-05", "1000", "C-1"],
+            ["POS-1", "2024-01-05", "1000", "C-2"],
+            ["POS-1", "2024-01-05", "1000", "C-1"],
+        ],
+    )
+    result = orders_import_check(actor=business.owner, path=path, options=ImportOptions())
+    assert result.errors == [
+        (2, "row 4 of the same order has an error"),
+        (4, "order_ref C-1 appears earlier in the file: keep an order's rows together"),
+    ]
+
+
+def test_missing_customers_are_created_only_when_asked(business: Business, salon: dict, tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [["customer_ref", "date", "amount"], ["LAMA-7", "2022-06-01", "20000"], ["LAMA-7", "2022-07-01", "30000"]],
+    )
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert not result.applied and result.invalid_rows == 2 and Customer.objects.count() == 2
+    check = orders_import_check(actor=business.owner, path=path, options=ImportOptions(create_missing_customers=True))
+    assert (check.invalid_rows, check.customers_created) == (0, 1) and Customer.objects.count() == 2
+
+    out = StringIO()
+    call_command("import_orders", str(path), "--create-missing-customers", stdout=out)
+    assert "created 2 orders with 2 lines, 1 customers" in out.getvalue()
+    created = Customer.objects.get(external_id="LAMA-7")
+    assert (created.name, created.source, created.notes, created.home_branch_id) == (
+        "LAMA-7",
+        "import",
+        imports.NO_CONTACT_NOTE,
+        None,
+    )
+    assert not created.phones.exists() and not created.emails.exists() and not created.addresses.exists()
+    assert list(Order.objects.order_by("business_date").values_list("customer_id", "total")) == [
+        (created.pk, 20_000),
+        (created.pk, 30_000),
+    ]
+    call_command("import_orders", str(path), "--create-missing-customers", stdout=StringIO())
+    assert Customer.objects.filter(external_id="LAMA-7").count() == 1 and Order.objects.count() == 2
+
+
+def test_loyalty_only_with_apply_loyalty(business: Business, salon: dict, tmp_path: Path) -> None:
+    member = membership_join(actor=business.owner, customer=salon["siti"])
+    quiet = _file(tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-02-01", "150000"]], "quiet.csv")
+    call_command("import_orders", str(quiet), stdout=StringIO())
+    assert Order.objects.get().points_earned == 0
+    assert not PointsEntry.objects.exists() and not QualifyingActivity.objects.exists()
+    assert not WalletEntry.objects.exists()
+
+    loud = _file(
+        tmp_path,
+        [["customer_ref", "date", "amount", "order_ref"], ["POS-1", "2024-02-02", "250000", "X-1"]],
+        "loud.csv",
+    )
+    out = StringIO()
+    call_command("import_orders", str(loud), "--apply-loyalty", stdout=out)
+    assert "points earned 25" in out.getvalue()
+    order = Order.objects.get(idempotency_key="import:X-1")
+    assert order.points_earned == 25
+    assert list(PointsEntry.objects.values_list("kind", "points", "source")) == [
+        ("earn", 25, f"sales.order:{order.pk}")
+    ]
+    member.refresh_from_db()
+    assert member.points_balance == 25
+    call_command("import_orders", str(loud), "--apply-loyalty", stdout=StringIO())
+    member.refresh_from_db()
+    assert member.points_balance == 25 and PointsEntry.objects.count() == 1
+    assert Membership.objects.count() == 1
+
+
+def test_only_import_permission_holders(business: Business, salon: dict, tmp_path: Path) -> None:
+    from setia.core.errors import ApplicationError
+
+    path = _file(tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-02-01", "1"]])
+    with pytest.raises(ApplicationError):
+        orders_import(actor=business.cashier_a, path=path, options=ImportOptions())
+    assert Order.objects.count() == 0
+
+
+def test_missing_columns_and_unknown_branch_are_refused(business: Business, salon: dict, tmp_path: Path) -> None:
+    path = _file(tmp_path, [["customer_ref", "amount"], ["POS-1", "1000"]])
+    with pytest.raises(CommandError, match="missing: date"):
+        call_command("import_orders", str(path), stdout=StringIO())
+    good = _file(tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-01-01", "1000"]], "good.csv")
+    with pytest.raises(CommandError, match="No active branch with code zzz"):
+        call_command("import_orders", str(good), "--branch", "zzz", stdout=StringIO())
+    assert Order.objects.count() == 0
+
+
+def test_chunks_end_at_order_boundaries(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    rows = [["customer_ref", "date", "amount", "order_ref"]]
+    rows += [["POS-1", "2024-01-01", "1000", "D-1"]] * 3 + [["POS-2", "2024-01-02", "2000", "D-2"]] * 2
+    rows += [["POS-2", "2024-01-03", "3000", ""]] * 2  # two identical purchases: both kept
+    path = _file(tmp_path, rows)
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (result.orders_created, result.lines_created, result.invalid_rows) == (4, 7, 0)
+    assert list(Order.objects.order_by("id").values_list("total", flat=True)) == [3000, 4000, 3000, 3000]
+    again = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (again.orders_existing, again.orders_created) == (4, 0)
+
+
+def test_the_column_list_matches_the_models() -> None:
+    assert set(imports.ORDER_COLUMNS) == {f.column for f in Order._meta.concrete_fields}
+    assert set(imports.LINE_COLUMNS) == {f.column for f in OrderLine._meta.concrete_fields if not f.primary_key}
