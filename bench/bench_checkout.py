@@ -1,0 +1,188 @@
+"""Checkout through the API: POST /api/v1/orders for members (order + points earned, a voucher
+on every fifth), each with its own Idempotency-Key.
+
+Server time: the Django test client in this process (p50/p99). Throughput: uvicorn with two
+worker processes, load from a separate process on loopback for 10 s.
+
+Size: BENCH_MEMBERS members (default 20,000) and BENCH_CUSTOMERS customers in all (default the
+same). Database: PostgreSQL when BENCH_DATABASE_URL points at a server (a database
+`setia_bench_checkout` is created and dropped there), else a throw-away SQLite file.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", str(MEMBERS)))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {
+        "p50_ms": round(samples[len(samples) // 2], 2),
+        "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))], 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def _bulk_members(limit: int) -> int:
+    """Memberships for the first `limit` customers, written in bulk (the join service is per
+    person and not what is measured here)."""
+    from setia.customers.models import Customer
+    from setia.loyalty.models import Membership
+
+    ids = list(Customer.objects.order_by("id").values_list("id", flat=True)[:limit])
+    Membership.objects.bulk_create(
+        [Membership(customer_id=pk, number=f"BEN{pk:09d}", referral_code=f"R{pk:09d}") for pk in ids], batch_size=5000
+    )
+    return len(ids)
+
+
+def run() -> dict[str, Any]:
+    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-checkout-"))
+    os.environ["SETIA_VAR_DIR"] = str(var_dir)
+    os.environ["SETIA_ENV"] = "test"
+    os.environ["API_RATE_LIMIT"] = "1000000/m"
+    os.environ["DEBUG"] = "false"
+    database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if database_url:
+        import psycopg
+
+        server = database_url.rsplit("/", 1)[0]
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS setia_bench_checkout")
+            connection.execute("CREATE DATABASE setia_bench_checkout")
+        os.environ["DATABASE_URL"] = f"{server}/setia_bench_checkout"
+        os.environ["DB_POOL"] = "true"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from setia.accounts.models import User
+    from setia.accounts.services import api_key_create
+    from setia.catalog.models import Category, Product
+    from setia.demo.services import seed_demo
+    from setia.loyalty.models import LoyaltySettings, Voucher, VoucherCode
+    from setia.sales.models import Order
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    seed_demo(profile="salon", seed=1, customers=CUSTOMERS)
+    members = _bulk_members(MEMBERS)
+    LoyaltySettings.objects.get_or_create(pk=1)
+    category = Category.objects.get_or_create(name="Bench")[0]
+    products = [
+        Product.objects.create(name=f"Bench item {n}", price=25_000 * (n + 1), category=category) for n in range(5)
+    ]
+    voucher = Voucher.objects.create(name="Bench 10rb", kind=Voucher.Kind.AMOUNT, value=10_000, per_customer_limit=None)
+    owner = User.objects.get(username="admin")
+    branch = owner.branch or __import__("setia.accounts.models", fromlist=["Branch"]).Branch.objects.first()
+    _record, key = api_key_create(actor=owner, name="bench")
+    from setia.loyalty.models import Membership
+
+    member_ids = list(Membership.objects.values_list("customer_id", flat=True))
+    rng = random.Random(3)
+    codes = []
+
+    def body(index: int) -> dict[str, Any]:
+        product = products[index % len(products)]
+        quantity = 1 + index % 2
+        voucher_code = ""
+        total = product.price * quantity
+        if index % 5 == 0:
+            voucher_code = f"BENCH{index:08d}"
+            codes.append(VoucherCode(voucher=voucher, code=voucher_code, max_uses=1))
+            total -= 10_000
+        return {
+            "branch_id": branch.pk,
+            "customer_id": rng.choice(member_ids),
+            "lines": [{"product_id": product.pk, "quantity": quantity}],
+            "payments": [{"method": "qris", "amount": total}],
+            "voucher_code": voucher_code,
+        }
+
+    server_bodies = [body(n) for n in range(500)]
+    load_bodies = [body(n) for n in range(500, 40_500)]
+    VoucherCode.objects.bulk_create(codes, batch_size=5000)
+
+    client = Client()
+    headers = {"Authorization": f"Bearer {key}"}
+    samples = []
+    for index, payload in enumerate(server_bodies):
+        start = time.perf_counter()
+        response = client.post(
+            "/api/v1/orders",
+            payload,
+            content_type="application/json",
+            headers={**headers, "Idempotency-Key": f"srv-{index:06d}"},
+        )
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 201, response.content
+    figures: dict[str, Any] = {
+        "database": "postgresql" if database_url else "sqlite",
+        "customers": CUSTOMERS,
+        "members": members,
+        "checkout_server_time": _percentiles(samples[20:]),
+    }
+    bodies_file = var_dir / "bodies.jsonl"
+    bodies_file.write_text("\n".join(json.dumps(b) for b in load_bodies))
+    figures["checkout_load"] = _load(key, bodies_file)
+    figures["orders_recorded"] = Order.objects.count()
+    return figures
+
+
+def _load(key: str, bodies_file: Path) -> dict[str, Any]:
+    port = 8766
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        time.sleep(4)
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "load_orders.py"),
+                f"http://127.0.0.1:{port}",
+                key,
+                str(bodies_file),
+                "10",
+                "8",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
