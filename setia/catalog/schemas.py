@@ -1,0 +1,64 @@
+import datetime as dt
+
+from ninja import Schema
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+
+
+class CategoryIn(Schema):
+    name: str
+    is_active: bool = True
+
+
+class ProductOut(Schema):
+    id: int
+    kind: str
+    name: str
+    sku: str | None
+    category_id: int | None
+    category_name: str | None
+    price: int  # whole Rupiah
+    duration_minutes: int | None
+    description: str
+    is_active: bool
+    all_branches: bool
+    branch_ids: list[int]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ProductPage(Schema):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class ProductIn(Schema):
+    kind: str = "product"
+    name: str
+    sku: str | None = None
+    category_id: int | None = None
+    price: int
+    duration_minutes: int | None = None
+    description: str = ""
+    is_active: bool = True
+    all_branches: bool = True
+    branch_ids: list[int] = []
+
+
+class ProductPatch(Schema):
+    """Only the fields sent change; `null` clears an optional one."""
+
+    kind: str | None = None
+    name: str | None = None
+    sku: str | None = None
+    category_id: int | None = None
+    price: int | None = None
+    duration_minutes: int | None = None
+    description: str | None = None
+    is_active: bool | None = None
+    all_branches: bool | None = None
+    branch_ids: list[int] | None = None
