@@ -6,3 +6,10 @@ class LoyaltyConfig(AppConfig):
     name = "setia.loyalty"
     label = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from setia.core.navigation import Section, register_section
+        from setia.loyalty import panels
+
+        register_section(Section("loyalty", _("Loyalty"), "loyalty:home", "award", 30, "loyalty.view"))
+        panels.register()

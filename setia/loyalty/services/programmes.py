@@ -38,6 +38,12 @@ def _fields(instance: models.Model) -> list[str]:
 
 
 def _check(instance: models.Model) -> None:
+    if isinstance(instance, Voucher):
+        from setia.loyalty.services.vouchers import _check_voucher
+
+        instance.name = (instance.name or "").strip()
+        _check_voucher(instance)
+        return
     errors: dict[str, list[str]] = {}
     if isinstance(instance, EarnRule):
         if instance.kind == EarnRule.Kind.PRODUCT and instance.product_id is None:

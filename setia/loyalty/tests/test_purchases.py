@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from setia.conftest import Business
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import CashbackRule, EarnRule, LoyaltySettings, Membership, PointsEntry, Tier, WalletEntry
 from setia.loyalty.services.purchases import birthday_bonus, cashback_for, points_for, purchase_recorded
@@ -53,14 +52,14 @@ def test_product_and_category_extras_then_tier_and_weekend_multipliers(
         name="Past", kind=EarnRule.Kind.PRODUCT, product=catalogue["cut"], points=99, ends_on=dt.date(2026, 1, 1)
     )
     lines = _lines(catalogue)
-    # 400.000 paid: 40 base + 2×5 + 1×3 = 53 on a Monday.
+    # 400.000 paid: 40 base + 2x5 + 1x3 = 53 on a Monday.
     points, how = points_for(membership=member, lines=lines, paid=400_000, at=MONDAY)
     assert points == 53 and len(how) == 3
     assert points_for(membership=member, lines=lines, paid=400_000, at=SATURDAY)[0] == 106
-    member.tier = tiers["gold"]  # ×2 more
+    member.tier = tiers["gold"]  # x2 more
     assert points_for(membership=member, lines=lines, paid=400_000, at=SATURDAY)[0] == 212
     member.tier = Tier(name="Odd", rank=9, points_multiplier=Decimal("1.5"))
-    assert points_for(membership=member, lines=lines, paid=400_000, at=MONDAY)[0] == 79  # 53 × 1.5, rounded down
+    assert points_for(membership=member, lines=lines, paid=400_000, at=MONDAY)[0] == 79  # 53 x 1.5, rounded down
 
 
 def test_a_recorded_purchase_earns_points_once_with_an_expiry(

@@ -70,7 +70,7 @@ def test_invalid_definitions_are_refused(business: Business) -> None:
 def test_minimum_spend_and_validity(business: Business, cart: list[CartLine]) -> None:
     _voucher(business, "MIN", min_spend=400_000)
     _voucher(business, "WINDOW", valid_from=at("2026-03-01"), valid_until=at("2026-03-31"))
-    with pytest.raises(ApplicationError, match="at least Rp 400.000"):
+    with pytest.raises(ApplicationError, match=r"at least Rp 400\.000"):
         _evaluate("MIN", None, cart)
     assert _evaluate("WINDOW", None, cart) == 50_000
     with pytest.raises(ApplicationError, match="not valid yet"):

@@ -1,0 +1,232 @@
+"""Forms parse what people type; the services decide what is allowed."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from setia.core.forms import StyledFormMixin
+from setia.loyalty.models import (
+    CashbackRule,
+    EarnRule,
+    LoyaltySettings,
+    Programme,
+    Promotion,
+    Reward,
+    Tier,
+    ValueProposition,
+    Voucher,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ConfigForm(StyledFormMixin, forms.ModelForm):
+    """A piece of the programme's configuration; many-to-many fields are set by the service."""
+
+    def m2m(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ModelMultipleChoiceField)
+        }
+
+    def instance_to_save(self) -> Any:
+        return self.save(commit=False)
+
+
+class SettingsForm(ConfigForm):
+    class Meta:
+        model = LoyaltySettings
+        fields = [
+            "card_prefix",
+            "spend_unit",
+            "points_per_unit",
+            "point_value",
+            "points_expire_months",
+            "expiry_notice_days",
+            "sign_up_points",
+            "birthday_points",
+            "referral_trigger",
+            "referrer_points",
+            "referee_points",
+            "referral_threshold",
+            "referral_threshold_voucher",
+        ]
+
+
+class TierForm(ConfigForm):
+    class Meta:
+        model = Tier
+        fields = [
+            "name",
+            "rank",
+            "min_spend",
+            "min_visits",
+            "window_days",
+            "discount_percent",
+            "points_multiplier",
+            "free_items",
+            "is_active",
+        ]
+
+
+class EarnRuleForm(ConfigForm):
+    class Meta:
+        model = EarnRule
+        fields = [
+            "name",
+            "kind",
+            "product",
+            "category",
+            "points",
+            "multiplier",
+            "weekdays",
+            "starts_on",
+            "ends_on",
+            "is_active",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+
+class CashbackRuleForm(ConfigForm):
+    class Meta:
+        model = CashbackRule
+        fields = ["name", "percent", "min_spend", "max_amount", "returning_only", "starts_on", "ends_on", "is_active"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+
+class RewardForm(ConfigForm):
+    class Meta:
+        model = Reward
+        fields = ["name", "points_cost", "stock", "product", "is_active"]
+
+
+class VoucherForm(ConfigForm):
+    class Meta:
+        model = Voucher
+        fields = [
+            "name",
+            "kind",
+            "value",
+            "max_discount",
+            "free_product",
+            "min_spend",
+            "valid_from",
+            "valid_until",
+            "usage_limit",
+            "per_customer_limit",
+            "tiers",
+            "products",
+            "categories",
+            "is_active",
+        ]
+        widgets = {
+            "valid_from": DATETIME,
+            "valid_until": DATETIME,
+            "tiers": forms.CheckboxSelectMultiple,
+            "categories": forms.CheckboxSelectMultiple,
+        }
+
+
+class PromotionForm(ConfigForm):
+    class Meta:
+        model = Promotion
+        fields = [
+            "name",
+            "kind",
+            "product",
+            "reward_product",
+            "quantity",
+            "discount_percent",
+            "bundle_price",
+            "next_valid_days",
+            "starts_on",
+            "ends_on",
+            "is_active",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+
+class ValuePropositionForm(ConfigForm):
+    class Meta:
+        model = ValueProposition
+        fields = ["name", "kind", "description", "tiers", "tags"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "tiers": forms.CheckboxSelectMultiple,
+            "tags": forms.CheckboxSelectMultiple,
+        }
+
+
+class ProgrammeForm(ConfigForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "kind",
+            "goal",
+            "value_proposition",
+            "tiers",
+            "tags",
+            "earn_rules",
+            "vouchers",
+            "promotions",
+            "starts_on",
+            "ends_on",
+            "budget",
+            "cost",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "tiers": forms.CheckboxSelectMultiple,
+            "tags": forms.CheckboxSelectMultiple,
+            "earn_rules": forms.CheckboxSelectMultiple,
+            "promotions": forms.CheckboxSelectMultiple,
+        }
+
+
+class JoinForm(StyledFormMixin, forms.Form):
+    referral_code = forms.CharField(
+        label=_("Friend's referral code"), max_length=16, required=False, help_text=_("Optional.")
+    )
+
+
+class AdjustForm(StyledFormMixin, forms.Form):
+    BALANCES = [("points", _("Points")), ("cashback", _("Cashback (Rp)"))]
+    balance = forms.ChoiceField(label=_("Balance"), choices=BALANCES, initial="points")
+    amount = forms.IntegerField(
+        label=_("Change"), help_text=_("Positive to add, negative to take away."), min_value=-(10**9), max_value=10**9
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class RewardRedeemForm(StyledFormMixin, forms.Form):
+    reward = forms.ModelChoiceField(label=_("Reward"), queryset=Reward.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ModelChoiceField[Reward] = self.fields["reward"]  # type: ignore[assignment]
+        field.queryset = Reward.objects.filter(is_active=True)
+        field.label_from_instance = lambda reward: (  # type: ignore[method-assign]
+            f"{reward.name} — {reward.points_cost} "
+            + str(_("points"))
+            + (f" ({reward.stock} " + str(_("left")) + ")" if reward.stock is not None else "")
+        )
+
+
+class IssueCodesForm(StyledFormMixin, forms.Form):
+    count = forms.IntegerField(label=_("How many codes"), min_value=1, initial=1)
+    prefix = forms.CharField(label=_("Prefix"), max_length=12, required=False, help_text=_("e.g. RAMADAN"))
+    code = forms.CharField(
+        label=_("Or one code of your choice"), max_length=32, required=False, help_text=_("e.g. WELCOME10")
+    )
+    max_uses = forms.IntegerField(
+        label=_("Uses allowed per code"), min_value=1, required=False, initial=1, help_text=_("Empty: no limit.")
+    )
+    customer = forms.IntegerField(
+        label=_("For one customer (id)"), required=False, help_text=_("The number in the customer's page address.")
+    )
+    valid_until = forms.DateTimeField(label=_("Codes valid until"), required=False, widget=DATETIME)

@@ -1,0 +1,115 @@
+"""What loyalty contributes to the customer 360° page: the membership panel, the quick actions,
+timeline entries and the merge handler (registered in `LoyaltyConfig.ready`)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from setia.customers.models import Customer
+from setia.customers.timeline import Entry
+from setia.loyalty import selectors
+from setia.loyalty.models import Membership, PointsEntry, WalletEntry
+from setia.loyalty.services.membership import referral_url
+
+
+def _can(request: HttpRequest, capability: str) -> bool:
+    return bool(getattr(request.user, "has_capability", lambda _name: False)(capability))
+
+
+def membership_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    if not _can(request, "loyalty.view"):
+        return None
+    membership = selectors.membership_for(customer)
+    if membership is None or membership.status != Membership.Status.ACTIVE:
+        return {"membership": None, "can_enrol": _can(request, "loyalty.enrol")}
+    return {
+        "membership": membership,
+        "summary": selectors.member_summary(membership),
+        "qr_svg": selectors.card_svg(membership.number, scale=3),
+        "referral_link": request.build_absolute_uri(referral_url(membership)),
+        "can_adjust": _can(request, "loyalty.adjust"),
+        "can_redeem": _can(request, "loyalty.redeem"),
+    }
+
+
+def membership_actions(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    if not _can(request, "loyalty.view"):
+        return None
+    membership = selectors.membership_for(customer)
+    active = membership is not None and membership.status == Membership.Status.ACTIVE
+    context = {
+        "can_join": not active and _can(request, "loyalty.enrol"),
+        "can_adjust": active and _can(request, "loyalty.adjust"),
+    }
+    return context if any(context.values()) else None
+
+
+_POINT_ICONS = {
+    PointsEntry.Kind.EARN: "star",
+    PointsEntry.Kind.BONUS: "gift",
+    PointsEntry.Kind.REDEEM: "bag-check",
+    PointsEntry.Kind.EXPIRE: "hourglass-bottom",
+    PointsEntry.Kind.REVERSE: "arrow-counterclockwise",
+    PointsEntry.Kind.ADJUST: "sliders",
+}
+
+
+def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
+    """Points and cashback movements and joining, newest first."""
+    points = PointsEntry.objects.filter(membership__customer=customer).select_related("actor", "membership")
+    wallet = WalletEntry.objects.filter(membership__customer=customer).select_related("actor", "membership")
+    joined = Membership.objects.filter(customer=customer)
+    if before is not None:
+        points, wallet = points.filter(created_at__lt=before), wallet.filter(created_at__lt=before)
+        joined = joined.filter(joined_at__lt=before)
+    entries = []
+    for entry in points.order_by("-created_at", "-id")[:limit]:
+        entries.append(
+            Entry(
+                at=entry.created_at,
+                kind="loyalty",
+                icon=_POINT_ICONS.get(entry.kind, "star"),
+                title=_("Points %(kind)s: %(points)+d") % {"kind": entry.get_kind_display(), "points": entry.points},
+                detail=entry.reason,
+                actor=str(entry.actor or ""),
+                url=reverse("loyalty:member_ledger", args=[customer.pk]),
+            )
+        )
+    for cashback in wallet.order_by("-created_at", "-id")[:limit]:
+        entries.append(
+            Entry(
+                at=cashback.created_at,
+                kind="loyalty",
+                icon="wallet2",
+                title=_("Cashback %(kind)s: %(amount)s")
+                % {"kind": cashback.get_kind_display(), "amount": f"{cashback.amount:+,}".replace(",", ".")},
+                detail=cashback.reason,
+                actor=str(cashback.actor or ""),
+            )
+        )
+    for membership in joined:
+        entries.append(
+            Entry(
+                at=membership.joined_at,
+                kind="loyalty",
+                icon="credit-card-2-front",
+                title=_("Joined the loyalty programme: card %(number)s") % {"number": membership.number},
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def register() -> None:
+    from setia.customers.merge import register_merge_handler
+    from setia.customers.panels import Panel, register_panel
+    from setia.customers.timeline import register_source
+    from setia.loyalty.services.membership import membership_merge
+
+    register_panel(Panel("loyalty_actions", "loyalty/_actions.html", membership_actions, place="actions", order=20))
+    register_panel(Panel("loyalty_membership", "loyalty/_membership_panel.html", membership_panel, "side", 10))
+    register_source("loyalty", ledger_source)
+    register_merge_handler("loyalty", membership_merge)

@@ -1,0 +1,61 @@
+import datetime as dt
+
+from ninja import Schema
+
+
+class MemberOut(Schema):
+    customer_id: int
+    number: str
+    status: str
+    joined_at: dt.datetime
+    tier: str | None
+    tier_since: dt.datetime | None
+    points: int
+    cashback: int
+    points_value: int  # Rupiah the points pay for now
+    points_expiring_soon: int
+    referral_code: str
+    referred_by: str | None  # the referrer's card number
+
+
+class JoinIn(Schema):
+    customer_id: int
+    referral_code: str = ""
+
+
+class LedgerEntryOut(Schema):
+    id: int
+    kind: str
+    points: int
+    balance_after: int
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    source: str
+    reason: str
+
+
+class LedgerPage(Schema):
+    items: list[LedgerEntryOut]
+    next_cursor: str | None
+
+
+class LineIn(Schema):
+    product_id: int | None = None
+    category_id: int | None = None
+    quantity: int = 1
+    unit_price: int
+    discount: int = 0
+
+
+class VoucherCheckIn(Schema):
+    code: str
+    customer_id: int | None = None
+    lines: list[LineIn]
+
+
+class VoucherCheckOut(Schema):
+    valid: bool
+    code: str
+    discount: int
+    line_discounts: dict[int, int]  # index of the line -> Rupiah off it
+    message: str

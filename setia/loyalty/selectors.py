@@ -1,0 +1,98 @@
+"""Reads for the loyalty pages and API, with the actor's visibility applied: a member is seen by
+those who may see her customer record."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from setia.accounts.models import User
+from setia.accounts.selectors import require
+from setia.core.errors import NotFoundError
+from setia.customers.models import Customer
+from setia.customers.selectors import customer_get
+from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, Referral, VoucherCode, WalletEntry
+from setia.loyalty.services import ledger, vouchers
+from setia.loyalty.services.membership import loyalty_settings
+
+
+def member_customer(*, actor: User, customer_id: int) -> Customer:
+    """The customer (a merged-away id resolves to the survivor) if the actor may see loyalty and her."""
+    require(actor, "loyalty.view")
+    return customer_get(actor=actor, pk=customer_id)
+
+
+def membership_for(customer: Customer) -> Membership | None:
+    return (
+        Membership.objects.select_related("tier", "referred_by__customer", "branch")
+        .filter(customer=customer)
+        .order_by("status", "-id")  # the active card first
+        .first()
+    )
+
+
+def membership_get(*, actor: User, customer_id: int) -> Membership:
+    customer = member_customer(actor=actor, customer_id=customer_id)
+    membership = membership_for(customer)
+    if membership is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFoundError(_("%(name)s is not a member.") % {"name": customer.name})
+    return membership
+
+
+def card_svg(number: str, scale: int = 4) -> str:
+    """The card's QR code as inline SVG (no image file, works offline and in print)."""
+    return str(segno.make(number, error="m").svg_inline(scale=scale, border=2, dark="#212529"))
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    membership: Membership
+    expiring_soon: int
+    expiry_notice_days: int
+    codes: list[VoucherCode]
+    referrals: list[Referral]
+    referred_by: Referral | None
+    points: list[PointsEntry]
+    wallet: list[WalletEntry]
+
+
+def member_summary(membership: Membership, *, entries: int = 5) -> MemberSummary:
+    config = loyalty_settings()
+    soon = ledger.points_expiring_soon(days=config.expiry_notice_days, membership_ids=[membership.pk])
+    return MemberSummary(
+        membership=membership,
+        expiring_soon=soon.get(membership.pk, 0),
+        expiry_notice_days=config.expiry_notice_days,
+        codes=vouchers.codes_for_customer(membership.customer),
+        referrals=list(membership.referrals_made.select_related("referee__customer")[:20]),
+        referred_by=Referral.objects.select_related("referrer__customer").filter(referee=membership).first(),
+        points=list(membership.points_entries.select_related("actor")[:entries]),
+        wallet=list(membership.wallet_entries.all()[:entries]),
+    )
+
+
+def ledger_entries(membership: Membership) -> QuerySet[PointsEntry]:
+    return PointsEntry.objects.filter(membership=membership).select_related("actor")
+
+
+def last_check() -> LedgerCheck | None:
+    return LedgerCheck.objects.select_related("actor").first()
+
+
+def search(queryset: QuerySet[Any], query: str, fields: tuple[str, ...] = ("name",)) -> QuerySet[Any]:
+    query = query.strip()[:100]
+    if not query:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": query})
+    return queryset.filter(condition)
+
+
+def today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,327 @@
+"""Loyalty pages and API endpoints per persona, and what they do."""
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from setia.accounts.services import api_key_create
+from setia.conftest import PERSONAS, Business, client_for, persona_user
+from setia.customers.models import Customer
+from setia.loyalty.models import (
+    LedgerCheck,
+    LoyaltySettings,
+    Membership,
+    PointsEntry,
+    Programme,
+    Reward,
+    Tier,
+    Voucher,
+    VoucherCode,
+    VoucherUse,
+)
+from setia.loyalty.services import ledger, vouchers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(
+    business: Business,
+    tiers: dict[str, Tier],
+    catalogue: dict[str, Any],
+    join: Callable[..., Membership],
+    make_customer: Callable[..., Customer],
+) -> dict[str, int]:
+    member = join("Ayu")  # a customer of branch A
+    ledger.points_post(membership=member, kind=PointsEntry.Kind.BONUS, points=120)
+    voucher = vouchers.voucher_create(actor=business.owner, name="Hemat", kind=Voucher.Kind.AMOUNT, value=10_000)
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="HEMAT10", max_uses=None)
+    programme = Programme.objects.create(name="Come back", kind="recovery", goal="Win back", starts_on="2026-01-01")
+    Reward.objects.create(name="Hair mask", points_cost=100, stock=3)
+    return {
+        "member": member.customer_id,
+        "stranger": make_customer("Bunga").pk,
+        "voucher": voucher.pk,
+        "programme": programme.pk,
+        "tier": tiers["gold"].pk,
+    }
+
+
+VIEW = [302, 200, 200, 200, 200]  # loyalty.view is every role's; other-branch staff see the rules
+MEMBER = [302, 404, 200, 200, 200]  # a member's pages follow customer visibility
+MANAGE = [302, 403, 403, 200, 200]
+ADJUST = [302, 403, 403, 200, 200]
+PAGES = [
+    ("/loyalty/", VIEW),
+    ("/loyalty/settings/", VIEW),
+    ("/loyalty/check/", VIEW),
+    ("/loyalty/join/?ref=NOPE", VIEW),
+    *[(f"/loyalty/{slug}/", VIEW) for slug in ("tiers", "earn-rules", "cashback", "rewards", "vouchers")],
+    *[(f"/loyalty/{slug}/", VIEW) for slug in ("promotions", "value-propositions", "programmes")],
+    *[
+        (f"/loyalty/{slug}/new/", MANAGE)
+        for slug in ("tiers", "earn-rules", "cashback", "rewards", "vouchers", "promotions")
+    ],
+    ("/loyalty/value-propositions/new/", MANAGE),
+    ("/loyalty/programmes/new/", MANAGE),
+    ("/loyalty/tiers/{tier}/edit/", MANAGE),
+    ("/loyalty/vouchers/{voucher}/", VIEW),
+    ("/loyalty/vouchers/{voucher}/codes.csv", MANAGE),
+    ("/loyalty/programmes/{programme}/", VIEW),
+    ("/loyalty/members/{member}/ledger/", MEMBER),
+    ("/loyalty/members/{member}/card/", MEMBER),
+    ("/loyalty/members/{member}/adjust/", [302, 403, 403, 200, 200]),
+    ("/loyalty/members/{member}/reward/", [302, 404, 200, 200, 200]),
+    ("/loyalty/members/{stranger}/join/", [302, 404, 200, 200, 200]),
+    ("/customers/{member}/", [302, 404, 200, 200, 200]),
+    ("/loyalty/nothing/", [302, 404, 404, 404, 404]),
+]
+
+
+@pytest.mark.parametrize(("path", "statuses"), PAGES, ids=[p for p, _ in PAGES])
+@pytest.mark.parametrize("persona_index", range(len(PERSONAS)), ids=PERSONAS)
+def test_pages_per_persona(
+    business: Business, records: dict[str, int], path: str, statuses: list[int], persona_index: int
+) -> None:
+    response = client_for(persona_user(business, PERSONAS[persona_index])).get(path.format(**records))
+    assert response.status_code == statuses[persona_index]
+
+
+def test_the_analyst_sees_but_cannot_enrol(business: Business, records: dict[str, int]) -> None:
+    client = client_for(business.analyst)
+    assert client.get("/loyalty/").status_code == 200
+    assert client.get(f"/loyalty/members/{records['stranger']}/join/").status_code == 403
+    assert client.post("/loyalty/settings/", {"card_prefix": "X"}).status_code == 403
+
+
+POSTS = [
+    ("/loyalty/settings/", {"card_prefix": "ZZ"}),
+    ("/loyalty/check/", {}),
+    ("/loyalty/tiers/new/", {"name": "Diamond", "rank": 9}),
+    ("/loyalty/vouchers/{voucher}/", {"count": 5}),
+    ("/loyalty/members/{member}/adjust/", {"balance": "points", "amount": 5, "reason": "x"}),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), POSTS, ids=[p for p, _ in POSTS])
+@pytest.mark.parametrize("persona", ["anonymous", "other_branch_front_office", "same_branch_front_office"])
+def test_front_office_cannot_change_the_programme(
+    business: Business, records: dict[str, int], path: str, data: dict[str, Any], persona: str
+) -> None:
+    response = client_for(persona_user(business, persona)).post(path.format(**records), data)
+    assert response.status_code in (302, 403) if persona == "anonymous" else response.status_code == 403
+    assert LoyaltySettings.objects.get().card_prefix == "SLN"
+    assert not LedgerCheck.objects.exists() and not Tier.objects.filter(name="Diamond").exists()
+    assert VoucherCode.objects.count() == 1
+    assert Membership.objects.get(customer_id=records["member"]).points_balance == 120
+
+
+def test_settings_are_saved_and_errors_shown_on_their_field(business: Business, records: dict[str, int]) -> None:
+    client = client_for(business.manager)
+    data = {
+        "card_prefix": " kmg ",
+        "spend_unit": 5000,
+        "points_per_unit": 1,
+        "point_value": 50,
+        "points_expire_months": 6,
+        "expiry_notice_days": 14,
+        "sign_up_points": 10,
+        "birthday_points": 0,
+        "referral_trigger": "sign_up",
+        "referrer_points": 100,
+        "referee_points": 50,
+        "referral_threshold": 3,
+        "referral_threshold_voucher": records["voucher"],
+    }
+    response = client.post("/loyalty/settings/", data)
+    assert response.status_code == 302
+    config = LoyaltySettings.objects.get()
+    assert (config.card_prefix, config.spend_unit, config.referral_threshold_voucher_id) == (
+        "KMG",
+        5000,
+        records["voucher"],
+    )
+    bad = client.post("/loyalty/settings/", {**data, "referral_threshold": 0})
+    assert bad.status_code == 200 and 'data-field-error="referral_threshold"' in bad.content.decode()
+    assert LoyaltySettings.objects.get().referral_threshold == 3
+
+
+def test_vouchers_created_with_restrictions_codes_issued_in_bulk_and_downloaded(
+    business: Business, records: dict[str, int], catalogue: dict[str, Any], tiers: dict[str, Tier]
+) -> None:
+    client = client_for(business.owner)
+    response = client.post(
+        "/loyalty/vouchers/new/",
+        {
+            "name": "Gold hair",
+            "kind": "percent",
+            "value": 15,
+            "min_spend": 100_000,
+            "per_customer_limit": 1,
+            "tiers": [tiers["gold"].pk],
+            "categories": [catalogue["hair"].pk],
+            "is_active": "on",
+        },
+    )
+    voucher = Voucher.objects.get(name="Gold hair")
+    assert response.status_code == 302 and response["Location"] == f"/loyalty/vouchers/{voucher.pk}/"
+    assert list(voucher.tiers.all()) == [tiers["gold"]] and list(voucher.categories.all()) == [catalogue["hair"]]
+    bad = client.post("/loyalty/vouchers/new/", {"name": "Bad", "kind": "percent", "value": 150, "min_spend": 0})
+    assert bad.status_code == 200 and Voucher.objects.filter(name="Bad").count() == 0
+    response = client.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 25, "prefix": "gold", "max_uses": 1})
+    assert response.status_code == 302
+    assert VoucherCode.objects.filter(voucher=voucher, code__startswith="GOLD").count() == 25
+    download = client.get(f"/loyalty/vouchers/{voucher.pk}/codes.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert rows[0] == ["code", "max_uses", "uses", "customer_id", "valid_until"] and len(rows) == 26
+    page = client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
+    assert page.count("<code>GOLD") == 25
+
+
+def test_lists_search_empty_state_and_pages(business: Business, programme: LoyaltySettings) -> None:
+    client = client_for(business.owner)
+    assert 'data-testid="empty-state"' in client.get("/loyalty/rewards/").content.decode()
+    Reward.objects.bulk_create([Reward(name=f"Reward {n:03d}", points_cost=n + 1) for n in range(60)])
+    first = client.get("/loyalty/rewards/")
+    assert first.content.decode().count('data-testid="config-row"') == 50 and first.context["page"].next_cursor
+    second = client.get(f"/loyalty/rewards/?after={first.context['page'].next_cursor}")
+    assert second.content.decode().count('data-testid="config-row"') == 10
+    found = client.get("/loyalty/rewards/?q=reward 05")
+    assert found.content.decode().count('data-testid="config-row"') == 10
+
+
+def test_programme_results_panel(business: Business, records: dict[str, int], tiers: dict[str, Tier]) -> None:
+    programme = Programme.objects.get(pk=records["programme"])
+    programme.tiers.set([tiers["silver"]])
+    programme.vouchers.set([records["voucher"]])
+    programme.cost = 100_000
+    programme.save()
+    code = VoucherCode.objects.get(code="HEMAT10")
+    VoucherUse.objects.create(code=code, customer_id=records["member"], discount=10_000)
+    page = client_for(business.owner).get(f"/loyalty/programmes/{programme.pk}/")
+    results = page.context["results"]
+    assert (results.members_reached, results.voucher_redemptions, results.cost, results.revenue) == (
+        1,
+        1,
+        110_000,
+        None,
+    )
+    assert 'data-testid="revenue-not-measured"' in page.content.decode()
+
+
+def test_the_360_page_shows_the_membership_panel(business: Business, records: dict[str, int]) -> None:
+    member = Membership.objects.get(customer_id=records["member"])
+    html = client_for(business.manager).get(f"/customers/{records['member']}/").content.decode()
+    assert 'data-testid="membership-panel"' in html and member.number in html and "<svg" in html
+    assert f"/loyalty/join/?ref={member.referral_code}" in html
+    assert 'data-testid="loyalty-adjust"' in html and 'data-testid="loyalty-join"' not in html
+    cashier = client_for(business.cashier_a).get(f"/customers/{records['member']}/").content.decode()
+    assert 'data-testid="loyalty-adjust"' not in cashier and 'data-testid="redeem-reward"' in cashier
+    stranger = client_for(business.cashier_a).get(f"/customers/{records['stranger']}/").content.decode()
+    assert 'data-testid="loyalty-join"' in stranger
+
+
+def test_joining_adjusting_and_rewarding_from_the_member_pages(business: Business, records: dict[str, int]) -> None:
+    client = client_for(business.manager)
+    response = client.post(f"/loyalty/members/{records['stranger']}/join/", {"referral_code": "NOPE"})
+    assert response.status_code == 200 and 'data-field-error="referral_code"' in response.content.decode()
+    assert not Membership.objects.filter(customer_id=records["stranger"]).exists()
+    joined = client.post(f"/loyalty/members/{records['stranger']}/join/", {})
+    assert joined.status_code == 302, joined.context["form"].errors
+    assert Membership.objects.filter(customer_id=records["stranger"]).exists()
+    too_much = client.post(
+        f"/loyalty/members/{records['member']}/adjust/", {"balance": "points", "amount": -500, "reason": "oops"}
+    )
+    assert too_much.status_code == 200 and 'data-field-error="amount"' in too_much.content.decode()
+    client.post(f"/loyalty/members/{records['member']}/adjust/", {"balance": "points", "amount": -20, "reason": "typo"})
+    reward = Reward.objects.get()
+    assert client.post(f"/loyalty/members/{records['member']}/reward/", {"reward": reward.pk}).status_code == 302
+    member = Membership.objects.get(customer_id=records["member"])
+    reward.refresh_from_db()
+    assert (member.points_balance, reward.stock) == (0, 2)
+    timeline = client.get(f"/customers/{records['member']}/").context["timeline"]
+    assert [e.title for e in timeline if e.kind == "loyalty"][:2] == ["Points redeemed: -100", "Points adjusted: -20"]
+
+
+def test_the_check_page_runs_the_check(business: Business, records: dict[str, int]) -> None:
+    client = client_for(business.owner)
+    assert client.post("/loyalty/check/").status_code == 302
+    assert LedgerCheck.objects.get().ok
+    assert "every balance equals its ledger" in client.get("/loyalty/check/").content.decode().lower()
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def _headers(user: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key_create(actor=user, name='t')[1]}"} if user else {}
+
+
+API_READS = [
+    ("/api/v1/members/{member}", [401, 404, 200, 200, 200]),
+    ("/api/v1/members/{member}/ledger", [401, 404, 200, 200, 200]),
+    ("/api/v1/members/{stranger}", [401, 404, 404, 404, 404]),
+]
+
+
+@pytest.mark.parametrize(("path", "statuses"), API_READS, ids=[p for p, _ in API_READS])
+@pytest.mark.parametrize("persona_index", range(len(PERSONAS)), ids=PERSONAS)
+def test_api_reads_per_persona(
+    business: Business, records: dict[str, int], path: str, statuses: list[int], persona_index: int
+) -> None:
+    response = Client().get(path.format(**records), headers=_headers(persona_user(business, PERSONAS[persona_index])))
+    assert response.status_code == statuses[persona_index]
+
+
+@pytest.mark.parametrize("persona_index", range(len(PERSONAS)), ids=PERSONAS)
+def test_api_join_per_persona(business: Business, records: dict[str, int], persona_index: int) -> None:
+    client = Client(headers=_headers(persona_user(business, PERSONAS[persona_index])))
+    response = client.post("/api/v1/members", {"customer_id": records["stranger"]}, content_type="application/json")
+    assert response.status_code == [401, 404, 201, 201, 201][persona_index]
+    assert Membership.objects.filter(customer_id=records["stranger"]).exists() == (persona_index >= 2)
+
+
+@pytest.mark.parametrize("persona_index", range(len(PERSONAS)), ids=PERSONAS)
+def test_api_voucher_check_per_persona(business: Business, records: dict[str, int], persona_index: int) -> None:
+    client = Client(headers=_headers(persona_user(business, PERSONAS[persona_index])))
+    body = {"code": "hemat10", "lines": [{"quantity": 2, "unit_price": 50_000}]}
+    response = client.post("/api/v1/vouchers/check", body, content_type="application/json")
+    assert response.status_code == [401, 200, 200, 200, 200][persona_index]
+
+
+def test_api_member_join_ledger_and_voucher_check(business: Business, records: dict[str, int]) -> None:
+    client = Client(headers=_headers(business.manager))
+    ayu = Membership.objects.get(customer_id=records["member"])
+    member = client.get(f"/api/v1/members/{records['member']}").json()
+    assert member["number"] == ayu.number and member["points"] == 120 and member["points_value"] == 12_000
+    assert member["tier"] == "Silver" and member["cashback"] == 0
+    joined = client.post(
+        "/api/v1/members",
+        {"customer_id": records["stranger"], "referral_code": ayu.referral_code},
+        content_type="application/json",
+    )
+    assert joined.status_code == 201 and joined.json()["referred_by"] == ayu.number
+    again = client.post("/api/v1/members", {"customer_id": records["stranger"]}, content_type="application/json")
+    assert again.status_code == 400 and "already a member" in again.json()["message"]
+    ledger_page = client.get(f"/api/v1/members/{records['member']}/ledger").json()
+    assert [(e["kind"], e["points"], e["balance_after"]) for e in ledger_page["items"]] == [("bonus", 120, 120)]
+    ok = client.post(
+        "/api/v1/vouchers/check",
+        {"code": "hemat10", "customer_id": records["member"], "lines": [{"quantity": 2, "unit_price": 50_000}]},
+        content_type="application/json",
+    ).json()
+    assert ok == {
+        "valid": True,
+        "code": "HEMAT10",
+        "discount": 10_000,
+        "line_discounts": {"0": 10_000},
+        "message": "Hemat",
+    }
+    refused = client.post(
+        "/api/v1/vouchers/check", {"code": "NOPE", "lines": [{"unit_price": 1}]}, content_type="application/json"
+    ).json()
+    assert refused["valid"] is False and refused["discount"] == 0 and "NOPE" in refused["message"]
