@@ -24,4 +24,10 @@ SCHEDULE = [
         "setia.core.tasks.cull_scheduler_history",
         _("Trim the schedule history"),
     ),
+    Job(
+        "loyalty_nightly",
+        "30 1 * * *",
+        "setia.loyalty.tasks.loyalty_nightly",
+        _("Loyalty: expire points, birthday points, tier review, balance check"),
+    ),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("setia.customers.urls")),
     path("", include("setia.catalog.urls")),
     path("", include("setia.sales.urls")),
+    path("", include("setia.loyalty.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
