@@ -143,6 +143,19 @@ def run() -> dict[str, Any]:
     return figures
 
 
+def _wait_for_port(port: int, seconds: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                time.sleep(1)  # both workers up
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"the server on port {port} did not start")
+
+
 def _load(key: str, bodies_file: Path) -> dict[str, Any]:
     port = 8766
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
@@ -166,7 +179,7 @@ def _load(key: str, bodies_file: Path) -> dict[str, Any]:
         env=env,
     )
     try:
-        time.sleep(4)
+        _wait_for_port(port)
         result = subprocess.run(
             [
                 sys.executable,
@@ -180,8 +193,9 @@ def _load(key: str, bodies_file: Path) -> dict[str, Any]:
             capture_output=True,
             text=True,
             timeout=120,
-            check=True,
         )
+        if result.returncode:
+            return {"error": result.stderr[-2000:]}
         return json.loads(result.stdout)  # type: ignore[no-any-return]
     finally:
         server.terminate()
