@@ -196,7 +196,8 @@ def _load(key: str, bodies_file: Path) -> dict[str, Any]:
         )
         if result.returncode:
             return {"error": result.stderr[-2000:]}
-        return json.loads(result.stdout)  # type: ignore[no-any-return]
+        figures: dict[str, Any] = json.loads(result.stdout)
+        return figures
     finally:
         server.terminate()
         server.wait(timeout=20)

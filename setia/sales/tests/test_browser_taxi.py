@@ -43,9 +43,8 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
 
     sign_in(page, live_server.url, "agent")
     page.wait_for_timeout(1000)  # the page has started listening for calls
-    telephony_event_receive(
-        actor=admin, event="ringing", caller=caller.phones.first().number.lstrip("+"), agent_username="agent"
-    )  # type: ignore[union-attr]
+    phone = caller.phones.get().number
+    telephony_event_receive(actor=admin, event="ringing", caller=phone.lstrip("+"), agent_username="agent")
     card = page.get_by_test_id("screen-pop")
     card.get_by_test_id("caller-name").wait_for(timeout=3000)
     assert card.get_by_test_id("caller-name").inner_text() == caller.name
