@@ -203,23 +203,19 @@ class AdjustForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
-class RewardRedeemForm(StyledFormMixin, forms.Form):
-    reward = forms.ModelChoiceField(label=_("Reward"), queryset=Reward.objects.none())
+class RewardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        left = "" if obj.stock is None else " · " + str(_("%(count)s left") % {"count": obj.stock})
+        return f"{obj.name} — {obj.points_cost} {_('points')}{left}"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field: forms.ModelChoiceField[Reward] = self.fields["reward"]  # type: ignore[assignment]
-        field.queryset = Reward.objects.filter(is_active=True)
-        field.label_from_instance = lambda reward: (  # type: ignore[method-assign]
-            f"{reward.name} — {reward.points_cost} "
-            + str(_("points"))
-            + (f" ({reward.stock} " + str(_("left")) + ")" if reward.stock is not None else "")
-        )
+
+class RewardRedeemForm(StyledFormMixin, forms.Form):
+    reward = RewardChoiceField(label=_("Reward"), queryset=Reward.objects.filter(is_active=True))
 
 
 class IssueCodesForm(StyledFormMixin, forms.Form):
     count = forms.IntegerField(label=_("How many codes"), min_value=1, initial=1)
-    prefix = forms.CharField(label=_("Prefix"), max_length=12, required=False, help_text=_("e.g. RAMADAN"))
+    code_prefix = forms.CharField(label=_("Prefix"), max_length=12, required=False, help_text=_("e.g. RAMADAN"))
     code = forms.CharField(
         label=_("Or one code of your choice"), max_length=32, required=False, help_text=_("e.g. WELCOME10")
     )

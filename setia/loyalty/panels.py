@@ -47,7 +47,7 @@ def membership_actions(request: HttpRequest, customer: Customer) -> dict[str, An
     return context if any(context.values()) else None
 
 
-_POINT_ICONS = {
+_POINT_ICONS: dict[str, str] = {
     PointsEntry.Kind.EARN: "star",
     PointsEntry.Kind.BONUS: "gift",
     PointsEntry.Kind.REDEEM: "bag-check",

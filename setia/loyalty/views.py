@@ -313,7 +313,7 @@ def check(request: HttpRequest) -> HttpResponse:
 def config_list(request: HttpRequest, slug: str) -> HttpResponse:
     kind = _kind(slug)
     query = request.GET.get("q", "").strip()[:100]
-    rows = selectors.search(_annotated(slug, kind.model.objects.all()), query, kind.search)
+    rows = selectors.search(_annotated(slug, kind.model._default_manager.all()), query, kind.search)
     page = keyset_page(rows, order=kind.order, cursor=request.GET.get("after", ""), size=PAGE_SIZE)
     query_string = request.GET.copy()
     query_string.pop("after", None)
@@ -334,7 +334,7 @@ def config_list(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_view("loyalty.manage")
 def config_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     kind = _kind(slug)
-    instance = kind.model.objects.filter(pk=pk).first() if pk else None
+    instance = kind.model._default_manager.filter(pk=pk).first() if pk else None
     if pk and instance is None:
         raise NotFoundError(_("Not found."))
     form = kind.form(_posted(request), instance=instance)
@@ -377,7 +377,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     count=1 if data["code"] else data["count"],
                     customer=customer,
                     max_uses=data["max_uses"],
-                    prefix=data["prefix"],
+                    prefix=data["code_prefix"],
                     code=data["code"],
                     valid_until=data["valid_until"],
                 )

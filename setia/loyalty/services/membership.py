@@ -235,15 +235,16 @@ def _unused_lots(membership: Membership) -> list[tuple[dt.datetime | None, int]]
     """The member's points as lots still unused, oldest first: (expires_at, points). Debits use the
     oldest lots first, as expiry does; points without a lot (positive adjustments) come last."""
     entries = list(PointsEntry.objects.filter(membership=membership).order_by("created_at", "id"))
-    lots = [[e.expires_at, e.points] for e in entries if e.kind in (PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS)]
+    lots = [e for e in entries if e.kind in (PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS)]
+    left = [e.points for e in lots]
     loose = sum(e.points for e in entries if e.kind == PointsEntry.Kind.ADJUST and e.points > 0)
     debit = -sum(e.points for e in entries if e.points < 0)
-    for lot in lots:
-        used = min(lot[1], debit)
-        lot[1] -= used
+    for index, points in enumerate(left):
+        used = min(points, debit)
+        left[index] -= used
         debit -= used
     loose -= debit
-    remaining = [(expires, points) for expires, points in lots if points > 0]
+    remaining = [(lot.expires_at, points) for lot, points in zip(lots, left, strict=True) if points > 0]
     if loose > 0:
         remaining.append((None, loose))
     return remaining

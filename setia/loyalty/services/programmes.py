@@ -83,7 +83,7 @@ def config_save(*, actor: User, instance: models.Model, m2m: dict[str, Iterable[
     require(actor, "loyalty.manage")
     fields = _fields(instance)
     creating = instance._state.adding
-    before = {} if creating else snapshot(type(instance).objects.get(pk=instance.pk), fields + list(m2m or {}))
+    before = {} if creating else snapshot(type(instance)._default_manager.get(pk=instance.pk), fields + list(m2m or {}))
     _check(instance)
     instance.save()
     for name, values in (m2m or {}).items():

@@ -172,7 +172,7 @@ def test_vouchers_created_with_restrictions_codes_issued_in_bulk_and_downloaded(
     assert list(voucher.tiers.all()) == [tiers["gold"]] and list(voucher.categories.all()) == [catalogue["hair"]]
     bad = client.post("/loyalty/vouchers/new/", {"name": "Bad", "kind": "percent", "value": 150, "min_spend": 0})
     assert bad.status_code == 200 and Voucher.objects.filter(name="Bad").count() == 0
-    response = client.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 25, "prefix": "gold", "max_uses": 1})
+    response = client.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 25, "code_prefix": "gold", "max_uses": 1})
     assert response.status_code == 302
     assert VoucherCode.objects.filter(voucher=voucher, code__startswith="GOLD").count() == 25
     download = client.get(f"/loyalty/vouchers/{voucher.pk}/codes.csv")

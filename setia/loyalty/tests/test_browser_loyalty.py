@@ -1,0 +1,73 @@
+"""A manager sets up the programme, issues voucher codes, and sees a member on the 360° page."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from setia.accounts.models import Branch
+from setia.conftest import PASSWORD, make_user
+from setia.customers.models import Customer
+from setia.loyalty.models import PointsEntry, Tier, Voucher
+from setia.loyalty.services import ledger, membership, vouchers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("test-results")
+
+
+def _sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_settings_vouchers_and_the_membership_panel(page: Any, live_server: Any) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    branch = Branch.objects.create(name="Kemang", code="kmg")
+    manager = make_user("manager", "manager", branch, first_name="Lestari")
+    manager.managed_branches.set([branch])
+    Tier.objects.create(name="Silver", rank=0)
+    ayu = Customer.objects.create(name="Ayu Lestari", search_name="ayu lestari", home_branch=branch)
+    friend = Customer.objects.create(name="Bunga Citra", search_name="bunga citra", home_branch=branch)
+    member = membership.membership_join(actor=manager, customer=ayu)
+    membership.membership_join(actor=manager, customer=friend, referral_code=member.referral_code)
+    ledger.points_post(membership=member, kind=PointsEntry.Kind.EARN, points=240, reason="Purchase")
+    voucher = vouchers.voucher_create(actor=manager, name="Ramadan 20%", kind=Voucher.Kind.PERCENT, value=20)
+    vouchers.codes_issue(actor=manager, voucher=voucher, customer=ayu)
+    base = live_server.url
+    _sign_in(page, base, "manager")
+
+    page.locator('[data-nav="loyalty"]').click()
+    page.get_by_test_id("tab-settings").click()
+    page.fill("#id_card_prefix", "kmg")
+    page.fill("#id_sign_up_points", "25")
+    page.get_by_test_id("save-settings").click()
+    page.wait_for_url(f"{base}/loyalty/settings/")
+    assert page.input_value("#id_card_prefix") == "KMG"
+    page.screenshot(path=str(SHOTS / "loyalty-settings.png"), full_page=True)
+
+    page.get_by_test_id("tab-vouchers").click()
+    page.get_by_test_id("config-table").get_by_text("Ramadan 20%").click()
+    page.fill("#id_count", "12")
+    page.fill("#id_code_prefix", "puasa")
+    page.get_by_test_id("issue-codes").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("code-table").locator("code", has_text="PUASA").count() == 12
+    page.screenshot(path=str(SHOTS / "loyalty-voucher.png"), full_page=True)
+
+    page.goto(f"{base}/customers/{ayu.pk}/")
+    panel = page.get_by_test_id("membership-panel")
+    assert panel.get_by_test_id("card-number").inner_text() == member.number
+    assert panel.get_by_test_id("points-balance").inner_text() == "240"
+    assert "Bunga Citra" in panel.get_by_test_id("referral-tree").inner_text()
+    assert panel.locator("svg").count() == 1
+    page.screenshot(path=str(SHOTS / "loyalty-member-panel.png"), full_page=True)
+
+    page.get_by_test_id("loyalty-adjust").click()
+    page.fill("#id_amount", "-40")
+    page.fill("#id_reason", "Salah input")
+    page.get_by_test_id("adjust-submit").click()
+    page.wait_for_url(f"{base}/customers/{ayu.pk}/")
+    assert page.get_by_test_id("points-balance").inner_text() == "200"
