@@ -133,6 +133,46 @@ REGION_OF_BRANCH = {
 }
 
 
+# (SKU, name, kind, category, price in Rupiah, duration in minutes for services)
+PRODUCTS: dict[str, list[tuple[str, str, str, str, int, int | None]]] = {
+    "salon": [
+        ("CRB", "Creambath", "service", "Perawatan Rambut", 150_000, 60),
+        ("PTR", "Potong rambut", "service", "Rambut", 85_000, 45),
+        ("HSP", "Hair spa", "service", "Perawatan Rambut", 200_000, 75),
+        ("SMR", "Smoothing", "service", "Rambut", 450_000, 150),
+        ("WRN", "Pewarnaan rambut", "service", "Rambut", 350_000, 120),
+        ("FCL", "Facial", "service", "Perawatan Wajah", 175_000, 60),
+        ("MNC", "Manicure", "service", "Kuku", 75_000, 45),
+        ("PDC", "Pedicure", "service", "Kuku", 90_000, 50),
+        ("LLR", "Lulur", "service", "Perawatan Tubuh", 180_000, 90),
+        ("RFL", "Refleksi", "service", "Perawatan Tubuh", 120_000, 60),
+        ("SMP", "Sampo ginseng 250 ml", "product", "Produk", 65_000, None),
+        ("MSK", "Masker rambut alpukat", "product", "Produk", 85_000, None),
+        ("VTM", "Vitamin rambut", "product", "Produk", 45_000, None),
+        ("SRM", "Serum wajah", "product", "Produk", 120_000, None),
+    ],
+    "taxi": [
+        ("TRIP", "Trip", "service", "Perjalanan", 50_000, None),
+        ("ARPT", "Antar bandara", "service", "Perjalanan", 180_000, None),
+        ("SEWA", "Sewa per jam", "service", "Sewa", 95_000, None),
+    ],
+}
+DESTINATIONS = [
+    "Bandara Soekarno-Hatta T3",
+    "Stasiun Gambir",
+    "Mall Kota Kasablanka",
+    "RS Pondok Indah",
+    "Grand Indonesia",
+    "Stasiun Bandung",
+    "Kantor BRI Sudirman",
+    "Terminal Kampung Rambutan",
+    "Universitas Indonesia",
+    "Pasar Baru",
+]
+DRIVERS = ["Pak Joko", "Pak Slamet", "Pak Asep", "Pak Made", "Pak Ucok", "Bu Sri", "Pak Dedi", "Pak Yanto"]
+VEHICLES = ["B 1234 STA", "B 2088 TKS", "B 7712 NSA", "D 1980 STN", "B 4410 SET", "D 2231 TKS"]
+
+
 @dataclass(frozen=True)
 class Profile:
     business: str

@@ -29,6 +29,9 @@ class SeedReport:
     branches: list[str] = field(default_factory=list)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     customers: int = 0
+    orders: int = 0
+    order_lines: int = 0
+    members: int = 0
 
 
 def demo_password() -> str:
@@ -43,8 +46,15 @@ def _person(rng: random.Random) -> tuple[str, str, str]:
 
 @transaction.atomic
 def seed_demo(
-    *, profile: str = "salon", seed: int = 1, extra_staff_per_branch: int = 3, customers: int = 60
+    *,
+    profile: str = "salon",
+    seed: int = 1,
+    extra_staff_per_branch: int = 3,
+    customers: int = 60,
+    orders: int | None = None,
 ) -> SeedReport:
+    """A demo business. `orders` is the number of order lines of history (default: about eight
+    per customer, at most 600 — the default demo stays fast); large numbers are written in bulk."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
     spec = PROFILES[profile]
@@ -119,6 +129,13 @@ def seed_demo(
         report.customers = _seed_customers_bulk(rng, owner, branches, customers)
     else:
         report.customers = _seed_customers(rng, owner, branches, customers, profile)
+    from setia.demo.history import seed_catalogue, seed_history, seed_programme
+
+    products = seed_catalogue(profile)
+    seed_programme(owner, profile, products)
+    lines = min(customers * 8, 600) if orders is None else orders
+    history = seed_history(rng=rng, owner=owner, profile=profile, branches=branches, products=products, orders=lines)
+    report.orders, report.order_lines, report.members = history["orders"], history["lines"], history["members"]
     return report
 
 

@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from setia.accounts.models import Branch, User
 from setia.accounts.roles import Role
@@ -44,9 +45,8 @@ def test_same_seed_same_data(db: None) -> None:
     first = _snapshot()
     from setia.customers.models import Customer
 
-    Customer.objects.all().delete()
-    User.objects.all().delete()
-    Branch.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Customer.objects.exists()
     seed_demo(profile="salon", seed=3)
     assert _snapshot() == first
 
@@ -89,3 +89,97 @@ def test_many_customers_are_written_in_bulk(db: None) -> None:
     some = Customer.objects.order_by("id")[1234]
     phone = some.phones.get().number
     assert [c.pk for c in search_customers(actor=admin, query="0" + phone[3:])] == [some.pk]
+
+
+def _balances_match_ledger() -> bool:
+    from django.db.models import Sum
+
+    from setia.loyalty.models import Membership
+
+    return all(
+        member.points_balance == (member.points_entries.aggregate(total=Sum("points"))["total"] or 0)
+        for member in Membership.objects.all()
+    )
+
+
+def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.catalog.models import Product
+    from setia.loyalty.models import Membership, PointsEntry, Promotion, Referral, Tier, Voucher
+    from setia.sales.models import Appointment, Order
+
+    report = seed_demo(profile="salon", seed=5, customers=30, orders=160)
+    assert Product.objects.get(sku="CRB").duration_minutes == 60
+    assert {"Creambath", "Potong rambut", "Facial", "Manicure", "Pedicure", "Hair spa"} <= set(
+        Product.objects.filter(kind="service").values_list("name", flat=True)
+    )
+    assert Product.objects.filter(kind="product", name__icontains="sampo").exists()
+    assert list(Tier.objects.order_by("rank").values_list("name", flat=True)) == ["Silver", "Gold", "Platinum"]
+    assert Promotion.objects.get().kind == "buy_n_get_one"
+    assert Voucher.objects.filter(name="Gratis creambath").exists()
+    history = Order.objects.exclude(status="booked")
+    assert report.orders == history.count() > 50
+    assert report.order_lines >= report.orders
+    today = timezone.localdate()
+    dates = history.values_list("business_date", flat=True)
+    assert min(dates) >= today - dt.timedelta(days=730) and (max(dates) - min(dates)).days > 600
+    assert Membership.objects.count() == report.members > 0
+    assert PointsEntry.objects.filter(kind="earn").exists() and Referral.objects.exists()
+    assert _balances_match_ledger()
+    booked = Appointment.objects.filter(status="booked")
+    days = {timezone.localtime(a.starts_at).date() for a in booked}
+    assert days <= {today, today + dt.timedelta(days=1)} and today + dt.timedelta(days=1) in days
+    # Some customers came once, some many times.
+    per_customer = sorted(history.values("customer").annotate(n=models.Count("id")).values_list("n", flat=True))
+    assert per_customer[0] == 1 and per_customer[-1] >= 8
+
+
+def test_taxi_history_trips_from_saved_addresses(db: None) -> None:
+    from django.utils import timezone
+
+    from setia.sales.models import Trip
+
+    report = seed_demo(profile="taxi", seed=2, customers=20, orders=80)
+    done = Trip.objects.filter(status="completed").select_related("order", "pickup_address")
+    assert done.count() == report.orders == report.order_lines and abs(report.orders - 80) <= 1
+    assert all(t.pickup_address.customer_id == t.order.customer_id for t in done if t.pickup_address)
+    assert done.exclude(landmark="").exists()
+    today = Trip.objects.filter(status__in=["booked", "assigned"])
+    assert today.exists() and all(timezone.localtime(t.pickup_at).date() >= timezone.localdate() for t in today)
+    assert _balances_match_ledger()
+
+
+def test_ramadan_and_lebaran_follow_the_hijri_calendar() -> None:
+    import datetime as dt
+
+    from setia.demo.history import day_weight, ramadan_periods
+
+    periods = ramadan_periods(dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+    assert (dt.date(2025, 3, 1), dt.date(2025, 3, 30)) in periods
+    assert (dt.date(2024, 3, 11), dt.date(2024, 4, 10)) in periods
+    # A Wednesday in the last days of Ramadan 1446 is busier than the same weekday a month later
+    # (halal bihalal aside) and Lebaran week is quiet at the salon.
+    rush, later, lebaran = dt.date(2025, 3, 26), dt.date(2025, 5, 14), dt.date(2025, 3, 31)
+    assert day_weight(rush, "salon", periods, 0.5) > 1.5 * day_weight(later, "salon", periods, 0.5)
+    assert day_weight(lebaran, "salon", periods, 0.5) < 0.5 * day_weight(
+        later - dt.timedelta(days=2), "salon", periods, 0.5
+    )
+
+
+def test_many_orders_are_written_in_bulk_with_balances_equal_to_the_ledger(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from setia.demo import history
+    from setia.loyalty.models import Membership, QualifyingActivity
+    from setia.sales.models import OrderLine, Payment
+
+    monkeypatch.setattr(history, "BULK_ORDERS_FROM", 100)
+    report = seed_demo(profile="salon", seed=4, customers=50, orders=3000)
+    assert report.order_lines == OrderLine.objects.count() and abs(report.order_lines - 3000) < 300
+    assert Payment.objects.count() == report.orders
+    assert Membership.objects.count() == report.members > 0
+    assert QualifyingActivity.objects.exists()
+    assert _balances_match_ledger()

@@ -709,6 +709,16 @@ def _executemany(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...
         cursor.executemany(sql, rows)
 
 
+def copy_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL COPY of prepared rows into `table` (for loaders that know there is no conflict)."""
+    _copy(table, columns, rows)
+
+
+def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """One `executemany` INSERT of prepared rows (SQLite's bulk path)."""
+    _executemany(table, columns, rows)
+
+
 def _copy(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return

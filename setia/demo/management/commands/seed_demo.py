@@ -15,6 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database has staff already.")
         parser.add_argument("--customers", type=int, default=60, help="How many demo customers.")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=None,
+            help="Order lines of history over two years (default: about 8 per customer; up to 10,000,000 in bulk).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
@@ -26,10 +32,18 @@ class Command(BaseCommand):
                 raise CommandError("The database already has data; seed_demo fills an empty database only.")
             self.stdout.write("Database already has data; demo data not loaded.")
         else:
-            report = seed_demo(profile=options["profile"], seed=options["seed"], customers=options["customers"])
+            report = seed_demo(
+                profile=options["profile"],
+                seed=options["seed"],
+                customers=options["customers"],
+                orders=options["orders"],
+            )
             branches = ", ".join(report.branches)
             self.stdout.write(
-                self.style.SUCCESS(f"Demo {report.profile} business loaded: {branches}; {report.customers} customers")
+                self.style.SUCCESS(
+                    f"Demo {report.profile} business loaded: {branches}; {report.customers} customers, "
+                    f"{report.orders} orders ({report.order_lines} lines), {report.members} members"
+                )
             )
         logins = demo_logins()
         if logins:
