@@ -59,12 +59,19 @@ _POINT_ICONS: dict[str, str] = {
 
 def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
     """Points and cashback movements and joining, newest first."""
-    points = PointsEntry.objects.filter(membership__customer=customer).select_related("actor", "membership")
-    wallet = WalletEntry.objects.filter(membership__customer=customer).select_related("actor", "membership")
-    joined = Membership.objects.filter(customer=customer)
+    # No query for a customer who is not a member (the caller lookup reads several timelines):
+    # joining writes the card number onto the customer record.
+    if not customer.member_number:
+        return []
+    joined = list(Membership.objects.filter(customer=customer).only("id", "number", "joined_at"))
+    if not joined:
+        return []
+    ids = [membership.pk for membership in joined]
+    points = PointsEntry.objects.filter(membership_id__in=ids).select_related("actor")
+    wallet = WalletEntry.objects.filter(membership_id__in=ids).select_related("actor")
     if before is not None:
         points, wallet = points.filter(created_at__lt=before), wallet.filter(created_at__lt=before)
-        joined = joined.filter(joined_at__lt=before)
+        joined = [membership for membership in joined if membership.joined_at < before]
     entries = []
     for entry in points.order_by("-created_at", "-id")[:limit]:
         entries.append(
