@@ -28,6 +28,9 @@ def normalize_phone(raw: str, *, field: str = "phone", region: str = DEFAULT_REG
             text = "+" + text
         elif text.startswith("8") and region == DEFAULT_REGION:
             text = "0" + text
+    fast = _indonesian(text) if region == DEFAULT_REGION else None
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
@@ -37,6 +40,24 @@ def normalize_phone(raw: str, *, field: str = "phone", region: str = DEFAULT_REG
         message = _("“%(value)s” is not a valid phone number.") % {"value": raw}
         raise ApplicationError(message, {field: [message]})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _indonesian(text: str) -> str | None:
+    """The E.164 form of an Indonesian number already reduced to `+62…` or `0…` digits, when it is
+    valid; None to let the full parser decide (and word the error). Skips `phonenumbers.parse`,
+    which was over half the cost of checking an import file; the result is the one `parse` gives
+    (tests compare both over many generated numbers)."""
+    if text.startswith("+62"):
+        national = text[3:]
+    elif text.startswith("0") and not text.startswith("00"):
+        national = text[1:]
+    else:
+        return None
+    if not (national.isascii() and national.isdigit()) or national[0] == "0" or not 7 <= len(national) <= 13:
+        return None
+    if not phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=62, national_number=int(national))):
+        return None
+    return "+62" + national
 
 
 def format_phone(e164: str) -> str:

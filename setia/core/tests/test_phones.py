@@ -52,3 +52,28 @@ def test_all_typed_forms_agree(national: str) -> None:
     assert normalize_phone("+62" + national) == expected
     assert normalize_phone("62" + national) == expected
     assert normalize_phone(national) == expected
+
+
+def test_fast_indonesian_path_gives_what_the_full_parser_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from setia.core import phones
+
+    rng = random.Random(62)
+    inputs = []
+    for _ in range(5000):
+        prefix = rng.choice(["0", "+62", "62", "8", "0062", "+62 0", "08", "021", "+6262", "00", "0 8"])
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 14)))
+        inputs.append(prefix + rng.choice(["", " ", "-"]).join([digits[:3], digits[3:7], digits[7:]]))
+    inputs += ["0812-3456-7890", "+62 812 3456 7890", "(021) 555-1234", "0812٣4567890", "08123"]
+
+    def outcome(raw: str) -> str:
+        try:
+            return phones.normalize_phone(raw)
+        except ApplicationError as error:
+            return f"error: {error.message}"
+
+    fast = [outcome(raw) for raw in inputs]
+    monkeypatch.setattr(phones, "_indonesian", lambda text: None)
+    assert fast == [outcome(raw) for raw in inputs]
+    assert sum(not result.startswith("error") for result in fast) > 1000  # many valid numbers were compared

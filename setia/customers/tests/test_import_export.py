@@ -236,3 +236,97 @@ def test_import_pages_per_role(business: Business) -> None:
     job = _upload(business, "name\nAyu\n")
     assert client_for(business.manager).get(f"/customers/import/{job.pk}/").status_code == 404  # not theirs
     assert client_for(business.owner).get(f"/customers/import/{job.pk}/").status_code == 200
+
+
+FULL = (
+    "external_id,name,phone,phone_2,email,birthday,gender,occupation,home_branch,owner,city,address_line,tags,"
+    "interests,notes,Berat badan (kg)\n"
+    "POS-1,Siti Nurhalizá,0812-1111-2222,+62 21 555 1234,Siti@Example.com,17/08/1990,perempuan,Guru,kmg,{owner},"
+    'Bandung,Jl. Dago 1,VIP;Arisan,Yoga,suka pagi,"61,5"\n'
+    "POS-2,Budi,0813-2222-3333,,,,,,dgo,,,,,,,\n"
+)
+
+
+def test_import_writes_exactly_what_the_check_validated(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
+    from setia.core.models import AuditEvent
+    from setia.customers.name_search import name_contains
+
+    custom_field_create(actor=business.owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal")
+    job = _check(_upload(business, FULL.format(owner=business.cashier_a.username)))
+    assert (job.total_rows, job.valid_rows, job.invalid_rows) == (2, 1, 1)  # "perempuan" is not a gender
+    assert imports.stage_path(job).exists()
+    job = _check(_upload(business, FULL.replace("perempuan", "female").format(owner=business.cashier_a.username)))
+    assert (job.total_rows, job.valid_rows, job.invalid_rows) == (2, 2, 0)
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+
+    def no_second_validation(*args: object) -> None:
+        raise AssertionError("the import must not validate the rows again")
+
+    monkeypatch.setattr(imports.RowChecker, "parse", no_second_validation)
+    job = imports.import_run(job.pk)
+    assert (job.status, job.created_count, job.skipped_count) == ("done", 2, 0)
+    assert not imports.stage_path(job).exists()
+    siti = Customer.objects.get(external_id="POS-1")
+    assert (siti.name, siti.search_name, str(siti.birthday), siti.gender, siti.occupation, siti.notes) == (
+        "Siti Nurhalizá",
+        "siti nurhaliza",
+        "1990-08-17",
+        "female",
+        "Guru",
+        "suka pagi",
+    )
+    assert (siti.home_branch, siti.owner, siti.source, siti.version, siti.custom) == (
+        business.branch_a,
+        business.cashier_a,
+        "import",
+        1,
+        {"berat_badan": "61.5"},
+    )
+    assert [(p.number, p.is_primary) for p in siti.phones.all()] == [("+6281211112222", True), ("+62215551234", False)]
+    assert [(e.email, e.is_primary) for e in siti.emails.all()] == [("siti@example.com", True)]
+    address = siti.addresses.select_related("regency").get()
+    assert address.regency is not None
+    assert (address.line, address.regency.name, address.province_id, address.label) == (
+        "Jl. Dago 1",
+        "Kota Bandung",
+        "32",
+        "home",
+    )
+    assert sorted((t.kind, t.name) for t in siti.tags.all()) == [
+        ("interest", "Yoga"),
+        ("label", "Arisan"),
+        ("label", "VIP"),
+    ]
+    event = AuditEvent.objects.get(subject_key=f"customers.customer:{siti.pk}")
+    assert (event.action, event.actor, event.branch_id, event.changes) == (
+        "create",
+        business.owner,
+        business.branch_a.pk,
+        {"import": [None, job.pk]},
+    )
+    budi = Customer.objects.get(external_id="POS-2")
+    assert (budi.home_branch, budi.owner, budi.birthday, budi.gender, budi.kind, budi.custom) == (
+        business.branch_b,
+        None,
+        None,
+        "",
+        "person",
+        {},
+    )
+    assert list(Customer.objects.filter(name_contains("nurhal"))) == [siti]  # the search index has it
+
+
+def test_a_customer_added_between_check_and_import_is_not_duplicated(business: Business) -> None:
+    job = _check(_upload(business, "name,phone\nAyu,0812-1111-2222\nBela,0813-2222-3333\n"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    customer_create(
+        actor=business.owner,
+        name="Ayu",
+        home_branch=business.branch_a,
+        contacts=ContactPoints(phones=[PhoneIn("0812 1111 2222")]),
+    )
+    job = imports.import_run(job.pk)
+    assert (job.created_count, job.skipped_count) == (1, 1)
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["Ayu", "Bela"]
+    report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
+    assert report[1][:2] == ["Ayu", "0812-1111-2222"] and "matches existing customer" in report[1][-1]
