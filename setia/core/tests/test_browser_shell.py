@@ -10,16 +10,27 @@ from setia.demo.services import demo_password, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ADMIN_SECTIONS = ["staff", "branches", "teams", "settings", "custom_fields", "audit", "jobs"]
+FRONT = ["home", "calls", "customers", "cashier", "orders", "loyalty", "trips", "appointments"]
+ADMIN_SECTIONS = [
+    "staff",
+    "branches",
+    "teams",
+    "catalog",
+    "settings",
+    "sales_settings",
+    "custom_fields",
+    "audit",
+    "jobs",
+]
 EXPECTED_NAV = {
-    "admin": ["home", "calls", "customers", *ADMIN_SECTIONS, "api-docs"],
-    "manager": ["home", "calls", "customers", "staff", "branches", "teams", "api-docs"],
-    "marketing": ["home", "customers", "api-docs"],
-    "analyst": ["home", "customers", "api-docs"],
-    "cashier": ["home", "calls", "customers", "api-docs"],
-    "agent": ["home", "calls", "customers", "api-docs"],
-    "sales": ["home", "calls", "customers", "api-docs"],
-    "service": ["home", "calls", "customers", "api-docs"],
+    "admin": [*FRONT, *ADMIN_SECTIONS, "api-docs"],
+    "manager": [*FRONT, "staff", "branches", "teams", "catalog", "api-docs"],
+    "marketing": ["home", "customers", "orders", "loyalty", "catalog", "api-docs"],
+    "analyst": ["home", "customers", "orders", "loyalty", "catalog", "api-docs"],
+    "cashier": [*FRONT, "catalog", "api-docs"],
+    "agent": [*FRONT, "catalog", "api-docs"],
+    "sales": ["home", "calls", "customers", "cashier", "orders", "loyalty", "catalog", "api-docs"],
+    "service": ["home", "calls", "customers", "orders", "loyalty", "catalog", "api-docs"],
 }
 ROLE_LABEL = {
     "admin": ("Pemilik / administrator", "Owner / administrator"),
