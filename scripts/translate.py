@@ -24,11 +24,13 @@ def main() -> int:
     for entry in catalog:
         if entry.obsolete:
             continue
-        if entry.msgid in translations:
+        # A msgid with a context (pgettext) is keyed "context\x04msgid", as gettext itself does.
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in translations:
             if entry.msgid_plural:
-                entry.msgstr_plural = {0: translations[entry.msgid]}  # Indonesian has one plural form
+                entry.msgstr_plural = {0: translations[key]}  # Indonesian has one plural form
             else:
-                entry.msgstr = translations[entry.msgid]
+                entry.msgstr = translations[key]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         elif not entry.translated() or "fuzzy" in entry.flags:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from setia.core.models import TimeStampedModel
 
@@ -106,7 +107,7 @@ class Order(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("order")
+        verbose_name = pgettext_lazy("purchase", "order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
         indexes = [
