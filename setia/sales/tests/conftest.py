@@ -1,4 +1,7 @@
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from setia.catalog.models import Category, Product
 from setia.conftest import Business
@@ -29,3 +32,10 @@ def shop(business: Business) -> dict:
         "customer": customer,
         "hair": hair,
     }
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Service messages in English for exact assertions (pages choose their own language)."""
+    with translation.override("en"):
+        yield
