@@ -1,0 +1,30 @@
+# ruff: noqa: E501, RUF001
+"""Indonesian for the historical order import (setia/sales/services/imports.py). Merged by scripts/translate.py."""
+
+ID = {
+    "%(column)s %(value)s is too large": "%(column)s %(value)s terlalu besar",
+    "%(column)s differs from row %(row)s of the same order": "%(column)s berbeda dengan baris %(row)s dari order yang sama",
+    "%(column)s is empty": "%(column)s kosong",
+    "%(column)s must be greater than zero": "%(column)s harus lebih dari nol",
+    "%(column)s must not be negative": "%(column)s tidak boleh negatif",
+    "%(column)s “%(value)s” is not a whole number (Rupiah without separators or decimals)": "%(column)s “%(value)s” bukan bilangan bulat (Rupiah tanpa pemisah ribuan atau desimal)",
+    "Add a branch first: every order belongs to a branch.": "Tambahkan cabang dulu: setiap order milik sebuah cabang.",
+    "Imported purchase": "Pembelian hasil impor",
+    "No active branch with code %(code)s.": "Tidak ada cabang aktif dengan kode %(code)s.",
+    "The file is empty.": "Berkas kosong.",
+    "The file needs the columns %(columns)s; missing: %(missing)s.": "Berkas memerlukan kolom %(columns)s; yang belum ada: %(missing)s.",
+    "amount %(amount)s is more than quantity times unit_price (%(gross)s)": "amount %(amount)s lebih besar dari quantity kali unit_price (%(gross)s)",
+    "channel “%(value)s” is not one of: %(choices)s": "channel “%(value)s” bukan salah satu dari: %(choices)s",
+    "customer_ref is empty": "customer_ref kosong",
+    "customer_ref is longer than %(count)s characters": "customer_ref lebih dari %(count)s karakter",
+    "date %(value)s is in the future": "tanggal %(value)s ada di masa depan",
+    "date “%(value)s” does not exist": "tanggal “%(value)s” tidak ada",
+    "date “%(value)s” is not a date in the form YYYY-MM-DD": "tanggal “%(value)s” bukan tanggal berformat YYYY-MM-DD",
+    "no branch with code %(code)s": "tidak ada cabang dengan kode %(code)s",
+    "no customer with external id, phone or email “%(ref)s”": "tidak ada pelanggan dengan ID eksternal, telepon, atau email “%(ref)s”",
+    "no product with code or name “%(value)s”": "tidak ada produk dengan kode atau nama “%(value)s”",
+    "order_ref %(ref)s appears earlier in the file: keep an order's rows together": "order_ref %(ref)s sudah muncul sebelumnya di berkas: baris-baris satu order harus berurutan",
+    "order_ref is longer than %(count)s characters": "order_ref lebih dari %(count)s karakter",
+    "row %(row)s of the same order has an error": "baris %(row)s dari order yang sama berisi kesalahan",
+    "Imported with historical orders, without contact details.": "Diimpor bersama riwayat order, tanpa data kontak.",
+}
