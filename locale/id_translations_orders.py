@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001
+# ruff: noqa: E501
 """Indonesian for the historical order import (setia/sales/services/imports.py). Merged by scripts/translate.py."""
 
 ID = {

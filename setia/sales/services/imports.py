@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import require
@@ -80,7 +81,7 @@ ALIASES = {
 # A customer created for an unknown reference (`create_missing_customers`) has nothing but its
 # external id. Customers has no field for "imported without contact details"; this line in its
 # notes (with source = import) is the flag, and what staff see on the customer's page.
-NO_CONTACT_NOTE = "Imported with historical orders, without contact details."
+NO_CONTACT_NOTE = gettext_noop("Imported with historical orders, without contact details.")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
