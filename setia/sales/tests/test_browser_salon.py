@@ -1,0 +1,138 @@
+"""The beauty-salon story at the counter: a first-time visitor joins and gets a card, buys a
+treatment and earns points; a week later she brings a friend with her referral code; the
+friend buys; both are rewarded; after her third friend she has a free-treatment voucher and
+uses it."""
+
+import re
+from typing import Any
+
+import pytest
+
+from setia.accounts.models import Branch
+from setia.catalog.models import Category, Product
+from setia.conftest import PASSWORD, make_user
+from setia.customers.models import Customer
+from setia.loyalty.models import LoyaltySettings, Membership, Tier, Voucher
+from setia.loyalty.services import membership, vouchers
+from setia.sales.models import Order
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _new_customer(page: Any, base: str, name: str, phone: str) -> None:
+    page.goto(f"{base}/customers/new/?phone={phone}")
+    form = page.get_by_test_id("customer-form")
+    form.locator("#id_name").fill(name)
+    form.get_by_role("button", name="Simpan").click()
+    page.wait_for_url(re.compile(r".*/customers/\d+/$"))
+
+
+def _join(page: Any, referral_code: str = "") -> str:
+    page.get_by_test_id("loyalty-join").click()
+    if referral_code:
+        page.locator("#id_referral_code").fill(referral_code)
+    page.get_by_test_id("join-submit").click()
+    page.wait_for_url(re.compile(r".*/customers/\d+/$"))
+    return str(page.get_by_test_id("membership-panel").get_by_test_id("card-number").inner_text())
+
+
+def _buy_creambath(page: Any) -> None:
+    page.get_by_test_id("new-sale").click()
+    page.wait_for_url(re.compile(r".*/cashier/\?customer=\d+$"))
+    page.wait_for_load_state()
+    page.get_by_test_id("find-product").fill("creamb")
+    page.get_by_test_id("product-choice").filter(has_text="Creambath").click()
+    page.get_by_test_id("cart-line").filter(has_text="Creambath").wait_for()
+    page.get_by_test_id("pay").click()
+    page.wait_for_url(re.compile(r".*/orders/\d+/$"))
+
+
+def test_member_card_referrals_and_the_free_treatment(page: Any, live_server: Any) -> None:
+    branch = Branch.objects.create(name="Salon Cantik Kemang", code="kmg")
+    cashier = make_user("kasir", "cashier", branch, first_name="Sari")
+    owner = make_user("pemilik", "owner", first_name="Nur")
+    hair = Category.objects.create(name="Perawatan rambut")
+    Product.objects.create(kind="service", name="Creambath", price=150_000, category=hair, duration_minutes=60)
+    Tier.objects.create(name="Silver", rank=0)
+    free = vouchers.voucher_create(
+        actor=owner,
+        name="Gratis creambath",
+        kind=Voucher.Kind.FREE_ITEM,
+        free_product=Product.objects.get(name="Creambath"),
+        per_customer_limit=None,
+    )
+    LoyaltySettings.objects.create(
+        pk=1,
+        card_prefix="SCK",
+        referrer_points=50,
+        referee_points=20,
+        referral_trigger=LoyaltySettings.ReferralTrigger.FIRST_PURCHASE,
+        referral_threshold=3,
+        referral_threshold_voucher=free,
+    )
+    base = live_server.url
+    _sign_in(page, base, "kasir")
+
+    # First visit: Ayu joins, gets her card, and buys a creambath.
+    _new_customer(page, base, "Ayu Lestari", "081311112222")
+    card = _join(page)
+    assert re.fullmatch(r"SCK\d{8}", card)
+    panel = page.get_by_test_id("membership-panel")
+    assert panel.get_by_test_id("member-qr").locator("svg").count() == 1
+    referral_code = panel.get_by_test_id("referral-code").inner_text().strip()
+    _buy_creambath(page)
+    assert page.get_by_test_id("order-total").inner_text() == "Rp 150.000"
+    assert page.get_by_test_id("points-earned").inner_text() == "15"
+    ayu = Customer.objects.get(name="Ayu Lestari")
+
+    # A week later she brings Bunga, who joins with Ayu's code and buys.
+    _new_customer(page, base, "Bunga Citra", "081322223333")
+    _join(page, referral_code)
+    _buy_creambath(page)
+    page.goto(f"{base}/customers/{Customer.objects.get(name='Bunga Citra').pk}/")
+    assert page.get_by_test_id("membership-panel").get_by_test_id("points-balance").inner_text() == "35"  # 15 + 20
+    page.goto(f"{base}/customers/{ayu.pk}/")
+    panel = page.get_by_test_id("membership-panel")
+    assert panel.get_by_test_id("points-balance").inner_text() == "65"  # 15 + 50
+    assert "Bunga Citra" in panel.get_by_test_id("referral-tree").inner_text()
+
+    # Two more friends join with her code and buy (recorded at the counter the same way).
+    for name in ("Citra Dewi", "Dian Sastro"):
+        friend = Customer.objects.create(name=name, search_name=name.lower(), home_branch=branch)
+        membership.membership_join(actor=cashier, customer=friend, referral_code=referral_code)
+        checkout(
+            actor=cashier,
+            branch=branch,
+            customer=friend,
+            lines=[LineIn(product_id=Product.objects.get(name="Creambath").pk)],
+            payments=[PaymentIn("qris", 150_000)],
+        )
+
+    # After the third friend, Ayu has a free creambath voucher, and uses it.
+    page.goto(f"{base}/customers/{ayu.pk}/")
+    code = page.get_by_test_id("membership-panel").get_by_test_id("member-code").first.inner_text().strip()
+    assert code
+    page.get_by_test_id("new-sale").click()
+    page.wait_for_url(re.compile(r".*/cashier/\?customer=\d+$"))
+    page.wait_for_load_state()
+    page.get_by_test_id("find-product").fill("creamb")
+    page.get_by_test_id("product-choice").filter(has_text="Creambath").click()
+    page.get_by_test_id("cart-line").filter(has_text="Creambath").wait_for()
+    page.get_by_test_id("member-voucher").filter(has_text="Gratis creambath").click()
+    page.get_by_test_id("voucher-discount").wait_for()
+    assert page.get_by_test_id("to-pay").inner_text() == "Rp 0"
+    page.get_by_test_id("pay").click()
+    page.wait_for_url(re.compile(r".*/orders/\d+/$"))
+    assert page.get_by_test_id("order-total").inner_text() == "Rp 0"
+    last = Order.objects.filter(customer=ayu).order_by("-pk").first()
+    assert last is not None and last.voucher_code and last.discount_total == 150_000
+    assert Membership.objects.get(customer=ayu).points_balance == 15 + 3 * 50
