@@ -5,6 +5,8 @@ loyalty's referral check. Registered from `SalesConfig.ready`."""
 import datetime as dt
 from typing import Any
 
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +14,12 @@ from django.utils.translation import gettext as _
 from setia.core.money import format_rupiah
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
-from setia.loyalty.services import membership
+from setia.loyalty.services import membership, programmes
 from setia.sales.models import Order
 from setia.sales.selectors import customer_orders
 from setia.sales.services.bookings import last_trip
+
+PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
 
 
 def _orders_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[timeline.Entry]:
@@ -62,9 +66,21 @@ def _actions_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] |
     }
 
 
+def _programme_revenue(programme: Any, members: Any, start: dt.date, end: dt.date | None) -> int:
+    """Revenue from a programme's participants while it runs: their orders, less refunds."""
+    orders = Order.objects.filter(
+        customer_id__in=members.values("customer_id"), business_date__gte=start, status__in=PAID_STATUSES
+    )
+    if end is not None:
+        orders = orders.filter(business_date__lte=end)
+    totals = orders.aggregate(total=Coalesce(Sum("total"), 0), refunded=Coalesce(Sum("refunded_total"), 0))
+    return int(totals["total"] - totals["refunded"])
+
+
 def register() -> None:
     timeline.register_source("orders", _orders_source)
     merge.register_merge_handler("orders", _move_orders)
+    programmes.register_programme_revenue(_programme_revenue)
     membership.register_purchase_history(lambda customer_id: Order.objects.filter(customer_id=customer_id).exists())
     panels.register_panel(panels.Panel("sales.actions", "sales/panels/actions.html", _actions_panel, "actions", 10))
     panels.register_panel(panels.Panel("sales.caller", "sales/panels/caller.html", _actions_panel, "caller", 10))

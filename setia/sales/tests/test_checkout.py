@@ -181,3 +181,66 @@ def test_analyst_cannot_record_sales(business: Business, shop: dict) -> None:
             lines=[LineIn(product_id=shop["shampoo"].pk)],
             payments=[PaymentIn("cash", 45_500)],
         )
+
+
+def test_a_failure_between_steps_leaves_no_half_order(
+    business: Business, shop: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Points paid, the voucher used, then the rewards step fails: everything is rolled back."""
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    ledger.points_post(membership=member, kind="bonus", points=100)
+    voucher = vouchers.voucher_create(actor=business.owner, name="Diskon", kind=Voucher.Kind.AMOUNT, value=10_000)
+    code = vouchers.codes_issue(actor=business.owner, voucher=voucher, code="GAGAL10")[0]
+
+    def crash(**kwargs: object) -> None:
+        raise RuntimeError("the server went away")
+
+    monkeypatch.setattr("setia.loyalty.services.purchases.purchase_recorded", crash)
+    with pytest.raises(RuntimeError):
+        checkout(
+            actor=business.cashier_a,
+            branch=business.branch_a,
+            customer=shop["customer"],
+            lines=[LineIn(product_id=shop["creambath"].pk)],
+            payments=[PaymentIn("cash", 130_000)],
+            voucher_code="GAGAL10",
+            points=100,
+        )
+    member.refresh_from_db()
+    code.refresh_from_db()
+    voucher.refresh_from_db()
+    assert Order.objects.count() == 0 and OrderLine.objects.count() == 0 and Payment.objects.count() == 0
+    assert member.points_balance == 100 and PointsEntry.objects.filter(membership=member).count() == 1
+    assert code.uses == 0 and voucher.times_used == 0
+
+
+def test_programme_revenue_counts_participants_orders(business: Business, shop: dict) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.loyalty.models import Programme
+    from setia.loyalty.services import programmes
+
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    programme = Programme.objects.create(
+        name="Member setia",
+        kind=Programme.Kind.RETENTION,
+        goal="Kembali tiap bulan",
+        starts_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["creambath"].pk)],
+        payments=[PaymentIn("qris", 150_000)],
+    )
+    checkout(  # a walk-in sale is not the programme's revenue
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=shop["shampoo"].pk)],
+        payments=[PaymentIn("qris", 45_500)],
+    )
+    assert programmes.programme_results(programme).revenue == 150_000
