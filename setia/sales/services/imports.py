@@ -241,6 +241,8 @@ class _Reader:
                 message = _("The file is empty.")
                 raise ApplicationError(message, {"file": [message]})
             self.columns = self.header(first)
+            # Cell positions in parse()'s order; an absent column reads as empty.
+            self.indexes = [self.columns.get(name, 1 << 30) for name in (*REQUIRED, *OPTIONAL)]
             batch: list[Line] = []
             for number, cells in enumerate(reader, start=2):
                 if not any(cells):
@@ -252,12 +254,6 @@ class _Reader:
                 batch.append(line)
             if batch:
                 yield self.finish(batch)
-
-    def _cell(self, cells: list[str], name: str) -> str:
-        index = self.columns.get(name)
-        if index is None or index >= len(cells):
-            return ""
-        return cells[index].strip()
 
     def _date(self, text: str) -> dt.date | str:
         """The date, or the reason it is not one."""
@@ -273,29 +269,36 @@ class _Reader:
 
     def parse(self, number: int, cells: list[str]) -> Line:
         errors: list[str] = []
-        cell = self._cell
-        customer_ref = cell(cells, "customer_ref")
+        width = len(cells)
+        (
+            customer_ref,
+            date_text,
+            amount_text,
+            branch_code,
+            channel_text,
+            order_ref,
+            product_text,
+            quantity_text,
+            price_text,
+        ) = [cells[index].strip() if index < width else "" for index in self.indexes]
         if not customer_ref:
             errors.append(_("customer_ref is empty"))
         elif len(customer_ref) > MAX_REF:
             errors.append(_("customer_ref is longer than %(count)s characters") % {"count": MAX_REF})
-        date_text = cell(cells, "date")
         date = self.dates.get(date_text)
         if date is None:
             date = self.dates[date_text] = self._date(date_text)
         if isinstance(date, str):
             errors.append(date)
             date = None
-        amount = _whole(cell(cells, "amount"), "amount", errors, minimum=1, maximum=MAX_AMOUNT)
+        amount = _whole(amount_text, "amount", errors, minimum=1, maximum=MAX_AMOUNT)
         branch_id: int | None = self.default_branch.pk
-        branch_code = cell(cells, "branch")
         if branch_code:
             branch = self.branches.get(branch_code.lower())
             branch_id = branch.pk if branch else None
             if branch is None:
                 errors.append(_("no branch with code %(code)s") % {"code": branch_code})
         channel = Order.Channel.OUTLET.value
-        channel_text = cell(cells, "channel")
         if channel_text:
             channel = self.channels.get(channel_text.lower(), "")
             if not channel:
@@ -304,14 +307,11 @@ class _Reader:
                     % {"value": channel_text, "choices": ", ".join(Order.Channel.values)}
                 )
         product = None
-        product_text = cell(cells, "product")
         if product_text:
             product = self.products.get(product_text.lower())
             if product is None:
                 errors.append(_("no product with code or name “%(value)s”") % {"value": product_text})
-        quantity_text = cell(cells, "quantity")
         quantity = _whole(quantity_text, "quantity", errors, minimum=1, maximum=MAX_QUANTITY) if quantity_text else 1
-        price_text = cell(cells, "unit_price")
         unit_price = _whole(price_text, "unit_price", errors, minimum=0, maximum=MAX_AMOUNT) if price_text else -1
         if unit_price < 0 and quantity > 0:
             unit_price = -(-amount // quantity)  # rounded up; the difference is the line's discount
@@ -320,7 +320,6 @@ class _Reader:
                 _("amount %(amount)s is more than quantity times unit_price (%(gross)s)")
                 % {"amount": amount, "gross": quantity * unit_price}
             )
-        order_ref = cell(cells, "order_ref")
         if order_ref:
             if len(order_ref) > MAX_REF:
                 errors.append(_("order_ref is longer than %(count)s characters") % {"count": MAX_REF})
