@@ -391,10 +391,14 @@ def _stage_line(row: Row) -> str:
 
 def _staged_row(line: str, checker: RowChecker) -> Row:
     number, cells, values, phones, emails, custom, errors = json.loads(line)
+    row = Row(number, cells, values, phones, emails, custom, [tuple(error) for error in errors])
     for key in _OBJECT_VALUES:
         if key in values:
-            values[key] = checker.by_id[key][values[key]]
-    return Row(number, cells, values, phones, emails, custom, [tuple(error) for error in errors])
+            found = checker.by_id[key].get(values[key])
+            if found is None:  # e.g. the staff member was deactivated after the check
+                row.errors.append((key, _("no longer available; check the file again")))
+            values[key] = found
+    return row
 
 
 def _parsed_rows(job: CustomerImport, checker: RowChecker, start_after: int) -> Iterator[Row]:
@@ -403,10 +407,12 @@ def _parsed_rows(job: CustomerImport, checker: RowChecker, start_after: int) -> 
     staged = stage_path(job)
     if job.status == CustomerImport.Status.IMPORTING and staged.exists():
         with staged.open(encoding="utf-8") as handle:
-            lines = handle.readlines()
-        if len(lines) == job.total_rows:
-            for line in lines[start_after:]:
-                yield _staged_row(line, checker)
+            complete = sum(1 for _line in handle) == job.total_rows
+        if complete:
+            with staged.open(encoding="utf-8") as handle:
+                for index, line in enumerate(handle):
+                    if index >= start_after:
+                        yield _staged_row(line, checker)
             return
     for index, cells in enumerate(read_rows(Path(job.stored_path), job.file_format)):
         if index == 0 or index <= start_after:

@@ -330,3 +330,15 @@ def test_a_customer_added_between_check_and_import_is_not_duplicated(business: B
     assert sorted(Customer.objects.values_list("name", flat=True)) == ["Ayu", "Bela"]
     report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
     assert report[1][:2] == ["Ayu", "0812-1111-2222"] and "matches existing customer" in report[1][-1]
+
+
+def test_an_owner_deactivated_after_the_check_skips_the_row(business: Business) -> None:
+    job = _check(_upload(business, f"name,phone,owner\nAyu,0812-1111-2222,{business.cashier_a.username}\n"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    business.cashier_a.is_active = False
+    business.cashier_a.save(update_fields=["is_active"])
+    job = imports.import_run(job.pk)
+    assert (job.created_count, job.skipped_count) == (0, 1)
+    assert not Customer.objects.exists()
+    report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
+    assert report[1][-1] == "owner: no longer available; check the file again"
