@@ -4,11 +4,12 @@ upgraded at once when a purchase qualifies. Every change records why."""
 import datetime as dt
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from setia.core.bulk import insert_rows
 from setia.core.money import format_rupiah
 from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
 
@@ -91,5 +92,10 @@ def tiers_reevaluate(
         for target, ids in moves.items():
             for start in range(0, len(ids), 5000):
                 Membership.objects.filter(pk__in=ids[start : start + 5000]).update(tier_id=target, tier_since=now)
-        TierChange.objects.bulk_create(changes, batch_size=5000)
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        insert_rows(
+            TierChange,
+            ["membership_id", "from_tier_id", "to_tier_id", "created_at", "spend", "visits", "reason"],
+            [(c.membership_id, c.from_tier_id, c.to_tier_id, stamp, c.spend, c.visits, c.reason) for c in changes],
+        )
     return counts

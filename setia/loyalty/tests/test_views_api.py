@@ -208,9 +208,9 @@ def test_programme_results_panel(business: Business, records: dict[str, int], ti
         1,
         1,
         110_000,
-        None,
+        0,  # sales measures the participants' revenue (no orders here)
     )
-    assert 'data-testid="revenue-not-measured"' in page.content.decode()
+    assert 'data-testid="revenue-not-measured"' not in page.content.decode()
 
 
 def test_the_360_page_shows_the_membership_panel(business: Business, records: dict[str, int]) -> None:
