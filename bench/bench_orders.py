@@ -1,0 +1,115 @@
+"""Historical order import speed: lines per second through `import_orders`' service (the dry-run
+check, then the check plus the import itself, as the command runs them).
+
+Size: BENCH_ORDER_LINES (default 1,000,000) lines in orders of 1 to 4 lines, for
+BENCH_ORDER_CUSTOMERS (default 100,000) customers referenced by external id. Database: a
+throw-away SQLite file, or PostgreSQL when BENCH_DATABASE_URL points at a server (a database
+`setia_bench_orders` is created there and dropped at the next run).
+"""
+
+import csv
+import datetime as dt
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+LINES = int(os.environ.get("BENCH_ORDER_LINES", "1000000"))
+CUSTOMERS = int(os.environ.get("BENCH_ORDER_CUSTOMERS", "100000"))
+
+
+def _write_csv(path: Path, lines: int, customers: list[int], skus: list[tuple[str, int]], rng: random.Random) -> int:
+    start = dt.date(2024, 1, 1)
+    orders = written = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_ref", "customer_ref", "date", "branch", "product", "quantity", "unit_price", "amount"])
+        while written < lines:
+            orders += 1
+            customer = f"C-{rng.choice(customers)}"
+            date = (start + dt.timedelta(days=rng.randrange(700))).isoformat()
+            for _ in range(min(rng.randint(1, 4), lines - written)):
+                sku, price = rng.choice(skus)
+                quantity = rng.choice((1, 1, 1, 2))
+                writer.writerow([f"POS-{orders}", customer, date, "", sku, quantity, price, quantity * price])
+                written += 1
+    return orders
+
+
+def run() -> dict[str, Any]:
+    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-orders-"))
+    os.environ["SETIA_VAR_DIR"] = str(var_dir)
+    os.environ["SETIA_ENV"] = "test"
+    os.environ["DEBUG"] = "false"
+    database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if database_url:
+        import psycopg
+
+        server = database_url.rsplit("/", 1)[0]
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS setia_bench_orders")
+            connection.execute("CREATE DATABASE setia_bench_orders")
+        os.environ["DATABASE_URL"] = f"{server}/setia_bench_orders"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection as db
+
+    from setia.accounts.models import User
+    from setia.catalog.models import Product
+    from setia.customers.models import Customer
+    from setia.demo.services import seed_demo
+    from setia.sales.models import Order, OrderLine
+    from setia.sales.services.imports import ImportOptions, orders_import, orders_import_check
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    seed_demo(profile="salon", seed=1, customers=CUSTOMERS, orders=0)
+    with db.cursor() as cursor:
+        # The cash register's customer numbers.
+        cursor.execute("UPDATE customers_customer SET external_id = 'C-' || id")
+    owner = User.objects.get(username="admin")
+    customers = list(Customer.objects.values_list("pk", flat=True))
+    skus = [(str(sku), price) for sku, price in Product.objects.exclude(sku=None).values_list("sku", "price")]
+    rng = random.Random(11)
+    source = var_dir / "orders.csv"
+    orders = _write_csv(source, LINES, customers, skus, rng)
+    options = ImportOptions()
+    start = time.perf_counter()
+    checked = orders_import_check(actor=owner, path=source, options=options)
+    check_seconds = time.perf_counter() - start
+    assert checked.invalid_rows == 0, checked.errors[:5]
+    start = time.perf_counter()
+    result = orders_import(actor=owner, path=source, options=options)
+    import_seconds = time.perf_counter() - start
+    assert (result.orders_created, result.lines_created) == (orders, LINES)
+    assert Order.objects.filter(imported=True).count() == orders
+    start = time.perf_counter()
+    again = orders_import(actor=owner, path=source, options=options)
+    rerun_seconds = time.perf_counter() - start
+    assert again.orders_created == 0 and OrderLine.objects.count() >= LINES
+    return {
+        "database": "postgresql" if database_url else "sqlite",
+        "lines": LINES,
+        "orders": orders,
+        "customers": len(customers),
+        "check_seconds": round(check_seconds, 1),
+        "check_lines_per_s": round(LINES / check_seconds),
+        "check_plus_import_seconds": round(import_seconds, 1),
+        "check_plus_import_lines_per_s": round(LINES / import_seconds),
+        "write_pass_lines_per_s": round(LINES / max(import_seconds - check_seconds, 0.001)),
+        "rerun_unchanged_seconds": round(rerun_seconds, 1),
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    print(run())
