@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,8 +199,12 @@ def purchase_recorded(
     if membership is None:
         return rewards
     on = timezone.localtime(at).date()
-    first = not _is_returning(membership, source)
-    if not QualifyingActivity.objects.filter(membership=membership, source=source).exists():
+    # One read answers both "is she returning?" and "was this purchase counted already?".
+    seen = QualifyingActivity.objects.filter(membership=membership).aggregate(
+        other=Count("pk", filter=~Q(source=source)), this=Count("pk", filter=Q(source=source))
+    )
+    first = not seen["other"]
+    if not seen["this"]:
         QualifyingActivity.objects.create(membership=membership, occurred_on=on, amount=paid, visits=1, source=source)
     if not apply_rewards:
         return rewards

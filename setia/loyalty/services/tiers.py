@@ -55,6 +55,11 @@ def tiers_reevaluate(
     tiers = list(Tier.objects.filter(is_active=True))
     if not tiers:
         return {"upgraded": 0, "downgraded": 0}
+    if upgrade_only and membership_ids is not None and len(membership_ids) == 1:
+        # At a purchase: nothing to do for a member already in the highest tier.
+        current = Membership.objects.filter(pk=membership_ids[0]).values_list("tier__rank", flat=True).first()
+        if current is not None and current >= max(tier.rank for tier in tiers):
+            return {"upgraded": 0, "downgraded": 0}
     rank = {tier.pk: tier.rank for tier in tiers}
     activity = {
         window: _activity(today - dt.timedelta(days=window), today, membership_ids)

@@ -266,7 +266,7 @@ def quote(
     _apply_loyalty_payments(result, membership, points, cashback, strict)
     result.due = result.total - result.points_value - result.cashback
     _apply_money_payments(result, payments, config, strict)
-    if membership is not None:
+    if membership is not None and not strict:  # a preview for the cashier; the sale computes its own
         result.points_to_earn, _how = purchases.points_for(
             membership=membership, lines=[line.cart_line() for line in priced], paid=result.due, at=at
         )
