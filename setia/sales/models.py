@@ -56,7 +56,9 @@ class Order(TimeStampedModel):
         TRIP = "trip", _("taxi trip")
         APPOINTMENT = "appointment", _("appointment")
 
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    # Unique through Meta constraints, not `unique=True`: on PostgreSQL that would add a second,
+    # pattern-matching index to every text key, which slows bulk imports and nothing reads.
+    number = models.CharField(_("number"), max_length=32)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SALE)
     customer = models.ForeignKey(
         "customers.Customer",
@@ -65,9 +67,14 @@ class Order(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,  # order_customer_time_idx starts with it
     )
     branch = models.ForeignKey(
-        "accounts.Branch", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="orders"
+        "accounts.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,  # order_branch_time_idx starts with it
     )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.OUTLET)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FULFILLED)
@@ -95,7 +102,7 @@ class Order(TimeStampedModel):
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
     imported = models.BooleanField(_("imported history"), default=False)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
     request_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +111,7 @@ class Order(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # staff are deactivated, not deleted; nothing looks orders up by recorder
     )
 
     class Meta:
@@ -115,6 +123,8 @@ class Order(TimeStampedModel):
             models.Index(fields=["branch", "-placed_at"], name="order_branch_time_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="order_number_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="order_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
                 condition=Q(refunded_total__gte=0, refunded_total__lte=models.F("total")),
@@ -146,6 +156,7 @@ class OrderLine(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # staff are deactivated, not deleted
     )
     promotion_note = models.CharField(max_length=120, blank=True)
 
