@@ -1,4 +1,5 @@
 import datetime as dt
+import secrets
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -142,7 +143,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
             # One payment with no amount typed: exactly what is due (rounded for cash).
             due = result.due
             if payments[0].method == Payment.Method.CASH:
-                due = checkout._round_cash(due, sales_settings().cash_rounding)
+                due = checkout.round_cash(due, sales_settings().cash_rounding)
             paying = [PaymentIn(method=payments[0].method, amount=due)]
         try:
             order, _created = checkout.checkout(
@@ -188,8 +189,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
 
 
 def _new_sale_key() -> str:
-    import secrets
-
+    """One key per sale on the screen: a double-clicked "Pay" records one order."""
     return f"cashier-{secrets.token_hex(12)}"
 
 

@@ -193,7 +193,7 @@ def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
     return priced
 
 
-def _round_cash(amount: int, step: int) -> int:
+def round_cash(amount: int, step: int) -> int:
     if step <= 1:
         return amount
     return int((Decimal(amount) / step).to_integral_value(rounding=ROUND_HALF_UP)) * step
@@ -324,7 +324,7 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
         raise _field_error("payments", _("The non-cash payments are more than the amount due."))
     cash_due = result.due - other
     if cash and cash_due > 0:
-        rounded = _round_cash(cash_due, config.cash_rounding)
+        rounded = round_cash(cash_due, config.cash_rounding)
         result.rounding = rounded - cash_due
         cash_due = rounded
     if cash < cash_due and strict:
