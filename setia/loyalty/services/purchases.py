@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from typing import Literal
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -191,11 +192,13 @@ def purchase_recorded(
     lines: list[CartLine],
     at: dt.datetime,
     apply_rewards: bool = True,
+    membership: Membership | Literal["look up"] | None = "look up",
 ) -> Rewards:
     """A member bought something: count it towards her tier and, unless it is history being
     imported, give its rewards. Safe to call twice for the same `source`."""
     rewards = Rewards()
-    membership = membership_of(customer.pk)
+    if membership == "look up":  # the caller may pass the membership it already read
+        membership = membership_of(customer.pk)
     if membership is None:
         return rewards
     on = timezone.localtime(at).date()

@@ -93,6 +93,8 @@ def tiers_reevaluate(
                 reason=_reason(best, spend, visits, window),
             )
         )
+    if not changes:
+        return counts
     with transaction.atomic():
         for target, ids in moves.items():
             for start in range(0, len(ids), 5000):

@@ -386,9 +386,10 @@ def checkout(
         )
         if Order.objects.filter(idempotency_key=idempotency_key).exists():
             return _replay(idempotency_key, digest), False
-    if not branch_scope(actor).allows(branch.pk) or not branch.is_active:
+    scope = branch_scope(actor)
+    if not scope.allows(branch.pk) or not branch.is_active:
         raise _field_error("branch", _("You cannot record sales for this branch."))
-    if customer is not None and (customer.merged_into_id or not branch_scope(actor).allows(customer.home_branch_id)):
+    if customer is not None and (customer.merged_into_id or not scope.allows(customer.home_branch_id)):
         raise _field_error("customer", _("Customer not found."))
     if channel not in Order.Channel.values:
         raise _field_error("channel", _("Unknown channel."))
@@ -469,7 +470,7 @@ def _record(
 ) -> None:
     if customer is not None:
         # Serialise a member's sales: points and vouchers are checked against a stable balance.
-        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
     result = quote(
         branch=order.branch,
         customer=customer,
@@ -544,6 +545,7 @@ def _record(
     order.voucher_code = result.voucher_code
     if customer is not None:
         rewards = purchases.purchase_recorded(
+            membership=membership,
             actor=actor,
             customer=customer,
             source=source,
