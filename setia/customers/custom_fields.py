@@ -201,7 +201,20 @@ def index_create(definition: CustomFieldDefinition) -> bool:
     with connection.cursor() as cursor:
         # Only customers that hold a value: most fields are filled for few customers.
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression}) WHERE {expression} IS NOT NULL")
+        if connection.vendor == "postgresql":
+            # PostgreSQL keeps no statistics for the expression of a *partial* index, so it would
+            # guess that 0.5% of customers match and walk the name index instead (1M customers:
+            # 570 ms instead of 0.5 ms). Statistics on the expression itself give it real numbers.
+            statistics = _statistics_name(definition.key)
+            cursor.execute(f"CREATE STATISTICS IF NOT EXISTS {statistics} ON {expression} FROM {table}")
+            cursor.execute(f"ANALYZE {table}")
     return True
+
+
+def _statistics_name(key: str) -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(f"customer_cf_{_key_literal(key)}_stats"[:63])
 
 
 def index_drop(definition: CustomFieldDefinition) -> None:
@@ -209,6 +222,8 @@ def index_drop(definition: CustomFieldDefinition) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index_name(definition.key))}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP STATISTICS IF EXISTS {_statistics_name(definition.key)}")
 
 
 def indexes_sync() -> None:

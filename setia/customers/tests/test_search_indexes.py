@@ -32,6 +32,14 @@ def _index_names() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _statistics() -> set[str]:
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE 'customer_cf_%%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _plan(queryset: Any) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -138,6 +146,7 @@ def test_defining_a_field_creates_its_index_and_the_filter_uses_it(business: Bus
     weight = custom_field_create(actor=business.owner, key="berat_badan", label="Berat", field_type="decimal")
     custom_field_create(actor=business.owner, key="catatan", label="Catatan", field_type="text")
     assert _index_names() - before == {"customer_cf_berat_badan"}  # text is a contains search: no index
+    assert _statistics() == ({"customer_cf_berat_badan_stats"} if connection.vendor == "postgresql" else set())
     _customer(business, "Ayu", custom={"berat_badan": "75,5"})
     filtered = customer_list(actor=business.owner, filters=ListFilters(custom={"berat_badan": "75,5"}))
     assert "customer_cf_berat_badan" in _plan(filtered.order_by("search_name", "id")[:51])
@@ -149,6 +158,7 @@ def test_defining_a_field_creates_its_index_and_the_filter_uses_it(business: Bus
         actor=business.owner, definition=CustomFieldDefinition.objects.get(pk=weight.pk), confirm_value_count=1
     )
     assert _index_names() == before
+    assert _statistics() == set()
 
 
 def _found(business: Business, query: str) -> list[str]:
