@@ -40,7 +40,8 @@ def _reason(tier: Tier | None, spend: int, visits: int, window: int) -> str:
 def _best(
     tiers: list[Tier], activity: dict[int, dict[int, tuple[int, int]]], membership_id: int
 ) -> tuple[Tier | None, int, int, int]:
-    for tier in sorted(tiers, key=lambda t: -t.rank):
+    """The highest tier whose rule the member meets (`tiers` highest rank first)."""
+    for tier in tiers:
         spend, visits = activity[tier.window_days].get(membership_id, (0, 0))
         if _qualifies(tier, spend, visits):
             return tier, spend, visits, tier.window_days
@@ -52,7 +53,7 @@ def tiers_reevaluate(
 ) -> dict[str, int]:
     """Put every member (or the given ones) in the highest tier whose rule she meets."""
     today = today or timezone.localdate()
-    tiers = list(Tier.objects.filter(is_active=True))
+    tiers = list(Tier.objects.filter(is_active=True).order_by("-rank"))
     if not tiers:
         return {"upgraded": 0, "downgraded": 0}
     if upgrade_only and membership_ids is not None and len(membership_ids) == 1:
