@@ -739,14 +739,35 @@ def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]
     _executemany(table, columns, rows)
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, dt.date):  # dates and datetimes (aware): ISO form PostgreSQL reads as is
+        return value.isoformat()
+    return str(value)
+
+
 def _copy(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """COPY in the text format, written in blocks: psycopg adapting every value of every row one
+    by one was most of an import's write time."""
     if not rows:
         return
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(name) for name in columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
+        for start in range(0, len(rows), 5000):
+            block = rows[start : start + 5000]
+            copy.write("".join("\t".join(map(_copy_text, row)) + "\n" for row in block))
 
 
 def _apply_loyalty(
