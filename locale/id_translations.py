@@ -558,4 +558,5 @@ ID = {
     "Columns": "Kolom",
     "Name this view": "Nama tampilan ini",
     "Save view": "Simpan tampilan",
+    "no longer available; check the file again": "sudah tidak ada; periksa berkasnya lagi",
 }
