@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import close_old_connections, connection
 from django.db.models import Sum
+from django.utils import translation
 
 from setia.catalog.models import Product
 from setia.conftest import Business
@@ -37,6 +38,7 @@ def _race(attempts: int, attempt: Callable[[int], None]) -> list[str]:
 
     def worker(first: int) -> None:
         try:
+            translation.activate("en")  # messages compared in English; each thread has its own language
             barrier.wait()
             for number in range(first, attempts, THREADS):
                 try:
@@ -111,6 +113,7 @@ def test_a_single_use_code_used_from_two_tills_at_once_succeeds_once(
 
     def use(index: int) -> None:
         try:
+            translation.activate("en")
             barrier.wait()
             lines = [CartLine(product.pk, None, 1, 200_000)]
             outcomes.append(
