@@ -3,11 +3,13 @@ export and the import; an import with bad rows shows its preview and writes only
 owner confirms."""
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 
 from setia.core.tests.test_browser_shell import sign_in
 from setia.customers.models import Customer
@@ -17,7 +19,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """Run the queued jobs in this thread. The test database is SQLite's shared in-memory one,
+    whose table locks do not wait: while the live server is answering the page's progress poll,
+    the worker's BEGIN EXCLUSIVE is refused, so try again shortly."""
+    for attempt in range(20):
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+            return
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == 19:
+                raise
+            time.sleep(0.1)
 
 
 def test_custom_field_everywhere_and_import_with_preview(
