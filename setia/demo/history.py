@@ -432,8 +432,12 @@ def _seed_bookings(
         return
     services = [p for p in products.values() if p.kind == Product.Kind.SERVICE]
     stylists = {b.pk: list(User.objects.filter(branch=b, is_active=True).order_by("pk")) for b in branches}
-    start_today = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-    tomorrow = (now + dt.timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    # Within opening hours (09:00-20:00): the rest of today when there is time left, else tomorrow.
+    opening = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    start_today = max(opening, now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
+    tomorrow = opening + dt.timedelta(days=1)
+    if start_today.hour >= 13:
+        start_today, tomorrow = tomorrow, tomorrow + dt.timedelta(days=1)
     for index, customer in enumerate(rng.sample(customers, min(12, len(customers)))):
         branch = next((b for b in branches if b.pk == customer.home_branch_id), branches[0])
         start = (start_today if index < 5 else tomorrow) + dt.timedelta(hours=(index % 5) * 1.5)
