@@ -6,6 +6,7 @@ Each variable is documented in `.env.example` and `docs/configuration.md`.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,6 +201,17 @@ STORAGES = {
     },
 }
 SERVESTATIC_USE_FINDERS = not PRODUCTION
+
+
+# Static files are served at the ASGI level (config/asgi.py, setia/core/static.py), outside the
+# Django middleware, so they get these headers from servestatic itself.
+def _static_security_headers(headers: Any, path: str, url: str) -> None:
+    """The headers Django's SecurityMiddleware gives pages, for static files too."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+
+
+SERVESTATIC_ADD_HEADERS_FUNCTION = _static_security_headers
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Email --------------------------------------------------------------------------------------
