@@ -39,9 +39,7 @@ def _bulk_members(limit: int) -> int:
     from setia.customers.models import Customer
     from setia.loyalty.models import Membership
 
-    ids = list(
-        Customer.objects.filter(membership__isnull=True).order_by("id").values_list("id", flat=True)[:limit]
-    )
+    ids = list(Customer.objects.filter(membership__isnull=True).order_by("id").values_list("id", flat=True)[:limit])
     Membership.objects.bulk_create(
         [Membership(customer_id=pk, number=f"BEN{pk:09d}", referral_code=f"R{pk:09d}") for pk in ids], batch_size=5000
     )

@@ -45,7 +45,7 @@ def test_same_seed_same_data(db: None) -> None:
 
     from setia.customers.models import Customer
 
-    before = transaction.savepoint()
+    before = transaction.savepoint_create()
     seed_demo(profile="salon", seed=3)
     first = _snapshot()
     transaction.savepoint_rollback(before)
