@@ -8,11 +8,12 @@ is refused. A CHECK constraint on the balance is the last line of defence.
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -317,6 +318,21 @@ def _subtract_points(due: dict[int, int]) -> None:
             )
 
 
+def _member_chunks(membership_ids: list[int] | None) -> Iterator[Q]:
+    """Conditions on `membership_id` for consecutive chunks: of the given members, or of every
+    member by id range (no scan of the whole ledger to find them first)."""
+    if membership_ids is not None:
+        ordered = sorted(membership_ids)
+        for start in range(0, len(ordered), EXPIRY_CHUNK):
+            yield Q(membership_id__in=ordered[start : start + EXPIRY_CHUNK])
+        return
+    bounds = Membership.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return
+    for start in range(bounds["low"], bounds["high"] + 1, EXPIRY_CHUNK):
+        yield Q(membership_id__gte=start, membership_id__lt=start + EXPIRY_CHUNK)
+
+
 def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[int] | None = None) -> int:
     """Expire what is due (the nightly job); returns the points expired. Safe to run twice a day:
     each member gets at most one expiry entry per day.
@@ -328,21 +344,25 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
     now = now or timezone.now()
     day = now.date().isoformat()
     reason = _("Points older than the validity period")
-    candidates = sorted(_expiring_by_member(now, membership_ids))
     expired = 0
-    for start in range(0, len(candidates), EXPIRY_CHUNK):
-        chunk = candidates[start : start + EXPIRY_CHUNK]
+    for chunk in _member_chunks(membership_ids):
         with transaction.atomic():
+            # Members of the chunk holding lots past their date, under their row locks.
+            lapsed = PointsEntry.objects.filter(
+                chunk, kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS], expires_at__lte=now
+            ).values("membership_id")
             balances = dict(
                 Membership.objects.select_for_update()
-                .filter(pk__in=chunk)
+                .filter(pk__in=lapsed)
                 .order_by("pk")
                 .values_list("pk", "points_balance")
             )
-            # Recount under the locks: a redemption since the first count used some of the points.
+            if not balances:
+                continue
+            # Counted under the locks: every debit takes the member's lock too.
             due = {
                 member: min(points, balances.get(member, 0))
-                for member, points in _expiring_by_member(now, chunk).items()
+                for member, points in _expiring_by_member(now, list(balances)).items()
                 if min(points, balances.get(member, 0)) > 0
             }
             keys = {member: f"expire:{member}:{day}" for member in due}
