@@ -19,9 +19,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def run_worker() -> None:
-    """Run the queued jobs in this thread. The test database is SQLite's shared in-memory one,
-    whose table locks do not wait: while the live server is answering the page's progress poll,
-    the worker's BEGIN EXCLUSIVE is refused, so try again shortly."""
+    """Run the queued jobs in this thread, once the click that queues one has reached the live
+    server (up to 5 s). The test database is SQLite's shared in-memory one, whose table locks do
+    not wait: while the live server answers the page's progress poll, the worker's BEGIN
+    EXCLUSIVE is refused, so try again shortly."""
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + 5
+    while not DBTaskResult.objects.ready().exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     for attempt in range(20):
         try:
             call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
