@@ -170,6 +170,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "branch": branch,
         "branches": _branches(actor),
         "customer": customer,
+        "customer_chosen": bool(data.get("set_customer")),  # the search results close
         "member": member,
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
         "lines": lines,

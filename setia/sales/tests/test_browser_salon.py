@@ -121,9 +121,13 @@ def test_member_card_referrals_and_the_free_treatment(page: Any, live_server: An
     page.goto(f"{base}/customers/{ayu.pk}/")
     code = page.get_by_test_id("membership-panel").get_by_test_id("member-code").first.inner_text().strip()
     assert code
-    page.get_by_test_id("new-sale").click()
-    page.wait_for_url(re.compile(r".*/cashier/\?customer=\d+$"))
-    page.wait_for_load_state()
+    # At the counter she shows her card: scanning it types the card number into the search.
+    page.locator('[data-nav="cashier"]').click()
+    page.get_by_test_id("find-customer").fill(card)
+    page.get_by_test_id("customer-choice").filter(has_text="Ayu Lestari").click()
+    page.get_by_test_id("member-badge").wait_for()
+    assert card in page.get_by_test_id("member-badge").inner_text()
+    assert page.get_by_test_id("customer-choice").count() == 0  # the search results closed
     page.get_by_test_id("find-product").fill("creamb")
     page.get_by_test_id("product-choice").filter(has_text="Creambath").click()
     page.get_by_test_id("cart-line").filter(has_text="Creambath").wait_for()
