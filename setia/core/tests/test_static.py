@@ -1,7 +1,9 @@
 """/static/ is answered at the ASGI level, before Django; everything else reaches Django."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 
 from config.asgi import application
@@ -33,15 +35,21 @@ async def _get(path: str) -> tuple[int, dict[bytes, bytes], bytes]:
     return start["status"], dict(start["headers"]), body
 
 
+def _run(path: str) -> tuple[int, dict[bytes, bytes], bytes]:
+    """The request in its own thread and event loop (a browser test may own this thread's loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _get(path)).result()
+
+
 def test_static_file_served_with_security_headers() -> None:
-    status, headers, body = async_to_sync(_get)("/static/vendor/htmx/htmx.min.js")
+    status, headers, body = _run("/static/vendor/htmx/htmx.min.js")
     assert status == 200 and b"htmx" in body
     assert headers[b"x-content-type-options"] == b"nosniff"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_other_paths_reach_django() -> None:
-    status, _headers, _body = async_to_sync(_get)("/healthz")
+    status, _headers, _body = _run("/healthz")
     assert status == 200
-    missing, _headers, _body = async_to_sync(_get)("/static/no-such-file.js")
+    missing, _headers, _body = _run("/static/no-such-file.js")
     assert missing == 404
