@@ -140,11 +140,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     if action == "pay" and result is not None and error is None:
         paying = [p for p in payments if p.amount > 0]
         if len(payments) == 1 and not paying and result.to_pay:
-            # One payment with no amount typed: exactly what is due (rounded for cash).
-            due = result.due
-            if payments[0].method == Payment.Method.CASH:
-                due = checkout.round_cash(due, sales_settings().cash_rounding)
-            paying = [PaymentIn(method=payments[0].method, amount=due)]
+            paying = [checkout.exact_payment(result, payments[0].method)]  # no amount typed
         try:
             order, _created = checkout.checkout(
                 actor=actor,

@@ -149,42 +149,40 @@ def wallet_post(
     return entry
 
 
-@transaction.atomic
-def points_adjust(*, actor: User, membership: Membership, points: int, reason: str) -> PointsEntry:
-    """A manual correction: needs a permitted role and a reason."""
+def _adjustment_reason(actor: User, reason: str) -> str:
+    """Manual corrections need a permitted role and a reason."""
     require(actor, "loyalty.adjust")
     reason = (reason or "").strip()
     if not reason:
         message = _("Give a reason for the adjustment.")
         raise ApplicationError(message, {"reason": [message]})
-    entry = points_post(membership=membership, kind=PointsEntry.Kind.ADJUST, points=points, reason=reason, actor=actor)
+    return reason
+
+
+def _audit_adjustment(actor: User, membership: Membership, field: str, delta: int, after: int, reason: str) -> None:
     audit_log(
         actor=actor,
         action="update",
         instance=membership,
         subject=membership.customer,
-        changes={"points": [entry.balance_after - points, entry.balance_after]},
+        changes={field: [after - delta, after]},
         message=reason,
     )
+
+
+@transaction.atomic
+def points_adjust(*, actor: User, membership: Membership, points: int, reason: str) -> PointsEntry:
+    reason = _adjustment_reason(actor, reason)
+    entry = points_post(membership=membership, kind=PointsEntry.Kind.ADJUST, points=points, reason=reason, actor=actor)
+    _audit_adjustment(actor, membership, "points", points, entry.balance_after, reason)
     return entry
 
 
 @transaction.atomic
 def wallet_adjust(*, actor: User, membership: Membership, amount: int, reason: str) -> WalletEntry:
-    require(actor, "loyalty.adjust")
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("Give a reason for the adjustment.")
-        raise ApplicationError(message, {"reason": [message]})
+    reason = _adjustment_reason(actor, reason)
     entry = wallet_post(membership=membership, kind=WalletEntry.Kind.ADJUST, amount=amount, reason=reason, actor=actor)
-    audit_log(
-        actor=actor,
-        action="update",
-        instance=membership,
-        subject=membership.customer,
-        changes={"cashback": [entry.balance_after - amount, entry.balance_after]},
-        message=reason,
-    )
+    _audit_adjustment(actor, membership, "cashback", amount, entry.balance_after, reason)
     return entry
 
 

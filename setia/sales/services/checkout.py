@@ -335,6 +335,14 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
     result.change = max(0, cash - cash_due)
 
 
+def exact_payment(result: Quote, method: str) -> PaymentIn:
+    """One payment of exactly what is due: the cashier typed no amount (cash is rounded)."""
+    due = result.due
+    if method == Payment.Method.CASH:
+        due = round_cash(due, sales_settings().cash_rounding)
+    return PaymentIn(method=method, amount=due)
+
+
 def request_digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
