@@ -116,6 +116,13 @@ class BusinessSettings(TimeStampedModel):
         default=False,
         help_text=_("When on, every branch sees every customer; when off, front office sees its own branch."),
     )
+    tax_id = models.CharField(_("NPWP"), max_length=30, blank=True, default="")
+    logo = models.FileField(
+        _("logo"),
+        upload_to="business/",
+        blank=True,
+        help_text=_("PNG or JPEG, printed on quotes and receipts."),
+    )
     mfa_required_roles = models.JSONField(_("roles that must use two-factor sign-in"), default=list, blank=True)
 
     class Meta:

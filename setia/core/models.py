@@ -96,3 +96,31 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits} since {self.bucket}"
+
+
+class Notification(models.Model):
+    """An in-app message to one staff member ("Follow up Bu Sari today", "Lead assigned to you").
+    Shown under the bell in the top bar until read. Any app may post one (`core.notifications`)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("text"), max_length=255)
+    url = models.CharField(_("link"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    key = models.CharField(
+        max_length=120, blank=True, default="", help_text="Set to post a notification once (e.g. one reminder)."
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~models.Q(key=""), name="notification_once_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

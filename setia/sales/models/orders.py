@@ -27,6 +27,12 @@ class SalesSettings(TimeStampedModel):
         help_text=_("E.g. 100: Rp 12.345 in cash is Rp 12.300. 0 or 1: no rounding."),
     )
     receipt_footer = models.CharField(_("receipt footer"), max_length=255, blank=True, default="")
+    quote_validity_days = models.PositiveIntegerField(
+        _("quotes are valid for (days)"), default=14, help_text=_("The default validity of a new quote.")
+    )
+    quote_terms = models.TextField(
+        _("quote terms"), blank=True, default="", help_text=_("Printed at the foot of every quote.")
+    )
 
     class Meta:
         verbose_name = _("sales settings")

@@ -1,0 +1,41 @@
+"""The sales domain's models, one module per area: orders and bookings (the cashier), leads,
+the opportunity pipeline, quotes, renewals (subscriptions) and activities."""
+
+from setia.sales.models.activities import Activity
+from setia.sales.models.leads import Lead, LeadAssignmentRule, LeadSource, RoundRobinCursor
+from setia.sales.models.orders import (
+    Appointment,
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+    SalesSettings,
+    Trip,
+)
+from setia.sales.models.pipeline import LostReason, Opportunity, OpportunityLine, Pipeline, Stage, StageChange
+from setia.sales.models.quotes import Quote, QuoteLine
+from setia.sales.models.renewals import Subscription
+
+__all__ = [
+    "Activity",
+    "Appointment",
+    "Lead",
+    "LeadAssignmentRule",
+    "LeadSource",
+    "LostReason",
+    "Opportunity",
+    "OpportunityLine",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "Pipeline",
+    "Quote",
+    "QuoteLine",
+    "Refund",
+    "RoundRobinCursor",
+    "SalesSettings",
+    "Stage",
+    "StageChange",
+    "Subscription",
+    "Trip",
+]
