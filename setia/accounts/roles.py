@@ -61,6 +61,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "orders.refund": frozenset({Role.OWNER, Role.MANAGER}),
     "orders.import": frozenset({Role.OWNER, Role.MANAGER}),
     "bookings.manage": frozenset({Role.OWNER, Role.MANAGER, Role.CASHIER, Role.CALL_AGENT}),
+    # sales CRM: leads, pipeline, quotes, renewals, activities, figures
+    "leads.view": frozenset({Role.OWNER, Role.MANAGER, Role.SALES, Role.MARKETING, Role.CALL_AGENT}),
+    "leads.edit": frozenset({Role.OWNER, Role.MANAGER, Role.SALES, Role.MARKETING, Role.CALL_AGENT}),
+    "leads.import": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING}),
+    "opportunities.view": frozenset({Role.OWNER, Role.MANAGER, Role.SALES, Role.ANALYST}),
+    "opportunities.edit": frozenset({Role.OWNER, Role.MANAGER, Role.SALES}),
+    "quotes.view": frozenset({Role.OWNER, Role.MANAGER, Role.SALES, Role.ANALYST}),
+    "quotes.edit": frozenset({Role.OWNER, Role.MANAGER, Role.SALES}),
+    "subscriptions.view": frozenset({Role.OWNER, Role.MANAGER, Role.SALES, Role.ANALYST, Role.CASHIER}),
+    "subscriptions.edit": frozenset({Role.OWNER, Role.MANAGER, Role.SALES}),
+    "activities.use": ALL_ROLES - {Role.ANALYST},
+    "sales.figures": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.SALES}),
+    "sales.configure": frozenset({Role.OWNER, Role.MANAGER}),
 }
 
 

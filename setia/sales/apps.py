@@ -27,6 +27,11 @@ class SalesConfig(AppConfig):
                 Group.ADMIN,
             )
         )
+        from setia.sales.views import activities, figures, leads, pipeline, quotes, renewals
+
+        for area in (leads, pipeline, quotes, renewals, activities, figures):
+            for section in area.NAVIGATION:
+                register_section(section)
         from setia.sales import integration
 
         integration.register()

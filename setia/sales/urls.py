@@ -1,6 +1,7 @@
 from django.urls import path
 
-from setia.sales import views
+from setia.sales.views import activities, figures, leads, pipeline, quotes, renewals
+from setia.sales.views import orders as views
 
 app_name = "sales"
 
@@ -22,3 +23,6 @@ urlpatterns = [
     path("appointments/<int:pk>/<str:action>/", views.appointment_action, name="appointment_action"),
     path("settings/sales/", views.settings_view, name="settings"),
 ]
+
+for _area in (leads, pipeline, quotes, renewals, activities, figures):
+    urlpatterns += _area.urlpatterns

@@ -1,0 +1,9 @@
+"""The sales API, one router per area, gathered into one router for `config/api.py`."""
+
+from ninja import Router
+
+from setia.sales.api import activities, leads, orders, pipeline, quotes, renewals
+
+router = Router()
+for _module in (orders, leads, pipeline, quotes, renewals, activities):
+    router.add_router("/", _module.router)

@@ -1,0 +1,5 @@
+"""What renewals contributes to other apps (timeline, 360° panels, merge)."""
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,8 @@
+"""Pages for figures."""
+
+from django.urls import URLPattern
+
+from setia.core.navigation import Section
+
+urlpatterns: list[URLPattern] = []
+NAVIGATION: list[Section] = []
