@@ -199,6 +199,17 @@ def round_cash(amount: int, step: int) -> int:
     return int((Decimal(amount) / step).to_integral_value(rounding=ROUND_HALF_UP)) * step
 
 
+def tax_on(net: int, *, registered: bool, percent: Decimal, included: bool) -> tuple[int, int]:
+    """(PPN, total) for `net` Rupiah after discounts: PPN taken out of prices that include it,
+    or added on top; none for a business that is not a PKP."""
+    if not registered or not percent:
+        return 0, net
+    if included:
+        return int((Decimal(net) * percent / (100 + percent)).to_integral_value(rounding=ROUND_HALF_UP)), net
+    tax = int((Decimal(net) * percent / 100).to_integral_value(rounding=ROUND_HALF_UP))
+    return tax, net + tax
+
+
 def quote(
     *,
     branch: Branch,
@@ -251,18 +262,9 @@ def quote(
     config = sales_settings()
     if config.tax_registered and config.ppn_percent:
         result.tax_rate = config.ppn_percent
-        if config.prices_include_tax:
-            result.tax = int(
-                (Decimal(net) * config.ppn_percent / (100 + config.ppn_percent)).to_integral_value(
-                    rounding=ROUND_HALF_UP
-                )
-            )
-            result.total = net
-        else:
-            result.tax = int((Decimal(net) * config.ppn_percent / 100).to_integral_value(rounding=ROUND_HALF_UP))
-            result.total = net + result.tax
-    else:
-        result.total = net
+    result.tax, result.total = tax_on(
+        net, registered=config.tax_registered, percent=config.ppn_percent, included=config.prices_include_tax
+    )
     _apply_loyalty_payments(result, membership, points, cashback, strict)
     result.due = result.total - result.points_value - result.cashback
     _apply_money_payments(result, payments, config, strict)
@@ -573,3 +575,97 @@ def _record(
         changes={"total": [None, order.total], "lines": [None, len(result.lines)]},
         message=_("Sale %(number)s") % {"number": order.number},
     )
+
+
+@dataclass
+class AgreedLine:
+    """A line whose price was agreed beforehand (an accepted quote): recorded as it is, not
+    re-priced with member discounts, promotions or vouchers."""
+
+    product_id: int | None
+    description: str
+    quantity: int
+    unit_price: int
+    discount: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.quantity * self.unit_price - self.discount
+
+
+@transaction.atomic
+def order_place(
+    *,
+    actor: User,
+    branch: Branch,
+    customer: Customer,
+    lines: list[AgreedLine],
+    tax_registered: bool,
+    ppn_percent: Decimal,
+    prices_include_tax: bool,
+    note: str = "",
+) -> Order:
+    """Record an order that is agreed but not paid yet (an accepted quote): status `placed`, the
+    agreed prices and PPN, no payments and no loyalty effects — revenue figures and points count
+    paid orders only, so nothing is claimed before the money arrives."""
+    require(actor, "orders.create")
+    scope = branch_scope(actor)
+    if not scope.allows(branch.pk) or not branch.is_active:
+        raise _field_error("branch", _("You cannot record sales for this branch."))
+    if customer.merged_into_id or not scope.allows(customer.home_branch_id):
+        raise _field_error("customer", _("Customer not found."))
+    if not lines:
+        raise _field_error("lines", _("Add at least one item."))
+    for number, line in enumerate(lines, start=1):
+        if line.quantity <= 0 or line.unit_price < 0 or not 0 <= line.discount <= line.quantity * line.unit_price:
+            raise _field_error(
+                f"lines[{number}]", _("Item %(number)s: the amounts are not valid.") % {"number": number}
+            )
+    at = timezone.now()
+    order = Order.objects.create(
+        number=f"TMP-{secrets.token_hex(10)}",
+        customer=customer,
+        branch=branch,
+        status=Order.Status.PLACED,
+        placed_at=at,
+        business_date=timezone.localtime(at).date(),
+        note=note[:255],
+        created_by=actor,
+    )
+    products = dict(Product.objects.filter(pk__in={line.product_id for line in lines}).values_list("pk", "category_id"))
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                product_id=line.product_id,
+                category_id_at_sale=products.get(line.product_id) if line.product_id else None,
+                description=line.description[:200],
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                total=line.total,
+            )
+            for line in lines
+        ]
+    )
+    order.number = f"{branch.code.upper()}-{order.pk:07d}"
+    order.subtotal = sum(line.quantity * line.unit_price for line in lines)
+    order.discount_total = sum(line.discount for line in lines)
+    order.tax_total, order.total = tax_on(
+        order.subtotal - order.discount_total,
+        registered=tax_registered,
+        percent=ppn_percent,
+        included=prices_include_tax,
+    )
+    order.tax_rate = ppn_percent if tax_registered and ppn_percent else Decimal(0)
+    order.save()
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=order,
+        subject=customer,
+        branch_id=order.branch_id,
+        changes={"total": [None, order.total], "lines": [None, len(lines)]},
+        message=note or _("Order %(number)s placed") % {"number": order.number},
+    )
+    return order
