@@ -97,3 +97,18 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class QuoteSequence(models.Model):
+    """The last quote number given out in a year. Its row is locked while a number is taken,
+    so two quotes made at the same moment never get the same number."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("quote numbering")
+        verbose_name_plural = _("quote numbering")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
