@@ -434,12 +434,9 @@ def opportunity_create(
 
 def _lock(actor: User, opportunity_id: int) -> Opportunity:
     """The opportunity, locked, if the actor may see it."""
-    opportunity = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("stage", "pipeline", "customer")
-        .filter(pk=opportunity_id)
-        .first()
-    )
+    # No joins in the locking query: PostgreSQL re-checks a row changed by a concurrent move
+    # against the joined rows it read before waiting, and a changed stage would drop it.
+    opportunity = Opportunity.objects.select_for_update().filter(pk=opportunity_id).first()
     if opportunity is None or not branch_scope(actor).allows(opportunity.branch_id):
         raise NotFoundError(_("Opportunity not found."))
     return opportunity
