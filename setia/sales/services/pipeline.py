@@ -7,7 +7,6 @@ two history rows chained one after the other (the second move starts where the f
 """
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -600,9 +599,9 @@ def _order_from_lines(*, actor: User, opportunity: Opportunity, payment_method: 
     """An order for the opportunity's products, priced by the checkout rules.
 
     With `payment_method` the customer has paid: the sale is recorded by `checkout` as the
-    cashier would (paid in full, loyalty rewards earned). Without it the order is *placed* and
-    unpaid: no payment is invented and no points are earned until it is paid; it holds the lines
-    and totals the checkout pricing gives (PPN, member discount, promotions).
+    cashier would (priced by the checkout rules, paid in full, loyalty rewards earned). Without
+    it the order is *placed* and unpaid (`order_place`): the agreed prices of the opportunity's
+    lines and PPN, no payment invented and no points earned — revenue figures count paid orders.
     """
     from setia.sales.services import checkout as checkout_service
 
@@ -612,15 +611,17 @@ def _order_from_lines(*, actor: User, opportunity: Opportunity, payment_method: 
     branch = opportunity.branch or actor.branch
     if branch is None:
         raise _field_error("branch", _("Choose the opportunity's branch before creating an order from it."))
-    line_in = [
-        checkout_service.LineIn(
-            product_id=line.product_id, quantity=line.quantity, unit_price=line.unit_price, description=line.description
-        )
-        for line in lines
-    ]
     note = _("Opportunity: %(title)s") % {"title": opportunity.title}
     if payment_method:
-        require(actor, "orders.create")
+        line_in = [
+            checkout_service.LineIn(
+                product_id=line.product_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                description=line.description,
+            )
+            for line in lines
+        ]
         priced = checkout_service.quote(branch=branch, customer=opportunity.customer, lines=line_in)
         payment = checkout_service.exact_payment(priced, payment_method)
         order, _created = checkout_service.checkout(
@@ -633,64 +634,25 @@ def _order_from_lines(*, actor: User, opportunity: Opportunity, payment_method: 
             note=note,
         )
         return order
-    return _place_unpaid(actor=actor, branch=branch, opportunity=opportunity, line_in=line_in, note=note)
-
-
-def _place_unpaid(*, actor: User, branch: Branch, opportunity: Opportunity, line_in: list[Any], note: str) -> Order:
-    from setia.sales.models import OrderLine
-    from setia.sales.services import checkout as checkout_service
-
-    require(actor, "orders.create")
-    scope = branch_scope(actor)
-    if not scope.allows(branch.pk) or not branch.is_active:
-        raise _field_error("branch", _("You cannot record sales for this branch."))
-    now = timezone.now()
-    priced = checkout_service.quote(branch=branch, customer=opportunity.customer, lines=line_in, at=now)
-    order = Order.objects.create(
-        number=f"TMP-{secrets.token_hex(10)}",
-        kind=Order.Kind.SALE,
-        customer=opportunity.customer,
+    config = checkout_service.sales_settings()
+    return checkout_service.order_place(
+        actor=actor,
         branch=branch,
-        channel=Order.Channel.PHONE,
-        status=Order.Status.PLACED,
-        placed_at=now,
-        business_date=timezone.localtime(now).date(),
-        note=note[:255],
-        created_by=actor,
-        subtotal=priced.subtotal,
-        discount_total=priced.discount_total,
-        tax_rate=priced.tax_rate,
-        tax_total=priced.tax,
-        total=priced.total,
-    )
-    order.number = f"{branch.code.upper()}-{order.pk:07d}"
-    order.save(update_fields=["number"])
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
+        customer=opportunity.customer,
+        lines=[
+            checkout_service.AgreedLine(
                 product_id=line.product_id,
-                category_id_at_sale=line.category_id,
                 description=line.description,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                discount=line.discount,
-                total=line.total,
-                promotion_note=line.note[:120],
             )
-            for line in priced.lines
-        ]
+            for line in lines
+        ],
+        tax_registered=config.tax_registered,
+        ppn_percent=config.ppn_percent,
+        prices_include_tax=config.prices_include_tax,
+        note=note,
     )
-    audit_log(
-        actor=actor,
-        action="create",
-        instance=order,
-        subject=opportunity.customer,
-        branch_id=branch.pk,
-        changes={"total": [None, order.total], "lines": [None, len(priced.lines)]},
-        message=_("Order %(number)s placed from an opportunity (unpaid)") % {"number": order.number},
-    )
-    return order
 
 
 @transaction.atomic
