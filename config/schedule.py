@@ -30,4 +30,16 @@ SCHEDULE = [
         "setia.loyalty.tasks.loyalty_nightly",
         _("Loyalty: expire points, birthday points, tier review, balance check"),
     ),
+    Job(
+        "activity_reminders",
+        "*/5 * * * *",
+        "setia.sales.tasks.activities.activity_reminders",
+        _("Activities: send due reminders"),
+    ),
+    Job(
+        "activity_digest",
+        "0 7 * * *",
+        "setia.sales.tasks.activities.activity_digest",
+        _("Activities: morning email of what is due today"),
+    ),
 ]

@@ -1,0 +1,19 @@
+"""Activity reminders (every 5 minutes) and the morning digest (07:00 Asia/Jakarta)."""
+
+from django.tasks import task
+
+
+@task
+def activity_reminders() -> int:
+    """Post the reminders that have come due. Safe to run twice: each is posted once."""
+    from setia.sales.services.activities import reminders_send
+
+    return reminders_send()
+
+
+@task
+def activity_digest() -> int:
+    """Email each staff member what they have due today (at most once a day each)."""
+    from setia.sales.services.activities import digest_send
+
+    return digest_send()
