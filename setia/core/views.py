@@ -3,11 +3,17 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from setia.core import selectors
 from setia.core.dashboard import panels_for
+from setia.core.errors import NotFoundError
 from setia.core.models import AuditEvent
+from setia.core.notifications import notification_list, notification_mark_read, notifications_mark_all_read
 from setia.core.pagination import keyset_page, parse_id
 from setia.core.scheduler import latest_slot, load_schedule, next_slot
 from setia.core.search import search_all
@@ -85,3 +91,37 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     from django.templatetags.static import static
 
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+# --- Notifications (the bell in the top bar) -------------------------------------------------------
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = notification_list(user=request.user)
+    unread = sum(1 for item in items if item.read_at is None)
+    return render(request, "core/notifications.html", {"items": items, "unread": unread})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Mark one notification read; with `open`, go on to the page it points at."""
+    notification = notification_mark_read(user=request.user, pk=pk)
+    if notification is None:
+        raise NotFoundError(_("Notification not found."))
+    target = notification.url
+    if (
+        request.POST.get("open")
+        and target
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
+        return redirect(target)
+    return redirect("core:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponseBase:
+    notifications_mark_all_read(user=request.user)
+    return redirect("core:notifications")
