@@ -245,15 +245,19 @@ def lead_import(request: HttpRequest) -> HttpResponseBase:
     context: dict[str, Any] = {"nav_key": "leads", "form": form, "columns": services.IMPORT_COLUMNS}
     if request.method != "POST":
         return render(request, "sales/leads/import.html", context)
-    try:
-        if request.POST.get("action") == "confirm":
+    if request.POST.get("action") == "confirm":
+        try:
             path, file_format = services.leads_import_file(actor=actor, token=request.POST.get("token", ""))
             leads = services.leads_import(actor=actor, path=path, file_format=file_format)
-            path.unlink(missing_ok=True)
-            messages.success(request, _("%(count)s leads imported.") % {"count": len(leads)})
-            return redirect("sales:lead_list")
-        if not form.is_valid():
+        except ApplicationError as error:
+            context["import_error"] = error.message
             return render(request, "sales/leads/import.html", context)
+        path.unlink(missing_ok=True)
+        messages.success(request, _("%(count)s leads imported.") % {"count": len(leads)})
+        return redirect("sales:lead_list")
+    if not form.is_valid():
+        return render(request, "sales/leads/import.html", context)
+    try:
         token = services.leads_import_store(actor=actor, uploaded=form.cleaned_data["file"])
         path, file_format = services.leads_import_file(actor=actor, token=token)
         check = services.leads_import_check(actor=actor, path=path, file_format=file_format)
