@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from setia.accounts.models import User
 from setia.conftest import Business, client_for, make_user
-from setia.customers.models import Customer
 from setia.customers.merge import customers_merge
+from setia.customers.models import Customer
 from setia.sales.models import LostReason, Opportunity, Order, Pipeline, Stage, StageChange
 from setia.sales.services import pipeline as service
 
@@ -143,7 +143,8 @@ def test_board_shows_columns_with_exact_totals(
     columns = re.findall(r'data-testid="stage-column" data-stage-id="(\d+)"', html)
     assert columns == [str(stage.pk) for stage in stages]
     totals = re.findall(
-        r'data-total="count">(\d+)</span> · <span data-total="total">([^<]+)</span><br>[^<]*<span data-total="weighted">([^<]+)</span>',
+        r'data-total="count">(\d+)</span> · <span data-total="total">([^<]+)</span><br>'
+        r'[^<]*<span data-total="weighted">([^<]+)</span>',
         html,
     )
     assert totals == [
