@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -93,6 +94,8 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "owners": selectors.lead_owner_choices(actor=actor),
         "query_string": query_string.urlencode(),
         "filtered": filters.any(),
+        "today": timezone.localdate(),
+        "open_statuses": selectors.OPEN_STATUSES,
     }
     template = "sales/leads/list.html#results" if request.htmx else "sales/leads/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
