@@ -48,6 +48,7 @@ def test_mark_read_open_and_mark_all(business: Business, inbox: dict) -> None:
 @pytest.mark.django_db
 def test_open_refuses_a_link_to_another_site(business: Business) -> None:
     notice = notify(recipient=business.cashier_a, text="Phish", url="https://evil.example/")
+    assert notice is not None
     response = client_for(business.cashier_a).post(reverse("core:notification_read", args=[notice.pk]), {"open": "1"})
     assert response["Location"] == reverse("core:notifications")
 

@@ -183,7 +183,7 @@ def _changeable(actor: User, activity: Activity) -> None:
 
 
 def _lock(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("customer").get(pk=activity.pk)
+    return Activity.objects.select_for_update(of=("self",)).select_related("customer").get(pk=activity.pk)
 
 
 @transaction.atomic

@@ -86,7 +86,7 @@ def crm(business: Business, shop: dict) -> dict:
 def make(actor: User, **fields: object) -> Activity:
     values: dict = {"kind": "task", "subject": "Send the price list", "now": NOW}
     values.update(fields)
-    return services.activity_create(actor=actor, **values)  # type: ignore[arg-type]
+    return services.activity_create(actor=actor, **values)
 
 
 # --- Services -------------------------------------------------------------------------------------
