@@ -31,6 +31,12 @@ SCHEDULE = [
         _("Loyalty: expire points, birthday points, tier review, balance check"),
     ),
     Job(
+        "analytics_nightly",
+        "0 2 * * *",
+        "setia.analytics.tasks.analytics_nightly",
+        _("Customer analytics: RFM, lifetime value, churn risk and loyalty index"),
+    ),
+    Job(
         "activity_reminders",
         "*/5 * * * *",
         "setia.sales.tasks.activities.activity_reminders",

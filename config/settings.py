@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "setia.catalog",
     "setia.loyalty",
     "setia.sales",
+    "setia.analytics",
     "setia.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("setia.catalog.urls")),
     path("", include("setia.sales.urls")),
     path("", include("setia.loyalty.urls")),
+    path("", include("setia.analytics.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -74,6 +74,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "activities.use": ALL_ROLES - {Role.ANALYST},
     "sales.figures": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST, Role.SALES}),
     "sales.configure": frozenset({Role.OWNER, Role.MANAGER}),
+    # customer analytics (RFM, lifetime value, loyalty index)
+    "analytics.view": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING, Role.ANALYST}),
+    "analytics.run": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
 }
 
 

@@ -1,0 +1,113 @@
+"""Reads for the analytics page and the 360° panel. Analytics figures are business-wide; they need
+the `analytics.view` capability (owner, manager, marketing, analyst)."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from setia.accounts.selectors import require
+from setia.analytics import loyalty_index, rfm
+from setia.analytics.models import AnalyticsRun, AnalyticsSettings, ClvFit, CustomerScore, CustomerScoreSnapshot
+from setia.catalog.models import Category
+from setia.customers.models import Customer
+
+
+def current_run(actor: Any) -> AnalyticsRun | None:
+    require(actor, "analytics.view")
+    return AnalyticsRun.objects.first()
+
+
+def overview(actor: Any) -> dict[str, Any]:
+    """What the analytics page shows: the latest finished refresh's figures and fit."""
+    require(actor, "analytics.view")
+    latest = AnalyticsRun.objects.filter(status=AnalyticsRun.Status.DONE).first()
+    figures = latest.figures if latest else {}
+    fit = ClvFit.objects.filter(pk=figures.get("fit_id")).first() if figures.get("fit_id") else None
+    counts = {(cell["r"], cell["fm"]): cell for cell in figures.get("grid", [])}
+    grid = [
+        {
+            "r": r,
+            "cells": [
+                {
+                    "fm": fm,
+                    "segment": rfm.GRID[(r, fm)],
+                    "label": rfm.segment_label(rfm.GRID[(r, fm)]),
+                    "customers": counts.get((r, fm), {}).get("customers", 0),
+                    "revenue": counts.get((r, fm), {}).get("revenue", 0),
+                }
+                for fm in range(1, 6)
+            ],
+        }
+        for r in range(5, 0, -1)
+    ]
+    segments = [
+        {
+            **row,
+            "label": rfm.segment_label(row["segment"]),
+            "meaning": str(rfm.SEGMENTS[row["segment"]][1]),
+            "action": str(rfm.SEGMENTS[row["segment"]][2]),
+        }
+        for row in figures.get("segments", [])
+        if row["segment"] in rfm.SEGMENTS
+    ]
+    movement = [
+        {
+            **row,
+            "from_label": rfm.segment_label(row["from"]) if row["from"] else "",
+            "to_label": rfm.segment_label(row["to"]),
+        }
+        for row in figures.get("movement", [])
+        if row["from"] != row["to"]
+    ]
+    return {
+        "run": latest,
+        "figures": figures,
+        "grid": grid,
+        "segments": segments,
+        "movement": movement[:30],
+        "fit": fit,
+        "settings": AnalyticsSettings.objects.get_or_create(pk=1)[0],
+    }
+
+
+def customer_scores(actor: Any, customer: Customer) -> dict[str, Any] | None:
+    """One customer's scores with the loyalty index explained, component by component."""
+    require(actor, "analytics.view")
+    score = CustomerScore.objects.filter(customer=customer).first()
+    if score is None:
+        return {"score": None}
+    active = loyalty_index.weights(
+        breadth=Category.objects.filter(is_active=True).count() >= 2, staying=score.prob_alive is not None
+    )
+    total = sum(active.values())
+    components = []
+    for name, (weight, label, trait) in loyalty_index.COMPONENTS.items():
+        value = getattr(score, f"loyalty_{name}")
+        counted = name in active
+        components.append(
+            {
+                "name": name,
+                "label": label,
+                "trait": trait,
+                "value": value,
+                "weight": weight,
+                "counted": counted,
+                "share": round(100 * weight / total) if counted else 0,
+                "points": round(weight * value / total, 1) if counted else 0,
+            }
+        )
+    previous = (
+        CustomerScoreSnapshot.objects.filter(customer=customer, date__lt=timezone.localdate(score.computed_at))
+        .order_by("-date")
+        .first()
+    )
+    return {
+        "score": score,
+        "segment_label": rfm.segment_label(score.rfm_segment),
+        "segment_meaning": rfm.SEGMENTS.get(score.rfm_segment, ("", "", ""))[1],
+        "previous_segment": rfm.segment_label(previous.rfm_segment) if previous else "",
+        "components": components,
+        "breadth_target": loyalty_index.BREADTH_TARGET,
+        "referral_target": loyalty_index.REFERRAL_TARGET,
+        "churn_percent": round(100 * score.churn_risk) if score.churn_risk is not None else None,
+    }

@@ -1,0 +1,517 @@
+"""The analytics refresh: extract purchases to Parquet, compute every score in DuckDB, write the
+per-customer results back in bulk, record the history and the run's figures.
+
+Steps (timed one by one in `AnalyticsRun.timings`):
+1. extract — the incremental columnar copy (services/extract.py);
+2. rfm — purchase days, recency/frequency/monetary, quintile scores, segments (setia/analytics/rfm.py);
+3. clv_fit — BG/NBD + Gamma-Gamma on the calibration window, with the hold-out check (services/clv.py);
+4. clv_predict — expected purchases, probability alive and 12-month value for every customer;
+5. loyalty — the loyalty index and its components (setia/analytics/loyalty_index.py);
+6. write_back — CustomerScore rows (PostgreSQL: COPY into a temporary table, then one
+   INSERT … ON CONFLICT; SQLite: one executemany upsert), rows of customers with no purchase any
+   more are deleted;
+7. snapshots — a history row for every customer whose segment or scores changed, the movement
+   between segments since the previous refresh, and the thinning of old history.
+
+Only purchases up to `today` count. Figures the analytics page shows (the RFM grid, segment sizes,
+movement, the fit) are stored on the run, so the page never aggregates millions of rows.
+"""
+
+import datetime as dt
+import fcntl
+import io
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from setia.analytics import loyalty_index, rfm
+from setia.analytics.models import AnalyticsRun, AnalyticsSettings, ClvFit, CustomerScore, CustomerScoreSnapshot
+from setia.analytics.services import clv, extract
+from setia.catalog.models import Category
+from setia.core.errors import ApplicationError
+from setia.loyalty.models import Referral
+
+Progress = Callable[[int, str], None]
+DAILY_HISTORY_DAYS = 90
+
+SCORE_COLUMNS = [
+    "customer_id",
+    "first_purchase",
+    "last_purchase",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "fm_score",
+    "rfm_segment",
+    "historic_value",
+    "predicted_purchases",
+    "prob_alive",
+    "churn_risk",
+    "predicted_value",
+    "loyalty_index",
+    "loyalty_regularity",
+    "loyalty_feedback",
+    "loyalty_breadth",
+    "loyalty_staying",
+    "loyalty_referrals",
+    "purchase_days",
+    "categories_bought",
+    "referrals_made",
+    "computed_at",
+]
+SNAPSHOT_COLUMNS = [
+    "customer_id",
+    "date",
+    "rfm_segment",
+    "r_score",
+    "f_score",
+    "m_score",
+    "loyalty_index",
+    "predicted_value",
+]
+
+
+@contextmanager
+def _refresh_lock() -> Iterator[None]:
+    """One refresh at a time per installation (the Parquet copy is rewritten in place)."""
+    with open(extract.analytics_dir() / "refresh.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise ApplicationError("An analytics refresh is already running.") from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _Steps:
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str, start: int) -> Iterator[None]:
+        if self.progress:
+            self.progress(start, name)
+        began = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - began, 3)
+
+
+def analytics_refresh(
+    *, progress: Progress | None = None, today: dt.date | None = None, full_extract: bool = False
+) -> dict[str, Any]:
+    """Recompute every customer's scores. Returns the figures and step timings."""
+    today = today or timezone.localdate()
+    options, _created = AnalyticsSettings.objects.get_or_create(pk=1)
+    steps = _Steps(progress)
+    began = time.perf_counter()
+    with _refresh_lock():
+        db = duckdb.connect()
+        try:
+            db.execute("SET threads TO 2")
+            with steps.step("extract", 2):
+                extracted = extract.extract(full=full_extract)
+                _load_days(db, today)
+            with steps.step("rfm", 30):
+                _rfm(db, today, options.rfm_window_days)
+            with steps.step("clv_fit", 40):
+                fitted, fit_note = _fit(db, today, options)
+            with steps.step("clv_predict", 55):
+                if fitted is not None:
+                    clv.predict(db, fitted, today=today)
+            with steps.step("loyalty", 65):
+                active = _loyalty(db, fitted is not None)
+            with steps.step("snapshots", 72):
+                previous = extract._read(
+                    f"SELECT customer_id, r_score, f_score, m_score, loyalty_index, rfm_segment "
+                    f"FROM {CustomerScore._meta.db_table}",
+                    [],
+                    pa.schema(
+                        [
+                            ("customer_id", pa.int64()),
+                            ("r_score", pa.int64()),
+                            ("f_score", pa.int64()),
+                            ("m_score", pa.int64()),
+                            ("loyalty_index", pa.int64()),
+                            ("rfm_segment", pa.string()),
+                        ]
+                    ),
+                )
+                db.register("previous", previous)
+                movement = _movement(db)
+            with steps.step("write_back", 80):
+                computed_at = timezone.now()
+                scored = _write_scores(db, computed_at)
+                snapshots = _write_snapshots(db, today)
+                pruned = snapshots_prune(today=today)
+            figures = {
+                "today": today.isoformat(),
+                "extract": {
+                    "mode": extracted.mode,
+                    "orders": extracted.orders,
+                    "lines": extracted.lines,
+                    "changed_orders": extracted.changed_orders,
+                },
+                "customers_scored": scored,
+                "rfm_window_days": options.rfm_window_days,
+                "grid": _grid(db),
+                "segments": _segments(db),
+                "movement": movement,
+                "snapshots_written": snapshots,
+                "snapshots_pruned": pruned,
+                "loyalty_weights": active,
+                "loyalty_average": _scalar(db, "SELECT ROUND(AVG(loyalty_index), 1) FROM scores"),
+                "clv": fitted.as_dict() if fitted else None,
+                "clv_note": fit_note,
+                "fit_id": None,
+            }
+            if fitted is not None:
+                fit_row = ClvFit.objects.create(
+                    calibration_start=fitted.calibration_start,
+                    calibration_end=fitted.calibration_end,
+                    time_unit=fitted.time_unit,
+                    holdout_days=options.clv_holdout_days,
+                    r=fitted.r,
+                    alpha=fitted.alpha,
+                    a=fitted.a,
+                    b=fitted.b,
+                    p=fitted.p,
+                    q=fitted.q,
+                    v=fitted.v,
+                    customers=fitted.customers,
+                    repeat_customers=fitted.repeat_customers,
+                    quality=fitted.quality,
+                )
+                figures["fit_id"] = fit_row.pk
+        finally:
+            db.close()
+    steps.timings["total"] = round(time.perf_counter() - began, 3)
+    if progress:
+        progress(100, "done")
+    return {"figures": figures, "timings": steps.timings}
+
+
+def _scalar(db: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = db.execute(sql).fetchone()
+    value = row[0] if row else None
+    return float(value) if value is not None else None
+
+
+def _load_days(db: duckdb.DuckDBPyConnection, today: dt.date) -> None:
+    """`days`: one row per customer and purchase day (paid orders, net values added up)."""
+    db.execute(
+        """CREATE OR REPLACE TEMP TABLE days AS
+           SELECT customer_id, business_date AS day, SUM(net)::BIGINT AS value
+           FROM read_parquet($orders) WHERE paid AND business_date <= $today
+           GROUP BY customer_id, business_date""",
+        {"orders": str(extract.orders_path()), "today": today},
+    )
+
+
+def _rfm(db: duckdb.DuckDBPyConnection, today: dt.date, window_days: int) -> None:
+    """`rfm`: recency/frequency/monetary in the window, the quintile scores and the segment."""
+    db.execute(
+        f"""CREATE OR REPLACE TEMP TABLE rfm_base AS
+            SELECT customer_id, MIN(day) AS first_purchase, MAX(day) AS last_purchase,
+                   ($today::DATE - MAX(day))::INTEGER AS recency_days,
+                   COUNT(*) AS purchase_days, SUM(value)::BIGINT AS historic_value,
+                   COUNT(*) FILTER (WHERE day > $today::DATE - {int(window_days)}) AS frequency,
+                   COALESCE(SUM(value) FILTER (WHERE day > $today::DATE - {int(window_days)}), 0)::BIGINT AS monetary
+            FROM days GROUP BY customer_id""",
+        {"today": today},
+    )
+    db.execute(
+        """CREATE OR REPLACE TEMP TABLE rfm AS
+            WITH scored AS (
+              SELECT *,
+                1 + (5 * (RANK() OVER (ORDER BY recency_days DESC) - 1)) // COUNT(*) OVER () AS r_score,
+                1 + (5 * (RANK() OVER (ORDER BY frequency) - 1)) // COUNT(*) OVER () AS f_score,
+                1 + (5 * (RANK() OVER (ORDER BY monetary) - 1)) // COUNT(*) OVER () AS m_score
+              FROM rfm_base)
+            SELECT *, (f_score + m_score + 1) // 2 AS fm_score FROM scored"""
+    )
+    db.execute(
+        f"CREATE OR REPLACE TEMP TABLE rfm_segments AS SELECT customer_id, "
+        f"{rfm.segment_case_sql()} AS rfm_segment FROM rfm"
+    )
+
+
+def _fit(
+    db: duckdb.DuckDBPyConnection, today: dt.date, options: AnalyticsSettings
+) -> tuple[clv.ClvParameters | None, str]:
+    holdout = options.clv_holdout_days
+    calibration_end = today - dt.timedelta(days=holdout)
+    try:
+        fitted = clv.fit(db, calibration_end=calibration_end, time_unit=options.clv_time_unit)
+    except clv.ClvNotFitted as problem:
+        return None, str(problem)
+    if holdout:
+        fitted.quality = clv.holdout_quality(db, fitted, holdout_end=today)
+    return fitted, ""
+
+
+def _loyalty(db: duckdb.DuckDBPyConnection, fitted: bool) -> dict[str, int]:
+    """`loyalty`: the five components and the index, per scored customer."""
+    category_count = Category.objects.filter(is_active=True).count()
+    target = min(category_count, loyalty_index.BREADTH_TARGET)
+    referrals = Referral.objects.values_list("referrer__customer_id").annotate(made=Count("id")).order_by()
+    referral_table = pa.table(
+        {
+            "customer_id": pa.array([row[0] for row in referrals], pa.int64()),
+            "made": pa.array([row[1] for row in referrals], pa.int64()),
+        }
+    )
+    db.register("referrals", referral_table)
+    db.execute(
+        """CREATE OR REPLACE TEMP TABLE categories AS
+           SELECT o.customer_id, COUNT(DISTINCT l.category_id) AS bought
+           FROM read_parquet($lines) l JOIN read_parquet($orders) o USING (order_id)
+           WHERE o.paid AND o.business_date <= (SELECT MAX(day) FROM days)
+           GROUP BY o.customer_id""",
+        {"lines": str(extract.lines_path()), "orders": str(extract.orders_path())},
+    )
+    db.execute(
+        """CREATE OR REPLACE TEMP TABLE regularity AS
+           WITH gaps AS (
+             SELECT customer_id, (day - LAG(day) OVER (PARTITION BY customer_id ORDER BY day))::DOUBLE AS gap
+             FROM days)
+           SELECT customer_id, COUNT(gap) AS gaps, AVG(gap) AS mean_gap, STDDEV_POP(gap) AS sd_gap
+           FROM gaps WHERE gap IS NOT NULL GROUP BY customer_id"""
+    )
+    staying = "CAST(ROUND(100 * clv.prob_alive) AS INTEGER)" if fitted else "0"
+    clv_join = "LEFT JOIN clv USING (customer_id)" if fitted else ""
+    clv_columns = (
+        "clv.predicted_purchases, clv.prob_alive, 1 - clv.prob_alive AS churn_risk, clv.predicted_value"
+        if fitted
+        else "NULL::DOUBLE AS predicted_purchases, NULL::DOUBLE AS prob_alive, NULL::DOUBLE AS churn_risk, "
+        "NULL::BIGINT AS predicted_value"
+    )
+    breadth = (
+        f"CAST(ROUND(100 * LEAST(1.0, COALESCE(categories.bought, 0) / {target}.0)) AS INTEGER)" if target else "0"
+    )
+    active = loyalty_index.weights(breadth=category_count >= 2, staying=fitted)
+    db.execute(
+        f"""CREATE OR REPLACE TEMP TABLE components AS
+            SELECT rfm.customer_id,
+              CASE WHEN rfm.purchase_days >= 3 AND regularity.mean_gap > 0
+                   THEN CAST(ROUND(100 * (1 - LEAST(1.0, regularity.sd_gap / regularity.mean_gap))) AS INTEGER)
+                   ELSE 0 END AS loyalty_regularity,
+              0 AS loyalty_feedback,
+              {breadth} AS loyalty_breadth,
+              COALESCE({staying}, 0) AS loyalty_staying,
+              CAST(ROUND(100 * LEAST(1.0, COALESCE(referrals.made, 0) / {loyalty_index.REFERRAL_TARGET}.0))
+                   AS INTEGER) AS loyalty_referrals,
+              COALESCE(categories.bought, 0) AS categories_bought,
+              COALESCE(referrals.made, 0) AS referrals_made,
+              {clv_columns}
+            FROM rfm
+            LEFT JOIN regularity USING (customer_id)
+            LEFT JOIN categories USING (customer_id)
+            LEFT JOIN referrals USING (customer_id)
+            {clv_join}"""
+    )
+    db.unregister("referrals")
+    db.execute(
+        f"""CREATE OR REPLACE TEMP TABLE scores AS
+            SELECT rfm.customer_id, rfm.first_purchase, rfm.last_purchase, rfm.recency_days, rfm.frequency,
+                   rfm.monetary, rfm.r_score, rfm.f_score, rfm.m_score, rfm.fm_score, s.rfm_segment,
+                   rfm.historic_value, c.predicted_purchases, c.prob_alive, c.churn_risk, c.predicted_value,
+                   {loyalty_index.index_sql(active)} AS loyalty_index,
+                   c.loyalty_regularity, c.loyalty_feedback, c.loyalty_breadth, c.loyalty_staying,
+                   c.loyalty_referrals, rfm.purchase_days, c.categories_bought, c.referrals_made
+            FROM rfm JOIN rfm_segments s USING (customer_id) JOIN components c USING (customer_id)"""
+    )
+    return active
+
+
+def _movement(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    rows = db.execute(
+        """SELECT COALESCE(p.rfm_segment, '') AS from_segment, s.rfm_segment AS to_segment, COUNT(*) AS customers
+           FROM scores s LEFT JOIN previous p USING (customer_id)
+           GROUP BY ALL ORDER BY customers DESC"""
+    ).fetchall()
+    return [{"from": row[0], "to": row[1], "customers": int(row[2])} for row in rows]
+
+
+def _grid(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    rows = db.execute(
+        """SELECT r_score, fm_score, COUNT(*), SUM(monetary) FROM scores GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
+    return [{"r": int(r), "fm": int(fm), "customers": int(n), "revenue": int(v or 0)} for r, fm, n, v in rows]
+
+
+def _segments(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    rows = {
+        row[0]: row[1:]
+        for row in db.execute(
+            """SELECT rfm_segment, COUNT(*), SUM(monetary), SUM(historic_value), SUM(predicted_value),
+                      AVG(churn_risk), AVG(loyalty_index)
+               FROM scores GROUP BY ALL"""
+        ).fetchall()
+    }
+    result = []
+    for code in rfm.SEGMENTS:
+        n, revenue, historic, predicted, churn, loyalty = rows.get(code, (0, 0, 0, None, None, None))
+        result.append(
+            {
+                "segment": code,
+                "customers": int(n),
+                "revenue": int(revenue or 0),
+                "historic_value": int(historic or 0),
+                "predicted_value": int(predicted) if predicted is not None else None,
+                "churn_risk": round(float(churn), 3) if churn is not None else None,
+                "loyalty_index": round(float(loyalty), 1) if loyalty is not None else None,
+            }
+        )
+    return result
+
+
+# --- Write-back ---------------------------------------------------------------------------------
+
+
+def _copy_csv(table_name: str, columns: list[str], arrow: pa.Table) -> None:
+    """PostgreSQL: COPY an Arrow table into `table_name` through CSV written by pyarrow."""
+    buffer = io.BytesIO()
+    pacsv.write_csv(arrow, buffer, write_options=pacsv.WriteOptions(include_header=False))
+    quote = connection.ops.quote_name
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table_name} ({', '.join(quote(c) for c in columns)}) FROM STDIN (FORMAT csv)"
+        ) as copy,
+    ):
+        view = buffer.getbuffer()
+        for start in range(0, len(view), 8 << 20):
+            copy.write(view[start : start + (8 << 20)])
+
+
+def _upsert(model: Any, columns: list[str], conflict: list[str], arrow: pa.Table) -> None:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in conflict)
+    on_conflict = f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql":
+        staging = quote(f"{model._meta.db_table}_load")
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+            if "id" in [f.column for f in model._meta.concrete_fields] and "id" not in columns:
+                cursor.execute(f"ALTER TABLE {staging} DROP COLUMN id")
+        _copy_csv(staging, columns, arrow)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {on_conflict}")
+            cursor.execute(f"DROP TABLE {staging}")
+        return
+    placeholders = ", ".join("?" for _ in columns)
+    raw = connection.connection.cursor()  # type: ignore[union-attr]
+    try:
+        for batch in arrow.to_batches(max_chunksize=100_000):
+            rows = list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+            raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {on_conflict}", rows)
+    finally:
+        raw.close()
+
+
+def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> int:
+    stored_at = connection.ops.adapt_datetimefield_value(computed_at)
+    if connection.vendor == "postgresql":
+        stored_at = computed_at.isoformat()
+    select = ", ".join(
+        "$computed_at AS computed_at"
+        if column == "computed_at"
+        else f"CAST({column} AS VARCHAR) AS {column}"
+        if column in ("first_purchase", "last_purchase")
+        else column
+        for column in SCORE_COLUMNS
+    )
+    arrow = db.execute(
+        f"SELECT {select} FROM scores ORDER BY customer_id", {"computed_at": str(stored_at)}
+    ).to_arrow_table()
+    with transaction.atomic():
+        _upsert(CustomerScore, SCORE_COLUMNS, ["customer_id"], arrow)
+        CustomerScore.objects.exclude(computed_at=computed_at).delete()
+    return arrow.num_rows
+
+
+def _write_snapshots(db: duckdb.DuckDBPyConnection, today: dt.date) -> int:
+    """A history row for every customer new to the scores or whose segment or scores changed."""
+    arrow = db.execute(
+        """SELECT s.customer_id, CAST($today::DATE AS VARCHAR) AS date, s.rfm_segment, s.r_score, s.f_score,
+                  s.m_score, s.loyalty_index, COALESCE(s.predicted_value, 0) AS predicted_value
+           FROM scores s LEFT JOIN previous p USING (customer_id)
+           WHERE p.customer_id IS NULL OR p.rfm_segment <> s.rfm_segment OR p.r_score <> s.r_score
+              OR p.f_score <> s.f_score OR p.m_score <> s.m_score OR p.loyalty_index <> s.loyalty_index
+           ORDER BY s.customer_id""",
+        {"today": today},
+    ).to_arrow_table()
+    with transaction.atomic():
+        _upsert(CustomerScoreSnapshot, SNAPSHOT_COLUMNS, ["customer_id", "date"], arrow)
+    return arrow.num_rows
+
+
+def snapshots_prune(*, today: dt.date) -> int:
+    """Keep every history row of the last DAILY_HISTORY_DAYS days; before that, keep per customer
+    only the last row of each calendar month (the state at the month's end). Returns rows deleted."""
+    cutoff = today - dt.timedelta(days=DAILY_HISTORY_DAYS)
+    table = CustomerScoreSnapshot._meta.db_table
+    if connection.vendor == "postgresql":
+        month_end = "(date_trunc('month', s.date) + interval '1 month')::date"
+    else:
+        month_end = "date(s.date, 'start of month', '+1 month')"
+    sql = (
+        f"DELETE FROM {table} AS s WHERE s.date < %s AND EXISTS (SELECT 1 FROM {table} t "
+        f"WHERE t.customer_id = s.customer_id AND t.date > s.date AND t.date < {month_end})"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(cutoff)])
+        return max(cursor.rowcount, 0)
+
+
+# --- Runs ---------------------------------------------------------------------------------------
+
+
+def analytics_run_execute(run_id: int, *, today: dt.date | None = None) -> AnalyticsRun:
+    """Execute a queued run, recording progress, figures and timings on it. Safe to call twice:
+    only a queued run is started."""
+    started = AnalyticsRun.objects.filter(pk=run_id, status=AnalyticsRun.Status.QUEUED).update(
+        status=AnalyticsRun.Status.RUNNING, started_at=timezone.now(), progress=1, step="start"
+    )
+    run = AnalyticsRun.objects.get(pk=run_id)
+    if not started:
+        return run
+
+    def progress(percent: int, step: str) -> None:
+        AnalyticsRun.objects.filter(pk=run_id).update(progress=min(100, max(0, percent)), step=step)
+
+    try:
+        result = analytics_refresh(progress=progress, today=today)
+    except Exception as error:  # recorded on the run, shown on the page; the job itself failed
+        AnalyticsRun.objects.filter(pk=run_id).update(
+            status=AnalyticsRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    AnalyticsRun.objects.filter(pk=run_id).update(
+        status=AnalyticsRun.Status.DONE,
+        finished_at=timezone.now(),
+        progress=100,
+        step="done",
+        figures=result["figures"],
+        timings=result["timings"],
+    )
+    if result["figures"].get("fit_id"):
+        ClvFit.objects.filter(pk=result["figures"]["fit_id"]).update(run_id=run_id)
+    run.refresh_from_db()
+    return run

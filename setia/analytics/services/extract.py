@@ -1,0 +1,262 @@
+"""The columnar copy of the purchases that the analytics engine computes on.
+
+Two Parquet files under `var/analytics/` (or `SETIA_ANALYTICS_DIR`):
+
+- `orders.parquet`: one row per order that has a customer — order id, customer id, business
+  date, net value (`total - refunded_total`, whole Rupiah) and `paid` (status fulfilled or partly
+  refunded). Cancelled, fully refunded, booked and placed orders are kept with `paid = false`, so
+  a later change of status replaces them like any other change.
+- `lines.parquet`: (order id, category id at sale) for the lines of those orders that have a
+  category and are not wholly refunded — what category breadth counts.
+
+Incremental rule. Every change to an order (a sale, a refund, a cancellation, a fulfilment)
+saves it, which sets its `updated_at`. A refresh re-reads only the orders whose `updated_at` is at
+or after the previous extract's start less a safety margin (`OVERLAP`, for transactions that were
+still open then), with their lines, and replaces those orders by id in both files. A full
+extract is made instead when there is no copy yet, the copy was made from another database, a
+customer merge moved orders to another customer (merges move orders without saving them; the
+merge handler sets `AnalyticsSettings.full_extract_required`), or the number of orders in the copy
+differs from the database (e.g. an order was deleted).
+
+Reading: PostgreSQL streams `COPY (…) TO STDOUT` into a CSV file that pyarrow parses; SQLite
+reads the rows in chunks through the sqlite3 cursor. DuckDB's database scanners are not used:
+they are extensions downloaded at run time.
+"""
+
+import datetime as dt
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from setia.analytics.models import AnalyticsSettings
+from setia.sales.models import Order, OrderLine
+
+OVERLAP = dt.timedelta(minutes=10)
+CHUNK = 200_000
+PAID = (Order.Status.FULFILLED.value, Order.Status.PARTLY_REFUNDED.value)
+
+ORDER_SCHEMA = pa.schema(
+    [
+        ("order_id", pa.int64()),
+        ("customer_id", pa.int64()),
+        ("business_date", pa.date32()),
+        ("net", pa.int64()),
+        ("paid", pa.bool_()),
+    ]
+)
+LINE_SCHEMA = pa.schema([("order_id", pa.int64()), ("category_id", pa.int64())])
+
+
+@dataclass
+class ExtractResult:
+    mode: str  # "full" or "incremental"
+    orders: int  # rows in the copy after the extract
+    lines: int
+    changed_orders: int  # rows read from the database by this extract
+    seconds: float
+
+
+def analytics_dir() -> Path:
+    path = Path(getattr(settings, "SETIA_ANALYTICS_DIR", "") or Path(settings.VAR_DIR) / "analytics")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def orders_path() -> Path:
+    return analytics_dir() / "orders.parquet"
+
+
+def lines_path() -> Path:
+    return analytics_dir() / "lines.parquet"
+
+
+def _manifest_path() -> Path:
+    return analytics_dir() / "manifest.json"
+
+
+def _database_key() -> str:
+    return f"{connection.vendor}:{connection.settings_dict.get('HOST') or ''}:{connection.settings_dict['NAME']}"
+
+
+def _order_sql(since: dt.datetime | None) -> tuple[str, list[Any]]:
+    order = Order._meta.db_table
+    days = (
+        "(o.business_date - DATE '1970-01-01')"
+        if connection.vendor == "postgresql"
+        else "CAST(julianday(o.business_date) - 2440587.5 AS INTEGER)"
+    )
+    sql = (
+        f"SELECT o.id, o.customer_id, {days}, o.total - o.refunded_total, "
+        f"CASE WHEN o.status IN ('{PAID[0]}', '{PAID[1]}') THEN 1 ELSE 0 END "
+        f"FROM {order} o WHERE o.customer_id IS NOT NULL"
+    )
+    return _since(sql, since)
+
+
+def _line_sql(since: dt.datetime | None) -> tuple[str, list[Any]]:
+    sql = (
+        f"SELECT l.order_id, l.category_id_at_sale FROM {OrderLine._meta.db_table} l "
+        f"JOIN {Order._meta.db_table} o ON o.id = l.order_id "
+        "WHERE o.customer_id IS NOT NULL AND l.category_id_at_sale IS NOT NULL AND l.quantity > l.refunded_quantity"
+    )
+    return _since(sql, since)
+
+
+def _since(sql: str, since: dt.datetime | None) -> tuple[str, list[Any]]:
+    if since is None:
+        return sql, []
+    return sql + " AND o.updated_at >= %s", [connection.ops.adapt_datetimefield_value(since)]
+
+
+def _read(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
+    """Run `sql` and return its rows as an Arrow table of `schema` (dates as days since 1970)."""
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        return _read_postgresql(sql, params, schema)
+    return _read_sqlite(sql, params, schema)
+
+
+def _wire_schema(schema: pa.Schema) -> pa.Schema:
+    wire = {pa.date32(): pa.int32(), pa.bool_(): pa.int8()}
+    return pa.schema([(field.name, wire.get(field.type, field.type)) for field in schema])
+
+
+def _to_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = []
+    for field, column in zip(schema, table.columns, strict=True):
+        if field.type == pa.date32():
+            column = column.cast(pa.int32()).cast(pa.date32())
+        elif field.type == pa.bool_():
+            column = column.cast(pa.bool_())
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _read_postgresql(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
+    from psycopg import sql as pgsql
+
+    wire = _wire_schema(schema)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        query = pgsql.SQL(sql.replace("%s", "{}")).format(*[pgsql.Literal(value) for value in params])
+        with tempfile.NamedTemporaryFile(dir=analytics_dir(), suffix=".csv", delete=True) as buffer:
+            with raw.copy(pgsql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(query)) as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            buffer.flush()
+            if buffer.tell() == 0:
+                return schema.empty_table()
+            table = pacsv.read_csv(
+                buffer.name,
+                read_options=pacsv.ReadOptions(column_names=wire.names, block_size=64 << 20),
+                convert_options=pacsv.ConvertOptions(column_types=wire),
+            )
+    return _to_schema(table, schema)
+
+
+def _read_sqlite(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
+    wire = _wire_schema(schema)
+    raw = connection.connection.cursor()  # type: ignore[union-attr]
+    try:
+        raw.execute(sql.replace("%s", "?"), params)
+        batches = []
+        while rows := raw.fetchmany(CHUNK):
+            columns = list(zip(*rows, strict=True))
+            arrays = [pa.array(values, type=field.type) for values, field in zip(columns, wire, strict=True)]
+            batches.append(pa.RecordBatch.from_arrays(arrays, schema=wire))
+    finally:
+        raw.close()
+    return _to_schema(pa.Table.from_batches(batches, schema=wire), schema)
+
+
+def _read_manifest() -> dict[str, Any]:
+    try:
+        data = json.loads(_manifest_path().read_text())
+    except (OSError, ValueError):
+        return {}
+    if not orders_path().exists() or not lines_path().exists():
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _replace(path: Path, table: pa.Table) -> None:
+    temporary = path.with_suffix(".tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, path)
+
+
+def _orders_in_database() -> int:
+    return Order.objects.filter(customer__isnull=False).count()
+
+
+def extract(*, full: bool = False) -> ExtractResult:
+    """Bring the columnar copy up to date with the database (see the module's docstring)."""
+    began = time.perf_counter()
+    started = timezone.now()
+    manifest = _read_manifest()
+    options, _created = AnalyticsSettings.objects.get_or_create(pk=1)
+    if options.full_extract_required:
+        # Cleared before reading, so a merge during this extract asks for the next one again.
+        AnalyticsSettings.objects.filter(pk=1).update(full_extract_required=False)
+    incremental = (
+        not full
+        and not options.full_extract_required
+        and manifest.get("database") == _database_key()
+        and manifest.get("watermark")
+    )
+    since = dt.datetime.fromisoformat(manifest["watermark"]) - OVERLAP if incremental else None
+    orders = _read(*_order_sql(since), ORDER_SCHEMA)
+    lines = _read(*_line_sql(since), LINE_SCHEMA)
+    if since is None:
+        _replace(orders_path(), orders)
+        _replace(lines_path(), lines)
+        order_count, line_count = orders.num_rows, lines.num_rows
+    else:
+        order_count, line_count = _merge_changes(orders, lines)
+        if order_count != _orders_in_database():
+            return extract(full=True)
+    _manifest_path().write_text(
+        json.dumps({"database": _database_key(), "watermark": started.isoformat(), "orders": order_count})
+    )
+    return ExtractResult(
+        mode="incremental" if since is not None else "full",
+        orders=order_count,
+        lines=line_count,
+        changed_orders=orders.num_rows,
+        seconds=round(time.perf_counter() - began, 3),
+    )
+
+
+def _merge_changes(orders: pa.Table, lines: pa.Table) -> tuple[int, int]:
+    """Replace the changed orders (and all their lines) in the copy; returns the new row counts."""
+    db = duckdb.connect()
+    try:
+        db.register("changed_orders", orders)
+        db.register("changed_lines", lines)
+        merged_orders = db.execute(
+            "SELECT * FROM read_parquet($path) WHERE order_id NOT IN (SELECT order_id FROM changed_orders) "
+            "UNION ALL SELECT * FROM changed_orders",
+            {"path": str(orders_path())},
+        ).to_arrow_table()
+        merged_lines = db.execute(
+            "SELECT * FROM read_parquet($path) WHERE order_id NOT IN (SELECT order_id FROM changed_orders) "
+            "UNION ALL SELECT * FROM changed_lines",
+            {"path": str(lines_path())},
+        ).to_arrow_table()
+    finally:
+        db.close()
+    _replace(orders_path(), merged_orders.cast(ORDER_SCHEMA))
+    _replace(lines_path(), merged_lines.cast(LINE_SCHEMA))
+    return merged_orders.num_rows, merged_lines.num_rows

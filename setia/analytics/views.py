@@ -1,0 +1,91 @@
+"""The "Pelanggan analytics" page: refresh with progress, RFM grid and segments, movement, the
+lifetime value fit and its hold-out check; and the analytics settings."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from setia.accounts.decorators import staff_view
+from setia.analytics import selectors
+from setia.analytics.forms import AnalyticsSettingsForm
+from setia.analytics.services.runs import analytics_refresh_request
+from setia.analytics.services.settings import analytics_settings_update
+from setia.core.errors import ApplicationError
+from setia.core.forms import add_application_error
+
+
+def _status_context(request: HttpRequest) -> dict[str, Any]:
+    run = selectors.current_run(request.user)
+    return {"current": run, "working": bool(run and run.working)}
+
+
+def _charts(data: dict[str, Any]) -> dict[str, Any]:
+    fit = data["fit"]
+    quality = fit.quality.get("by_frequency", []) if fit else []
+    return {
+        "labels": {
+            "customers": _("Customers"),
+            "revenue": _("Revenue in the window"),
+            "actual": _("Actual"),
+            "predicted": _("Predicted"),
+            "frequency": _("Repeat purchases in the calibration window"),
+            "per_customer": _("Repeat purchases per customer in the hold-out period"),
+        },
+        "segments": {
+            "labels": [row["label"] for row in data["segments"]],
+            "customers": [row["customers"] for row in data["segments"]],
+            "revenue": [row["revenue"] for row in data["segments"]],
+        },
+        "quality": {
+            "labels": [row["label"] for row in quality],
+            "actual": [row["actual"] for row in quality],
+            "predicted": [row["predicted"] for row in quality],
+        },
+    }
+
+
+@staff_view("analytics.view")
+def home(request: HttpRequest) -> HttpResponse:
+    data = selectors.overview(request.user)
+    context = {"nav_key": "analytics", **data, **_status_context(request), "charts": _charts(data)}
+    return render(request, "analytics/home.html", context)
+
+
+@staff_view("analytics.view")
+def status(request: HttpRequest) -> HttpResponse:
+    context = _status_context(request)
+    response = render(request, "analytics/home.html#status", context)
+    previous = request.GET.get("watching")
+    if previous and not context["working"]:
+        # The refresh being watched has finished: reload the page so its figures show.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@staff_view("analytics.run")
+def refresh(request: HttpRequest) -> HttpResponse:
+    analytics_refresh_request(actor=request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "analytics/home.html#status", _status_context(request))
+    messages.success(request, _("The refresh has been queued."))
+    return redirect("analytics:home")
+
+
+@staff_view("analytics.run")
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    data = selectors.overview(request.user)
+    form = AnalyticsSettingsForm(request.POST or None, instance=data["settings"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            analytics_settings_update(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Analytics settings saved. They apply from the next refresh."))
+            return redirect("analytics:home")
+    return render(request, "analytics/settings.html", {"nav_key": "analytics", "form": form})
