@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from setia.accounts.models import Branch
 from setia.conftest import PASSWORD, make_user
@@ -56,9 +57,7 @@ def test_dragging_a_card_to_the_next_column_moves_it(page: Any, live_server: Any
         _drag(page, card, second)
     assert answer.value.status == 200
     second.locator(f'[data-testid="opportunity-card"][data-id="{deal.pk}"]').wait_for()
-    page.wait_for_function(
-        "document.querySelector('[data-stage-id=\"%s\"] [data-total=\"count\"]').textContent === '1'" % stages[1].pk
-    )
+    expect(second.locator('[data-total="count"]')).to_have_text("1")
     assert first.locator('[data-total="count"]').inner_text() == "1"
     assert first.locator('[data-total="total"]').inner_text() == "Rp 1.000.000"
     assert second.locator('[data-total="total"]').inner_text() == "Rp 4.000.000"
