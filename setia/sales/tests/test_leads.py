@@ -76,7 +76,12 @@ def test_a_lead_entered_by_front_office_goes_to_their_branch_with_its_fields(bus
         consent_marketing=True,
     )
     lead.refresh_from_db()
-    assert (lead.branch, lead.owner, lead.created_by, lead.channel) == (business.branch_a, None, team.sales_a1, "manual")
+    assert (lead.branch, lead.owner, lead.created_by, lead.channel) == (
+        business.branch_a,
+        None,
+        team.sales_a1,
+        "manual",
+    )
     assert (lead.email, lead.status, lead.estimated_value, lead.consent_marketing) == (
         "sari@example.com",
         "new",
@@ -213,8 +218,7 @@ def test_round_robin_takes_turns_among_the_branchs_active_sales_staff(business: 
     make_user("sales_a3_gone", "sales", business.branch_a, is_active=False)
     LeadAssignmentRule.objects.create(position=1, branch=business.branch_a)
     owners = [
-        services.lead_create(actor=business.owner, name=f"Lead {n}", phone=f"08131111{n:04d}").owner
-        for n in range(5)
+        services.lead_create(actor=business.owner, name=f"Lead {n}", phone=f"08131111{n:04d}").owner for n in range(5)
     ]
     assert owners == [team.sales_a1, team.sales_a2, team.sales_a1, team.sales_a2, team.sales_a1]
     assert RoundRobinCursor.objects.get(branch=business.branch_a).last_user == team.sales_a1
@@ -285,9 +289,7 @@ def test_staff_see_their_branches_leads_and_the_ones_they_own(business: Business
 def test_list_filters(business: Business, team: Team) -> None:
     today = timezone.localdate()
     due = add_lead(team.sales_a1, name="Due Today", next_follow_up=today, owner=team.sales_a1)
-    late = add_lead(
-        team.sales_a1, name="Late", phone="081311117777", next_follow_up=today - dt.timedelta(days=2)
-    )
+    late = add_lead(team.sales_a1, name="Late", phone="081311117777", next_follow_up=today - dt.timedelta(days=2))
     later = add_lead(
         team.sales_a1,
         name="Later",
@@ -368,12 +370,8 @@ def test_a_new_person_becomes_a_new_customer_with_the_leads_contacts(business: B
         team.sales_a1,
         "PT Maju\nPaket keluarga",
     )
-    assert list(CustomerPhone.objects.filter(customer=customer).values_list("number", flat=True)) == [
-        "+6281234567890"
-    ]
-    assert list(CustomerEmail.objects.filter(customer=customer).values_list("email", flat=True)) == [
-        "dewi@example.com"
-    ]
+    assert list(CustomerPhone.objects.filter(customer=customer).values_list("number", flat=True)) == ["+6281234567890"]
+    assert list(CustomerEmail.objects.filter(customer=customer).values_list("email", flat=True)) == ["dewi@example.com"]
     assert ConsentRecord.objects.filter(customer=customer).count() == 0  # no consent given
     lead_events = AuditEvent.objects.filter(object_type="sales.lead", object_id=str(lead.pk), action="update")
     assert lead_events.get().changes["status"] == ["new", "converted"]

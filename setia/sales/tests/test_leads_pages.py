@@ -5,6 +5,7 @@ write)."""
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -30,6 +31,12 @@ def lead(business: Business, team: Team) -> Lead:
     return services.lead_create(actor=team.sales_a1, name="Sari Dewi", phone="0812-3456-7890", owner=team.sales_a1)
 
 
+def english(client: Client) -> Client:
+    """Pages open in Indonesian unless the language switch says otherwise; assert in English."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 LEAD_PERSONAS = ["anonymous", "cashier", "other_branch_sales", "same_branch_sales", "manager", "owner"]
 
 
@@ -50,7 +57,7 @@ def lead_persona(business: Business, team: Team, persona: str) -> User | None:
 @pytest.mark.parametrize("persona", LEAD_PERSONAS)
 def test_lead_pages_by_persona(business: Business, team: Team, lead: Lead, persona: str) -> None:
     user = lead_persona(business, team, persona)
-    web = client_for(user)
+    web = english(client_for(user))
     list_pages = [reverse("sales:lead_list"), reverse("sales:lead_create")]
     record_pages = [
         reverse("sales:lead_detail", args=[lead.pk]),
@@ -94,7 +101,7 @@ def test_import_and_configuration_pages_by_persona(
 ) -> None:
     user = make_user("marketing", "marketing") if persona == "marketing" else lead_persona(business, team, persona)
     rule = LeadAssignmentRule.objects.create(branch=business.branch_a)
-    web = client_for(user)
+    web = english(client_for(user))
 
     def expected(allowed: bool | None) -> int:
         return 302 if allowed is None else 200 if allowed else 403
@@ -114,11 +121,11 @@ def test_import_and_configuration_pages_by_persona(
 
 
 def test_navigation_shows_leads_and_configuration_by_capability(business: Business, team: Team) -> None:
-    page = client_for(team.sales_a1).get(reverse("sales:lead_list")).content.decode()
+    page = english(client_for(team.sales_a1)).get(reverse("sales:lead_list")).content.decode()
     assert 'data-nav="leads"' in page and 'data-nav="lead_sources"' not in page
-    page = client_for(business.manager).get(reverse("sales:lead_list")).content.decode()
+    page = english(client_for(business.manager)).get(reverse("sales:lead_list")).content.decode()
     assert 'data-nav="lead_sources"' in page and 'data-nav="lead_rules"' in page
-    page = client_for(business.cashier_a).get(reverse("core:home")).content.decode()
+    page = english(client_for(business.cashier_a)).get(reverse("core:home")).content.decode()
     assert 'data-nav="leads"' not in page
 
 
@@ -127,7 +134,7 @@ def test_navigation_shows_leads_and_configuration_by_capability(business: Busine
 
 def test_entering_a_lead_through_the_page(business: Business, team: Team) -> None:
     LeadAssignmentRule.objects.create(branch=business.branch_a, assign_to=team.sales_a2)
-    web = client_for(team.sales_a1)
+    web = english(client_for(team.sales_a1))
     response = web.post(
         reverse("sales:lead_create"),
         {"name": "Rina", "phone": "62 813 1111 2222", "source": team.instagram.pk, "next_follow_up": "2030-01-02"},
@@ -144,14 +151,14 @@ def test_entering_a_lead_through_the_page(business: Business, team: Team) -> Non
 
 
 def test_bad_input_on_the_page_is_shown_under_its_field(business: Business, team: Team) -> None:
-    response = client_for(team.sales_a1).post(reverse("sales:lead_create"), {"name": "Rina", "phone": "12345"})
+    response = english(client_for(team.sales_a1)).post(reverse("sales:lead_create"), {"name": "Rina", "phone": "12345"})
     assert response.status_code == 200
     assert 'data-field-error="phone"' in response.content.decode()
     assert Lead.objects.count() == 0
 
 
 def test_status_actions_and_reassignment_on_the_lead_page(business: Business, team: Team, lead: Lead) -> None:
-    web = client_for(business.manager)
+    web = english(client_for(business.manager))
     page = web.get(reverse("sales:lead_detail", args=[lead.pk])).content.decode()
     assert 'data-testid="lead-status-contacted"' in page and 'data-testid="lead-convert"' in page
     web.post(reverse("sales:lead_status", args=[lead.pk]), {"status": "unqualified", "reason": ""})
@@ -173,7 +180,7 @@ def test_the_conversion_page_names_the_existing_customer_and_links_her(
         home_branch=business.branch_a,
         contacts=ContactPoints(phones=[PhoneIn("+6281234567890")]),
     )
-    web = client_for(team.sales_a1)
+    web = english(client_for(team.sales_a1))
     page = web.get(reverse("sales:lead_convert", args=[lead.pk])).content.decode()
     assert "Sari Dewi, 0812-3456-7890 already exists — the lead will be linked to this customer." in page
     assert 'name="create_opportunity"' in page
@@ -187,7 +194,7 @@ def test_the_conversion_page_names_the_existing_customer_and_links_her(
 
 
 def test_converting_with_an_opportunity_goes_to_the_opportunity(business: Business, team: Team, lead: Lead) -> None:
-    web = client_for(team.sales_a1)
+    web = english(client_for(team.sales_a1))
     page = web.get(reverse("sales:lead_convert", args=[lead.pk])).content.decode()
     assert "a new customer Sari Dewi will be created" in page
     response = web.post(
@@ -200,7 +207,7 @@ def test_converting_with_an_opportunity_goes_to_the_opportunity(business: Busine
 
 
 def test_a_source_page_shows_the_form_address_and_the_embed_code(business: Business, team: Team) -> None:
-    web = client_for(business.manager)
+    web = english(client_for(business.manager))
     response = web.post(
         reverse("sales:lead_source_create"),
         {"name": "Facebook", "active": "on", "form_enabled": "on", "form_title": "Tanya paket", "branch": ""},
@@ -214,7 +221,7 @@ def test_a_source_page_shows_the_form_address_and_the_embed_code(business: Busin
 
 
 def test_assignment_rules_page_adds_and_orders_rules(business: Business, team: Team) -> None:
-    web = client_for(business.owner)
+    web = english(client_for(business.owner))
     web.post(reverse("sales:lead_rules"), {"branch": business.branch_a.pk, "active": "on"})
     web.post(
         reverse("sales:lead_rules"),
@@ -244,20 +251,20 @@ def fresh_rate_leases() -> None:
 
 
 def test_the_public_form_opens_without_sign_in_and_may_be_framed(business: Business, team: Team) -> None:
-    response = Client().get(form_url(team.website))
+    response = english(Client()).get(form_url(team.website))
     assert response.status_code == 200
     page = response.content.decode()
     for name in ("name", "phone", "email", "city", "message", "consent"):
         assert f'name="{name}"' in page
     assert "X-Frame-Options" not in response.headers
     assert "frame-ancestors *" in response["Content-Security-Policy"]
-    other = client_for(business.owner).get(reverse("sales:lead_list"))
+    other = english(client_for(business.owner)).get(reverse("sales:lead_list"))
     assert other["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in other["Content-Security-Policy"]
 
 
 def test_a_sent_form_becomes_an_assigned_lead_keeping_its_consent(business: Business, team: Team) -> None:
     LeadAssignmentRule.objects.create(branch=business.branch_a, source=team.website)
-    response = Client(REMOTE_ADDR="203.0.113.7").post(form_url(team.website), {**FORM, "consent": "on"})
+    response = english(Client(REMOTE_ADDR="203.0.113.7")).post(form_url(team.website), {**FORM, "consent": "on"})
     assert response.status_code == 302 and response["Location"] == form_url(team.website) + "?sent=1"
     lead = Lead.objects.get()
     assert (lead.name, lead.phone, lead.email, lead.interest, lead.channel) == (
@@ -275,27 +282,27 @@ def test_a_sent_form_becomes_an_assigned_lead_keeping_its_consent(business: Busi
         "203.0.113.7",
     )
     assert Notification.objects.filter(recipient=team.sales_a1).count() == 1
-    thanks = Client().get(response["Location"]).content.decode()
+    thanks = english(Client()).get(response["Location"]).content.decode()
     assert "Thank you! We will contact you soon." in thanks
 
 
 def test_the_public_form_names_the_field_in_error_and_saves_nothing(business: Business, team: Team) -> None:
-    response = Client().post(form_url(team.website), {**FORM, "phone": "123"})
+    response = english(Client()).post(form_url(team.website), {**FORM, "phone": "123"})
     assert response.status_code == 400
     assert 'data-field-error="phone"' in response.content.decode()
-    response = Client().post(form_url(team.website), {**FORM, "name": ""})
+    response = english(Client()).post(form_url(team.website), {**FORM, "name": ""})
     assert 'data-field-error="name"' in response.content.decode()
     assert Lead.objects.count() == 0
 
 
 def test_a_filled_honeypot_pretends_success_and_saves_nothing(business: Business, team: Team) -> None:
-    response = Client().post(form_url(team.website), {**FORM, "website": "http://spam.example"})
+    response = english(Client()).post(form_url(team.website), {**FORM, "website": "http://spam.example"})
     assert response.status_code == 302 and response["Location"].endswith("?sent=1")
     assert Lead.objects.count() == 0 and Notification.objects.count() == 0
 
 
 def test_a_thousand_posts_from_one_address_are_throttled(business: Business, team: Team) -> None:
-    web = Client(REMOTE_ADDR="198.51.100.9")
+    web = english(Client(REMOTE_ADDR="198.51.100.9"))
     statuses = []
     for number in range(1000):
         response = web.post(form_url(team.website), {**FORM, "phone": f"0812{number:08d}"})
@@ -306,7 +313,7 @@ def test_a_thousand_posts_from_one_address_are_throttled(business: Business, tea
     assert int(refused["Retry-After"]) > 0
     assert "Too many messages were sent from your connection" in refused.content.decode()
     # Another address, and the same address on another form, are counted apart.
-    assert Client(REMOTE_ADDR="198.51.100.10").post(form_url(team.website), FORM).status_code == 302
+    assert english(Client(REMOTE_ADDR="198.51.100.10")).post(form_url(team.website), FORM).status_code == 302
     other = LeadSource.objects.create(name="Promo", form_enabled=True)
     assert web.post(form_url(other), {**FORM, "phone": "081399990000"}).status_code == 302
     assert Lead.objects.count() == 7
@@ -316,9 +323,9 @@ def test_inactive_sources_and_disabled_forms_are_not_found(business: Business, t
     off = LeadSource.objects.create(name="No form")
     closed = LeadSource.objects.create(name="Closed", form_enabled=True, active=False)
     for source in (off, closed):
-        assert Client().get(form_url(source)).status_code == 404
-        assert Client().post(form_url(source), FORM).status_code == 404
-    assert Client().get(reverse("sales:lead_form", args=["no-such-key"])).status_code == 404
+        assert english(Client()).get(form_url(source)).status_code == 404
+        assert english(Client()).post(form_url(source), FORM).status_code == 404
+    assert english(Client()).get(reverse("sales:lead_form", args=["no-such-key"])).status_code == 404
     assert Lead.objects.count() == 0
 
 
@@ -330,14 +337,14 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 
 
 GOOD_CSV = (
-    "nama,telepon,email,kota,sumber,cabang,persetujuan\n"
-    "Sari,0812-3456-7890,,Jakarta,Instagram,kmg,ya\n"
-    "Budi,,budi@example.com,Depok,,,tidak\n"
-).encode()
+    b"nama,telepon,email,kota,sumber,cabang,persetujuan\n"
+    b"Sari,0812-3456-7890,,Jakarta,Instagram,kmg,ya\n"
+    b"Budi,,budi@example.com,Depok,,,tidak\n"
+)
 
 
 def test_import_page_checks_first_then_writes_on_confirmation(business: Business, team: Team) -> None:
-    web = client_for(business.manager)
+    web = english(client_for(business.manager))
     page = web.post(reverse("sales:lead_import"), {"file": upload("leads.csv", GOOD_CSV)}).content.decode()
     assert "2 leads are ready to import" in page and Lead.objects.count() == 0
     token = page.split('name="token" value="')[1].split('"')[0]
@@ -364,13 +371,13 @@ def test_import_page_checks_first_then_writes_on_confirmation(business: Business
 
 def test_import_page_lists_row_errors_and_saves_nothing(business: Business, team: Team) -> None:
     bad = (
-        "name,phone,email,source,next_follow_up,estimated_value\n"
-        "Sari,0812-3456-7890,,,,\n"
-        ",0812-1111-2222,,,,\n"
-        "Budi,12,,TikTok,31-02-2025,lots\n"
-        "Sari lagi,+62 812 3456 7890,,,,\n"
-    ).encode()
-    web = client_for(business.owner)
+        b"name,phone,email,source,next_follow_up,estimated_value\n"
+        b"Sari,0812-3456-7890,,,,\n"
+        b",0812-1111-2222,,,,\n"
+        b"Budi,12,,TikTok,31-02-2025,lots\n"
+        b"Sari lagi,+62 812 3456 7890,,,,\n"
+    )
+    web = english(client_for(business.owner))
     page = web.post(reverse("sales:lead_import"), {"file": upload("leads.csv", bad)}).content.decode()
     assert "Nothing was imported" in page and 'data-testid="import-confirm"' not in page
     assert page.count('data-testid="import-error"') == 6
@@ -382,11 +389,13 @@ def test_import_page_lists_row_errors_and_saves_nothing(business: Business, team
 
 
 def test_another_persons_upload_cannot_be_confirmed(business: Business, team: Team) -> None:
-    page = client_for(business.manager).post(
+    page = english(client_for(business.manager)).post(
         reverse("sales:lead_import"), {"file": upload("leads.csv", GOOD_CSV)}
     )
     token = page.content.decode().split('name="token" value="')[1].split('"')[0]
-    response = client_for(business.owner).post(reverse("sales:lead_import"), {"action": "confirm", "token": token})
+    response = english(client_for(business.owner)).post(
+        reverse("sales:lead_import"), {"action": "confirm", "token": token}
+    )
     assert "no longer here" in response.content.decode() and Lead.objects.count() == 0
 
 
@@ -396,7 +405,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     for row in rows:
-        sheet.append(row)  # type: ignore[union-attr]
+        sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -407,7 +416,7 @@ def test_import_service_reads_csv_and_xlsx(business: Business, team: Team, tmp_p
 
     folder = Path(str(tmp_path))
     csv_path = folder / "leads.csv"
-    csv_path.write_bytes("Name;Phone;Company;Owner\nDewi;0813 2222 3333;PT Maju;sales_a2\n".encode())
+    csv_path.write_bytes(b"Name;Phone;Company;Owner\nDewi;0813 2222 3333;PT Maju;sales_a2\n")
     check = services.leads_import_check(actor=business.owner, path=csv_path, file_format="csv")
     assert check.ok and check.row_numbers == [2]
     assert check.rows[0]["company_name"] == "PT Maju" and check.rows[0]["owner"] == team.sales_a2

@@ -284,9 +284,11 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/leads/sources.html", {"nav_key": "lead_sources", "sources": sources})
 
 
-def _embed(request: HttpRequest, form_url: str) -> str:
+def _embed(form_url: str) -> str:
+    """The snippet a business pastes into its site (shown as text, so escaped by the template)."""
+    title = _("Contact form")
     return (
-        f'<iframe src="{form_url}" title="{_("Contact form")}" '
+        f'<iframe src="{form_url}" title="{title}" '
         'style="width:100%;max-width:32rem;height:640px;border:0" loading="lazy"></iframe>'
     )
 
@@ -315,7 +317,7 @@ def source_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase
     context: dict[str, Any] = {"nav_key": "lead_sources", "form": form, "source": source}
     if source is not None and source.pk:
         form_url = request.build_absolute_uri(reverse("sales:lead_form", args=[source.form_key]))
-        context.update({"form_url": form_url, "embed": _embed(request, form_url)})
+        context.update({"form_url": form_url, "embed": _embed(form_url)})
     return render(request, "sales/leads/source_form.html", context)
 
 
