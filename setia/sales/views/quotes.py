@@ -161,6 +161,7 @@ def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 @staff_view("quotes.edit")
 def quote_new(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
+
     def given(name: str) -> int | None:
         return parse_id(request.POST.get(name) or request.GET.get(name))
 
