@@ -79,7 +79,17 @@ class BusinessSettingsForm(StyledFormMixin, forms.ModelForm[BusinessSettings]):
 
     class Meta:
         model = BusinessSettings
-        fields = ["name", "address", "phone", "email", "share_customers_across_branches", "mfa_required_roles"]
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email",
+            "tax_id",
+            "logo",
+            "share_customers_across_branches",
+            "mfa_required_roles",
+        ]
+        widgets = {"logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"})}
 
 
 class ProfileForm(StyledFormMixin, forms.ModelForm[User]):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,16 @@ STAFF_FIELDS = [
     "managed_branches",
     "teams",
 ]
-SETTINGS_FIELDS = ["name", "address", "phone", "email", "share_customers_across_branches", "mfa_required_roles"]
+SETTINGS_FIELDS = [
+    "name",
+    "address",
+    "phone",
+    "email",
+    "tax_id",
+    "share_customers_across_branches",
+    "mfa_required_roles",
+]
+LOGO_MAX_BYTES = 2_000_000
 
 
 def _assign(instance: Any, fields: dict[str, Any], allowed: list[str]) -> None:
@@ -260,17 +270,54 @@ def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
     require(actor, "settings.manage")
     row = BusinessSettings.objects.select_for_update().get(pk=business_settings().pk)
     before = snapshot(row, SETTINGS_FIELDS)
+    logo_before = row.logo.name or ""
+    # The logo: an uploaded file replaces it, False removes it, anything else keeps it.
+    logo = fields.pop("logo", None)
     _assign(row, fields, SETTINGS_FIELDS)
+    if row.tax_id:
+        digits = "".join(ch for ch in row.tax_id if ch.isdigit())
+        if len(digits) not in (15, 16) or any(not (ch.isdigit() or ch in ".- ") for ch in row.tax_id):
+            message = _("Enter the NPWP as its 15 or 16 digits (dots and dashes allowed).")
+            raise ApplicationError(message, {"tax_id": [message]})
     unknown_roles = set(row.mfa_required_roles) - {r.value for r in Role}
     if unknown_roles:
         message = _("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown_roles))}
         raise ApplicationError(message, {"mfa_required_roles": [message]})
     row.mfa_required_roles = sorted(row.mfa_required_roles)
     row.phone = _normalized_phone(row.phone)
-    validate_instance(row)
+    validate_instance(row, exclude=["logo"])
+    if logo is False:
+        row.logo.delete(save=False)
+    elif isinstance(logo, UploadedFile):
+        _check_logo(logo)
+        row.logo.save(f"logo{'.png' if logo.content_type == 'image/png' else '.jpg'}", logo, save=False)
     row.save()
-    audit_changed(actor=actor, instance=row, before=before, fields=SETTINGS_FIELDS)
+    changes = audit_changed(actor=actor, instance=row, before=before, fields=SETTINGS_FIELDS)
+    if (row.logo.name or "") != logo_before:
+        audit_log(
+            actor=actor,
+            action="update",
+            instance=row,
+            changes={"logo": [logo_before or None, row.logo.name or None]},
+            message="" if changes else _("Logo changed"),
+        )
     return row
+
+
+def _check_logo(logo: UploadedFile) -> None:
+    """PNG or JPEG of at most 2 MB, judged by the file's first bytes, not its name."""
+    message = _("The logo must be a PNG or JPEG image of at most 2 MB.")
+    if logo.size is None or logo.size > LOGO_MAX_BYTES:
+        raise ApplicationError(message, {"logo": [message]})
+    logo.seek(0)
+    head = logo.read(8)
+    logo.seek(0)
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        logo.content_type = "image/png"
+    elif head.startswith(b"\xff\xd8\xff"):
+        logo.content_type = "image/jpeg"
+    else:
+        raise ApplicationError(message, {"logo": [message]})
 
 
 # --- API keys -------------------------------------------------------------------------------

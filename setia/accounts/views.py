@@ -204,7 +204,7 @@ def team_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @staff_view("settings.manage")
 def business_settings(request: HttpRequest) -> HttpResponse:
-    form = BusinessSettingsForm(request.POST or None, instance=selectors.business_settings())
+    form = BusinessSettingsForm(request.POST or None, request.FILES or None, instance=selectors.business_settings())
     if request.method == "POST" and form.is_valid():
         try:
             services.business_settings_update(actor=_actor(request), **form.cleaned_data)

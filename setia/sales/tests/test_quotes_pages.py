@@ -451,3 +451,53 @@ def test_quotes_on_the_timeline_and_moved_by_a_merge(
     customers_merge(actor=business.owner, survivor=shop["customer"], merged=duplicate)
     other.refresh_from_db()
     assert other.customer == shop["customer"]
+
+
+# --- The business's logo and NPWP (business settings page) -------------------------------------------
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("RGB", (60, 20), (10, 120, 90)).save(image, format="PNG")
+    return image.getvalue()
+
+
+def test_the_logo_and_npwp_are_set_on_the_business_settings_page(
+    business: Business, team: dict, quote: Quote, tmp_path: Any, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from setia.accounts.models import BusinessSettings
+
+    settings.MEDIA_ROOT = tmp_path
+    web = client_for(business.owner)
+    url = reverse("accounts:settings")
+    form = {"name": "Salon Melati", "address": "Jl. Kemang 1", "phone": "", "email": "", "mfa_required_roles": []}
+    assert 'enctype="multipart/form-data"' in web.get(url).content.decode()
+    refused = web.post(url, {**form, "tax_id": "12.345", "logo": SimpleUploadedFile("logo.png", _png())})
+    assert refused.status_code == 200 and 'data-field-error="tax_id"' in refused.content.decode()
+    fake = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
+    refused = web.post(url, {**form, "tax_id": "01.234.567.8-901.000", "logo": fake})
+    assert refused.status_code == 200 and 'data-field-error="logo"' in refused.content.decode()
+    row = BusinessSettings.objects.get()
+    assert (row.tax_id, row.logo.name) == ("", "")
+    saved = web.post(
+        url, {**form, "tax_id": "01.234.567.8-901.000", "logo": SimpleUploadedFile("logo-salon.png", _png())}
+    )
+    assert saved.status_code == 302
+    row.refresh_from_db()
+    assert row.tax_id == "01.234.567.8-901.000" and row.logo.name.startswith("business/logo")
+    assert (tmp_path / row.logo.name).read_bytes().startswith(b"\x89PNG")
+    context = quotes.quote_pdf_context(quote)
+    assert context["logo"].startswith("data:image/png;base64,") and context["business"].tax_id == row.tax_id
+    kept = web.post(url, {**form, "tax_id": "01.234.567.8-901.000"})  # no new file: the logo stays
+    row.refresh_from_db()
+    assert kept.status_code == 302 and row.logo.name.startswith("business/logo")
+    cleared = web.post(url, {**form, "tax_id": "", "logo-clear": "on"})
+    row.refresh_from_db()
+    assert cleared.status_code == 302 and (row.logo.name, row.tax_id) == ("", "")
+    assert client_for(team["sales_a"]).get(url).status_code == 403
