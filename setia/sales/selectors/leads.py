@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import Branch, User
+from setia.accounts.roles import CAPABILITIES
 from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.phones import normalize_phone
@@ -98,10 +99,13 @@ def lead_owner_choices(*, actor: User, branch: Branch | None = None) -> list[Use
     """Staff a lead may be given to: active people who work on leads, in the branch when known,
     else in the actor's branches."""
     require(actor, "leads.view")
-    staff = User.objects.filter(is_active=True).select_related("branch").order_by("first_name", "username")
-    people = [user for user in staff if user.has_capability("leads.edit")]
+    people = list(
+        User.objects.filter(is_active=True, role__in=CAPABILITIES["leads.edit"])
+        .select_related("branch")
+        .order_by("first_name", "username")
+    )
     if branch is not None:
-        return [user for user in people if branch_scope(user).allows(branch.pk)]
+        return [user for user in people if user.branch_id == branch.pk or branch_scope(user).allows(branch.pk)]
     scope = branch_scope(actor)
     if scope.all_branches:
         return people

@@ -349,6 +349,7 @@ def lead_update(*, actor: User, lead: Lead, **fields: Any) -> Lead:
     _check_source(lead.source, previous_source)
     if "branch" in fields and lead.branch_id != before["branch"]:
         _check_branch(actor, lead.branch)
+        _check_owner(lead.owner, lead.branch_id)  # reassign first when the owner does not work there
     lead.save()
     audit_changed(actor=actor, instance=lead, before=before, fields=LEAD_FIELDS, branch_id=lead.branch_id)
     return lead

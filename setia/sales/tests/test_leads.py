@@ -505,3 +505,16 @@ def test_sources_and_rules_need_sales_configure_and_name_their_fields(business: 
     assert list(LeadAssignmentRule.objects.values_list("pk", "position")) == [(second.pk, 10), (first.pk, 20)]
     services.rule_delete(actor=business.owner, rule=first)
     assert list(LeadAssignmentRule.objects.values_list("pk", flat=True)) == [second.pk]
+
+
+def test_moving_a_lead_to_a_branch_its_owner_does_not_work_in_is_refused(business: Business, team: Team) -> None:
+    lead = add_lead(business.owner, branch=business.branch_a, owner=team.sales_a1)
+    with pytest.raises(ApplicationError) as refused:
+        services.lead_update(actor=business.owner, lead=lead, branch=business.branch_b)
+    assert list(refused.value.extra) == ["owner"]
+    lead.refresh_from_db()
+    assert lead.branch == business.branch_a
+    services.lead_assign(actor=business.owner, lead=lead, owner=None)
+    services.lead_update(actor=business.owner, lead=lead, branch=business.branch_b)
+    lead.refresh_from_db()
+    assert (lead.branch, lead.owner) == (business.branch_b, None)

@@ -453,3 +453,27 @@ def test_front_office_import_rows_stay_in_their_branch(business: Business, team:
     path.write_bytes(b"name,phone,branch\nEka,081344445555,Dago\n")
     check = services.leads_import_check(actor=business.manager, path=path, file_format="csv")
     assert [(issue.row, issue.field) for issue in check.errors] == [(2, "branch")]
+
+
+def test_the_list_page_reads_a_fixed_number_of_queries(business: Business, team: Team) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    web = english(client_for(business.owner))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert web.get(reverse("sales:lead_list")).status_code == 200
+        return len(captured)
+
+    for number in range(3):
+        services.lead_create(
+            actor=business.owner, name=f"A{number}", phone=f"08131111{number:04d}", owner=team.sales_a1
+        )
+    queries()  # the first request of a session reads more (session, settings)
+    few = queries()
+    for number in range(3, 30):
+        services.lead_create(
+            actor=business.owner, name=f"A{number}", phone=f"08131111{number:04d}", source=team.instagram
+        )
+    assert queries() == few
