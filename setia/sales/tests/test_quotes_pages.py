@@ -364,9 +364,12 @@ def test_api_create_send_accept(business: Business, team: dict, shop: dict, mail
     order = Order.objects.get()
     assert accepted.json()["status"] == "accepted" and accepted.json()["order_number"] == order.number
     again = client.post(f"/api/v1/quotes/{quote_id}/reject", {}, content_type="application/json", headers=headers)
-    assert again.status_code == 400 and again.json()["extra"] == {
-        "status": [f"Only a sent quote can be rejected; {data['number']} is accepted."]
-    }
+    with translation.override(team["sales_a"].language or "id"):
+        expected = gettext("Only a sent quote can be rejected; %(number)s is %(status)s.") % {
+            "number": data["number"],
+            "status": gettext("accepted"),
+        }
+    assert again.status_code == 400 and again.json()["extra"] == {"status": [expected]}
     pdf = client.get(f"/api/v1/quotes/{quote_id}/pdf", headers=headers)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
 
