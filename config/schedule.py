@@ -37,6 +37,12 @@ SCHEDULE = [
         _("Customer analytics: RFM, lifetime value, churn risk and loyalty index"),
     ),
     Job(
+        "quotes_expire",
+        "10 2 * * *",
+        "setia.sales.tasks.quotes.quotes_expire",
+        _("Quotes: sent quotes past their validity date become expired"),
+    ),
+    Job(
         "activity_reminders",
         "*/5 * * * *",
         "setia.sales.tasks.activities.activity_reminders",
