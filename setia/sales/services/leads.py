@@ -5,6 +5,7 @@ sources and assignment rules. Every write is atomic, validated and audited."""
 import dataclasses
 import datetime as dt
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -649,6 +650,7 @@ def rule_move(*, actor: User, rule: LeadAssignmentRule, direction: str) -> None:
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
+UPLOAD_KEPT_SECONDS = 24 * 3600  # an upload checked but not confirmed is removed after a day
 IMPORT_COLUMNS = [
     "name",
     "phone",
@@ -730,8 +732,13 @@ def leads_import_store(*, actor: User, uploaded: Any) -> str:
     head = uploaded.read(8)
     uploaded.seek(0)
     file_format = detect_format(uploaded.name, head)
+    directory = _imports_dir()
+    stale = time.time() - UPLOAD_KEPT_SECONDS
+    for old in directory.iterdir():  # files checked but never confirmed
+        if old.is_file() and old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     token = f"{actor.pk}-{secrets.token_hex(16)}.{file_format}"
-    with (_imports_dir() / token).open("wb") as target:
+    with (directory / token).open("wb") as target:
         for chunk in uploaded.chunks():
             target.write(chunk)
     return token

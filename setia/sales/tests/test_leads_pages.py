@@ -3,6 +3,7 @@ form (frameable, honeypot, throttle, consent, 404s) and the import (check, nothi
 write)."""
 
 import io
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -248,6 +249,11 @@ FORM = {"name": "Maya", "phone": "0812 7777 8888", "email": "maya@example.com", 
 @pytest.fixture(autouse=True)
 def fresh_rate_leases() -> None:
     forget_leases()
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
 
 
 def test_the_public_form_opens_without_sign_in_and_may_be_framed(business: Business, team: Team) -> None:
