@@ -31,7 +31,7 @@ def _subscriptions_source(customer: Customer, before: dt.datetime | None, limit:
             kind="subscriptions",
             icon="arrow-repeat",
             title=_("Subscription %(name)s started") % {"name": s.name},
-            detail=f"{s.starts_on:%d-%m-%Y} – {s.ends_on:%d-%m-%Y} · {format_rupiah(s.price)}",
+            detail=f"{s.starts_on:%d-%m-%Y} - {s.ends_on:%d-%m-%Y} · {format_rupiah(s.price)}",
             actor=s.owner.get_username() if s.owner else "",
             url=reverse(url, args=[s.pk]),
         )

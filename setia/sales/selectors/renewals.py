@@ -72,13 +72,16 @@ def renewal_queue(
 
 def renewal_history(subscription: Subscription) -> list[Subscription]:
     """The terms before this one, newest first (each renews the one before)."""
-    terms = []
+    terms: list[Subscription] = []
     current = subscription.renewal_of
     seen = {subscription.pk}
     while current is not None and current.pk not in seen and len(terms) < 100:
         seen.add(current.pk)
         terms.append(current)
-        current = Subscription.objects.select_related("outcome_by", "order").filter(pk=current.renewal_of_id).first()
+        previous_id = current.renewal_of_id
+        if previous_id is None:
+            break
+        current = Subscription.objects.select_related("outcome_by", "order").filter(pk=previous_id).first()
     return terms
 
 

@@ -277,12 +277,13 @@ def quote_create(
     config = checkout.sales_settings()
     today = timezone.localdate()
     valid_until = _check_valid_until(valid_until or today + dt.timedelta(days=config.quote_validity_days or 14), today)
-    tax = {
-        "tax_registered": config.tax_registered,
-        "ppn_percent": config.ppn_percent,
-        "prices_include_tax": config.prices_include_tax,
-    }
-    totals = price_quote(branch=branch, lines=lines or [], **tax)
+    totals = price_quote(
+        branch=branch,
+        lines=lines or [],
+        tax_registered=config.tax_registered,
+        ppn_percent=config.ppn_percent,
+        prices_include_tax=config.prices_include_tax,
+    )
     quote = Quote(
         number=_next_number(today.year),
         customer=customer,
@@ -294,7 +295,9 @@ def quote_create(
         title=_check_title(title),
         notes=(notes or "").strip(),
         terms=(config.quote_terms if terms is None else terms).strip(),
-        **tax,
+        tax_registered=config.tax_registered,
+        ppn_percent=config.ppn_percent,
+        prices_include_tax=config.prices_include_tax,
     )
     _apply_totals(quote, totals)
     quote.save()
@@ -404,7 +407,7 @@ def local_only_fetcher() -> Any:
 
     roots = [Path(settings.BASE_DIR).resolve(), Path(settings.MEDIA_ROOT).resolve()]
 
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme not in ("file", "data"):
@@ -435,7 +438,7 @@ def _logo_data_uri(business: BusinessSettings) -> str:
     elif content.startswith(b"\xff\xd8\xff"):
         kind = "image/jpeg"
     else:
-        kind = mimetypes.guess_type(business.logo.name)[0] or ""
+        kind = mimetypes.guess_type(business.logo.name or "")[0] or ""
         if kind not in ("image/png", "image/jpeg"):
             return ""
     return f"data:{kind};base64,{base64.b64encode(content).decode()}"

@@ -325,7 +325,7 @@ def _opportunity(business: Business, shop: dict) -> Opportunity:
     from setia.sales.services import pipeline
 
     stage_pipeline = pipeline.default_pipeline()
-    stage = stage_pipeline.stages.order_by("position").first()
+    stage = stage_pipeline.stages.order_by("position")[0]
     opportunity = Opportunity.objects.create(
         title="Paket pengantin",
         customer=shop["customer"],
@@ -495,7 +495,9 @@ def test_send_through_a_real_smtp_server_with_the_pdf_attached(
     ]
     pdf = attachments[0].get_content()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 5_000
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    plain = message.get_body(preferencelist=("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert quote.number in body and "Siti Rahma" in body
 
 
