@@ -22,7 +22,8 @@ def overview(actor: Any) -> dict[str, Any]:
     require(actor, "analytics.view")
     latest = AnalyticsRun.objects.filter(status=AnalyticsRun.Status.DONE).first()
     figures = latest.figures if latest else {}
-    fit = ClvFit.objects.filter(pk=figures.get("fit_id")).first() if figures.get("fit_id") else None
+    fit_id = figures.get("fit_id")
+    fit = ClvFit.objects.filter(pk=int(fit_id)).first() if fit_id else None
     counts = {(cell["r"], cell["fm"]): cell for cell in figures.get("grid", [])}
     grid = [
         {

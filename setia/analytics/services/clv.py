@@ -106,10 +106,10 @@ def fit(db: duckdb.DuckDBPyConnection, *, calibration_end: dt.date, time_unit: s
     """Fit BG/NBD and Gamma-Gamma on the purchase days up to `calibration_end`."""
     lifetimes = _lifetimes()
     summary = f"({summary_sql(calibration_end, time_unit)})"
+    # fetchall, not fetchone: DuckDB refuses new work while a result is not read to the end.
     counts = db.execute(
         f"SELECT COUNT(*), COUNT(*) FILTER (WHERE frequency > 0), MIN(first_day) FROM {summary}"
-    ).fetchone()
-    assert counts is not None
+    ).fetchall()[0]
     customers, repeat_customers, first_day = int(counts[0]), int(counts[1]), counts[2]
     if customers < MIN_CUSTOMERS or repeat_customers < MIN_REPEAT_CUSTOMERS:
         raise ClvNotFitted(
@@ -231,7 +231,7 @@ def predict(db: duckdb.DuckDBPyConnection, fitted: ClvParameters, *, today: dt.d
     )
     db.unregister("clv_triples")
     base = db.execute("SELECT customer_id, frequency, monetary FROM clv_base").df()
-    if ggf is not None:
+    if ggf is not None and fitted.p is not None and fitted.q is not None and fitted.v is not None:
         p, q, v = fitted.p, fitted.q, fitted.v
         x, z = base["frequency"].to_numpy(float), base["monetary"].to_numpy(float)
         weight = p * x / (p * x + q - 1)

@@ -205,8 +205,8 @@ def analytics_refresh(
 
 
 def _scalar(db: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    row = db.execute(sql).fetchone()
-    value = row[0] if row else None
+    rows = db.execute(sql).fetchall()
+    value = rows[0][0] if rows else None
     return float(value) if value is not None else None
 
 
@@ -416,7 +416,7 @@ def _upsert(model: Any, columns: list[str], conflict: list[str], arrow: pa.Table
             cursor.execute(f"DROP TABLE {staging}")
         return
     placeholders = ", ".join("?" for _ in columns)
-    raw = connection.connection.cursor()  # type: ignore[union-attr]
+    raw = connection.connection.cursor()
     try:
         for batch in arrow.to_batches(max_chunksize=100_000):
             rows = list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
@@ -437,8 +437,8 @@ def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> in
         else column
         for column in SCORE_COLUMNS
     )
-    arrow = db.execute(
-        f"SELECT {select} FROM scores ORDER BY customer_id", {"computed_at": str(stored_at)}
+    arrow = db.sql(
+        f"SELECT {select} FROM scores ORDER BY customer_id", params={"computed_at": str(stored_at)}
     ).to_arrow_table()
     with transaction.atomic():
         _upsert(CustomerScore, SCORE_COLUMNS, ["customer_id"], arrow)
@@ -448,14 +448,14 @@ def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> in
 
 def _write_snapshots(db: duckdb.DuckDBPyConnection, today: dt.date) -> int:
     """A history row for every customer new to the scores or whose segment or scores changed."""
-    arrow = db.execute(
+    arrow = db.sql(
         """SELECT s.customer_id, CAST($today::DATE AS VARCHAR) AS date, s.rfm_segment, s.r_score, s.f_score,
                   s.m_score, s.loyalty_index, COALESCE(s.predicted_value, 0) AS predicted_value
            FROM scores s LEFT JOIN previous p USING (customer_id)
            WHERE p.customer_id IS NULL OR p.rfm_segment <> s.rfm_segment OR p.r_score <> s.r_score
               OR p.f_score <> s.f_score OR p.m_score <> s.m_score OR p.loyalty_index <> s.loyalty_index
            ORDER BY s.customer_id""",
-        {"today": today},
+        params={"today": today},
     ).to_arrow_table()
     with transaction.atomic():
         _upsert(CustomerScoreSnapshot, SNAPSHOT_COLUMNS, ["customer_id", "date"], arrow)

@@ -168,7 +168,7 @@ def _read_postgresql(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table
 
 def _read_sqlite(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
     wire = _wire_schema(schema)
-    raw = connection.connection.cursor()  # type: ignore[union-attr]
+    raw = connection.connection.cursor()
     try:
         raw.execute(sql.replace("%s", "?"), params)
         batches = []
@@ -245,15 +245,15 @@ def _merge_changes(orders: pa.Table, lines: pa.Table) -> tuple[int, int]:
     try:
         db.register("changed_orders", orders)
         db.register("changed_lines", lines)
-        merged_orders = db.execute(
+        merged_orders = db.sql(
             "SELECT * FROM read_parquet($path) WHERE order_id NOT IN (SELECT order_id FROM changed_orders) "
             "UNION ALL SELECT * FROM changed_orders",
-            {"path": str(orders_path())},
+            params={"path": str(orders_path())},
         ).to_arrow_table()
-        merged_lines = db.execute(
+        merged_lines = db.sql(
             "SELECT * FROM read_parquet($path) WHERE order_id NOT IN (SELECT order_id FROM changed_orders) "
             "UNION ALL SELECT * FROM changed_lines",
-            {"path": str(lines_path())},
+            params={"path": str(lines_path())},
         ).to_arrow_table()
     finally:
         db.close()

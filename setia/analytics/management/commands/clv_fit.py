@@ -37,10 +37,10 @@ class Command(BaseCommand):
                 fitted = clv.fit(db, calibration_end=end, time_unit=options["time_unit"])
             except clv.ClvNotFitted as problem:
                 raise CommandError(str(problem)) from problem
-            last = db.execute("SELECT MAX(day) FROM days").fetchone()
+            last = db.execute("SELECT MAX(day) FROM days").fetchall()[0][0]
             result = fitted.as_dict()
-            if last and last[0] and last[0] > end:
-                holdout_end = min(last[0], timezone.localdate())
+            if last and last > end:
+                holdout_end = min(last, timezone.localdate())
                 result["holdout"] = clv.holdout_quality(db, fitted, holdout_end=holdout_end)
         finally:
             db.close()
