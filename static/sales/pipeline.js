@@ -50,7 +50,7 @@
     body.append("owner", board.dataset.owner || "");
     body.append("branch", board.dataset.branch || "");
     item.classList.add("moving");
-    fetch(item.dataset.moveUrl, {
+    fetch(board.dataset.opportunityUrl + item.dataset.id + "/move/", {
       method: "POST",
       body: body,
       credentials: "same-origin",

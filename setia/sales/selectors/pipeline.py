@@ -4,6 +4,7 @@ configured pipelines and lost reasons."""
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -141,14 +142,9 @@ def _board_queryset(
     return opportunities
 
 
-def column_totals(
-    *, actor: User, pipeline: Pipeline, owner_id: int | None = None, branch_id: int | None = None
-) -> dict[int, dict[str, int]]:
-    """Per stage id: count, sum of values and sum of weighted values (each card's
-    value * probability / 100, rounded down) of every open opportunity — one GROUP BY query."""
+def _totals(opportunities: QuerySet[Opportunity]) -> dict[int, dict[str, int]]:
     rows = (
-        _board_queryset(actor, pipeline, owner_id, branch_id)
-        .order_by()
+        opportunities.order_by()
         .values("stage_id")
         .annotate(
             count=Count("id"),
@@ -162,8 +158,26 @@ def column_totals(
     }
 
 
+def column_totals(
+    *, actor: User, pipeline: Pipeline, owner_id: int | None = None, branch_id: int | None = None
+) -> dict[int, dict[str, int]]:
+    """Per stage id: count, sum of values and sum of weighted values (each card's
+    value * probability / 100, rounded down) of every open opportunity — one GROUP BY query."""
+    return _totals(_board_queryset(actor, pipeline, owner_id, branch_id))
+
+
 def _cards(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
     return queryset.select_related("customer", "owner").only(*CARD_FIELDS)
+
+
+def _dress(cards: Any, today: dt.date) -> list[Opportunity]:
+    """What a card shows, worked out once per card rather than in the template."""
+    dressed = []
+    for card in cards:
+        card.overdue = bool(card.expected_close and card.expected_close < today)
+        card.owner_name = (card.owner.get_full_name() or card.owner.get_username()) if card.owner_id else ""
+        dressed.append(card)
+    return dressed
 
 
 def pipeline_board(
@@ -177,13 +191,15 @@ def pipeline_board(
     """The board: one column per active stage with its first `per_column` cards (one query,
     numbered per stage in SQL) and totals over all its cards (one GROUP BY query)."""
     stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
-    totals = column_totals(actor=actor, pipeline=pipeline, owner_id=owner_id, branch_id=branch_id)
+    opportunities = _board_queryset(actor, pipeline, owner_id, branch_id)
+    totals = _totals(opportunities)
     cards = (
-        _cards(_board_queryset(actor, pipeline, owner_id, branch_id))
+        _cards(opportunities)
         .annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("position"), F("id")]))
         .filter(rank__lte=per_column)
         .order_by("stage_id", "position", "id")
     )
+    today = timezone.localdate()
     columns = {}
     for stage in stages:
         figures = totals.get(stage.pk, {})
@@ -193,11 +209,11 @@ def pipeline_board(
             total=figures.get("total", 0),
             weighted=figures.get("weighted", 0),
         )
-    for card in cards:
+    for card in _dress(cards, today):
         column = columns.get(card.stage_id)
         if column is not None:
             column.cards.append(card)
-    return Board(pipeline=pipeline, columns=list(columns.values()), today=timezone.localdate())
+    return Board(pipeline=pipeline, columns=list(columns.values()), today=today)
 
 
 def column_cards(
@@ -214,7 +230,7 @@ def column_cards(
     if after is not None:
         position, pk = after
         cards = cards.filter(Q(position__gt=position) | Q(position=position, id__gt=pk))
-    return list(cards.order_by("position", "id")[:size])
+    return _dress(cards.order_by("position", "id")[:size], timezone.localdate())
 
 
 def pipeline_list(*, actor: User, include_inactive: bool = False) -> list[Pipeline]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -511,6 +511,32 @@ def _seconds_since(moment: dt.datetime | None, now: dt.datetime) -> int:
     return max(0, int((now - moment).total_seconds()))
 
 
+def _position_at(column: Any, index: int) -> int:
+    """The `position` value that puts a card at `index` (0-based) of `column` (the other open
+    cards of the stage, ordered by position then id).
+
+    Positions may go below zero and need not be consecutive, so a drop changes few rows: at the
+    top the card takes the first card's position minus one, between two cards with a gap it takes
+    the gap, and otherwise the cards above the drop point (never more than `index` of them — the
+    board shows the first cards of a column) move up by one to make room.
+    """
+    ordered = column.order_by("position", "id").values_list("position", "id")
+    if index == 0:
+        first = ordered[:1]
+        return first[0][0] - 1 if first else 0
+    around = list(ordered[index - 1 : index + 1])
+    if not around:
+        top = column.aggregate(top=Max("position"))["top"]
+        return (top if top is not None else -1) + 1
+    (before, before_id), after = around[0], around[1][0] if len(around) == 2 else None
+    if after is None:
+        return before + 1
+    if after - before > 1:
+        return before + 1
+    column.filter(Q(position__lt=before) | Q(position=before, id__lte=before_id)).update(position=F("position") - 1)
+    return before
+
+
 @transaction.atomic
 def opportunity_move(*, actor: User, opportunity_id: int, stage_id: int, position: int | None = None) -> Opportunity:
     """Move an open opportunity to `stage_id` (same pipeline), at `position` (0-based index in
@@ -530,14 +556,7 @@ def opportunity_move(*, actor: User, opportunity_id: int, stage_id: int, positio
     if position is None:
         new_position = _next_position(stage.pk) if stage.pk != opportunity.stage_id else opportunity.position
     else:
-        # Take the place of the card now at that index and push it and the ones below down by one.
-        at = column.order_by("position", "id").values_list("position", flat=True)[position : position + 1]
-        if at:
-            new_position = at[0]
-            column.filter(position__gte=new_position).update(position=F("position") + 1)
-        else:
-            top = column.aggregate(top=Max("position"))["top"]
-            new_position = (top if top is not None else -1) + 1
+        new_position = _position_at(column, position)
     now = timezone.now()
     previous = opportunity.stage
     if stage.pk != previous.pk:

@@ -157,6 +157,10 @@ def test_move_records_time_in_the_stage_left_and_takes_the_new_probability(
     assert abs(change.seconds_in_previous - (2 * 86400 + 3 * 3600)) <= 2
 
 
+def column_of(stage: Stage) -> list[int]:
+    return list(Opportunity.objects.filter(stage=stage).order_by("position", "id").values_list("pk", flat=True))
+
+
 def test_move_places_the_card_at_the_given_position(shop: dict, sales_a: User, stages: list[Stage]) -> None:
     first, second, third = (_open(sales_a, shop["customer"], stage=stages[1]) for _ in range(3))
     card = _open(sales_a, shop["customer"])
@@ -168,6 +172,18 @@ def test_move_places_the_card_at_the_given_position(shop: dict, sales_a: User, s
     assert column == [card.pk, second.pk, third.pk, first.pk]
     # A reorder inside the column is not a stage change.
     assert StageChange.objects.filter(opportunity=first).count() == 1
+    # To the top: below the first card's position, nothing else changes.
+    before = dict(Opportunity.objects.values_list("pk", "position"))
+    service.opportunity_move(actor=sales_a, opportunity_id=third.pk, stage_id=stages[1].pk, position=0)
+    after = dict(Opportunity.objects.values_list("pk", "position"))
+    assert {pk for pk in before if before[pk] != after[pk]} == {third.pk}
+    assert column_of(stages[1]) == [third.pk, card.pk, second.pk, first.pk]
+    # Between two cards with equal positions: only the cards above move.
+    Opportunity.objects.filter(pk__in=[card.pk, second.pk]).update(position=7)  # second first: lower id
+    Opportunity.objects.filter(pk=first.pk).update(position=9)
+    service.opportunity_move(actor=sales_a, opportunity_id=third.pk, stage_id=stages[1].pk, position=1)
+    assert column_of(stages[1]) == [second.pk, third.pk, card.pk, first.pk]
+    assert Opportunity.objects.get(pk=first.pk).position == 9
 
 
 def test_move_refuses_a_stage_of_another_pipeline(shop: dict, sales_a: User, stages: list[Stage]) -> None:

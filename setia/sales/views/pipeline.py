@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,8 +46,8 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _branches(actor: User) -> QuerySet[Branch]:
-    return branch_scope(actor).filter(Branch.objects.filter(is_active=True), field="pk").order_by("name")
+def _branches(actor: User) -> list[Branch]:
+    return list(branch_scope(actor).filter(Branch.objects.filter(is_active=True), field="pk").order_by("name"))
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -93,6 +93,16 @@ def _totals_json(actor: User, pipeline_id: int, filters: dict[str, int | None]) 
     }
 
 
+def _card_labels() -> dict[str, str]:
+    """Resolved once per page, not once per card: the board renders hundreds of cards."""
+    detail = reverse("sales:opportunity_detail", args=[0])
+    return {
+        "opportunity_url": detail[: detail.rindex("0/")],
+        "expected_close_label": _("Expected close"),
+        "overdue_label": _("overdue"),
+    }
+
+
 @staff_view("opportunities.view")
 def pipeline_board(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -110,6 +120,7 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query_string": query.urlencode(),
         "can_edit": actor.has_capability("opportunities.edit"),
+        **_card_labels(),
     }
     return render(request, "sales/pipeline/board.html", context)
 
@@ -134,8 +145,8 @@ def pipeline_column(request: HttpRequest, stage_id: int) -> HttpResponse:
         "cards": cards[:size],
         "more": len(cards) > size,
         "stage": stage,
-        "today": timezone.localdate(),
         "query_string": query.urlencode(),
+        **_card_labels(),
     }
     return render(request, "sales/pipeline/_cards.html", context)
 
@@ -243,7 +254,7 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
     pipeline = selectors.pipeline_get(actor=actor, pk=parse_id(data.get("pipeline")))
     first_stage = pipeline.stages.filter(active=True).order_by("position", "id").first()
     form_options: dict[str, Any] = {"stages": _stages_for_form(actor), "owners": selectors.owner_choices(actor=actor)}
-    form_options["branches"] = _branches(actor)
+    form_options["branches"] = Branch.objects.filter(pk__in=[branch.pk for branch in _branches(actor)])
     rows: list[dict[str, str]] = []
     if request.method == "POST":
         form = OpportunityForm(request.POST, **form_options)
@@ -286,7 +297,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     opportunity = selectors.opportunity_get(actor=actor, pk=pk)
     form_options: dict[str, Any] = {"stages": _stages_for_form(actor), "owners": selectors.owner_choices(actor=actor)}
-    form_options["branches"] = _branches(actor)
+    form_options["branches"] = Branch.objects.filter(pk__in=[branch.pk for branch in _branches(actor)])
     if request.method == "POST":
         form = OpportunityForm(request.POST, editing=True, **form_options)
         lines, rows = parse_lines(request.POST)
