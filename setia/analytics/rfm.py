@@ -5,7 +5,9 @@ Scores (computed in DuckDB by services/engine.py, documented in docs/user/analyt
   from the net spend in the RFM window (more = higher).
 - Each score is 1 + floor(5 x (customers with a strictly worse value) / (customers scored)), so
   customers with equal values always get the same score (ties share the lower quintile) and the
-  result does not depend on the order rows happen to come in.
+  result does not depend on the order rows happen to come in. The customers scored are those with
+  a purchase in the window; a customer without one gets R = F = M = 1 (Lost): a long run of
+  customers with F = 0 and M = 0 would otherwise push everyone else's F and M up.
 - FM = (F + M + 1) // 2: the mean of F and M, halves rounded up.
 
 The grid follows the common marketers' R x FM table (Champions, Loyal, Potential Loyalist, New,

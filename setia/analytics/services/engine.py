@@ -222,7 +222,9 @@ def _load_days(db: duckdb.DuckDBPyConnection, today: dt.date) -> None:
 
 
 def _rfm(db: duckdb.DuckDBPyConnection, today: dt.date, window_days: int) -> None:
-    """`rfm`: recency/frequency/monetary in the window, the quintile scores and the segment."""
+    """`rfm`: recency/frequency/monetary in the window, the quintile scores and the segment. The
+    quintiles are taken among the customers who bought in the window; a customer who did not gets
+    R = F = M = 1 (Lost)."""
     db.execute(
         f"""CREATE OR REPLACE TEMP TABLE rfm_base AS
             SELECT customer_id, MIN(day) AS first_purchase, MAX(day) AS last_purchase,
@@ -235,12 +237,19 @@ def _rfm(db: duckdb.DuckDBPyConnection, today: dt.date, window_days: int) -> Non
     )
     db.execute(
         """CREATE OR REPLACE TEMP TABLE rfm AS
-            WITH scored AS (
+            WITH ranked AS (
               SELECT *,
-                1 + (5 * (RANK() OVER (ORDER BY recency_days DESC) - 1)) // COUNT(*) OVER () AS r_score,
-                1 + (5 * (RANK() OVER (ORDER BY frequency) - 1)) // COUNT(*) OVER () AS f_score,
-                1 + (5 * (RANK() OVER (ORDER BY monetary) - 1)) // COUNT(*) OVER () AS m_score
-              FROM rfm_base)
+                RANK() OVER (PARTITION BY frequency > 0 ORDER BY recency_days DESC) - 1 AS r_worse,
+                RANK() OVER (PARTITION BY frequency > 0 ORDER BY frequency) - 1 AS f_worse,
+                RANK() OVER (PARTITION BY frequency > 0 ORDER BY monetary) - 1 AS m_worse,
+                COUNT(*) OVER (PARTITION BY frequency > 0) AS active
+              FROM rfm_base),
+            scored AS (
+              SELECT * EXCLUDE (r_worse, f_worse, m_worse, active),
+                CASE WHEN frequency = 0 THEN 1 ELSE 1 + (5 * r_worse) // active END AS r_score,
+                CASE WHEN frequency = 0 THEN 1 ELSE 1 + (5 * f_worse) // active END AS f_score,
+                CASE WHEN frequency = 0 THEN 1 ELSE 1 + (5 * m_worse) // active END AS m_score
+              FROM ranked)
             SELECT *, (f_score + m_score + 1) // 2 AS fm_score FROM scored"""
     )
     db.execute(

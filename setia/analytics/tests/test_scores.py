@@ -56,14 +56,35 @@ def test_rfm_values_scores_and_segments_by_hand() -> None:
             (5, ago(5), 50_000),
         ]
     )
-    # recency, frequency, monetary, R, F, M, FM, segment
+    # recency, frequency, monetary, R, F, M, FM, segment. Customer 4 has no purchase in the window:
+    # 1/1/1, Lost. The other four are ranked among themselves: 1 + floor(5 x worse / 4).
     assert result == {
-        1: (100, 1, 10_000, 2, 2, 2, 2, rfm.ABOUT_TO_SLEEP),
-        2: (50, 2, 40_000, 3, 3, 3, 3, rfm.NEED_ATTENTION),
-        3: (10, 3, 90_000, 4, 4, 4, 4, rfm.CHAMPIONS),
+        1: (100, 1, 10_000, 1, 1, 1, 1, rfm.LOST),
+        2: (50, 2, 40_000, 2, 2, 2, 2, rfm.ABOUT_TO_SLEEP),
+        3: (10, 3, 90_000, 3, 3, 3, 3, rfm.NEED_ATTENTION),
         4: (400, 0, 0, 1, 1, 1, 1, rfm.LOST),
-        5: (5, 4, 200_000, 5, 5, 5, 5, rfm.CHAMPIONS),
+        5: (5, 4, 200_000, 4, 4, 4, 4, rfm.CHAMPIONS),
     }
+
+
+def test_five_active_customers_spread_over_all_quintiles() -> None:
+    result = _rfm_of([(n, ago(10 * (6 - n)), 1_000 * n) for n in range(1, 6)] + [(5, ago(200), 1)])
+    # R from 50, 40, 30, 20, 10 days: 1..5; F: 1, 1, 1, 1, 2 -> ties at 1, customer 5 gets
+    # 1 + floor(5 x 4 / 5) = 5; M 1,000 .. 5,001: 1..5.
+    assert [result[n][3:7] for n in range(1, 6)] == [
+        (1, 1, 1, 1),
+        (2, 1, 2, 2),
+        (3, 1, 3, 2),
+        (4, 1, 4, 3),
+        (5, 5, 5, 5),
+    ]
+    assert [result[n][7] for n in range(1, 6)] == [
+        rfm.LOST,
+        rfm.ABOUT_TO_SLEEP,
+        rfm.ABOUT_TO_SLEEP,
+        rfm.LOYAL,
+        rfm.CHAMPIONS,
+    ]
 
 
 def test_ties_share_the_lower_quintile() -> None:
@@ -149,9 +170,9 @@ def test_refresh_scores_a_small_shop_by_hand(shop: dict) -> None:
     assert result["figures"]["customers_scored"] == 5
     assert CustomerScore.objects.count() == 5  # friends have no purchase: no score
     s1, s2, s3, s4, s5 = (_score(c) for c in shop["c"])
-    assert (s1.recency_days, s1.frequency, s1.monetary, s1.rfm_segment) == (100, 1, 10_000, rfm.ABOUT_TO_SLEEP)
-    assert (s2.recency_days, s2.frequency, s2.monetary, s2.rfm_segment) == (50, 2, 40_000, rfm.NEED_ATTENTION)
-    assert (s3.recency_days, s3.frequency, s3.monetary, s3.rfm_segment) == (10, 3, 90_000, rfm.CHAMPIONS)
+    assert (s1.recency_days, s1.frequency, s1.monetary, s1.rfm_segment) == (100, 1, 10_000, rfm.LOST)
+    assert (s2.recency_days, s2.frequency, s2.monetary, s2.rfm_segment) == (50, 2, 40_000, rfm.ABOUT_TO_SLEEP)
+    assert (s3.recency_days, s3.frequency, s3.monetary, s3.rfm_segment) == (10, 3, 90_000, rfm.NEED_ATTENTION)
     assert (s4.recency_days, s4.frequency, s4.monetary, s4.rfm_segment) == (400, 0, 0, rfm.LOST)
     assert (s5.recency_days, s5.frequency, s5.monetary, s5.rfm_segment) == (5, 4, 200_000, rfm.CHAMPIONS)
     assert (s4.historic_value, s5.historic_value, s5.purchase_days) == (500_000, 200_000, 4)
@@ -182,9 +203,10 @@ def test_refresh_scores_a_small_shop_by_hand(shop: dict) -> None:
         == 77
     )
     grid = {(cell["r"], cell["fm"]): (cell["customers"], cell["revenue"]) for cell in result["figures"]["grid"]}
-    assert grid == {(1, 1): (1, 0), (2, 2): (1, 10_000), (3, 3): (1, 40_000), (4, 4): (1, 90_000), (5, 5): (1, 200_000)}
+    assert grid == {(1, 1): (2, 10_000), (2, 2): (1, 40_000), (3, 3): (1, 90_000), (4, 4): (1, 200_000)}
     segments = {row["segment"]: (row["customers"], row["revenue"]) for row in result["figures"]["segments"]}
-    assert segments[rfm.CHAMPIONS] == (2, 290_000) and segments[rfm.LOYAL] == (0, 0)
+    assert segments[rfm.LOST] == (2, 10_000) and segments[rfm.CHAMPIONS] == (1, 200_000)
+    assert segments[rfm.LOYAL] == (0, 0)
     assert set(result["timings"]) == {
         "extract",
         "rfm",
@@ -207,8 +229,8 @@ def test_history_movement_and_the_incremental_extract(shop: dict) -> None:
     # Everyone is newly scored: movement from "" (no previous score) to each segment.
     assert sorted((m["from"], m["to"], m["customers"]) for m in first["figures"]["movement"]) == [
         ("", rfm.ABOUT_TO_SLEEP, 1),
-        ("", rfm.CHAMPIONS, 2),
-        ("", rfm.LOST, 1),
+        ("", rfm.CHAMPIONS, 1),
+        ("", rfm.LOST, 2),
         ("", rfm.NEED_ATTENTION, 1),
     ]
     # Nothing changed: the next refresh reads no order again and writes no history.
@@ -229,8 +251,11 @@ def test_history_movement_and_the_incremental_extract(shop: dict) -> None:
     s3, s4 = _score(c3), _score(c4)
     assert (s3.recency_days, s3.frequency, s3.monetary) == (21, 2, 60_000)
     assert (s4.recency_days, s4.frequency, s4.monetary, s4.historic_value) == (0, 1, 800_000, 1_300_000)
+    # Tomorrow five customers bought in the window. c4: R 5 (0 days), F 1 (ties with c1), M 5
+    # (800,000, the most) -> FM (1 + 5 + 1) // 2 = 3 -> Potential Loyalist.
+    assert (s4.r_score, s4.f_score, s4.m_score, s4.rfm_segment) == (5, 1, 5, rfm.POTENTIAL_LOYALIST)
     moved = {(m["from"], m["to"]): m["customers"] for m in later["figures"]["movement"]}
-    assert moved[(rfm.LOST, s4.rfm_segment)] == 1 and s4.rfm_segment != rfm.LOST
+    assert moved[(rfm.LOST, rfm.POTENTIAL_LOYALIST)] == 1
     history = CustomerScoreSnapshot.objects.filter(customer=c4).order_by("date")
     assert list(history.values_list("date", "rfm_segment")) == [(TODAY, rfm.LOST), (tomorrow, s4.rfm_segment)]
 
