@@ -169,9 +169,9 @@ def activity_create(
         lead=lead,
         opportunity=opportunity,
     )
-    audit_log(
-        actor=actor, action="create", instance=activity, changes=diff({}, snapshot(activity, AUDITED)), subject=customer
-    )
+    # Audited about the activity itself, not the customer: the customer's timeline shows activities
+    # from their own source, and would otherwise list each one twice.
+    audit_log(actor=actor, action="create", instance=activity, changes=diff({}, snapshot(activity, AUDITED)))
     _notify_assignee(actor, activity)
     return activity
 
@@ -219,7 +219,7 @@ def activity_update(
     changes = diff(before, snapshot(activity, AUDITED))
     if changes:
         activity.save()
-        audit_log(actor=actor, action="update", instance=activity, changes=changes, subject=activity.customer)
+        audit_log(actor=actor, action="update", instance=activity, changes=changes)
         if assignee.pk != previous_assignee:
             _notify_assignee(actor, activity)
     return activity
@@ -247,7 +247,6 @@ def activity_complete(
         action="update",
         instance=activity,
         changes=diff(before, snapshot(activity, AUDITED)),
-        subject=activity.customer,
     )
     return activity
 
@@ -268,7 +267,6 @@ def activity_reopen(*, actor: User, activity: Activity) -> Activity:
         action="update",
         instance=activity,
         changes=diff(before, snapshot(activity, AUDITED)),
-        subject=activity.customer,
     )
     return activity
 
@@ -282,7 +280,6 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
         action="delete",
         instance=activity,
         changes=diff(snapshot(activity, AUDITED), {}),
-        subject=activity.customer,
     )
     activity.delete()
 

@@ -20,7 +20,7 @@ from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,7 +153,12 @@ def win_rate(
     """`{won, lost, won_value, rate}` for opportunities closed in the period; rate in percent."""
     first, after = _bounds(start, end)
     closed = _narrow(
-        Opportunity.objects.filter(closed_at__gte=first, closed_at__lt=after), branch_id, owner_id, branch_ids
+        Opportunity.objects.filter(
+            status__in=[Opportunity.Status.WON, Opportunity.Status.LOST], closed_at__gte=first, closed_at__lt=after
+        ),
+        branch_id,
+        owner_id,
+        branch_ids,
     )
     totals = closed.aggregate(
         won=Count("id", filter=Q(status=Opportunity.Status.WON)),
@@ -181,15 +186,34 @@ def sales_cycle(
         owner_id,
         branch_ids,
     )
-    totals = won.aggregate(
-        won=Count("id"),
-        average=Avg(ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())),
-    )
+    totals = won.aggregate(won=Count("id"), average=Avg(DaysBetween("created_at", "closed_at")))
     average = totals["average"]
     days = None
     if average is not None:
-        days = (Decimal(average.total_seconds()) / 86400).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        days = Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return {"won": int(totals["won"]), "average_days": days}
+
+
+class DaysBetween(Func):
+    """Days (with fractions) from the first timestamp to the second, computed in SQL. Django's
+    own timestamp subtraction calls back into Python for every row on SQLite; julianday() does
+    not."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def _parts(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
+        first_sql, first_params = compiler.compile(self.source_expressions[0])
+        second_sql, second_params = compiler.compile(self.source_expressions[1])
+        return first_sql, second_sql, (*second_params, *first_params)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple[Any, ...]]:
+        first, second, params = self._parts(compiler)
+        return f"(julianday({second}) - julianday({first}))", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple[Any, ...]]:
+        first, second, params = self._parts(compiler)
+        return f"(EXTRACT(EPOCH FROM ({second} - {first})) / 86400.0)", params
 
 
 def proposals(

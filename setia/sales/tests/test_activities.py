@@ -106,7 +106,7 @@ def test_create_call_defaults_reminder_assignee_and_customer_of_the_opportunity(
     assert call.customer == crm["customer"] and call.opportunity == crm["opportunity"]
     assert call.done_at is None and call.is_open
     event = AuditEvent.objects.get(object_type="sales.activity", object_id=str(call.pk))
-    assert event.action == "create" and event.subject_key == f"customers.customer:{crm['customer'].pk}"
+    assert event.action == "create" and event.changes["subject"] == [None, "Call about the offer"]
 
 
 def test_task_reminds_at_due_time_meeting_needs_a_time_note_is_done(crm: dict) -> None:
@@ -322,8 +322,9 @@ def test_timeline_panel_and_merge(business: Business, crm: dict) -> None:
 
     duplicate = Customer.objects.create(name="Siti R.", search_name="siti r.", home_branch=business.branch_a)
     make(crm["sales"], kind="call", subject="Call about colour", due_at=at(hours=3), customer_id=duplicate.pk)
-    entries = [e for e in timeline_for(duplicate) if e.kind == "activity"]
-    assert [e.title for e in entries] == ["Call: Call about colour"]
+    entries = timeline_for(duplicate)
+    assert [e.title for e in entries if e.kind == "activity"] == ["Call: Call about colour"]
+    assert [e for e in entries if e.kind == "audit"] == []  # not listed twice
 
     page = client_for(crm["sales"]).get(reverse("customers:detail", args=[duplicate.pk])).content.decode()
     assert 'id="activities-customer-' in page and "Call about colour" in page
@@ -423,6 +424,20 @@ def test_record_block_lists_and_adds(crm: dict) -> None:
     assert client_for(crm["sales_b"]).get(url).status_code == 404
     assert web.get(reverse("sales:activities_for_record", args=["lead", crm["lead_b"].pk])).status_code == 404
     assert web.get(reverse("sales:activities_for_record", args=["widget", 1])).status_code == 404
+    first = Activity.objects.get(subject="First call")
+    foreign = web.post(
+        reverse("sales:activity_complete", args=[first.pk]),
+        {"outcome": "Busy", "record": f"lead:{crm['lead_b'].pk}"},
+        headers={"HX-Request": "true"},
+    )
+    assert foreign.status_code == 404  # the block of a lead she cannot see is not shown
+    assert Activity.objects.get(pk=first.pk).done_at is None  # and nothing was done
+    done = web.post(
+        reverse("sales:activity_complete", args=[first.pk]),
+        {"outcome": "Busy", "record": f"lead:{crm['lead'].pk}"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'id="activities-lead-' in done and "Busy" in done
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "analyst"])

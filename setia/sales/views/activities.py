@@ -205,11 +205,9 @@ def _after_action(
 ) -> HttpResponseBase:
     """Where a quick action answers: the record's activities block (when posted from one), the
     row itself on "my day" (empty once done or deleted), or a redirect without HTMX."""
-    record = request.POST.get("record", "")
-    if record:
-        kind, _sep, pk = record.partition(":")
-        if kind in RECORDS and pk.isdigit():
-            return _record_block(request, kind, int(pk), error=error)
+    record = _record_param(request)
+    if record is not None:
+        return _record_block(request, record[0], record[1], error=error)
     if _htmx(request):
         if error is not None and activity is not None:
             return render(
@@ -223,11 +221,22 @@ def _after_action(
     return _back(request, "")
 
 
+def _record_param(request: HttpRequest) -> tuple[str, int] | None:
+    """The record block a quick action was posted from (`record=lead:12`), checked to be one the
+    actor may see, before anything is changed."""
+    kind, _sep, pk = request.POST.get("record", "").partition(":")
+    if kind not in RECORDS or not pk.isdigit():
+        return None
+    _check_record(_actor(request), kind, int(pk))
+    return kind, int(pk)
+
+
 @require_POST
 @staff_view("activities.use")
 def activity_complete(request: HttpRequest, pk: int) -> HttpResponseBase:
     actor = _actor(request)
     activity = selectors.activity_get(actor=actor, pk=pk)
+    _record_param(request)
     form = CompleteForm(request.POST)
     outcome = form.cleaned_data["outcome"] if form.is_valid() else request.POST.get("outcome", "")[:300]
     try:
@@ -242,6 +251,7 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponseBase:
 def activity_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
     actor = _actor(request)
     activity = selectors.activity_get(actor=actor, pk=pk)
+    _record_param(request)
     try:
         services.activity_reopen(actor=actor, activity=activity)
     except ApplicationError as error:
@@ -254,6 +264,7 @@ def activity_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
 def activity_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
     actor = _actor(request)
     activity = selectors.activity_get(actor=actor, pk=pk)
+    _record_param(request)
     try:
         services.activity_delete(actor=actor, activity=activity)
     except ApplicationError as error:
