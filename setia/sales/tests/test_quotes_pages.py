@@ -174,6 +174,12 @@ def test_new_quote_through_the_form(business: Business, team: dict, shop: dict) 
     html = added.content.decode()
     assert added.status_code == 200 and "<html" not in html
     assert html.count('data-testid="quote-line"') == 4 and "Rp 655.000" in html  # 405.000 + 250.000
+    # A change in a line answers with the amounts and totals only (out of band), never the inputs,
+    # so that nothing typed meanwhile is replaced.
+    refreshed = web.post(url, _form(business, **lines, action="refresh"), headers={"HX-Request": "true"})
+    html = refreshed.content.decode()
+    assert "<input" not in html and "<select" not in html and 'hx-swap-oob="true"' in html
+    assert 'id="line-0-amount"' in html and "Rp 405.000" in html and "Rp 655.000" in html
     removed = web.post(url, _form(business, **lines, action="remove:1"), headers={"HX-Request": "true"})
     assert removed.content.decode().count('data-testid="quote-line"') == 2
     saved = web.post(url, _form(business, **lines, action="save"))

@@ -153,7 +153,10 @@ def _line_action(request: HttpRequest, rows: list[LineRow]) -> bool:
 
 
 def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    if request.htmx and request.POST.get("action") != "save":  # type: ignore[attr-defined]
+    action = request.POST.get("action")
+    if request.htmx and action == "refresh":  # type: ignore[attr-defined]
+        return render(request, "sales/quotes/form.html#totals", context)
+    if request.htmx and action != "save":  # type: ignore[attr-defined]
         return render(request, "sales/quotes/form.html#lines", context)
     return render(request, "sales/quotes/form.html", context)
 
