@@ -82,7 +82,10 @@ ID = {
     "Opportunities expected to close this week": "Peluang yang diperkirakan ditutup minggu ini",
     "Renewals due within 7 days": "Perpanjangan dalam 7 hari",
     "Open my day": "Buka hari saya",
-    # notifications
+    # notifications (the core model's names, shown in the admin)
+    "notification": "notifikasi",
+    "notifications": "notifikasi",
+    "read": "dibaca",
     "Notifications": "Notifikasi",
     "Notification not found.": "Notifikasi tidak ditemukan.",
     "Mark all read": "Tandai semua sudah dibaca",
