@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "setia.accounts",
     "setia.customers",
     "setia.catalog",
+    "setia.segments",
     "setia.loyalty",
     "setia.sales",
     "setia.analytics",

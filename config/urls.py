@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("setia.accounts.urls")),
     path("", include("setia.customers.urls")),
     path("", include("setia.catalog.urls")),
+    path("", include("setia.segments.urls")),
     path("", include("setia.sales.urls")),
     path("", include("setia.loyalty.urls")),
     path("", include("setia.analytics.urls")),

@@ -77,6 +77,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # customer analytics (RFM, lifetime value, loyalty index)
     "analytics.view": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING, Role.ANALYST}),
     "analytics.run": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
+    # segments
+    "segments.view": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING, Role.ANALYST}),
+    "segments.edit": frozenset({Role.OWNER, Role.MANAGER, Role.MARKETING, Role.ANALYST}),
 }
 
 

@@ -15,3 +15,6 @@ class AnalyticsConfig(AppConfig):
             Section("analytics", _("Customer analytics"), "analytics:home", "pie-chart", 70, "analytics.view")
         )
         integration.register()
+        from setia.analytics import segment_fields
+
+        segment_fields.register()

@@ -13,3 +13,6 @@ class LoyaltyConfig(AppConfig):
 
         register_section(Section("loyalty", _("Loyalty"), "loyalty:home", "award", 30, "loyalty.view"))
         panels.register()
+        from setia.loyalty import segment_fields
+
+        segment_fields.register()

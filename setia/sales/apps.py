@@ -35,3 +35,6 @@ class SalesConfig(AppConfig):
         from setia.sales import integration
 
         integration.register()
+        from setia.sales import segment_fields
+
+        segment_fields.register()

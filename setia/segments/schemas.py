@@ -1,0 +1,48 @@
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class SegmentOut(Schema):
+    id: int
+    name: str
+    description: str
+    kind: str
+    definition: dict[str, Any]
+    member_count: int
+    evaluated_at: dt.datetime | None
+    created_by: str | None
+    created_at: dt.datetime
+    archived: bool
+
+
+class SegmentPage(Schema):
+    items: list[SegmentOut]
+    next_cursor: str | None
+
+
+class SegmentIn(Schema):
+    name: str
+    description: str = ""
+    kind: str = "dynamic"
+    definition: dict[str, Any] = {}
+
+
+class DefinitionIn(Schema):
+    definition: dict[str, Any]
+
+
+class CountOut(Schema):
+    count: int
+
+
+class MemberOut(Schema):
+    customer_id: int
+    name: str
+    joined_at: dt.datetime
+
+
+class MemberPage(Schema):
+    items: list[MemberOut]
+    next_cursor: str | None
