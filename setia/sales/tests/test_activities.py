@@ -60,6 +60,7 @@ def crm(business: Business, shop: dict) -> dict:
         owner=sales_b,
         branch=business.branch_b,
     )
+    User.objects.update(language="en")  # pages in English, for exact assertions
     subscription = Subscription.objects.create(
         customer=shop["customer"],
         name="Yearly salon package",
@@ -485,8 +486,9 @@ def _key(user: User) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
-def test_api_create_list_complete(business: Business, crm: dict) -> None:
+def test_api_create_list_complete(business: Business, crm: dict, settings: object) -> None:
     web = client_for(None)
+    web.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]  # messages in English
     headers = _key(crm["sales"])
     created = web.post(
         "/api/v1/activities",

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from setia.accounts.models import User
 from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
 from setia.core.errors import NotFoundError, PermissionDeniedError
 from setia.sales.models import Lead, LeadSource, Opportunity, Pipeline, Quote, Stage
@@ -98,6 +99,7 @@ def book(business: Business, shop: dict) -> dict:
     lead("L5", None, jkt(2026, 3, 13, 10, 0))
     lead("L6", instagram, jkt(2026, 2, 27, 10, 0), converted=True)
     lead("L7 Bandung", website, jkt(2026, 3, 14, 10, 0), branch=b, owner=sales_b)
+    User.objects.update(language="en")  # pages in English, for exact assertions
     return {"sales": sales, "sales_b": sales_b, "instagram": instagram, "website": website}
 
 
@@ -190,8 +192,6 @@ def test_period_presets() -> None:
 
 
 def test_page_shows_the_figures_and_validates_dates(business: Business, book: dict) -> None:
-    business.owner.language = "en"
-    business.owner.save()
     web = client_for(business.owner)
     html = web.get(reverse("sales:figures") + "?period=custom&start=2026-03-01&end=2026-03-31").content.decode()
     assert 'data-testid="kpi-win-rate">66.7%<' in html
@@ -218,7 +218,7 @@ def test_page_by_persona(business: Business, book: dict, persona: str) -> None:
     else:
         assert response.status_code == 200
         html = response.content.decode()
-        expected = {"manager": "Rp 6.000.000", "sales_other_branch": "Rp 10.000.000"}.get(persona, "Rp 16.000.000")
+        expected = {"manager": "Rp 6,000,000", "sales_other_branch": "Rp 10,000,000"}.get(persona, "Rp 16,000,000")
         assert f'data-testid="kpi-pipeline">{expected}<' in html, persona
     other = client_for(book["sales_b"]).get(reverse("sales:figures") + f"?branch={business.branch_a.pk}")
     assert other.status_code == 404

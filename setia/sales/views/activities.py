@@ -59,6 +59,11 @@ def my_day(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "lead_urls": {lead.pk: selectors.record_url("sales:lead_detail", lead.pk) for lead in plan.leads},
         "opportunity_urls": {o.pk: selectors.record_url("sales:opportunity_detail", o.pk) for o in plan.opportunities},
+        "renewal_urls": {
+            sub.pk: selectors.record_url("sales:subscription_detail", sub.pk)
+            or selectors.record_url("customers:detail", sub.customer_id)
+            for sub in plan.renewals
+        },
         "record_urls": {
             a.pk: selectors.activity_record_url(a) for a in [*plan.overdue, *plan.due_today, *plan.upcoming]
         },
