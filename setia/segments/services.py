@@ -24,7 +24,15 @@ from setia.customers.models import Customer
 from setia.segments.definitions import definition_clean, definition_q
 from setia.segments.models import Segment, SegmentMember
 
-TRACKED = ["name", "description", "definition", "archived_at"]
+TRACKED = ["name", "description", "archived_at"]
+
+
+def _tracked(segment: Segment) -> dict[str, Any]:
+    """What the audit trail records of a segment; the definition as canonical JSON text (the
+    trail sorts lists, which a list of conditions cannot be)."""
+    import json
+
+    return {**snapshot(segment, TRACKED), "definition": json.dumps(segment.definition, sort_keys=True)}
 
 
 def live_customers() -> QuerySet[Customer]:
@@ -93,7 +101,7 @@ def segment_create(
     segment = Segment.objects.create(
         name=name, description=description, kind=kind, definition=cleaned, created_by=actor
     )
-    audit_log(actor=actor, action="create", instance=segment, changes=diff({}, snapshot(segment, TRACKED)))
+    audit_log(actor=actor, action="create", instance=segment, changes=diff({}, _tracked(segment)))
     if kind == Segment.Kind.DYNAMIC:
         _evaluate(segment)
     else:
@@ -111,7 +119,7 @@ def segment_update(
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     if segment.archived_at:
         raise ApplicationError(_("This segment is archived."))
-    before = snapshot(segment, TRACKED)
+    before = _tracked(segment)
     name = (name or "").strip()
     segment.name = name if name.lower() == segment.name.lower() else _clean_name(name)
     if not segment.name:
@@ -120,7 +128,7 @@ def segment_update(
     if definition is not None and segment.kind == Segment.Kind.DYNAMIC:
         segment.definition = definition_clean(definition)
     segment.save()
-    changes = diff(before, snapshot(segment, TRACKED))
+    changes = diff(before, _tracked(segment))
     if changes:
         audit_log(actor=actor, action="update", instance=segment, changes=changes)
     if segment.kind == Segment.Kind.DYNAMIC and "definition" in changes:

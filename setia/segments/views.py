@@ -73,6 +73,7 @@ def _blank_tree() -> dict[str, Any]:
 def _builder_page(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     actor = _actor(request)
     errors: dict[str, list[str]] = {}
+    form_error = ""
     name = segment.name if segment else ""
     description = segment.description if segment else ""
     if request.method == "POST":
@@ -93,7 +94,7 @@ def _builder_page(request: HttpRequest, segment: Segment | None) -> HttpResponse
                 messages.success(request, _("Changes to %(name)s saved.") % {"name": saved.name})
         except ApplicationError as error:
             errors = {key: [str(m) for m in value] for key, value in error.extra.items()}
-            errors.setdefault("__all__", [error.message])
+            form_error = error.message
         else:
             return redirect("segments:detail", pk=saved.pk)
     else:
@@ -104,6 +105,7 @@ def _builder_page(request: HttpRequest, segment: Segment | None) -> HttpResponse
         "name": name,
         "description": description,
         "errors": errors,
+        "form_error": form_error,
         **_builder_context(tree, errors),
         **_live_count(actor, tree),
     }
@@ -210,6 +212,7 @@ def static_create(request: HttpRequest) -> HttpResponse:
     """A static list from an uploaded file of phones, emails, external ids or card numbers."""
     actor = _actor(request)
     errors: dict[str, list[str]] = {}
+    form_error = ""
     name = request.POST.get("name", "") if request.method == "POST" else ""
     description = request.POST.get("description", "") if request.method == "POST" else ""
     if request.method == "POST":
@@ -222,10 +225,16 @@ def static_create(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as error:
             errors = {key: [str(m) for m in value] for key, value in error.extra.items()}
-            errors.setdefault("__all__", [error.message])
+            form_error = error.message
         else:
             return _upload_done(request, segment, result)
-    context = {"nav_key": "segments", "errors": errors, "name": name, "description": description}
+    context = {
+        "nav_key": "segments",
+        "errors": errors,
+        "form_error": form_error,
+        "name": name,
+        "description": description,
+    }
     return render(request, "segments/static_form.html", context)
 
 
