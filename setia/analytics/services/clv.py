@@ -18,8 +18,11 @@ scale parameter, so v in Rupiah is the fitted v times that median; p and q are u
 optimiser starts at 1 and Rupiah amounts are in the hundreds of thousands.
 """
 
+import contextlib
 import datetime as dt
+import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +55,7 @@ class ClvParameters:
     q: float | None = None
     v: float | None = None  # Rupiah
     quality: dict[str, Any] = field(default_factory=dict)
+    spend_problem: str | None = None  # why Gamma-Gamma could not be fitted
     models: Any = None  # (BetaGeoFitter, GammaGammaFitter | None)
 
     def as_dict(self) -> dict[str, Any]:
@@ -68,6 +72,7 @@ class ClvParameters:
             "p": self.p,
             "q": self.q,
             "v": self.v,
+            "spend_problem": self.spend_problem,
         }
 
 
@@ -94,6 +99,31 @@ def summary_sql(calibration_end: dt.date, time_unit: str) -> str:
     """
 
 
+def _fit(fitter: Any, parameters: int, *args: Any, **kwargs: Any) -> str | None:
+    """Fit, trying a second starting point if the first does not converge. lifetimes starts the
+    optimiser at 0.1 for every parameter; on a small or unusual data set (little difference
+    between customers) a start at 1 converges where that one does not. Returns the problem, if any."""
+    problem = ""
+    for start in (None, np.ones(parameters)):
+        try:
+            with _quiet():
+                fitter.fit(*args, initial_params=start, **kwargs)
+        except Exception as error:  # noqa: BLE001 - ConvergenceError, ValueError, numpy errors: reported
+            problem = " ".join(str(error).split()) or type(error).__name__
+        else:
+            return None
+    return problem
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """lifetimes warns freely and prints scipy's result to stdout when a fit fails (which would
+    break `clv_fit --json`); the failure itself is raised and handled."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _lifetimes() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -118,17 +148,16 @@ def fit(db: duckdb.DuckDBPyConnection, *, calibration_end: dt.date, time_unit: s
         )
     triples = db.execute(f"SELECT frequency, recency, t, COUNT(*) AS n FROM {summary} GROUP BY ALL ORDER BY ALL").df()
     bgf = lifetimes.BetaGeoFitter(penalizer_coef=0.0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            bgf.fit(
-                triples["frequency"].to_numpy(float),
-                triples["recency"].to_numpy(float),
-                triples["t"].to_numpy(float),
-                weights=triples["n"].to_numpy(float),
-            )
-    except Exception as error:  # lifetimes raises ConvergenceError, ValueError or numpy errors
-        raise ClvNotFitted(f"BG/NBD did not converge: {error}") from error
+    problem = _fit(
+        bgf,
+        4,
+        triples["frequency"].to_numpy(float),
+        triples["recency"].to_numpy(float),
+        triples["t"].to_numpy(float),
+        weights=triples["n"].to_numpy(float),
+    )
+    if problem is not None:
+        raise ClvNotFitted(f"BG/NBD did not converge: {problem}")
     params = bgf.params_
     result = ClvParameters(
         calibration_start=first_day,
@@ -146,11 +175,11 @@ def fit(db: duckdb.DuckDBPyConnection, *, calibration_end: dt.date, time_unit: s
     if len(spend) >= MIN_REPEAT_CUSTOMERS:
         scale = float(np.median(spend["monetary"]))
         ggf = lifetimes.GammaGammaFitter(penalizer_coef=0.0)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ggf.fit(spend["frequency"].to_numpy(float), spend["monetary"].to_numpy(float) / scale)
-        except Exception:  # noqa: BLE001 - a failed spend model still leaves the purchase model usable
+        # A failed spend model still leaves the purchase model usable: values stay empty.
+        result.spend_problem = _fit(
+            ggf, 3, spend["frequency"].to_numpy(float), spend["monetary"].to_numpy(float) / scale
+        )
+        if result.spend_problem is not None:
             ggf = None
         else:
             gg = ggf.params_

@@ -23,11 +23,14 @@ VIEW = {
 
 
 def _user(business: Business, persona: str) -> User | None:
-    if persona == "marketing":
-        return make_user("marketing", "marketing")
+    user = make_user("marketing", "marketing") if persona == "marketing" else None
+    User.objects.update(language="en")  # pages in English, for exact assertions
     if persona == "analyst":
-        return business.analyst
-    return persona_user(business, persona)
+        user = User.objects.get(pk=business.analyst.pk)
+    elif persona != "marketing":
+        found = persona_user(business, persona)
+        user = User.objects.get(pk=found.pk) if found else None
+    return user
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "marketing", "analyst"])
@@ -55,7 +58,7 @@ def test_refresh_and_settings_need_analytics_run(
 
 
 def test_refresh_now_queues_one_run_and_shows_progress(business: Business, django_capture_on_commit_callbacks) -> None:
-    client = client_for(business.owner)
+    client = client_for(_user(business, "owner"))
     with django_capture_on_commit_callbacks() as callbacks:
         first = client.post(reverse("analytics:refresh"), HTTP_HX_REQUEST="true")
         client.post(reverse("analytics:refresh"), HTTP_HX_REQUEST="true")
@@ -72,7 +75,7 @@ def test_refresh_now_queues_one_run_and_shows_progress(business: Business, djang
 
 
 def test_refresh_requires_post(business: Business) -> None:
-    assert client_for(business.owner).get(reverse("analytics:refresh")).status_code == 405
+    assert client_for(_user(business, "owner")).get(reverse("analytics:refresh")).status_code == 405
 
 
 def test_page_shows_the_grid_segments_and_fit(business: Business) -> None:
@@ -81,7 +84,7 @@ def test_page_shows_the_grid_segments_and_fit(business: Business) -> None:
         factories.order(customer, TODAY - dt.timedelta(days=10 * (n + 1)), 100_000 * (n + 1), branch=business.branch_a)
     run = AnalyticsRun.objects.create()
     engine.analytics_run_execute(run.pk, today=TODAY)
-    page = client_for(business.analyst).get(reverse("analytics:home"))
+    page = client_for(_user(business, "analyst")).get(reverse("analytics:home"))
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-testid="rfm-grid"' in html and 'id="chart-segments"' in html
@@ -90,7 +93,7 @@ def test_page_shows_the_grid_segments_and_fit(business: Business) -> None:
 
 
 def test_settings_are_validated_and_saved(business: Business) -> None:
-    client = client_for(business.owner)
+    client = client_for(_user(business, "owner"))
     url = reverse("analytics:settings")
     bad = client.post(url, {"rfm_window_days": "3", "clv_time_unit": "day", "clv_holdout_days": "90"})
     assert bad.status_code == 200 and "rfm_window_days" in bad.context["form"].errors
