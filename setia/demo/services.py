@@ -32,6 +32,7 @@ class SeedReport:
     orders: int = 0
     order_lines: int = 0
     members: int = 0
+    crm: dict[str, int] = field(default_factory=dict)
 
 
 def demo_password() -> str:
@@ -136,6 +137,9 @@ def seed_demo(
     lines = min(customers * 8, 600) if orders is None else orders
     history = seed_history(rng=rng, owner=owner, profile=profile, branches=branches, products=products, orders=lines)
     report.orders, report.order_lines, report.members = history["orders"], history["lines"], history["members"]
+    from setia.demo.crm import seed_crm
+
+    report.crm = seed_crm(rng=rng, owner=owner, profile=profile, branches=branches)
     return report
 
 

@@ -43,6 +43,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo {report.profile} business loaded: {branches}; {report.customers} customers, "
                     f"{report.orders} orders ({report.order_lines} lines), {report.members} members"
+                    + "".join(f", {count} {name}" for name, count in report.crm.items())
                 )
             )
         logins = demo_logins()
