@@ -133,7 +133,19 @@ class Opportunity(TimeStampedModel):
         ordering = ["position", "id"]
         indexes = [
             models.Index(fields=["pipeline", "status", "stage", "position"], name="opp_board_idx"),
-            models.Index(fields=["status", "closed_at"], name="opp_status_closed_idx"),
+            # The sales figures read these alone (covering): open opportunities by stage and
+            # expected close, closed ones by closing time. They lead with `status` rather than
+            # being partial: SQLite cannot match a partial index to a bound status parameter.
+            # (SQLite, 100,000 opportunities, one year: pipeline by stage 119 -> 6 ms, win rate
+            # 85 -> 8 ms.)
+            models.Index(
+                fields=["status", "stage", "expected_close", "branch", "owner", "value", "probability"],
+                name="opp_figures_open_idx",
+            ),
+            models.Index(
+                fields=["status", "closed_at", "branch", "owner", "value", "created_at"],
+                name="opp_figures_closed_idx",
+            ),
             models.Index(fields=["owner", "status"], name="opp_owner_status_idx"),
         ]
         constraints = [
