@@ -109,7 +109,7 @@ class CustomerScoreSnapshot(models.Model):
     predicted_value = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["customer", "date"], name="score_snapshot_customer_idx")]
+        # The unique constraint's index serves the lookups by customer and date.
         constraints = [models.UniqueConstraint(fields=["customer", "date"], name="score_snapshot_unique_day")]
 
     def __str__(self) -> str:
