@@ -118,6 +118,7 @@ class VoucherForm(ConfigForm):
             "usage_limit",
             "per_customer_limit",
             "tiers",
+            "segment",
             "products",
             "categories",
             "is_active",

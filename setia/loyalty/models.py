@@ -385,6 +385,15 @@ class Voucher(TimeStampedModel):
     products = models.ManyToManyField("catalog.Product", verbose_name=_("only for these products"), blank=True)
     categories = models.ManyToManyField("catalog.Category", verbose_name=_("only for these categories"), blank=True)
     tiers = models.ManyToManyField(Tier, verbose_name=_("only for these tiers"), blank=True)
+    segment = models.ForeignKey(
+        "segments.Segment",
+        verbose_name=_("only for this segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"archived_at__isnull": True},
+    )
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     usage_limit = models.PositiveIntegerField(

@@ -142,8 +142,14 @@ def definition_clean(definition: Any, *, require_condition: bool = True) -> dict
 
 
 def definition_q(definition: dict[str, Any]) -> Q:
-    """One Q on Customer for a *cleaned* definition. An empty top group matches everyone."""
+    """One Q on Customer for a *cleaned* definition. An empty top group matches everyone.
+
+    In an "all" group, conditions on the same one-row-per-customer table (the scores, the
+    membership) become one subquery: "champions with a predicted value above 5 million" is one
+    pass over the scores found through the segment's index, not two lists intersected."""
     combined = Q()
+    match_all = definition.get("match") != "any"
+    shared: dict[Any, tuple[SegmentField, Q]] = {}
     for item in definition.get("conditions", []):
         if _is_group(item):
             part = definition_q(item)
@@ -152,9 +158,22 @@ def definition_q(definition: dict[str, Any]) -> Q:
             if segment_field is None:  # a field whose app is gone, or an archived custom field
                 part = Q(pk__in=[])
             else:
-                part = segment_field.to_q(item["op"], parse_value(segment_field, item["op"], item["value"]))
-        if definition.get("match") == "any":
-            combined = part if not combined else combined | part
-        else:
+                value = parse_value(segment_field, item["op"], item["value"])
+                row_condition = (
+                    segment_field.row_q(item["op"], value) if match_all and segment_field.row_q is not None else None
+                )
+                if row_condition is not None:
+                    key = segment_field.rows
+                    earlier = shared.get(key)
+                    shared[key] = (segment_field, earlier[1] & row_condition if earlier else row_condition)
+                    continue
+                part = segment_field.to_q(item["op"], value)
+        if match_all:
             combined &= part
+        else:
+            combined = part if not combined else combined | part
+    for segment_field, row_condition in shared.values():
+        assert segment_field.rows is not None
+        rows = segment_field.rows().filter(row_condition).values(segment_field.customer_column)
+        combined &= Q(pk__in=rows)
     return combined

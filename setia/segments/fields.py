@@ -85,6 +85,12 @@ class SegmentField:
     choices: Choices | None
     to_q: ToQ = field(compare=False)
     help_text: Any = ""
+    # For fields of a table with at most one row per customer (see `related_field`): the rows,
+    # and the condition on them alone (None where the operator must be answered per customer).
+    # Conditions on the same rows in one "all" group are counted in one subquery.
+    rows: Callable[[], QuerySet[Any]] | None = field(default=None, compare=False)
+    row_q: Callable[[str, Any], Q | None] | None = field(default=None, compare=False)
+    customer_column: str = "customer_id"
 
 
 _fields: dict[str, SegmentField] = {}
@@ -339,22 +345,26 @@ def related_field(
     condition on it, except "is none of", which means "not one of these" for them too. `scale`
     divides typed numbers (a percentage typed as 30 for a column holding 0.30)."""
 
-    def to_q(op: str, value: Any) -> Q:
+    def row_q(op: str, value: Any) -> Q | None:
         if type in NUMERIC_TYPES and scale != 1:
             value = tuple(v / Decimal(scale) for v in value) if op == "between" else value / Decimal(scale)
         if type in NUMERIC_TYPES:
-            condition = numeric_q(column, op, value)
-        elif type == FieldType.DATE:
+            return numeric_q(column, op, value)
+        if type == FieldType.DATE:
             lookup, bound = date_bound(op, value)
-            condition = Q(**{f"{column}__{lookup}": bound})
-        elif type == FieldType.CHOICE:
-            if op == "none_of":
-                return ~Q(pk__in=rows().filter(**{f"{column}__in": value}).values(customer))
-            condition = Q(**{f"{column}__in": value})
-        elif type == FieldType.BOOLEAN:
-            condition = Q(**{column: value})
-        else:
-            condition = text_q(column, op, value)
+            return Q(**{f"{column}__{lookup}": bound})
+        if type == FieldType.CHOICE:
+            return Q(**{f"{column}__in": value}) if op == "any_of" else None
+        if type == FieldType.BOOLEAN:
+            return Q(**{column: value})
+        return text_q(column, op, value)
+
+    def to_q(op: str, value: Any) -> Q:
+        condition = row_q(op, value)
+        if condition is None:  # none_of: customers without a row are "not one of these" too
+            return ~Q(pk__in=rows().filter(**{f"{column}__in": value}).values(customer))
         return Q(pk__in=rows().filter(condition).values(customer))
 
-    return SegmentField(key, label, group, type, choices, to_q, help_text)
+    return SegmentField(
+        key, label, group, type, choices, to_q, help_text, rows=rows, row_q=row_q, customer_column=customer
+    )

@@ -23,6 +23,7 @@ from setia.core.errors import ApplicationError, validate_instance
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine, cart_total
 from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
+from setia.segments.services import is_member
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_BULK_CODES = 100_000
@@ -211,6 +212,8 @@ def voucher_evaluate(
         membership = Membership.objects.filter(customer=customer).first() if customer else None
         if membership is None or membership.tier_id not in tier_ids:
             raise _refuse(_("The voucher %(code)s is for other membership tiers.") % {"code": code})
+    if voucher.segment_id is not None and (customer is None or not is_member(voucher.segment_id, customer.pk)):
+        raise _refuse(_("The voucher %(code)s is for the customers of another segment.") % {"code": code})
     total = cart_total(lines)
     if total < voucher.min_spend:
         raise _refuse(

@@ -439,3 +439,28 @@ def test_a_merge_passes_a_place_in_a_static_list_to_the_survivor(people: dict[st
     assert _current(segment) == {"Dedi"}
     segment.refresh_from_db()
     assert segment.member_count == 1
+
+
+@pytest.mark.django_db
+def test_a_voucher_for_a_segment_is_refused_to_customers_outside_it(people: dict[str, Any], business: Business) -> None:
+    from setia.loyalty.cart import CartLine
+    from setia.loyalty.models import Voucher
+    from setia.loyalty.services import vouchers
+
+    segment = services.segment_create(actor=business.owner, name="VIP", definition=one("custom.vip", "is", True))
+    voucher = vouchers.voucher_create(
+        actor=business.owner,
+        name="VIP 10%",
+        kind=Voucher.Kind.PERCENT,
+        value=10,
+        segment=segment,
+        per_customer_limit=None,
+    )
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="VIP10", max_uses=None)
+    cart = [CartLine(product_id=None, category_id=None, quantity=1, unit_price=200_000)]
+    assert vouchers.voucher_evaluate(code="VIP10", customer=people["ani"], lines=cart).discount == 20_000
+    with pytest.raises(ApplicationError) as caught:
+        vouchers.voucher_evaluate(code="VIP10", customer=people["budi"], lines=cart)
+    assert caught.value.extra == {"voucher_code": ["The voucher VIP10 is for the customers of another segment."]}
+    with pytest.raises(ApplicationError, match="another segment"):
+        vouchers.voucher_evaluate(code="VIP10", customer=None, lines=cart)
