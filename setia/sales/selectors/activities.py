@@ -11,7 +11,6 @@ their branch scope, and always to their owner.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -24,28 +23,22 @@ from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import NotFoundError
 from setia.customers.selectors import visible_customers
 from setia.sales.models import Activity, Lead, Opportunity, Subscription
-
-OPEN_LEAD_STATUSES = (Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED)
-
-
-def _owned_or_in_scope(actor: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    scope = branch_scope(actor)
-    if scope.all_branches:
-        return queryset
-    return queryset.filter(Q(branch__in=scope.branch_ids) | Q(owner=actor))
+from setia.sales.selectors.leads import OPEN_STATUSES, visible_leads
+from setia.sales.selectors.pipeline import visible_opportunities
 
 
 def linkable_leads(actor: User) -> QuerySet[Lead]:
     """Leads the actor may see (and so link an activity to); none without `leads.view`."""
     if not actor.has_capability("leads.view"):
         return Lead.objects.none()
-    return _owned_or_in_scope(actor, Lead.objects.all())
+    return visible_leads(actor)
 
 
 def linkable_opportunities(actor: User) -> QuerySet[Opportunity]:
+    """Opportunities the actor may see; none without `opportunities.view`."""
     if not actor.has_capability("opportunities.view"):
         return Opportunity.objects.none()
-    return _owned_or_in_scope(actor, Opportunity.objects.all())
+    return visible_opportunities(actor)
 
 
 def visible_activities(actor: User) -> QuerySet[Activity]:
@@ -209,7 +202,7 @@ def agenda(
         if new_leads:
             due_leads |= Q(status=Lead.Status.NEW)
         result.leads = list(
-            Lead.objects.filter(due_leads, owner=user, status__in=OPEN_LEAD_STATUSES)
+            Lead.objects.filter(due_leads, owner=user, status__in=OPEN_STATUSES)
             .select_related("source")
             .order_by("next_follow_up", "-created_at", "-id")[:100]
         )
