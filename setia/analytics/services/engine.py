@@ -263,8 +263,9 @@ def _fit(
 ) -> tuple[clv.ClvParameters | None, str]:
     holdout = options.clv_holdout_days
     calibration_end = today - dt.timedelta(days=holdout)
+    last = ClvFit.objects.filter(time_unit=options.clv_time_unit).values("r", "alpha", "a", "b", "p", "q", "v").first()
     try:
-        fitted = clv.fit(db, calibration_end=calibration_end, time_unit=options.clv_time_unit)
+        fitted = clv.fit(db, calibration_end=calibration_end, time_unit=options.clv_time_unit, previous=last)
     except clv.ClvNotFitted as problem:
         return None, str(problem)
     if holdout:

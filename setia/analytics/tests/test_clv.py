@@ -143,3 +143,11 @@ def test_holdout_zero_fits_on_everything(regulars: list) -> None:
     engine.analytics_refresh(today=TODAY)
     fit = ClvFit.objects.get()
     assert (fit.calibration_end, fit.time_unit, fit.quality) == (TODAY, "week", {})
+
+
+def test_a_warm_start_lands_on_the_same_parameters(regulars: list) -> None:
+    engine.analytics_refresh(today=TODAY)
+    engine.analytics_refresh(today=TODAY)  # starts the optimiser at the first fit's parameters
+    first, second = ClvFit.objects.order_by("pk")
+    for name in ("r", "alpha", "a", "b", "p", "q", "v"):
+        assert getattr(second, name) == pytest.approx(getattr(first, name), rel=1e-3), name
