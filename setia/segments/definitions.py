@@ -158,16 +158,22 @@ def definition_q(definition: dict[str, Any]) -> Q:
             if segment_field is None:  # a field whose app is gone, or an archived custom field
                 part = Q(pk__in=[])
             else:
-                value = parse_value(segment_field, item["op"], item["value"])
-                row_condition = (
-                    segment_field.row_q(item["op"], value) if match_all and segment_field.row_q is not None else None
-                )
-                if row_condition is not None:
-                    key = segment_field.rows
-                    earlier = shared.get(key)
-                    shared[key] = (segment_field, earlier[1] & row_condition if earlier else row_condition)
-                    continue
-                part = segment_field.to_q(item["op"], value)
+                try:
+                    value = parse_value(segment_field, item["op"], item["value"])
+                except ValueError:
+                    # A saved condition whose choice has gone since (a deleted tier or product)
+                    # matches nobody, rather than stopping the evaluation of every segment.
+                    part = Q(pk__in=[])
+                else:
+                    row_condition = (
+                        segment_field.row_q(item["op"], value) if match_all and segment_field.row_q else None
+                    )
+                    if row_condition is not None:
+                        key = segment_field.rows
+                        earlier = shared.get(key)
+                        shared[key] = (segment_field, earlier[1] & row_condition if earlier else row_condition)
+                        continue
+                    part = segment_field.to_q(item["op"], value)
         if match_all:
             combined &= part
         else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -205,9 +206,14 @@ def _evaluate(segment: Segment) -> Evaluation:
 
     started = time.perf_counter()
     now = timezone.now()
-    matching = live_customers().filter(definition_q(segment.definition))
+    candidates = live_customers().filter(definition_q(segment.definition))
+    matching: QuerySet[Customer] | None = candidates
+    try:
+        _customer_sql(candidates)
+    except EmptyResultSet:  # a condition that can match nobody (e.g. on a deleted choice)
+        matching = None
     left = _remove_members(segment, matching, now)
-    joined = _add_members(segment, matching, now)
+    joined = _add_members(segment, matching, now) if matching is not None else 0
     members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=members, evaluated_at=now)
     segment.member_count, segment.evaluated_at = members, now

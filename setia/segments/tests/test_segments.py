@@ -464,3 +464,23 @@ def test_a_voucher_for_a_segment_is_refused_to_customers_outside_it(people: dict
     assert caught.value.extra == {"voucher_code": ["The voucher VIP10 is for the customers of another segment."]}
     with pytest.raises(ApplicationError, match="another segment"):
         vouchers.voucher_evaluate(code="VIP10", customer=None, lines=cart)
+
+
+@pytest.mark.django_db
+def test_a_condition_on_a_deleted_choice_matches_nobody_and_others_still_evaluate(
+    people: dict[str, Any], business: Business
+) -> None:
+    from setia.loyalty.models import Tier
+
+    silver = Tier.objects.create(name="Silver", rank=0)
+    on_silver = services.segment_create(
+        actor=business.owner, name="Silver", definition=one("loyalty.tier", "any_of", [str(silver.pk)])
+    )
+    women = services.segment_create(
+        actor=business.owner, name="W", definition=one("customer.gender", "any_of", ["female"])
+    )
+    silver.delete()
+    Customer.objects.filter(pk=people["dedi"].pk).update(gender="female")
+    assert services.segments_refresh_all()["segments"] == 2
+    assert _current(on_silver) == set()
+    assert _current(women) == {"Ani", "Citra", "Dedi"}
