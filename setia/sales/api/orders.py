@@ -11,7 +11,17 @@ from setia.customers.models import Address, Customer
 from setia.customers.selectors import customer_get
 from setia.sales import selectors
 from setia.sales.models import Order, Trip
-from setia.sales.schemas import OrderIn, OrderOut, OrderPage, RefundIn, TripAssignIn, TripCompleteIn, TripIn, TripOut
+from setia.sales.schemas import (
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    OrderPayIn,
+    RefundIn,
+    TripAssignIn,
+    TripCompleteIn,
+    TripIn,
+    TripOut,
+)
 from setia.sales.services import bookings, checkout, refunds
 
 router = Router(tags=["sales"])
@@ -101,6 +111,24 @@ def list_orders(
 @router.get("/orders/{order_id}", response=OrderOut, summary="One order")
 def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
     return order_out(selectors.order_get(actor=_actor(request), pk=order_id))
+
+
+@router.post(
+    "/orders/{order_id}/pay",
+    response=OrderOut,
+    summary="Take the payment for a placed order (an accepted quote): it becomes fulfilled and earns",
+)
+def pay_order(request: HttpRequest, order_id: int, payload: OrderPayIn) -> dict[str, Any]:
+    actor = _actor(request)
+    order = selectors.order_get(actor=actor, pk=order_id)
+    checkout.order_pay(
+        actor=actor,
+        order=order,
+        payments=[checkout.PaymentIn(**payment.dict()) for payment in payload.payments],
+        points=payload.points,
+        cashback=payload.cashback,
+    )
+    return order_out(selectors.order_get(actor=actor, pk=order_id))
 
 
 @router.post("/orders/{order_id}/refunds", response=OrderOut, summary="Refund an amount or lines of an order")

@@ -76,6 +76,12 @@ class OrderPage(Schema):
     next_cursor: str | None
 
 
+class OrderPayIn(Schema):
+    payments: list[PaymentSchema] = Field(description="One or more; cash is rounded and change given as at the cashier")
+    points: int = Field(0, description="Points the member pays with")
+    cashback: int = Field(0, description="Cashback balance (Rupiah) the member pays with")
+
+
 class RefundIn(Schema):
     reason: str
     amount: int | None = None

@@ -24,7 +24,7 @@ from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, NotFoundError
 from setia.customers.models import Address, Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
@@ -667,5 +667,105 @@ def order_place(
         branch_id=order.branch_id,
         changes={"total": [None, order.total], "lines": [None, len(lines)]},
         message=note or _("Order %(number)s placed") % {"number": order.number},
+    )
+    return order
+
+
+@transaction.atomic
+def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: int = 0, cashback: int = 0) -> Order:
+    """Take the payment for a placed order (an accepted quote, an opportunity won without payment).
+
+    The lines, discounts and PPN stay as agreed when the order was placed: nothing is re-priced.
+    The money is taken as the cashier takes it — split payments, cash rounded and change given
+    back — and a member may pay part with points or cashback. The order becomes `fulfilled` and
+    its loyalty effects (tier spend, points, cashback) happen now, as for a sale at the counter.
+
+    Revenue is counted on the day it is paid: `business_date` becomes today's business day.
+    Every revenue reading (the analytics extract, a programme's revenue, the customer's value)
+    counts orders with a paid status (`fulfilled`, `partly_refunded`) by `business_date`; a placed
+    order is in none of them, so before this it counted nowhere and from now on it counts on the
+    day of payment — where the cash drawer and the bank statement put it. `placed_at` keeps the
+    time the order was agreed, so the customer's timeline and the order list do not reorder it.
+
+    The order row is locked first: of two payments taken at the same time, the second waits,
+    then finds the order fulfilled and is refused.
+    """
+    require(actor, "orders.create")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not branch_scope(actor).allows(order.branch_id):
+        raise NotFoundError(_("Order not found."))
+    if order.status != Order.Status.PLACED:
+        raise _field_error(
+            "status",
+            _("Only a placed order can be paid; %(number)s is %(status)s.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+    # The customer's row is locked too, as `_record` does: points and cashback are checked
+    # against a stable balance.
+    customer = Customer.objects.select_for_update().filter(pk=order.customer_id).first() if order.customer_id else None
+    cart_lines = [
+        CartLine(
+            line.product_id, line.category_id_at_sale, line.quantity, line.unit_price, line.discount, line.description
+        )
+        for line in order.lines.all()
+    ]
+    result = Quote(lines=[], subtotal=order.subtotal, tax_rate=order.tax_rate, tax=order.tax_total, total=order.total)
+    membership = purchases.membership_of(customer.pk) if customer is not None else None
+    _apply_loyalty_payments(result, membership, points, cashback, True)
+    result.due = result.total - result.points_value - result.cashback
+    _apply_money_payments(result, payments, sales_settings(), True)
+    at = timezone.now()
+    source = f"sales.order:{order.pk}"
+    records = []
+    if result.points:
+        assert membership is not None
+        purchases.pay_with_points(actor=actor, membership=membership, points=result.points, source=source, at=at)
+        records.append(
+            Payment(order=order, method=Payment.Method.POINTS, amount=result.points_value, reference=f"{result.points}")
+        )
+    if result.cashback:
+        assert membership is not None
+        purchases.pay_with_cashback(actor=actor, membership=membership, amount=result.cashback, source=source, at=at)
+        records.append(Payment(order=order, method=Payment.Method.CASHBACK, amount=result.cashback))
+    cash_left = result.change
+    for payment in payments:
+        amount = payment.amount
+        if payment.method == Payment.Method.CASH and cash_left:
+            taken = min(cash_left, amount)
+            amount, cash_left = amount - taken, cash_left - taken
+        if amount:
+            records.append(
+                Payment(order=order, method=payment.method, amount=amount, reference=(payment.reference or "")[:64])
+            )
+    if result.to_pay and not any(p.method not in (Payment.Method.POINTS, Payment.Method.CASHBACK) for p in records):
+        raise _field_error("payments", _("Add a payment."))
+    Payment.objects.bulk_create(records)
+    order.rounding = result.rounding
+    order.total = result.total + result.rounding
+    order.points_redeemed = result.points
+    order.status = Order.Status.FULFILLED
+    order.business_date = timezone.localtime(at).date()
+    if customer is not None:
+        rewards = purchases.purchase_recorded(
+            membership=membership,
+            actor=actor,
+            customer=customer,
+            source=source,
+            paid=result.due + result.rounding,
+            lines=cart_lines,
+            at=at,
+        )
+        order.points_earned = rewards.points
+        order.cashback_earned = rewards.cashback
+    order.save()
+    # Recorded without field changes: the customer's timeline shows an event's message only
+    # when it has none. The order itself holds the payments and the new status.
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=order,
+        subject=customer,
+        branch_id=order.branch_id,
+        message=_("Payment for order %(number)s") % {"number": order.number},
     )
     return order

@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from setia.accounts.decorators import staff_view
 from setia.accounts.models import Branch, User
-from setia.accounts.selectors import branch_scope
+from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.catalog.selectors import product_search
 from setia.core.errors import ApplicationError, NotFoundError
@@ -250,11 +250,79 @@ def _receipt_text(order: Order) -> str:
     return "\n".join(lines)
 
 
+PAY_ROWS = 2  # the payment card offers one payment, or a split into two
+
+
+def _pay_rows(data: Any, order: Order) -> list[dict[str, str]]:
+    """The payment card's rows as typed (or the defaults: the whole total, by the first method)."""
+    methods, amounts, references = (data.getlist(name) for name in ("pay_method", "pay_amount", "pay_reference"))
+    rows = []
+    for index in range(PAY_ROWS):
+        rows.append(
+            {
+                "method": methods[index] if index < len(methods) else ("qris" if index else "cash"),
+                "amount": amounts[index] if index < len(amounts) else ("" if index else str(order.total)),
+                "reference": references[index] if index < len(references) else "",
+                "invalid": "",
+            }
+        )
+    return rows
+
+
+def _pay_payments(rows: list[dict[str, str]], order: Order) -> list[PaymentIn]:
+    """Parse the payment rows; a row with no amount is left out. The prefilled total left as it is
+    on a single payment means "exactly what is due", as an empty amount does at the cashier:
+    in cash that is the total rounded to the cash step."""
+    payments = []
+    for number, row in enumerate(rows, start=1):
+        text = row["amount"].replace(".", "").replace(",", "").replace(" ", "").strip()
+        if not text:
+            continue
+        if not text.isdigit():
+            message = _("Payment %(number)s: enter the amount in whole Rupiah.") % {"number": number}
+            raise ApplicationError(message, {f"payments[{number}].amount": [message]})
+        payments.append(PaymentIn(method=row["method"], amount=int(text), reference=row["reference"].strip()))
+    if not payments:
+        message = _("Enter the amount paid.")
+        raise ApplicationError(message, {"payments[1].amount": [message]})
+    if len(payments) == 1 and payments[0].amount == order.total and payments[0].method == Payment.Method.CASH:
+        payments[0].amount = checkout.round_cash(order.total, sales_settings().cash_rounding)
+    return payments
+
+
 @staff_view("orders.view")
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get(actor=_actor(request), pk=pk)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    actor = _actor(request)
+    order = selectors.order_get(actor=actor, pk=pk)
+    pay_error: ApplicationError | None = None
+    pay_rows = _pay_rows(request.POST, order)
+    if request.method == "POST":
+        require(actor, "orders.create")
+        try:
+            payments = _pay_payments(pay_rows, order)
+            paid = checkout.order_pay(actor=actor, order=order, payments=payments)
+        except ApplicationError as failure:
+            pay_error = failure
+            for number, row in enumerate(pay_rows, start=1):
+                # The field the message names is marked; a short total marks the amounts.
+                row["invalid"] = " ".join(
+                    part
+                    for part in ("method", "amount")
+                    if f"payments[{number}].{part}" in failure.extra
+                    or (part == "amount" and "payments" in failure.extra)
+                )
+        else:
+            change = sum(p.amount for p in payments) - sum(
+                p.amount for p in paid.payments.all() if p.method in checkout.MONEY_METHODS
+            )
+            message = _("Payment for order %(number)s recorded.") % {"number": paid.number}
+            if change:
+                message += " " + _("Change: %(amount)s.") % {"amount": format_rupiah(change)}
+            messages.success(request, message)
+            return redirect("sales:order_detail", pk=order.pk)
     phone = order.customer.phones.first() if order.customer else None
     whatsapp = f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(_receipt_text(order))}" if phone else ""
+    cash_step = sales_settings().cash_rounding
     context = {
         "nav_key": "orders",
         "order": order,
@@ -262,8 +330,13 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "email": order.customer.emails.first() if order.customer else None,
         "trip": getattr(order, "trip", None) if order.kind == Order.Kind.TRIP else None,
         "refundable": order.total - order.refunded_total,
+        "can_pay": order.status == Order.Status.PLACED and actor.has_capability("orders.create"),
+        "pay_rows": pay_rows,
+        "pay_error": pay_error,
+        "cash_total": checkout.round_cash(order.total, cash_step),
+        "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
     }
-    return render(request, "sales/order_detail.html", context)
+    return render(request, "sales/order_detail.html", context, status=400 if pay_error else 200)
 
 
 @staff_view("orders.view")
