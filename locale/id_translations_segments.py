@@ -146,4 +146,6 @@ ID = {
     "Build the first segment": "Buat segmen pertama",
     "CSV or XLSX whose first row names a column: phone, email, external_id or member_number. Each row that matches a customer adds them; rows that match nobody are reported.": "CSV atau XLSX yang baris pertamanya menamai kolom: phone, email, external_id atau member_number. Setiap baris yang cocok dengan pelanggan menambahkannya; baris yang tidak cocok dengan siapa pun dilaporkan.",
     "Create the list": "Buat daftar",
+    "All segments": "Semua segmen",
+    "In no segment.": "Tidak ada dalam segmen mana pun.",
 }

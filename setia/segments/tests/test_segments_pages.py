@@ -322,3 +322,11 @@ def test_api_endpoints_per_persona(business: Business, records: dict[str, int], 
     assert web.get(f"/api/v1/segments/{records['dynamic']}/members", headers=headers).status_code == expected
     count = web.post("/api/v1/segments/count", {"definition": STORY}, content_type="application/json", headers=headers)
     assert count.status_code == expected
+
+
+def test_the_customer_page_shows_her_segments(business: Business, records: dict[str, int], people: Any) -> None:
+    page = client_for(business.analyst).get(f"/customers/{people['ani'].pk}/").content.decode()
+    assert 'data-testid="segments-panel"' in page
+    assert f'href="/segments/{records["dynamic"]}/" data-testid="segment-badge">Perempuan<' in page
+    cashier_page = client_for(business.cashier_a).get(f"/customers/{people['ani'].pk}/").content.decode()
+    assert 'data-testid="segments-panel"' not in cashier_page
