@@ -2,6 +2,7 @@
 refusals, loyalty after payment and not before, the order page's payment card over personas, the
 API, a refund afterwards, and two payments at once on PostgreSQL."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -80,7 +81,7 @@ def _unchanged(order: Order) -> None:
 def test_an_exact_payment_fulfils_the_order_at_the_agreed_prices(business: Business, shop: dict, placed: Order) -> None:
     membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
     placed_at = placed.placed_at
-    Order.objects.filter(pk=placed.pk).update(business_date=timezone.localdate() - timezone.timedelta(days=3))
+    Order.objects.filter(pk=placed.pk).update(business_date=timezone.localdate() - dt.timedelta(days=3))
     paid = checkout.order_pay(
         actor=business.cashier_a, order=placed, payments=[PaymentIn("transfer", TOTAL, "BCA 0042")]
     )
@@ -327,6 +328,7 @@ def test_the_payment_card_by_persona(
         assert shown.status_code == 200 and 'data-testid="order-pay-form"' not in shown.content.decode()
         assert posted.status_code == 403
     else:
+        assert user is not None
         assert shown.status_code == 200 and 'data-testid="order-pay-form"' in shown.content.decode()
         assert posted.status_code == 302 and posted["Location"] == url
         assert placed.status == "fulfilled"
