@@ -27,7 +27,7 @@ def order_refund(
     order = Order.objects.select_for_update().get(pk=order.pk)
     if not branch_scope(actor).allows(order.branch_id):
         raise ApplicationError(_("Order not found."))
-    if order.status not in (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.PLACED):
+    if order.status not in (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED):
         raise _error("order", _("Only a paid order can be refunded."))
     reason = (reason or "").strip()
     if not reason:

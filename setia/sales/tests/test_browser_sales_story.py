@@ -78,9 +78,7 @@ def test_from_the_web_form_to_an_accepted_proposal_and_its_order(
     )
     SalesSettings.objects.create(pk=1)
     package = Product.objects.create(kind="service", name="Paket perawatan karyawan", price=2_500_000)
-    source = LeadSource.objects.create(
-        name="Website", form_enabled=True, form_title="Minta penawaran", branch=branch
-    )
+    source = LeadSource.objects.create(name="Website", form_enabled=True, form_title="Minta penawaran", branch=branch)
     LeadAssignmentRule.objects.create(position=1, source=source, branch=branch)  # round robin: Budi
     stages = list(pipeline.default_pipeline().stages.order_by("position"))
 

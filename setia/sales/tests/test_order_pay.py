@@ -537,3 +537,11 @@ def test_two_payments_of_one_order_at_once_only_one_succeeds(business: Business,
     assert order.status == "fulfilled" and Payment.objects.filter(order=order).count() == 1
     member = Membership.objects.get(customer=shop["customer"])
     assert member.points_balance == 30 and PointsEntry.objects.filter(kind="earn").count() == 1
+
+
+def test_an_unpaid_placed_order_cannot_be_refunded(business: Business, placed: Order) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        refunds.order_refund(actor=business.owner, order=placed, reason="Batal", amount=1_000)
+    assert list(refused.value.extra) == ["order"]
+    placed.refresh_from_db()
+    assert (placed.status, placed.refunded_total) == ("placed", 0)
