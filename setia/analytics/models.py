@@ -55,8 +55,15 @@ class CustomerScore(models.Model):
     """One row per customer with at least one purchase: the latest refresh's scores. The lifetime
     value fields are empty while the model cannot be fitted (too few customers)."""
 
+    # No database foreign key on the derived tables: the refresh writes a million rows at a time and
+    # a per-row key check slowed PostgreSQL's writes; deleting a customer still deletes her scores
+    # (Django's on_delete), and the refresh only writes ids taken from orders.
     customer = models.OneToOneField(
-        "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="analytics_score"
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="analytics_score",
+        db_constraint=False,
     )
     first_purchase = models.DateField(_("first purchase"))
     last_purchase = models.DateField(_("last purchase"))
@@ -99,7 +106,9 @@ class CustomerScoreSnapshot(models.Model):
     before it. Rows of the last 90 days are all kept (daily history); older ones are thinned to
     the last row of each calendar month (monthly history) by `snapshots_prune`."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     date = models.DateField(_("date"))
     rfm_segment = models.CharField(_("RFM segment"), max_length=20)
     r_score = models.PositiveSmallIntegerField()

@@ -7,9 +7,10 @@ Steps (timed one by one in `AnalyticsRun.timings`):
 3. clv_fit — BG/NBD + Gamma-Gamma on the calibration window, with the hold-out check (services/clv.py);
 4. clv_predict — expected purchases, probability alive and 12-month value for every customer;
 5. loyalty — the loyalty index and its components (setia/analytics/loyalty_index.py);
-6. write_back — CustomerScore rows (PostgreSQL: COPY into a temporary table, then one
-   INSERT … ON CONFLICT; SQLite: one executemany upsert), rows of customers with no purchase any
-   more are deleted;
+6. write_back — every CustomerScore row replaced (PostgreSQL: COPY into a temporary table, then
+   TRUNCATE and INSERT … SELECT in one transaction; SQLite: DELETE and one executemany INSERT), so
+   customers with no purchase any more lose their row; history rows are upserted the same way
+   (COPY + INSERT … ON CONFLICT; executemany upsert);
 7. snapshots — a history row for every customer whose segment or scores changed, the movement
    between segments since the previous refresh, and the thinning of old history.
 
@@ -451,9 +452,39 @@ def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> in
         f"SELECT {select} FROM scores ORDER BY customer_id", params={"computed_at": str(stored_at)}
     ).to_arrow_table()
     with transaction.atomic():
-        _upsert(CustomerScore, SCORE_COLUMNS, ["customer_id"], arrow)
-        CustomerScore.objects.exclude(computed_at=computed_at).delete()
+        _replace_all(CustomerScore, SCORE_COLUMNS, arrow)
     return arrow.num_rows
+
+
+def _replace_all(model: Any, columns: list[str], arrow: pa.Table) -> None:
+    """Replace every row of `model`'s table with `arrow`, in the caller's transaction. Every scored
+    customer's row changes each day (recency, T), so a replace costs no more than an upsert and
+    also drops customers who have no purchase any more. PostgreSQL: COPY into a temporary table,
+    TRUNCATE, INSERT … SELECT (readers wait for the few seconds until commit instead of reading a
+    half-written table); SQLite: DELETE and one executemany INSERT."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        staging = quote(f"{model._meta.db_table}_load")
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+        _copy_csv(staging, columns, arrow)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}")
+            cursor.execute(f"DROP TABLE {staging}")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+    placeholders = ", ".join("?" for _ in columns)
+    raw = connection.connection.cursor()
+    try:
+        for batch in arrow.to_batches(max_chunksize=100_000):
+            rows = list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+            raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+    finally:
+        raw.close()
 
 
 def _write_snapshots(db: duckdb.DuckDBPyConnection, today: dt.date) -> int:
