@@ -84,7 +84,7 @@ SNAPSHOT_COLUMNS = [
 
 
 @contextmanager
-def _refresh_lock() -> Iterator[None]:
+def refresh_lock() -> Iterator[None]:
     """One refresh at a time per installation (the Parquet copy is rewritten in place)."""
     with open(extract.analytics_dir() / "refresh.lock", "w") as handle:
         try:
@@ -119,7 +119,7 @@ def analytics_refresh(
     options, _created = AnalyticsSettings.objects.get_or_create(pk=1)
     steps = _Steps(progress)
     began = time.perf_counter()
-    with _refresh_lock():
+    with refresh_lock():
         db = duckdb.connect()
         try:
             db.execute("SET threads TO 2")

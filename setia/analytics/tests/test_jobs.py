@@ -83,3 +83,12 @@ def test_a_failed_run_records_the_error(shop: list, monkeypatch: pytest.MonkeyPa
     run.refresh_from_db()
     assert (run.status, run.error) == (AnalyticsRun.Status.FAILED, "RuntimeError: disk full")
     assert not CustomerScore.objects.exists()
+
+
+def test_clv_fit_waits_for_no_refresh(shop: list) -> None:
+    import fcntl
+
+    with open(extract.analytics_dir() / "refresh.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(CommandError, match="already running"):
+            call_command("clv_fit", "--calibration-end", "2026-01-01", "--json", stdout=io.StringIO())

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from setia.analytics.services import clv, extract
+from setia.analytics.services.engine import refresh_lock
+from setia.core.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -25,7 +27,11 @@ class Command(BaseCommand):
             end = dt.date.fromisoformat(options["calibration_end"])
         except ValueError as error:
             raise CommandError("--calibration-end: use YYYY-MM-DD") from error
-        extract.extract()
+        try:
+            with refresh_lock():  # the Parquet copy is rewritten in place
+                extract.extract()
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
         db = duckdb.connect()
         try:
             db.execute(
