@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from setia.analytics.models import AnalyticsRun
 from setia.analytics.services.engine import analytics_run_execute
 from setia.analytics.services.runs import analytics_run_queue
+from setia.core.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -19,11 +20,10 @@ class Command(BaseCommand):
         if not created:
             raise CommandError(f"A refresh is already queued or running (run {run.pk}).")
 
-        def progress(percent: int, step: str) -> None:
-            if not options["json"]:
-                self.stderr.write(f"{percent:3d}% {step}")
-
-        run = analytics_run_execute(run.pk)
+        try:
+            run = analytics_run_execute(run.pk)
+        except ApplicationError as error:  # e.g. clv_fit holds the lock; the run is marked failed
+            raise CommandError(error.message) from error
         if options["json"]:
             self.stdout.write(json.dumps({"run": run.pk, "figures": run.figures, "timings": run.timings}))
             return
