@@ -9,7 +9,8 @@ branches, one of them in Bandung, so about a third live in Jawa Barat), and a sc
 of them (RFM segments in realistic shares, predicted values spread from Rp 0 to Rp 20.000.000)
 written with COPY (PostgreSQL) or executemany (SQLite). Database: a throw-away SQLite file, or
 PostgreSQL when BENCH_DATABASE_URL points at a server (a database `setia_bench_segments` is created
-there and dropped at the next run).
+there and dropped at the next run). With BENCH_SEGMENTS_REUSE=1 a PostgreSQL database left by an
+earlier run with the same size is measured again without loading it anew.
 """
 
 import os
@@ -115,13 +116,15 @@ def run() -> dict[str, Any]:
     os.environ["SETIA_ENV"] = "test"
     os.environ["DEBUG"] = "false"
     database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    reuse = bool(database_url) and os.environ.get("BENCH_SEGMENTS_REUSE") == "1"
     if database_url:
         import psycopg
 
         server = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS setia_bench_segments")
-            connection.execute("CREATE DATABASE setia_bench_segments")
+        if not reuse:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+                connection.execute("DROP DATABASE IF EXISTS setia_bench_segments")
+                connection.execute("CREATE DATABASE setia_bench_segments")
         os.environ["DATABASE_URL"] = f"{server}/setia_bench_segments"
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
@@ -131,15 +134,20 @@ def run() -> dict[str, Any]:
     from django.core.management import call_command
 
     from setia.accounts.models import User
+    from setia.customers.models import Customer
     from setia.demo.services import seed_demo
     from setia.segments import services
-    from setia.segments.models import SegmentMember
+    from setia.segments.models import Segment, SegmentMember
 
     call_command("migrate", verbosity=0)
-    start = time.perf_counter()
-    seed_demo(profile="salon", seed=1, customers=N, orders=0)
-    seed_seconds = round(time.perf_counter() - start, 1)
-    scores_seconds = _load_scores(random.Random(11))
+    if reuse and Customer.objects.count() == N:
+        Segment.objects.all().delete()  # a previous run's, with its members
+        seed_seconds, scores_seconds = 0.0, 0.0
+    else:
+        start = time.perf_counter()
+        seed_demo(profile="salon", seed=1, customers=N, orders=0)
+        seed_seconds = round(time.perf_counter() - start, 1)
+        scores_seconds = _load_scores(random.Random(11))
     owner = User.objects.get(username="admin")
     figures: dict[str, Any] = {
         "customers": N,

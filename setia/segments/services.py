@@ -7,6 +7,8 @@ stamps `left_at` on those who no longer do. No Python loop walks the members.
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,11 +57,42 @@ def segment_queryset(definition: dict[str, Any], *, actor: User | None = None) -
     return _scope(actor).filter(definition_q(cleaned))
 
 
+def _has_or(definition: dict[str, Any]) -> bool:
+    if definition.get("match") == "any" and len(definition.get("conditions", [])) > 1:
+        return True
+    return any(_has_or(item) for item in definition.get("conditions", []) if "conditions" in item)
+
+
+@contextmanager
+def _set_based(definition: dict[str, Any]) -> Iterator[None]:
+    """PostgreSQL settings for counting and evaluating a segment, for this transaction only.
+
+    A condition inside an OR group stays an `IN (subquery)` filter, which PostgreSQL answers with
+    a hash of the subquery's ids only when the hash fits in `work_mem` (4 MB by default: ~100k
+    ids); otherwise it re-reads the whole list for every customer (1M customers, 330k addresses in
+    Jawa Barat: over ten minutes instead of under one second). Under an OR, parallel workers would
+    each build the same hashes again (1M customers on two cores: 970 ms with two workers, 640 ms
+    without), while an AND of semi-joins gains from them (210 ms instead of 400 ms). JIT compiling
+    costs more than it saves on queries this short."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL jit = off")
+            if _has_or(definition):
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
 def segment_count(definition: dict[str, Any], *, actor: User | None = None) -> int:
     """The live count the builder shows while a segment is edited."""
     if actor is not None:
         require(actor, "segments.view")
-    return segment_queryset(definition, actor=actor).count()
+    customers = segment_queryset(definition, actor=actor)
+    with _set_based(definition):
+        return customers.count()
 
 
 # --- Saving -----------------------------------------------------------------------------------
@@ -212,8 +245,9 @@ def _evaluate(segment: Segment) -> Evaluation:
         _customer_sql(candidates)
     except EmptyResultSet:  # a condition that can match nobody (e.g. on a deleted choice)
         matching = None
-    left = _remove_members(segment, matching, now)
-    joined = _add_members(segment, matching, now) if matching is not None else 0
+    with _set_based(segment.definition):
+        left = _remove_members(segment, matching, now)
+        joined = _add_members(segment, matching, now) if matching is not None else 0
     members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=members, evaluated_at=now)
     segment.member_count, segment.evaluated_at = members, now
@@ -276,7 +310,8 @@ def segment_snapshot(*, actor: User, source: Segment, name: str, description: st
         created_by=actor,
     )
     now = timezone.now()
-    _add_members(segment, live_customers().filter(definition_q(source.definition)), now)
+    with _set_based(source.definition):
+        _add_members(segment, live_customers().filter(definition_q(source.definition)), now)
     members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=members, evaluated_at=now)
     segment.refresh_from_db()
