@@ -17,6 +17,7 @@ ID = {
     "Number of purchases": "Jumlah pembelian",
     "Spend (all time)": "Belanja (sepanjang waktu)",
     "only for this segment": "hanya untuk segmen ini",
+    "target segment": "segmen sasaran",
     "The voucher %(code)s is for the customers of another segment.": "Voucher %(code)s untuk pelanggan segmen lain.",
     # profile fields
     "Where they live": "Tempat tinggal",

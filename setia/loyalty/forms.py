@@ -171,6 +171,7 @@ class ProgrammeForm(ConfigForm):
             "value_proposition",
             "tiers",
             "tags",
+            "segment",
             "earn_rules",
             "vouchers",
             "promotions",

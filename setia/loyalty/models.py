@@ -576,6 +576,15 @@ class Programme(TimeStampedModel):
     )
     tiers = models.ManyToManyField(Tier, verbose_name=_("target tiers"), blank=True)
     tags = models.ManyToManyField("customers.Tag", verbose_name=_("target tags"), blank=True, related_name="+")
+    segment = models.ForeignKey(
+        "segments.Segment",
+        verbose_name=_("target segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"archived_at__isnull": True},
+    )
     earn_rules = models.ManyToManyField(EarnRule, verbose_name=_("points rules"), blank=True)
     vouchers = models.ManyToManyField(Voucher, verbose_name=_("vouchers"), blank=True)
     promotions = models.ManyToManyField(Promotion, verbose_name=_("promotions"), blank=True)

@@ -27,6 +27,7 @@ from setia.loyalty.models import (
     Voucher,
     VoucherUse,
 )
+from setia.segments.services import segment_customer_ids
 
 
 def _fields(instance: models.Model) -> list[str]:
@@ -130,7 +131,8 @@ class ProgrammeResults:
 
 
 def programme_members(programme: Programme) -> "models.QuerySet[Membership]":
-    """Active members in the programme's target: its tiers and/or tags (every member when neither)."""
+    """Active members in the programme's target: its tiers, tags and/or segment (every member when
+    none is set)."""
     members = Membership.objects.filter(status=Membership.Status.ACTIVE)
     tier_ids = list(programme.tiers.values_list("pk", flat=True))
     tag_ids = list(programme.tags.values_list("pk", flat=True))
@@ -139,7 +141,9 @@ def programme_members(programme: Programme) -> "models.QuerySet[Membership]":
         target |= Q(tier_id__in=tier_ids)
     if tag_ids:
         target |= Q(customer__tags__in=tag_ids)
-    return members.filter(target).distinct() if tier_ids or tag_ids else members
+    if programme.segment_id:
+        target |= Q(customer_id__in=segment_customer_ids(programme.segment_id))
+    return members.filter(target).distinct() if target else members
 
 
 def programme_results(programme: Programme) -> ProgrammeResults:

@@ -484,3 +484,22 @@ def test_a_condition_on_a_deleted_choice_matches_nobody_and_others_still_evaluat
     assert services.segments_refresh_all()["segments"] == 2
     assert _current(on_silver) == set()
     assert _current(women) == {"Ani", "Citra", "Dedi"}
+
+
+@pytest.mark.django_db
+def test_a_programme_aimed_at_a_segment_reaches_its_members(people: dict[str, Any], business: Business) -> None:
+    import datetime as dt
+
+    from setia.loyalty.models import Membership, Programme
+    from setia.loyalty.services.programmes import programme_members
+
+    Membership.objects.create(customer=people["budi"], number="M0002", referral_code="BUDI1")
+    west_java = services.segment_create(
+        actor=business.owner, name="Jabar", definition=one("customer.province", "any_of", ["32"])
+    )
+    programme = Programme.objects.create(
+        name="Jabar", kind=Programme.Kind.RETENTION, goal="Kembali", starts_on=dt.date(2026, 1, 1), segment=west_java
+    )
+    assert set(programme_members(programme).values_list("customer__name", flat=True)) == {"Ani"}
+    programme.segment = None
+    assert set(programme_members(programme).values_list("customer__name", flat=True)) == {"Ani", "Budi"}

@@ -330,3 +330,45 @@ def test_the_customer_page_shows_her_segments(business: Business, records: dict[
     assert f'href="/segments/{records["dynamic"]}/" data-testid="segment-badge">Perempuan<' in page
     cashier_page = client_for(business.cashier_a).get(f"/customers/{people['ani'].pk}/").content.decode()
     assert 'data-testid="segments-panel"' not in cashier_page
+
+
+def test_the_members_page_reads_a_fixed_number_of_queries_and_pages_by_keyset(business: Business) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from setia.customers.models import Customer
+
+    def make(count: int, start: int) -> None:
+        Customer.objects.bulk_create(
+            [
+                Customer(
+                    name=f"Pelanggan {n}", search_name=f"pelanggan {n}", gender="female", home_branch=business.branch_a
+                )
+                for n in range(start, start + count)
+            ]
+        )
+
+    make(3, 0)
+    segment = _female(business)
+    web = client_for(business.owner)
+    web.get(f"/segments/{segment.pk}/")
+    with CaptureQueriesContext(connection) as few:
+        web.get(f"/segments/{segment.pk}/")
+    make(57, 3)
+    services.segment_evaluate(actor=None, segment=segment)
+    with CaptureQueriesContext(connection) as many:
+        first = web.get(f"/segments/{segment.pk}/").content.decode()
+    assert len(many) == len(few)
+    assert first.count('data-testid="member-row"') == 50
+    cursor = first.split('data-testid="next-page"')[0].rsplit("?after=", 1)[1].split('"')[0]
+    second = web.get(f"/segments/{segment.pk}/?after={cursor}", headers={"HX-Request": "true"}).content.decode()
+    assert second.count('data-testid="member-row"') == 10
+    assert 'data-testid="next-page"' not in second
+    api = client_for(None)
+    headers = _key(business.owner)
+    page_one = api.get(f"/api/v1/segments/{segment.pk}/members?limit=40", headers=headers).json()
+    page_two = api.get(
+        f"/api/v1/segments/{segment.pk}/members?limit=40&after={page_one['next_cursor']}", headers=headers
+    ).json()
+    ids = [item["customer_id"] for item in page_one["items"] + page_two["items"]]
+    assert len(ids) == 60 and ids == sorted(ids) and page_two["next_cursor"] is None
