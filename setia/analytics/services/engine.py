@@ -197,6 +197,11 @@ def analytics_refresh(
                     quality=fitted.quality,
                 )
                 figures["fit_id"] = fit_row.pk
+            with steps.step("segments", 95):
+                # Dynamic segments read the scores just written (analytics sits above segments).
+                from setia.segments.services import segments_refresh_all
+
+                figures["segment_evaluation"] = segments_refresh_all()
         finally:
             db.close()
     steps.timings["total"] = round(time.perf_counter() - began, 3)

@@ -17,6 +17,7 @@ from setia.conftest import Business
 from setia.customers.models import Customer
 from setia.loyalty.models import Membership, Referral
 from setia.sales.models import Order, OrderLine
+from setia.segments.services import segment_create, segment_customer_ids
 
 TODAY = dt.date(2026, 6, 30)
 
@@ -165,7 +166,16 @@ def _score(customer: Customer) -> CustomerScore:
     return CustomerScore.objects.get(customer=customer)
 
 
-def test_refresh_scores_a_small_shop_by_hand(shop: dict) -> None:
+def test_refresh_scores_a_small_shop_by_hand(shop: dict, business: Business) -> None:
+    champions = segment_create(
+        actor=business.analyst,
+        name="Champions",
+        definition={
+            "match": "all",
+            "conditions": [{"field": "analytics.rfm_segment", "op": "any_of", "value": [rfm.CHAMPIONS]}],
+        },
+    )
+    assert not segment_customer_ids(champions).exists()  # no scores yet
     result = engine.analytics_refresh(today=TODAY)
     assert result["figures"]["customers_scored"] == 5
     assert CustomerScore.objects.count() == 5  # friends have no purchase: no score
@@ -215,8 +225,12 @@ def test_refresh_scores_a_small_shop_by_hand(shop: dict) -> None:
         "loyalty",
         "snapshots",
         "write_back",
+        "segments",
         "total",
     }
+    # Dynamic segments are re-evaluated on the new scores at the end of the refresh.
+    assert list(segment_customer_ids(champions)) == [shop["c"][4].pk]
+    assert result["figures"]["segment_evaluation"]["segments"] == 1
 
 
 def test_history_movement_and_the_incremental_extract(shop: dict) -> None:
