@@ -1,0 +1,35 @@
+# ruff: noqa: E501
+"""Indonesian for the sales CRM's model fields (setia/sales/models/, the business settings' logo
+and NPWP). Merged by scripts/translate.py."""
+
+ID = {
+    "NPWP": "NPWP",
+    "logo": "logo",
+    "PNG or JPEG, printed on quotes and receipts.": "PNG atau JPEG, dicetak pada penawaran dan struk.",
+    "quotes are valid for (days)": "penawaran berlaku (hari)",
+    "The default validity of a new quote.": "Masa berlaku bawaan penawaran baru.",
+    "quote terms": "syarat penawaran",
+    "Printed at the foot of every quote.": "Dicetak di bagian bawah setiap penawaran.",
+    "pipeline": "pipeline",
+    "pipelines": "pipeline",
+    "default probability %": "probabilitas bawaan %",
+    "A new or moved opportunity takes this probability.": "Peluang yang baru atau dipindahkan mendapat probabilitas ini.",
+    "stage": "tahap",
+    "stages": "tahap",
+    "lost reason": "alasan kalah",
+    "lost reasons": "alasan kalah",
+    "title": "judul",
+    "from lead": "dari prospek",
+    "value (Rp)": "nilai (Rp)",
+    "probability %": "probabilitas %",
+    "expected close": "perkiraan closing",
+    "position in the column": "posisi di kolom",
+    "in this stage since": "di tahap ini sejak",
+    "closing note": "catatan penutupan",
+    "opportunities": "peluang",
+    "opportunity product": "produk peluang",
+    "opportunity products": "produk peluang",
+    "status after": "status sesudahnya",
+    "stage change": "perubahan tahap",
+    "stage changes": "perubahan tahap",
+}
