@@ -141,7 +141,7 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
                 "addresses": addresses,
                 "last_interactions": [
                     {"at": e.at, "kind": e.kind, "title": e.title, "detail": e.detail}
-                    for e in timeline_for(customer, limit=5)
+                    for e in timeline_for(customer, limit=5, interactions_only=True)
                 ],
                 "url": reverse("customers:detail", args=[customer.pk]),
             }

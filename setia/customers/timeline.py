@@ -27,15 +27,27 @@ class Entry:
 
 Source = Callable[[Customer, dt.datetime | None, int], list[Entry]]
 _sources: dict[str, Source] = {}
+_interactions: set[str] = set()
 
 
-def register_source(key: str, source: Source) -> None:
+def register_source(key: str, source: Source, *, interaction: bool = False) -> None:
+    """`interaction`: the source's entries are contacts with the customer (a purchase, a trip,
+    a call), which the caller card lists as "last interactions"."""
     _sources[key] = source
+    if interaction:
+        _interactions.add(key)
 
 
-def timeline_for(customer: Customer, *, before: dt.datetime | None = None, limit: int = 50) -> list[Entry]:
-    """The newest `limit` entries (older than `before`) across every source."""
-    streams = [source(customer, before, limit) for source in _sources.values()]
+def timeline_for(
+    customer: Customer, *, before: dt.datetime | None = None, limit: int = 50, interactions_only: bool = False
+) -> list[Entry]:
+    """The newest `limit` entries (older than `before`) across every source, or across the
+    interaction sources only (one query each: the caller lookup reads these per matching customer)."""
+    streams = [
+        source(customer, before, limit)
+        for key, source in _sources.items()
+        if not interactions_only or key in _interactions
+    ]
     return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
 
 

@@ -64,7 +64,7 @@ def _activities_panel(request: HttpRequest, customer: Customer) -> dict[str, Any
 
 
 def register() -> None:
-    timeline.register_source("activities", _activities_source)
+    timeline.register_source("activities", _activities_source, interaction=True)
     merge.register_merge_handler("activities", _move_activities)
     panels.register_panel(
         panels.Panel("sales.activities", "sales/activities/_panel.html", _activities_panel, "main", 15)

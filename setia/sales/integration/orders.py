@@ -78,7 +78,7 @@ def _programme_revenue(programme: Any, members: Any, start: dt.date, end: dt.dat
 
 
 def register() -> None:
-    timeline.register_source("orders", _orders_source)
+    timeline.register_source("orders", _orders_source, interaction=True)
     merge.register_merge_handler("orders", _move_orders)
     programmes.register_programme_revenue(_programme_revenue)
     membership.register_purchase_history(lambda customer_id: Order.objects.filter(customer_id=customer_id).exists())
