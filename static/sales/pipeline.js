@@ -81,6 +81,7 @@
       draggable: '[data-testid="opportunity-card"]',
       filter: ".pipeline-more",
       animation: 120,
+      forceFallback: true, // pointer events, not native drag and drop: the same on every browser and under test
       ghostClass: "sortable-ghost",
       chosenClass: "sortable-chosen",
       delayOnTouchOnly: true,

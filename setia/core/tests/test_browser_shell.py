@@ -10,7 +10,9 @@ from setia.demo.services import demo_password, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FRONT = ["home", "calls", "customers", "cashier", "orders", "loyalty", "trips", "appointments"]
+FRONT = ["home", "calls", "my_day", "customers", "cashier", "orders", "loyalty", "trips", "appointments"]
+SALES_CRM = ["leads", "pipeline", "quotes", "renewals", "sales_figures"]
+ANALYSIS = ["segments", "analytics"]
 ADMIN_SECTIONS = [
     "staff",
     "branches",
@@ -18,19 +20,33 @@ ADMIN_SECTIONS = [
     "catalog",
     "settings",
     "sales_settings",
+    "quote_settings",
     "custom_fields",
+    "lead_sources",
+    "lead_rules",
+    "pipeline_settings",
     "audit",
     "jobs",
 ]
+MANAGER_ADMIN = [
+    "staff",
+    "branches",
+    "teams",
+    "catalog",
+    "quote_settings",
+    "lead_sources",
+    "lead_rules",
+    "pipeline_settings",
+]
 EXPECTED_NAV = {
-    "admin": [*FRONT, *ADMIN_SECTIONS, "api-docs"],
-    "manager": [*FRONT, "staff", "branches", "teams", "catalog", "api-docs"],
-    "marketing": ["home", "customers", "orders", "loyalty", "catalog", "api-docs"],
-    "analyst": ["home", "customers", "orders", "loyalty", "catalog", "api-docs"],
-    "cashier": [*FRONT, "catalog", "api-docs"],
-    "agent": [*FRONT, "catalog", "api-docs"],
-    "sales": ["home", "calls", "customers", "cashier", "orders", "loyalty", "catalog", "api-docs"],
-    "service": ["home", "calls", "customers", "orders", "loyalty", "catalog", "api-docs"],
+    "admin": [*FRONT, *SALES_CRM, *ANALYSIS, *ADMIN_SECTIONS, "api-docs"],
+    "manager": [*FRONT, *SALES_CRM, *ANALYSIS, *MANAGER_ADMIN, "api-docs"],
+    "marketing": ["home", "my_day", "customers", "orders", "loyalty", "leads", *ANALYSIS, "catalog", "api-docs"],
+    "analyst": ["home", "customers", "orders", "loyalty", *SALES_CRM[1:], *ANALYSIS, "catalog", "api-docs"],
+    "cashier": [*FRONT, "renewals", "catalog", "api-docs"],
+    "agent": [*FRONT, "leads", "catalog", "api-docs"],
+    "sales": [*FRONT[:7], *SALES_CRM, "catalog", "api-docs"],
+    "service": ["home", "calls", "my_day", "customers", "orders", "loyalty", "catalog", "api-docs"],
 }
 ROLE_LABEL = {
     "admin": ("Pemilik / administrator", "Owner / administrator"),
