@@ -370,8 +370,11 @@ def digest_send(*, now: dt.datetime | None = None) -> int:
 
 
 def site_address() -> str:
-    """Where the installation is reached, for links in emails: the first trusted origin
-    (CSRF_TRUSTED_ORIGINS, set for any deployment behind HTTPS), else the first named host."""
+    """Where the installation is reached, for links in emails: SITE_URL when set, else the first
+    trusted origin (CSRF_TRUSTED_ORIGINS, set for any deployment behind HTTPS), else the first
+    named host."""
+    if settings.SITE_URL:
+        return str(settings.SITE_URL)
     if settings.CSRF_TRUSTED_ORIGINS:
         return str(settings.CSRF_TRUSTED_ORIGINS[0]).rstrip("/")
     hosts = [host for host in settings.ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")]

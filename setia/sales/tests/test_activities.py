@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -271,10 +272,14 @@ def test_morning_digest_lists_what_is_due_and_skips_people_with_nothing(
     crm["lead"].save()
     morning = dt.datetime(2026, 3, 10, 7, 0, tzinfo=JAKARTA)
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with (
+        override_settings(SITE_URL="https://crm.salonmelati.id"),
+        django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
+    ):
         assert services.digest_send(now=morning) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
+    assert f"https://crm.salonmelati.id/leads/{crm['lead'].pk}/" in message.body  # links to the site
     assert message.to == ["budi@example.com"]
     body = message.body
     assert "Overdue call" in body and "Meeting at ten" in body and "Next week task" not in body
