@@ -1,6 +1,7 @@
 """Reads for the analytics page and the 360° panel. Analytics figures are business-wide; they need
 the `analytics.view` capability (owner, manager, marketing, analyst)."""
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -66,8 +67,61 @@ def overview(actor: Any) -> dict[str, Any]:
         "grid": grid,
         "segments": segments,
         "movement": movement[:30],
+        "cohorts": cohort_tables(figures.get("cohorts", [])),
         "fit": fit,
         "settings": AnalyticsSettings.objects.get_or_create(pk=1)[0],
+    }
+
+
+COHORT_MONTHS = 12  # months since acquisition shown (offsets 0-11), as computed by the engine
+
+
+def _shade(value: float, top: float) -> dict[str, Any]:
+    """A heat-map cell's shading: the background's alpha (0.05-0.85, as a CSS number string so that
+    number localization cannot turn the point into a comma) and whether the text must be white."""
+    share = value / top if top > 0 else 0.0
+    alpha = 0.05 + 0.8 * min(1.0, max(0.0, share)) if value > 0 else 0.0
+    return {"alpha": f"{alpha:.2f}", "dark": alpha > 0.55}
+
+
+def cohort_tables(cohorts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The two cohort heat maps from a run's figures: retention (% of the cohort who bought in each
+    month since acquisition) and revenue per cohort customer in each month. A month that has not
+    begun yet is `None` (an empty cell); an empty cohort has no cells."""
+    rows = []
+    for cohort in cohorts:
+        size = cohort["customers"]
+        months = {cell["offset"]: cell for cell in cohort["months"]}
+        retention: list[dict[str, Any] | None] = []
+        revenue: list[dict[str, Any] | None] = []
+        for offset in range(COHORT_MONTHS):
+            cell = months.get(offset)
+            if cell is None or not size:
+                retention.append(None)
+                revenue.append(None)
+                continue
+            retention.append({"percent": round(100 * cell["customers"] / size), "customers": cell["customers"]})
+            revenue.append({"per_customer": round(cell["revenue"] / size), "total": cell["revenue"]})
+        rows.append(
+            {
+                "month": dt.date.fromisoformat(cohort["month"]),
+                "customers": size,
+                "retention": retention,
+                "revenue": revenue,
+            }
+        )
+    top_revenue = max((c["per_customer"] for row in rows for c in row["revenue"] if c), default=0)
+    for row in rows:
+        for cell in row["retention"]:
+            if cell:
+                cell.update(_shade(cell["percent"], 100))
+        for cell in row["revenue"]:
+            if cell:
+                cell.update(_shade(cell["per_customer"], top_revenue))
+    return {
+        "rows": rows,
+        "offsets": list(range(COHORT_MONTHS)),
+        "any": any(row["customers"] for row in rows),
     }
 
 

@@ -7,11 +7,13 @@ Steps (timed one by one in `AnalyticsRun.timings`):
 3. clv_fit — BG/NBD + Gamma-Gamma on the calibration window, with the hold-out check (services/clv.py);
 4. clv_predict — expected purchases, probability alive and 12-month value for every customer;
 5. loyalty — the loyalty index and its components (setia/analytics/loyalty_index.py);
-6. write_back — every CustomerScore row replaced (PostgreSQL: COPY into a temporary table, then
+6. cohorts — monthly acquisition cohorts of the last 12 months: size, and per month since the
+   first purchase the customers who bought and their revenue (`_cohorts`);
+7. write_back — every CustomerScore row replaced (PostgreSQL: COPY into a temporary table, then
    TRUNCATE and INSERT … SELECT in one transaction; SQLite: DELETE and one executemany INSERT), so
    customers with no purchase any more lose their row; history rows are upserted the same way
    (COPY + INSERT … ON CONFLICT; executemany upsert);
-7. snapshots — a history row for every customer whose segment or scores changed, the movement
+8. snapshots — a history row for every customer whose segment or scores changed, the movement
    between segments since the previous refresh, and the thinning of old history.
 
 Only purchases up to `today` count. Figures the analytics page shows (the RFM grid, segment sizes,
@@ -135,6 +137,8 @@ def analytics_refresh(
                     clv.predict(db, fitted, today=today)
             with steps.step("loyalty", 65):
                 active = _loyalty(db, fitted is not None)
+            with steps.step("cohorts", 68):
+                cohorts = _cohorts(db, today)
             with steps.step("snapshots", 72):
                 previous = extract._read(
                     f"SELECT customer_id, r_score, f_score, m_score, loyalty_index, rfm_segment "
@@ -171,6 +175,7 @@ def analytics_refresh(
                 "grid": _grid(db),
                 "segments": _segments(db),
                 "movement": movement,
+                "cohorts": cohorts,
                 "snapshots_written": snapshots,
                 "snapshots_pruned": pruned,
                 "loyalty_weights": active,
@@ -367,6 +372,46 @@ def _grid(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         """SELECT r_score, fm_score, COUNT(*), SUM(monetary) FROM scores GROUP BY ALL ORDER BY ALL"""
     ).fetchall()
     return [{"r": int(r), "fm": int(fm), "customers": int(n), "revenue": int(v or 0)} for r, fm, n, v in rows]
+
+
+COHORT_MONTHS = 12
+
+
+def _cohorts(db: duckdb.DuckDBPyConnection, today: dt.date) -> list[dict[str, Any]]:
+    """Acquisition cohorts of the last COHORT_MONTHS calendar months up to today's month: the
+    customers whose first purchase day (ever, from `days`) falls in the month; for each month since
+    (offset 0 = the acquisition month, up to COHORT_MONTHS - 1 and not past today's month) how many
+    of them made a purchase and what they spent. Months without a new customer are listed with size
+    0, so the page always shows the same months."""
+    rows = db.execute(
+        f"""WITH firsts AS (
+              SELECT customer_id, date_trunc('month', MIN(day))::DATE AS cohort FROM days GROUP BY customer_id),
+            months AS (
+              SELECT (date_trunc('month', $today::DATE) - to_months(n))::DATE AS cohort
+              FROM range({COHORT_MONTHS}) t(n)),
+            sizes AS (
+              SELECT cohort, COUNT(*) AS customers FROM firsts GROUP BY cohort),
+            activity AS (
+              SELECT f.cohort, datediff('month', f.cohort, date_trunc('month', d.day)::DATE) AS month_offset,
+                     COUNT(DISTINCT d.customer_id) AS active, SUM(d.value)::BIGINT AS revenue
+              FROM days d JOIN firsts f USING (customer_id)
+              WHERE f.cohort >= (SELECT MIN(cohort) FROM months)
+              GROUP BY ALL)
+            SELECT m.cohort, COALESCE(s.customers, 0) AS customers, o.n AS month_offset,
+                   COALESCE(a.active, 0) AS active, COALESCE(a.revenue, 0) AS revenue
+            FROM months m
+            LEFT JOIN sizes s USING (cohort)
+            JOIN range({COHORT_MONTHS}) o(n)
+              ON (m.cohort + to_months(o.n))::DATE <= date_trunc('month', $today::DATE)::DATE
+            LEFT JOIN activity a ON a.cohort = m.cohort AND a.month_offset = o.n
+            ORDER BY m.cohort, o.n""",
+        {"today": today},
+    ).fetchall()
+    cohorts: dict[dt.date, dict[str, Any]] = {}
+    for cohort, customers, offset, active, revenue in rows:  # at most 12 x 12 rows
+        entry = cohorts.setdefault(cohort, {"month": cohort.isoformat(), "customers": int(customers), "months": []})
+        entry["months"].append({"offset": int(offset), "customers": int(active), "revenue": int(revenue)})
+    return list(cohorts.values())
 
 
 def _segments(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

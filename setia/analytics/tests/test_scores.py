@@ -223,6 +223,7 @@ def test_refresh_scores_a_small_shop_by_hand(shop: dict, business: Business) -> 
         "clv_fit",
         "clv_predict",
         "loyalty",
+        "cohorts",
         "snapshots",
         "write_back",
         "segments",
