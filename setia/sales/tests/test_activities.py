@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -287,7 +288,8 @@ def test_morning_digest_lists_what_is_due_and_skips_people_with_nothing(
     assert "Office haircuts" in body  # closes Sunday 15 March at the latest
     assert "Yearly salon package" in body  # renewal on 15 March, within 7 days
     assert "Lead Bandung" not in body
-    html = message.alternatives[0].content  # type: ignore[union-attr]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert "Overdue call" in html
 
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
