@@ -162,7 +162,8 @@ def customer_scores(actor: Any, customer: Customer) -> dict[str, Any] | None:
         "segment_meaning": rfm.SEGMENTS.get(score.rfm_segment, ("", "", ""))[1],
         "previous_segment": rfm.segment_label(previous.rfm_segment) if previous else "",
         "components": components,
-        "breadth_target": loyalty_index.BREADTH_TARGET,
+        # As the engine counts it: the active categories, up to the target.
+        "breadth_target": min(Category.objects.filter(is_active=True).count(), loyalty_index.BREADTH_TARGET),
         "referral_target": loyalty_index.REFERRAL_TARGET,
         "churn_percent": round(100 * score.churn_risk) if score.churn_risk is not None else None,
     }
