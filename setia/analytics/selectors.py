@@ -4,6 +4,7 @@ the `analytics.view` capability (owner, manager, marketing, analyst)."""
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q
 from django.utils import timezone
 
 from setia.accounts.selectors import require
@@ -11,6 +12,7 @@ from setia.analytics import loyalty_index, rfm
 from setia.analytics.models import AnalyticsRun, AnalyticsSettings, ClvFit, CustomerScore, CustomerScoreSnapshot
 from setia.catalog.models import Category
 from setia.customers.models import Customer
+from setia.customers.selectors import visible_customers
 
 
 def current_run(actor: Any) -> AnalyticsRun | None:
@@ -166,4 +168,74 @@ def customer_scores(actor: Any, customer: Customer) -> dict[str, Any] | None:
         "breadth_target": min(Category.objects.filter(is_active=True).count(), loyalty_index.BREADTH_TARGET),
         "referral_target": loyalty_index.REFERRAL_TARGET,
         "churn_percent": round(100 * score.churn_risk) if score.churn_risk is not None else None,
+    }
+
+
+CLV_BUCKETS = 8  # bars of the lifetime value histogram
+CHURN_LIST_SIZE = 20
+CHURN_LIST_THRESHOLD = 0.5  # churn risk from which a valuable customer is listed
+
+
+def clv_histogram(buckets: int = CLV_BUCKETS) -> list[dict[str, Any]]:
+    """Customers per predicted-value range: `buckets` equal ranges from the lowest to the highest
+    predicted value (the last one includes the highest), counted by the database in one query."""
+    scored = CustomerScore.objects.filter(predicted_value__isnull=False)
+    bounds = scored.aggregate(low=Min("predicted_value"), high=Max("predicted_value"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None or high is None:
+        return []
+    width = max(1, -(-(high - low + 1) // buckets))  # ceiling division: the ranges cover low..high
+    ranges = [(low + i * width, low + (i + 1) * width) for i in range(buckets)]
+    counts = scored.aggregate(
+        **{
+            f"b{i}": Count("pk", filter=Q(predicted_value__gte=start, predicted_value__lt=end))
+            for i, (start, end) in enumerate(ranges)
+        }
+    )
+    return [{"start": start, "end": end - 1, "customers": counts[f"b{i}"]} for i, (start, end) in enumerate(ranges)]
+
+
+def churn_risks(actor: Any, limit: int = CHURN_LIST_SIZE) -> list[CustomerScore]:
+    """The valuable customers most at risk: churn risk of at least 50%, ordered by the value at
+    stake (predicted value times churn risk), among the customers the actor may see."""
+    stake = ExpressionWrapper(F("predicted_value") * F("churn_risk"), output_field=FloatField())
+    visible = visible_customers(actor).values("pk")
+    rows: list[CustomerScore] = [
+        *CustomerScore.objects.filter(
+            predicted_value__isnull=False, churn_risk__gte=CHURN_LIST_THRESHOLD, customer_id__in=visible
+        )
+        .annotate(at_stake=stake)
+        .select_related("customer")
+        .order_by("-at_stake", "-predicted_value", "customer_id")[:limit]
+    ]
+    for row in rows:  # at most `limit` rows: whole rupiah for display
+        row.at_stake = round(row.at_stake)  # type: ignore[attr-defined]
+    return rows
+
+
+def dashboard(actor: Any) -> dict[str, Any]:
+    """The "Pelanggan" dashboard: segment sizes and revenue from the latest finished refresh, the
+    lifetime value distribution and the customers most at risk (aggregates only)."""
+    require(actor, "analytics.view")
+    latest = AnalyticsRun.objects.filter(status=AnalyticsRun.Status.DONE).first()
+    figures = latest.figures if latest else {}
+    segments = [
+        {
+            "segment": row["segment"],
+            "label": rfm.segment_label(row["segment"]),
+            "customers": row["customers"],
+            "revenue": row["revenue"],
+        }
+        for row in figures.get("segments", [])
+        if row["segment"] in rfm.SEGMENTS
+    ]
+    histogram = clv_histogram() if latest else []
+    return {
+        "run": latest,
+        "figures": figures,
+        "segments": segments,
+        "histogram": histogram,
+        "churn": churn_risks(actor) if latest else [],
+        "churn_threshold": round(100 * CHURN_LIST_THRESHOLD),
+        "has_cohorts": bool(figures.get("cohorts")),
     }

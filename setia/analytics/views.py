@@ -89,3 +89,24 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Analytics settings saved. They apply from the next refresh."))
             return redirect("analytics:home")
     return render(request, "analytics/settings.html", {"nav_key": "analytics", "form": form})
+
+
+@staff_view("analytics.view")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The "Pelanggan" dashboard: segments, the lifetime value distribution and the churn list."""
+    data = selectors.dashboard(request.user)
+    charts = {
+        "labels": {"customers": _("Customers"), "revenue": _("Revenue in the window")},
+        "segments": {
+            "labels": [row["label"] for row in data["segments"]],
+            "customers": [row["customers"] for row in data["segments"]],
+            "revenue": [row["revenue"] for row in data["segments"]],
+        },
+        "clv": {
+            "starts": [row["start"] for row in data["histogram"]],
+            "ends": [row["end"] for row in data["histogram"]],
+            "customers": [row["customers"] for row in data["histogram"]],
+        },
+    }
+    context = {"nav_key": "analytics", **data, "charts": charts}
+    return render(request, "analytics/dashboard.html", context)
