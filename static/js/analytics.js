@@ -1,5 +1,7 @@
-// Charts of the customer analytics page (Chart.js): segment sizes and revenue, and the lifetime
-// value model's hold-out check. The data comes from the page (json_script "analytics-charts").
+// Charts of the customer analytics page and the Pelanggan dashboard (Chart.js): segment sizes and
+// revenue, the lifetime value model's hold-out check, the distribution of the predicted value.
+// The data comes from the page (json_script "analytics-charts"); each chart is drawn when its
+// canvas is on the page.
 (() => {
   const source = document.getElementById("analytics-charts");
   if (!source || typeof Chart === "undefined") return;
@@ -46,6 +48,22 @@
           x: { title: { display: true, text: data.labels.frequency } },
           y: { beginAtZero: true, title: { display: true, text: data.labels.per_customer } },
         },
+      },
+    });
+  }
+  const clv = document.getElementById("chart-clv");
+  if (clv) {
+    new Chart(clv, {
+      type: "bar",
+      data: {
+        labels: data.clv.starts.map((start, index) => compact(start) + " – " + compact(data.clv.ends[index])),
+        datasets: [{ label: data.labels.customers, data: data.clv.customers, backgroundColor: "rgba(13, 110, 253, 0.6)" }],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
       },
     });
   }

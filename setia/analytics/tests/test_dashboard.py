@@ -109,7 +109,7 @@ def test_dashboard_page_shows_segments_histogram_and_churn_links(
 ) -> None:
     html = client_for(_user(business, "analyst")).get(reverse("analytics:dashboard")).content.decode()
     assert 'data-testid="dashboard-empty"' not in html
-    assert 'id="analytics-dashboard-charts"' in html and "chart-dashboard-clv" in html
+    assert 'id="analytics-charts"' in html and 'id="chart-clv"' in html
     assert 'data-testid="clv-bucket-7">3<' in html and 'data-testid="clv-bucket-2">0<' in html
     assert rfm.segment_label(rfm.CHAMPIONS) in html
     gita = scored["Gita"]
