@@ -504,27 +504,7 @@ def _record(
         if redeemed.discount != result.voucher_discount:
             raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
     membership = purchases.membership_of(customer.pk) if customer else None
-    records = []
-    if result.points:
-        assert membership is not None
-        purchases.pay_with_points(actor=actor, membership=membership, points=result.points, source=source, at=at)
-        records.append(
-            Payment(order=order, method=Payment.Method.POINTS, amount=result.points_value, reference=f"{result.points}")
-        )
-    if result.cashback:
-        assert membership is not None
-        purchases.pay_with_cashback(actor=actor, membership=membership, amount=result.cashback, source=source, at=at)
-        records.append(Payment(order=order, method=Payment.Method.CASHBACK, amount=result.cashback))
-    cash_left = result.change
-    for payment in payments:
-        amount = payment.amount
-        if payment.method == Payment.Method.CASH and cash_left:
-            taken = min(cash_left, amount)
-            amount, cash_left = amount - taken, cash_left - taken
-        if amount:
-            records.append(Payment(order=order, method=payment.method, amount=amount, reference=payment.reference[:64]))
-    if result.to_pay and not any(p.method not in (Payment.Method.POINTS, Payment.Method.CASHBACK) for p in records):
-        raise _field_error("payments", _("Add a payment."))
+    records = _payments_taken(actor, order, result, payments, membership, source, at)
     Payment.objects.bulk_create(records)
     OrderLine.objects.bulk_create(
         [
@@ -575,6 +555,43 @@ def _record(
         changes={"total": [None, order.total], "lines": [None, len(result.lines)]},
         message=_("Sale %(number)s") % {"number": order.number},
     )
+
+
+def _payments_taken(
+    actor: User,
+    order: Order,
+    result: Quote,
+    payments: list[PaymentIn],
+    membership: Any,
+    source: str,
+    at: dt.datetime,
+) -> list[Payment]:
+    """Post the points and cashback paid to the member's ledgers and list the order's payments
+    (cash net of the change given), refusing a sale left unpaid. The caller saves them."""
+    records = []
+    if result.points:
+        assert membership is not None
+        purchases.pay_with_points(actor=actor, membership=membership, points=result.points, source=source, at=at)
+        records.append(
+            Payment(order=order, method=Payment.Method.POINTS, amount=result.points_value, reference=f"{result.points}")
+        )
+    if result.cashback:
+        assert membership is not None
+        purchases.pay_with_cashback(actor=actor, membership=membership, amount=result.cashback, source=source, at=at)
+        records.append(Payment(order=order, method=Payment.Method.CASHBACK, amount=result.cashback))
+    cash_left = result.change
+    for payment in payments:
+        amount = payment.amount
+        if payment.method == Payment.Method.CASH and cash_left:
+            taken = min(cash_left, amount)
+            amount, cash_left = amount - taken, cash_left - taken
+        if amount:
+            records.append(
+                Payment(order=order, method=payment.method, amount=amount, reference=(payment.reference or "")[:64])
+            )
+    if result.to_pay and not any(p.method not in (Payment.Method.POINTS, Payment.Method.CASHBACK) for p in records):
+        raise _field_error("payments", _("Add a payment."))
+    return records
 
 
 @dataclass
@@ -716,29 +733,7 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
     _apply_money_payments(result, payments, sales_settings(), True)
     at = timezone.now()
     source = f"sales.order:{order.pk}"
-    records = []
-    if result.points:
-        assert membership is not None
-        purchases.pay_with_points(actor=actor, membership=membership, points=result.points, source=source, at=at)
-        records.append(
-            Payment(order=order, method=Payment.Method.POINTS, amount=result.points_value, reference=f"{result.points}")
-        )
-    if result.cashback:
-        assert membership is not None
-        purchases.pay_with_cashback(actor=actor, membership=membership, amount=result.cashback, source=source, at=at)
-        records.append(Payment(order=order, method=Payment.Method.CASHBACK, amount=result.cashback))
-    cash_left = result.change
-    for payment in payments:
-        amount = payment.amount
-        if payment.method == Payment.Method.CASH and cash_left:
-            taken = min(cash_left, amount)
-            amount, cash_left = amount - taken, cash_left - taken
-        if amount:
-            records.append(
-                Payment(order=order, method=payment.method, amount=amount, reference=(payment.reference or "")[:64])
-            )
-    if result.to_pay and not any(p.method not in (Payment.Method.POINTS, Payment.Method.CASHBACK) for p in records):
-        raise _field_error("payments", _("Add a payment."))
+    records = _payments_taken(actor, order, result, payments, membership, source, at)
     Payment.objects.bulk_create(records)
     order.rounding = result.rounding
     order.total = result.total + result.rounding
