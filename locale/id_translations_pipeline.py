@@ -181,4 +181,5 @@ ID = {
     "Lost reasons": "Alasan kalah",
     "No lost reasons yet: add the ones your team uses (price, timing, competitor…).": "Belum ada alasan kalah: tambahkan yang dipakai tim Anda (harga, waktu, pesaing…).",
     "New lost reason": "Alasan kalah baru",
+    "Move a stage up or down.": "Pindahkan tahap ke atas atau ke bawah.",
 }

@@ -188,6 +188,19 @@ def stages_reorder(*, actor: User, pipeline: Pipeline, stage_ids: list[int]) -> 
 
 
 @transaction.atomic
+def stage_shift(*, actor: User, stage: Stage, direction: str) -> None:
+    """Move a stage one place up or down among its pipeline's stages (nothing at either end)."""
+    if direction not in ("up", "down"):
+        raise _field_error("direction", _("Move a stage up or down."))
+    ids = list(stage.pipeline.stages.order_by("position", "id").values_list("pk", flat=True))
+    index = ids.index(stage.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+        stages_reorder(actor=actor, pipeline=stage.pipeline, stage_ids=ids)
+
+
+@transaction.atomic
 def lost_reason_create(*, actor: User, name: str, position: int = 0) -> LostReason:
     require(actor, "sales.configure")
     name = _check_name(name)

@@ -596,12 +596,7 @@ def stage_shift(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     stage = selectors.stage_config_get(actor=actor, pk=pk)
     if direction not in ("up", "down"):
         raise NotFoundError(_("Stage not found."))
-    ids = list(stage.pipeline.stages.order_by("position", "id").values_list("pk", flat=True))
-    index = ids.index(stage.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(ids):
-        ids[index], ids[other] = ids[other], ids[index]
-        services.stages_reorder(actor=actor, pipeline=stage.pipeline, stage_ids=ids)
+    services.stage_shift(actor=actor, stage=stage, direction=direction)
     return _back_to_settings(request, None, _("Stages reordered."))
 
 
