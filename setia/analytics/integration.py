@@ -1,20 +1,48 @@
-"""What analytics contributes to lower apps: the scores panel on the customer's 360° page and the
-merge handler. Registered from `AnalyticsConfig.ready`."""
+"""What analytics contributes to lower apps: the scores and next-best-offer panels on the
+customer's 360° page, the offers at the cashier and the merge handler. Registered from
+`AnalyticsConfig.ready`."""
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from setia.analytics import selectors
 from setia.analytics.models import AnalyticsSettings, CustomerScore, CustomerScoreSnapshot
 from setia.customers import merge, panels
 from setia.customers.models import Customer
+from setia.sales import offers
 
 
 def _scores_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
     if not request.user.has_capability("analytics.view"):  # type: ignore[union-attr]
         return None
     return selectors.customer_scores(request.user, customer)
+
+
+def reason(offer: dict[str, Any]) -> str:
+    """The sentence that explains an offer (its rule, in words)."""
+    values = {"product": offer["because"].name, "percent": offer["confidence_percent"]}
+    if offer["kind"] == "sequence":
+        return _("%(percent)s%% of those who bought %(product)s bought it later") % values
+    if offer["in_cart"]:
+        return _("Often bought with %(product)s (%(percent)s%% of its orders)") % values
+    return _("Bought together with %(product)s, which she buys (%(percent)s%% of its orders)") % values
+
+
+def _offers_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    found = selectors.next_best_offers(customer.pk)
+    if not found:
+        return None
+    return {
+        "offers": [{**offer, "reason": reason(offer)} for offer in found],
+        "can_see_rules": request.user.has_capability("analytics.view"),  # type: ignore[union-attr]
+    }
+
+
+def _cashier_offers(customer: Customer | None, cart: list[int]) -> list[offers.Offer]:
+    found = selectors.next_best_offers(customer.pk if customer else None, cart)
+    return [offers.Offer(product=offer["product"], reason=reason(offer)) for offer in found]
 
 
 def _merge_scores(survivor: Customer, merged: Customer, actor: Any) -> None:
@@ -29,4 +57,6 @@ def _merge_scores(survivor: Customer, merged: Customer, actor: Any) -> None:
 
 def register() -> None:
     panels.register_panel(panels.Panel("analytics.scores", "analytics/panels/scores.html", _scores_panel, "side", 30))
+    panels.register_panel(panels.Panel("analytics.offers", "analytics/panels/offers.html", _offers_panel, "side", 25))
+    offers.register_offer_source("analytics.next_best_offer", _cashier_offers)
     merge.register_merge_handler("analytics", _merge_scores)

@@ -39,6 +39,21 @@ class AnalyticsSettings(TimeStampedModel):
             "made since. 0: fit on everything, no check."
         ),
     )
+    rules_min_count = models.PositiveIntegerField(
+        _("rule minimum count"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(100000)],
+        help_text=_(
+            "A cross-sell rule is kept when at least this many orders (bought together) or customers "
+            "(bought later) hold both products."
+        ),
+    )
+    rules_min_confidence = models.PositiveSmallIntegerField(
+        _("rule minimum confidence (%)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("A rule is kept when at least this share of the buyers of the first product bought the second."),
+    )
     # Set by a customer merge (orders change owner without changing their `updated_at`): the next
     # refresh re-extracts every order instead of only the changed ones.
     full_extract_required = models.BooleanField(default=False, editable=False)
@@ -123,6 +138,53 @@ class CustomerScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.date} {self.rfm_segment}"
+
+
+class AssociationRule(models.Model):
+    """A cross-sell rule "bought X → bought Y" mined by the refresh from the purchases of the RFM
+    window (setia/analytics/services/rules.py): over baskets (X and Y in the same order) or over
+    customers' purchase sequences (Y bought on a later day than X). Replaced by every refresh."""
+
+    class Kind(models.TextChoices):
+        BASKET = "basket", _("bought together")
+        SEQUENCE = "sequence", _("bought later")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # No database keys (derived table, rewritten in bulk); a deleted product's rules go with it.
+    antecedent = models.ForeignKey(
+        "catalog.Product", verbose_name=_("bought"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    consequent = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("then bought"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    together = models.PositiveIntegerField(_("orders or customers with both"))
+    antecedent_count = models.PositiveIntegerField(_("with the first product"))
+    consequent_count = models.PositiveIntegerField(_("with the second product"))
+    total = models.PositiveIntegerField(_("orders or customers counted"))
+    support = models.FloatField(_("support"))
+    confidence = models.FloatField(_("confidence"))
+    lift = models.FloatField(_("lift"))
+
+    class Meta:
+        verbose_name = _("cross-sell rule")
+        verbose_name_plural = _("cross-sell rules")
+        indexes = [models.Index(fields=["antecedent", "kind"], name="rule_antecedent")]
+
+    def __str__(self) -> str:
+        return f"{self.antecedent_id} -> {self.consequent_id} ({self.kind})"
+
+    @property
+    def support_percent(self) -> float:
+        return round(100 * self.support, 2)
+
+    @property
+    def confidence_percent(self) -> int:
+        return round(100 * self.confidence)
 
 
 class AnalyticsRun(models.Model):

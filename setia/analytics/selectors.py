@@ -2,6 +2,7 @@
 the `analytics.view` capability (owner, manager, marketing, analyst)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q
@@ -9,10 +10,22 @@ from django.utils import timezone
 
 from setia.accounts.selectors import require
 from setia.analytics import loyalty_index, rfm
-from setia.analytics.models import AnalyticsRun, AnalyticsSettings, ClvFit, CustomerScore, CustomerScoreSnapshot
+from setia.analytics.models import (
+    AnalyticsRun,
+    AnalyticsSettings,
+    AssociationRule,
+    ClvFit,
+    CustomerScore,
+    CustomerScoreSnapshot,
+)
 from setia.catalog.models import Category
 from setia.customers.models import Customer
 from setia.customers.selectors import visible_customers
+from setia.sales.models import Order, OrderLine
+
+
+def analytics_settings() -> AnalyticsSettings:
+    return AnalyticsSettings.objects.get_or_create(pk=1)[0]
 
 
 def current_run(actor: Any) -> AnalyticsRun | None:
@@ -71,7 +84,7 @@ def overview(actor: Any) -> dict[str, Any]:
         "movement": movement[:30],
         "cohorts": cohort_tables(figures.get("cohorts", [])),
         "fit": fit,
-        "settings": AnalyticsSettings.objects.get_or_create(pk=1)[0],
+        "settings": analytics_settings(),
     }
 
 
@@ -215,7 +228,8 @@ def churn_risks(actor: Any, limit: int = CHURN_LIST_SIZE) -> list[CustomerScore]
 
 def dashboard(actor: Any) -> dict[str, Any]:
     """The "Pelanggan" dashboard: segment sizes and revenue from the latest finished refresh, the
-    lifetime value distribution and the customers most at risk (aggregates only)."""
+    lifetime value distribution, the customers most at risk, the strongest cross-sell rules and
+    the cross-/up-sell ratios (aggregates only)."""
     require(actor, "analytics.view")
     latest = AnalyticsRun.objects.filter(status=AnalyticsRun.Status.DONE).first()
     figures = latest.figures if latest else {}
@@ -238,4 +252,111 @@ def dashboard(actor: Any) -> dict[str, Any]:
         "churn": churn_risks(actor) if latest else [],
         "churn_threshold": round(100 * CHURN_LIST_THRESHOLD),
         "has_cohorts": bool(figures.get("cohorts")),
+        "rules": top_rules(actor) if latest else [],
+        "ratios": ratio_view(figures.get("ratios")),
     }
+
+
+def ratio_view(ratios: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run's cross-/up-sell ratios for display: percentages and the period as dates."""
+    if not ratios:
+        return None
+    percent = {
+        name: round(100 * ratios[name], 1) if ratios.get(name) is not None else None
+        for name in ("cross_sell_ratio", "up_sell_ratio")
+    }
+    return {
+        **ratios,
+        **{f"{name}_percent": value for name, value in percent.items()},
+        "start_date": dt.date.fromisoformat(ratios["start"]),
+        "end_date": dt.date.fromisoformat(ratios["end"]),
+    }
+
+
+# --- Cross-sell rules and next best offers --------------------------------------------------------
+
+RULE_SORTS = {
+    "lift": ("-lift", "-confidence", "id"),
+    "confidence": ("-confidence", "-lift", "id"),
+    "support": ("-support", "-lift", "id"),
+}
+OFFERS = 3
+
+
+def rules_query(
+    actor: Any, *, kind: str = "", product_id: int | None = None, sort: str = "lift", min_lift: float | None = None
+) -> Any:
+    """The cross-sell rules of the latest refresh, filtered: kind, a product on either side, a
+    minimum lift; sorted by lift, confidence or support (strongest first)."""
+    require(actor, "analytics.view")
+    rules = AssociationRule.objects.select_related("antecedent", "consequent")
+    if kind in AssociationRule.Kind.values:
+        rules = rules.filter(kind=kind)
+    if product_id:
+        rules = rules.filter(Q(antecedent_id=product_id) | Q(consequent_id=product_id))
+    if min_lift is not None:
+        rules = rules.filter(lift__gte=min_lift)
+    return rules.order_by(*RULE_SORTS.get(sort, RULE_SORTS["lift"]))
+
+
+def top_rules(actor: Any, limit: int = 10) -> list[AssociationRule]:
+    """The strongest rules for the dashboard: highest lift among those whose products are on sale."""
+    require(actor, "analytics.view")
+    return list(
+        AssociationRule.objects.filter(antecedent__is_active=True, consequent__is_active=True)
+        .select_related("antecedent", "consequent")
+        .order_by("-lift", "-confidence", "id")[:limit]
+    )
+
+
+def products_bought(customer_id: int) -> set[int]:
+    """The products a customer has bought (paid orders, lines not wholly refunded)."""
+    paid = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED)
+    return set(
+        OrderLine.objects.filter(
+            order__customer_id=customer_id,
+            order__status__in=paid,
+            product_id__isnull=False,
+            quantity__gt=F("refunded_quantity"),
+        )
+        .values_list("product_id", flat=True)
+        .distinct()
+    )
+
+
+def next_best_offers(customer_id: int | None, cart: Iterable[int] = (), limit: int = OFFERS) -> list[dict[str, Any]]:
+    """What to offer a customer next, explained by the rule behind each offer: products she has not
+    bought (and that are not in the cart) that the buyers of her products, or of the cart's
+    products, most often bought — later (sequence rules from her history) or in the same order
+    (basket rules from her history and from the cart). One offer per product, from its most
+    confident rule (then highest lift); products not on sale are never offered. No capability
+    check: the callers (the 360° page, the cashier) already decide who sees a customer."""
+    bought = products_bought(customer_id) if customer_id else set()
+    in_cart = {int(product) for product in cart}
+    if not bought and not in_cart:
+        return []
+    rules = (
+        AssociationRule.objects.filter(
+            Q(antecedent_id__in=bought) | Q(antecedent_id__in=in_cart, kind=AssociationRule.Kind.BASKET),
+            consequent__is_active=True,
+        )
+        .exclude(consequent_id__in=bought | in_cart)
+        .select_related("antecedent", "consequent")
+        .order_by("-confidence", "-lift", "consequent__name", "id")[:200]
+    )
+    offers: dict[int, dict[str, Any]] = {}
+    for rule in rules:
+        if rule.consequent_id in offers:
+            continue
+        offers[rule.consequent_id] = {
+            "product": rule.consequent,
+            "because": rule.antecedent,
+            "kind": rule.kind,
+            "in_cart": rule.antecedent_id in in_cart and rule.antecedent_id not in bought,
+            "confidence": rule.confidence,
+            "confidence_percent": round(100 * rule.confidence),
+            "lift": round(rule.lift, 2),
+        }
+        if len(offers) == limit:
+            break
+    return list(offers.values())

@@ -10,4 +10,5 @@ urlpatterns = [
     path("analytics/refresh/", views.refresh, name="refresh"),
     path("analytics/status/", views.status, name="status"),
     path("analytics/settings/", views.settings_edit, name="settings"),
+    path("analytics/rules/", views.rules, name="rules"),
 ]

@@ -1,5 +1,6 @@
 """The "Pelanggan analytics" page: refresh with progress, RFM grid and segments, movement, the
-lifetime value fit and its hold-out check; and the analytics settings."""
+lifetime value fit and its hold-out check; the analytics settings; the cross-sell rules page and
+the "Pelanggan" dashboard."""
 
 from typing import Any
 
@@ -12,10 +13,13 @@ from django.views.decorators.http import require_POST
 from setia.accounts.decorators import staff_view
 from setia.analytics import selectors
 from setia.analytics.forms import AnalyticsSettingsForm
+from setia.analytics.models import AssociationRule
 from setia.analytics.services.runs import analytics_refresh_request
 from setia.analytics.services.settings import analytics_settings_update
+from setia.catalog.models import Product
 from setia.core.errors import ApplicationError
 from setia.core.forms import add_application_error
+from setia.core.pagination import keyset_page, parse_id
 
 
 def _status_context(request: HttpRequest) -> dict[str, Any]:
@@ -110,3 +114,45 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     context = {"nav_key": "analytics", **data, "charts": charts}
     return render(request, "analytics/dashboard.html", context)
+
+
+RULES_PAGE = 50
+
+
+def _min_lift(value: str) -> float | None:
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        return None
+    return number if 0 <= number < 1_000_000 else None
+
+
+@staff_view("analytics.view")
+def rules(request: HttpRequest) -> HttpResponse:
+    """The cross-sell rules for the marketer: filter by kind and product, sort by lift, confidence
+    or support, and turn a rule into a promotion."""
+    kind = request.GET.get("kind", "")
+    product_id = parse_id(request.GET.get("product"))
+    sort = request.GET.get("sort", "lift")
+    sort = sort if sort in selectors.RULE_SORTS else "lift"
+    min_lift = _min_lift(request.GET.get("min_lift", ""))
+    found = selectors.rules_query(request.user, kind=kind, product_id=product_id, sort=sort, min_lift=min_lift)
+    page = keyset_page(found, order=selectors.RULE_SORTS[sort], cursor=request.GET.get("after", ""), size=RULES_PAGE)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "nav_key": "analytics",
+        "page": page,
+        "kinds": AssociationRule.Kind.choices,
+        "kind": kind,
+        "products": Product.objects.filter(is_active=True).order_by("name", "id").only("id", "name"),
+        "product_id": product_id,
+        "sort": sort,
+        "sorts": [("lift", _("lift")), ("confidence", _("confidence")), ("support", _("support"))],
+        "min_lift": request.GET.get("min_lift", ""),
+        "min_lift_invalid": bool(request.GET.get("min_lift")) and min_lift is None,
+        "query_string": query.urlencode(),
+        "can_promote": request.user.has_capability("loyalty.manage"),  # type: ignore[union-attr]
+        "settings": selectors.analytics_settings(),
+    }
+    return render(request, "analytics/rules.html", context)

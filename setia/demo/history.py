@@ -257,12 +257,42 @@ def _at(plan: Plan) -> dt.datetime:
     return dt.datetime.combine(plan.day, dt.time(8), tzinfo=JAKARTA) + dt.timedelta(minutes=plan.minute)
 
 
-def _salon_lines(rng: random.Random, products: dict[str, Product]) -> list[tuple[Product, int]]:
+# What salon customers buy together (a service and its companion service or product) and what
+# they come back for next time, so the cross-sell rules have real patterns to find.
+COMPANIONS = {
+    "CRB": "MSK",  # creambath, then the avocado hair mask to take home
+    "MNC": "PDC",  # manicure with pedicure
+    "PDC": "MNC",
+    "FCL": "SRM",  # facial with the face serum
+    "PTR": "VTM",  # haircut with hair vitamins
+    "SMR": "SMP",  # smoothing with the ginseng shampoo
+    "LLR": "RFL",  # body scrub with reflexology
+}
+NEXT_VISIT = {"PTR": "WRN", "FCL": "LLR", "CRB": "HSP", "SMR": "CRB", "MNC": "FCL"}
+
+
+def _salon_lines(
+    rng: random.Random, products: dict[str, Product], last: dict[int, str], customer: int
+) -> list[tuple[Product, int]]:
+    """One visit's lines: a service (often the one that follows her previous visit's), its usual
+    companion about half the time, sometimes another service or a product."""
     services = [p for p in products.values() if p.kind == Product.Kind.SERVICE]
     goods = [p for p in products.values() if p.kind == Product.Kind.PRODUCT]
-    lines = [(service, 1) for service in rng.sample(services, rng.choice((1, 1, 1, 2, 2, 3)))]
-    if rng.random() < 0.3:
-        lines.append((rng.choice(goods), rng.choice((1, 1, 2))))
+    following = NEXT_VISIT.get(last.get(customer, ""))
+    first = products[following] if following and rng.random() < 0.4 else rng.choice(services)
+    last[customer] = first.sku or ""
+    lines = [(first, 1)]
+    companion = COMPANIONS.get(first.sku or "")
+    if companion and rng.random() < 0.45:
+        lines.append((products[companion], 1))
+    if rng.random() < 0.2:
+        other = rng.choice(services)
+        if all(other != product for product, _quantity in lines):
+            lines.append((other, 1))
+    if rng.random() < 0.1:
+        good = rng.choice(goods)
+        if all(good != product for product, _quantity in lines):
+            lines.append((good, rng.choice((1, 1, 2))))
     return lines
 
 
@@ -289,7 +319,7 @@ def seed_history(
     if not count or not orders:
         return {"orders": 0, "lines": 0, "members": 0}
     today = timezone.localdate()
-    lines_per_order = 1.0 if profile == "taxi" else 1.9
+    lines_per_order = 1.0 if profile == "taxi" else 1.6
     behaviour = customer_behaviour(rng, count)
     planned = plan_orders(rng, profile, behaviour, int(orders / lines_per_order), today)
     if count > 2000 or orders > BULK_ORDERS_FROM:
@@ -301,6 +331,7 @@ def seed_history(
     members = _seed_members(rng, owner, customers, behaviour, plans)
     staff = list(User.objects.filter(role__in=["cashier", "sales"], is_active=True).order_by("pk"))
     lines_written = 0
+    last_service: dict[int, str] = {}
     for plan in plans:
         customer = customers[plan.customer]
         branch = next((b for b in branches if b.pk == customer.home_branch_id), branches[0])
@@ -341,7 +372,7 @@ def seed_history(
             )
             lines_written += 1
             continue
-        chosen = _salon_lines(rng, products)
+        chosen = _salon_lines(rng, products, last_service, plan.customer)
         order, _created = checkout(
             actor=owner,
             branch=branch,
@@ -474,6 +505,7 @@ def _seed_history_bulk(
     zero_rate: Any = Decimal(0) if postgres else connection.ops.adapt_decimalfield_value(Decimal(0), 5, 2)
     points: dict[int, int] = {}
     counts = {"orders": 0, "lines": 0, "members": len(members)}
+    last_service: dict[int, str] = {}
     while batch := list(itertools.islice(plans, 20_000)):
         with transaction.atomic():
             ids = allocate_ids(Order, len(batch))
@@ -487,7 +519,10 @@ def _seed_history_bulk(
                     fare = taxi_fare(rng)
                     chosen = [(products["TRIP"], 1, fare)]
                 else:
-                    chosen = [(product, quantity, product.price) for product, quantity in _salon_lines(rng, products)]
+                    chosen = [
+                        (product, quantity, product.price)
+                        for product, quantity in _salon_lines(rng, products, last_service, plan.customer)
+                    ]
                 total = sum(quantity * price for _product, quantity, price in chosen)
                 for product, quantity, price in chosen:
                     lines.append(

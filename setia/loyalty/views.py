@@ -53,6 +53,13 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def _prefill(request: HttpRequest, kind: "Kind") -> dict[str, str]:
+    """A new item's form pre-filled from the query string (e.g. a promotion made from a cross-sell
+    rule): only the form's own fields; the form still validates everything on save."""
+    names = kind.form.base_fields
+    return {name: str(request.GET.get(name, ""))[:200] for name in request.GET if name in names}
+
+
 def _yes(value: bool) -> str:
     return str(_("yes") if value else _("no"))
 
@@ -337,7 +344,7 @@ def config_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
     instance = kind.model._default_manager.filter(pk=pk).first() if pk else None
     if pk and instance is None:
         raise NotFoundError(_("Not found."))
-    form = kind.form(_posted(request), instance=instance)
+    form = kind.form(_posted(request), instance=instance, initial=_prefill(request, kind) if instance is None else None)
     if request.method == "POST" and form.is_valid():
         try:
             saved = programmes.config_save(actor=_actor(request), instance=form.instance_to_save(), m2m=form.m2m())

@@ -9,10 +9,12 @@ Steps (timed one by one in `AnalyticsRun.timings`):
 5. loyalty — the loyalty index and its components (setia/analytics/loyalty_index.py);
 6. cohorts — monthly acquisition cohorts of the last 12 months: size, and per month since the
    first purchase the customers who bought and their revenue (`_cohorts`);
+   rules — the cross-sell rules (bought together, bought later) and the cross-/up-sell ratios of
+   the RFM window (services/rules.py);
 7. write_back — every CustomerScore row replaced (PostgreSQL: COPY into a temporary table, then
    TRUNCATE and INSERT … SELECT in one transaction; SQLite: DELETE and one executemany INSERT), so
    customers with no purchase any more lose their row; history rows are upserted the same way
-   (COPY + INSERT … ON CONFLICT; executemany upsert);
+   (COPY + INSERT … ON CONFLICT; executemany upsert); the rules are replaced the same way;
 8. snapshots — a history row for every customer whose segment or scores changed, the movement
    between segments since the previous refresh, and the thinning of old history.
 
@@ -36,8 +38,15 @@ from django.db.models import Count
 from django.utils import timezone
 
 from setia.analytics import loyalty_index, rfm
-from setia.analytics.models import AnalyticsRun, AnalyticsSettings, ClvFit, CustomerScore, CustomerScoreSnapshot
-from setia.analytics.services import clv, extract
+from setia.analytics.models import (
+    AnalyticsRun,
+    AnalyticsSettings,
+    AssociationRule,
+    ClvFit,
+    CustomerScore,
+    CustomerScoreSnapshot,
+)
+from setia.analytics.services import clv, extract, rules
 from setia.catalog.models import Category
 from setia.core.errors import ApplicationError
 from setia.loyalty.models import Referral
@@ -139,6 +148,16 @@ def analytics_refresh(
                 active = _loyalty(db, fitted is not None)
             with steps.step("cohorts", 68):
                 cohorts = _cohorts(db, today)
+            with steps.step("rules", 70):
+                window_start = today - dt.timedelta(days=options.rfm_window_days - 1)
+                rule_table = rules.association_rules(
+                    db,
+                    start=window_start,
+                    end=today,
+                    min_count=options.rules_min_count,
+                    min_confidence=options.rules_min_confidence / 100,
+                )
+                ratios = rules.ratios(db, start=window_start, end=today)
             with steps.step("snapshots", 72):
                 previous = extract._read(
                     f"SELECT customer_id, r_score, f_score, m_score, loyalty_index, rfm_segment "
@@ -161,6 +180,8 @@ def analytics_refresh(
                 computed_at = timezone.now()
                 scored = _write_scores(db, computed_at)
                 snapshots = _write_snapshots(db, today)
+                with transaction.atomic():
+                    _replace_all(AssociationRule, rules.RULE_COLUMNS, rule_table)
                 pruned = snapshots_prune(today=today)
             figures = {
                 "today": today.isoformat(),
@@ -176,6 +197,11 @@ def analytics_refresh(
                 "segments": _segments(db),
                 "movement": movement,
                 "cohorts": cohorts,
+                "rules": {
+                    "basket": _count_kind(rule_table, "basket"),
+                    "sequence": _count_kind(rule_table, "sequence"),
+                },
+                "ratios": ratios,
                 "snapshots_written": snapshots,
                 "snapshots_pruned": pruned,
                 "loyalty_weights": active,
@@ -213,6 +239,10 @@ def analytics_refresh(
     if progress:
         progress(100, "done")
     return {"figures": figures, "timings": steps.timings}
+
+
+def _count_kind(table: pa.Table, kind: str) -> int:
+    return sum(1 for value in table.column("kind").to_pylist() if value == kind)
 
 
 def _scalar(db: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -519,6 +549,8 @@ def _replace_all(model: Any, columns: list[str], arrow: pa.Table) -> None:
         staging = quote(f"{model._meta.db_table}_load")
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+            if "id" in [f.column for f in model._meta.concrete_fields] and "id" not in columns:
+                cursor.execute(f"ALTER TABLE {staging} DROP COLUMN id")
         _copy_csv(staging, columns, arrow)
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {table}")

@@ -6,17 +6,19 @@ Two Parquet files under `var/analytics/` (or `SETIA_ANALYTICS_DIR`):
   date, net value (`total - refunded_total`, whole Rupiah) and `paid` (status fulfilled or partly
   refunded). Cancelled, fully refunded, booked and placed orders are kept with `paid = false`, so
   a later change of status replaces them like any other change.
-- `lines.parquet`: (order id, category id at sale) for the lines of those orders that have a
-  category and are not wholly refunded — what category breadth counts.
+- `lines.parquet`: (order id, category id at sale, product id) for the lines of those orders that
+  name a category or a product and are not wholly refunded — what category breadth counts and what
+  the association rules are mined from.
 
 Incremental rule. Every change to an order (a sale, a refund, a cancellation, a fulfilment)
 saves it, which sets its `updated_at`. A refresh re-reads only the orders whose `updated_at` is at
 or after the previous extract's start less a safety margin (`OVERLAP`, for transactions that were
 still open then), with their lines, and replaces those orders by id in both files. A full
-extract is made instead when there is no copy yet, the copy was made from another database, a
-customer merge moved orders to another customer (merges move orders without saving them; the
-merge handler sets `AnalyticsSettings.full_extract_required`), or the number of orders in the copy
-differs from the database (e.g. an order was deleted).
+extract is made instead when there is no copy yet, the copy was made from another database or by
+an older version (other columns: `COPY_VERSION`), a customer merge moved orders to another
+customer (merges move orders without saving them; the merge handler sets
+`AnalyticsSettings.full_extract_required`), or the number of orders in the copy differs from the
+database (e.g. an order was deleted).
 
 Reading: PostgreSQL streams `COPY (…) TO STDOUT` into a CSV file that pyarrow parses; SQLite
 reads the rows in chunks through the sqlite3 cursor. DuckDB's database scanners are not used:
@@ -56,7 +58,9 @@ ORDER_SCHEMA = pa.schema(
         ("paid", pa.bool_()),
     ]
 )
-LINE_SCHEMA = pa.schema([("order_id", pa.int64()), ("category_id", pa.int64())])
+LINE_SCHEMA = pa.schema([("order_id", pa.int64()), ("category_id", pa.int64()), ("product_id", pa.int64())])
+# Bumped when the copy's columns change: a copy of another version is replaced by a full extract.
+COPY_VERSION = 2
 
 
 @dataclass
@@ -106,19 +110,16 @@ def _order_sql(since: dt.datetime | None) -> tuple[str, list[Any]]:
 
 
 def _line_sql(since: dt.datetime | None) -> tuple[str, list[Any]]:
-    lines = (
-        f"SELECT l.order_id, l.category_id_at_sale FROM {OrderLine._meta.db_table} l "
-        "WHERE l.category_id_at_sale IS NOT NULL AND l.quantity > l.refunded_quantity"
-    )
+    kept = "(l.category_id_at_sale IS NOT NULL OR l.product_id IS NOT NULL) AND l.quantity > l.refunded_quantity"
+    lines = f"SELECT l.order_id, l.category_id_at_sale, l.product_id FROM {OrderLine._meta.db_table} l WHERE {kept}"
     if since is None:
         # The full extract reads the lines table alone (joining 10,000,000 lines to the orders
         # costs more than the read); lines of orders without a customer are never joined to an
         # order in the copy, so they count nowhere.
         return lines, []
     sql = (
-        f"SELECT l.order_id, l.category_id_at_sale FROM {OrderLine._meta.db_table} l "
-        f"JOIN {Order._meta.db_table} o ON o.id = l.order_id "
-        "WHERE o.customer_id IS NOT NULL AND l.category_id_at_sale IS NOT NULL AND l.quantity > l.refunded_quantity"
+        f"SELECT l.order_id, l.category_id_at_sale, l.product_id FROM {OrderLine._meta.db_table} l "
+        f"JOIN {Order._meta.db_table} o ON o.id = l.order_id WHERE o.customer_id IS NOT NULL AND {kept}"
     )
     return _since(sql, since)
 
@@ -223,6 +224,7 @@ def extract(*, full: bool = False) -> ExtractResult:
         not full
         and not options.full_extract_required
         and manifest.get("database") == _database_key()
+        and manifest.get("version") == COPY_VERSION
         and manifest.get("watermark")
     )
     since = dt.datetime.fromisoformat(manifest["watermark"]) - OVERLAP if incremental else None
@@ -237,7 +239,14 @@ def extract(*, full: bool = False) -> ExtractResult:
         if order_count != _orders_in_database():
             return extract(full=True)
     _manifest_path().write_text(
-        json.dumps({"database": _database_key(), "watermark": started.isoformat(), "orders": order_count})
+        json.dumps(
+            {
+                "database": _database_key(),
+                "version": COPY_VERSION,
+                "watermark": started.isoformat(),
+                "orders": order_count,
+            }
+        )
     )
     return ExtractResult(
         mode="incremental" if since is not None else "full",

@@ -1,4 +1,5 @@
-"""Changing the analytics settings (RFM window, lifetime value time unit and hold-out period)."""
+"""Changing the analytics settings (RFM window, lifetime value time unit and hold-out period,
+thresholds of the cross-sell rules)."""
 
 from typing import Any
 
@@ -9,7 +10,7 @@ from setia.analytics.models import AnalyticsSettings
 from setia.core.audit import audit_log, diff, snapshot
 from setia.core.errors import validate_instance
 
-FIELDS = ("rfm_window_days", "clv_time_unit", "clv_holdout_days")
+FIELDS = ("rfm_window_days", "clv_time_unit", "clv_holdout_days", "rules_min_count", "rules_min_confidence")
 
 
 @transaction.atomic

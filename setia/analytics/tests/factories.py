@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from setia.accounts.models import Branch
+from setia.catalog.models import Category, Product
 from setia.customers.models import Customer
 from setia.sales.models import Order, OrderLine
 
@@ -28,6 +29,7 @@ def order(
     status: str = Order.Status.FULFILLED,
     refunded: int = 0,
     categories: Iterable[int | None] = (),
+    products: Iterable[Product] = (),
 ) -> Order:
     customer_id = customer if isinstance(customer, int) else customer.pk
     placed = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
@@ -44,7 +46,20 @@ def order(
     )
     for category in categories:
         OrderLine.objects.create(order=created, category_id_at_sale=category, description="item", unit_price=1, total=1)
+    for product in products:
+        OrderLine.objects.create(
+            order=created,
+            product=product,
+            category_id_at_sale=product.category_id,
+            description=product.name,
+            unit_price=product.price,
+            total=product.price,
+        )
     return created
+
+
+def products(*names: str, category: Category | None = None) -> list[Product]:
+    return [Product.objects.create(name=name, price=10_000, category=category) for name in names]
 
 
 def bulk_orders(rows: Iterable[tuple[int, dt.date, int]], *, branch: Branch) -> int:

@@ -98,10 +98,23 @@ def test_settings_are_validated_and_saved(business: Business) -> None:
     bad = client.post(url, {"rfm_window_days": "3", "clv_time_unit": "day", "clv_holdout_days": "90"})
     assert bad.status_code == 200 and "rfm_window_days" in bad.context["form"].errors
     assert not AnalyticsSettings.objects.filter(rfm_window_days=3).exists()
-    good = client.post(url, {"rfm_window_days": "180", "clv_time_unit": "week", "clv_holdout_days": "60"})
+    rules = {"rules_min_count": "3", "rules_min_confidence": "10"}
+    zero = client.post(
+        url,
+        {
+            "rfm_window_days": "180",
+            "clv_time_unit": "week",
+            "clv_holdout_days": "60",
+            "rules_min_count": "3",
+            "rules_min_confidence": "0",
+        },
+    )
+    assert zero.status_code == 200 and "rules_min_confidence" in zero.context["form"].errors
+    good = client.post(url, {"rfm_window_days": "180", "clv_time_unit": "week", "clv_holdout_days": "60", **rules})
     assert good.status_code == 302
     saved = AnalyticsSettings.objects.get(pk=1)
     assert (saved.rfm_window_days, saved.clv_time_unit, saved.clv_holdout_days) == (180, "week", 60)
+    assert (saved.rules_min_count, saved.rules_min_confidence) == (3, 10)
     assert AuditEvent.objects.filter(action="analytics.settings").count() == 1
 
 

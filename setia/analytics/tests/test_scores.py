@@ -224,6 +224,7 @@ def test_refresh_scores_a_small_shop_by_hand(shop: dict, business: Business) -> 
         "clv_predict",
         "loyalty",
         "cohorts",
+        "rules",
         "snapshots",
         "write_back",
         "segments",

@@ -1,12 +1,15 @@
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import models
+from django.test import override_settings
 
 from setia.accounts.models import Branch, User
 from setia.accounts.roles import Role
 from setia.accounts.selectors import business_settings
+from setia.analytics.models import AssociationRule, CustomerScore
 from setia.demo.services import seed_demo
 
 
@@ -54,10 +57,15 @@ def test_same_seed_same_data(db: None) -> None:
     assert _snapshot() == first
 
 
-def test_command_prints_logins_and_refuses_a_full_database(db: None) -> None:
+def test_command_prints_logins_and_refuses_a_full_database(db: None, tmp_path: Path) -> None:
     out = StringIO()
-    call_command("seed_demo", "--profile", "salon", stdout=out)
+    with override_settings(SETIA_ANALYTICS_DIR=str(tmp_path)):
+        call_command("seed_demo", "--profile", "salon", stdout=out)
     text = out.getvalue()
+    # The demo's customers are scored and its purchases mined at once.
+    scored = CustomerScore.objects.count()
+    assert scored > 0 and f"Customer analytics computed: {scored} customers scored" in text
+    assert AssociationRule.objects.exists()
     assert "Demo logins (password for all: setia-demo-2026)" in text
     assert "admin" in text and "call_agent" in text
     with pytest.raises(CommandError):

@@ -27,6 +27,7 @@ from setia.loyalty.services import purchases, vouchers
 from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Order, Payment, Trip
+from setia.sales.offers import offers_for
 from setia.sales.services import bookings, checkout, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
 
@@ -180,6 +181,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
         "sale_key": data.get("sale_key") or _new_sale_key(),
         "point_value": purchases.loyalty_settings().point_value,
+        "offers": offers_for(customer, [line.product_id for line in lines if line.product_id]),
     }
     template = "sales/cashier.html#cart" if request.htmx else "sales/cashier.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -3,11 +3,25 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from setia.accounts.models import User
+from setia.analytics.models import AnalyticsRun
+from setia.analytics.services.engine import analytics_run_execute
+from setia.analytics.services.runs import analytics_run_queue
 from setia.demo.data import PROFILES
 from setia.demo.services import demo_logins, demo_password, seed_demo
 
 
 class Command(BaseCommand):
+    def _analytics(self) -> None:
+        """Score the demo customers now, so the analytics pages, segments and offers have figures
+        from the start (afterwards the nightly job keeps them fresh)."""
+        run, _created = analytics_run_queue(trigger=AnalyticsRun.Trigger.COMMAND)
+        run = analytics_run_execute(run.pk)
+        rules = run.figures.get("rules", {})
+        self.stdout.write(
+            f"Customer analytics computed: {run.figures.get('customers_scored', 0)} customers scored, "
+            f"{sum(rules.values())} cross-sell rules."
+        )
+
     help = "Fill the database with a demo business (salon or taxi) and print the demo logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,6 +60,7 @@ class Command(BaseCommand):
                     + "".join(f", {count} {name}" for name, count in report.crm.items())
                 )
             )
+            self._analytics()
         logins = demo_logins()
         if logins:
             self.stdout.write("")
