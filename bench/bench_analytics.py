@@ -7,14 +7,30 @@ BENCH_ANALYTICS_CUSTOMERS customers (default 100,000) whose purchase days are dr
 BG/NBD assumes (a gamma buying rate, a beta chance of leaving after each purchase) over three
 years, with order lines spread over them to BENCH_ANALYTICS_LINES lines in all (default
 1,000,000), ten categories, some cancelled, refunded and partly refunded orders, and referrals.
+Every line names a product: PRODUCTS products, twenty to a category; each customer has one or two
+favourite products in each of her favourite categories and buys those, and a third of the products
+have a companion (the same category's product ten places on, as shampoo and conditioner) that
+follows them in the same order more often than not, so "bought together" and "bought later"
+rules exist. The products are drawn with a random generator of their own, so the days, amounts and
+statuses are those of the benchmark before products were added.
+Three dynamic segments on the scores (Champions; At risk or Cannot lose them with a predicted value
+above Rp 1.000.000; a loyalty index of 60 or more) are re-evaluated at the end of each refresh.
 The issue's target is 1,000,000 customers / 10,000,000 lines.
-Database: PostgreSQL when BENCH_DATABASE_URL points at a server (a database
-`setia_bench_analytics` is created and dropped there), else a throw-away SQLite file.
+
+Database: PostgreSQL when BENCH_DATABASE_URL points at a server (a database named
+BENCH_ANALYTICS_DATABASE, default `setia_bench_analytics`, is created and dropped there), else a
+SQLite file in a temporary folder. With BENCH_ANALYTICS_REUSE=1 the freshly loaded database is
+kept as a template (SQLite: a file `setia-bench-analytics-<customers>-<lines>.sqlite3` in the
+temporary folder; PostgreSQL: a database `<name>_template`) and a later run of the same size
+starts from a copy of it instead of loading again (the copy is what the refreshes change; the
+analytics copy in Parquet is always made anew, so the first refresh is a full one).
 """
 
 import datetime as dt
+import json
 import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +40,8 @@ CUSTOMERS = int(os.environ.get("BENCH_ANALYTICS_CUSTOMERS", "100000"))
 LINES = int(os.environ.get("BENCH_ANALYTICS_LINES", "1000000"))
 CHUNK = 50_000
 HISTORY_DAYS = 1095
+PRODUCTS = 200  # twenty per category
+COMPANION_SHARE = 0.6  # how often a product with a companion is followed by it in the same order
 
 
 def _simulate(rng: random.Random) -> list[list[int]]:
@@ -46,7 +64,7 @@ def _load(today: dt.date) -> dict[str, int]:
     from django.db import connection, transaction
 
     from setia.accounts.models import Branch
-    from setia.catalog.models import Category
+    from setia.catalog.models import Category, Product
     from setia.core.bulk import insert_rows, refresh_statistics, row_template
     from setia.customers.models import Customer
     from setia.loyalty.models import Membership, Referral
@@ -55,6 +73,22 @@ def _load(today: dt.date) -> dict[str, int]:
     rng = random.Random(5)
     branch = Branch.objects.create(name="Pusat", code="pst")
     categories = [Category.objects.create(name=f"Kategori {n}").pk for n in range(10)]
+    per_category = PRODUCTS // len(categories)
+    catalogue = {
+        category: [
+            Product.objects.create(name=f"Produk {n}-{k}", category_id=category, price=50_000).pk
+            for k in range(per_category)
+        ]
+        for n, category in enumerate(categories)
+    }
+    category_of = {product: category for category, products in catalogue.items() for product in products}
+    # The first third of each category's products is followed by the one ten places on.
+    companion = {
+        products[k]: products[(k + per_category // 2) % per_category]
+        for products in catalogue.values()
+        for k in range(per_category // 3)
+    }
+    product_rng = random.Random(7)
     people = _simulate(rng)
     total_orders = sum(len(days) for days in people)
     lines_per_order = LINES / total_orders
@@ -86,6 +120,9 @@ def _load(today: dt.date) -> dict[str, int]:
             customers.append(row(Customer, {"id": pk, "name": name, "search_name": name.lower(), **common}))
             amount = rng.choice([35_000, 75_000, 150_000, 250_000, 600_000])
             favourite = rng.sample(categories, rng.randint(1, 4))
+            liked = {
+                category: product_rng.sample(catalogue[category], product_rng.randint(1, 2)) for category in favourite
+            }
             for offset in people[index]:
                 order_id += 1
                 spend = int(round(amount * rng.lognormvariate(0, 0.35), -2))
@@ -116,15 +153,23 @@ def _load(today: dt.date) -> dict[str, int]:
                     )
                 )
                 lines_made += lines_per_order
+                follows = None
                 for _line in range(max(1, round(lines_made) - counts["lines"] - len(lines))):
                     line_id += 1
+                    category = rng.choice(favourite)
+                    if follows is not None and product_rng.random() < COMPANION_SHARE:
+                        product = follows
+                    else:
+                        product = product_rng.choice(liked[category])
+                    follows = companion.get(product)
                     lines.append(
                         row(
                             OrderLine,
                             {
                                 "id": line_id,
                                 "order_id": order_id,
-                                "category_id_at_sale": rng.choice(favourite),
+                                "product_id": product,
+                                "category_id_at_sale": category_of[product],
                                 "description": "item",
                                 "unit_price": amount,
                                 "total": amount,
@@ -187,6 +232,33 @@ def _reset_sequences(models: list[Any]) -> None:
             cursor.execute(statement)
 
 
+SEGMENTS: dict[str, dict[str, Any]] = {
+    "Champions": {
+        "match": "all",
+        "conditions": [{"field": "analytics.rfm_segment", "op": "any_of", "value": ["champions"]}],
+    },
+    "Valuable at risk": {
+        "match": "all",
+        "conditions": [
+            {"field": "analytics.rfm_segment", "op": "any_of", "value": ["at_risk", "cannot_lose"]},
+            {"field": "analytics.predicted_value", "op": "gt", "value": "1.000.000"},
+        ],
+    },
+    "Loyal": {
+        "match": "all",
+        "conditions": [{"field": "analytics.loyalty_index", "op": "gte", "value": "60"}],
+    },
+}
+
+
+def _segments() -> None:
+    from setia.segments.definitions import definition_clean
+    from setia.segments.models import Segment
+
+    for name, definition in SEGMENTS.items():
+        Segment.objects.create(name=name, kind=Segment.Kind.DYNAMIC, definition=definition_clean(definition))
+
+
 def _a_day_of_business(today: dt.date) -> dict[str, int]:
     """1,000 new orders today and 100 refunds of older orders: what the incremental refresh reads."""
     from django.db import transaction
@@ -219,39 +291,110 @@ def _a_day_of_business(today: dt.date) -> dict[str, int]:
     return {"new_orders": 1_000, "refunded_orders": len(refunded)}
 
 
-def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-analytics-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
+REUSE = os.environ.get("BENCH_ANALYTICS_REUSE", "") == "1"
+DATABASE = os.environ.get("BENCH_ANALYTICS_DATABASE", "setia_bench_analytics")
+
+
+def _marker_sql(name: str) -> str:
+    return f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"
+
+
+def _prepare_database(var_dir: Path) -> dict[str, Any] | None:
+    """Point DATABASE_URL at the benchmark's database; returns the kept load's figures when a copy
+    of an earlier load is used (BENCH_ANALYTICS_REUSE=1), else None (the caller loads)."""
+    size = f"{CUSTOMERS}-{LINES}"
     database_url = os.environ.get("BENCH_DATABASE_URL", "")
     if database_url:
         import psycopg
 
         server = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS setia_bench_analytics")
-            connection.execute("CREATE DATABASE setia_bench_analytics")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_analytics"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+        template = f"{DATABASE}_template"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+            row = admin.execute(_marker_sql(template)).fetchone() if REUSE else None
+            kept = json.loads(row[0]) if row and row[0] else None
+            if kept and kept.get("size") == size:
+                admin.execute(f"CREATE DATABASE {DATABASE} TEMPLATE {template} STRATEGY FILE_COPY")
+            else:
+                kept = None
+                admin.execute(f"CREATE DATABASE {DATABASE}")
+        os.environ["DATABASE_URL"] = f"{server}/{DATABASE}"
+        return kept
+    path = var_dir / "bench.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    stored = Path(tempfile.gettempdir()) / f"setia-bench-analytics-{size}.sqlite3"
+    marker = stored.with_suffix(".json")
+    if REUSE and stored.exists() and marker.exists():
+        shutil.copyfile(stored, path)
+        return dict(json.loads(marker.read_text()))
+    return None
+
+
+def _keep_database(var_dir: Path, loaded: dict[str, Any]) -> None:
+    """Keep the freshly loaded database for later runs (BENCH_ANALYTICS_REUSE=1)."""
+    from django.db import connection
+
+    size = f"{CUSTOMERS}-{LINES}"
+    marker = json.dumps({**loaded, "size": size})
+    connection.close()  # SQLite: the last close checkpoints the WAL into the file
+    database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if database_url:
+        import psycopg
+
+        server = database_url.rsplit("/", 1)[0]
+        template = f"{DATABASE}_template"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {template}")
+            admin.execute(f"CREATE DATABASE {template} TEMPLATE {DATABASE} STRATEGY FILE_COPY")
+            admin.execute(f"COMMENT ON DATABASE {template} IS '{marker}'")
+        return
+    stored = Path(tempfile.gettempdir()) / f"setia-bench-analytics-{size}.sqlite3"
+    shutil.copyfile(var_dir / "bench.sqlite3", stored.with_suffix(".tmp"))
+    os.replace(stored.with_suffix(".tmp"), stored)
+    stored.with_suffix(".json").write_text(marker)
+
+
+def run() -> dict[str, Any]:
+    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-analytics-"))
+    try:
+        return _run(var_dir)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _run(var_dir: Path) -> dict[str, Any]:
+    os.environ["SETIA_VAR_DIR"] = str(var_dir)
+    os.environ["SETIA_ENV"] = "test"
+    os.environ["DEBUG"] = "false"
+    database_url = os.environ.get("BENCH_DATABASE_URL", "")
+    kept = _prepare_database(var_dir)
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.utils import timezone
 
-    from setia.analytics.models import ClvFit, CustomerScore, CustomerScoreSnapshot
+    from setia.analytics.models import AssociationRule, ClvFit, CustomerScore, CustomerScoreSnapshot
     from setia.analytics.services.engine import analytics_refresh
 
     call_command("migrate", verbosity=0)
-    today = timezone.localdate()
-    start = time.perf_counter()
-    counts = _load(today)
+    if kept is not None:
+        today = dt.date.fromisoformat(kept["today"])
+        counts = kept["counts"]
+        load_seconds = kept["load_seconds"]
+    else:
+        today = timezone.localdate()
+        start = time.perf_counter()
+        counts = _load(today)
+        load_seconds = round(time.perf_counter() - start, 1)
+        if REUSE:
+            _keep_database(var_dir, {"today": today.isoformat(), "counts": counts, "load_seconds": load_seconds})
+    _segments()
     figures: dict[str, Any] = {
         "database": "postgresql" if database_url else "sqlite",
         **counts,
-        "load_seconds": round(time.perf_counter() - start, 1),
+        "load_seconds": load_seconds,
+        "load_reused": kept is not None,
     }
     full = analytics_refresh(today=today)
     figures["full_refresh_seconds"] = full["timings"]["total"]
@@ -266,6 +409,9 @@ def run() -> dict[str, Any]:
         key: fit.quality.get(key) for key in ("actual_repeat_purchases", "predicted_repeat_purchases", "error_percent")
     }
     figures["segments"] = {row["segment"]: row["customers"] for row in full["figures"]["segments"]}
+    figures["rules_seconds"] = full["timings"]["rules"]
+    figures["rules"] = {**full["figures"]["rules"], "stored": AssociationRule.objects.count()}
+    figures["segment_evaluation"] = full["figures"]["segment_evaluation"]
     figures["day_of_business"] = _a_day_of_business(today)
     incremental = analytics_refresh(today=today)
     assert incremental["figures"]["extract"]["mode"] == "incremental"
@@ -273,6 +419,7 @@ def run() -> dict[str, Any]:
     figures["incremental_refresh_steps"] = incremental["timings"]
     figures["incremental_orders_read"] = incremental["figures"]["extract"]["changed_orders"]
     figures["incremental_snapshots_written"] = incremental["figures"]["snapshots_written"]
+    figures["incremental_segment_evaluation"] = incremental["figures"]["segment_evaluation"]
     return figures
 
 
