@@ -253,7 +253,12 @@ def test_rules_page_filters_sorts_and_makes_promotions(business: Business, mined
     assert 'data-testid="make-promotion"' in page
     form = client.get(
         reverse("loyalty:config_create", args=["promotions"]),
-        {"kind": "buy_x_get_y", "product": mined.a.pk, "reward_product": mined.b.pk, "name": "Shampoo + Conditioner"},
+        {
+            "kind": "buy_x_get_y",
+            "product": str(mined.a.pk),
+            "reward_product": str(mined.b.pk),
+            "name": "Shampoo + Conditioner",
+        },
     ).context["form"]
     assert form.initial == {
         "kind": "buy_x_get_y",
@@ -330,3 +335,83 @@ def test_cashier_offers_and_adds_the_next_best_product(business: Business, mined
     added = client.post(url, {**cart, "action": f"add:{mined.b.pk}"})
     assert [line.product_id for line in added.context["lines"]] == [mined.a.pk, mined.b.pk]
     assert added.context["offers"] == []  # nothing left to offer with both in the cart
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def _key(user: User) -> dict[str, str]:
+    from setia.accounts.services import api_key_create
+
+    _record, key = api_key_create(actor=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_api_rules_offers_scores_summary_and_refresh(
+    business: Business, mined: Shop, django_capture_on_commit_callbacks
+) -> None:
+    web = client_for(None)
+    headers = _key(business.analyst)
+    rules_page = web.get("/api/v1/analytics/rules", {"kind": "sequence", "limit": "1"}, headers=headers).json()
+    (top,) = rules_page["items"]
+    assert (top["antecedent"]["name"], top["consequent"]["name"], top["together"], top["total"]) == (
+        "Conditioner",
+        "Hair mask",
+        2,
+        6,
+    )
+    assert top["lift"] == pytest.approx(2.0) and rules_page["next_cursor"]
+    rest = web.get(
+        "/api/v1/analytics/rules", {"kind": "sequence", "after": rules_page["next_cursor"]}, headers=headers
+    ).json()
+    assert [r["antecedent"]["name"] for r in rest["items"]] == ["Shampoo"] and rest["next_cursor"] is None
+    bad = web.get("/api/v1/analytics/rules", {"kind": "weekly"}, headers=headers)
+    assert bad.status_code == 400 and "kind" in bad.json()["extra"]
+
+    c3 = mined.customers[2]
+    Customer.objects.filter(pk=c3.pk).update(home_branch=business.branch_a)
+    offers = web.get(f"/api/v1/analytics/customers/{c3.pk}/offers", headers=headers).json()
+    assert [(o["product"]["name"], o["because"]["name"], o["kind"]) for o in offers["items"]] == [
+        ("Hair mask", "Conditioner", "sequence")
+    ]
+    assert offers["items"][0]["reason"] == "67% of those who bought Conditioner bought it later"
+    with_cart = web.get(
+        f"/api/v1/analytics/customers/{c3.pk}/offers", {"cart": f"{mined.c.pk}"}, headers=headers
+    ).json()
+    assert with_cart["items"] == []  # the only offer is already in the basket
+
+    scores = web.get(f"/api/v1/analytics/customers/{c3.pk}", headers=headers).json()
+    assert scores["scored"] is True and scores["frequency"] == 2 and scores["monetary"] == 20_000
+    assert {c["name"] for c in scores["loyalty_components"]} == {
+        "regularity",
+        "feedback",
+        "breadth",
+        "staying",
+        "referrals",
+    }
+    summary = web.get("/api/v1/analytics/summary", headers=headers).json()
+    assert summary["run"]["status"] == "done" and summary["figures"]["ratios"]["cross_sell_ratio"] == 0.75
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        queued = web.post("/api/v1/analytics/refresh", headers=headers)
+    assert queued.status_code == 202 and queued.json()["status"] == "queued" and len(callbacks) == 1
+    run = web.get(f"/api/v1/analytics/runs/{queued.json()['id']}", headers=headers).json()
+    assert run["status"] == "queued"
+    assert web.get("/api/v1/analytics/runs/999999", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_api_permissions(business: Business, mined: Shop, persona: str) -> None:
+    user = persona_user(business, persona)
+    web = client_for(None)
+    headers = _key(user) if user else {}
+    c3 = mined.customers[2]
+    Customer.objects.filter(pk=c3.pk).update(home_branch=business.branch_a)
+    analytics = {"anonymous": 401, "manager": 200, "owner": 200}.get(persona, 403)
+    for url in ("/api/v1/analytics/rules", "/api/v1/analytics/summary", f"/api/v1/analytics/customers/{c3.pk}"):
+        assert web.get(url, headers=headers).status_code == analytics, url
+    # Offers follow who may see the customer (branch A's front office and above), like the 360° page.
+    offers = {"anonymous": 401, "other_branch_front_office": 404}.get(persona, 200)
+    assert web.get(f"/api/v1/analytics/customers/{c3.pk}/offers", headers=headers).status_code == offers
+    run = {"anonymous": 401, "manager": 202, "owner": 202}.get(persona, 403)
+    assert web.post("/api/v1/analytics/refresh", headers=headers).status_code == run
