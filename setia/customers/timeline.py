@@ -74,7 +74,34 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
             )
         )
+    imported = _imported_entry(customer, before)
+    if imported is not None:
+        entries = sorted([*entries, imported], key=lambda entry: entry.at, reverse=True)[:limit]
     return entries
+
+
+def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | None:
+    """A customer created by an import has no audit event of her own: the import writes one per
+    batch (see `imports.imported_event`). Shown as "imported", linking to the import."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from setia.customers.imports import imported_event
+
+    if before is not None and customer.created_at >= before:
+        return None
+    event = imported_event(customer)
+    if event is None:
+        return None
+    return Entry(
+        at=event.created_at,
+        kind="audit",
+        icon="person-plus",
+        title=gettext("imported"),
+        detail=gettext("import #%(id)s: %(file)s") % {"id": event.object_id, "file": event.object_repr},
+        actor=event.actor_label,
+        url=reverse("customers:import_detail", args=[int(event.object_id)]),
+    )
 
 
 def _field_label(name: str) -> str:

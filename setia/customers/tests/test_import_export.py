@@ -112,7 +112,8 @@ def test_update_mode_fills_in_and_adds_phones(business: Business) -> None:
     assert sorted(customer.phones.values_list("number", flat=True)) == ["+6281211112222", "+6285799990000"]
 
 
-def test_resume_after_interruption_writes_each_row_once(business: Business) -> None:
+def test_resume_after_interruption_writes_each_row_once(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "WRITE_BATCH", 1000)
     rows = "".join(f"Pelanggan {i},0812{i:08d}\n" for i in range(2500))
     job = _check(_upload(business, "name,phone\n" + rows))
     imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
@@ -297,13 +298,17 @@ def test_import_writes_exactly_what_the_check_validated(business: Business, monk
         ("label", "Arisan"),
         ("label", "VIP"),
     ]
-    event = AuditEvent.objects.get(subject_key=f"customers.customer:{siti.pk}")
-    assert (event.action, event.actor, event.branch_id, event.changes) == (
+    # One audit event for the batch, not one per customer: it names the import and the ids created.
+    assert not AuditEvent.objects.filter(subject_key=f"customers.customer:{siti.pk}").exists()
+    event = AuditEvent.objects.get(object_type="customers.customerimport", message="imported 2 customers")
+    budi_pk = Customer.objects.get(external_id="POS-2").pk
+    assert (event.action, event.actor, event.object_id, event.changes) == (
         "create",
         business.owner,
-        business.branch_a.pk,
-        {"import": [None, job.pk]},
+        str(job.pk),
+        {"customers": [None, 2], "ids": [None, [[min(siti.pk, budi_pk), max(siti.pk, budi_pk)]]]},
     )
+    assert imports.imported_event(siti) == event
     budi = Customer.objects.get(external_id="POS-2")
     assert (budi.home_branch, budi.owner, budi.birthday, budi.gender, budi.kind, budi.custom) == (
         business.branch_b,
@@ -342,3 +347,28 @@ def test_an_owner_deactivated_after_the_check_skips_the_row(business: Business) 
     assert not Customer.objects.exists()
     report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
     assert report[1][-1] == "owner: no longer available; check the file again"
+
+
+def test_an_imported_customer_s_timeline_says_imported_with_a_link_to_the_import(business: Business) -> None:
+    from django.urls import reverse
+
+    from setia.customers.timeline import timeline_for
+
+    earlier = customer_create(
+        actor=business.owner, name="Rina", home_branch=business.branch_a, contacts=ContactPoints()
+    )
+    job = _check(_upload(business, "name,phone\nAyu,0812-1111-2222\nBela,0813-2222-3333\n"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    imports.import_run(job.pk)
+    bela = Customer.objects.get(name="Bela")
+    entries = [entry for entry in timeline_for(bela) if entry.title == "imported"]
+    assert len(entries) == 1
+    link = reverse("customers:import_detail", args=[job.pk])
+    assert (entries[0].url, entries[0].actor, entries[0].at) == (link, business.owner.username, bela.created_at)
+    assert f"#{job.pk}" in entries[0].detail and "pelanggan.csv" in entries[0].detail
+    # Only older entries are asked for when paging back past the import.
+    assert not [entry for entry in timeline_for(bela, before=bela.created_at) if entry.title == "imported"]
+    # A customer the import did not create has no such entry.
+    assert not [entry for entry in timeline_for(earlier) if entry.title == "imported"]
+    page = client_for(business.owner).get(reverse("customers:detail", args=[bela.pk])).content.decode()
+    assert f"#{job.pk}: pelanggan.csv" in page  # the 360° page names the import
