@@ -27,7 +27,7 @@ def reason(offer: dict[str, Any]) -> str:
         return _("%(percent)s%% of those who bought %(product)s bought it later") % values
     if offer["in_cart"]:
         return _("Often bought with %(product)s (%(percent)s%% of its orders)") % values
-    return _("Bought together with %(product)s, which she buys (%(percent)s%% of its orders)") % values
+    return _("Bought together with %(product)s, bought before (%(percent)s%% of its orders)") % values
 
 
 def _offers_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
