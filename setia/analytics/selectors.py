@@ -251,7 +251,7 @@ def dashboard(actor: Any) -> dict[str, Any]:
         "histogram": histogram,
         "churn": churn_risks(actor) if latest else [],
         "churn_threshold": round(100 * CHURN_LIST_THRESHOLD),
-        "has_cohorts": bool(figures.get("cohorts")),
+        "cohorts": cohort_tables(figures.get("cohorts", [])),
         "rules": top_rules(actor) if latest else [],
         "ratios": ratio_view(figures.get("ratios")),
     }

@@ -87,6 +87,10 @@ def test_page_shows_the_cohort_heat_maps(business: Business) -> None:
     assert 'title="Total Rp 300,000"' in html
     # The strongest revenue cell is the darkest; shading is a CSS number whatever the language.
     assert "rgba(25, 135, 84, 0.85)" in html and "rgba(13, 110, 253, 0.85)" in html
+    # The dashboard shows the same heat maps.
+    dashboard = client_for(owner).get(reverse("analytics:dashboard")).content.decode()
+    assert 'data-testid="retention-2026-04-1">50%</td>' in dashboard
+    assert 'data-testid="revenue-2026-05-1">Rp 30,000</td>' in dashboard
     owner.language = "id"
     owner.save(update_fields=["language"])
     indonesian = client_for(owner).get(reverse("analytics:home")).content.decode()
