@@ -57,10 +57,11 @@ def run() -> dict[str, Any]:
         import psycopg
 
         server = database_url.rsplit("/", 1)[0]
+        name = os.environ.get("BENCH_DB_NAME", "setia_bench_checkout")
         with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS setia_bench_checkout")
-            connection.execute("CREATE DATABASE setia_bench_checkout")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_checkout"
+            connection.execute(f"DROP DATABASE IF EXISTS {name}")
+            connection.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"{server}/{name}"
         os.environ["DB_POOL"] = "true"
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Key-authenticated API requests go straight to their view from here (see the class).
+    "setia.core.middleware.KeyAuthenticatedApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -240,6 +242,10 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "setia-demo-2026")
 
 # --- API ----------------------------------------------------------------------------------------
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/m")
+# How long a server process may use what it read about an API key (its user, role, revocation) or
+# the access settings before reading them again (setia/core/memo.py). A change takes effect at
+# once in the process that made it, within this many seconds in the others. 0: read every time.
+MEMO_SECONDS = env_int("MEMO_SECONDS", 5)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_CSP = {

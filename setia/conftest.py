@@ -16,6 +16,16 @@ from django.test import Client
 from setia.accounts.models import Branch, User
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_memos() -> Iterator[None]:
+    """Each test starts with nothing remembered from another test's (rolled-back) rows."""
+    from setia.core.memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
 @dataclass
 class Business:
     branch_a: Branch

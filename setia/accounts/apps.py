@@ -8,7 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and branches")
 
     def ready(self) -> None:
-        from setia.accounts import signals  # noqa: F401 - connects the sign-in audit receivers
+        from setia.accounts import signals  # connects the sign-in audit receivers
+
+        signals.connect_memo_receivers()
         from setia.core.navigation import Group, Section, register_section
 
         register_section(Section("staff", _("Staff"), "accounts:staff_list", "people", 800, "staff.view", Group.ADMIN))

@@ -1,5 +1,7 @@
 """Reads that apply role and branch visibility. Every function takes the acting user."""
 
+import copy
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
 from setia.accounts.roles import BACK_OFFICE, Role
 from setia.core.errors import NotFoundError, PermissionDeniedError
+from setia.core.memo import Memo, register_clear
 
 
 def business_settings() -> BusinessSettings:
@@ -18,6 +21,27 @@ def business_settings() -> BusinessSettings:
         pk=1, defaults={"mfa_required_roles": list(settings.MFA_REQUIRED_ROLES_DEFAULT)}
     )
     return settings_row
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """The business settings that permission checks read on every request, remembered per
+    process for a few seconds (`setia.core.memo`)."""
+
+    share_customers_across_branches: bool
+    mfa_required_roles: frozenset[str]
+
+
+ACCESS_SETTINGS = Memo("access settings", max_entries=1)
+
+
+def access_settings() -> AccessSettings:
+    def load() -> AccessSettings:
+        row = business_settings()
+        return AccessSettings(row.share_customers_across_branches, frozenset(row.mfa_required_roles))
+
+    value: AccessSettings = ACCESS_SETTINGS.get(1, load)
+    return value
 
 
 @dataclass(frozen=True)
@@ -41,7 +65,7 @@ def branch_scope(actor: User) -> BranchScope:
         return BranchScope(False, frozenset())
     if actor.role == Role.OWNER or actor.role in BACK_OFFICE or actor.is_superuser:
         return BranchScope(True, frozenset())
-    if business_settings().share_customers_across_branches:
+    if access_settings().share_customers_across_branches:
         return BranchScope(True, frozenset())
     own = {actor.branch_id} if actor.branch_id else set()
     if actor.role == Role.MANAGER:
@@ -140,23 +164,38 @@ def api_key_list(*, actor: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(user=actor).order_by("-created_at")
 
 
+API_KEYS = Memo("api keys")
+_touched: dict[int, float] = {}  # key id -> when its last_used_at was last known fresh (monotonic)
+register_clear(_touched.clear)
+
+
 def api_key_user(raw_key: str) -> User | None:
-    """The active user owning an unrevoked key, or None. One indexed lookup, no password hashing."""
+    """The active user owning an unrevoked key, or None. One indexed lookup, no password hashing;
+    remembered per process for a few seconds (`setia.core.memo`), so a busy integration costs no
+    query per request. Each caller gets its own copy of the user."""
     if not raw_key or len(raw_key) > 200:
         return None
-    key = (
-        ApiKey.objects.select_related("user")
-        .filter(digest=ApiKey.digest_of(raw_key), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    digest = ApiKey.digest_of(raw_key)
+    key: ApiKey | None = API_KEYS.get(
+        digest,
+        lambda: ApiKey.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .first(),
     )
     if key is None:
         return None
-    now = timezone.now()
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        # Touch at most once a minute so a busy integration does not write on every request.
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return key.user
+    # Touch at most once a minute so a busy integration does not write on every request.
+    moment = time.monotonic()
+    touched = _touched.get(key.pk)
+    if touched is None or moment - touched > 60:
+        now = timezone.now()
+        age = (now - key.last_used_at).total_seconds() if key.last_used_at is not None else None
+        if age is None or age > 60:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            age = 0
+        _touched[key.pk] = moment - age
+    return copy.copy(key.user)
 
 
 def user_requires_mfa(user: User) -> bool:
-    return user.role in business_settings().mfa_required_roles
+    return user.role in access_settings().mfa_required_roles

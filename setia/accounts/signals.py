@@ -40,3 +40,30 @@ def record_failed_login(
             branch_id=user.branch_id,
             ip_address=_ip(request),
         )
+
+
+def _forget_api_keys(sender: Any, **kwargs: Any) -> None:
+    """A key revoked or deleted, or its user changed (role, branch, deactivated): the remembered
+    key is dropped in this process at once (other processes: within MEMO_SECONDS)."""
+    from setia.accounts.selectors import API_KEYS
+
+    API_KEYS.clear()
+
+
+def _forget_access_settings(sender: Any, **kwargs: Any) -> None:
+    from setia.accounts.selectors import ACCESS_SETTINGS
+
+    ACCESS_SETTINGS.clear()
+
+
+def connect_memo_receivers() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from setia.accounts.models import ApiKey, BusinessSettings, User
+
+    for model in (ApiKey, User):
+        post_save.connect(_forget_api_keys, sender=model, dispatch_uid=f"memo-api-keys-save-{model.__name__}")
+        post_delete.connect(_forget_api_keys, sender=model, dispatch_uid=f"memo-api-keys-delete-{model.__name__}")
+    m2m_changed.connect(_forget_api_keys, sender=User.managed_branches.through, dispatch_uid="memo-api-keys-m2m")
+    post_save.connect(_forget_access_settings, sender=BusinessSettings, dispatch_uid="memo-access-settings-save")
+    post_delete.connect(_forget_access_settings, sender=BusinessSettings, dispatch_uid="memo-access-settings-delete")
