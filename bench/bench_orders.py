@@ -4,7 +4,7 @@ check, then the check plus the import itself, as the command runs them).
 Size: BENCH_ORDER_LINES (default 1,000,000) lines in orders of 1 to 4 lines, for
 BENCH_ORDER_CUSTOMERS (default 100,000) customers referenced by external id. Database: a
 throw-away SQLite file, or PostgreSQL when BENCH_DATABASE_URL points at a server (a database
-`setia_bench_orders` is created there and dropped at the next run).
+BENCH_DB_NAME, default `setia_bench_orders`, is created there and dropped at the next run).
 """
 
 import csv
@@ -48,10 +48,11 @@ def run() -> dict[str, Any]:
         import psycopg
 
         server = database_url.rsplit("/", 1)[0]
+        name = os.environ.get("BENCH_DB_NAME", "setia_bench_orders")
         with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS setia_bench_orders")
-            connection.execute("CREATE DATABASE setia_bench_orders")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_orders"
+            connection.execute(f"DROP DATABASE IF EXISTS {name}")
+            connection.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"{server}/{name}"
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
     import django

@@ -7,12 +7,15 @@ chooses to skip the bad rows, and the skipped rows are written to a report CSV w
 A file row is one order line. Rows with the same `order_ref` (kept together) form one order;
 a row without `order_ref` is an order of its own. The minimal file has `customer_ref,date,amount`.
 
-Speed (rule 8 of docs/ARCHITECTURE): rows are read in chunks of whole orders; each chunk resolves
-its customer references in one query per kind of reference, allocates the order ids, and writes
-in one transaction — PostgreSQL: COPY into a staging table, then `INSERT … ON CONFLICT DO
-NOTHING RETURNING id` (so a concurrent or repeated run cannot double an order), and the lines of
-the orders actually inserted COPYed straight into their table; SQLite: `executemany`. No ORM
-object is built per row.
+Speed (rule 8 of docs/ARCHITECTURE): the file is read and checked once. Rows are read in chunks
+of whole orders; each chunk resolves its customer references in one query per kind of reference
+and finds which of its orders are in the database already. The import keeps each chunk's valid
+new orders, as resolved, in a private temporary file and writes them from there: per chunk one
+transaction, the order ids allocated in one query, PostgreSQL: the orders and their lines COPYed
+as text straight into their tables (should another run have inserted one of the orders since, the
+chunk goes through a staging table and `INSERT … ON CONFLICT DO NOTHING RETURNING id` instead, so
+nothing is doubled), by two connections side by side; SQLite: `executemany`. No ORM object is
+built per row.
 
 Re-running the same file changes nothing: every order carries `idempotency_key = import:<ref>`
 (or, without `order_ref`, a digest of the row's content and its occurrence in the file), and an
@@ -23,15 +26,17 @@ asked (`apply_loyalty`), and then only for orders this run inserted.
 import csv
 import datetime as dt
 import hashlib
+import pickle
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -40,7 +45,7 @@ from setia.accounts.models import Branch, User
 from setia.accounts.selectors import require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
-from setia.core.bulk import allocate_ids
+from setia.core.bulk import allocate_ids, copy_text, copy_value
 from setia.core.errors import ApplicationError
 from setia.core.phones import normalize_phone
 from setia.customers.models import Customer, CustomerEmail, CustomerPhone
@@ -422,7 +427,10 @@ class _Reader:
         return found
 
 
-def _values_in(table: str, key: str, value: str, keys: list[str], condition: str = "") -> list[tuple[Any, Any]]:
+_SEPARATOR = "\x1f"  # the unit separator: in no reference, key or email a file holds
+
+
+def _values_in(table: str, key: str, value: str, keys: list[Any], condition: str = "") -> list[tuple[Any, Any]]:
     """(key, value) pairs of rows whose `key` is one of `keys`, in one query: `= ANY(array)` on
     PostgreSQL (a 20,000-placeholder IN list costs more to plan than to run), chunks of IN on SQLite."""
     if not keys:
@@ -431,9 +439,13 @@ def _values_in(table: str, key: str, value: str, keys: list[str], condition: str
     where = f" AND {condition}" if condition else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT {quote(key)}, {quote(value)} FROM {quote(table)} WHERE {quote(key)} = ANY(%s){where}", [keys]
-            )
+            select = f"SELECT {quote(key)}, {quote(value)} FROM {quote(table)} WHERE {quote(key)}"
+            if all(isinstance(item, str) and _SEPARATOR not in item for item in keys):
+                # One text parameter the server splits: adapting a list of 20,000 strings as an
+                # array cost more than running the query.
+                cursor.execute(f"{select} = ANY(string_to_array(%s, %s)){where}", [_SEPARATOR.join(keys), _SEPARATOR])
+            else:
+                cursor.execute(f"{select} = ANY(%s){where}", [keys])
             return list(cursor.fetchall())
         rows: list[tuple[Any, Any]] = []
         for start in range(0, len(keys), 900):  # SQLite's limit on variables in one statement
@@ -491,6 +503,13 @@ class _Report:
 def orders_import_check(*, actor: User, path: Path, options: ImportOptions, report: Path | None = None) -> ImportResult:
     """The dry run: every bad row with its reason (and a report CSV of them). Writes nothing."""
     require(actor, "orders.import")
+    return _check(path, options, report, stage=None)
+
+
+def _check(path: Path, options: ImportOptions, report: Path | None, stage: IO[bytes] | None) -> ImportResult:
+    """Read and check every row. With `stage`, each chunk's valid orders not yet in the database
+    are written there as they were resolved (`_Staged`), for the import to write without reading
+    and checking the file again."""
     reader = _Reader(path, options)
     result = ImportResult(report=report or default_report_path(path))
     assert result.report is not None
@@ -500,6 +519,8 @@ def orders_import_check(*, actor: User, path: Path, options: ImportOptions, repo
         for chunk in reader.chunks():
             _count(result, chunk, writer)
             to_create.update(chunk.missing)
+            if stage is not None:
+                pickle.dump(_staged(chunk), stage, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         writer.close()
     result.customers_created = len(to_create)
@@ -525,27 +546,66 @@ def _count(result: ImportResult, chunk: Chunk, writer: _Report) -> None:
     result.orders_existing += len(keys & chunk.existing)
 
 
+# One order as the check resolved it: (idempotency key, customer_ref, branch id, channel, business
+# date, order_ref, lines), each line (product id or None, quantity, unit price, amount).
+StagedOrder = tuple[str, str, int, str, dt.date, str, list[tuple[int | None, int, int, int]]]
+
+
+@dataclass
+class _Staged:
+    orders: list[StagedOrder]
+    customers: dict[str, int]  # customer_ref -> id, as found by the check
+    missing: list[str]  # refs to create (create_missing_customers)
+
+
+def _staged(chunk: Chunk) -> _Staged:
+    orders: dict[str, StagedOrder] = {}
+    for line in chunk.lines:
+        if line.errors or line.key in chunk.existing:
+            continue
+        order = orders.get(line.key)
+        if order is None:
+            assert line.date is not None and line.branch_id is not None
+            order = orders[line.key] = (
+                line.key,
+                line.customer_ref,
+                line.branch_id,
+                line.channel,
+                line.date,
+                line.order_ref,
+                [],
+            )
+        order[6].append((line.product.pk if line.product else None, line.quantity, line.unit_price, line.amount))
+    refs = {order[1] for order in orders.values()}
+    return _Staged(
+        list(orders.values()),
+        {ref: pk for ref, pk in chunk.customers.items() if ref in refs},
+        [ref for ref in chunk.missing if ref in refs],
+    )
+
+
 def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Path | None = None) -> ImportResult:
-    """Check the file, then import it unless it has errors (or `skip_invalid` is set). Each chunk
-    is written in its own transaction; an interrupted import is finished by running it again."""
-    checked = orders_import_check(actor=actor, path=path, options=options, report=report)
-    if checked.invalid_rows and not options.skip_invalid:
-        return checked
-    reader = _Reader(path, options)
-    result = ImportResult(report=report or default_report_path(path), applied=True)
-    assert result.report is not None
-    writer = _Report(result.report, path)
-    now = timezone.now()
-    try:
-        for chunk in reader.chunks():
-            _count(result, chunk, writer)
-            with transaction.atomic():
-                _write_chunk(actor, chunk, options, result, now)
-    finally:
-        writer.close()
-    if not result.invalid_rows:
-        result.report.unlink(missing_ok=True)
-        result.report = None
+    """Check the file, then import it unless it has errors (or `skip_invalid` is set). The check
+    keeps what it parsed and resolved in a private temporary file, and the import writes from it:
+    the file is read and checked once. Each chunk is written in its own transaction; an
+    interrupted import is finished by running it again."""
+    require(actor, "orders.import")
+    with tempfile.TemporaryFile(prefix="setia-orders-") as stage:
+        result = _check(path, options, report, stage=stage)
+        if result.invalid_rows and not options.skip_invalid:
+            return result
+        result.applied = True
+        result.customers_created = 0
+        stage.seek(0)
+        writer = _Writer(actor, options)
+        if _in_parallel(options):
+            _write_in_parallel(actor, options, _chunks_of(stage), result)
+        else:
+            for chunk in _chunks_of(stage):
+                with transaction.atomic():
+                    _commit_without_waiting()
+                    writer.write(chunk, result)
+    default_branch = writer.default_branch
     with connection.cursor() as cursor:
         # The planner's statistics after a bulk load (see core.bulk.refresh_statistics).
         for model in (Order, OrderLine):
@@ -553,8 +613,8 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
     audit_log(
         actor=actor,
         action="create",
-        instance=reader.default_branch,
-        branch_id=reader.default_branch.pk,
+        instance=default_branch,
+        branch_id=default_branch.pk,
         changes={
             "orders": [None, result.orders_created],
             "lines": [None, result.lines_created],
@@ -566,9 +626,77 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
     return result
 
 
+def _chunks_of(stage: IO[bytes]) -> Iterator[_Staged]:
+    while True:
+        try:
+            # Our own file, written by `_check` in this same call: never anything from outside.
+            yield pickle.load(stage)
+        except EOFError:
+            return
+
+
+def _in_parallel(options: ImportOptions) -> bool:
+    """Chunks are written by WRITERS connections side by side on PostgreSQL: the server's work per
+    line (indexes, and the foreign-key checks at commit) is most of an import, and one connection
+    keeps one core busy. Not inside a caller's transaction (other connections could not see what
+    it has not committed), and not with loyalty, whose rewards follow the orders' dates."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and not options.apply_loyalty
+
+
+WRITERS = 2
+
+
+def _write_in_parallel(actor: User, options: ImportOptions, chunks: Iterator[_Staged], result: ImportResult) -> None:
+    """Each chunk in its own transaction on a writer thread's own connection. Chunks are
+    independent (an order and its lines are in one chunk, and an order present already is left
+    alone), so the order of their commits does not matter; at most WRITERS + 1 are in memory."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def write(chunk: _Staged) -> ImportResult:
+        part = ImportResult()
+        try:
+            with transaction.atomic():
+                _commit_without_waiting()
+                _Writer(actor, options).write(chunk, part)
+        finally:
+            connection.close()
+        return part
+
+    def add(part: ImportResult) -> None:
+        result.orders_existing += part.orders_existing
+        result.orders_created += part.orders_created
+        result.lines_created += part.lines_created
+        result.customers_created += part.customers_created
+
+    pending: deque[Future[ImportResult]] = deque()
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="orders-import") as pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(write, chunk))
+                while len(pending) > WRITERS:
+                    add(pending.popleft().result())
+            while pending:
+                add(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _commit_without_waiting() -> None:
+    """PostgreSQL: this chunk's commit does not wait for its log to reach the disk. A crash may
+    lose the last chunks written, never part of one, and running the import again writes exactly
+    the orders that are missing (their keys are not there)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 def _create_customers(refs: list[str], now: dt.datetime) -> dict[str, int]:
     """Minimal customers for unknown references: the external id (and it as the name, so lists
-    show something), source import, and the no-contact note. A race or re-run finds them."""
+    show something), source import, and the no-contact note. A race or re-run finds them. Sorted,
+    so two writers creating overlapping sets take their locks in the same order."""
+    refs = sorted(refs)
     if refs:
         note = _(NO_CONTACT_NOTE)
         rows = [
@@ -595,109 +723,222 @@ def _create_customers(refs: list[str], now: dt.datetime) -> dict[str, int]:
     return {str(ref): pk for ref, pk in Customer.objects.filter(external_id__in=refs).values_list("external_id", "pk")}
 
 
-def _write_chunk(actor: User, chunk: Chunk, options: ImportOptions, result: ImportResult, now: dt.datetime) -> None:
-    customers = dict(chunk.customers)
-    if chunk.missing:
-        created = _create_customers(chunk.missing, now)
-        customers.update(created)
-        result.customers_created += sum(1 for ref in chunk.missing if ref in created)
-    orders: dict[str, list[Line]] = {}
-    for line in chunk.lines:
-        if not line.errors and line.key not in chunk.existing:
-            orders.setdefault(line.key, []).append(line)
-    if not orders:
-        return
-    ids = allocate_ids(Order, len(orders))
-    postgres = connection.vendor == "postgresql"
-    prepared_now = now if postgres else connection.ops.adapt_datetimefield_value(now)
-    tax_rate: Any = Decimal(0) if postgres else connection.ops.adapt_decimalfield_value(Decimal(0), 5, 2)
-    noon: dict[dt.date, tuple[Any, Any]] = {}
-    order_rows = []
-    by_id: dict[int, list[Line]] = {}
-    for pk, (key, lines) in zip(ids, orders.items(), strict=True):
-        first = lines[0]
-        assert first.date is not None
-        moment = noon.get(first.date)
+class _Writer:
+    """Writes staged chunks: orders and their lines as rows of stored values, no ORM objects."""
+
+    def __init__(self, actor: User, options: ImportOptions) -> None:
+        self.actor = actor
+        self.options = options
+        self.now = timezone.now()
+        self.postgres = connection.vendor == "postgresql"
+        branch = (
+            Branch.objects.filter(code__iexact=options.branch_code).first()
+            if options.branch_code
+            else Branch.objects.filter(is_active=True).order_by("pk").first()
+        )
+        assert branch is not None  # the check refused the file otherwise
+        self.default_branch = branch
+        self.products = {product.pk: product for product in Product.objects.all()}
+        description = _("Imported purchase")
+        if self.postgres:
+            stamp = self.now.isoformat()
+            # Every column of an order row but its own values, in ORDER_COLUMNS' order, as COPY text.
+            self.order_text = (
+                "{pk}\t" + f"{stamp}\t{stamp}\t" + "IMP-{pk}\t" + f"{Order.Kind.SALE.value}\t"
+                "{customer}\t{branch}\t{channel}\t" + f"{Order.Status.FULFILLED.value}\t"
+                "{placed_at}\t{date}\t{subtotal}\t{discount}\t0\t0\t0\t{total}\t0\t0\t0\t0\t\t\\N\t{ref}\tt\t{key}\t\t"
+                + f"{actor.pk}\n"
+            )
+            self.product_text = {
+                pk: f"{pk}\t{copy_value(product.category_id)}\t{copy_value(product.name[:200])}"
+                for pk, product in self.products.items()
+            }
+            self.no_product_text = f"\\N\t\\N\t{copy_value(description)}"
+        else:
+            self.stamp = connection.ops.adapt_datetimefield_value(self.now)
+            self.zero_rate = connection.ops.adapt_decimalfield_value(Decimal(0), 5, 2)
+            self.product_values = {
+                pk: (pk, product.category_id, product.name[:200]) for pk, product in self.products.items()
+            }
+            self.no_product_values = (None, None, description)
+        self.noon: dict[dt.date, tuple[str, str]] = {}
+
+    def _moment(self, date: dt.date) -> tuple[str, str]:
+        """The order's time (noon in Jakarta that day) and date, as stored."""
+        moment = self.noon.get(date)
         if moment is None:
-            placed_at = dt.datetime.combine(first.date, dt.time(12), tzinfo=JAKARTA)
-            moment = noon[first.date] = (
-                (placed_at, first.date)
-                if postgres
-                else (connection.ops.adapt_datetimefield_value(placed_at), first.date.isoformat())
-            )
-        total = sum(line.amount for line in lines)
-        subtotal = sum(line.quantity * line.unit_price for line in lines)
-        order_rows.append(
-            (
-                pk,
-                prepared_now,
-                prepared_now,
-                f"IMP-{pk}",
-                Order.Kind.SALE.value,
-                customers[first.customer_ref],
-                first.branch_id,
-                first.channel,
-                Order.Status.FULFILLED.value,
-                moment[0],
-                moment[1],
-                subtotal,
-                subtotal - total,
-                0,
-                tax_rate,
-                0,
-                total,
-                0,
-                0,
-                0,
-                0,
-                "",
-                None,
-                first.order_ref,
-                True,
-                key,
-                "",
-                actor.pk,
+            placed_at = dt.datetime.combine(date, dt.time(12), tzinfo=JAKARTA)
+            stored = placed_at.isoformat() if self.postgres else connection.ops.adapt_datetimefield_value(placed_at)
+            moment = self.noon[date] = (stored, date.isoformat())
+        return moment
+
+    def _customers(self, chunk: _Staged, result: ImportResult) -> dict[str, int]:
+        """The chunk's customer ids: as the check found them, a customer merged since then
+        replaced by the one she was merged into, and missing ones created if asked."""
+        customers = dict(chunk.customers)
+        merged = dict(
+            _values_in(
+                Customer._meta.db_table,
+                "id",
+                "merged_into_id",
+                list(set(customers.values())),
+                "merged_into_id IS NOT NULL",
             )
         )
-        by_id[pk] = lines
-    inserted = _insert_orders(order_rows) if postgres else _insert_orders_sqlite(order_rows)
-    description = _("Imported purchase")
-    line_rows = [
-        (
-            pk,
-            line.product.pk if line.product else None,
-            line.product.category_id if line.product else None,
-            line.product.name[:200] if line.product else description,
-            line.quantity,
-            line.unit_price,
-            line.quantity * line.unit_price - line.amount,
-            line.amount,
-            0,
-            None,
-            "",
-        )
-        for pk in inserted
-        for line in by_id[pk]
-    ]
-    if postgres:
-        _copy(OrderLine._meta.db_table, LINE_COLUMNS, line_rows)
-    else:
+        if merged:
+            customers = {ref: merged.get(pk, pk) for ref, pk in customers.items()}
+        if chunk.missing:
+            created = _create_customers(chunk.missing, self.now)
+            customers.update(created)
+            result.customers_created += sum(1 for ref in chunk.missing if ref in created)
+        return customers
+
+    def write(self, chunk: _Staged, result: ImportResult) -> None:
+        if not chunk.orders:
+            return
+        customers = self._customers(chunk, result)
+        present = {
+            key for key, _pk in _values_in(Order._meta.db_table, "idempotency_key", "id", [o[0] for o in chunk.orders])
+        }
+        orders = [order for order in chunk.orders if order[0] not in present] if present else chunk.orders
+        result.orders_existing += len(chunk.orders) - len(orders)
+        if not orders:
+            return
+        ids = allocate_ids(Order, len(orders))
+        if self.postgres:
+            inserted, lines = self._write_postgresql(ids, orders, customers)
+        else:
+            inserted, lines = self._write_sqlite(ids, orders, customers)
+        result.orders_created += len(inserted)
+        result.lines_created += lines
+        if self.options.apply_loyalty:
+            by_id = dict(zip(ids, orders, strict=True))
+            _apply_loyalty([(pk, by_id[pk], customers[by_id[pk][1]]) for pk in inserted], self.products, result)
+
+    def _write_postgresql(
+        self, ids: list[int], orders: list[StagedOrder], customers: dict[str, int]
+    ) -> tuple[list[int], int]:
+        order_text = self.order_text.format
+        products = self.product_text
+        no_product = self.no_product_text
+        order_rows: list[str] = []
+        line_rows: list[str] = []
+        count = 0
+        for pk, (key, ref, branch, channel, date, order_ref, lines) in zip(ids, orders, strict=True):
+            placed_at, business_date = self._moment(date)
+            total = subtotal = 0
+            for product, quantity, unit_price, amount in lines:
+                gross = quantity * unit_price
+                total += amount
+                subtotal += gross
+                line_rows.append(
+                    f"{pk}\t{products[product] if product is not None else no_product}\t{quantity}\t{unit_price}"
+                    f"\t{gross - amount}\t{amount}\t0\t\\N\t\n"
+                )
+            count += len(lines)
+            order_rows.append(
+                order_text(
+                    pk=pk,
+                    customer=customers[ref],
+                    branch=branch,
+                    channel=channel,
+                    placed_at=placed_at,
+                    date=business_date,
+                    subtotal=subtotal,
+                    discount=subtotal - total,
+                    total=total,
+                    ref=copy_value(order_ref),
+                    key=copy_value(key),
+                )
+            )
+        inserted = _insert_orders(order_rows, ids)
+        if len(inserted) < len(ids):  # another run inserted some of these orders meanwhile
+            kept = set(inserted)
+            line_rows = [row for row in line_rows if int(row.split("\t", 1)[0]) in kept]
+            count = len(line_rows)
+        copy_lines(OrderLine._meta.db_table, LINE_COLUMNS, line_rows)
+        return inserted, count
+
+    def _write_sqlite(
+        self, ids: list[int], orders: list[StagedOrder], customers: dict[str, int]
+    ) -> tuple[list[int], int]:
+        order_rows = []
+        lines_of: dict[int, list[tuple[Any, ...]]] = {}
+        for pk, (key, ref, branch, channel, date, order_ref, lines) in zip(ids, orders, strict=True):
+            placed_at, business_date = self._moment(date)
+            total = sum(line[3] for line in lines)
+            subtotal = sum(line[1] * line[2] for line in lines)
+            order_rows.append(
+                (
+                    pk,
+                    self.stamp,
+                    self.stamp,
+                    f"IMP-{pk}",
+                    Order.Kind.SALE.value,
+                    customers[ref],
+                    branch,
+                    channel,
+                    Order.Status.FULFILLED.value,
+                    placed_at,
+                    business_date,
+                    subtotal,
+                    subtotal - total,
+                    0,
+                    self.zero_rate,
+                    0,
+                    total,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "",
+                    None,
+                    order_ref,
+                    True,
+                    key,
+                    "",
+                    self.actor.pk,
+                )
+            )
+            lines_of[pk] = [
+                (
+                    pk,
+                    *(self.product_values[product] if product is not None else self.no_product_values),
+                    quantity,
+                    unit_price,
+                    quantity * unit_price - amount,
+                    amount,
+                    0,
+                    None,
+                    "",
+                )
+                for product, quantity, unit_price, amount in lines
+            ]
+        inserted = _insert_orders_sqlite(order_rows)
+        line_rows = [row for pk in inserted for row in lines_of[pk]]
         _executemany(OrderLine._meta.db_table, LINE_COLUMNS, line_rows)
-    result.orders_created += len(inserted)
-    result.lines_created += len(line_rows)
-    if options.apply_loyalty:
-        _apply_loyalty(inserted, by_id, customers, result)
+        return inserted, len(line_rows)
 
 
-def _insert_orders(rows: list[tuple[Any, ...]]) -> list[int]:
-    """PostgreSQL: COPY into a staging table, then insert what is not there yet (an order key
-    or number present already wins); the ids actually inserted."""
+def _insert_orders(rows: list[str], ids: list[int]) -> list[int]:
+    """PostgreSQL: COPY the orders straight into their table, the check having found none of their
+    keys there. Should another run have inserted one since (a unique key then fails the COPY), the
+    chunk falls back to a staging table and `INSERT … ON CONFLICT DO NOTHING`: an order present
+    already wins. The ids actually inserted."""
+    from psycopg.errors import UniqueViolation
+
     quote = connection.ops.quote_name
     table = quote(Order._meta.db_table)
+    try:
+        with transaction.atomic():
+            copy_lines(Order._meta.db_table, ORDER_COLUMNS, rows)
+        return ids
+    except (IntegrityError, UniqueViolation):
+        pass
     columns = ", ".join(quote(name) for name in ORDER_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE setia_order_import (LIKE {table} INCLUDING DEFAULTS)")
-        _copy("setia_order_import", ORDER_COLUMNS, rows)
+        copy_lines("setia_order_import", ORDER_COLUMNS, rows)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM setia_order_import ORDER BY id "
             "ON CONFLICT DO NOTHING RETURNING id"
@@ -731,7 +972,7 @@ def _executemany(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...
 
 def copy_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """PostgreSQL COPY of prepared rows into `table` (for loaders that know there is no conflict)."""
-    _copy(table, columns, rows)
+    copy_text(table, columns, rows)
 
 
 def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -739,75 +980,56 @@ def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]
     _executemany(table, columns, rows)
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, dt.date):  # dates and datetimes (aware): ISO form PostgreSQL reads as is
-        return value.isoformat()
-    return str(value)
-
-
-def _copy(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """COPY in the text format, written in blocks: psycopg adapting every value of every row one
-    by one was most of an import's write time."""
-    if not rows:
+def copy_lines(table: str, columns: tuple[str, ...], lines: list[str]) -> None:
+    """PostgreSQL: COPY rows already formatted as COPY text lines, sent in large blocks."""
+    if not lines:
         return
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(name) for name in columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for start in range(0, len(rows), 5000):
-            block = rows[start : start + 5000]
-            copy.write("".join("\t".join(map(_copy_text, row)) + "\n" for row in block))
+        for start in range(0, len(lines), 20_000):
+            copy.write("".join(lines[start : start + 20_000]))
 
 
 def _apply_loyalty(
-    inserted: list[int], by_id: dict[int, list[Line]], customers: dict[str, int], result: ImportResult
+    inserted: list[tuple[int, StagedOrder, int]], products: dict[int, Product], result: ImportResult
 ) -> None:
-    """Points, cashback and tier progress for members' orders, through loyalty's own service
-    (one call per order: the slow path, on purpose — rewards have rules a bulk path would copy)."""
-    customer_of = {pk: customers[by_id[pk][0].customer_ref] for pk in inserted}
+    """Points, cashback and tier progress for members' orders (order id, the staged order, the
+    customer id), through loyalty's own service: one call per order, the slow path on purpose —
+    rewards have rules a bulk path would copy."""
     members = set(
         Membership.objects.filter(
-            customer_id__in=set(customer_of.values()), status=Membership.Status.ACTIVE
+            customer_id__in={customer_id for _pk, _order, customer_id in inserted}, status=Membership.Status.ACTIVE
         ).values_list("customer_id", flat=True)
     )
     if not members:
         return
     people = Customer.objects.in_bulk(members)
     updates = []
-    for pk in inserted:
-        customer_id = customer_of[pk]
+    for pk, order, customer_id in inserted:
         if customer_id not in members:
             continue
-        lines = by_id[pk]
-        assert lines[0].date is not None
+        lines = order[6]
+        cart = []
+        for product_id, quantity, unit_price, amount in lines:
+            product = products[product_id] if product_id is not None else None
+            cart.append(
+                CartLine(
+                    product_id,
+                    product.category_id if product else None,
+                    quantity,
+                    unit_price,
+                    quantity * unit_price - amount,
+                    product.name if product else "",
+                )
+            )
         rewards = purchase_recorded(
             actor=None,
             customer=people[customer_id],
             source=f"sales.order:{pk}",
-            paid=sum(line.amount for line in lines),
-            lines=[
-                CartLine(
-                    line.product.pk if line.product else None,
-                    line.product.category_id if line.product else None,
-                    line.quantity,
-                    line.unit_price,
-                    line.quantity * line.unit_price - line.amount,
-                    line.product.name if line.product else "",
-                )
-                for line in lines
-            ],
-            at=dt.datetime.combine(lines[0].date, dt.time(12), tzinfo=JAKARTA),
+            paid=sum(line[3] for line in lines),
+            lines=cart,
+            at=dt.datetime.combine(order[4], dt.time(12), tzinfo=JAKARTA),
         )
         if rewards.points or rewards.cashback:
             updates.append((rewards.points, rewards.cashback, pk))

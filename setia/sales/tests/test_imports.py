@@ -310,3 +310,104 @@ def test_chunks_end_at_order_boundaries(
 def test_the_column_list_matches_the_models() -> None:
     assert set(imports.ORDER_COLUMNS) == {f.column for f in Order._meta.concrete_fields}
     assert set(imports.LINE_COLUMNS) == {f.column for f in OrderLine._meta.concrete_fields if not f.primary_key}
+
+
+def test_the_import_writes_what_the_check_read_without_reading_the_file_again(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _file(
+        tmp_path,
+        [
+            ["customer_ref", "date", "amount", "order_ref", "product", "quantity", "unit_price"],
+            ["POS-1", "2024-01-01", "280000", "R-1", "CB-01", "2", "150000"],
+            ["POS-1", "2024-01-01", "45000", "R-1", "Sampo", "1", ""],
+            ["POS-2", "2024-01-02", "45000", "R-2", "sampo", "1", "45000"],
+        ],
+    )
+    real_check = imports._check
+    parsed: list[int] = []
+
+    def count_parses(*args: object, **kwargs: object) -> imports.ImportResult:
+        parsed.append(1)
+        return real_check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports, "_check", count_parses)
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert parsed == [1] and (result.orders_created, result.lines_created) == (2, 3)
+    r1 = Order.objects.get(idempotency_key="import:R-1")
+    assert (r1.subtotal, r1.discount_total, r1.total, r1.note) == (345_000, 20_000, 325_000, "R-1")
+    assert list(r1.lines.order_by("id").values_list("product_id", "category_id_at_sale", "description", "discount")) == [
+        (salon["creambath"].pk, salon["hair"].pk, "Creambath", 20_000),
+        (salon["shampoo"].pk, salon["hair"].pk, "Sampo", 0),
+    ]
+
+
+def test_a_customer_merged_between_check_and_write_gets_the_orders_on_the_survivor(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _file(tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-03-01", "50000"]])
+    real_check = imports._check
+
+    def check_then_merge(*args: object, **kwargs: object) -> imports.ImportResult:
+        result = real_check(*args, **kwargs)  # type: ignore[arg-type]
+        Customer.objects.filter(pk=salon["siti"].pk).update(merged_into=salon["budi"], external_id=None)
+        return result
+
+    monkeypatch.setattr(imports, "_check", check_then_merge)
+    orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert Order.objects.get().customer_id == salon["budi"].pk
+
+
+def test_an_order_another_run_inserted_meanwhile_is_left_as_it_is(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer looks for the chunk's keys, then inserts; should another run insert one of them
+    in between, its order stays and this run inserts the others with their lines only."""
+    rows = [["customer_ref", "date", "amount", "order_ref"]]
+    rows += [["POS-1", "2024-01-01", "1000", "K-1"], ["POS-1", "2024-01-01", "2000", "K-1"]]
+    rows += [["POS-2", "2024-01-02", "3000", "K-2"], ["POS-2", "2024-01-03", "4000", "K-3"]]
+    path = _file(tmp_path, rows)
+    other = _file(tmp_path, [rows[0], ["POS-2", "2024-01-02", "9999", "K-2"]], "other.csv")
+    orders_import(actor=business.owner, path=other, options=ImportOptions())
+    theirs = Order.objects.get(idempotency_key="import:K-2")
+    real_values_in = imports._values_in
+
+    def blind_to_orders(table: str, key: str, *args: object) -> list:
+        if table == Order._meta.db_table and key == "idempotency_key":
+            return []  # as if the other run's order arrived just after this lookup
+        return real_values_in(table, key, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports, "_values_in", blind_to_orders)
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (result.orders_created, result.lines_created) == (2, 3)
+    assert list(Order.objects.order_by("id").values_list("idempotency_key", "total")) == [
+        ("import:K-2", 9999),
+        ("import:K-1", 3000),
+        ("import:K-3", 4000),
+    ]
+    assert list(theirs.lines.values_list("total", flat=True)) == [9999]
+    assert OrderLine.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_written_side_by_side_each_once(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL, outside a transaction, chunks go to parallel writers (own connections)."""
+    from django.db import connection
+
+    monkeypatch.setattr(imports, "CHUNK", 5)
+    assert imports._in_parallel(ImportOptions()) == (connection.vendor == "postgresql")
+    rows = [["customer_ref", "date", "amount", "order_ref"]]
+    for number in range(60):
+        rows += [[f"POS-{1 + number % 2}", "2024-01-01", str(1000 + number), f"P-{number}"]] * (1 + number % 3)
+    rows += [["LAMA-1", "2024-01-05", "500", "P-new"]]
+    path = _file(tmp_path, rows)
+    options = ImportOptions(create_missing_customers=True)
+    result = orders_import(actor=business.owner, path=path, options=options)
+    lines = len(rows) - 1
+    assert (result.orders_created, result.lines_created, result.customers_created) == (61, lines, 1)
+    assert Order.objects.count() == 61 and OrderLine.objects.count() == lines
+    assert Order.objects.get(idempotency_key="import:P-7").total == 2 * 1007
+    again = orders_import(actor=business.owner, path=path, options=options)
+    assert (again.orders_existing, again.orders_created, again.lines_created) == (61, 0, 0)
