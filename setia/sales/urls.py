@@ -1,6 +1,6 @@
 from django.urls import path
 
-from setia.sales.views import activities, figures, leads, pipeline, quotes, renewals
+from setia.sales.views import activities, figures, leads, order_imports, pipeline, quotes, renewals
 from setia.sales.views import orders as views
 
 app_name = "sales"
@@ -24,5 +24,5 @@ urlpatterns = [
     path("settings/sales/", views.settings_view, name="settings"),
 ]
 
-for _area in (leads, pipeline, quotes, renewals, activities, figures):
+for _area in (leads, pipeline, quotes, renewals, activities, figures, order_imports):
     urlpatterns += _area.urlpatterns

@@ -157,6 +157,7 @@ def _models() -> dict[tuple[str, str], Any]:
         LostReason,
         Opportunity,
         Order,
+        OrderImport,
         Pipeline,
         Quote,
         Stage,
@@ -182,6 +183,7 @@ def _models() -> dict[tuple[str, str], Any]:
         ("loyalty", "voucher"): Voucher,
         ("loyalty", "programme"): Programme,
         ("sales", "order"): Order,
+        ("sales", "order_import"): OrderImport,
         ("sales", "trip"): Trip,
         ("sales", "appointment"): Appointment,
         ("sales", "lead"): Lead,
@@ -298,6 +300,10 @@ def demo(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest
             custom_field_create(actor=owner, key="crawl_note", label="Note", field_type="text")
             upload = SimpleUploadedFile("customers.csv", b"name,phone\nSiti Aminah,081234567890\n")
             imports.import_upload(actor=owner, uploaded=upload, mode="create")
+            from setia.sales.services.order_imports import order_import_check_run, order_import_upload
+
+            past = SimpleUploadedFile("orders.csv", b"customer_ref,date,amount\nNOBODY,2024-01-05,50000\n")
+            order_import_check_run(order_import_upload(actor=owner, uploaded=past).pk)
             segment_create(actor=owner, name="Crawl list", definition={}, kind="static")
             Reward.objects.create(name="Free hair wash", points_cost=100)
             proposition = ValueProposition.objects.create(name="Members first", kind=ValueProposition.Kind.values[0])

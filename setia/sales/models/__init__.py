@@ -2,6 +2,7 @@
 the opportunity pipeline, quotes, renewals (subscriptions) and activities."""
 
 from setia.sales.models.activities import Activity
+from setia.sales.models.imports import OrderImport
 from setia.sales.models.leads import Lead, LeadAssignmentRule, LeadSource, RoundRobinCursor
 from setia.sales.models.orders import (
     Appointment,
@@ -26,6 +27,7 @@ __all__ = [
     "Opportunity",
     "OpportunityLine",
     "Order",
+    "OrderImport",
     "OrderLine",
     "Payment",
     "Pipeline",
