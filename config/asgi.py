@@ -1,9 +1,11 @@
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_application = get_asgi_application()
+
+from setia.core.asgi import get_application
+
+# Django's handler, keeping request threads (and so their database connections) between requests.
+django_application = get_application()
 
 from setia.core.static import StaticFilesASGI  # noqa: E402 - needs Django set up
 

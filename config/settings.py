@@ -112,6 +112,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'setia.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A SQLite connection reads the whole schema before its first query on a table, which cost more
+    # than the caller lookup itself; the server keeps a connection per request thread instead
+    # (config/asgi.py reuses the threads).
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
     # WAL lets readers and one writer work side by side; IMMEDIATE transactions take the
     # write lock up front, so the web server and the worker wait (busy timeout) instead of
     # failing with "database is locked" half-way through a transaction.
@@ -132,6 +136,9 @@ elif env_bool("DB_POOL", SETIA_ENV != "test"):
         "min_size": env_int("DB_POOL_MIN", 2),
         "max_size": env_int("DB_POOL_MAX", 10),
     }
+# The caller lookup's hand-written queries are prepared on their PostgreSQL connection (planned once
+# per connection, not per call; setia/core/sql.py). Off for a pooler that cannot keep them.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared across processes (rate limits, lockouts) --------------------------------

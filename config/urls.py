@@ -10,6 +10,11 @@ admin.site.site_header = "Setia CRM"
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    # First: the API and the health check are the busiest paths, and every pattern in front of them
+    # is tried on each request (the apps' own patterns never start with "api/" or "healthz").
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", not_found),
+    path("healthz", healthz, name="healthz"),
     path("", include("setia.core.urls")),
     path("", include("setia.accounts.urls")),
     path("", include("setia.customers.urls")),
@@ -20,9 +25,6 @@ urlpatterns = [
     path("", include("setia.analytics.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
-    re_path(r"^api/(?P<path>.*)$", not_found),
-    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

@@ -22,7 +22,7 @@ from setia.customers.schemas import (
     FieldOut,
     LookupOut,
 )
-from setia.customers.timeline import timeline_for
+from setia.customers.timeline import last_interactions
 
 router = Router(tags=["customers"])
 
@@ -130,7 +130,9 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
     except ApplicationError:
         return {"phone": None, "match": "invalid", "customers": []}
     customers = []
-    for customer, phones, addresses in selectors.caller_lookup(actor=actor, number=number or ""):
+    found = selectors.caller_lookup(actor=actor, number=number or "")
+    interactions = last_interactions([customer for customer, _phones, _addresses in found], limit=5)
+    for customer, phones, addresses in found:
         customers.append(
             {
                 "id": customer.pk,
@@ -141,7 +143,7 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
                 "addresses": addresses,
                 "last_interactions": [
                     {"at": e.at, "kind": e.kind, "title": e.title, "detail": e.detail}
-                    for e in timeline_for(customer, limit=5, interactions_only=True)
+                    for e in interactions[customer.pk]
                 ],
                 "url": reverse("customers:detail", args=[customer.pk]),
             }

@@ -26,16 +26,45 @@ class Entry:
 
 
 Source = Callable[[Customer, dt.datetime | None, int], list[Entry]]
+# `(customer ids, limit) -> {customer id: the newest `limit` entries, newest first}`.
+Batch = Callable[[list[int], int], dict[int, list[Entry]]]
 _sources: dict[str, Source] = {}
 _interactions: set[str] = set()
+_batches: dict[str, Batch] = {}
 
 
-def register_source(key: str, source: Source, *, interaction: bool = False) -> None:
+def register_source(key: str, source: Source, *, interaction: bool = False, batch: Batch | None = None) -> None:
     """`interaction`: the source's entries are contacts with the customer (a purchase, a trip,
-    a call), which the caller card lists as "last interactions"."""
+    a call), which the caller card lists as "last interactions". `batch`: the same newest entries
+    for several customers in one query, for the caller lookup (the phone system asks it for
+    every call)."""
     _sources[key] = source
     if interaction:
         _interactions.add(key)
+    if batch is not None:
+        _batches[key] = batch
+
+
+def last_interactions(customers: list[Customer], *, limit: int = 5) -> dict[int, list[Entry]]:
+    """The newest `limit` interaction entries of each customer: what `timeline_for(customer,
+    limit=limit, interactions_only=True)` gives, in one query per source for all the customers
+    (a source without a batch form is asked customer by customer)."""
+    streams: dict[int, list[list[Entry]]] = {customer.pk: [] for customer in customers}
+    for key, source in _sources.items():
+        if key not in _interactions:
+            continue
+        batch = _batches.get(key)
+        if batch is not None:
+            found = batch(list(streams), limit)
+            for pk, entries in streams.items():
+                entries.append(found.get(pk, []))
+        else:
+            for customer in customers:
+                streams[customer.pk].append(source(customer, None, limit))
+    return {
+        pk: list(heapq.merge(*entries, key=lambda entry: entry.at, reverse=True))[:limit]
+        for pk, entries in streams.items()
+    }
 
 
 def timeline_for(

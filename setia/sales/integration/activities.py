@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from setia.core.sql import db_datetime, fetch_all
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.sales.models import Activity
@@ -14,35 +15,101 @@ from setia.sales.models import Activity
 ICONS = {"call": "telephone", "meeting": "people", "task": "check2-square", "note": "sticky"}
 
 
+def _activity_entry(
+    kind: str,
+    subject: str,
+    body: str,
+    done_at: dt.datetime | None,
+    due_at: dt.datetime | None,
+    outcome: str,
+    assigned_to: str | None,
+    at: dt.datetime,
+    author: str | None,
+) -> timeline.Entry:
+    """`assigned_to`: the assignee's name when it is not the author; `author`: the author's username."""
+    details = []
+    if kind == Activity.Kind.NOTE:
+        details.append(body[:200])
+    else:
+        if done_at is not None:
+            details.append(_("done"))
+        elif due_at is not None:
+            details.append(_("due %(when)s") % {"when": _local(due_at)})
+        if outcome:
+            details.append(outcome)
+        if assigned_to is not None:
+            details.append(_("for %(name)s") % {"name": assigned_to})
+    return timeline.Entry(
+        at=at,
+        kind="activity",
+        icon=ICONS.get(kind, "check2-square"),
+        title=f"{str(Activity.Kind(kind).label).capitalize()}: {subject}",
+        detail=" · ".join(part for part in details if part),
+        actor=author or "",
+    )
+
+
 def _activities_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[timeline.Entry]:
     activities = Activity.objects.filter(customer=customer).select_related("created_by", "assigned_to")
     if before is not None:
         activities = activities.filter(created_at__lt=before)
-    entries = []
-    for activity in activities.order_by("-created_at", "-id")[:limit]:
-        details = []
-        if activity.kind == Activity.Kind.NOTE:
-            details.append(activity.body[:200])
-        else:
-            if activity.done_at is not None:
-                details.append(_("done"))
-            elif activity.due_at is not None:
-                details.append(_("due %(when)s") % {"when": _local(activity.due_at)})
-            if activity.outcome:
-                details.append(activity.outcome)
-            if activity.assigned_to is not None and activity.assigned_to_id != activity.created_by_id:
-                details.append(_("for %(name)s") % {"name": str(activity.assigned_to)})
-        entries.append(
-            timeline.Entry(
-                at=activity.created_at,
-                kind="activity",
-                icon=ICONS.get(activity.kind, "check2-square"),
-                title=f"{activity.get_kind_display().capitalize()}: {activity.subject}",
-                detail=" · ".join(part for part in details if part),
-                actor=activity.created_by.get_username() if activity.created_by else "",
+    return [
+        _activity_entry(
+            activity.kind,
+            activity.subject,
+            activity.body,
+            activity.done_at,
+            activity.due_at,
+            activity.outcome,
+            str(activity.assigned_to)
+            if activity.assigned_to is not None and activity.assigned_to_id != activity.created_by_id
+            else None,
+            activity.created_at,
+            activity.created_by.get_username() if activity.created_by else None,
+        )
+        for activity in activities.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+def _activities_interactions(customer_ids: list[int], limit: int) -> dict[int, list[timeline.Entry]]:
+    """`_activities_source` for several customers in one query (the caller lookup's hot path)."""
+    part = (
+        "SELECT customer_id, id, kind, subject, body, done_at, due_at, outcome, assigned_to_id, created_by_id,"
+        " first_name, last_name, assigned_username, created_at, author FROM (SELECT a.customer_id, a.id,"
+        " a.kind, a.subject, a.body, a.done_at, a.due_at, a.outcome, a.assigned_to_id, a.created_by_id,"
+        " s.first_name, s.last_name, s.username AS assigned_username, a.created_at, c.username AS author"
+        " FROM sales_activity a LEFT JOIN accounts_user s ON s.id = a.assigned_to_id"
+        " LEFT JOIN accounts_user c ON c.id = a.created_by_id"
+        " WHERE a.customer_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT %s) t{n}"
+    )
+    found: dict[int, list[timeline.Entry]] = {pk: [] for pk in customer_ids}
+    if not customer_ids:
+        return found
+    rows = fetch_all(
+        " UNION ALL ".join(part.replace("{n}", str(n)) for n in range(len(customer_ids))),
+        [value for pk in customer_ids for value in (pk, limit)],
+    )
+    rows.sort(key=lambda row: (db_datetime(row[13]), row[1]), reverse=True)
+    for row in rows:
+        (customer_id, _pk, kind, subject, body, done_at, due_at, outcome, assigned_id, author_id) = row[:10]
+        first_name, last_name, assigned_username, at, author = row[10:]
+        assigned_to = None
+        if assigned_id is not None and assigned_id != author_id:
+            assigned_to = f"{first_name} {last_name}".strip() or assigned_username  # as str(user)
+        found[customer_id].append(
+            _activity_entry(
+                kind,
+                subject,
+                body,
+                db_datetime(done_at),
+                db_datetime(due_at),
+                outcome,
+                assigned_to,
+                db_datetime(at),
+                author,
             )
         )
-    return entries
+    return found
 
 
 def _local(value: dt.datetime) -> str:
@@ -64,7 +131,7 @@ def _activities_panel(request: HttpRequest, customer: Customer) -> dict[str, Any
 
 
 def register() -> None:
-    timeline.register_source("activities", _activities_source, interaction=True)
+    timeline.register_source("activities", _activities_source, interaction=True, batch=_activities_interactions)
     merge.register_merge_handler("activities", _move_activities)
     panels.register_panel(
         panels.Panel("sales.activities", "sales/activities/_panel.html", _activities_panel, "main", 15)

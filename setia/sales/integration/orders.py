@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from setia.core.money import format_rupiah
+from setia.core.sql import db_datetime, fetch_all
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
@@ -22,29 +23,64 @@ from setia.sales.services.bookings import last_trip
 PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
 
 
+def _order_entry(
+    pk: int, kind: str, number: str, total: int, status: str, points: int, at: dt.datetime, username: str | None
+) -> timeline.Entry:
+    titles = {Order.Kind.TRIP: _("Trip %(number)s"), Order.Kind.APPOINTMENT: _("Appointment %(number)s")}
+    title = titles.get(Order.Kind(kind), _("Purchase %(number)s")) % {"number": number}
+    detail = f"{format_rupiah(total)} · {Order.Status(status).label}"
+    if points:
+        detail += " · " + _("%(points)s points") % {"points": points}
+    return timeline.Entry(
+        at=at,
+        kind="order",
+        icon={"trip": "taxi-front", "appointment": "calendar-check"}.get(kind, "bag-check"),
+        title=title,
+        detail=detail,
+        actor=username or "",
+        url=reverse("sales:order_detail", args=[pk]),
+    )
+
+
 def _orders_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[timeline.Entry]:
     orders = Order.objects.filter(customer=customer).select_related("created_by")
     if before is not None:
         orders = orders.filter(placed_at__lt=before)
-    entries = []
-    for order in orders.order_by("-placed_at", "-id")[:limit]:
-        titles = {Order.Kind.TRIP: _("Trip %(number)s"), Order.Kind.APPOINTMENT: _("Appointment %(number)s")}
-        title = titles.get(Order.Kind(order.kind), _("Purchase %(number)s")) % {"number": order.number}
-        detail = f"{format_rupiah(order.total)} · {order.get_status_display()}"
-        if order.points_earned:
-            detail += " · " + _("%(points)s points") % {"points": order.points_earned}
-        entries.append(
-            timeline.Entry(
-                at=order.placed_at,
-                kind="order",
-                icon={"trip": "taxi-front", "appointment": "calendar-check"}.get(order.kind, "bag-check"),
-                title=title,
-                detail=detail,
-                actor=order.created_by.get_username() if order.created_by else "",
-                url=reverse("sales:order_detail", args=[order.pk]),
-            )
+    return [
+        _order_entry(
+            order.pk,
+            order.kind,
+            order.number,
+            order.total,
+            order.status,
+            order.points_earned,
+            order.placed_at,
+            order.created_by.get_username() if order.created_by else None,
         )
-    return entries
+        for order in orders.order_by("-placed_at", "-id")[:limit]
+    ]
+
+
+def _orders_interactions(customer_ids: list[int], limit: int) -> dict[int, list[timeline.Entry]]:
+    """`_orders_source` for several customers in one query (the caller lookup's hot path)."""
+    columns = "customer_id, id, kind, number, total, status, points_earned, placed_at, username"
+    part = (
+        f"SELECT {columns} FROM (SELECT o.customer_id, o.id, o.kind, o.number, o.total, o.status,"
+        " o.points_earned, o.placed_at, u.username FROM sales_order o"
+        " LEFT JOIN accounts_user u ON u.id = o.created_by_id"
+        " WHERE o.customer_id = %s ORDER BY o.placed_at DESC, o.id DESC LIMIT %s) t{n}"
+    )
+    found: dict[int, list[timeline.Entry]] = {pk: [] for pk in customer_ids}
+    if not customer_ids:
+        return found
+    rows = fetch_all(
+        " UNION ALL ".join(part.replace("{n}", str(n)) for n in range(len(customer_ids))),
+        [value for pk in customer_ids for value in (pk, limit)],
+    )
+    rows.sort(key=lambda row: (db_datetime(row[7]), row[1]), reverse=True)
+    for customer_id, pk, kind, number, total, status, points, at, username in rows:
+        found[customer_id].append(_order_entry(pk, kind, number, total, status, points, db_datetime(at), username))
+    return found
 
 
 def _move_orders(survivor: Customer, merged: Customer, actor: Any) -> None:
@@ -78,7 +114,7 @@ def _programme_revenue(programme: Any, members: Any, start: dt.date, end: dt.dat
 
 
 def register() -> None:
-    timeline.register_source("orders", _orders_source, interaction=True)
+    timeline.register_source("orders", _orders_source, interaction=True, batch=_orders_interactions)
     merge.register_merge_handler("orders", _move_orders)
     programmes.register_programme_revenue(_programme_revenue)
     membership.register_purchase_history(lambda customer_id: Order.objects.filter(customer_id=customer_id).exists())
