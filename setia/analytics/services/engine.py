@@ -25,9 +25,11 @@ movement, the fit) are stored on the run, so the page never aggregates millions 
 import datetime as dt
 import fcntl
 import io
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -156,8 +158,10 @@ def analytics_refresh(
                     end=today,
                     min_count=options.rules_min_count,
                     min_confidence=options.rules_min_confidence / 100,
+                    purchases="purchases",
                 )
-                ratios = rules.ratios(db, start=window_start, end=today)
+                ratios = rules.ratios(db, start=window_start, end=today, purchases="purchases")
+                db.execute("DROP TABLE purchases")
             with steps.step("snapshots", 72):
                 previous = extract._read(
                     f"SELECT customer_id, r_score, f_score, m_score, loyalty_index, rfm_segment "
@@ -173,6 +177,7 @@ def analytics_refresh(
                             ("rfm_segment", pa.string()),
                         ]
                     ),
+                    bulk=CustomerScore.objects.count() >= extract.ADBC_MIN_ROWS,
                 )
                 db.register("previous", previous)
                 movement = _movement(db)
@@ -252,7 +257,10 @@ def _scalar(db: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def _load_days(db: duckdb.DuckDBPyConnection, today: dt.date) -> None:
-    """`days`: one row per customer and purchase day (paid orders, net values added up)."""
+    """`days`: one row per customer and purchase day (paid orders, net values added up);
+    `purchases`: the lines of those orders with their customer and day (rules.purchases_sql), read
+    by the loyalty index's category breadth, the rules and the ratios (one join of the copy's
+    lines and orders instead of three)."""
     db.execute(
         """CREATE OR REPLACE TEMP TABLE days AS
            SELECT customer_id, business_date AS day, SUM(net)::BIGINT AS value
@@ -260,6 +268,8 @@ def _load_days(db: duckdb.DuckDBPyConnection, today: dt.date) -> None:
            GROUP BY customer_id, business_date""",
         {"orders": str(extract.orders_path()), "today": today},
     )
+    sql, params = rules.purchases_sql(today)
+    db.execute(f"CREATE OR REPLACE TEMP TABLE purchases AS {sql}", params)
 
 
 def _rfm(db: duckdb.DuckDBPyConnection, today: dt.date, window_days: int) -> None:
@@ -328,11 +338,7 @@ def _loyalty(db: duckdb.DuckDBPyConnection, fitted: bool) -> dict[str, int]:
     db.register("referrals", referral_table)
     db.execute(
         """CREATE OR REPLACE TEMP TABLE categories AS
-           SELECT o.customer_id, COUNT(DISTINCT l.category_id) AS bought
-           FROM read_parquet($lines) l JOIN read_parquet($orders) o USING (order_id)
-           WHERE o.paid AND o.business_date <= (SELECT MAX(day) FROM days)
-           GROUP BY o.customer_id""",
-        {"lines": str(extract.lines_path()), "orders": str(extract.orders_path())},
+           SELECT customer_id, COUNT(DISTINCT category_id) AS bought FROM purchases GROUP BY customer_id"""
     )
     db.execute(
         """CREATE OR REPLACE TEMP TABLE regularity AS
@@ -516,6 +522,44 @@ def _upsert(model: Any, columns: list[str], conflict: list[str], arrow: pa.Table
         raw.close()
 
 
+def _adbc_write(
+    target: extract.AdbcTarget, model: Any, columns: list[str], arrow: pa.Table, *, conflict: list[str] | None
+) -> None:
+    """Replace every row of `model`'s table with `arrow` (`conflict` None), or upsert `arrow` on the
+    `conflict` columns, in one transaction of an ADBC connection of its own
+    (docs/adr/0014-adbc-analytics-io.md). SQLite: in a child process (services/sqlite_adbc.py)
+    that binds the Arrow columns in C. PostgreSQL: binary COPY into a temporary table, then
+    TRUNCATE and INSERT … SELECT (or INSERT … ON CONFLICT), each value cast to its column's type."""
+    table = model._meta.db_table
+    if target.vendor == "sqlite":
+        with tempfile.TemporaryDirectory(dir=extract.analytics_dir()) as folder:
+            data = str(Path(folder) / "write.arrow")
+            with pa.OSFile(data, "wb") as sink, pa.ipc.new_file(sink, arrow.schema) as writer:
+                writer.write_table(arrow)
+            mode = "replace" if conflict is None else "upsert"
+            write = {"mode": mode, "table": table, "columns": columns, "conflict": conflict or [], "data": data}
+            extract.sqlite_child({"database": target.uri, "write": [write]})
+        return
+    quote = connection.ops.quote_name
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    names = ", ".join(quote(c) for c in columns)
+    values = ", ".join(f"CAST({quote(c)} AS {fields[c].db_type(connection)})" for c in columns)
+    staging = f"{table}_load"
+    with extract.postgresql_connect(target) as adbc, adbc.cursor() as cursor:
+        cursor.adbc_ingest(staging, arrow.rename_columns(columns), mode="create", temporary=True)
+        if conflict is None:
+            cursor.execute(f"TRUNCATE {quote(table)}")
+            cursor.execute(f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM {quote(staging)}")
+        else:
+            updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in conflict)
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM {quote(staging)} "
+                f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {updates}"
+            )
+        cursor.execute(f"DROP TABLE {quote(staging)}")
+        adbc.commit()
+
+
 def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> int:
     stored_at = connection.ops.adapt_datetimefield_value(computed_at)
     if connection.vendor == "postgresql":
@@ -531,6 +575,10 @@ def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> in
     arrow = db.sql(
         f"SELECT {select} FROM scores ORDER BY customer_id", params={"computed_at": str(stored_at)}
     ).to_arrow_table()
+    target = extract.adbc_target() if arrow.num_rows >= extract.ADBC_MIN_ROWS else None
+    if target is not None:
+        _adbc_write(target, CustomerScore, SCORE_COLUMNS, arrow, conflict=None)
+        return arrow.num_rows
     with transaction.atomic():
         _replace_all(CustomerScore, SCORE_COLUMNS, arrow)
     return arrow.num_rows
@@ -580,6 +628,10 @@ def _write_snapshots(db: duckdb.DuckDBPyConnection, today: dt.date) -> int:
            ORDER BY s.customer_id""",
         params={"today": today},
     ).to_arrow_table()
+    target = extract.adbc_target() if arrow.num_rows >= extract.ADBC_MIN_ROWS else None
+    if target is not None:
+        _adbc_write(target, CustomerScoreSnapshot, SNAPSHOT_COLUMNS, arrow, conflict=["customer_id", "date"])
+        return arrow.num_rows
     with transaction.atomic():
         _upsert(CustomerScoreSnapshot, SNAPSHOT_COLUMNS, ["customer_id", "date"], arrow)
     return arrow.num_rows

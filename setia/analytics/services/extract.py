@@ -20,16 +20,25 @@ customer (merges move orders without saving them; the merge handler sets
 `AnalyticsSettings.full_extract_required`), or the number of orders in the copy differs from the
 database (e.g. an order was deleted).
 
-Reading: PostgreSQL streams `COPY (…) TO STDOUT` into a CSV file that pyarrow parses; SQLite
-reads the rows in chunks through the sqlite3 cursor. DuckDB's database scanners are not used:
-they are extensions downloaded at run time.
+Reading (docs/adr/0014-adbc-analytics-io.md): outside a transaction the ADBC drivers read the
+database straight into Arrow on a connection of their own (PostgreSQL through binary COPY, SQLite
+in C), the orders and the lines at the same time on two connections. Inside a transaction (a
+caller's `atomic` block, the tests) a second connection would not see the caller's uncommitted
+rows, so Django's own connection is read: PostgreSQL streams `COPY (…) TO STDOUT` into a CSV
+file that pyarrow parses; SQLite reads the rows in chunks through the sqlite3 cursor. DuckDB's
+database scanners are not used: they are extensions downloaded at run time.
 """
 
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +68,7 @@ ORDER_SCHEMA = pa.schema(
     ]
 )
 LINE_SCHEMA = pa.schema([("order_id", pa.int64()), ("category_id", pa.int64()), ("product_id", pa.int64())])
+ADBC_MIN_ROWS = 100_000  # fewer rows are read and written through Django's connection
 # Bumped when the copy's columns change: a copy of another version is replaced by a full extract.
 COPY_VERSION = 2
 
@@ -130,12 +140,132 @@ def _since(sql: str, since: dt.datetime | None) -> tuple[str, list[Any]]:
     return sql + " AND o.updated_at >= %s", [connection.ops.adapt_datetimefield_value(since)]
 
 
-def _read(sql: str, params: list[Any], schema: pa.Schema) -> pa.Table:
-    """Run `sql` and return its rows as an Arrow table of `schema` (dates as days since 1970)."""
-    connection.ensure_connection()
+def _read(sql: str, params: list[Any], schema: pa.Schema, *, bulk: bool = False) -> pa.Table:
+    """Run `sql` and return its rows as an Arrow table of `schema` (dates as days since 1970).
+    `bulk`: many rows are expected, worth an ADBC connection (and on SQLite a child process, about
+    half a second to start)."""
+    target = adbc_target() if bulk else None
+    if target is not None:
+        return _read_adbc(target, [(_inline(sql, params), schema)])[0]
     if connection.vendor == "postgresql":
         return _read_postgresql(sql, params, schema)
     return _read_sqlite(sql, params, schema)
+
+
+def _read_both(
+    first: tuple[str, list[Any], pa.Schema], second: tuple[str, list[Any], pa.Schema]
+) -> tuple[pa.Table, pa.Table]:
+    """Two bulk reads; with ADBC at the same time, on two connections (the drivers release the GIL)."""
+    target = adbc_target()
+    if target is None:
+        return _read(*first), _read(*second)
+    one, two = _read_adbc(target, [(_inline(sql, params), schema) for sql, params, schema in (first, second)])
+    return one, two
+
+
+# --- ADBC ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdbcTarget:
+    vendor: str  # "postgresql" or "sqlite"
+    uri: str  # libpq connection string, or the SQLite file
+
+
+def adbc_target() -> AdbcTarget | None:
+    """Where an ADBC connection of its own reaches the database Django uses, or None when it must
+    not be used: inside a transaction (a second connection would not see its uncommitted rows, nor
+    could it write to SQLite while the transaction holds the lock) and for an in-memory SQLite
+    database."""
+    connection.ensure_connection()
+    if connection.in_atomic_block:
+        return None
+    if connection.vendor == "postgresql":
+        from psycopg.conninfo import make_conninfo
+
+        info = connection.connection.info
+        password = info.password
+        return AdbcTarget("postgresql", make_conninfo(info.dsn, **({"password": password} if password else {})))
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        if name in ("", ":memory:") or "mode=memory" in name:
+            return None
+        return AdbcTarget("sqlite", name)
+    return None
+
+
+@contextmanager
+def postgresql_connect(target: AdbcTarget) -> Iterator[Any]:
+    """An ADBC PostgreSQL DB-API connection (not in autocommit: the caller commits)."""
+    import adbc_driver_postgresql.dbapi as driver
+
+    adbc = driver.connect(target.uri)
+    try:
+        yield adbc
+    finally:
+        adbc.close()
+
+
+def sqlite_child(spec: dict[str, Any]) -> None:
+    """Run services/sqlite_adbc.py in a process of its own (see its docstring for why and SPEC)."""
+    script = Path(__file__).with_name("sqlite_adbc.py")
+    done = subprocess.run(
+        [sys.executable, str(script), json.dumps(spec)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"sqlite_adbc.py failed: {done.stderr.strip()[-2000:]}")
+
+
+def _read_adbc(target: AdbcTarget, queries: list[tuple[str, pa.Schema]]) -> list[pa.Table]:
+    """Each query's rows as an Arrow table of its schema, the queries run at the same time."""
+    if target.vendor == "sqlite":
+        with tempfile.TemporaryDirectory(dir=analytics_dir()) as folder:
+            outs = [str(Path(folder) / f"read{n}.arrow") for n in range(len(queries))]
+            sqlite_child(
+                {
+                    "database": target.uri,
+                    "read": [{"sql": sql, "out": out} for (sql, _), out in zip(queries, outs, strict=True)],
+                }
+            )
+            tables = [pa.ipc.open_file(pa.OSFile(out, "rb")).read_all() for out in outs]
+    else:
+
+        def read(sql: str) -> pa.Table:
+            with postgresql_connect(target) as adbc, adbc.cursor() as cursor:
+                cursor.execute(sql)
+                table = cursor.fetch_arrow_table()
+                adbc.rollback()
+            return table
+
+        with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+            tables = list(pool.map(read, [sql for sql, _ in queries]))
+    return [_cast(table, schema) for table, (_, schema) in zip(tables, queries, strict=True)]
+
+
+def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    if table.num_rows == 0:
+        return schema.empty_table()
+    columns = []
+    for field, column in zip(schema, table.columns, strict=True):
+        if field.type == pa.date32():
+            column = column.cast(pa.int32()).cast(pa.date32())
+        columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _inline(sql: str, params: list[Any]) -> str:
+    """`sql` with its %s parameters written in as SQL literals (ADBC reads take no parameters here;
+    the values are datetimes from `adapt_datetimefield_value`)."""
+    if not params:
+        return sql
+    if connection.vendor == "postgresql":
+        from psycopg import sql as pgsql
+
+        query = pgsql.SQL(sql.replace("%s", "{}")).format(*[pgsql.Literal(value) for value in params])
+        return query.as_string(connection.connection)
+    parts = sql.split("%s")
+    quoted = ["'" + str(value).replace("'", "''") + "'" for value in params]
+    return "".join(part + quote for part, quote in zip(parts, [*quoted, ""], strict=True))
 
 
 def _wire_schema(schema: pa.Schema) -> pa.Schema:
@@ -228,8 +358,10 @@ def extract(*, full: bool = False) -> ExtractResult:
         and manifest.get("watermark")
     )
     since = dt.datetime.fromisoformat(manifest["watermark"]) - OVERLAP if incremental else None
-    orders = _read(*_order_sql(since), ORDER_SCHEMA)
-    lines = _read(*_line_sql(since), LINE_SCHEMA)
+    if since is None:
+        orders, lines = _read_both((*_order_sql(since), ORDER_SCHEMA), (*_line_sql(since), LINE_SCHEMA))
+    else:  # the orders changed since the last extract: few
+        orders, lines = _read(*_order_sql(since), ORDER_SCHEMA), _read(*_line_sql(since), LINE_SCHEMA)
     if since is None:
         _replace(orders_path(), orders)
         _replace(lines_path(), lines)

@@ -46,14 +46,33 @@ RULE_COLUMNS = [
 ]
 
 
-def _items(db: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
+PURCHASES_SQL = """SELECT l.order_id, o.customer_id, o.business_date AS day, l.category_id, l.product_id
+    FROM read_parquet($lines) l JOIN read_parquet($orders) o USING (order_id)
+    WHERE o.paid AND o.business_date <= $end"""
+
+
+def purchases_sql(end: dt.date) -> tuple[str, dict[str, Any]]:
+    """The copy's lines of paid orders up to `end`: (order_id, customer_id, day, category_id,
+    product_id). The refresh makes a table of it once for the loyalty index, the rules and the
+    ratios (`purchases=` below); without one, each reads the copy itself."""
+    return PURCHASES_SQL, {"lines": str(extract.lines_path()), "orders": str(extract.orders_path()), "end": end}
+
+
+def _purchases(purchases: str | None, end: dt.date) -> tuple[str, dict[str, Any]]:
+    if purchases is not None:
+        return purchases, {}
+    sql, params = purchases_sql(end)
+    return f"({sql})", params
+
+
+def _items(db: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, purchases: str | None) -> None:
     """`rule_items`: one row per paid order in [start, end] and product bought in it."""
+    source, params = _purchases(purchases, end)
     db.execute(
-        """CREATE OR REPLACE TEMP TABLE rule_items AS
-           SELECT DISTINCT l.order_id, o.customer_id, o.business_date AS day, l.product_id
-           FROM read_parquet($lines) l JOIN read_parquet($orders) o USING (order_id)
-           WHERE o.paid AND l.product_id IS NOT NULL AND o.business_date BETWEEN $start AND $end""",
-        {"lines": str(extract.lines_path()), "orders": str(extract.orders_path()), "start": start, "end": end},
+        f"""CREATE OR REPLACE TEMP TABLE rule_items AS
+            SELECT DISTINCT order_id, customer_id, day, product_id FROM {source} p
+            WHERE product_id IS NOT NULL AND day BETWEEN $start AND $end""",
+        {**params, "start": start, "end": end},
     )
 
 
@@ -82,11 +101,18 @@ def _rules(
 
 
 def association_rules(
-    db: duckdb.DuckDBPyConnection, *, start: dt.date, end: dt.date, min_count: int, min_confidence: float
+    db: duckdb.DuckDBPyConnection,
+    *,
+    start: dt.date,
+    end: dt.date,
+    min_count: int,
+    min_confidence: float,
+    purchases: str | None = None,
 ) -> pa.Table:
     """The rules of both kinds over the purchases of [start, end] (see the module's docstring), as
-    an Arrow table of RULE_COLUMNS. `min_confidence` is a fraction (0.05 = 5%)."""
-    _items(db, start, end)
+    an Arrow table of RULE_COLUMNS. `min_confidence` is a fraction (0.05 = 5%). `purchases`: a
+    table of `purchases_sql(end)`'s rows, if the caller has one."""
+    _items(db, start, end, purchases)
     db.execute(
         """CREATE OR REPLACE TEMP TABLE rules (
              kind VARCHAR, antecedent_id BIGINT, consequent_id BIGINT, together BIGINT, antecedent_count BIGINT,
@@ -141,11 +167,15 @@ def association_rules(
     return table
 
 
-def ratios(db: duckdb.DuckDBPyConnection, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+def ratios(
+    db: duckdb.DuckDBPyConnection, *, start: dt.date, end: dt.date, purchases: str | None = None
+) -> dict[str, Any]:
     """The cross-sell and up-sell ratios of [start, end] (see the module's docstring). Reads the
-    copy's paid orders and their lines' categories."""
+    copy's paid orders and their lines' categories (from `purchases`, a table of
+    `purchases_sql(end)`'s rows, if the caller has one)."""
+    source, params = _purchases(purchases, end)
     row = db.execute(
-        """WITH paid AS (
+        f"""WITH paid AS (
              SELECT order_id, customer_id, business_date AS day, net FROM read_parquet($orders)
              WHERE paid AND business_date <= $end),
            days AS (
@@ -158,16 +188,15 @@ def ratios(db: duckdb.DuckDBPyConnection, *, start: dt.date, end: dt.date) -> di
            existing AS (
              SELECT * FROM spend WHERE before IS NOT NULL AND during IS NOT NULL),
            bought AS (
-             SELECT p.customer_id, l.category_id, MIN(p.day) AS first_day
-             FROM read_parquet($lines) l JOIN paid p USING (order_id)
-             WHERE l.category_id IS NOT NULL GROUP BY ALL),
+             SELECT customer_id, category_id, MIN(day) AS first_day
+             FROM {source} p WHERE category_id IS NOT NULL GROUP BY ALL),
            crossed AS (
              SELECT DISTINCT customer_id FROM bought WHERE first_day >= $start)
            SELECT COUNT(*) AS existing,
                   COUNT(*) FILTER (WHERE customer_id IN (SELECT customer_id FROM crossed)) AS cross_sold,
                   COUNT(*) FILTER (WHERE during > before) AS up_sold
            FROM existing""",
-        {"orders": str(extract.orders_path()), "lines": str(extract.lines_path()), "start": start, "end": end},
+        {**params, "orders": str(extract.orders_path()), "start": start, "end": end},
     ).fetchall()[0]
     existing, cross_sold, up_sold = (int(value or 0) for value in row)
     return {
