@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Indonesian for the customer import's timeline entry (setia/customers/timeline.py). Merged by scripts/translate.py."""
 
 ID = {

@@ -769,7 +769,7 @@ class _Writer:
         if moment is None:
             placed_at = dt.datetime.combine(date, dt.time(12), tzinfo=JAKARTA)
             stored = placed_at.isoformat() if self.postgres else connection.ops.adapt_datetimefield_value(placed_at)
-            moment = self.noon[date] = (stored, date.isoformat())
+            moment = self.noon[date] = (str(stored), date.isoformat())
         return moment
 
     def _customers(self, chunk: _Staged, result: ImportResult) -> dict[str, int]:
