@@ -178,9 +178,11 @@ def api_key_user(raw_key: str) -> User | None:
     digest = ApiKey.digest_of(raw_key)
     key: ApiKey | None = API_KEYS.get(
         digest,
-        lambda: ApiKey.objects.select_related("user")
-        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
-        .first(),
+        lambda: (
+            ApiKey.objects.select_related("user")
+            .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+            .first()
+        ),
     )
     if key is None:
         return None

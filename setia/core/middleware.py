@@ -45,10 +45,12 @@ class KeyAuthenticatedApiMiddleware:
     and the `Content-Security-Policy`, `X-Frame-Options` and `Vary` headers, so the response is
     the same. It sits right after `SecurityMiddleware` (HTTPS redirect, HSTS, nosniff still apply).
 
-    Everything else takes the whole chain: pages, the API's docs, requests without a key (401),
-    requests with a session cookie, and paths that do not resolve (`CommonMiddleware`'s slash
-    redirect).
+    Everything else takes the whole chain: pages, the API's docs and schema, requests without a
+    key (401), requests with a session cookie, and paths that do not resolve (`CommonMiddleware`'s
+    slash redirect).
     """
+
+    PAGES = frozenset({"openapi-view", "openapi-json"})  # the API's docs page (HTML, CSP nonce) and schema
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         from django.conf import settings
@@ -79,6 +81,8 @@ class KeyAuthenticatedApiMiddleware:
         try:
             match = resolve(request.path_info)
         except Resolver404:
+            return self.get_response(request)
+        if match.url_name in self.PAGES:
             return self.get_response(request)
         language = request.COOKIES.get(self.language_cookie)
         if language not in self.languages:

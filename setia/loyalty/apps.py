@@ -16,3 +16,6 @@ class LoyaltyConfig(AppConfig):
         from setia.loyalty import segment_fields
 
         segment_fields.register()
+        from setia.loyalty.services import config
+
+        config.connect_receivers()

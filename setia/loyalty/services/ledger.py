@@ -36,13 +36,22 @@ def _move(
     insufficient: str,
     field: str,
 ) -> int:
-    """Change a balance by `delta` unless it would go below zero; the new balance."""
-    changed = Membership.objects.filter(
-        Q(pk=membership_id) & Q(**{f"{balance_field}__gte": -delta}) if delta < 0 else Q(pk=membership_id)
-    ).update(**{balance_field: F(balance_field) + delta})
-    if not changed:
+    """Change a balance by `delta` unless it would go below zero; the new balance. One conditional
+    `UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35): the row lock and the check are the same as
+    an ORM update's, and the new balance comes back without a second read."""
+    assert balance_field in ("points_balance", "wallet_balance")
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    column = connection.ops.quote_name(balance_field)
+    condition = f" AND {column} >= %s" if delta < 0 else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + %s WHERE id = %s{condition} RETURNING {column}",
+            [delta, membership_id, -delta] if delta < 0 else [delta, membership_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise ApplicationError(insufficient, {field: [insufficient]})
-    return int(Membership.objects.filter(pk=membership_id).values_list(balance_field, flat=True).get())
+    return int(row[0])
 
 
 def _existing(model: Any, unique_key: str | None) -> Any:

@@ -27,6 +27,7 @@ from setia.loyalty.models import (
     Referral,
     WalletEntry,
 )
+from setia.loyalty.services import config as remembered
 from setia.loyalty.services import ledger, promotions, tiers
 from setia.loyalty.services.membership import expiry_from, loyalty_settings, referral_reward
 
@@ -72,7 +73,7 @@ def points_for(
 ) -> tuple[int, list[str]]:
     """Points a purchase earns, and how: the base rule on the Rupiah paid (not what points or
     cashback paid), extra points per product/category, times the tier and promotion multipliers."""
-    config = config or loyalty_settings()
+    config = config or remembered.settings()
     on = timezone.localtime(at).date()
     explanation = []
     base = (paid // config.spend_unit) * config.points_per_unit if config.spend_unit else 0
@@ -80,7 +81,7 @@ def points_for(
         explanation.append(_("%(points)s points for the amount paid") % {"points": base})
     extra = 0
     multiplier = Decimal(1)
-    rules = _active_on(list(EarnRule.objects.filter(is_active=True)), on)
+    rules = _active_on(remembered.earn_rules(), on)
     for rule in rules:
         if rule.weekdays and str(on.isoweekday()) not in rule.weekdays.replace(" ", "").split(","):
             continue
@@ -115,13 +116,18 @@ def _is_returning(membership: Membership, source: str) -> bool:
     return QualifyingActivity.objects.filter(membership=membership).exclude(source=source).exists()
 
 
-def cashback_for(*, membership: Membership, paid: int, at: dt.datetime, source: str = "") -> tuple[int, str]:
+def cashback_for(
+    *, membership: Membership, paid: int, at: dt.datetime, source: str = "", returning: bool | None = None
+) -> tuple[int, str]:
+    """`returning`: whether she bought before this purchase, when the caller knows (else read)."""
     on = timezone.localtime(at).date()
     best, name = 0, ""
-    for rule in _active_on(list(CashbackRule.objects.filter(is_active=True)), on):
+    for rule in _active_on(remembered.cashback_rules(), on):
         if paid < rule.min_spend:
             continue
-        if rule.returning_only and not _is_returning(membership, source):
+        if returning is None and rule.returning_only:
+            returning = _is_returning(membership, source)
+        if rule.returning_only and not returning:
             continue
         amount = int((Decimal(paid) * rule.percent / 100).to_integral_value(rounding=ROUND_FLOOR))
         if rule.max_amount is not None:
@@ -182,7 +188,10 @@ def pay_with_cashback(
     )
 
 
-@transaction.atomic
+# Inside a caller's transaction (checkout) no savepoint of its own: nothing here is caught and
+# retried, so an error rolls back the caller's whole transaction anyway, and the savepoint cost
+# two round trips per sale.
+@transaction.atomic(savepoint=False)
 def purchase_recorded(
     *,
     actor: User | None,
@@ -211,7 +220,7 @@ def purchase_recorded(
         QualifyingActivity.objects.create(membership=membership, occurred_on=on, amount=paid, visits=1, source=source)
     if not apply_rewards:
         return rewards
-    config = loyalty_settings()
+    config = remembered.settings()
     points, rewards.explanation = points_for(membership=membership, lines=lines, paid=paid, at=at, config=config)
     if points > 0:
         entry = ledger.points_post(
@@ -226,7 +235,7 @@ def purchase_recorded(
             at=at,
         )
         rewards.points = entry.points
-    cashback, rule_name = cashback_for(membership=membership, paid=paid, at=at, source=source)
+    cashback, rule_name = cashback_for(membership=membership, paid=paid, at=at, source=source, returning=not first)
     if cashback > 0:
         entry_wallet = ledger.wallet_post(
             membership=membership,
@@ -244,7 +253,9 @@ def purchase_recorded(
         if referral is not None:
             referral_reward(referral=referral, actor=actor)
     rewards.codes = promotions.promotions_after_purchase(customer=customer, lines=lines, source=source, on=on)
-    tiers.tiers_reevaluate(today=on, membership_ids=[membership.pk], upgrade_only=True)
+    tiers.tiers_reevaluate(
+        today=on, membership_ids=[membership.pk], upgrade_only=True, active_tiers=remembered.tiers_highest_first()
+    )
     return rewards
 
 

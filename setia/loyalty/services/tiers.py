@@ -49,11 +49,16 @@ def _best(
 
 
 def tiers_reevaluate(
-    *, today: dt.date | None = None, membership_ids: list[int] | None = None, upgrade_only: bool = False
+    *,
+    today: dt.date | None = None,
+    membership_ids: list[int] | None = None,
+    upgrade_only: bool = False,
+    active_tiers: list[Tier] | None = None,
 ) -> dict[str, int]:
-    """Put every member (or the given ones) in the highest tier whose rule she meets."""
+    """Put every member (or the given ones) in the highest tier whose rule she meets.
+    `active_tiers`: the active tiers, highest rank first, when the caller has them."""
     today = today or timezone.localdate()
-    tiers = list(Tier.objects.filter(is_active=True).order_by("-rank"))
+    tiers = active_tiers if active_tiers is not None else list(Tier.objects.filter(is_active=True).order_by("-rank"))
     if not tiers:
         return {"upgraded": 0, "downgraded": 0}
     if upgrade_only and membership_ids is not None and len(membership_ids) == 1:
@@ -73,7 +78,11 @@ def tiers_reevaluate(
     changes = []
     counts = {"upgraded": 0, "downgraded": 0}
     now = timezone.now()
-    for membership_id, tier_id in members.values_list("pk", "tier_id").iterator(chunk_size=20_000):
+    pairs = members.values_list("pk", "tier_id")
+    # Everyone: streamed in chunks. A few given members (a purchase): one plain query, not a
+    # server-side cursor's three round trips.
+    rows = pairs.iterator(chunk_size=20_000) if membership_ids is None or len(membership_ids) > 1000 else pairs
+    for membership_id, tier_id in rows:
         best, spend, visits, window = _best(tiers, activity, membership_id)
         best_id = best.pk if best else None
         if best_id == tier_id:
@@ -96,7 +105,7 @@ def tiers_reevaluate(
         )
     if not changes:
         return counts
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # nothing is caught inside: no savepoint needed
         for target, ids in moves.items():
             for start in range(0, len(ids), 5000):
                 Membership.objects.filter(pk__in=ids[start : start + 5000]).update(tier_id=target, tier_since=now)

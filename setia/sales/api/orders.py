@@ -10,7 +10,7 @@ from setia.core.pagination import keyset_page
 from setia.customers.models import Address, Customer
 from setia.customers.selectors import customer_get
 from setia.sales import selectors
-from setia.sales.models import Order, Trip
+from setia.sales.models import Order, OrderLine, Payment, Trip
 from setia.sales.schemas import (
     OrderIn,
     OrderOut,
@@ -38,7 +38,9 @@ def _branch(branch_id: int) -> Branch:
     return branch
 
 
-def order_out(order: Order) -> dict[str, Any]:
+def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None = None) -> dict[str, Any]:
+    """`rows`: the order's lines and payments when the caller has them (else they are read)."""
+    lines, payments = rows if rows is not None else (order.lines.all(), order.payments.all())
     fields = {name: getattr(order, name) for name in OrderOut.model_fields if name not in ("lines", "payments")}
     fields["tax_rate"] = float(order.tax_rate)
     fields["lines"] = [
@@ -52,11 +54,9 @@ def order_out(order: Order) -> dict[str, Any]:
             "total": line.total,
             "staff_id": line.staff_id,
         }
-        for line in order.lines.all()
+        for line in lines
     ]
-    fields["payments"] = [
-        {"method": p.method, "amount": p.amount, "reference": p.reference} for p in order.payments.all()
-    ]
+    fields["payments"] = [{"method": p.method, "amount": p.amount, "reference": p.reference} for p in payments]
     return fields
 
 
@@ -88,6 +88,9 @@ def create_order(
         note=payload.note,
         idempotency_key=idempotency_key,
     )
+    rows = checkout.recorded_rows(order) if created else None
+    if rows is not None:  # just written: answer from what was written, not a second read
+        return Status(201, order_out(order, rows))
     return Status(
         201 if created else 200, order_out(Order.objects.prefetch_related("lines", "payments").get(pk=order.pk))
     )

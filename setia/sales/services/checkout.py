@@ -14,9 +14,10 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,11 +26,12 @@ from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.memo import Memo
 from setia.customers.models import Address, Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
+from setia.loyalty.services import config as loyalty_config
 from setia.loyalty.services import promotions, purchases, vouchers
-from setia.loyalty.services.membership import loyalty_settings
 from setia.sales.models import Order, OrderLine, Payment, SalesSettings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
@@ -42,6 +44,24 @@ MONEY_METHODS = {m.value for m in Payment.Method} - {Payment.Method.POINTS, Paym
 def sales_settings() -> SalesSettings:
     row, _created = SalesSettings.objects.get_or_create(pk=1)
     return row
+
+
+# The sales settings for pricing, remembered per process for MEMO_SECONDS (setia.core.memo) like
+# loyalty's configuration (setia/loyalty/services/config.py): read them, never change them.
+SALES_CONFIG = Memo("sales settings", max_entries=1)
+
+
+def _settings_for_pricing() -> SalesSettings:
+    value: SalesSettings = SALES_CONFIG.get(1, sales_settings)
+    return value
+
+
+def _forget_sales_settings(sender: Any, **kwargs: Any) -> None:
+    SALES_CONFIG.clear()
+
+
+post_save.connect(_forget_sales_settings, sender=SalesSettings, dispatch_uid="memo-sales-settings-save")
+post_delete.connect(_forget_sales_settings, sender=SalesSettings, dispatch_uid="memo-sales-settings-delete")
 
 
 @dataclass
@@ -221,13 +241,16 @@ def quote(
     payments: list[PaymentIn] | None = None,
     at: dt.datetime | None = None,
     strict: bool = False,
+    membership: Membership | Literal["look up"] | None = "look up",
 ) -> Quote:
     """Price a cart. With `strict`, a voucher or payment problem is an error; otherwise the
-    quote carries it for the cashier screen to show."""
+    quote carries it for the cashier screen to show. `membership`: the customer's active
+    membership when the caller has read it already."""
     at = at or timezone.now()
     priced = _price_lines(branch=branch, lines=lines)
     result = Quote(lines=priced)
-    membership = purchases.membership_of(customer.pk) if customer else None
+    if membership == "look up":
+        membership = purchases.membership_of(customer.pk) if customer else None
     percent = purchases.member_discount_percent(membership)
     if percent:
         result.member_discount_percent = percent
@@ -259,7 +282,7 @@ def quote(
     result.promotion_discount = sum(line.promotion_discount for line in priced)
     result.voucher_discount = sum(line.voucher_discount for line in priced)
     net = result.subtotal - result.discount_total
-    config = sales_settings()
+    config = _settings_for_pricing()
     if config.tax_registered and config.ppn_percent:
         result.tax_rate = config.ppn_percent
     result.tax, result.total = tax_on(
@@ -285,7 +308,7 @@ def _apply_loyalty_payments(
     if membership is None:
         return
     if points:
-        value = loyalty_settings().point_value
+        value = loyalty_config.settings().point_value
         if not value:
             raise _field_error("points", _("Paying with points is turned off."))
         if points > membership.points_balance:
@@ -341,7 +364,7 @@ def exact_payment(result: Quote, method: str) -> PaymentIn:
     """One payment of exactly what is due: the cashier typed no amount (cash is rounded)."""
     due = result.due
     if method == Payment.Method.CASH:
-        due = round_cash(due, sales_settings().cash_rounding)
+        due = round_cash(due, _settings_for_pricing().cash_rounding)
     return PaymentIn(method=method, amount=due)
 
 
@@ -404,6 +427,10 @@ def checkout(
     if channel not in Order.Channel.values:
         raise _field_error("channel", _("Unknown channel."))
     at = placed_at or timezone.now()
+    # The configuration the sale reads, into this process's memos while no transaction is open
+    # (inside one they are not filled): the sale's transaction then finds them.
+    _settings_for_pricing()
+    loyalty_config.warm()
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -481,6 +508,8 @@ def _record(
     if customer is not None:
         # Serialise a member's sales: points and vouchers are checked against a stable balance.
         list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+    # Read once, after the lock: pricing, payments and rewards all see the same membership.
+    membership = purchases.membership_of(customer.pk) if customer else None
     result = quote(
         branch=order.branch,
         customer=customer,
@@ -491,6 +520,7 @@ def _record(
         payments=payments,
         at=at,
         strict=True,
+        membership=membership,
     )
     source = f"sales.order:{order.pk}"
     if result.voucher_code:
@@ -503,10 +533,9 @@ def _record(
         )
         if redeemed.discount != result.voucher_discount:
             raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
-    membership = purchases.membership_of(customer.pk) if customer else None
     records = _payments_taken(actor, order, result, payments, membership, source, at)
     Payment.objects.bulk_create(records)
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -546,6 +575,7 @@ def _record(
         order.points_earned = rewards.points
         order.cashback_earned = rewards.cashback
     order.save()
+    order._recorded_rows = (order_lines, records)  # type: ignore[attr-defined]
     audit_log(
         actor=actor,
         action="create",
@@ -555,6 +585,13 @@ def _record(
         changes={"total": [None, order.total], "lines": [None, len(result.lines)]},
         message=_("Sale %(number)s") % {"number": order.number},
     )
+
+
+def recorded_rows(order: Order) -> tuple[list[OrderLine], list[Payment]] | None:
+    """The lines and payments (in id order) that recording `order` wrote just now in this process,
+    so the API can answer without reading them back; None for any other order object."""
+    rows: tuple[list[OrderLine], list[Payment]] | None = getattr(order, "_recorded_rows", None)
+    return rows
 
 
 def _payments_taken(

@@ -184,3 +184,29 @@ def test_api_orders_with_idempotency(business: Business, shop: dict) -> None:
     assert bad.status_code == 400 and "lines[1].quantity" in bad.json()["extra"]
     assert Order.objects.count() == 1
     assert web.post("/api/v1/orders", body, content_type="application/json").status_code == 401
+
+
+def test_api_order_just_recorded_answers_as_the_order_read_back(business: Business, shop: dict) -> None:
+    """The answer to a new order is built from what was written, not read back: it must be the
+    same as reading the order (cash with change, points paid, several lines, PPN)."""
+    from setia.accounts.services import api_key_create
+    from setia.loyalty.services.membership import membership_join
+
+    _record, key = api_key_create(actor=business.cashier_a, name="pos")
+    member = membership_join(actor=business.owner, customer=shop["customer"])
+    member.points_balance = 50
+    member.save(update_fields=["points_balance"])
+    web = client_for(None)
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {
+        "branch_id": business.branch_a.pk,
+        "customer_id": shop["customer"].pk,
+        "lines": [{"product_id": shop["shampoo"].pk, "quantity": 2}, {"product_id": shop["creambath"].pk}],
+        "payments": [{"method": "cash", "amount": 300_000}],
+        "points": 20,
+    }
+    created = web.post("/api/v1/orders", body, content_type="application/json", headers=headers)
+    assert created.status_code == 201, created.content
+    read = web.get(f"/api/v1/orders/{created.json()['id']}", headers=headers)
+    assert created.json() == read.json()
+    assert len(created.json()["lines"]) == 2 and len(created.json()["payments"]) == 2

@@ -1,0 +1,89 @@
+"""Key-authenticated API requests skip the browser middleware (setia/core/middleware.py) and
+still answer exactly as through the whole chain."""
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.test import Client
+
+from setia.accounts.services import api_key_create
+from setia.conftest import Business
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths whose request went through the session middleware."""
+    calls: list[str] = []
+    original = SessionMiddleware.process_request
+
+    def spy(self: SessionMiddleware, request: Any) -> None:
+        calls.append(request.path)
+        original(self, request)
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", spy)
+    return calls
+
+
+def test_a_request_with_a_key_skips_the_browser_middleware(business: Business, session_calls: list[str]) -> None:
+    _record, key = api_key_create(actor=business.owner, name="pbx")
+    response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    assert session_calls == []
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "cookies"),
+    [
+        ("/api/v1/me", {}, {}),  # no key: 401 through the whole chain
+        ("/api/v1/me", {"Authorization": "Basic Zm9vOmJhcg=="}, {}),
+        ("/api/v1/me", {"Authorization": "Bearer KEY"}, {settings.SESSION_COOKIE_NAME: "abc"}),
+        ("/api/v1/docs", {"Authorization": "Bearer KEY"}, {}),  # the docs page: HTML with a CSP nonce
+        ("/api/v1/openapi.json", {"Authorization": "Bearer KEY"}, {}),
+        ("/customers/", {"Authorization": "Bearer KEY"}, {}),  # a page
+    ],
+)
+def test_other_requests_take_the_whole_chain(
+    business: Business, session_calls: list[str], path: str, headers: dict[str, str], cookies: dict[str, str]
+) -> None:
+    _record, key = api_key_create(actor=business.owner, name="pbx")
+    client = Client()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    client.get(path, headers={name: value.replace("KEY", key) for name, value in headers.items()})
+    assert session_calls == [path]
+
+
+def test_the_answer_is_the_same_as_through_the_whole_chain(business: Business) -> None:
+    _record, key = api_key_create(actor=business.owner, name="pbx")
+    short = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+    whole = Client()
+    whole.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"  # takes the whole chain
+    long = whole.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+    assert short.status_code == long.status_code == 200
+    assert short.content == long.content
+    assert dict(short.headers) == dict(long.headers)
+
+
+def test_an_error_answer_is_the_same_as_through_the_whole_chain(db: None) -> None:
+    short = Client().get("/api/v1/me", headers={"Authorization": "Bearer sk_wrong"})
+    whole = Client()
+    whole.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    long = whole.get("/api/v1/me", headers={"Authorization": "Bearer sk_wrong"})
+    assert short.status_code == long.status_code == 401
+    assert short.content == long.content
+    assert dict(short.headers) == dict(long.headers)
+
+
+def test_the_language_cookie_chooses_the_language(db: None) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer sk_wrong"})
+    assert response["Content-Language"] == "en"
+    assert "invalid or revoked" in response.json()["message"]
+    indonesian = Client().get("/api/v1/me", headers={"Authorization": "Bearer sk_wrong"})
+    assert indonesian["Content-Language"] == "id"
+    assert "invalid or revoked" not in indonesian.json()["message"]
