@@ -1,19 +1,27 @@
 """The loyalty configuration every sale reads — the settings, the active earn and cashback rules,
-the active tiers — remembered per server process for `MEMO_SECONDS` (`setia.core.memo`).
+the active tiers and the day's promotions — remembered per server process for `MEMO_SECONDS`
+(`setia.core.memo`).
 
-Checkout reads these on every sale (five queries before). A change made in this process clears
+Checkout reads these on every sale (seven queries before). A change made in this process clears
 them at once (receivers below); other processes see it within `MEMO_SECONDS`. What is returned is
-shared: read it, never change it (`loyalty_settings()` gives a row to edit).
+shared: read it, never change it (`loyalty_settings()` gives a row to edit); promotions are
+handed out as copies.
 
 A memo is filled only outside a transaction (what a transaction reads may be rolled back), so
 checkout calls `warm()` before it opens its transaction; the test suite, whose tests run inside
 one, reads the database every time as before.
 """
 
+import copy
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
+
+from setia.catalog.models import Product
 from setia.core.memo import Memo
-from setia.loyalty.models import CashbackRule, EarnRule, LoyaltySettings, Tier
+from setia.loyalty.models import CashbackRule, EarnRule, LoyaltySettings, Promotion, Tier
 
 CONFIG = Memo("loyalty configuration", max_entries=8)
 
@@ -41,12 +49,28 @@ def tiers_highest_first() -> list[Tier]:
     return value
 
 
+def promotions(on: dt.date) -> list[Promotion]:
+    """The promotions running on `on`, with their products; each caller gets its own copies."""
+
+    def load() -> list[Promotion]:
+        return list(
+            Promotion.objects.select_related("product", "reward_product")
+            .filter(is_active=True)
+            .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on))
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        )
+
+    running: list[Promotion] = CONFIG.get(("promotions", on), load)
+    return [copy.copy(promotion) for promotion in running]
+
+
 def warm() -> None:
     """Fill the memos (outside a transaction) so a sale's transaction finds them."""
     settings()
     earn_rules()
     cashback_rules()
     tiers_highest_first()
+    promotions(timezone.localdate())
 
 
 def _forget(sender: Any, **kwargs: Any) -> None:
@@ -56,6 +80,6 @@ def _forget(sender: Any, **kwargs: Any) -> None:
 def connect_receivers() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    for model in (LoyaltySettings, EarnRule, CashbackRule, Tier):
+    for model in (LoyaltySettings, EarnRule, CashbackRule, Tier, Promotion, Product):
         post_save.connect(_forget, sender=model, dispatch_uid=f"memo-loyalty-config-save-{model.__name__}")
         post_delete.connect(_forget, sender=model, dispatch_uid=f"memo-loyalty-config-delete-{model.__name__}")

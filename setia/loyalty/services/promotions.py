@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +29,11 @@ class PromotionOutcome:
 
 
 def active_promotions(on: dt.date) -> list[Promotion]:
-    return list(
-        Promotion.objects.select_related("product", "reward_product")
-        .filter(is_active=True)
-        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-    )
+    """The promotions running on `on` (remembered per process for a few seconds, as copies:
+    `setia.loyalty.services.config`)."""
+    from setia.loyalty.services import config
+
+    return config.promotions(on)
 
 
 def _quantities(lines: list[CartLine]) -> dict[int, list[int]]:
@@ -142,6 +140,9 @@ def _percent(value: Decimal) -> str:
 
 def _next_voucher(promotion: Promotion) -> Voucher:
     if promotion.voucher_id is None:
+        # A remembered promotion may be older than its voucher (made in another process).
+        promotion.refresh_from_db(fields=["voucher"])
+    if promotion.voucher_id is None:
         voucher = Voucher.objects.create(
             name=promotion.name,
             kind=Voucher.Kind.PERCENT,
@@ -151,6 +152,9 @@ def _next_voucher(promotion: Promotion) -> Voucher:
         voucher.products.set([promotion.product_id])
         Promotion.objects.filter(pk=promotion.pk, voucher__isnull=True).update(voucher=voucher)
         promotion.refresh_from_db(fields=["voucher"])
+        from setia.loyalty.services import config
+
+        config.CONFIG.clear()  # the update sends no signal
     assert promotion.voucher is not None
     return promotion.voucher
 

@@ -254,7 +254,11 @@ def purchase_recorded(
             referral_reward(referral=referral, actor=actor)
     rewards.codes = promotions.promotions_after_purchase(customer=customer, lines=lines, source=source, on=on)
     tiers.tiers_reevaluate(
-        today=on, membership_ids=[membership.pk], upgrade_only=True, active_tiers=remembered.tiers_highest_first()
+        today=on,
+        membership_ids=[membership.pk],
+        upgrade_only=True,
+        active_tiers=remembered.tiers_highest_first(),
+        current_rank=membership.tier.rank if membership.tier is not None else None,
     )
     return rewards
 

@@ -3,6 +3,7 @@ upgraded at once when a purchase qualifies. Every change records why."""
 
 import datetime as dt
 from collections import defaultdict
+from typing import Literal
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -54,16 +55,22 @@ def tiers_reevaluate(
     membership_ids: list[int] | None = None,
     upgrade_only: bool = False,
     active_tiers: list[Tier] | None = None,
+    current_rank: int | Literal["look up"] | None = "look up",
 ) -> dict[str, int]:
     """Put every member (or the given ones) in the highest tier whose rule she meets.
-    `active_tiers`: the active tiers, highest rank first, when the caller has them."""
+    `active_tiers`: the active tiers, highest rank first, when the caller has them;
+    `current_rank`: the one given member's tier rank (None: no tier), when the caller has it."""
     today = today or timezone.localdate()
     tiers = active_tiers if active_tiers is not None else list(Tier.objects.filter(is_active=True).order_by("-rank"))
     if not tiers:
         return {"upgraded": 0, "downgraded": 0}
     if upgrade_only and membership_ids is not None and len(membership_ids) == 1:
         # At a purchase: nothing to do for a member already in the highest tier.
-        current = Membership.objects.filter(pk=membership_ids[0]).values_list("tier__rank", flat=True).first()
+        current = (
+            Membership.objects.filter(pk=membership_ids[0]).values_list("tier__rank", flat=True).first()
+            if current_rank == "look up"
+            else current_rank
+        )
         if current is not None and current >= max(tier.rank for tier in tiers):
             return {"upgraded": 0, "downgraded": 0}
     rank = {tier.pk: tier.rank for tier in tiers}

@@ -241,10 +241,18 @@ def voucher_evaluate(
 
 @transaction.atomic
 def voucher_redeem(
-    *, code: str, customer: Customer | None, lines: list[CartLine], source: str, at: dt.datetime | None = None
+    *,
+    code: str,
+    customer: Customer | None,
+    lines: list[CartLine],
+    source: str,
+    at: dt.datetime | None = None,
+    evaluated: VoucherResult | None = None,
 ) -> VoucherResult:
-    """Use `code` for a sale (inside the sale's transaction): counts the use or refuses."""
-    result = voucher_evaluate(code=code, customer=customer, lines=lines, at=at, lock=True)
+    """Use `code` for a sale (inside the sale's transaction): counts the use or refuses.
+    `evaluated`: this code's evaluation for these lines made with `lock=True` earlier in the same
+    transaction (its rows stay locked, so it cannot have changed); otherwise it is evaluated here."""
+    result = evaluated or voucher_evaluate(code=code, customer=customer, lines=lines, at=at, lock=True)
     used = (
         VoucherCode.objects.filter(pk=result.code.pk)
         .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))

@@ -138,6 +138,7 @@ class Quote:
     points_to_earn: int = 0
     promotions_applied: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    voucher: vouchers.VoucherResult | None = None  # the evaluation behind voucher_discount
 
     @property
     def discount_total(self) -> int:
@@ -159,9 +160,7 @@ def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
     if len(lines) > MAX_LINES:
         raise _field_error("lines", _("At most %(count)s items per sale.") % {"count": MAX_LINES})
     product_ids = {line.product_id for line in lines if line.product_id is not None}
-    products = {
-        product.pk: product for product in Product.objects.filter(pk__in=product_ids).prefetch_related("branches")
-    }
+    products = {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
     priced = []
     for number, line in enumerate(lines, start=1):
         where = f"lines[{number}]"
@@ -180,7 +179,8 @@ def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
                     f"{where}.product",
                     _("Item %(number)s: the product does not exist or is not sold any more.") % {"number": number},
                 )
-            if not product.all_branches and branch.pk not in {b.pk for b in product.branches.all()}:
+            # Most products sell everywhere: their branches are read only when they matter.
+            if not product.all_branches and not product.branches.filter(pk=branch.pk).exists():
                 raise _field_error(
                     f"{where}.product",
                     _("Item %(number)s: %(product)s is not sold at %(branch)s.")
@@ -242,10 +242,12 @@ def quote(
     at: dt.datetime | None = None,
     strict: bool = False,
     membership: Membership | Literal["look up"] | None = "look up",
+    lock_voucher: bool = False,
 ) -> Quote:
     """Price a cart. With `strict`, a voucher or payment problem is an error; otherwise the
     quote carries it for the cashier screen to show. `membership`: the customer's active
-    membership when the caller has read it already."""
+    membership when the caller has read it already. `lock_voucher` (inside a transaction): the
+    voucher code's rows are locked as they are read, so the sale can redeem this evaluation."""
     at = at or timezone.now()
     priced = _price_lines(branch=branch, lines=lines)
     result = Quote(lines=priced)
@@ -266,7 +268,11 @@ def quote(
     if voucher_code:
         try:
             evaluated = vouchers.voucher_evaluate(
-                code=voucher_code, customer=customer, lines=[line.cart_line() for line in priced], at=at
+                code=voucher_code,
+                customer=customer,
+                lines=[line.cart_line() for line in priced],
+                at=at,
+                lock=lock_voucher,
             )
         except ApplicationError as error:
             if strict:
@@ -274,6 +280,7 @@ def quote(
             result.voucher_error = error.message
         else:
             result.voucher_code = voucher_code
+            result.voucher = evaluated
             for index, amount in evaluated.line_discounts.items():
                 priced[index].voucher_discount = amount
                 priced[index].note = priced[index].note or evaluated.note
@@ -521,6 +528,7 @@ def _record(
         at=at,
         strict=True,
         membership=membership,
+        lock_voucher=True,  # evaluated once, under lock, and redeemed as evaluated
     )
     source = f"sales.order:{order.pk}"
     if result.voucher_code:
@@ -530,6 +538,7 @@ def _record(
             lines=[line.cart_line() for line in result.lines],
             source=source,
             at=at,
+            evaluated=result.voucher,
         )
         if redeemed.discount != result.voucher_discount:
             raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
