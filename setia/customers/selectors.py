@@ -233,8 +233,8 @@ def caller_lookup(*, actor: User, number: str) -> list[tuple[Customer, list[dict
     the actor, not merged away or archived, the 20 changed most recently), each with its phones and
     addresses as plain values.
 
-    The phone system asks this for every call, so it is three small hand-written queries (the
-    customers, their phones, their addresses; prepared on PostgreSQL, `setia.core.sql`) and no model
+    The phone system asks this for every call, so it is two hand-written statements (the customers
+    with their phones, then their addresses; prepared on PostgreSQL, `setia.core.sql`) and no model
     instances but the customers': building the same queries through the ORM cost ten times what
     the database took to answer them (measured, bench/bench_customers.py)."""
     require(actor, "customers.view")
@@ -246,28 +246,29 @@ def caller_lookup(*, actor: User, number: str) -> list[tuple[Customer, list[dict
     if not scope.all_branches:
         in_scope = f" AND c.home_branch_id IN ({placeholders(len(scope.branch_ids))})"
         params.extend(sorted(scope.branch_ids))
-    # One row per customer: a number is on a customer at most once (phone_once_per_customer).
-    rows = fetch_all(
-        "SELECT c.id, c.name, c.member_number FROM customers_customer c"
+    # The matching customers (a number is on a customer at most once: phone_once_per_customer),
+    # each with all her phones, in one statement.
+    customers: dict[int, Customer] = {}
+    phones: dict[int, list[dict[str, Any]]] = {}
+    for pk, name, member_number, phone, label in fetch_all(
+        "WITH matched AS (SELECT c.id, c.name, c.member_number, c.updated_at FROM customers_customer c"
         " JOIN customers_customerphone m ON m.customer_id = c.id"
         f" WHERE m.number = %s AND c.merged_into_id IS NULL AND c.archived_at IS NULL{in_scope}"
-        " ORDER BY c.updated_at DESC LIMIT 20",
+        " ORDER BY c.updated_at DESC LIMIT 20) "
+        "SELECT matched.id, matched.name, matched.member_number, p.number, p.label FROM matched"
+        " JOIN customers_customerphone p ON p.customer_id = matched.id"
+        " ORDER BY matched.updated_at DESC, matched.id, p.is_primary DESC, p.id",
         params,
-    )
-    if not rows:
-        return []
-    customers = {
-        pk: Customer.from_db(connection.alias, ["id", "name", "member_number"], (pk, name, member_number))
-        for pk, name, member_number in rows
-    }
-    ids = list(customers)
-    phones: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    for customer_id, phone, label in fetch_all(
-        "SELECT customer_id, number, label FROM customers_customerphone"
-        f" WHERE customer_id IN ({placeholders(len(ids))}) ORDER BY is_primary DESC, id",
-        ids,
     ):
-        phones[customer_id].append({"number": phone, "label": label})
+        if pk not in customers:
+            customers[pk] = Customer.from_db(
+                connection.alias, ["id", "name", "member_number"], (pk, name, member_number)
+            )
+            phones[pk] = []
+        phones[pk].append({"number": phone, "label": label})
+    if not customers:
+        return []
+    ids = list(customers)
     addresses: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
     for row in fetch_all(
         "SELECT a.customer_id, a.id, a.label, a.line, a.landmark, a.province_id, a.regency_id, a.district_id,"
