@@ -203,17 +203,26 @@ def _members_table() -> str:
 
 
 def _add_members(segment: Segment, customers: QuerySet[Customer], now: dt.datetime) -> int:
-    """Insert the customers not yet current members, in one statement."""
+    """Insert the customers not yet current members, in one statement. A segment without current
+    members (a first evaluation) skips the "not yet a member" check: on a members table that
+    PostgreSQL believes empty (new, or not yet analysed) the check becomes a nested loop that
+    re-reads, for every customer, the rows this very statement is inserting (measured: 100 s for
+    107,000 customers instead of 2 s)."""
     sql, params = _customer_sql(customers)
     table = _members_table()
     stamp = connection.ops.adapt_datetimefield_value(now)
+    check, check_params = "", []
+    if SegmentMember.objects.filter(segment=segment, left_at__isnull=True).exists():
+        check = (
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} c "
+            "WHERE c.segment_id = %s AND c.customer_id = m.member_id AND c.left_at IS NULL)"
+        )
+        check_params = [segment.pk]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (segment_id, customer_id, joined_at, left_at) "
-            f"SELECT %s, m.member_id, %s, NULL FROM ({sql}) m "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} c "
-            "WHERE c.segment_id = %s AND c.customer_id = m.member_id AND c.left_at IS NULL)",
-            [segment.pk, stamp, *params, segment.pk],
+            f"SELECT %s, m.member_id, %s, NULL FROM ({sql}) m{check}",
+            [segment.pk, stamp, *params, *check_params],
         )
         return max(cursor.rowcount, 0)
 
@@ -284,6 +293,12 @@ def segments_refresh_all() -> dict[str, Any]:
 
     started = time.perf_counter()
     figures: dict[str, Any] = {"segments": 0, "joined": 0, "left": 0}
+    if connection.vendor == "postgresql":
+        # The previous refresh may have added or stamped many members since autovacuum last
+        # counted them; on stale counts PostgreSQL plans the "not yet a member" check as a nested
+        # loop (measured: over a minute for 100,000 members instead of well under a second).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_members_table()}")
     for segment in Segment.objects.filter(kind=Segment.Kind.DYNAMIC, archived_at__isnull=True).order_by("pk"):
         result = segment_evaluate(actor=None, segment=segment)
         figures["segments"] += 1

@@ -207,9 +207,7 @@ def fit(
     frequency, recency, t = _columns(triples, "frequency", "recency", "t")
     warm = _values(previous, "r", "alpha", "a", "b") or _sample_start(db, lifetimes, summary, customers)
     bgf = lifetimes.BetaGeoFitter(penalizer_coef=0.0)
-    problem = _fit(
-        bgf, 4, frequency, recency, t, weights=triples["n"].to_numpy(float), warm=_bgnbd_start(warm, t)
-    )
+    problem = _fit(bgf, 4, frequency, recency, t, weights=triples["n"].to_numpy(float), warm=_bgnbd_start(warm, t))
     if problem is not None:
         raise ClvNotFitted(f"BG/NBD did not converge: {problem}")
     params = bgf.params_

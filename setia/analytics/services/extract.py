@@ -209,9 +209,7 @@ def postgresql_connect(target: AdbcTarget) -> Iterator[Any]:
 def sqlite_child(spec: dict[str, Any]) -> None:
     """Run services/sqlite_adbc.py in a process of its own (see its docstring for why and SPEC)."""
     script = Path(__file__).with_name("sqlite_adbc.py")
-    done = subprocess.run(
-        [sys.executable, str(script), json.dumps(spec)], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, str(script), json.dumps(spec)], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"sqlite_adbc.py failed: {done.stderr.strip()[-2000:]}")
 
