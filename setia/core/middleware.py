@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -62,9 +63,10 @@ class KeyAuthenticatedApiMiddleware:
         self.languages = {code for code, _name in settings.LANGUAGES}
         self.default_language = settings.LANGUAGE_CODE
         # No nonce: the policy as the CSP middleware writes it for a response that used none.
-        self.headers = {"X-Frame-Options": settings.X_FRAME_OPTIONS}
-        if settings.SECURE_CSP:
-            self.headers["Content-Security-Policy"] = build_policy(settings.SECURE_CSP, None)
+        self.headers: dict[str, str] = {"X-Frame-Options": settings.X_FRAME_OPTIONS}
+        policy: Any = settings.SECURE_CSP
+        if policy:
+            self.headers["Content-Security-Policy"] = build_policy(policy, None)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (

@@ -55,7 +55,7 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 def _preparing_cursor_class() -> Any:
     import psycopg
 
-    class PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+    class PreparingCursor(psycopg.Cursor):
         """Server-side parameters; every statement prepared (Django's cursor wrapper cannot pass
         `prepare=True` itself)."""
 
