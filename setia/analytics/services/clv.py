@@ -58,6 +58,7 @@ class ClvParameters:
     quality: dict[str, Any] = field(default_factory=dict)
     spend_problem: str | None = None  # why Gamma-Gamma could not be fitted
     models: Any = None  # (BetaGeoFitter, GammaGammaFitter | None)
+    summary: str | None = None  # the DuckDB table of the calibration summary that `fit` made
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +172,11 @@ def _quiet() -> Iterator[None]:
         yield
 
 
+def load_library() -> None:
+    """Import the model library ahead of its first use."""
+    _lifetimes()
+
+
 def _lifetimes() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -243,6 +249,7 @@ def fit(
             result.p, result.q, result.v = float(gg["p"]), float(gg["q"]), float(gg["v"]) * scale
             ggf.params_ = pd.Series({"p": result.p, "q": result.q, "v": result.v})
     result.models = (bgf, ggf)
+    result.summary = summary
     return result
 
 
@@ -252,9 +259,10 @@ def holdout_quality(db: duckdb.DuckDBPyConnection, fitted: ClvParameters, *, hol
     bgf, _ggf = fitted.models
     end = fitted.calibration_end
     length = (holdout_end - end).days / unit_days(fitted.time_unit)
+    summary = fitted.summary or f"({summary_sql(end, fitted.time_unit)})"
     rows = db.execute(
         f"""
-        WITH s AS ({summary_sql(end, fitted.time_unit)}),
+        WITH s AS (SELECT * FROM {summary}),
         h AS (SELECT customer_id, COUNT(*) AS actual FROM days
               WHERE day > DATE '{end.isoformat()}' AND day <= DATE '{holdout_end.isoformat()}' GROUP BY 1)
         SELECT LEAST(s.frequency, {QUALITY_MAX_FREQUENCY}) AS bucket, s.frequency, s.recency, s.t,

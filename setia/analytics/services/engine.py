@@ -26,6 +26,7 @@ import datetime as dt
 import fcntl
 import io
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -134,6 +135,9 @@ def analytics_refresh(
     steps = _Steps(progress)
     began = time.perf_counter()
     with refresh_lock():
+        # The model library takes a second or more to import: done while the extract waits on
+        # the database (a later import waits for this one to finish).
+        threading.Thread(target=clv.load_library, daemon=True).start()
         db = duckdb.connect()
         try:
             db.execute("SET threads TO 2")
@@ -191,7 +195,7 @@ def analytics_refresh(
                 if connection.vendor == "postgresql":
                     # A million rows replaced: until autovacuum gets to them the planner would plan
                     # the segment evaluation and the pages on the old counts (measured: a nested
-                    # loop over 100,000 × 100,000 rows instead of a hash join).
+                    # loop over 100,000 by 100,000 rows instead of a hash join).
                     refresh_statistics(CustomerScore, CustomerScoreSnapshot)
                 pruned = snapshots_prune(today=today)
             figures = {
@@ -534,8 +538,9 @@ def _adbc_write(
     """Replace every row of `model`'s table with `arrow` (`conflict` None), or upsert `arrow` on the
     `conflict` columns, in one transaction of an ADBC connection of its own
     (docs/adr/0014-adbc-analytics-io.md). SQLite: in a child process (services/sqlite_adbc.py)
-    that binds the Arrow columns in C. PostgreSQL: binary COPY into a temporary table, then
-    TRUNCATE and INSERT … SELECT (or INSERT … ON CONFLICT), each value cast to its column's type."""
+    that binds the Arrow columns in C. PostgreSQL: a replace is TRUNCATE and a binary COPY into the
+    table, the values cast to the columns' types first; an upsert is a binary COPY into a
+    temporary table and INSERT … ON CONFLICT from it."""
     table = model._meta.db_table
     if target.vendor == "sqlite":
         with tempfile.TemporaryDirectory(dir=extract.analytics_dir()) as folder:
@@ -549,21 +554,50 @@ def _adbc_write(
     quote = connection.ops.quote_name
     fields = {field.column: field for field in model._meta.concrete_fields}
     names = ", ".join(quote(c) for c in columns)
-    values = ", ".join(f"CAST({quote(c)} AS {fields[c].db_type(connection)})" for c in columns)
-    staging = f"{table}_load"
     with extract.postgresql_connect(target) as adbc, adbc.cursor() as cursor:
-        cursor.adbc_ingest(staging, arrow.rename_columns(columns), mode="create", temporary=True)
         if conflict is None:
+            # Binary COPY straight into the emptied table: the values in the columns' own types.
+            typed = pa.Table.from_arrays(
+                [
+                    column.cast(_postgresql_arrow_type(fields[name].db_type(connection)))
+                    for name, column in zip(columns, arrow.columns, strict=True)
+                ],
+                names=columns,
+            )
             cursor.execute(f"TRUNCATE {quote(table)}")
-            cursor.execute(f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM {quote(staging)}")
+            if typed.num_rows:
+                cursor.adbc_ingest(table, typed, mode="append")
         else:
+            staging = f"{table}_load"
+            values = ", ".join(f"CAST({quote(c)} AS {fields[c].db_type(connection)})" for c in columns)
             updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in conflict)
+            cursor.adbc_ingest(staging, arrow.rename_columns(columns), mode="create", temporary=True)
             cursor.execute(
                 f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM {quote(staging)} "
                 f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {updates}"
             )
-        cursor.execute(f"DROP TABLE {quote(staging)}")
+            cursor.execute(f"DROP TABLE {quote(staging)}")
         adbc.commit()
+
+
+def _postgresql_arrow_type(db_type: str) -> pa.DataType:
+    """The Arrow type whose binary COPY form is that of a PostgreSQL column type (binary COPY does
+    not convert: an int8 value cannot go into an int4 column)."""
+    base = db_type.split("(")[0].strip().lower()
+    types = {
+        "smallint": pa.int16(),
+        "integer": pa.int32(),
+        "bigint": pa.int64(),
+        "double precision": pa.float64(),
+        "varchar": pa.string(),
+        "text": pa.string(),
+        "date": pa.date32(),
+        "timestamp with time zone": pa.timestamp("us", tz="UTC"),
+        "boolean": pa.bool_(),
+    }
+    if base not in types:
+        raise ValueError(f"no Arrow type for the column type {db_type!r}")
+    return types[base]
 
 
 def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> int:
