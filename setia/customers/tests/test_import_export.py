@@ -114,6 +114,7 @@ def test_update_mode_fills_in_and_adds_phones(business: Business) -> None:
 
 def test_resume_after_interruption_writes_each_row_once(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports, "WRITE_BATCH", 1000)
+    monkeypatch.setattr(imports, "SQLITE_WRITE_BATCH", 1000)
     rows = "".join(f"Pelanggan {i},0812{i:08d}\n" for i in range(2500))
     job = _check(_upload(business, "name,phone\n" + rows))
     imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
@@ -383,6 +384,7 @@ def test_a_pipelined_import_resumes_after_interruption_and_keeps_duplicates_out(
     from django.db import connection
 
     monkeypatch.setattr(imports, "WRITE_BATCH", 1000)
+    monkeypatch.setattr(imports, "SQLITE_WRITE_BATCH", 1000)
     rows = [f"Pelanggan {i},0812{i:08d}" for i in range(2500)]
     rows[1500] = "Pelanggan Ganda,0812-0000-0010"  # the phone of row 10, a batch earlier
     job = _check(_upload(business, "name,phone\n" + "\n".join(rows) + "\n"))
