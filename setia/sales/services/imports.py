@@ -518,7 +518,9 @@ def _check(path: Path, options: ImportOptions, report: Path | None, stage: IO[by
     try:
         for chunk in reader.chunks():
             _count(result, chunk, writer)
-            to_create.update(chunk.missing)
+            # Customers the import would create: those of valid rows only (a bad row is not imported).
+            valid_refs = {line.customer_ref for line in chunk.lines if not line.errors}
+            to_create.update(ref for ref in chunk.missing if ref in valid_refs)
             if stage is not None:
                 pickle.dump(_staged(chunk), stage, protocol=pickle.HIGHEST_PROTOCOL)
     finally:

@@ -172,3 +172,13 @@ def test_pages_need_orders_import(business: Business, siti: Customer, persona: s
     assert report == (expected if expected != 200 else 400)  # no report for this import
     listing = client.get(reverse("sales:order_list")).content.decode()
     assert ('data-testid="order-import-link"' in listing) == (expected == 200)
+
+
+def test_the_check_counts_only_customers_of_valid_rows(
+    business: Business, siti: Customer, django_capture_on_commit_callbacks
+) -> None:
+    # POS-8 is on a valid row, POS-9 only on a bad one (an impossible date): one customer to create.
+    content = GOOD + b"POS-8,2024-05-01,50000\nPOS-9,2024-13-01,10000\n"
+    _upload(client_for(business.owner), content, django_capture_on_commit_callbacks, create_missing_customers="on")
+    record = OrderImport.objects.get()
+    assert (record.result["invalid_rows"], record.result["customers_created"]) == (1, 1)
