@@ -11,10 +11,14 @@ Steps (timed one by one in `AnalyticsRun.timings`):
    first purchase the customers who bought and their revenue (`_cohorts`);
    rules — the cross-sell rules (bought together, bought later) and the cross-/up-sell ratios of
    the RFM window (services/rules.py);
-7. write_back — every CustomerScore row replaced (PostgreSQL: COPY into a temporary table, then
-   TRUNCATE and INSERT … SELECT in one transaction; SQLite: DELETE and one executemany INSERT), so
-   customers with no purchase any more lose their row; history rows are upserted the same way
-   (COPY + INSERT … ON CONFLICT; executemany upsert); the rules are replaced the same way;
+7. write_back — every CustomerScore row replaced in one transaction, so customers with no
+   purchase any more lose their row, and history rows upserted. Outside a transaction and for
+   100,000 rows or more, through ADBC (docs/adr/0014-adbc-analytics-io.md; PostgreSQL: TRUNCATE
+   and binary COPY, COPY into a temporary table + INSERT … ON CONFLICT; SQLite, in a child
+   process: DELETE and a bulk insert, a temporary table + INSERT … ON CONFLICT); otherwise through
+   Django's connection (PostgreSQL: CSV COPY into a temporary table, then TRUNCATE and INSERT …
+   SELECT, or INSERT … ON CONFLICT; SQLite: DELETE and executemany, or an executemany upsert). The
+   rules are replaced through Django's connection. PostgreSQL then analyses both tables;
 8. snapshots — a history row for every customer whose segment or scores changed, the movement
    between segments since the previous refresh, and the thinning of old history.
 
@@ -29,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -188,8 +193,13 @@ def analytics_refresh(
                 movement = _movement(db)
             with steps.step("write_back", 80):
                 computed_at = timezone.now()
-                scored = _write_scores(db, computed_at)
-                snapshots = _write_snapshots(db, today)
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    # PostgreSQL writes the scores and the history at the same time (two
+                    # connections); SQLite has one writer at a time.
+                    scored, pending = _write_scores(db, computed_at, pool)
+                    snapshots = _write_snapshots(db, today)
+                    if pending is not None:
+                        pending.result()
                 with transaction.atomic():
                     _replace_all(AssociationRule, rules.RULE_COLUMNS, rule_table)
                 if connection.vendor == "postgresql":
@@ -533,30 +543,32 @@ def _upsert(model: Any, columns: list[str], conflict: list[str], arrow: pa.Table
 
 
 def _adbc_write(
-    target: extract.AdbcTarget, model: Any, columns: list[str], arrow: pa.Table, *, conflict: list[str] | None
+    target: extract.AdbcTarget, model: Any, columns: list[str], arrow: pa.Table, *, mode: str, conflict: list[str]
 ) -> None:
-    """Replace every row of `model`'s table with `arrow` (`conflict` None), or upsert `arrow` on the
-    `conflict` columns, in one transaction of an ADBC connection of its own
-    (docs/adr/0014-adbc-analytics-io.md). SQLite: in a child process (services/sqlite_adbc.py)
-    that binds the Arrow columns in C. PostgreSQL: a replace is TRUNCATE and a binary COPY into the
-    table, the values cast to the columns' types first; an upsert is a binary COPY into a
-    temporary table and INSERT … ON CONFLICT from it."""
+    """Write `arrow` to `model`'s table in one transaction of an ADBC connection of its own
+    (docs/adr/0014-adbc-analytics-io.md). `mode`: "replace" (every row of the table replaced),
+    "append" (rows added; the caller knows none conflicts) or "upsert" (rows added, or updated
+    where the `conflict` columns match a row).
+
+    SQLite: in a child process (services/sqlite_adbc.py) that binds the Arrow columns in C.
+    PostgreSQL: replace and append are a binary COPY straight into the table (replace: after
+    TRUNCATE, with the table's plain indexes dropped and built again afterwards, which is faster
+    than updating them row by row), the values cast to the columns' types first; an upsert is a
+    binary COPY into a temporary table and INSERT … ON CONFLICT from it."""
     table = model._meta.db_table
     if target.vendor == "sqlite":
         with tempfile.TemporaryDirectory(dir=extract.analytics_dir()) as folder:
             data = str(Path(folder) / "write.arrow")
             with pa.OSFile(data, "wb") as sink, pa.ipc.new_file(sink, arrow.schema) as writer:
                 writer.write_table(arrow)
-            mode = "replace" if conflict is None else "upsert"
-            write = {"mode": mode, "table": table, "columns": columns, "conflict": conflict or [], "data": data}
+            write = {"mode": mode, "table": table, "columns": columns, "conflict": conflict, "data": data}
             extract.sqlite_child({"database": target.uri, "write": [write]})
         return
     quote = connection.ops.quote_name
     fields = {field.column: field for field in model._meta.concrete_fields}
     names = ", ".join(quote(c) for c in columns)
     with extract.postgresql_connect(target) as adbc, adbc.cursor() as cursor:
-        if conflict is None:
-            # Binary COPY straight into the emptied table: the values in the columns' own types.
+        if mode in ("replace", "append"):
             typed = pa.Table.from_arrays(
                 [
                     column.cast(_postgresql_arrow_type(fields[name].db_type(connection)))
@@ -564,9 +576,20 @@ def _adbc_write(
                 ],
                 names=columns,
             )
-            cursor.execute(f"TRUNCATE {quote(table)}")
+            indexes: list[tuple[str, str]] = []
+            if mode == "replace":
+                cursor.execute(f"TRUNCATE {quote(table)}")
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+                    f"WHERE x.indrelid = '{quote(table)}'::regclass AND NOT x.indisunique AND NOT x.indisprimary"
+                )
+                indexes = [(str(name), str(definition)) for name, definition in cursor.fetchall()]
+                for name, _definition in indexes:
+                    cursor.execute(f"DROP INDEX {quote(name)}")
             if typed.num_rows:
                 cursor.adbc_ingest(table, typed, mode="append")
+            for _name, definition in indexes:
+                cursor.execute(definition)
         else:
             staging = f"{table}_load"
             values = ", ".join(f"CAST({quote(c)} AS {fields[c].db_type(connection)})" for c in columns)
@@ -600,7 +623,11 @@ def _postgresql_arrow_type(db_type: str) -> pa.DataType:
     return types[base]
 
 
-def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> int:
+def _write_scores(
+    db: duckdb.DuckDBPyConnection, computed_at: dt.datetime, pool: ThreadPoolExecutor
+) -> tuple[int, Future[None] | None]:
+    """Replace the scores. Returns the rows written and, when the write goes on in `pool`
+    (PostgreSQL through ADBC), its future."""
     stored_at = connection.ops.adapt_datetimefield_value(computed_at)
     if connection.vendor == "postgresql":
         stored_at = computed_at.isoformat()
@@ -616,12 +643,15 @@ def _write_scores(db: duckdb.DuckDBPyConnection, computed_at: dt.datetime) -> in
         f"SELECT {select} FROM scores ORDER BY customer_id", params={"computed_at": str(stored_at)}
     ).to_arrow_table()
     target = extract.adbc_target() if arrow.num_rows >= extract.ADBC_MIN_ROWS else None
+    if target is not None and target.vendor == "postgresql":
+        write = pool.submit(_adbc_write, target, CustomerScore, SCORE_COLUMNS, arrow, mode="replace", conflict=[])
+        return arrow.num_rows, write
     if target is not None:
-        _adbc_write(target, CustomerScore, SCORE_COLUMNS, arrow, conflict=None)
-        return arrow.num_rows
+        _adbc_write(target, CustomerScore, SCORE_COLUMNS, arrow, mode="replace", conflict=[])
+        return arrow.num_rows, None
     with transaction.atomic():
         _replace_all(CustomerScore, SCORE_COLUMNS, arrow)
-    return arrow.num_rows
+    return arrow.num_rows, None
 
 
 def _replace_all(model: Any, columns: list[str], arrow: pa.Table) -> None:
@@ -670,7 +700,9 @@ def _write_snapshots(db: duckdb.DuckDBPyConnection, today: dt.date) -> int:
     ).to_arrow_table()
     target = extract.adbc_target() if arrow.num_rows >= extract.ADBC_MIN_ROWS else None
     if target is not None:
-        _adbc_write(target, CustomerScoreSnapshot, SNAPSHOT_COLUMNS, arrow, conflict=["customer_id", "date"])
+        # The first refresh of the day finds no row of today to update: the rows are only added.
+        mode = "upsert" if CustomerScoreSnapshot.objects.filter(date=today).exists() else "append"
+        _adbc_write(target, CustomerScoreSnapshot, SNAPSHOT_COLUMNS, arrow, mode=mode, conflict=["customer_id", "date"])
         return arrow.num_rows
     with transaction.atomic():
         _upsert(CustomerScoreSnapshot, SNAPSHOT_COLUMNS, ["customer_id", "date"], arrow)

@@ -11,10 +11,11 @@ and reads Arrow IPC files beside it.
 SPEC is JSON:
 - `{"database": path, "read": [{"sql": ..., "out": ipc path}, ...]}` runs each query (at the same
   time, one connection each) and writes its rows to `out`;
-- `{"database": path, "write": [{"mode": "replace" | "upsert", "table": ..., "columns": [...],
-  "conflict": [...], "data": ipc path}, ...]}` applies each write in its own transaction:
-  `replace` deletes every row of the table and inserts the data; `upsert` inserts the data, and
-  updates the rows whose `conflict` columns are already there.
+- `{"database": path, "write": [{"mode": "replace" | "append" | "upsert", "table": ...,
+  "columns": [...], "conflict": [...], "data": ipc path}, ...]}` applies each write in its own
+  transaction: `replace` deletes every row of the table and inserts the data; `append` inserts
+  the data; `upsert` inserts the data, and updates the rows whose `conflict` columns are already
+  there.
 """
 
 import json
@@ -61,10 +62,11 @@ def _write(connection: Any, write: dict[str, Any]) -> None:
     table, columns = _quote(write["table"]), write["columns"]
     names = ", ".join(_quote(column) for column in columns)
     with connection.cursor() as cursor:
-        if write["mode"] == "replace":
-            cursor.execute(f"DELETE FROM {table}")
+        if write["mode"] in ("replace", "append"):
+            if write["mode"] == "replace":
+                cursor.execute(f"DELETE FROM {table}")
             if data.num_rows:
-                cursor.adbc_ingest(write["table"], data, mode="append")
+                cursor.adbc_ingest(write["table"], data.rename_columns(columns), mode="append")
         else:
             conflict = write["conflict"]
             staging = f"{write['table']}_load"

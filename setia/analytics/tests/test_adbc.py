@@ -14,17 +14,12 @@ import pyarrow as pa
 import pytest
 from django.db import connection
 
-from setia.analytics.models import CustomerScoreSnapshot
+from setia.analytics.models import CustomerScore, CustomerScoreSnapshot
 from setia.analytics.services import engine, extract
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TABLE = CustomerScoreSnapshot._meta.db_table
-SQLITE_TABLE = f"""CREATE TABLE "{TABLE}" (
-    id integer PRIMARY KEY AUTOINCREMENT, customer_id bigint NOT NULL, date date NOT NULL,
-    rfm_segment varchar(20) NOT NULL, r_score smallint NOT NULL, f_score smallint NOT NULL,
-    m_score smallint NOT NULL, loyalty_index smallint NOT NULL, predicted_value bigint NOT NULL,
-    UNIQUE (customer_id, date))"""
 
 
 @pytest.fixture
@@ -33,10 +28,15 @@ def target(tmp_path: Path) -> extract.AdbcTarget:
         found = extract.adbc_target()
         assert found is not None and found.vendor == "postgresql"
         return found
+    # The tables as the migrations make them, in a database file of the test's own.
+    with connection.schema_editor(collect_sql=True) as editor:
+        editor.create_model(CustomerScoreSnapshot)
+        editor.create_model(CustomerScore)
     path = tmp_path / "adbc.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute(SQLITE_TABLE)
+        for statement in editor.collected_sql:
+            db.execute(statement)
     return extract.AdbcTarget("sqlite", str(path))
 
 
@@ -91,23 +91,72 @@ def test_a_bulk_read_gives_the_schema_with_dates_flags_and_empty_values(target: 
     assert empty.num_rows == 0 and empty.schema == schema
 
 
-def test_a_bulk_upsert_adds_new_rows_and_updates_existing_ones(target: extract.AdbcTarget) -> None:
+def test_a_bulk_append_then_upsert_adds_new_rows_and_updates_existing_ones(target: extract.AdbcTarget) -> None:
     first = [(1, "2026-06-29", "champions", 5, 5, 5, 80, 1_000_000), (2, "2026-06-29", "lost", 1, 1, 1, 0, 0)]
     engine._adbc_write(
-        target, CustomerScoreSnapshot, engine.SNAPSHOT_COLUMNS, _snapshots(first), conflict=["customer_id", "date"]
+        target, CustomerScoreSnapshot, engine.SNAPSHOT_COLUMNS, _snapshots(first), mode="append", conflict=[]
     )
     assert _stored(target) == first
     # Customer 1 again on the same day (updated), customer 2 on a new day (added).
     second = [(1, "2026-06-29", "loyal", 4, 4, 4, 70, 900_000), (2, "2026-06-30", "new", 5, 1, 1, 10, 50_000)]
     engine._adbc_write(
-        target, CustomerScoreSnapshot, engine.SNAPSHOT_COLUMNS, _snapshots(second), conflict=["customer_id", "date"]
+        target,
+        CustomerScoreSnapshot,
+        engine.SNAPSHOT_COLUMNS,
+        _snapshots(second),
+        mode="upsert",
+        conflict=["customer_id", "date"],
     )
     assert _stored(target) == [second[0], first[1], second[1]]
 
 
-def test_a_bulk_replace_leaves_exactly_the_new_rows(target: extract.AdbcTarget) -> None:
-    old = [(n, "2026-06-29", "lost", 1, 1, 1, 0, 0) for n in range(1, 4)]
-    engine._adbc_write(target, CustomerScoreSnapshot, engine.SNAPSHOT_COLUMNS, _snapshots(old), conflict=None)
-    new = [(2, "2026-06-30", "champions", 5, 5, 5, 90, 2_000_000), (7, "2026-06-30", "new", 5, 1, 1, 0, 10)]
-    engine._adbc_write(target, CustomerScoreSnapshot, engine.SNAPSHOT_COLUMNS, _snapshots(new), conflict=None)
-    assert _stored(target) == new
+def _scores(customers: list[int], segment: str) -> pa.Table:
+    """Score rows as the refresh writes them (dates and the time as text)."""
+    values: dict[str, Any] = {}
+    for column in engine.SCORE_COLUMNS:
+        if column == "customer_id":
+            values[column] = pa.array(customers, pa.int64())
+        elif column in ("first_purchase", "last_purchase"):
+            values[column] = pa.array(["2026-06-01"] * len(customers))
+        elif column == "computed_at":
+            values[column] = pa.array(["2026-06-30T10:00:00+00:00"] * len(customers))
+        elif column == "rfm_segment":
+            values[column] = pa.array([segment] * len(customers))
+        elif column in ("predicted_purchases", "prob_alive", "churn_risk"):
+            values[column] = pa.array([0.5] * len(customers), pa.float64())
+        else:
+            values[column] = pa.array([3] * len(customers), pa.int32())
+    return pa.table(values)
+
+
+def _scored(target: extract.AdbcTarget) -> list[tuple[Any, ...]]:
+    sql = f"SELECT customer_id, rfm_segment, r_score FROM {CustomerScore._meta.db_table} ORDER BY customer_id"
+    if target.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+    with sqlite3.connect(target.uri) as db:
+        return db.execute(sql).fetchall()
+
+
+def _indexes(target: extract.AdbcTarget) -> set[str]:
+    table = CustomerScore._meta.db_table
+    if target.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+            return {row[0] for row in cursor.fetchall()}
+    with sqlite3.connect(target.uri) as db:
+        return {row[0] for row in db.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ?", [table])}
+
+
+def test_a_bulk_replace_leaves_exactly_the_new_rows_and_the_same_indexes(target: extract.AdbcTarget) -> None:
+    indexes = _indexes(target)
+    assert any("rfm_segment" in (definition or "") for definition in indexes)
+    engine._adbc_write(
+        target, CustomerScore, engine.SCORE_COLUMNS, _scores([1, 2, 3], "lost"), mode="replace", conflict=[]
+    )
+    engine._adbc_write(
+        target, CustomerScore, engine.SCORE_COLUMNS, _scores([2, 7], "loyal"), mode="replace", conflict=[]
+    )
+    assert _scored(target) == [(2, "loyal", 3), (7, "loyal", 3)]
+    assert _indexes(target) == indexes
