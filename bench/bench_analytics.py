@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import shutil
 import tempfile
 import time
@@ -299,6 +300,11 @@ def _marker_sql(name: str) -> str:
     return f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"
 
 
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _prepare_database(var_dir: Path) -> dict[str, Any] | None:
     """Point DATABASE_URL at the benchmark's database; returns the kept load's figures when a copy
     of an earlier load is used (BENCH_ANALYTICS_REUSE=1), else None (the caller loads)."""
@@ -392,12 +398,17 @@ def _run(var_dir: Path) -> dict[str, Any]:
     _segments()
     figures: dict[str, Any] = {
         "database": "postgresql" if database_url else "sqlite",
+        "load_average_before": [round(value, 2) for value in os.getloadavg()],
         **counts,
         "load_seconds": load_seconds,
         "load_reused": kept is not None,
     }
+    cpu = _cpu_seconds()
     full = analytics_refresh(today=today)
     figures["full_refresh_seconds"] = full["timings"]["total"]
+    # CPU time of this process and its children (the SQLite reader/writer), not the PostgreSQL
+    # server's: on a machine shared with other work, what the refresh itself needed.
+    figures["full_refresh_cpu_seconds"] = round(_cpu_seconds() - cpu, 1)
     figures["full_refresh_steps"] = full["timings"]
     scored = CustomerScore.objects.count()
     assert scored == full["figures"]["customers_scored"], scored
@@ -413,13 +424,16 @@ def _run(var_dir: Path) -> dict[str, Any]:
     figures["rules"] = {**full["figures"]["rules"], "stored": AssociationRule.objects.count()}
     figures["segment_evaluation"] = full["figures"]["segment_evaluation"]
     figures["day_of_business"] = _a_day_of_business(today)
+    cpu = _cpu_seconds()
     incremental = analytics_refresh(today=today)
+    figures["incremental_refresh_cpu_seconds"] = round(_cpu_seconds() - cpu, 1)
     assert incremental["figures"]["extract"]["mode"] == "incremental"
     figures["incremental_refresh_seconds"] = incremental["timings"]["total"]
     figures["incremental_refresh_steps"] = incremental["timings"]
     figures["incremental_orders_read"] = incremental["figures"]["extract"]["changed_orders"]
     figures["incremental_snapshots_written"] = incremental["figures"]["snapshots_written"]
     figures["incremental_segment_evaluation"] = incremental["figures"]["segment_evaluation"]
+    figures["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
     return figures
 
 

@@ -20,11 +20,12 @@ customer (merges move orders without saving them; the merge handler sets
 `AnalyticsSettings.full_extract_required`), or the number of orders in the copy differs from the
 database (e.g. an order was deleted).
 
-Reading (docs/adr/0014-adbc-analytics-io.md): outside a transaction the ADBC drivers read the
-database straight into Arrow on a connection of their own (PostgreSQL through binary COPY, SQLite
-in C), the orders and the lines at the same time on two connections. Inside a transaction (a
-caller's `atomic` block, the tests) a second connection would not see the caller's uncommitted
-rows, so Django's own connection is read: PostgreSQL streams `COPY (…) TO STDOUT` into a CSV
+Reading (docs/adr/0014-adbc-analytics-io.md): a full extract, outside a transaction, reads
+through the ADBC drivers straight into Arrow on connections of their own (PostgreSQL through
+binary COPY, SQLite in C in a child process, services/sqlite_adbc.py), the orders and the lines at
+the same time. An incremental extract reads few rows, and inside a transaction (a caller's
+`atomic` block, the tests) a second connection would not see the caller's uncommitted rows: these
+read through Django's own connection: PostgreSQL streams `COPY (…) TO STDOUT` into a CSV
 file that pyarrow parses; SQLite reads the rows in chunks through the sqlite3 cursor. DuckDB's
 database scanners are not used: they are extensions downloaded at run time.
 """
