@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -19,6 +20,7 @@ from setia.core.ratelimit import hit, parse_rate
 
 logger = logging.getLogger(__name__)
 
+LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 FAILED_KEY_LIMIT = 30  # wrong keys per address per minute before the address is made to wait
 
 
@@ -33,6 +35,11 @@ class ApiKeyAuth(HttpBearer):
                 raise Throttled(wait=decision.retry_after)
             return None
         request.user = user
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.language in LANGUAGES:
+            # Without the language switch's cookie, answers speak the key owner's language (the
+            # messages, reasons and labels the API returns are the ones her screens show).
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return user
 
 

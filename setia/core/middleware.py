@@ -42,7 +42,8 @@ class KeyAuthenticatedApiMiddleware:
     and no session cookie the middleware below this one would only cost time (a third of a caller
     lookup, measured), so this one resolves the view and calls it, doing what the skipped
     middleware did that such a request sees: the language (as `LanguageMiddleware`, which for a
-    request without a session has only the cookie and the default to go by), `Content-Length`,
+    request without a session has only the cookie and the default to go by; without the cookie
+    the key's authentication then switches to the key owner's language), `Content-Length`,
     and the `Content-Security-Policy`, `X-Frame-Options` and `Vary` headers, so the response is
     the same. It sits right after `SecurityMiddleware` (HTTPS redirect, HSTS, nosniff still apply).
 
@@ -96,7 +97,7 @@ class KeyAuthenticatedApiMiddleware:
         response = match.func(request, *match.args, **match.kwargs)
         for header, value in self.headers.items():
             response.headers.setdefault(header, value)
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)  # the key owner's, once known
         patch_vary_headers(response, ("Cookie",))
         if not response.streaming and "Content-Length" not in response:
             response.headers["Content-Length"] = str(len(response.content))
@@ -127,7 +128,7 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)  # an API key may change it
         return response
 
 

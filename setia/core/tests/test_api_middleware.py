@@ -87,3 +87,21 @@ def test_the_language_cookie_chooses_the_language(db: None) -> None:
     indonesian = Client().get("/api/v1/me", headers={"Authorization": "Bearer sk_wrong"})
     assert indonesian["Content-Language"] == "id"
     assert "invalid or revoked" not in indonesian.json()["message"]
+
+
+@pytest.mark.parametrize("whole_chain", [False, True])
+def test_without_the_cookie_the_key_owner_s_language_is_spoken(business: Business, whole_chain: bool) -> None:
+    from setia.accounts.models import User
+
+    User.objects.filter(pk=business.owner.pk).update(language="en")
+    _record, key = api_key_create(actor=business.owner, name="pbx")
+    client = Client()
+    if whole_chain:
+        client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    bad = client.get("/api/v1/customers/999999", headers={"Authorization": f"Bearer {key}"})
+    assert bad.status_code == 404 and bad["Content-Language"] == "en"
+    assert bad.json()["message"] == "Customer not found."
+    # The language switch's cookie still wins.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    switched = client.get("/api/v1/customers/999999", headers={"Authorization": f"Bearer {key}"})
+    assert switched["Content-Language"] == "id" and switched.json()["message"] != "Customer not found."
