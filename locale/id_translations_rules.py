@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001
+# ruff: noqa: E501
 """Indonesian translations of the cross-sell rules, next best offers, cross-/up-sell ratios and
 the analytics API (merged by scripts/translate.py)."""
 
