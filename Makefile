@@ -75,8 +75,10 @@ test-postgres: setup
 		echo "WARNING: PostgreSQL at $(PG_TEST_URL) cannot be reached: PostgreSQL suite NOT run."; \
 	fi
 
+# A file database (WAL, busy timeout) as in production: the live server's threads and the in-test
+# worker wait for each other's locks instead of failing at once as the shared in-memory database does.
 test-browser: setup browser
-	SETIA_ENV=test $(VENV)/bin/pytest -m browser -q -p no:cacheprovider
+	SETIA_ENV=test SQLITE_TEST_NAME=$(CURDIR)/var/test-browser.sqlite3 $(VENV)/bin/pytest -m browser -q -p no:cacheprovider
 
 bench: setup
 	$(PY) bench/run.py
