@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, RUF001
 """Indonesian translations of the web import of past orders (merged by scripts/translate.py)."""
 
 ID = {
@@ -50,6 +50,7 @@ ID = {
     "Working": "Sedang bekerja",
     "branch of rows without one": "cabang untuk baris tanpa cabang",
     "the first branch": "cabang pertama",
+    "The file is not UTF-8 text (a byte at position %(position)s cannot be read): save it as “CSV UTF-8” and upload it again.": "File bukan teks UTF-8 (byte pada posisi %(position)s tidak bisa dibaca): simpan sebagai “CSV UTF-8” lalu unggah lagi.",
     "create missing customers": "buat pelanggan yang belum ada",
     "customer_ref: the customer's external id (the register's customer number), phone number or email.": "customer_ref: ID eksternal pelanggan (nomor pelanggan di kasir lama), nomor telepon, atau email.",
     "date: the business date as 2025-03-31. amount: whole Rupiah without separators, e.g. 150000.": "date: tanggal usaha seperti 2025-03-31. amount: Rupiah bulat tanpa pemisah, misalnya 150000.",

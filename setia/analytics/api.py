@@ -14,6 +14,7 @@ from setia.analytics import selectors
 from setia.analytics.integration import reason
 from setia.analytics.models import AnalyticsRun, AssociationRule
 from setia.analytics.schemas import OffersOut, RulePage, RunOut, ScoresOut, SummaryOut
+from setia.analytics.services import rules
 from setia.analytics.services.runs import analytics_refresh_request
 from setia.catalog.models import Product
 from setia.core.errors import ApplicationError, NotFoundError
@@ -114,8 +115,8 @@ def list_rules(
         if value and value not in allowed:
             message = _("%(field)s: choose one of %(choices)s.") % {"field": name, "choices": ", ".join(allowed)}
             raise ApplicationError(message, extra={name: [message]})
-    rules = selectors.rules_query(_actor(request), kind=kind, product_id=product, sort=sort, min_lift=min_lift)
-    page = keyset_page(rules, order=selectors.RULE_SORTS[sort], cursor=after, size=max(1, min(limit, 200)))
+    found = selectors.rules_query(_actor(request), kind=kind, product_id=product, sort=sort, min_lift=min_lift)
+    page = keyset_page(found, order=selectors.RULE_SORTS[sort], cursor=after, size=max(1, min(limit, 200)))
     return {
         "items": [
             {
@@ -123,18 +124,7 @@ def list_rules(
                 "kind": rule.kind,
                 "antecedent": _product(rule.antecedent),
                 "consequent": _product(rule.consequent),
-                **{
-                    name: getattr(rule, name)
-                    for name in (
-                        "together",
-                        "antecedent_count",
-                        "consequent_count",
-                        "total",
-                        "support",
-                        "confidence",
-                        "lift",
-                    )
-                },
+                **{name: getattr(rule, name) for name in rules.FIGURES},
             }
             for rule in page.rows
         ],

@@ -77,3 +77,18 @@ class _LazyPreparingCursor:
 
 
 _PreparingCursor = _LazyPreparingCursor()
+
+
+def latest_per_customer(select: str, customer_ids: Sequence[int], limit: int, *, at: int) -> list[tuple[Any, ...]]:
+    """The newest `limit` rows of each customer in one round trip: `select` is one customer's
+    query with `%s` for the customer id and the limit, aliased `t{n}`; the parts are joined with
+    UNION ALL (each part keeps its own index-ordered LIMIT) and the rows come back newest first
+    by their column `at`, then their second column (the id)."""
+    if not customer_ids:
+        return []
+    rows = fetch_all(
+        " UNION ALL ".join(select.replace("{n}", str(n)) for n in range(len(customer_ids))),
+        [value for pk in customer_ids for value in (pk, limit)],
+    )
+    rows.sort(key=lambda row: (db_datetime(row[at]), row[1]), reverse=True)
+    return rows

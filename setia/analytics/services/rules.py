@@ -32,18 +32,9 @@ import pyarrow as pa
 
 from setia.analytics.services import extract
 
-RULE_COLUMNS = [
-    "kind",
-    "antecedent_id",
-    "consequent_id",
-    "together",
-    "antecedent_count",
-    "consequent_count",
-    "total",
-    "support",
-    "confidence",
-    "lift",
-]
+# A rule's figures (after its kind and its two products).
+FIGURES = ("together", "antecedent_count", "consequent_count", "total", "support", "confidence", "lift")
+RULE_COLUMNS = ["kind", "antecedent_id", "consequent_id", *FIGURES]
 
 
 PURCHASES_SQL = """SELECT l.order_id, o.customer_id, o.business_date AS day, l.category_id, l.product_id

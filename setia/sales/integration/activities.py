@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from setia.core.sql import db_datetime, fetch_all
+from setia.core.sql import db_datetime, latest_per_customer
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.sales.models import Activity
@@ -83,13 +83,7 @@ def _activities_interactions(customer_ids: list[int], limit: int) -> dict[int, l
         " WHERE a.customer_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT %s) t{n}"
     )
     found: dict[int, list[timeline.Entry]] = {pk: [] for pk in customer_ids}
-    if not customer_ids:
-        return found
-    rows = fetch_all(
-        " UNION ALL ".join(part.replace("{n}", str(n)) for n in range(len(customer_ids))),
-        [value for pk in customer_ids for value in (pk, limit)],
-    )
-    rows.sort(key=lambda row: (db_datetime(row[13]), row[1]), reverse=True)
+    rows = latest_per_customer(part, customer_ids, limit, at=13)
     for row in rows:
         (customer_id, _pk, kind, subject, body, done_at, due_at, outcome, assigned_id, author_id) = row[:10]
         first_name, last_name, assigned_username, at, author = row[10:]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from setia.core.money import format_rupiah
-from setia.core.sql import db_datetime, fetch_all
+from setia.core.sql import db_datetime, latest_per_customer
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
@@ -71,13 +71,7 @@ def _orders_interactions(customer_ids: list[int], limit: int) -> dict[int, list[
         " WHERE o.customer_id = %s ORDER BY o.placed_at DESC, o.id DESC LIMIT %s) t{n}"
     )
     found: dict[int, list[timeline.Entry]] = {pk: [] for pk in customer_ids}
-    if not customer_ids:
-        return found
-    rows = fetch_all(
-        " UNION ALL ".join(part.replace("{n}", str(n)) for n in range(len(customer_ids))),
-        [value for pk in customer_ids for value in (pk, limit)],
-    )
-    rows.sort(key=lambda row: (db_datetime(row[7]), row[1]), reverse=True)
+    rows = latest_per_customer(part, customer_ids, limit, at=7)
     for customer_id, pk, kind, number, total, status, points, at, username in rows:
         found[customer_id].append(_order_entry(pk, kind, number, total, status, points, db_datetime(at), username))
     return found

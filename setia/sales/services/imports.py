@@ -486,7 +486,7 @@ class _Report:
     """The rows that were not (or would not be) imported, as in the file, with the reasons."""
 
     def __init__(self, path: Path, source: Path) -> None:
-        with source.open(encoding="utf-8-sig", newline="") as handle:
+        with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:  # the check reports bad bytes
             header = next(csv.reader(handle), [])
         self.path = path
         self.handle = path.open("w", encoding="utf-8", newline="")
@@ -516,7 +516,7 @@ def _check(path: Path, options: ImportOptions, report: Path | None, stage: IO[by
     writer = _Report(result.report, path)
     to_create: set[str] = set()
     try:
-        for chunk in reader.chunks():
+        for chunk in _decoded(reader.chunks()):
             _count(result, chunk, writer)
             # Customers the import would create: those of valid rows only (a bad row is not imported).
             valid_refs = {line.customer_ref for line in chunk.lines if not line.errors}
@@ -530,6 +530,18 @@ def _check(path: Path, options: ImportOptions, report: Path | None, stage: IO[by
         result.report.unlink(missing_ok=True)
         result.report = None
     return result
+
+
+def _decoded(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, with a file that is not UTF-8 text refused in words (the file is read lazily)."""
+    try:
+        yield from chunks
+    except UnicodeDecodeError as error:
+        message = _(
+            "The file is not UTF-8 text (a byte at position %(position)s cannot be read): save it as "
+            "“CSV UTF-8” and upload it again."
+        ) % {"position": error.start}
+        raise ApplicationError(message, {"file": [message]}) from error
 
 
 def _count(result: ImportResult, chunk: Chunk, writer: _Report) -> None:

@@ -167,9 +167,11 @@ def test_pages_need_orders_import(business: Business, siti: Customer, persona: s
     client = client_for(persona_user(business, persona))
     expected = {"anonymous": 302, "manager": 200, "owner": 200}.get(persona, 403)
     assert client.get(reverse("sales:order_import_start")).status_code == expected
-    assert client.get(reverse("sales:order_import_detail", args=[record.pk])).status_code == expected
+    # A manager sees the imports she started, not the owner's (404); the owner sees every import.
+    seen = 404 if persona == "manager" else expected
+    assert client.get(reverse("sales:order_import_detail", args=[record.pk])).status_code == seen
     report = client.get(reverse("sales:order_import_report", args=[record.pk])).status_code
-    assert report == (expected if expected != 200 else 400)  # no report for this import
+    assert report == (seen if seen != 200 else 400)  # no report for this import
     listing = client.get(reverse("sales:order_list")).content.decode()
     assert ('data-testid="order-import-link"' in listing) == (expected == 200)
 
@@ -182,3 +184,30 @@ def test_the_check_counts_only_customers_of_valid_rows(
     _upload(client_for(business.owner), content, django_capture_on_commit_callbacks, create_missing_customers="on")
     record = OrderImport.objects.get()
     assert (record.result["invalid_rows"], record.result["customers_created"]) == (1, 1)
+
+
+def test_a_manager_sees_her_own_imports_the_owner_sees_all(
+    business: Business, siti: Customer, django_capture_on_commit_callbacks
+) -> None:
+    _upload(client_for(business.manager), GOOD, django_capture_on_commit_callbacks)
+    mine = OrderImport.objects.get()
+    manager, owner = client_for(business.manager), client_for(business.owner)
+    assert manager.get(reverse("sales:order_import_detail", args=[mine.pk])).status_code == 200
+    assert owner.get(reverse("sales:order_import_detail", args=[mine.pk])).status_code == 200
+    assert list(owner.get(reverse("sales:order_import_start")).context["recent"]) == [mine]
+
+
+def test_a_file_not_in_utf8_is_refused_with_a_message(
+    business: Business, siti: Customer, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(business.owner)
+    _upload(
+        client,
+        "customer_ref,date,amount\nPOS-1,2024-03-15,150000\nJosé,2024-03-15,1\n".encode("cp1252"),
+        django_capture_on_commit_callbacks,
+    )
+    record = OrderImport.objects.get()
+    assert record.status == "failed" and "not UTF-8 text" in record.failure
+    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    assert 'data-testid="order-import-failed"' in page and "CSV UTF-8" in page
+    assert not Order.objects.exists()

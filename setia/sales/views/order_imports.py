@@ -8,14 +8,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from setia.accounts.decorators import staff_view
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.errors import ApplicationError
 from setia.core.forms import StyledFormMixin, add_application_error
 from setia.core.navigation import Section
-from setia.sales.models import OrderImport
+from setia.sales.selectors.order_imports import order_import_get, visible_order_imports
 from setia.sales.services import imports, order_imports
 
 NAVIGATION: list[Section] = []
@@ -53,13 +53,6 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _record(pk: int) -> OrderImport:
-    record = OrderImport.objects.select_related("created_by", "branch").filter(pk=pk).first()
-    if record is None:
-        raise NotFoundError(gettext("Import not found."))
-    return record
-
-
 @staff_view("orders.import")
 def order_import_start(request: HttpRequest) -> HttpResponseBase:
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
@@ -79,14 +72,14 @@ def order_import_start(request: HttpRequest) -> HttpResponseBase:
         "form": form,
         "required": imports.REQUIRED,
         "optional": imports.OPTIONAL,
-        "recent": OrderImport.objects.select_related("created_by")[:10],
+        "recent": visible_order_imports(_actor(request))[:10],
     }
     return render(request, "sales/order_import/start.html", context)
 
 
 @staff_view("orders.import")
 def order_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _record(pk)
+    record = order_import_get(actor=_actor(request), pk=pk)
     error = ""
     if request.method == "POST":
         try:
@@ -107,7 +100,7 @@ def order_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("orders.import")
 def order_import_report(request: HttpRequest, pk: int) -> FileResponse:
-    record = _record(pk)
+    record = order_import_get(actor=_actor(request), pk=pk)
     report = order_imports.order_import_report(actor=_actor(request), record=record)
     name = f"{record.original_name.rsplit('.', 1)[0]}-skipped-rows.csv"
     return FileResponse(report.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
