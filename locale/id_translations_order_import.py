@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001
+# ruff: noqa: E501
 """Indonesian translations of the web import of past orders (merged by scripts/translate.py)."""
 
 ID = {
