@@ -9,7 +9,8 @@ imports them.
 import datetime as dt
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from setia.customers.models import Address, Customer
 
@@ -23,7 +24,13 @@ class Entry:
     detail: str = ""
     actor: str = ""
     url: str = ""
+    # The capability a viewer needs to follow `url` (the target page's own); "" for none beyond
+    # seeing the customer. `for_viewer` drops the link for anyone without it.
+    capability: str = ""
 
+
+# Entries per page of the 360° page's timeline ("Show older" asks for the next).
+PAGE_SIZE = 50
 
 Source = Callable[[Customer, dt.datetime | None, int], list[Entry]]
 # `(customer ids, limit) -> {customer id: the newest `limit` entries, newest first}`.
@@ -80,6 +87,17 @@ def timeline_for(
     return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
 
 
+def for_viewer(entries: list[Entry], viewer: Any) -> list[Entry]:
+    """The entries as `viewer` may follow them: a link to a page she may not open is removed
+    (the entry itself stays: it is about a customer she sees)."""
+    return [
+        entry
+        if not entry.url or not entry.capability or viewer.has_capability(entry.capability)
+        else replace(entry, url="")
+        for entry in entries
+    ]
+
+
 def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
     from django.urls import reverse
 
@@ -101,6 +119,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 detail=detail,
                 actor=event.actor_label,
                 url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
+                capability="audit.view",
             )
         )
     imported = _imported_entry(customer, before)
@@ -130,6 +149,7 @@ def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | N
         detail=gettext("import #%(id)s: %(file)s") % {"id": event.object_id, "file": event.object_repr},
         actor=event.actor_label,
         url=reverse("customers:import_detail", args=[int(event.object_id)]),
+        capability="customers.import",
     )
 
 

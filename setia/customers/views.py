@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,7 +38,8 @@ from setia.customers.models import (
 )
 from setia.customers.panels import panels_for
 from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
-from setia.customers.timeline import timeline_for
+from setia.customers.timeline import PAGE_SIZE as TIMELINE_PAGE_SIZE
+from setia.customers.timeline import for_viewer, timeline_for
 
 
 def _actor(request: HttpRequest) -> User:
@@ -255,10 +257,32 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "custom": custom,
         "consent": consent,
-        "timeline": timeline_for(customer, limit=50),
+        **_timeline_page(request, customer),
         "panels": panels_for(request, customer),
     }
     return render(request, "customers/detail.html", context)
+
+
+def _timeline_page(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """A page of the timeline older than `?before=` (an ISO time; the newest page without it) and
+    the cursor of the next older page when there may be one."""
+    try:
+        before = parse_datetime(request.GET.get("before", ""))
+    except ValueError:  # well formed but not a time (month 13): the newest page
+        before = None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before)
+    entries = for_viewer(timeline_for(customer, before=before, limit=TIMELINE_PAGE_SIZE), _actor(request))
+    older = entries[-1].at.isoformat() if len(entries) == TIMELINE_PAGE_SIZE else ""
+    return {"timeline": entries, "timeline_older": older}
+
+
+@staff_view("customers.view")
+def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Older timeline entries for the 360° page's "Show older" (a fragment of list items)."""
+    customer = selectors.customer_get(actor=_actor(request), pk=pk)
+    context = {"customer": customer, **_timeline_page(request, customer)}
+    return render(request, "customers/_timeline_items.html", context)
 
 
 @staff_view("customers.view")

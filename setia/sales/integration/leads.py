@@ -29,6 +29,7 @@ def _leads_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 detail=lead.interest[:200],
                 actor=lead.created_by.get_username() if lead.created_by else "",
                 url=url,
+                capability="leads.view",
             )
         )
         if lead.converted_at is not None:
@@ -42,6 +43,7 @@ def _leads_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                     if lead.owner
                     else "",
                     url=url,
+                    capability="leads.view",
                 )
             )
     if before is not None:

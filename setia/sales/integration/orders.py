@@ -39,6 +39,7 @@ def _order_entry(
         detail=detail,
         actor=username or "",
         url=reverse("sales:order_detail", args=[pk]),
+        capability="orders.view",
     )
 
 

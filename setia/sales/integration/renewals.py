@@ -34,6 +34,7 @@ def _subscriptions_source(customer: Customer, before: dt.datetime | None, limit:
             detail=f"{s.starts_on:%d-%m-%Y} - {s.ends_on:%d-%m-%Y} · {format_rupiah(s.price)}",
             actor=s.owner.get_username() if s.owner else "",
             url=reverse(url, args=[s.pk]),
+            capability="subscriptions.view",
         )
         for s in started.order_by("-created_at", "-id")[:limit]
     ]
@@ -53,6 +54,7 @@ def _subscriptions_source(customer: Customer, before: dt.datetime | None, limit:
                 detail=s.outcome_note,
                 actor=s.outcome_by.get_username() if s.outcome_by else "",
                 url=reverse(url, args=[s.pk]),
+                capability="subscriptions.view",
             )
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
