@@ -6,7 +6,8 @@ worker processes, load from a separate process on loopback for 10 s.
 
 Size: BENCH_MEMBERS members (default 20,000) and BENCH_CUSTOMERS customers in all (default the
 same). Database: PostgreSQL when BENCH_DATABASE_URL points at a server (a database
-`setia_bench_checkout` is created and dropped there), else a throw-away SQLite file.
+`setia_bench_checkout`, or BENCH_DB_NAME, is created afresh there; BENCH_REUSE_DB=true keeps the
+one a previous run made, members' history included), else a throw-away SQLite file.
 """
 
 import json
@@ -46,7 +47,9 @@ def _bulk_members(limit: int) -> int:
     return Membership.objects.count()
 
 
-def run() -> dict[str, Any]:
+def _database() -> str:
+    """Point Django at the benchmark's database (PostgreSQL: created afresh unless
+    BENCH_REUSE_DB=true) and return which one it is."""
     var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-checkout-"))
     os.environ["SETIA_VAR_DIR"] = str(var_dir)
     os.environ["SETIA_ENV"] = "test"
@@ -54,69 +57,98 @@ def run() -> dict[str, Any]:
     os.environ["DEBUG"] = "false"
     database_url = os.environ.get("BENCH_DATABASE_URL", "")
     if database_url:
-        import psycopg
-
         server = database_url.rsplit("/", 1)[0]
         name = os.environ.get("BENCH_DB_NAME", "setia_bench_checkout")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name}")
-            connection.execute(f"CREATE DATABASE {name}")
+        if os.environ.get("BENCH_REUSE_DB", "false") != "true":
+            import psycopg
+
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {name}")
+                connection.execute(f"CREATE DATABASE {name}")
         os.environ["DATABASE_URL"] = f"{server}/{name}"
         os.environ["DB_POOL"] = "true"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
-    import django
+        return "postgresql"
+    os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    return "sqlite"
 
-    django.setup()
+
+def prepare() -> dict[str, Any]:
+    """The business, members, products, voucher and an API key (made once per database: with
+    BENCH_REUSE_DB=true a second run finds them). Django must be set up."""
     from django.core.management import call_command
-    from django.test import Client
 
-    from setia.accounts.models import User
+    from setia.accounts.models import Branch, User
     from setia.accounts.services import api_key_create
     from setia.catalog.models import Category, Product
     from setia.demo.services import seed_demo
-    from setia.loyalty.models import LoyaltySettings, Voucher, VoucherCode
-    from setia.sales.models import Order
+    from setia.loyalty.models import LoyaltySettings, Membership, Voucher
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    seed_demo(profile="salon", seed=1, customers=CUSTOMERS)
-    members = _bulk_members(MEMBERS)
-    LoyaltySettings.objects.get_or_create(pk=1)
-    category = Category.objects.get_or_create(name="Bench")[0]
-    products = [
-        Product.objects.create(name=f"Bench item {n}", price=25_000 * (n + 1), category=category) for n in range(5)
-    ]
-    voucher = Voucher.objects.create(name="Bench 10rb", kind=Voucher.Kind.AMOUNT, value=10_000, per_customer_limit=None)
+    if not User.objects.filter(username="admin").exists():
+        seed_demo(profile="salon", seed=1, customers=CUSTOMERS)
+        _bulk_members(MEMBERS)
+        LoyaltySettings.objects.get_or_create(pk=1)
+        category = Category.objects.get_or_create(name="Bench")[0]
+        for n in range(5):
+            Product.objects.create(name=f"Bench item {n}", price=25_000 * (n + 1), category=category)
+        Voucher.objects.create(name="Bench 10rb", kind=Voucher.Kind.AMOUNT, value=10_000, per_customer_limit=None)
     owner = User.objects.get(username="admin")
-    branch = owner.branch or __import__("setia.accounts.models", fromlist=["Branch"]).Branch.objects.first()
-    _record, key = api_key_create(actor=owner, name="bench")
-    from setia.loyalty.models import Membership
+    _record, key = api_key_create(actor=owner, name=f"bench {time.time()}")
+    return {
+        "key": key,
+        "branch": owner.branch or Branch.objects.order_by("pk").first(),
+        "products": list(Product.objects.filter(name__startswith="Bench item").order_by("pk")),
+        "voucher": Voucher.objects.get(name="Bench 10rb"),
+        "member_ids": list(Membership.objects.order_by("pk").values_list("customer_id", flat=True)),
+        "members": Membership.objects.count(),
+    }
 
-    member_ids = list(Membership.objects.values_list("customer_id", flat=True))
-    rng = random.Random(3)
+
+def bodies(setup: dict[str, Any], indexes: range, tag: str) -> list[dict[str, Any]]:
+    """Checkout requests for members, a single-use voucher code on every fifth (issued here)."""
+    from setia.loyalty.models import VoucherCode
+
+    products, voucher = setup["products"], setup["voucher"]
+    rng = random.Random(f"{tag}:{indexes.start}")
     codes = []
-
-    def body(index: int) -> dict[str, Any]:
+    made = []
+    for index in indexes:
         product = products[index % len(products)]
         quantity = 1 + index % 2
         voucher_code = ""
         total = product.price * quantity
         if index % 5 == 0:
-            voucher_code = f"BENCH{index:08d}"
+            voucher_code = f"B{tag}{index:08d}"[:32]
             codes.append(VoucherCode(voucher=voucher, code=voucher_code, max_uses=1))
             total -= 10_000
-        return {
-            "branch_id": branch.pk,
-            "customer_id": rng.choice(member_ids),
-            "lines": [{"product_id": product.pk, "quantity": quantity}],
-            "payments": [{"method": "qris", "amount": total}],
-            "voucher_code": voucher_code,
-        }
-
-    server_bodies = [body(n) for n in range(500)]
-    load_bodies = [body(n) for n in range(500, 40_500)]
+        made.append(
+            {
+                "branch_id": setup["branch"].pk,
+                "customer_id": rng.choice(setup["member_ids"]),
+                "lines": [{"product_id": product.pk, "quantity": quantity}],
+                "payments": [{"method": "qris", "amount": total}],
+                "voucher_code": voucher_code,
+            }
+        )
     VoucherCode.objects.bulk_create(codes, batch_size=5000)
+    return made
+
+
+def run() -> dict[str, Any]:
+    database = _database()
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from setia.sales.models import Order
+
+    setup = prepare()
+    key = setup["key"]
+    tag = format(int(time.time()), "x")
+    server_bodies = bodies(setup, range(500), tag)
+    load_bodies = bodies(setup, range(500, 40_500), tag)
 
     client = Client()
     headers = {"Authorization": f"Bearer {key}"}
@@ -127,17 +159,17 @@ def run() -> dict[str, Any]:
             "/api/v1/orders",
             payload,
             content_type="application/json",
-            headers={**headers, "Idempotency-Key": f"srv-{index:06d}"},
+            headers={**headers, "Idempotency-Key": f"srv-{tag}-{index:06d}"},
         )
         samples.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 201, response.content
     figures: dict[str, Any] = {
-        "database": "postgresql" if database_url else "sqlite",
+        "database": database,
         "customers": CUSTOMERS,
-        "members": members,
+        "members": setup["members"],
         "checkout_server_time": _percentiles(samples[20:]),
     }
-    bodies_file = var_dir / "bodies.jsonl"
+    bodies_file = Path(os.environ["SETIA_VAR_DIR"]) / "bodies.jsonl"
     bodies_file.write_text("\n".join(json.dumps(b) for b in load_bodies))
     figures["checkout_load"] = _load(key, bodies_file)
     figures["orders_recorded"] = Order.objects.count()

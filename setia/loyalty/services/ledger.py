@@ -72,43 +72,53 @@ def points_post(
     actor: User | None = None,
     expires_at: dt.datetime | None = None,
     at: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> PointsEntry:
     """Record one points movement (signed) and move the balance. A repeated `unique_key` returns
-    the entry already recorded and changes nothing."""
+    the entry already recorded and changes nothing. `fresh`: the key is made from a row the
+    caller's transaction created (a sale's new order), so no entry can have it: no look-up and
+    no savepoint (an error rolls back the caller's whole transaction)."""
     if points == 0:
         raise ApplicationError(_("Enter a number of points other than zero."), {"points": [_("Must not be zero.")]})
+    message = _("Not enough points: the balance is lower than %(points)s.") % {"points": abs(points)}
+
+    def post() -> PointsEntry:
+        balance = _move(
+            membership_id=membership.pk,
+            balance_field="points_balance",
+            delta=points,
+            insufficient=message,
+            field="points",
+        )
+        entry = PointsEntry.objects.create(
+            membership_id=membership.pk,
+            kind=kind,
+            points=points,
+            balance_after=balance,
+            source=source,
+            unique_key=unique_key,
+            reason=reason[:255],
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            expires_at=expires_at,
+            created_at=at or timezone.now(),
+        )
+        membership.points_balance = balance
+        return entry
+
+    if fresh:
+        return post()
     existing = _existing(PointsEntry, unique_key)
     if existing is not None:
         return existing
-    message = _("Not enough points: the balance is lower than %(points)s.") % {"points": abs(points)}
     try:
         with transaction.atomic():
-            balance = _move(
-                membership_id=membership.pk,
-                balance_field="points_balance",
-                delta=points,
-                insufficient=message,
-                field="points",
-            )
-            entry = PointsEntry.objects.create(
-                membership_id=membership.pk,
-                kind=kind,
-                points=points,
-                balance_after=balance,
-                source=source,
-                unique_key=unique_key,
-                reason=reason[:255],
-                actor=actor if actor is not None and actor.is_authenticated else None,
-                expires_at=expires_at,
-                created_at=at or timezone.now(),
-            )
+            entry = post()
     except IntegrityError:
         # The same unique key recorded concurrently: the first one stands.
         existing = _existing(PointsEntry, unique_key)
         if existing is None:
             raise
         return existing
-    membership.points_balance = balance
     return entry
 
 
@@ -125,40 +135,49 @@ def wallet_post(
     reason: str = "",
     actor: User | None = None,
     at: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> WalletEntry:
-    """Record one cashback / stored-value movement (signed Rupiah); same guarantees as points."""
+    """Record one cashback / stored-value movement (signed Rupiah); same guarantees as points,
+    `fresh` as there."""
     if amount == 0:
         raise ApplicationError(_("Enter an amount other than zero."), {"amount": [_("Must not be zero.")]})
+    message = _("Not enough cashback balance for Rp %(amount)s.") % {"amount": f"{abs(amount):,}".replace(",", ".")}
+
+    def post() -> WalletEntry:
+        balance = _move(
+            membership_id=membership.pk,
+            balance_field="wallet_balance",
+            delta=amount,
+            insufficient=message,
+            field="cashback",
+        )
+        entry = WalletEntry.objects.create(
+            membership_id=membership.pk,
+            kind=kind,
+            amount=amount,
+            balance_after=balance,
+            source=source,
+            unique_key=unique_key,
+            reason=reason[:255],
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            created_at=at or timezone.now(),
+        )
+        membership.wallet_balance = balance
+        return entry
+
+    if fresh:
+        return post()
     existing = _existing(WalletEntry, unique_key)
     if existing is not None:
         return existing
-    message = _("Not enough cashback balance for Rp %(amount)s.") % {"amount": f"{abs(amount):,}".replace(",", ".")}
     try:
         with transaction.atomic():
-            balance = _move(
-                membership_id=membership.pk,
-                balance_field="wallet_balance",
-                delta=amount,
-                insufficient=message,
-                field="cashback",
-            )
-            entry = WalletEntry.objects.create(
-                membership_id=membership.pk,
-                kind=kind,
-                amount=amount,
-                balance_after=balance,
-                source=source,
-                unique_key=unique_key,
-                reason=reason[:255],
-                actor=actor if actor is not None and actor.is_authenticated else None,
-                created_at=at or timezone.now(),
-            )
+            entry = post()
     except IntegrityError:
         existing = _existing(WalletEntry, unique_key)
         if existing is None:
             raise
         return existing
-    membership.wallet_balance = balance
     return entry
 
 

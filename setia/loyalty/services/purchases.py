@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,11 @@ from setia.loyalty.models import (
     PointsEntry,
     QualifyingActivity,
     Referral,
+    TierChange,
     WalletEntry,
 )
 from setia.loyalty.services import config as remembered
-from setia.loyalty.services import ledger, promotions, tiers
+from setia.loyalty.services import ledger, promotions, statements, tiers
 from setia.loyalty.services.membership import expiry_from, loyalty_settings, referral_reward
 
 
@@ -48,6 +49,39 @@ def membership_of(customer_id: int | None) -> Membership | None:
         .filter(customer_id=customer_id, status=Membership.Status.ACTIVE)
         .first()
     )
+
+
+# What a sale needs of the membership; the other fields are read if something asks for them.
+_SALE_COLUMNS = statements.Columns(
+    Membership, ["id", "customer_id", "number", "status", "tier_id", "points_balance", "wallet_balance"], "m"
+)
+
+
+def membership_for_sale(customer: Customer) -> Membership | None:
+    """Lock the customer's row for a sale and read her active membership under the lock.
+
+    A member's sales are serialised this way: balances, vouchers and tier progress are checked
+    against values no other sale is changing. For a member it is one statement, which locks her
+    membership row as well (every balance change locks it anyway); for anyone else the customer
+    row alone is locked. The tier comes from the remembered active tiers (an inactive one is read
+    when asked for). On SQLite the transaction holds the database's write lock already.
+    """
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    rows = statements.run(
+        f"SELECT {_SALE_COLUMNS.sql} FROM {Customer._meta.db_table} c "
+        f"JOIN {Membership._meta.db_table} m ON m.customer_id = c.id WHERE c.id = %s AND m.status = %s{lock}",
+        [customer.pk, Membership.Status.ACTIVE.value],
+    )
+    if not rows:
+        statements.run(f"SELECT id FROM {Customer._meta.db_table} WHERE id = %s{lock}", [customer.pk])
+        return None
+    membership: Membership = _SALE_COLUMNS.instance(rows[0])
+    membership.customer = customer
+    if membership.tier_id is not None:
+        tier = next((tier for tier in remembered.tiers_highest_first() if tier.pk == membership.tier_id), None)
+        if tier is not None:
+            membership.tier = tier  # shared with the memo: read, never changed
+    return membership
 
 
 def member_discount_percent(membership: Membership | None) -> Decimal:
@@ -138,11 +172,18 @@ def cashback_for(
 
 
 def pay_with_points(
-    *, actor: User, membership: Membership, points: int, source: str, at: dt.datetime | None = None
+    *,
+    actor: User,
+    membership: Membership,
+    points: int,
+    source: str,
+    at: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> int:
-    """Spend points as payment; the Rupiah they are worth."""
+    """Spend points as payment; the Rupiah they are worth. `fresh`: `source` was created in this
+    transaction (see `ledger.points_post`)."""
     require(actor, "loyalty.redeem")
-    config = loyalty_settings()
+    config = remembered.settings()
     if not config.point_value:
         message = _("Paying with points is turned off.")
         raise_points(message)
@@ -157,6 +198,7 @@ def pay_with_points(
         reason=_("Paid with points"),
         actor=actor,
         at=at,
+        fresh=fresh,
     )
     return points * config.point_value
 
@@ -168,7 +210,13 @@ def raise_points(message: str) -> None:
 
 
 def pay_with_cashback(
-    *, actor: User, membership: Membership, amount: int, source: str, at: dt.datetime | None = None
+    *,
+    actor: User,
+    membership: Membership,
+    amount: int,
+    source: str,
+    at: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> None:
     require(actor, "loyalty.redeem")
     if amount <= 0:
@@ -185,6 +233,7 @@ def pay_with_cashback(
         reason=_("Paid with cashback"),
         actor=actor,
         at=at,
+        fresh=fresh,
     )
 
 
@@ -202,14 +251,23 @@ def purchase_recorded(
     at: dt.datetime,
     apply_rewards: bool = True,
     membership: Membership | Literal["look up"] | None = "look up",
+    new_source: bool = False,
 ) -> Rewards:
     """A member bought something: count it towards her tier and, unless it is history being
-    imported, give its rewards. Safe to call twice for the same `source`."""
+    imported, give its rewards. Safe to call twice for the same `source`.
+
+    `new_source`: the caller created `source` in this transaction (a sale's new order), so
+    nothing can have been recorded for it yet, and the member's row is locked for the sale
+    (`membership_for_sale`). Nothing is then looked up twice: see `_new_purchase`."""
     rewards = Rewards()
     if membership == "look up":  # the caller may pass the membership it already read
         membership = membership_of(customer.pk)
     if membership is None:
         return rewards
+    if new_source and apply_rewards:
+        return _new_purchase(
+            actor=actor, customer=customer, membership=membership, source=source, paid=paid, lines=lines, at=at
+        )
     on = timezone.localtime(at).date()
     # One read answers both "is she returning?" and "was this purchase counted already?".
     seen = QualifyingActivity.objects.filter(membership=membership).aggregate(
@@ -260,6 +318,170 @@ def purchase_recorded(
         active_tiers=remembered.tiers_highest_first(),
         current_rank=membership.tier.rank if membership.tier is not None else None,
     )
+    return rewards
+
+
+def _history(membership_id: int, on: dt.date, windows: list[int]) -> tuple[bool, dict[int, tuple[int, int]]]:
+    """Whether the member bought before, and her spend and visits in each tier window ending on
+    `on`: one pass over her qualifying rows."""
+    table = QualifyingActivity._meta.db_table
+    day = statements.prepared(QualifyingActivity, "occurred_on", on)
+    sums = "".join(
+        ", COALESCE(SUM(CASE WHEN occurred_on > %s AND occurred_on <= %s THEN amount END), 0)"
+        ", COALESCE(SUM(CASE WHEN occurred_on > %s AND occurred_on <= %s THEN visits END), 0)"
+        for _window in windows
+    )
+    params: list[object] = []
+    for window in windows:
+        since = statements.prepared(QualifyingActivity, "occurred_on", on - dt.timedelta(days=window))
+        params += [since, day, since, day]
+    row = statements.run(f"SELECT COUNT(*){sums} FROM {table} WHERE membership_id = %s", [*params, membership_id])[0]
+    activity = {window: (int(row[1 + 2 * n]), int(row[2 + 2 * n])) for n, window in enumerate(windows)}
+    return bool(row[0]), activity
+
+
+_POINTS_COLUMNS = (
+    "membership_id",
+    "kind",
+    "points",
+    "balance_after",
+    "created_at",
+    "expires_at",
+    "source",
+    "unique_key",
+    "reason",
+    "actor_id",
+)
+_WALLET_COLUMNS = (
+    "membership_id",
+    "kind",
+    "amount",
+    "balance_after",
+    "created_at",
+    "source",
+    "unique_key",
+    "reason",
+    "actor_id",
+)
+_TIER_CHANGE_COLUMNS = ("membership_id", "from_tier_id", "to_tier_id", "created_at", "spend", "visits", "reason")
+
+
+def _new_purchase(
+    *,
+    actor: User | None,
+    customer: Customer,
+    membership: Membership,
+    source: str,
+    paid: int,
+    lines: list[CartLine],
+    at: dt.datetime,
+) -> Rewards:
+    """`purchase_recorded` for a source this transaction created, under the member's lock: the
+    same rewards, in fewer statements. One read gives "did she buy before?" and her spend in the
+    tier windows; the purchase's qualifying row is appended; points, cashback and a tier upgrade
+    move her row in one `UPDATE … RETURNING`, and the ledger entries (and the tier change) are
+    appended. No look-up for entries of this source (there are none) and no savepoint (nothing
+    here is caught: an error rolls the whole sale back). Balances only grow here, so no
+    condition is needed; the CHECK constraints stand as ever."""
+    rewards = Rewards()
+    on = timezone.localtime(at).date()
+    config = remembered.settings()
+    active_tiers = remembered.tiers_highest_first()
+    current_rank = membership.tier.rank if membership.tier is not None else None
+    windows = tiers.windows_to_check(active_tiers, current_rank)
+    returning, activity = _history(membership.pk, on, windows)
+    first = not returning
+    statements.insert(
+        QualifyingActivity,
+        ("membership_id", "occurred_on", "amount", "visits", "source"),
+        [(membership.pk, on, paid, 1, source)],
+    )
+    for window in windows:  # the row just added is in every window (it is on the last day)
+        spend, visits = activity[window]
+        activity[window] = (spend + paid, visits + 1)
+    points, rewards.explanation = points_for(membership=membership, lines=lines, paid=paid, at=at, config=config)
+    points = max(points, 0)
+    cashback, rule_name = cashback_for(membership=membership, paid=paid, at=at, source=source, returning=returning)
+    cashback = max(cashback, 0)
+    upgrade = (
+        tiers.purchase_upgrade(membership=membership, active_tiers=active_tiers, activity=activity) if windows else None
+    )
+    if points or cashback or upgrade is not None:
+        now = timezone.now()
+        table = Membership._meta.db_table
+        assignments = "points_balance = points_balance + %s, wallet_balance = wallet_balance + %s"
+        params: list[object] = [points, cashback]
+        if upgrade is not None:
+            assignments += ", tier_id = %s, tier_since = %s"
+            params += [upgrade.tier.pk, statements.prepared(Membership, "tier_since", now)]
+        points_balance, wallet_balance = statements.run(
+            f"UPDATE {table} SET {assignments} WHERE id = %s RETURNING points_balance, wallet_balance",
+            [*params, membership.pk],
+        )[0]
+        membership.points_balance, membership.wallet_balance = points_balance, wallet_balance
+        actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+        if points:
+            statements.insert(
+                PointsEntry,
+                _POINTS_COLUMNS,
+                [
+                    (
+                        membership.pk,
+                        PointsEntry.Kind.EARN.value,
+                        points,
+                        points_balance,
+                        at,
+                        expiry_from(at, config),
+                        source,
+                        f"{source}:earn",
+                        str(_("Purchase"))[:255],
+                        actor_id,
+                    )
+                ],
+            )
+            rewards.points = points
+        if cashback:
+            statements.insert(
+                WalletEntry,
+                _WALLET_COLUMNS,
+                [
+                    (
+                        membership.pk,
+                        WalletEntry.Kind.CASHBACK.value,
+                        cashback,
+                        wallet_balance,
+                        at,
+                        source,
+                        f"{source}:cashback",
+                        rule_name[:255],
+                        actor_id,
+                    )
+                ],
+            )
+            rewards.cashback = cashback
+        if upgrade is not None:
+            statements.insert(
+                TierChange,
+                _TIER_CHANGE_COLUMNS,
+                [
+                    (
+                        membership.pk,
+                        membership.tier_id,
+                        upgrade.tier.pk,
+                        now,
+                        upgrade.spend,
+                        upgrade.visits,
+                        upgrade.reason,
+                    )
+                ],
+            )
+            membership.tier = upgrade.tier
+            membership.tier_since = now
+    if first and config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE:
+        referral = Referral.objects.filter(referee=membership, status=Referral.Status.JOINED).first()
+        if referral is not None:
+            referral_reward(referral=referral, actor=actor)
+    rewards.codes = promotions.promotions_after_purchase(customer=customer, lines=lines, source=source, on=on)
     return rewards
 
 

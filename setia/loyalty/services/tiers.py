@@ -3,6 +3,7 @@ upgraded at once when a purchase qualifies. Every change records why."""
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection, transaction
@@ -47,6 +48,38 @@ def _best(
         if _qualifies(tier, spend, visits):
             return tier, spend, visits, tier.window_days
     return None, 0, 0, 0
+
+
+def windows_to_check(active_tiers: list[Tier], current_rank: int | None) -> list[int]:
+    """The tier windows (days) a purchase must sum to see whether it lifts the member to a higher
+    tier; none when there are no tiers or she is in the highest one already (as
+    `tiers_reevaluate` decides for one member with `upgrade_only`)."""
+    if not active_tiers or (current_rank is not None and current_rank >= max(tier.rank for tier in active_tiers)):
+        return []
+    return sorted({tier.window_days for tier in active_tiers})
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    tier: Tier
+    spend: int
+    visits: int
+    reason: str
+
+
+def purchase_upgrade(
+    *, membership: Membership, active_tiers: list[Tier], activity: dict[int, tuple[int, int]]
+) -> Upgrade | None:
+    """The higher tier a purchase lifts the member to, if any — the decision `tiers_reevaluate`
+    makes for one member with `upgrade_only` — from her spend and visits per window (days),
+    this purchase included. The caller writes the change."""
+    rank = {tier.pk: tier.rank for tier in active_tiers}
+    best, spend, visits, window = _best(
+        active_tiers, {days: {membership.pk: totals} for days, totals in activity.items()}, membership.pk
+    )
+    if best is None or best.pk == membership.tier_id or rank[best.pk] <= rank.get(membership.tier_id or 0, -1):
+        return None
+    return Upgrade(best, spend, visits, _reason(best, spend, visits, window))
 
 
 def tiers_reevaluate(

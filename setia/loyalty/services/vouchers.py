@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from setia.core.errors import ApplicationError, validate_instance
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine, cart_total
 from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
+from setia.loyalty.services import statements
 from setia.segments.services import is_member
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -149,16 +150,68 @@ class VoucherResult:
     note: str
 
 
-def _eligible(voucher: Voucher, lines: list[CartLine]) -> list[int]:
-    product_ids = set(voucher.products.values_list("pk", flat=True))
-    category_ids = set(voucher.categories.values_list("pk", flat=True))
-    if not product_ids and not category_ids:
+def _eligible(targets: "_Targets", lines: list[CartLine]) -> list[int]:
+    if not targets.products and not targets.categories:
         return list(range(len(lines)))
     return [
         index
         for index, line in enumerate(lines)
-        if line.product_id in product_ids or (line.category_id is not None and line.category_id in category_ids)
+        if line.product_id in targets.products
+        or (line.category_id is not None and line.category_id in targets.categories)
     ]
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """The products, categories and tiers a voucher is limited to (empty: not limited)."""
+
+    products: frozenset[int]
+    categories: frozenset[int]
+    tiers: frozenset[int]
+
+
+_CODE_COLUMNS = statements.Columns(VoucherCode, [field.attname for field in VoucherCode._meta.concrete_fields], "c")
+_VOUCHER_COLUMNS = statements.Columns(Voucher, [field.attname for field in Voucher._meta.concrete_fields], "v")
+
+
+def _ids(value: Any) -> frozenset[int]:
+    """A list of ids aggregated in SQL: an array (PostgreSQL) or comma-separated text (SQLite)."""
+    if not value:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(int(part) for part in value.split(","))
+    return frozenset(int(part) for part in value)
+
+
+def _code_with_voucher(code: str, lock: bool) -> tuple[VoucherCode, _Targets] | None:
+    """The code, its voucher and the voucher's target ids in one statement. `lock`: the code's row
+    is locked (PostgreSQL; SQLite's transaction holds the write lock already) — the voucher's row
+    is not: its counter moves by a conditional UPDATE when the code is used (`voucher_redeem`)."""
+    postgres = connection.vendor == "postgresql"
+    aggregate = (
+        "ARRAY(SELECT {column} FROM {table} WHERE {owner} = v.id)"
+        if postgres
+        else ("(SELECT group_concat({column}) FROM {table} WHERE {owner} = v.id)")
+    )
+    targets = []
+    for relation in (Voucher.products, Voucher.categories, Voucher.tiers):
+        field = relation.field
+        targets.append(
+            aggregate.format(column=field.m2m_reverse_name(), table=field.m2m_db_table(), owner=field.m2m_column_name())
+        )
+    rows = statements.run(
+        f"SELECT {_CODE_COLUMNS.sql}, {_VOUCHER_COLUMNS.sql}, {', '.join(targets)} "
+        f"FROM {VoucherCode._meta.db_table} c JOIN {Voucher._meta.db_table} v ON v.id = c.voucher_id "
+        f"WHERE c.code = %s{' FOR UPDATE OF c' if lock and postgres else ''}",
+        [code],
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    found: VoucherCode = _CODE_COLUMNS.instance(row)
+    found.voucher = _VOUCHER_COLUMNS.instance(row, _CODE_COLUMNS.count)
+    start = _CODE_COLUMNS.count + _VOUCHER_COLUMNS.count
+    return found, _Targets(_ids(row[start]), _ids(row[start + 1]), _ids(row[start + 2]))
 
 
 def _spread(total: int, lines: list[CartLine], indexes: list[int]) -> dict[int, int]:
@@ -179,16 +232,12 @@ def voucher_evaluate(
     """What `code` takes off this cart, or a refusal naming why."""
     at = at or timezone.now()
     code = (code or "").strip().upper()
-    codes = VoucherCode.objects.select_related("voucher", "voucher__free_product")
-    if lock:
-        # Only the code's row (the voucher's is locked next): PostgreSQL cannot lock the nullable
-        # side of the outer join to the free item.
-        codes = codes.select_for_update(of=("self",))
-    found = codes.filter(code=code).first()
-    if found is None:
+    loaded = _code_with_voucher(code, lock)
+    if loaded is None:
         return_message = _("The voucher code %(code)s does not exist.") % {"code": code}
         raise _refuse(return_message)
-    voucher = Voucher.objects.select_for_update().get(pk=found.voucher_id) if lock else found.voucher
+    found, targets = loaded
+    voucher = found.voucher
     if not voucher.is_active:
         raise _refuse(_("The voucher %(code)s is no longer valid.") % {"code": code})
     if voucher.valid_from and at < voucher.valid_from:
@@ -207,10 +256,9 @@ def voucher_evaluate(
         used = VoucherUse.objects.filter(code__voucher=voucher, customer=customer, reversed_at__isnull=True).count()
         if used >= voucher.per_customer_limit:
             raise _refuse(_("%(name)s has already used this voucher.") % {"name": customer.name})
-    tier_ids = set(voucher.tiers.values_list("pk", flat=True))
-    if tier_ids:
+    if targets.tiers:
         membership = Membership.objects.filter(customer=customer).first() if customer else None
-        if membership is None or membership.tier_id not in tier_ids:
+        if membership is None or membership.tier_id not in targets.tiers:
             raise _refuse(_("The voucher %(code)s is for other membership tiers.") % {"code": code})
     if voucher.segment_id is not None and (customer is None or not is_member(voucher.segment_id, customer.pk)):
         raise _refuse(_("The voucher %(code)s is for the customers of another segment.") % {"code": code})
@@ -220,7 +268,7 @@ def voucher_evaluate(
             _("The voucher %(code)s needs a purchase of at least Rp %(amount)s.")
             % {"code": code, "amount": f"{voucher.min_spend:,}".replace(",", ".")}
         )
-    eligible = _eligible(voucher, lines)
+    eligible = _eligible(targets, lines)
     if voucher.kind == Voucher.Kind.FREE_ITEM:
         eligible = [index for index, line in enumerate(lines) if line.product_id == voucher.free_product_id]
         if not eligible:
@@ -239,7 +287,6 @@ def voucher_evaluate(
     return VoucherResult(found, discount, _spread(discount, lines, eligible) if discount else {}, voucher.name)
 
 
-@transaction.atomic
 def voucher_redeem(
     *,
     code: str,
@@ -251,22 +298,57 @@ def voucher_redeem(
 ) -> VoucherResult:
     """Use `code` for a sale (inside the sale's transaction): counts the use or refuses.
     `evaluated`: this code's evaluation for these lines made with `lock=True` earlier in the same
-    transaction (its rows stay locked, so it cannot have changed); otherwise it is evaluated here."""
+    transaction (the code's row stays locked, so it cannot have been used meanwhile); otherwise it
+    is evaluated here.
+
+    The code's and the voucher's counters move by conditional UPDATEs (guarded by CHECK
+    constraints too), so neither goes past its limit whatever runs at the same time. A refusal
+    leaves nothing written, so a caller may catch it and go on; no savepoint is needed for that.
+    The voucher's row stays locked from its UPDATE to the end of the transaction, which every sale
+    with one of its codes waits for: a caller with more to write should redeem last."""
+    if not connection.in_atomic_block:
+        with transaction.atomic():
+            return _redeem(code, customer, lines, source, at, evaluated)
+    return _redeem(code, customer, lines, source, at, evaluated)
+
+
+def _redeem(
+    code: str,
+    customer: Customer | None,
+    lines: list[CartLine],
+    source: str,
+    at: dt.datetime | None,
+    evaluated: VoucherResult | None,
+) -> VoucherResult:
     result = evaluated or voucher_evaluate(code=code, customer=customer, lines=lines, at=at, lock=True)
-    used = (
-        VoucherCode.objects.filter(pk=result.code.pk)
-        .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
-        .update(uses=F("uses") + 1)
+    code_table, voucher_table = VoucherCode._meta.db_table, Voucher._meta.db_table
+    used = statements.run(
+        f"UPDATE {code_table} SET uses = uses + 1 WHERE id = %s AND (max_uses IS NULL OR uses < max_uses) RETURNING id",
+        [result.code.pk],
     )
-    counted = (
-        Voucher.objects.filter(pk=result.code.voucher_id)
-        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
-        .update(times_used=F("times_used") + 1)
-    )
-    if not used or not counted:
+    if not used:
         raise _refuse(_("The voucher %(code)s has already been used.") % {"code": result.code.code})
-    VoucherUse.objects.create(
-        code=result.code, customer=customer, source=source, discount=result.discount, created_at=at or timezone.now()
+    counted = statements.run(
+        f"UPDATE {voucher_table} SET times_used = times_used + 1 "
+        "WHERE id = %s AND (usage_limit IS NULL OR times_used < usage_limit) RETURNING id",
+        [result.code.voucher_id],
+    )
+    if not counted:
+        # Taken back, so the refusal leaves nothing behind (the code's row is locked by us).
+        statements.run(f"UPDATE {code_table} SET uses = uses - 1 WHERE id = %s RETURNING id", [result.code.pk])
+        raise _refuse(_("The voucher %(code)s has already been used.") % {"code": result.code.code})
+    statements.insert(
+        VoucherUse,
+        ("code_id", "customer_id", "source", "discount", "created_at"),
+        [
+            (
+                result.code.pk,
+                customer.pk if customer is not None else None,
+                source,
+                result.discount,
+                at or timezone.now(),
+            )
+        ],
     )
     return result
 

@@ -1,11 +1,14 @@
+import copy
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from ninja import Header, Router
 from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError
+from setia.core.memo import Memo
 from setia.core.pagination import keyset_page
 from setia.customers.models import Address, Customer
 from setia.customers.selectors import customer_get
@@ -31,11 +34,19 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+# Branches by id, remembered per process for MEMO_SECONDS (setia.core.memo) like the API keys:
+# every till's request names one. A change made in this process clears them at once; other
+# processes see it (a branch closed for sales, say) within MEMO_SECONDS.
+BRANCHES = Memo("branches for the sales API", max_entries=1000)
+post_save.connect(BRANCHES.clear, sender=Branch, dispatch_uid="memo-sales-api-branches-save")
+post_delete.connect(BRANCHES.clear, sender=Branch, dispatch_uid="memo-sales-api-branches-delete")
+
+
 def _branch(branch_id: int) -> Branch:
-    branch = Branch.objects.filter(pk=branch_id).first()
+    branch: Branch | None = BRANCHES.get(branch_id, lambda: Branch.objects.filter(pk=branch_id).first())
     if branch is None:
         raise ApplicationError("branch_id: not found", {"branch_id": ["not found"]})
-    return branch
+    return copy.copy(branch)  # the remembered one is shared: never handed out to be changed
 
 
 def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +27,12 @@ from setia.catalog.models import Product
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.memo import Memo
+from setia.core.sql import placeholders
 from setia.customers.models import Address, Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
 from setia.loyalty.services import config as loyalty_config
-from setia.loyalty.services import promotions, purchases, vouchers
+from setia.loyalty.services import promotions, purchases, statements, vouchers
 from setia.sales.models import Order, OrderLine, Payment, SalesSettings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
@@ -154,13 +155,31 @@ def _field_error(field_name: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field_name: [message]})
 
 
+# What pricing needs of a product; the rest is read if something asks for it.
+_PRODUCT_COLUMNS = statements.Columns(Product, ["id", "name", "category_id", "price", "is_active", "all_branches"], "p")
+
+
+def _products(ids: set[int]) -> dict[int, Product]:
+    """The products of a cart by id, in one prepared statement."""
+    if not ids:
+        return {}
+    table = Product._meta.db_table
+    if connection.vendor == "postgresql":
+        rows = statements.run(f"SELECT {_PRODUCT_COLUMNS.sql} FROM {table} p WHERE p.id = ANY(%s)", [sorted(ids)])
+    else:
+        rows = statements.run(
+            f"SELECT {_PRODUCT_COLUMNS.sql} FROM {table} p WHERE p.id IN ({placeholders(len(ids))})", sorted(ids)
+        )
+    found = (_PRODUCT_COLUMNS.instance(row) for row in rows)
+    return {product.pk: product for product in found}
+
+
 def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
     if not lines:
         raise _field_error("lines", _("Add at least one item."))
     if len(lines) > MAX_LINES:
         raise _field_error("lines", _("At most %(count)s items per sale.") % {"count": MAX_LINES})
-    product_ids = {line.product_id for line in lines if line.product_id is not None}
-    products = {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
+    products = _products({line.product_id for line in lines if line.product_id is not None})
     priced = []
     for number, line in enumerate(lines, start=1):
         where = f"lines[{number}]"
@@ -380,7 +399,9 @@ def request_digest(payload: dict[str, Any]) -> str:
 
 
 def _replay(key: str, digest: str) -> Order:
-    order = Order.objects.get(idempotency_key=key)
+    order = Order.objects.filter(idempotency_key=key).first()
+    if order is None:  # the insert conflicted on something else than the key
+        raise IntegrityError("the order could not be inserted")
     if order.request_digest != digest:
         message = _("This Idempotency-Key was already used for a different order.")
         raise ApplicationError(message, {"idempotency_key": [message]})
@@ -424,8 +445,6 @@ def checkout(
                 "note": note,
             }
         )
-        if Order.objects.filter(idempotency_key=idempotency_key).exists():
-            return _replay(idempotency_key, digest), False
     scope = branch_scope(actor)
     if not scope.allows(branch.pk) or not branch.is_active:
         raise _field_error("branch", _("You cannot record sales for this branch."))
@@ -439,26 +458,26 @@ def checkout(
     _settings_for_pricing()
     loyalty_config.warm()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    number=f"TMP-{secrets.token_hex(10)}",
-                    kind=kind,
-                    customer=customer,
-                    branch=branch,
-                    channel=channel,
-                    status=Order.Status.FULFILLED,
-                    placed_at=at,
-                    business_date=timezone.localtime(at).date(),
-                    note=note[:255],
-                    idempotency_key=idempotency_key,
-                    request_digest=digest,
-                    service_address=service_address,
-                    created_by=actor,
-                )
-        except IntegrityError:
-            if idempotency_key is None:
-                raise
+        order = Order(
+            number=f"TMP-{secrets.token_hex(10)}",
+            kind=kind,
+            customer=customer,
+            branch=branch,
+            channel=channel,
+            status=Order.Status.FULFILLED,
+            placed_at=at,
+            business_date=timezone.localtime(at).date(),
+            note=note[:255],
+            idempotency_key=idempotency_key,
+            request_digest=digest,
+            service_address=service_address,
+            created_by=actor,
+        )
+        # With a key, the unique constraint decides: a concurrent request with the same key waits
+        # here for the first one's transaction and then inserts nothing. No look-up before, no
+        # savepoint (nothing fails: the row is just not written).
+        if not statements.insert_objects([order], skip_conflicts=idempotency_key is not None):
+            assert idempotency_key is not None
             return _replay(idempotency_key, digest), False
         _record(
             actor=actor,
@@ -470,6 +489,7 @@ def checkout(
             points=points,
             cashback=cashback,
             at=at,
+            fresh=True,
         )
     return order, True
 
@@ -511,12 +531,14 @@ def _record(
     points: int,
     cashback: int,
     at: dt.datetime,
+    fresh: bool = False,
 ) -> None:
-    if customer is not None:
-        # Serialise a member's sales: points and vouchers are checked against a stable balance.
-        list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
-    # Read once, after the lock: pricing, payments and rewards all see the same membership.
-    membership = purchases.membership_of(customer.pk) if customer else None
+    """Price the sale and write it. `fresh`: `order` was inserted by this transaction, so nothing
+    was recorded for it before (no look-ups for earlier ledger entries of it)."""
+    # The customer's row locked (a member's sales are serialised: points and vouchers are checked
+    # against a stable balance) and her membership read under the lock, once: pricing, payments
+    # and rewards all see the same membership.
+    membership = purchases.membership_for_sale(customer) if customer is not None else None
     result = quote(
         branch=order.branch,
         customer=customer,
@@ -531,36 +553,24 @@ def _record(
         lock_voucher=True,  # evaluated once, under lock, and redeemed as evaluated
     )
     source = f"sales.order:{order.pk}"
-    if result.voucher_code:
-        redeemed = vouchers.voucher_redeem(
-            code=result.voucher_code,
-            customer=customer,
-            lines=[line.cart_line() for line in result.lines],
-            source=source,
-            at=at,
-            evaluated=result.voucher,
+    records = _payments_taken(actor, order, result, payments, membership, source, at, fresh=fresh)
+    statements.insert_objects(records)
+    order_lines = [
+        OrderLine(
+            order=order,
+            product_id=line.product_id,
+            category_id_at_sale=line.category_id,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            total=line.total,
+            staff_id=line.staff_id,
+            promotion_note=line.note[:120],
         )
-        if redeemed.discount != result.voucher_discount:
-            raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
-    records = _payments_taken(actor, order, result, payments, membership, source, at)
-    Payment.objects.bulk_create(records)
-    order_lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                product_id=line.product_id,
-                category_id_at_sale=line.category_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount=line.discount,
-                total=line.total,
-                staff_id=line.staff_id,
-                promotion_note=line.note[:120],
-            )
-            for line in result.lines
-        ]
-    )
+        for line in result.lines
+    ]
+    statements.insert_objects(order_lines)
     if order.number.startswith("TMP-"):
         order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
     order.subtotal = result.subtotal
@@ -580,10 +590,24 @@ def _record(
             paid=result.due + result.rounding,
             lines=[line.cart_line() for line in result.lines],
             at=at,
+            new_source=fresh,
         )
         order.points_earned = rewards.points
         order.cashback_earned = rewards.cashback
-    order.save()
+    if result.voucher_code:
+        # Last of the writes: the voucher's row stays locked from its use to the commit, and every
+        # sale with another code of the same voucher waits for that.
+        redeemed = vouchers.voucher_redeem(
+            code=result.voucher_code,
+            customer=customer,
+            lines=[line.cart_line() for line in result.lines],
+            source=source,
+            at=at,
+            evaluated=result.voucher,
+        )
+        if redeemed.discount != result.voucher_discount:
+            raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
+    _save_totals(order)
     order._recorded_rows = (order_lines, records)  # type: ignore[attr-defined]
     audit_log(
         actor=actor,
@@ -593,6 +617,33 @@ def _record(
         branch_id=order.branch_id,
         changes={"total": [None, order.total], "lines": [None, len(result.lines)]},
         message=_("Sale %(number)s") % {"number": order.number},
+    )
+
+
+_TOTALS = (
+    "number",
+    "subtotal",
+    "discount_total",
+    "tax_rate",
+    "tax_total",
+    "rounding",
+    "total",
+    "points_redeemed",
+    "voucher_code",
+    "points_earned",
+    "cashback_earned",
+    "updated_at",
+)
+
+
+def _save_totals(order: Order) -> None:
+    """Write what recording the sale set on the order (not every column, as `save()` would)."""
+    order.updated_at = timezone.now()
+    quote_name = connection.ops.quote_name
+    assignments = ", ".join(f"{quote_name(name)} = %s" for name in _TOTALS)
+    statements.run(
+        f"UPDATE {Order._meta.db_table} SET {assignments} WHERE id = %s RETURNING id",
+        [statements.prepared(Order, name, getattr(order, name)) for name in _TOTALS] + [order.pk],
     )
 
 
@@ -611,19 +662,25 @@ def _payments_taken(
     membership: Any,
     source: str,
     at: dt.datetime,
+    fresh: bool = False,
 ) -> list[Payment]:
     """Post the points and cashback paid to the member's ledgers and list the order's payments
-    (cash net of the change given), refusing a sale left unpaid. The caller saves them."""
+    (cash net of the change given), refusing a sale left unpaid. The caller saves them.
+    `fresh`: the order was created in this transaction (see `ledger.points_post`)."""
     records = []
     if result.points:
         assert membership is not None
-        purchases.pay_with_points(actor=actor, membership=membership, points=result.points, source=source, at=at)
+        purchases.pay_with_points(
+            actor=actor, membership=membership, points=result.points, source=source, at=at, fresh=fresh
+        )
         records.append(
             Payment(order=order, method=Payment.Method.POINTS, amount=result.points_value, reference=f"{result.points}")
         )
     if result.cashback:
         assert membership is not None
-        purchases.pay_with_cashback(actor=actor, membership=membership, amount=result.cashback, source=source, at=at)
+        purchases.pay_with_cashback(
+            actor=actor, membership=membership, amount=result.cashback, source=source, at=at, fresh=fresh
+        )
         records.append(Payment(order=order, method=Payment.Method.CASHBACK, amount=result.cashback))
     cash_left = result.change
     for payment in payments:
