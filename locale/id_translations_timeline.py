@@ -2,4 +2,5 @@
 
 ID = {
     "Show older": "Tampilkan yang lebih lama",
+    "%(action)s %(kind)s %(name)s": "%(action)s %(kind)s %(name)s",
 }

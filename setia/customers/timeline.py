@@ -100,6 +100,7 @@ def for_viewer(entries: list[Entry], viewer: Any) -> list[Entry]:
 
 def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
     from django.urls import reverse
+    from django.utils.translation import gettext
 
     from setia.core.audit import object_key
     from setia.core.models import AuditEvent
@@ -109,13 +110,22 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
         events = events.filter(created_at__lt=before)
     entries = []
     for event in events.order_by("-created_at", "-id")[:limit]:
-        detail = ", ".join(_field_label(name) for name in sorted(event.changes)) if event.changes else event.message
+        model = _model_of(event.object_type)
+        labels = (_field_label(name, model) for name in sorted(event.changes))
+        detail = ", ".join(labels) if event.changes else event.message
+        title = str(event.get_action_display())
+        if model is not None and model is not Customer:  # a record of hers: say which
+            title = gettext("%(action)s %(kind)s %(name)s") % {
+                "action": title,
+                "kind": model._meta.verbose_name,
+                "name": event.object_repr,
+            }
         entries.append(
             Entry(
                 at=event.created_at,
                 kind="audit",
                 icon="pencil-square" if event.action != "create" else "person-plus",
-                title=str(event.get_action_display()),
+                title=title,
                 detail=detail,
                 actor=event.actor_label,
                 url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
@@ -153,8 +163,20 @@ def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | N
     )
 
 
-def _field_label(name: str) -> str:
-    """The translated label of a changed field, for the timeline (`consent.whatsapp.marketing` too)."""
+def _model_of(object_type: str) -> Any:
+    """The model an audit event's `object_type` ("sales.opportunity") names, or None."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(name: str, model: Any = None) -> str:
+    """The translated label of a changed field of `model` (the customer by default) for the
+    timeline: `consent.whatsapp.marketing` is "consent", a related set ("phones", an order's
+    "lines") its plural name, an unknown name itself."""
     from django.core.exceptions import FieldDoesNotExist
 
     if name.startswith("consent."):
@@ -163,13 +185,19 @@ def _field_label(name: str) -> str:
         return gettext("consent")
     from setia.customers.models import CustomerEmail, CustomerPhone
 
+    model = model or Customer
     related = {"phones": CustomerPhone, "emails": CustomerEmail, "addresses": Address}.get(name)
-    if related is not None:
+    if model is Customer and related is not None:
         return str(related._meta.verbose_name_plural)
     try:
-        return str(Customer._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    if getattr(field, "verbose_name", None):
+        return str(field.verbose_name)
+    if field.related_model is not None:  # a reverse relation: an order's lines
+        return str(field.related_model._meta.verbose_name_plural)
+    return name
 
 
 def register_builtin_sources() -> None:

@@ -80,3 +80,27 @@ def test_the_older_entries_fragment_is_scoped_like_the_page(business: Business, 
     customer = _customer_with_edits(business, 1)
     response = client_for(persona_user(business, persona)).get(reverse("customers:timeline", args=[customer.pk]))
     assert response.status_code == status
+
+
+def test_a_change_to_one_of_her_records_names_the_record_and_its_fields_in_words(business: Business) -> None:
+    from django.utils import translation
+
+    from setia.core.audit import audit_log
+    from setia.customers.models import CustomerPhone
+    from setia.customers.timeline import timeline_for
+
+    customer = _customer_with_edits(business, 0)
+    phone = CustomerPhone.objects.create(customer=customer, number="+6281234567890")
+    audit_log(
+        actor=business.owner,
+        action="update",
+        instance=phone,
+        subject=customer,
+        changes={"number": ["+6281111111111", "+6281234567890"], "no_such_field": [1, 2]},
+    )
+    with translation.override("en"):
+        newest = timeline_for(customer)[0]
+    assert newest.title == f"updated phone {phone}"
+    assert newest.detail == "no_such_field, phone"  # a field's label; an unknown name as it is
+    with translation.override("id"):
+        assert timeline_for(customer)[0].title.startswith("diperbarui ")
