@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
+from setia.core.errors import ApplicationError
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import (
@@ -252,13 +253,15 @@ def purchase_recorded(
     apply_rewards: bool = True,
     membership: Membership | Literal["look up"] | None = "look up",
     new_source: bool = False,
+    batch: statements.Batch | None = None,
 ) -> Rewards:
     """A member bought something: count it towards her tier and, unless it is history being
     imported, give its rewards. Safe to call twice for the same `source`.
 
     `new_source`: the caller created `source` in this transaction (a sale's new order), so
     nothing can have been recorded for it yet, and the member's row is locked for the sale
-    (`membership_for_sale`). Nothing is then looked up twice: see `_new_purchase`."""
+    (`membership_for_sale`). Nothing is then looked up twice: see `_new_purchase`; its writes go
+    into `batch` when one is given (the caller runs it)."""
     rewards = Rewards()
     if membership == "look up":  # the caller may pass the membership it already read
         membership = membership_of(customer.pk)
@@ -266,7 +269,14 @@ def purchase_recorded(
         return rewards
     if new_source and apply_rewards:
         return _new_purchase(
-            actor=actor, customer=customer, membership=membership, source=source, paid=paid, lines=lines, at=at
+            actor=actor,
+            customer=customer,
+            membership=membership,
+            source=source,
+            paid=paid,
+            lines=lines,
+            at=at,
+            batch=batch,
         )
     on = timezone.localtime(at).date()
     # One read answers both "is she returning?" and "was this purchase counted already?".
@@ -375,28 +385,33 @@ def _new_purchase(
     paid: int,
     lines: list[CartLine],
     at: dt.datetime,
+    batch: statements.Batch | None,
 ) -> Rewards:
     """`purchase_recorded` for a source this transaction created, under the member's lock: the
-    same rewards, in fewer statements. One read gives "did she buy before?" and her spend in the
-    tier windows; the purchase's qualifying row is appended; points, cashback and a tier upgrade
-    move her row in one `UPDATE … RETURNING`, and the ledger entries (and the tier change) are
-    appended. No look-up for entries of this source (there are none) and no savepoint (nothing
-    here is caught: an error rolls the whole sale back). Balances only grow here, so no
-    condition is needed; the CHECK constraints stand as ever."""
+    same rewards in fewer statements. One read gives "did she buy before?" and her spend in the
+    tier windows; then the writes — the purchase's qualifying row, her balances and a tier upgrade
+    in one UPDATE of her row, the ledger entries and the tier change — go into `batch` (sent with
+    the sale's other writes; without one, sent here). No look-up for entries of this source (there
+    are none) and no savepoint (nothing here is caught: an error rolls the whole sale back).
+
+    Her row is locked for the sale, so the balances after are known here; the UPDATE still
+    checks the balances it starts from and refuses the sale if they moved (they cannot, short of
+    a caller that did not lock). Balances only grow here; the CHECK constraints stand as ever."""
     rewards = Rewards()
+    own_batch = batch is None
+    writes = batch if batch is not None else statements.Batch()
     on = timezone.localtime(at).date()
     config = remembered.settings()
     active_tiers = remembered.tiers_highest_first()
     current_rank = membership.tier.rank if membership.tier is not None else None
     windows = tiers.windows_to_check(active_tiers, current_rank)
     returning, activity = _history(membership.pk, on, windows)
-    first = not returning
-    statements.insert(
+    writes.insert(
         QualifyingActivity,
         ("membership_id", "occurred_on", "amount", "visits", "source"),
         [(membership.pk, on, paid, 1, source)],
     )
-    for window in windows:  # the row just added is in every window (it is on the last day)
+    for window in windows:  # the purchase is in every window (it is on their last day)
         spend, visits = activity[window]
         activity[window] = (spend + paid, visits + 1)
     points, rewards.explanation = points_for(membership=membership, lines=lines, paid=paid, at=at, config=config)
@@ -407,82 +422,99 @@ def _new_purchase(
         tiers.purchase_upgrade(membership=membership, active_tiers=active_tiers, activity=activity) if windows else None
     )
     if points or cashback or upgrade is not None:
-        now = timezone.now()
-        table = Membership._meta.db_table
-        assignments = "points_balance = points_balance + %s, wallet_balance = wallet_balance + %s"
-        params: list[object] = [points, cashback]
-        if upgrade is not None:
-            assignments += ", tier_id = %s, tier_since = %s"
-            params += [upgrade.tier.pk, statements.prepared(Membership, "tier_since", now)]
-        points_balance, wallet_balance = statements.run(
-            f"UPDATE {table} SET {assignments} WHERE id = %s RETURNING points_balance, wallet_balance",
-            [*params, membership.pk],
-        )[0]
-        membership.points_balance, membership.wallet_balance = points_balance, wallet_balance
-        actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-        if points:
-            statements.insert(
-                PointsEntry,
-                _POINTS_COLUMNS,
-                [
-                    (
-                        membership.pk,
-                        PointsEntry.Kind.EARN.value,
-                        points,
-                        points_balance,
-                        at,
-                        expiry_from(at, config),
-                        source,
-                        f"{source}:earn",
-                        str(_("Purchase"))[:255],
-                        actor_id,
-                    )
-                ],
-            )
-            rewards.points = points
-        if cashback:
-            statements.insert(
-                WalletEntry,
-                _WALLET_COLUMNS,
-                [
-                    (
-                        membership.pk,
-                        WalletEntry.Kind.CASHBACK.value,
-                        cashback,
-                        wallet_balance,
-                        at,
-                        source,
-                        f"{source}:cashback",
-                        rule_name[:255],
-                        actor_id,
-                    )
-                ],
-            )
-            rewards.cashback = cashback
-        if upgrade is not None:
-            statements.insert(
-                TierChange,
-                _TIER_CHANGE_COLUMNS,
-                [
-                    (
-                        membership.pk,
-                        membership.tier_id,
-                        upgrade.tier.pk,
-                        now,
-                        upgrade.spend,
-                        upgrade.visits,
-                        upgrade.reason,
-                    )
-                ],
-            )
-            membership.tier = upgrade.tier
-            membership.tier_since = now
-    if first and config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE:
+        _member_rewards(writes, actor, membership, source, at, config, points, cashback, rule_name, upgrade)
+        rewards.points, rewards.cashback = points, cashback
+    if not returning and config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE:
         referral = Referral.objects.filter(referee=membership, status=Referral.Status.JOINED).first()
         if referral is not None:
+            writes.run()  # the reward moves her balance too: after this purchase's move
             referral_reward(referral=referral, actor=actor)
     rewards.codes = promotions.promotions_after_purchase(customer=customer, lines=lines, source=source, on=on)
+    if own_batch:
+        writes.run()
     return rewards
+
+
+def _member_rewards(
+    writes: statements.Batch,
+    actor: User | None,
+    membership: Membership,
+    source: str,
+    at: dt.datetime,
+    config: LoyaltySettings,
+    points: int,
+    cashback: int,
+    rule_name: str,
+    upgrade: tiers.Upgrade | None,
+) -> None:
+    """Her balances (and tier) moved in one UPDATE, and the entries that say why."""
+    now = timezone.now()
+    points_after = membership.points_balance + points
+    wallet_after = membership.wallet_balance + cashback
+    assignments = "points_balance = %s, wallet_balance = %s"
+    params: list[object] = [points_after, wallet_after]
+    if upgrade is not None:
+        assignments += ", tier_id = %s, tier_since = %s"
+        params += [upgrade.tier.pk, statements.prepared(Membership, "tier_since", now)]
+
+    def moved(ids: list[int]) -> None:
+        if not ids:
+            message = _("The member's balance changed while the sale was being recorded. Try again.")
+            raise ApplicationError(message, {"customer": [message]})
+
+    writes.add(
+        f"UPDATE {Membership._meta.db_table} SET {assignments} "
+        "WHERE id = %s AND points_balance = %s AND wallet_balance = %s RETURNING id",
+        [*params, membership.pk, membership.points_balance, membership.wallet_balance],
+        moved,
+    )
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    if points:
+        writes.insert(
+            PointsEntry,
+            _POINTS_COLUMNS,
+            [
+                (
+                    membership.pk,
+                    PointsEntry.Kind.EARN.value,
+                    points,
+                    points_after,
+                    at,
+                    expiry_from(at, config),
+                    source,
+                    f"{source}:earn",
+                    _("Purchase")[:255],
+                    actor_id,
+                )
+            ],
+        )
+    if cashback:
+        writes.insert(
+            WalletEntry,
+            _WALLET_COLUMNS,
+            [
+                (
+                    membership.pk,
+                    WalletEntry.Kind.CASHBACK.value,
+                    cashback,
+                    wallet_after,
+                    at,
+                    source,
+                    f"{source}:cashback",
+                    rule_name[:255],
+                    actor_id,
+                )
+            ],
+        )
+    if upgrade is not None:
+        writes.insert(
+            TierChange,
+            _TIER_CHANGE_COLUMNS,
+            [(membership.pk, membership.tier_id, upgrade.tier.pk, now, upgrade.spend, upgrade.visits, upgrade.reason)],
+        )
+        membership.tier = upgrade.tier
+        membership.tier_since = now
+    membership.points_balance, membership.wallet_balance = points_after, wallet_after
 
 
 @transaction.atomic

@@ -51,6 +51,18 @@ def insert(
     would break a unique constraint is left out (`ON CONFLICT DO NOTHING`) and returns nothing."""
     if not rows:
         return []
+    sql, params = _insert_statement(model, names, rows, returning, skip_conflicts=skip_conflicts)
+    return run(sql, params)
+
+
+def _insert_statement(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    returning: str,
+    *,
+    skip_conflicts: bool,
+) -> tuple[str, list[Any]]:
     key = (connection.vendor, model, tuple(names), len(rows), returning, skip_conflicts)
     plan = _INSERTS.get(key)
     if plan is None:
@@ -69,7 +81,7 @@ def insert(
     for row in rows:
         for value, field in zip(row, preparers, strict=True):
             params.append(value if field is None or value is None else field.get_db_prep_save(value, connection))
-    return run(sql, params)
+    return sql, params
 
 
 def insert_objects(objects: Sequence[models.Model], *, skip_conflicts: bool = False) -> bool:
@@ -110,7 +122,7 @@ class Columns:
         if len(self.fields) != len(wanted):
             raise ValueError(f"unknown fields of {model.__name__}: {sorted(wanted)}")
         self.attnames = [field.attname for field in self.fields]
-        self.sql = ", ".join(f"{alias}.{connection.ops.quote_name(field.column)}" for field in self.fields)
+        self.sql = ", ".join(f"{alias}.{connection.ops.quote_name(str(field.column))}" for field in self.fields)
         self.count = len(self.fields)
         self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
 
@@ -135,3 +147,62 @@ class Columns:
                 value = converter(value, column, connection)
             values[index] = value
         return self.model.from_db(connection.alias, self.attnames, values)
+
+
+class Batch:
+    """Writes that need nothing from one another, collected and then sent together: on PostgreSQL
+    as one statement (each write a data-modifying `WITH` part, which runs once and to completion
+    whether or not it is read), elsewhere one after the other. Every write has a `RETURNING` of
+    one column; `on_result` gets that column's values (ascending: an INSERT's ids in the order of
+    its rows), e.g. to give instances their ids or to refuse when a conditional UPDATE changed
+    nothing — raising there rolls the caller's transaction back.
+
+    PostgreSQL forbids two parts changing the same row in one statement: a batch changes each row
+    at most once. Nothing in a batch sees another part's changes."""
+
+    def __init__(self) -> None:
+        self._writes: list[tuple[str, list[Any], Any]] = []
+
+    def add(self, sql: str, params: Sequence[Any], on_result: Any = None) -> None:
+        self._writes.append((sql, list(params), on_result))
+
+    def insert(
+        self, model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], on_result: Any = None
+    ) -> None:
+        if rows:
+            sql, params = _insert_statement(model, names, rows, "id", skip_conflicts=False)
+            self.add(sql, params, on_result)
+
+    def insert_objects(self, objects: Sequence[models.Model]) -> None:
+        """As `insert_objects`; the instances get their ids when the batch runs."""
+        if not objects:
+            return
+        model = type(objects[0])
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objects]
+
+        def give_ids(ids: list[Any]) -> None:
+            for obj, pk in zip(objects, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+
+        self.insert(model, [field.attname for field in fields], rows, give_ids)
+
+    def run(self) -> None:
+        """Send what was collected (and forget it)."""
+        writes, self._writes = self._writes, []
+        if not writes:
+            return
+        if connection.vendor != "postgresql" or len(writes) == 1:
+            for sql, params, on_result in writes:
+                values = sorted(row[0] for row in run(sql, params))
+                if on_result is not None:
+                    on_result(values)
+            return
+        parts = ", ".join(f"w{number} AS ({sql})" for number, (sql, _params, _result) in enumerate(writes))
+        results = ", ".join(f"ARRAY(SELECT * FROM w{number} ORDER BY 1)" for number in range(len(writes)))
+        row = run(f"WITH {parts} SELECT {results}", [value for _sql, params, _result in writes for value in params])[0]
+        for (_sql, _params, on_result), values in zip(writes, row, strict=True):
+            if on_result is not None:
+                on_result(list(values))

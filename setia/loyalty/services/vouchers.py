@@ -295,6 +295,7 @@ def voucher_redeem(
     source: str,
     at: dt.datetime | None = None,
     evaluated: VoucherResult | None = None,
+    batch: statements.Batch | None = None,
 ) -> VoucherResult:
     """Use `code` for a sale (inside the sale's transaction): counts the use or refuses.
     `evaluated`: this code's evaluation for these lines made with `lock=True` earlier in the same
@@ -305,11 +306,45 @@ def voucher_redeem(
     constraints too), so neither goes past its limit whatever runs at the same time. A refusal
     leaves nothing written, so a caller may catch it and go on; no savepoint is needed for that.
     The voucher's row stays locked from its UPDATE to the end of the transaction, which every sale
-    with one of its codes waits for: a caller with more to write should redeem last."""
+    with one of its codes waits for: a caller with more to write should redeem last.
+
+    `batch` (with `evaluated`): the writes are sent with the caller's other writes, and a refusal
+    comes when the batch runs — after which the caller's transaction can only be rolled back."""
+    if batch is not None and evaluated is not None:
+        _use_in(batch, evaluated, customer, source, at)
+        return evaluated
     if not connection.in_atomic_block:
         with transaction.atomic():
             return _redeem(code, customer, lines, source, at, evaluated)
     return _redeem(code, customer, lines, source, at, evaluated)
+
+
+def _use_in(
+    batch: statements.Batch, result: VoucherResult, customer: Customer | None, source: str, at: dt.datetime | None
+) -> None:
+    def counted(ids: list[int]) -> None:
+        if not ids:
+            raise _refuse(_("The voucher %(code)s has already been used.") % {"code": result.code.code})
+
+    batch.add(_USE_CODE, [result.code.pk], counted)
+    batch.add(_COUNT_VOUCHER, [result.code.voucher_id], counted)
+    batch.insert(VoucherUse, _USE_COLUMNS, [_use_row(result, customer, source, at)])
+
+
+_USE_CODE = (
+    f"UPDATE {VoucherCode._meta.db_table} SET uses = uses + 1 "
+    "WHERE id = %s AND (max_uses IS NULL OR uses < max_uses) RETURNING id"
+)
+_COUNT_VOUCHER = (
+    f"UPDATE {Voucher._meta.db_table} SET times_used = times_used + 1 "
+    "WHERE id = %s AND (usage_limit IS NULL OR times_used < usage_limit) RETURNING id"
+)
+_USE_COLUMNS = ("code_id", "customer_id", "source", "discount", "created_at")
+
+
+def _use_row(result: VoucherResult, customer: Customer | None, source: str, at: dt.datetime | None) -> tuple[Any, ...]:
+    customer_id = customer.pk if customer is not None else None
+    return (result.code.pk, customer_id, source, result.discount, at or timezone.now())
 
 
 def _redeem(
@@ -321,35 +356,15 @@ def _redeem(
     evaluated: VoucherResult | None,
 ) -> VoucherResult:
     result = evaluated or voucher_evaluate(code=code, customer=customer, lines=lines, at=at, lock=True)
-    code_table, voucher_table = VoucherCode._meta.db_table, Voucher._meta.db_table
-    used = statements.run(
-        f"UPDATE {code_table} SET uses = uses + 1 WHERE id = %s AND (max_uses IS NULL OR uses < max_uses) RETURNING id",
-        [result.code.pk],
-    )
-    if not used:
+    if not statements.run(_USE_CODE, [result.code.pk]):
         raise _refuse(_("The voucher %(code)s has already been used.") % {"code": result.code.code})
-    counted = statements.run(
-        f"UPDATE {voucher_table} SET times_used = times_used + 1 "
-        "WHERE id = %s AND (usage_limit IS NULL OR times_used < usage_limit) RETURNING id",
-        [result.code.voucher_id],
-    )
-    if not counted:
+    if not statements.run(_COUNT_VOUCHER, [result.code.voucher_id]):
         # Taken back, so the refusal leaves nothing behind (the code's row is locked by us).
-        statements.run(f"UPDATE {code_table} SET uses = uses - 1 WHERE id = %s RETURNING id", [result.code.pk])
+        statements.run(
+            f"UPDATE {VoucherCode._meta.db_table} SET uses = uses - 1 WHERE id = %s RETURNING id", [result.code.pk]
+        )
         raise _refuse(_("The voucher %(code)s has already been used.") % {"code": result.code.code})
-    statements.insert(
-        VoucherUse,
-        ("code_id", "customer_id", "source", "discount", "created_at"),
-        [
-            (
-                result.code.pk,
-                customer.pk if customer is not None else None,
-                source,
-                result.discount,
-                at or timezone.now(),
-            )
-        ],
-    )
+    statements.insert(VoucherUse, _USE_COLUMNS, [_use_row(result, customer, source, at)])
     return result
 
 
