@@ -21,6 +21,40 @@ def object_key(instance: models.Model) -> str:
     return f"{object_type_of(instance)}:{instance.pk}"
 
 
+def model_of(object_type: str) -> type[models.Model] | None:
+    """The model an event's `object_type` ("sales.opportunity") names, or None."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def record_type_label(object_type: str) -> str:
+    """ "Opportunity" for "sales.opportunity", in the current language (the raw type if unknown)."""
+    model = model_of(object_type)
+    return str(model._meta.verbose_name).capitalize() if model is not None else object_type
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """The translated label of a changed field: the field's own, a related set's plural name
+    (a customer's "phones", an order's "lines"), or the name itself when unknown."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    if model is None:
+        return name
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if getattr(field, "verbose_name", None):
+        return str(field.verbose_name)  # type: ignore[union-attr]
+    if field.related_model is not None and not isinstance(field.related_model, str):
+        return str(field.related_model._meta.verbose_name_plural)
+    return name
+
+
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value (dates as ISO text, money exact, records by id)."""
     if isinstance(value, models.Model):

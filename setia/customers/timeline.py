@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from setia.customers.models import Address, Customer
+from setia.customers.models import Customer
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from setia.core.audit import object_key
+    from setia.core.audit import model_of, object_key
     from setia.core.models import AuditEvent
 
     events = AuditEvent.objects.filter(subject_key=object_key(customer))
@@ -110,7 +110,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
         events = events.filter(created_at__lt=before)
     entries = []
     for event in events.order_by("-created_at", "-id")[:limit]:
-        model = _model_of(event.object_type)
+        model = model_of(event.object_type)
         labels = (_field_label(name, model) for name in sorted(event.changes))
         detail = ", ".join(labels) if event.changes else event.message
         title = str(event.get_action_display())
@@ -163,41 +163,14 @@ def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | N
     )
 
 
-def _model_of(object_type: str) -> Any:
-    """The model an audit event's `object_type` ("sales.opportunity") names, or None."""
-    from django.apps import apps
-
-    try:
-        return apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return None
-
-
 def _field_label(name: str, model: Any = None) -> str:
     """The translated label of a changed field of `model` (the customer by default) for the
-    timeline: `consent.whatsapp.marketing` is "consent", a related set ("phones", an order's
-    "lines") its plural name, an unknown name itself."""
-    from django.core.exceptions import FieldDoesNotExist
+    timeline; a consent change (`consent.whatsapp.marketing`) is "consent"."""
+    from django.utils.translation import gettext
 
-    if name.startswith("consent."):
-        from django.utils.translation import gettext
+    from setia.core.audit import field_label
 
-        return gettext("consent")
-    from setia.customers.models import CustomerEmail, CustomerPhone
-
-    model = model or Customer
-    related = {"phones": CustomerPhone, "emails": CustomerEmail, "addresses": Address}.get(name)
-    if model is Customer and related is not None:
-        return str(related._meta.verbose_name_plural)
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    if getattr(field, "verbose_name", None):
-        return str(field.verbose_name)
-    if field.related_model is not None:  # a reverse relation: an order's lines
-        return str(field.related_model._meta.verbose_name_plural)
-    return name
+    return gettext("consent") if name.startswith("consent.") else field_label(model or Customer, name)
 
 
 def register_builtin_sources() -> None:

@@ -31,3 +31,19 @@ def get_item(mapping: Any, key: str) -> Any:
         index = int(key)
         return mapping[index] if 0 <= index < len(mapping) else ""
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def record_type(object_type: str) -> str:
+    """An audit event's record type in words ("Opportunity" for "sales.opportunity")."""
+    from setia.core.audit import record_type_label
+
+    return record_type_label(object_type)
+
+
+@register.filter
+def changed_field(name: str, object_type: str) -> str:
+    """A changed field's label on a record of `object_type` (`{{ field|changed_field:event.object_type }}`)."""
+    from setia.core.audit import field_label, model_of
+
+    return field_label(model_of(object_type), name)

@@ -70,3 +70,24 @@ def test_audit_list_query_count_does_not_grow_with_page_size(
     client.get("/audit/")  # warm the session
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert client.get("/audit/").status_code == 200
+
+
+def test_the_trail_names_record_types_and_fields_in_the_reader_s_language(business: Business) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    from setia.core.audit import field_label, model_of, record_type_label
+
+    branch = branch_create(actor=business.owner, name="Tunjungan", code="tjg", city="KOTA SURABAYA")
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "id"
+    page = client.get("/audit/?type=accounts.branch").content.decode()
+    assert ">Cabang</option>" in page and '<div class="small text-secondary">Cabang</div>' in page
+    assert 'title="name">nama</span>' in page  # the label, the column name on hover
+    record = client.get(reverse("core:audit_record", args=["accounts.branch", branch.pk])).content.decode()
+    assert f"Cabang #{branch.pk}" in record
+    # Unknown types and fields stay as they are; a related set is named by its plural.
+    assert record_type_label("nothing.here") == "nothing.here" and model_of("nothing.here") is None
+    assert field_label(model_of("accounts.branch"), "no_such_field") == "no_such_field"
+    with translation.override("en"):
+        assert field_label(model_of("customers.customer"), "phones") == "phones"
