@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from setia.accounts.decorators import staff_view
@@ -21,10 +22,25 @@ from setia.core.errors import ApplicationError
 from setia.core.forms import add_application_error
 from setia.core.pagination import keyset_page, parse_id
 
+# The refresh's steps (services/engine.py) in words, for its progress and timings.
+STEP_LABELS = {
+    "extract": gettext_lazy("reading purchases"),
+    "rfm": gettext_lazy("RFM scores"),
+    "clv_fit": gettext_lazy("fitting the lifetime value model"),
+    "clv_predict": gettext_lazy("predicting lifetime values"),
+    "loyalty": gettext_lazy("loyalty index"),
+    "cohorts": gettext_lazy("cohorts"),
+    "rules": gettext_lazy("cross-sell rules"),
+    "write_back": gettext_lazy("saving the scores"),
+    "snapshots": gettext_lazy("score history"),
+    "segments": gettext_lazy("segments"),
+    "total": gettext_lazy("total"),
+}
+
 
 def _status_context(request: HttpRequest) -> dict[str, Any]:
     run = selectors.current_run(request.user)
-    return {"current": run, "working": bool(run and run.working)}
+    return {"current": run, "working": bool(run and run.working), "step_labels": STEP_LABELS}
 
 
 def _charts(data: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,24 @@ SAMPLE_CUSTOMERS = 50_000  # above twice this, a first fit starts from a sample'
 
 
 class ClvNotFitted(Exception):
-    """Too little data, or the optimiser did not converge."""
+    """Too little data, or the optimiser did not converge. `reason` says which, for the page to
+    explain in the reader's language; the message is the technical detail (logs, the command)."""
+
+    def __init__(self, message: str, *, reason: str, customers: int = 0, repeat_customers: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason  # "too_little_data" or "no_convergence"
+        self.customers = customers
+        self.repeat_customers = repeat_customers
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "customers": self.customers,
+            "repeat_customers": self.repeat_customers,
+            "min_customers": MIN_CUSTOMERS,
+            "min_repeat_customers": MIN_REPEAT_CUSTOMERS,
+            "detail": str(self),
+        }
 
 
 @dataclass
@@ -207,7 +224,10 @@ def fit(
     if customers < MIN_CUSTOMERS or repeat_customers < MIN_REPEAT_CUSTOMERS:
         raise ClvNotFitted(
             f"{customers} customers and {repeat_customers} with a repeat purchase up to {calibration_end}; "
-            f"the model needs at least {MIN_CUSTOMERS} and {MIN_REPEAT_CUSTOMERS}"
+            f"the model needs at least {MIN_CUSTOMERS} and {MIN_REPEAT_CUSTOMERS}",
+            reason="too_little_data",
+            customers=customers,
+            repeat_customers=repeat_customers,
         )
     triples = db.execute(f"SELECT frequency, recency, t, COUNT(*) AS n FROM {summary} GROUP BY ALL ORDER BY ALL").df()
     frequency, recency, t = _columns(triples, "frequency", "recency", "t")
@@ -215,7 +235,12 @@ def fit(
     bgf = lifetimes.BetaGeoFitter(penalizer_coef=0.0)
     problem = _fit(bgf, 4, frequency, recency, t, weights=triples["n"].to_numpy(float), warm=_bgnbd_start(warm, t))
     if problem is not None:
-        raise ClvNotFitted(f"BG/NBD did not converge: {problem}")
+        raise ClvNotFitted(
+            f"BG/NBD did not converge: {problem}",
+            reason="no_convergence",
+            customers=customers,
+            repeat_customers=repeat_customers,
+        )
     params = bgf.params_
     result = ClvParameters(
         calibration_start=first_day,

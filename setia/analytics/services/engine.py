@@ -232,7 +232,8 @@ def analytics_refresh(
                 "loyalty_weights": active,
                 "loyalty_average": _scalar(db, "SELECT ROUND(AVG(loyalty_index), 1) FROM scores"),
                 "clv": fitted.as_dict() if fitted else None,
-                "clv_note": fit_note,
+                "clv_note": fit_note["detail"] if fit_note else "",
+                "clv_not_fitted": fit_note or None,
                 "fit_id": None,
             }
             if fitted is not None:
@@ -331,17 +332,17 @@ def _rfm(db: duckdb.DuckDBPyConnection, today: dt.date, window_days: int) -> Non
 
 def _fit(
     db: duckdb.DuckDBPyConnection, today: dt.date, options: AnalyticsSettings
-) -> tuple[clv.ClvParameters | None, str]:
+) -> tuple[clv.ClvParameters | None, dict[str, Any]]:
     holdout = options.clv_holdout_days
     calibration_end = today - dt.timedelta(days=holdout)
     last = ClvFit.objects.filter(time_unit=options.clv_time_unit).values("r", "alpha", "a", "b", "p", "q", "v").first()
     try:
         fitted = clv.fit(db, calibration_end=calibration_end, time_unit=options.clv_time_unit, previous=last)
     except clv.ClvNotFitted as problem:
-        return None, str(problem)
+        return None, problem.as_dict()
     if holdout:
         fitted.quality = clv.holdout_quality(db, fitted, holdout_end=today)
-    return fitted, ""
+    return fitted, {}
 
 
 def _loyalty(db: duckdb.DuckDBPyConnection, fitted: bool) -> dict[str, int]:

@@ -90,6 +90,26 @@ def test_page_shows_the_grid_segments_and_fit(business: Business) -> None:
     assert 'data-testid="rfm-grid"' in html and 'id="chart-segments"' in html
     assert "Champions" in html and "Scores of 3 customers" in html
     assert "The model could not be fitted yet" in html  # 3 customers are too few
+    # Why, in words (the library's own message only on hover); the refresh's steps by name.
+    assert "0 customers have purchases in the calibration window and 0 of them came back" in html
+    assert "reading purchases" in html and "saving the scores" in html
+
+
+def test_a_fit_that_does_not_converge_is_explained_in_words(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from setia.analytics.services import clv
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise clv.ClvNotFitted("BG/NBD did not converge: singular matrix", reason="no_convergence")
+
+    monkeypatch.setattr(clv, "fit", no_fit)
+    customer = factories.customers(1)[0]
+    factories.order(customer, TODAY - dt.timedelta(days=3), 100_000, branch=business.branch_a)
+    engine.analytics_run_execute(AnalyticsRun.objects.create().pk, today=TODAY)
+    html = client_for(_user(business, "analyst")).get(reverse("analytics:home")).content.decode()
+    assert "the purchase model found no stable fit for this history" in html
+    assert 'title="BG/NBD did not converge: singular matrix"' in html
 
 
 def test_settings_are_validated_and_saved(business: Business) -> None:
