@@ -16,3 +16,33 @@ def format_rupiah(amount: int | Decimal | None, language: str | None = None) -> 
     grouped = f"{int(whole):,}".replace(",", thousands)
     text = grouped if fraction == "00" else f"{grouped}{decimals}{fraction}"
     return f"{sign}Rp {text}"
+
+
+# Short amounts as the browser's Intl compact notation writes them (the charts' axes): Indonesian
+# ribu, juta, miliar, triliun; English thousand, million, billion, trillion.
+_SHORT_UNITS = {
+    "id": ((10**12, "T"), (10**9, "M"), (10**6, "jt"), (10**3, "rb")),
+    "en": ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")),
+}
+
+
+def format_rupiah_short(amount: int | Decimal | None, language: str | None = None) -> str:
+    """`Rp 11,8 jt` (id) / `Rp 11.8M` (en): one decimal at most, for cells too narrow for the
+    full amount (show `format_rupiah` beside it, e.g. on hover)."""
+    if amount is None:
+        return ""
+    language = (language or get_language() or "id")[:2]
+    units = _SHORT_UNITS.get(language, _SHORT_UNITS["en"])
+    value = Decimal(amount)
+    sign = "-" if value < 0 else ""
+    for index, (size, suffix) in enumerate(units):
+        if abs(value) >= size:
+            short = (abs(value) / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if short >= 1000 and index:  # 999.950 is "1 jt", not "1000 rb"
+                size, suffix = units[index - 1]
+                short = (abs(value) / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            text = f"{short:f}".removesuffix(".0")
+            if language == "id":
+                return f"{sign}Rp {text.replace('.', ',')} {suffix}"
+            return f"{sign}Rp {text}{suffix}"
+    return format_rupiah(amount, language)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from setia.core.money import format_rupiah
+from setia.core.money import format_rupiah, format_rupiah_short
 from setia.core.phones import format_phone
 
 register = template.Library()
@@ -12,6 +12,12 @@ register = template.Library()
 def rupiah(amount: Any) -> str:
     """`{{ order.total|rupiah }}` → `Rp 1.250.000` in Indonesian, `Rp 1,250,000` in English."""
     return format_rupiah(amount)
+
+
+@register.filter
+def rupiah_short(amount: Any) -> str:
+    """`Rp 11,8 jt`: for narrow cells; give the full amount beside it."""
+    return format_rupiah_short(amount)
 
 
 @register.filter

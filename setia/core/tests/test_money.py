@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from setia.core.money import format_rupiah
+from setia.core.money import format_rupiah, format_rupiah_short
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,22 @@ def test_template_filter_follows_active_language() -> None:
         assert template.render(Context({"amount": 1250000})) == "Rp 1.250.000"
     with translation.override("en"):
         assert template.render(Context({"amount": 1250000})) == "Rp 1,250,000"
+
+
+@pytest.mark.parametrize(
+    ("amount", "language", "expected"),
+    [
+        (11_825_000, "id", "Rp 11,8 jt"),
+        (11_825_000, "en", "Rp 11.8M"),
+        (85_000, "id", "Rp 85 rb"),
+        (1_000_000, "id", "Rp 1 jt"),
+        (2_450_000_000, "id", "Rp 2,5 M"),
+        (2_450_000_000, "en", "Rp 2.5B"),
+        (999_950, "id", "Rp 1 jt"),  # not "1000 rb"
+        (-1_500_000, "id", "-Rp 1,5 jt"),
+        (750, "id", "Rp 750"),
+        (None, "id", ""),
+    ],
+)
+def test_format_rupiah_short(amount: int | None, language: str, expected: str) -> None:
+    assert format_rupiah_short(amount, language) == expected
