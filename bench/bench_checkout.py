@@ -119,7 +119,7 @@ def bodies(setup: dict[str, Any], indexes: range, tag: str) -> list[dict[str, An
         voucher_code = ""
         total = product.price * quantity
         if index % 5 == 0:
-            voucher_code = f"B{tag}{index:08d}"[:32]
+            voucher_code = f"B{tag}{index:08d}"[:32].upper()
             codes.append(VoucherCode(voucher=voucher, code=voucher_code, max_uses=1))
             total -= 10_000
         made.append(

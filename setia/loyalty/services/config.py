@@ -51,6 +51,12 @@ def tiers_highest_first() -> list[Tier]:
 
 def promotions(on: dt.date) -> list[Promotion]:
     """The promotions running on `on`, with their products; each caller gets its own copies."""
+    return [copy.copy(promotion) for promotion in running_promotions(on)]
+
+
+def running_promotions(on: dt.date) -> list[Promotion]:
+    """As `promotions`, but the remembered instances themselves, shared: for readers only (a
+    cart priced on every sale need not copy them)."""
 
     def load() -> list[Promotion]:
         return list(
@@ -61,7 +67,7 @@ def promotions(on: dt.date) -> list[Promotion]:
         )
 
     running: list[Promotion] = CONFIG.get(("promotions", on), load)
-    return [copy.copy(promotion) for promotion in running]
+    return running
 
 
 def warm() -> None:
@@ -70,7 +76,7 @@ def warm() -> None:
     earn_rules()
     cashback_rules()
     tiers_highest_first()
-    promotions(timezone.localdate())
+    running_promotions(timezone.localdate())
 
 
 def _forget(sender: Any, **kwargs: Any) -> None:

@@ -1,6 +1,7 @@
 """Up-sell and cross-sell promotions applied to a cart, and the suggestion of what one more
 item would unlock."""
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,7 +70,9 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date) -> PromotionOutcome:
     def count(product_id: int | None) -> int:
         return sum(lines[index].quantity for index in by_product.get(product_id or 0, []))
 
-    for promotion in active_promotions(on):
+    from setia.loyalty.services import config
+
+    for promotion in config.running_promotions(on):  # only read here: no copies
         x = promotion.product
         bought = count(x.pk)
         same_item = promotion.kind == Promotion.Kind.BUY_X_GET_Y and promotion.reward_product_id == x.pk
@@ -161,11 +164,14 @@ def _next_voucher(promotion: Promotion) -> Voucher:
 
 def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], source: str, on: dt.date) -> list[str]:
     """Give the buyer what "the next one is discounted" promises: a personal code per purchase."""
+    from setia.loyalty.services import config
+
     issued = []
     bought = {line.product_id for line in lines if line.product_id is not None}
-    for promotion in active_promotions(on):
-        if promotion.kind != Promotion.Kind.NEXT_DISCOUNT or promotion.product_id not in bought:
+    for running in config.running_promotions(on):
+        if running.kind != Promotion.Kind.NEXT_DISCOUNT or running.product_id not in bought:
             continue
+        promotion = copy.copy(running)  # its voucher may be read or made below: not on the shared one
         code = vouchers.code_issue_system(
             voucher=_next_voucher(promotion),
             customer=customer,

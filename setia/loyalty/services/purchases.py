@@ -331,12 +331,15 @@ def purchase_recorded(
     return rewards
 
 
-def _history(membership_id: int, on: dt.date, windows: list[int]) -> tuple[bool, dict[int, tuple[int, int]]]:
-    """Whether the member bought before, and her spend and visits in each tier window ending on
-    `on`: one pass over her qualifying rows."""
+def _history(
+    membership_id: int, on: dt.date, windows: list[int], referral: bool
+) -> tuple[bool, dict[int, tuple[int, int]], int | None]:
+    """Whether the member bought before, her spend and visits in each tier window ending on `on`
+    (one pass over her qualifying rows) and, with `referral`, the referral that made her a member
+    and is still to be rewarded (its reward locks and checks it again): one statement."""
     table = QualifyingActivity._meta.db_table
     day = statements.prepared(QualifyingActivity, "occurred_on", on)
-    sums = "".join(
+    columns = "".join(
         ", COALESCE(SUM(CASE WHEN occurred_on > %s AND occurred_on <= %s THEN amount END), 0)"
         ", COALESCE(SUM(CASE WHEN occurred_on > %s AND occurred_on <= %s THEN visits END), 0)"
         for _window in windows
@@ -345,9 +348,12 @@ def _history(membership_id: int, on: dt.date, windows: list[int]) -> tuple[bool,
     for window in windows:
         since = statements.prepared(QualifyingActivity, "occurred_on", on - dt.timedelta(days=window))
         params += [since, day, since, day]
-    row = statements.run(f"SELECT COUNT(*){sums} FROM {table} WHERE membership_id = %s", [*params, membership_id])[0]
+    if referral:
+        columns += f", (SELECT id FROM {Referral._meta.db_table} WHERE referee_id = %s AND status = %s LIMIT 1)"
+        params += [membership_id, Referral.Status.JOINED.value]
+    row = statements.run(f"SELECT COUNT(*){columns} FROM {table} WHERE membership_id = %s", [*params, membership_id])[0]
     activity = {window: (int(row[1 + 2 * n]), int(row[2 + 2 * n])) for n, window in enumerate(windows)}
-    return bool(row[0]), activity
+    return bool(row[0]), activity, row[-1] if referral else None
 
 
 _POINTS_COLUMNS = (
@@ -405,7 +411,8 @@ def _new_purchase(
     active_tiers = remembered.tiers_highest_first()
     current_rank = membership.tier.rank if membership.tier is not None else None
     windows = tiers.windows_to_check(active_tiers, current_rank)
-    returning, activity = _history(membership.pk, on, windows)
+    referral_trigger = config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE
+    returning, activity, referral_id = _history(membership.pk, on, windows, referral_trigger)
     writes.insert(
         QualifyingActivity,
         ("membership_id", "occurred_on", "amount", "visits", "source"),
@@ -424,11 +431,9 @@ def _new_purchase(
     if points or cashback or upgrade is not None:
         _member_rewards(writes, actor, membership, source, at, config, points, cashback, rule_name, upgrade)
         rewards.points, rewards.cashback = points, cashback
-    if not returning and config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE:
-        referral = Referral.objects.filter(referee=membership, status=Referral.Status.JOINED).first()
-        if referral is not None:
-            writes.run()  # the reward moves her balance too: after this purchase's move
-            referral_reward(referral=referral, actor=actor)
+    if not returning and referral_id is not None:
+        writes.run()  # the reward moves her balance too: after this purchase's move
+        referral_reward(referral=Referral.objects.get(pk=referral_id), actor=actor)
     rewards.codes = promotions.promotions_after_purchase(customer=customer, lines=lines, source=source, on=on)
     if own_batch:
         writes.run()

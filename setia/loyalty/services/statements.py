@@ -19,6 +19,7 @@ the models, so a renamed column is followed; a changed query shape needs the SQL
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 from setia.core.sql import fetch_all
@@ -30,8 +31,64 @@ _INSERTS: dict[tuple[Any, ...], tuple[str, list[models.Field | None]]] = {}
 
 
 def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """The rows of `sql` (a SELECT, or a write with RETURNING) on the default database."""
-    return fetch_all(sql, params)
+    """The rows of `sql` (a SELECT, or a write with RETURNING) on the default database.
+
+    On PostgreSQL the statement goes with PostgreSQL's own `$n` placeholders (converted here once
+    per statement text) through a raw psycopg cursor: psycopg parses a `%s` statement on every
+    call when it is long or has many parameters (it caches only short ones), and the sale's
+    batch of writes is both. Prepared as `setia.core.sql.fetch_all` prepares (and switched off
+    with it, `DB_PREPARED_STATEMENTS`); through Django's cursor wrapper (logged, errors mapped)."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return fetch_all(sql, params)
+    connection.ensure_connection()
+    database = connection.connection
+    if database.prepare_threshold is None:
+        database.prepare_threshold = 2**31  # as fetch_all: only explicitly prepared statements
+    raw = _PREPARING_RAW_CURSOR(database)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with wrapped as cursor:
+        cursor.execute(_native(sql), params)
+        return list(cursor.fetchall())
+
+
+_NATIVE: dict[str, str] = {}
+
+
+def _native(sql: str) -> str:
+    """`sql` with `$1`, `$2`, … for its `%s` placeholders (no other `%` may appear in it)."""
+    found = _NATIVE.get(sql)
+    if found is None:
+        parts = sql.split("%s")
+        if any("%" in part for part in parts):
+            raise ValueError("only %s placeholders are supported here")
+        found = parts[0] + "".join(f"${number}{part}" for number, part in enumerate(parts[1:], start=1))
+        if len(_NATIVE) >= 1000:
+            _NATIVE.clear()
+        _NATIVE[sql] = found
+    return found
+
+
+class _LazyPreparingRawCursor:
+    """A psycopg `RawCursor` (native placeholders) preparing every statement; psycopg is imported
+    only where PostgreSQL is used."""
+
+    _class: Any = None
+
+    def __call__(self, database: Any) -> Any:
+        if self._class is None:
+            import psycopg
+
+            class PreparingRawCursor(psycopg.RawCursor):
+                def execute(
+                    self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None
+                ) -> Any:
+                    return super().execute(query, params, prepare=True, binary=binary)
+
+            type(self)._class = PreparingRawCursor
+        return self._class(database)
+
+
+_PREPARING_RAW_CURSOR = _LazyPreparingRawCursor()
 
 
 def _field(model: type[models.Model], name: str) -> Any:

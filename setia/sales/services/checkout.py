@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -160,19 +161,41 @@ def _field_error(field_name: str, message: str) -> ApplicationError:
 _PRODUCT_COLUMNS = statements.Columns(Product, ["id", "name", "category_id", "price", "is_active", "all_branches"], "p")
 
 
+# Products by id as pricing reads them, remembered per process for MEMO_SECONDS (setia.core.memo)
+# like the loyalty configuration: a till sells the same few products all day. A change made in
+# this process clears them at once (receivers below); other processes see a new price or a product
+# taken off sale within MEMO_SECONDS. Shared: read them, never change them.
+PRODUCTS = Memo("products for pricing", max_entries=10_000)
+post_save.connect(PRODUCTS.clear, sender=Product, dispatch_uid="memo-pricing-products-save")
+post_delete.connect(PRODUCTS.clear, sender=Product, dispatch_uid="memo-pricing-products-delete")
+
+
 def _products(ids: set[int]) -> dict[int, Product]:
-    """The products of a cart by id, in one prepared statement."""
-    if not ids:
-        return {}
+    """The products of a cart by id: remembered ones, the others in one prepared statement
+    (remembered for the next sale when read outside a transaction, as `checkout` does first)."""
+    found: dict[int, Product] = {}
+    for pk in ids:
+        product: Product | None = PRODUCTS.get(pk, lambda: None)
+        if product is not None:
+            found[pk] = product
+    missing = sorted(ids - found.keys())
+    if not missing:
+        return found
     table = Product._meta.db_table
     if connection.vendor == "postgresql":
-        rows = statements.run(f"SELECT {_PRODUCT_COLUMNS.sql} FROM {table} p WHERE p.id = ANY(%s)", [sorted(ids)])
+        rows = statements.run(f"SELECT {_PRODUCT_COLUMNS.sql} FROM {table} p WHERE p.id = ANY(%s)", [missing])
     else:
         rows = statements.run(
-            f"SELECT {_PRODUCT_COLUMNS.sql} FROM {table} p WHERE p.id IN ({placeholders(len(ids))})", sorted(ids)
+            f"SELECT {_PRODUCT_COLUMNS.sql} FROM {table} p WHERE p.id IN ({placeholders(len(missing))})", missing
         )
-    found = (_PRODUCT_COLUMNS.instance(row) for row in rows)
-    return {product.pk: product for product in found}
+    for row in rows:
+        read: Product = _PRODUCT_COLUMNS.instance(row)
+        found[read.pk] = PRODUCTS.get(read.pk, _given(read))
+    return found
+
+
+def _given(product: Product) -> Callable[[], Product]:
+    return lambda: product
 
 
 def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
@@ -458,6 +481,7 @@ def checkout(
     # (inside one they are not filled): the sale's transaction then finds them.
     _settings_for_pricing()
     loyalty_config.warm()
+    _products({line.product_id for line in lines if line.product_id is not None})
     with transaction.atomic():
         order = Order(
             number=f"TMP-{secrets.token_hex(10)}",
