@@ -9,6 +9,7 @@ BENCH_DB_NAME, default `setia_bench_orders`, is created there and dropped at the
 
 import csv
 import datetime as dt
+import logging
 import os
 import random
 import tempfile
@@ -81,13 +82,18 @@ def run() -> dict[str, Any]:
     source = var_dir / "orders.csv"
     orders = _write_csv(source, LINES, customers, skus, rng)
     options = ImportOptions()
-    start = time.perf_counter()
+    # The import's phases with their times (services/imports_sql.py logs them on PostgreSQL).
+    logging.basicConfig(format="   %(asctime)s %(message)s")
+    logging.getLogger("setia.sales.services.imports_sql").setLevel(logging.INFO)
+    start, cpu = time.perf_counter(), time.process_time()
     checked = orders_import_check(actor=owner, path=source, options=options)
     check_seconds = time.perf_counter() - start
+    check_cpu = time.process_time() - cpu
     assert checked.invalid_rows == 0, checked.errors[:5]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = orders_import(actor=owner, path=source, options=options)
     import_seconds = time.perf_counter() - start
+    import_cpu = time.process_time() - cpu
     assert (result.orders_created, result.lines_created) == (orders, LINES)
     assert Order.objects.filter(imported=True).count() == orders
     start = time.perf_counter()
@@ -101,9 +107,12 @@ def run() -> dict[str, Any]:
         "customers": len(customers),
         "check_seconds": round(check_seconds, 1),
         "check_lines_per_s": round(LINES / check_seconds),
+        "check_python_cpu_us_per_line": round(check_cpu / LINES * 1e6, 2),
         "check_plus_import_seconds": round(import_seconds, 1),
         "check_plus_import_lines_per_s": round(LINES / import_seconds),
         "write_pass_lines_per_s": round(LINES / max(import_seconds - check_seconds, 0.001)),
+        "check_plus_import_python_cpu_us_per_line": round(import_cpu / LINES * 1e6, 2),
+        "load_average": os.getloadavg(),
         "rerun_unchanged_seconds": round(rerun_seconds, 1),
     }
 

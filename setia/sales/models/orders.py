@@ -105,6 +105,7 @@ class Order(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # order_service_address_idx: only the orders that have one
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
     imported = models.BooleanField(_("imported history"), default=False)
@@ -127,6 +128,13 @@ class Order(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="order_customer_time_idx"),
             models.Index(fields=["branch", "-placed_at"], name="order_branch_time_idx"),
+            # Read only when an address is deleted (SET_NULL); most orders (all imported ones) have
+            # none, and a full index took an entry for each of them.
+            models.Index(
+                fields=["service_address"],
+                condition=Q(service_address__isnull=False),
+                name="order_service_address_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="order_number_unique"),

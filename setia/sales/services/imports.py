@@ -55,6 +55,7 @@ from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
 from setia.loyalty.services.purchases import purchase_recorded
 from setia.sales.models import Order, OrderLine
+from setia.sales.services import imports_sql
 
 CHUNK = 20_000  # lines per transaction (a chunk ends at an order boundary)
 MAX_ERRORS_KEPT = 1000
@@ -221,6 +222,9 @@ class _Reader:
         self.refs_seen: set[int] = set()  # hashes of order refs of earlier orders (rows kept together)
         self.occurrences: dict[int, int] = {}  # rows without order_ref: content digest -> times seen
         self.previous_ref = ""
+        self.columns: dict[str, int] = {}
+        self.header_cells: list[str] = []
+        self.indexes: list[int] = []
 
     def header(self, cells: list[str]) -> dict[str, int]:
         columns: dict[str, int] = {}
@@ -238,6 +242,12 @@ class _Reader:
             raise ApplicationError(message, {"file": [message]})
         return columns
 
+    def use_header(self, cells: list[str]) -> None:
+        self.columns = self.header(cells)
+        self.header_cells = cells
+        # Cell positions in parse()'s order; an absent column reads as empty.
+        self.indexes = [self.columns.get(name, 1 << 30) for name in (*REQUIRED, *OPTIONAL)]
+
     def chunks(self) -> Iterator[Chunk]:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
@@ -245,9 +255,7 @@ class _Reader:
             if not first:
                 message = _("The file is empty.")
                 raise ApplicationError(message, {"file": [message]})
-            self.columns = self.header(first)
-            # Cell positions in parse()'s order; an absent column reads as empty.
-            self.indexes = [self.columns.get(name, 1 << 30) for name in (*REQUIRED, *OPTIONAL)]
+            self.use_header(first)
             batch: list[Line] = []
             for number, cells in enumerate(reader, start=2):
                 if not any(cells):
@@ -362,9 +370,26 @@ class _Reader:
             errors,
         )
 
+    def parse_alone(self, number: int, cells: list[str]) -> Line:
+        """`parse` of one row on its own, without the checks that depend on the rows before it
+        (the server's path words a bad row's reasons with it and adds those itself)."""
+        self.refs_seen = set()
+        self.previous_ref = ""
+        self.occurrences = {}
+        return self.parse(number, cells)
+
     def finish(self, lines: list[Line]) -> Chunk:
         """Checks across rows: an order's rows agree and are kept together; customers exist;
         which orders are in the database already. A bad line fails its whole order."""
+        customers = self._customers({line.customer_ref for line in lines if line.customer_ref})
+        missing = self.cross_check(lines, customers)
+        keys = list({line.key for line in lines if not line.errors})
+        existing = {row[0] for row in _values_in(Order._meta.db_table, "idempotency_key", "id", keys)}
+        return Chunk(lines, customers, missing, existing)
+
+    def cross_check(self, lines: list[Line], customers: dict[str, int]) -> list[str]:
+        """An order's rows agree; its customer exists (or is to be created: the refs returned);
+        a bad line fails its whole order. `lines` in file order."""
         first_of: dict[str, Line] = {}
         for line in lines:
             first = first_of.setdefault(line.key, line)
@@ -381,7 +406,6 @@ class _Reader:
                         _("%(column)s differs from row %(row)s of the same order")
                         % {"column": label, "row": first.number}
                     )
-        customers = self._customers({line.customer_ref for line in lines if line.customer_ref})
         missing: dict[str, None] = {}
         for line in lines:
             if line.customer_ref and line.customer_ref not in customers:
@@ -396,9 +420,7 @@ class _Reader:
             failed = bad_orders.get(line.key)
             if failed is not None and not line.errors:
                 line.errors.append(_("row %(row)s of the same order has an error") % {"row": failed})
-        keys = list({line.key for line in lines if not line.errors})
-        existing = {row[0] for row in _values_in(Order._meta.db_table, "idempotency_key", "id", keys)}
-        return Chunk(lines, customers, list(missing), existing)
+        return list(missing)
 
     def _customers(self, refs: set[str]) -> dict[str, int]:
         """Customer ids by reference: external id first, then phone, then email; one query each."""
@@ -503,14 +525,32 @@ class _Report:
 def orders_import_check(*, actor: User, path: Path, options: ImportOptions, report: Path | None = None) -> ImportResult:
     """The dry run: every bad row with its reason (and a report CSV of them). Writes nothing."""
     require(actor, "orders.import")
+    if _on_server(options):
+        tables = imports_sql.names()
+        try:
+            return _check(path, options, report, stage=tables)
+        except imports_sql.NotForSql:
+            pass  # the Python reader takes any CSV a spreadsheet writes
+        finally:
+            imports_sql.drop(tables)
     return _check(path, options, report, stage=None)
 
 
-def _check(path: Path, options: ImportOptions, report: Path | None, stage: IO[bytes] | None) -> ImportResult:
+def _on_server(options: ImportOptions) -> bool:
+    """PostgreSQL reads, checks and writes the rows itself (services/imports_sql.py); not with
+    loyalty, whose per-order rewards take the Python path's staged orders."""
+    return connection.vendor == "postgresql" and not options.apply_loyalty
+
+
+def _check(
+    path: Path, options: ImportOptions, report: Path | None, stage: "IO[bytes] | imports_sql.Tables | None"
+) -> ImportResult:
     """Read and check every row. With `stage`, each chunk's valid orders not yet in the database
     are written there as they were resolved (`_Staged`), for the import to write without reading
-    and checking the file again."""
+    and checking the file again. With staging tables, the server reads and checks (imports_sql)."""
     reader = _Reader(path, options)
+    if isinstance(stage, imports_sql.Tables):
+        return imports_sql.check(reader=reader, path=path, options=options, report=report, tables=stage)
     result = ImportResult(report=report or default_report_path(path))
     assert result.report is not None
     writer = _Report(result.report, path)
@@ -604,6 +644,29 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
     the file is read and checked once. Each chunk is written in its own transaction; an
     interrupted import is finished by running it again."""
     require(actor, "orders.import")
+    if _on_server(options):
+        tables = imports_sql.names()
+        try:
+            result = _check(path, options, report, stage=tables)
+            if result.invalid_rows and not options.skip_invalid:
+                return result
+            result.applied = True
+            result.customers_created = 0
+            parallel = not connection.in_atomic_block
+            imports_sql.write(actor=actor, options=options, tables=tables, result=result, parallel=parallel)
+        except imports_sql.NotForSql:
+            pass  # the Python reader takes any CSV a spreadsheet writes
+        else:
+            branch = (
+                Branch.objects.filter(code__iexact=options.branch_code).first()
+                if options.branch_code
+                else Branch.objects.filter(is_active=True).order_by("pk").first()
+            )
+            assert branch is not None  # the check refused the file otherwise
+            _imported(actor, path, result, branch)
+            return result
+        finally:
+            imports_sql.drop(tables)
     with tempfile.TemporaryFile(prefix="setia-orders-") as stage:
         result = _check(path, options, report, stage=stage)
         if result.invalid_rows and not options.skip_invalid:
@@ -619,7 +682,12 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
                 with transaction.atomic():
                     _commit_without_waiting()
                     writer.write(chunk, result)
-    default_branch = writer.default_branch
+    _imported(actor, path, result, writer.default_branch)
+    return result
+
+
+def _imported(actor: User, path: Path, result: ImportResult, default_branch: Branch) -> None:
+    """After the writes: fresh planner statistics and the audit row."""
     with connection.cursor() as cursor:
         # The planner's statistics after a bulk load (see core.bulk.refresh_statistics).
         for model in (Order, OrderLine):
@@ -637,7 +705,6 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
         },
         message=f"orders import {path.name}: {result.orders_created} orders, {result.lines_created} lines"[:255],
     )
-    return result
 
 
 def _chunks_of(stage: IO[bytes]) -> Iterator[_Staged]:

@@ -412,3 +412,65 @@ def test_chunks_written_side_by_side_each_once(
     assert Order.objects.get(idempotency_key="import:P-7").total == 2 * 1007
     again = orders_import(actor=business.owner, path=path, options=options)
     assert (again.orders_existing, again.orders_created, again.lines_created) == (61, 0, 0)
+
+
+def test_another_run_inserting_between_check_and_write_wins_on_every_path(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check found none of the keys, another run inserts one before the write: its order and
+    line stay, and the other orders come in (PostgreSQL's path: `ON CONFLICT DO NOTHING`)."""
+    from setia.sales.services import imports_sql
+
+    rows = [["customer_ref", "date", "amount", "order_ref"]]
+    rows += [["POS-1", "2024-01-01", "1000", "K-1"], ["POS-1", "2024-01-01", "2000", "K-1"]]
+    rows += [["POS-2", "2024-01-02", "3000", "K-2"], ["POS-2", "2024-01-03", "4000", "K-3"]]
+    path = _file(tmp_path, rows)
+    other = _file(tmp_path, [rows[0], ["POS-2", "2024-01-02", "9999", "K-2"]], "other.csv")
+    real_write, real_chunk_write = imports_sql.write, imports._Writer.write
+    done: list[int] = []
+
+    def other_run_first() -> None:
+        if not done:
+            done.append(1)
+            orders_import(actor=business.owner, path=other, options=ImportOptions())
+
+    def write(**kwargs: object) -> None:
+        other_run_first()
+        real_write(**kwargs)  # type: ignore[arg-type]
+
+    def chunk_write(self: imports._Writer, *args: object) -> None:
+        other_run_first()
+        real_chunk_write(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports_sql, "write", write)  # PostgreSQL
+    monkeypatch.setattr(imports._Writer, "write", chunk_write)  # SQLite
+    result = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (result.orders_created, result.lines_created) == (2, 3) and done == [1]
+    totals = dict(Order.objects.values_list("idempotency_key", "total"))
+    assert totals == {"import:K-1": 3000, "import:K-2": 9999, "import:K-3": 4000}
+    assert list(Order.objects.get(idempotency_key="import:K-2").lines.values_list("total", flat=True)) == [9999]
+    assert OrderLine.objects.count() == 4
+
+
+def test_files_the_server_cannot_read_go_the_python_way_with_the_same_result(
+    business: Business, salon: dict, tmp_path: Path
+) -> None:
+    """A blank line inside the file, or rows of other widths, are refused by PostgreSQL's CSV
+    reader: the Python reader takes them (row numbers count the blank line, as a spreadsheet does).
+    Blank lines at the end are left out on both paths."""
+    header = "customer_ref,date,amount,order_ref\r\n"
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(
+        header + "POS-1,2024-01-01,1000,A-1\r\n\r\nPOS-2,2024-01-02,2000\r\nPOS-2,2024-01-02,x,A-3,extra\r\n\r\n\r\n",
+        encoding="utf-8",
+        newline="",
+    )
+    result = orders_import_check(actor=business.owner, path=ragged, options=ImportOptions())
+    assert (result.rows, result.valid_rows, result.invalid_rows) == (3, 2, 1)
+    assert result.errors == [(5, "amount “x” is not a whole number (Rupiah without separators or decimals)")]
+    tidy = tmp_path / "tidy.csv"
+    tidy.write_text(header + "POS-1,2024-01-01,1000,A-1\r\nPOS-2,2024-01-02,2000,\r\n\r\n\r\n", encoding="utf-8")
+    result = orders_import(actor=business.owner, path=tidy, options=ImportOptions())
+    assert (result.rows, result.orders_created, result.lines_created) == (2, 2, 2)
+    again = orders_import(actor=business.owner, path=tidy, options=ImportOptions())
+    assert (again.orders_existing, again.orders_created) == (2, 0)

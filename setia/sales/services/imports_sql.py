@@ -1,0 +1,617 @@
+"""PostgreSQL's path of the historical order import: the server reads, checks and writes the rows.
+
+`imports.py` reads and checks every row in Python (about 20 µs a line) and then sends the orders
+back as COPY text; at millions of lines that Python work was most of an import. Here the file
+goes to the server as it is, once, and the server does the per-line work in set-based SQL:
+
+1. `COPY … FROM STDIN (FORMAT csv)` into an UNLOGGED staging table, each row numbered as in the
+   file (`n`, the header being row 1). A file PostgreSQL's CSV reader refuses (rows of different
+   widths, a blank line inside, bytes that are not UTF-8) goes the Python way instead, which reads
+   anything a spreadsheet writes and names the problem.
+2. The values that repeat — dates, branches, channels, products — are read once per distinct
+   value by the same Python code as the other path (so the rules are the same); customer refs are
+   matched by one join on external id, the rest (phones, emails) by the Python code.
+   Rows without `order_ref` get their digest key from Python (the same key as the other path,
+   so a file imported by either is recognised by both).
+3. One statement builds the checked table: every line with its resolved values and whether it is
+   bad; one aggregate finds the bad orders (a bad line, rows of an order that disagree, an
+   order_ref in two places, an unknown customer) and the orders imported before.
+4. Only the bad rows come back to Python, for their reasons, worded by the same code as the other
+   path's, and for the report.
+5. The import writes ranges of rows (ending at order boundaries), each in one transaction: one
+   statement allocates the order ids, inserts the orders (`ON CONFLICT DO NOTHING`: an order
+   another run inserted meanwhile wins) and the lines of the orders it inserted. Two connections
+   write ranges side by side.
+
+Nothing is written to orders by the check; the staging tables are dropped at the end (and are
+UNLOGGED: they cost no write-ahead log).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import DataError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from setia.catalog.models import Product
+from setia.customers.models import Customer
+from setia.sales.models import Order, OrderLine
+
+if TYPE_CHECKING:
+    from setia.accounts.models import User
+    from setia.sales.services.imports import ImportOptions, ImportResult, Line, _Reader
+
+log = logging.getLogger(__name__)
+
+# Python's str.strip() removes these; the SQL trims the same characters.
+WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+RANGE = 100_000  # rows per write transaction (extended to the end of the order it stops in)
+BLOCK = 1 << 20  # bytes per COPY write
+
+
+class NotForSql(Exception):
+    """The file needs the Python path (PostgreSQL's CSV reader refused it)."""
+
+
+@dataclass
+class Tables:
+    stage: str
+    checked: str
+    skip: str
+
+    def all(self) -> tuple[str, ...]:
+        return (self.stage, self.checked, self.skip)
+
+
+def names() -> Tables:
+    token = secrets.token_hex(4)
+    return Tables(f"setia_oi_stage_{token}", f"setia_oi_checked_{token}", f"setia_oi_skip_{token}")
+
+
+def drop(tables: Tables) -> None:
+    with connection.cursor() as cursor:
+        for table in tables.all():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _header(path: Path) -> list[str]:
+    from setia.core.errors import ApplicationError
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = next(csv.reader(handle), None)
+    except UnicodeDecodeError as error:
+        message = _(
+            "The file is not UTF-8 text (a byte at position %(position)s cannot be read): save it as "
+            "“CSV UTF-8” and upload it again."
+        ) % {"position": error.start}
+        raise ApplicationError(message, {"file": [message]}) from error
+    if not first:
+        message = _("The file is empty.")
+        raise ApplicationError(message, {"file": [message]})
+    return first
+
+
+def _file_blocks(path: Path) -> Iterator[bytes]:
+    """The file's bytes, with blank lines at its end left out (PostgreSQL's CSV reader refuses a
+    blank line; the Python reader skips it)."""
+    with path.open("rb") as handle:
+        previous = handle.read(BLOCK)
+        newline = b"\r\n" if b"\r\n" in previous else b"\n"
+        while True:
+            block = handle.read(BLOCK)
+            if not block:
+                break
+            yield previous
+            previous = block
+        tail = previous.rstrip(b"\r\n")
+        if tail:
+            yield tail + newline
+
+
+def _load(path: Path, tables: Tables, width: int) -> None:
+    """COPY the file into the staging table; NotForSql if PostgreSQL's CSV reader refuses it."""
+    import psycopg
+
+    cells = [f"c{index}" for index in range(width)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {tables.stage} (n bigint GENERATED BY DEFAULT AS IDENTITY (START 2), "
+            + ", ".join(f"{name} text" for name in cells)
+            + ")"
+        )
+        sql = (
+            f"COPY {tables.stage} ({', '.join(cells)}) FROM STDIN "
+            f"(FORMAT csv, HEADER true, ENCODING 'UTF8', FORCE_NOT_NULL ({', '.join(cells)}))"
+        )
+        try:
+            with transaction.atomic(), cursor.cursor.copy(sql) as copy:
+                for block in _file_blocks(path):
+                    copy.write(block)
+        except (DataError, psycopg.DataError) as error:
+            log.info("order import: PostgreSQL's CSV reader refused %s (%s); the Python path reads it", path, error)
+            raise NotForSql(str(error)) from error
+
+
+class _Checker:
+    """Checks the staged rows; keeps what the writers need in the checked and skip tables."""
+
+    def __init__(self, reader: _Reader, tables: Tables, options: ImportOptions) -> None:
+        self.reader = reader
+        self.tables = tables
+        self.options = options
+
+    def cell(self, name: str) -> str:
+        """The trimmed cell of a column as SQL ('' for an absent column)."""
+        index = self.reader.columns.get(name)
+        return "''" if index is None else f"btrim(c{index}, %(ws)s)"
+
+    def distinct(self, name: str) -> list[str]:
+        index = self.reader.columns.get(name)
+        if index is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT {self.cell(name)} FROM {self.tables.stage}", {"ws": WHITESPACE})
+            return [row[0] for row in cursor.fetchall()]
+
+    def _values(self, cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+        cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
+        if rows:
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        cursor.execute(f"ANALYZE {table}")
+
+    def run(self, result: ImportResult) -> None:
+        reader, tables = self.reader, self.tables
+        width = len(reader.header_cells)
+        blank = " AND ".join(f"c{index} = ''" for index in range(width))
+        dates: list[tuple[str, dt.date | None]] = []
+        for text in self.distinct("date"):
+            value = reader.dates.get(text)
+            if value is None:
+                value = reader.dates[text] = reader._date(text)
+            dates.append((text, value if isinstance(value, dt.date) else None))
+        branches = [
+            (text, branch.pk if (branch := reader.branches.get(text.lower())) else None)
+            for text in self.distinct("branch")
+            if text
+        ]
+        channels = [(text, reader.channels.get(text.lower())) for text in self.distinct("channel") if text]
+        products = [
+            (text, product.pk if (product := reader.products.get(text.lower())) else None)
+            for text in self.distinct("product")
+            if text
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._values(cursor, "oi_dates", "t text, d date", dates)
+            self._values(cursor, "oi_branches", "t text, id bigint", branches)
+            self._values(cursor, "oi_channels", "t text, v text", channels)
+            self._values(cursor, "oi_products", "t text, id bigint", products)
+            # Customers: external id by one join; phones and emails of the rest by the Python path's code.
+            ref = self.cell("customer_ref")
+            cursor.execute(
+                f"CREATE TEMP TABLE oi_customers AS "
+                f"SELECT r.ref, c.id FROM (SELECT DISTINCT {ref} AS ref FROM {tables.stage}) r "
+                f"LEFT JOIN {Customer._meta.db_table} c ON c.external_id = r.ref AND c.merged_into_id IS NULL "
+                "WHERE r.ref <> ''",
+                {"ws": WHITESPACE},
+            )
+            cursor.execute("SELECT ref FROM oi_customers WHERE id IS NULL")
+            rest = {row[0] for row in cursor.fetchall()}
+            if rest:
+                found = reader._customers(rest)
+                if found:
+                    self._values(cursor, "oi_found", "ref text, id bigint", list(found.items()))
+                    cursor.execute("UPDATE oi_customers c SET id = f.id FROM oi_found f WHERE c.ref = f.ref")
+            cursor.execute("CREATE UNIQUE INDEX ON oi_customers (ref)")
+            cursor.execute("ANALYZE oi_customers")
+            # Keys of rows without order_ref: a digest of the row and its occurrence (the Python path's).
+            log.info("order import: values and customers resolved")
+            self._keys(cursor, width, blank)
+            log.info("order import: keys of rows without order_ref")
+            self._check(cursor, blank)
+            log.info("order import: rows checked")
+            self._orders(cursor, result)
+            log.info("order import: orders checked")
+            for table in (
+                "oi_dates",
+                "oi_branches",
+                "oi_channels",
+                "oi_products",
+                "oi_customers",
+                "oi_found",
+                "oi_keys",
+            ):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _keys(self, cursor: Any, width: int, blank: str) -> None:
+        cursor.execute("CREATE TEMP TABLE oi_keys (n bigint PRIMARY KEY, key text)")
+        cells = ", ".join(f"c{index}" for index in range(width))
+        cursor.execute(
+            f"SELECT n, {cells} FROM {self.tables.stage} WHERE {self.cell('order_ref')} = '' AND NOT ({blank}) "
+            "ORDER BY n",
+            {"ws": WHITESPACE},
+        )
+        occurrences: dict[int, int] = {}
+        rows = []
+        for n, *values in cursor.fetchall():
+            digest = hashlib.blake2b("\x1f".join(values).encode(), digest_size=10).hexdigest()
+            token = int(digest, 16)
+            seen = occurrences.get(token, 0)
+            occurrences[token] = seen + 1
+            rows.append((n, f"import:row:{digest}:{seen}"))
+        if rows:
+            with cursor.cursor.copy("COPY oi_keys FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        cursor.execute("ANALYZE oi_keys")
+
+    def _check(self, cursor: Any, blank: str) -> None:
+        """The checked table: one row per non-blank file row, its values resolved, `bad` if the row
+        itself has an error (the cross-row rules are `_orders`')."""
+        from setia.sales.services.imports import MAX_AMOUNT, MAX_QUANTITY, MAX_REF
+
+        cell = self.cell
+        digits = "'^[0-9]+$'"
+        default_branch = self.reader.default_branch.pk
+        sql = f"""
+            CREATE UNLOGGED TABLE {self.tables.checked} AS
+            WITH t AS (
+                SELECT n, {cell("customer_ref")} AS ref, {cell("date")} AS date_t, {cell("amount")} AS amount_t,
+                       {cell("branch")} AS branch_t, {cell("channel")} AS channel_t,
+                       {cell("order_ref")} AS oref, {cell("product")} AS product_t,
+                       {cell("quantity")} AS quantity_t, {cell("unit_price")} AS price_t
+                FROM {self.tables.stage} WHERE NOT ({blank})
+            ), w AS (
+                SELECT t.*, lag(oref) OVER (ORDER BY n) AS prev_oref,
+                       CASE WHEN amount_t ~ {digits} THEN amount_t::numeric END AS a,
+                       CASE WHEN quantity_t = '' THEN 1 WHEN quantity_t ~ {digits} THEN quantity_t::numeric END AS q,
+                       CASE WHEN price_t ~ {digits} THEN price_t::numeric END AS p
+                FROM t
+            ), v AS (
+                SELECT w.*, d.d AS date,
+                       CASE WHEN branch_t = '' THEN {default_branch}::bigint ELSE b.id END AS branch_id,
+                       CASE WHEN channel_t = '' THEN %(outlet)s ELSE coalesce(ch.v, '') END AS channel,
+                       pr.id AS product_id, cu.id AS customer_id, k.key AS row_key,
+                       (a IS NOT NULL AND a BETWEEN 1 AND {MAX_AMOUNT}) AS a_ok,
+                       (q IS NOT NULL AND q BETWEEN 1 AND {MAX_QUANTITY}) AS q_ok,
+                       (price_t = '' OR (p IS NOT NULL AND p <= {MAX_AMOUNT})) AS p_ok
+                FROM w
+                LEFT JOIN oi_dates d ON d.t = w.date_t
+                LEFT JOIN oi_branches b ON b.t = w.branch_t
+                LEFT JOIN oi_channels ch ON ch.t = w.channel_t
+                LEFT JOIN oi_products pr ON pr.t = w.product_t
+                LEFT JOIN oi_customers cu ON cu.ref = w.ref
+                LEFT JOIN oi_keys k ON k.n = w.n
+            )
+            SELECT n, ref, oref, coalesce(row_key, 'import:' || oref) AS key,
+                   (oref = '' OR oref IS DISTINCT FROM prev_oref) AS starts,
+                   customer_id, date, branch_id, channel, product_id,
+                   CASE WHEN a_ok THEN a::bigint END AS amount,
+                   CASE WHEN q_ok THEN q::integer END AS quantity,
+                   CASE WHEN NOT (a_ok AND q_ok AND p_ok) THEN NULL
+                        WHEN price_t = '' THEN ceil(a / q)::bigint ELSE p::bigint END AS unit_price,
+                   (ref = '' OR length(ref) > {MAX_REF} OR date IS NULL OR NOT a_ok OR branch_id IS NULL
+                    OR channel = '' OR (product_t <> '' AND product_id IS NULL) OR NOT q_ok OR NOT p_ok
+                    OR (price_t <> '' AND a > q * p) OR length(oref) > {MAX_REF}) AS bad
+            FROM v
+        """
+        cursor.execute(sql, {"ws": WHITESPACE, "outlet": Order.Channel.OUTLET.value})
+        cursor.execute(f"CREATE INDEX ON {self.tables.checked} (n)")
+        cursor.execute(f"ANALYZE {self.tables.checked}")
+
+    def _orders(self, cursor: Any, result: ImportResult) -> None:
+        """Bad orders (any bad row, rows that disagree, an order_ref in two places, an unknown
+        customer) and orders imported before: the skip table. The figures of the check."""
+        unknown = "false" if self.options.create_missing_customers else "(ref <> '' AND customer_id IS NULL)"
+        checked, skip = self.tables.checked, self.tables.skip
+        cursor.execute(
+            f"""
+            CREATE UNLOGGED TABLE {skip} AS
+            SELECT key, bool_or(bad OR {unknown}) OR count(*) FILTER (WHERE starts) > 1
+                   OR min(ref) <> max(ref) OR min(coalesce(date, 'infinity')) <> max(coalesce(date, 'infinity'))
+                   OR min(coalesce(branch_id, 0)) <> max(coalesce(branch_id, 0)) OR min(channel) <> max(channel)
+                   AS bad, count(*) AS lines
+            FROM {checked} GROUP BY key
+            """
+        )
+        cursor.execute(f"SELECT count(*), sum(lines) FROM {skip} WHERE bad")
+        bad_orders, bad_rows = cursor.fetchone()
+        cursor.execute(f"SELECT count(*), coalesce(sum(lines), 0) FROM {skip}")
+        orders, rows = cursor.fetchone()
+        cursor.execute(
+            f"DELETE FROM {skip} s WHERE NOT bad AND NOT EXISTS "
+            f"(SELECT 1 FROM {Order._meta.db_table} o WHERE o.idempotency_key = s.key)"
+        )
+        cursor.execute(f"SELECT count(*) FROM {skip} WHERE NOT bad")
+        (existing,) = cursor.fetchone()
+        cursor.execute(f"CREATE UNIQUE INDEX ON {skip} (key)")
+        cursor.execute(f"ANALYZE {skip}")
+        result.rows = int(rows)
+        result.invalid_rows = int(bad_rows or 0)
+        result.valid_rows = result.rows - result.invalid_rows
+        result.orders = int(orders) - int(bad_orders)
+        result.orders_existing = int(existing)
+        if self.options.create_missing_customers:
+            cursor.execute(
+                f"SELECT count(DISTINCT c.ref) FROM {checked} c WHERE c.customer_id IS NULL AND c.ref <> '' "
+                f"AND NOT EXISTS (SELECT 1 FROM {skip} s WHERE s.key = c.key AND s.bad)"
+            )
+            result.customers_created = int(cursor.fetchone()[0])
+
+    def bad_lines(self) -> Iterator[Line]:
+        """The rows of bad orders, in file order, with their reasons worded by the Python path's code."""
+        reader, tables = self.reader, self.tables
+        width = len(reader.header_cells)
+        cells = ", ".join(f"s.c{index}" for index in range(width))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.n, c.key, c.starts, c.ref, {cells} FROM {tables.checked} c "
+                f"JOIN {tables.skip} k ON k.key = c.key AND k.bad JOIN {tables.stage} s ON s.n = c.n ORDER BY c.n"
+            )
+            rows = cursor.fetchall()
+        refs = {row[3] for row in rows if row[3]}
+        customers = dict(self._customer_ids(refs))
+        started: set[str] = set()
+        by_key: dict[str, list[Line]] = {}
+        for n, key, starts, _ref, *values in rows:
+            line = reader.parse_alone(n, values)
+            line.key = key
+            if starts and line.order_ref:
+                if key in started:
+                    line.errors.append(
+                        _("order_ref %(ref)s appears earlier in the file: keep an order's rows together")
+                        % {"ref": line.order_ref}
+                    )
+                started.add(key)
+            by_key.setdefault(key, []).append(line)
+        lines = [line for group in by_key.values() for line in group]
+        lines.sort(key=lambda line: line.number)
+        reader.cross_check(lines, customers)
+        yield from lines
+
+    def _customer_ids(self, refs: set[str]) -> list[tuple[str, int]]:
+        if not refs:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT ref, customer_id FROM {self.tables.checked} "
+                "WHERE customer_id IS NOT NULL AND ref = ANY(%s)",
+                [list(refs)],
+            )
+            return list(cursor.fetchall())
+
+
+def check(*, reader: _Reader, path: Path, options: ImportOptions, report: Path | None, tables: Tables) -> ImportResult:
+    """Stage and check the file (NotForSql if PostgreSQL's CSV reader refuses it)."""
+    from setia.sales.services.imports import MAX_ERRORS_KEPT, ImportResult, _Report, default_report_path
+
+    header = _header(path)
+    reader.use_header(header)
+    _load(path, tables, len(header))
+    log.info("order import: file loaded")
+    checker = _Checker(reader, tables, options)
+    result = ImportResult(report=report or default_report_path(path))
+    assert result.report is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = '256MB'")
+    try:
+        checker.run(result)
+        if result.invalid_rows:
+            writer = _Report(result.report, path)
+            try:
+                for line in checker.bad_lines():
+                    writer.add(line)
+                    if len(result.errors) < MAX_ERRORS_KEPT:
+                        result.errors.append((line.number, "; ".join(line.errors)))
+            finally:
+                writer.close()
+        else:
+            result.report.unlink(missing_ok=True)
+            result.report = None
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
+    return result
+
+
+def write(*, actor: User, options: ImportOptions, tables: Tables, result: ImportResult, parallel: bool) -> None:
+    """Write the checked rows' good orders not imported before, range by range."""
+    log.info("order import: check done")
+    ranges = list(_ranges(tables))
+    now = timezone.now()
+    if not parallel:
+        for start, end in ranges:
+            part = _write_range(actor, options, tables, start, end, now)
+            _add(result, part)
+        log.info("order import: written")
+        return
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from setia.sales.services.imports import WRITERS
+
+    def work(start: int, end: int) -> ImportResult:
+        try:
+            return _write_range(actor, options, tables, start, end, now)
+        finally:
+            connection.close()
+
+    pending: deque[Future[ImportResult]] = deque()
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="orders-import") as pool:
+        try:
+            for start, end in ranges:
+                pending.append(pool.submit(work, start, end))
+                while len(pending) > WRITERS:
+                    _add(result, pending.popleft().result())
+            while pending:
+                _add(result, pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+    log.info("order import: written")
+
+
+def _add(result: ImportResult, part: ImportResult) -> None:
+    result.orders_created += part.orders_created
+    result.lines_created += part.lines_created
+    result.customers_created += part.customers_created
+
+
+def _ranges(tables: Tables) -> Iterator[tuple[int, int]]:
+    """[start, end) row ranges of about RANGE rows, each ending where an order starts."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(n), max(n) FROM {tables.checked}")
+        first, last = cursor.fetchone()
+        if first is None:
+            return
+        start = first
+        while start <= last:
+            cursor.execute(
+                f"SELECT n FROM {tables.checked} WHERE n >= %s AND starts ORDER BY n LIMIT 1", [start + RANGE]
+            )
+            row = cursor.fetchone()
+            end = row[0] if row else last + 1
+            yield start, end
+            start = end
+
+
+def _write_range(
+    actor: User, options: ImportOptions, tables: Tables, start: int, end: int, now: dt.datetime
+) -> ImportResult:
+    from setia.sales.services.imports import ImportResult, _commit_without_waiting, _create_customers
+
+    part = ImportResult()
+    checked, skip = tables.checked, tables.skip
+    quote = connection.ops.quote_name
+    orders, lines = quote(Order._meta.db_table), quote(OrderLine._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _commit_without_waiting()
+        if options.create_missing_customers:
+            cursor.execute(
+                f"SELECT DISTINCT c.ref FROM {checked} c WHERE c.n >= %s AND c.n < %s AND c.customer_id IS NULL "
+                f"AND c.ref <> '' AND NOT EXISTS (SELECT 1 FROM {skip} s WHERE s.key = c.key)",
+                [start, end],
+            )
+            missing = [row[0] for row in cursor.fetchall()]
+            if missing:
+                created = _create_customers(missing, now)
+                part.customers_created += len(set(missing) & created.keys())
+                found = list(created.items())
+                cursor.execute(
+                    f"UPDATE {checked} c SET customer_id = f.id FROM unnest(%s::text[], %s::bigint[]) AS f(ref, id) "
+                    "WHERE c.n >= %s AND c.n < %s AND c.customer_id IS NULL AND c.ref = f.ref",
+                    [[ref for ref, _pk in found], [pk for _ref, pk in found], start, end],
+                )
+        order_columns = ", ".join(quote(name) for name in ORDER_INSERT)
+        line_columns = ", ".join(quote(name) for name in LINE_INSERT)
+        cursor.execute(
+            f"""
+            WITH src AS MATERIALIZED (
+                SELECT c.* FROM {checked} c
+                WHERE c.n >= %(start)s AND c.n < %(end)s AND NOT EXISTS (SELECT 1 FROM {skip} s WHERE s.key = c.key)
+            ), grouped AS (
+                SELECT key, min(n) AS first, min(customer_id) AS customer_id, min(branch_id) AS branch_id,
+                       min(channel) AS channel, min(date) AS date, min(oref) AS oref,
+                       sum(quantity::bigint * unit_price) AS subtotal, sum(amount) AS total
+                FROM src GROUP BY key
+            ), numbered AS (
+                SELECT nextval(%(sequence)s::regclass) AS id, g.*
+                FROM (SELECT * FROM grouped ORDER BY first) g
+            ), o AS (
+                INSERT INTO {orders} ({order_columns})
+                SELECT m.id, %(now)s, %(now)s, 'IMP-' || m.id, %(kind)s, coalesce(cu.merged_into_id, m.customer_id),
+                       m.branch_id, m.channel, %(status)s, (m.date + time '12:00') AT TIME ZONE %(zone)s, m.date,
+                       m.subtotal, m.subtotal - m.total, 0, 0, 0, m.total, 0, 0, 0, 0, '', m.oref, true, m.key, '',
+                       %(actor)s
+                FROM numbered m LEFT JOIN {quote(Customer._meta.db_table)} cu ON cu.id = m.customer_id
+                ORDER BY m.id
+                ON CONFLICT DO NOTHING
+                RETURNING id, idempotency_key
+            ), l AS (
+                INSERT INTO {lines} ({line_columns})
+                SELECT o.id, src.product_id, p.category_id, coalesce(left(p.name, 200), %(description)s),
+                       src.quantity, src.unit_price, src.quantity::bigint * src.unit_price - src.amount, src.amount,
+                       0, ''
+                FROM src JOIN o ON o.idempotency_key = src.key
+                LEFT JOIN {quote(Product._meta.db_table)} p ON p.id = src.product_id
+                ORDER BY src.n
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM o), (SELECT count(*) FROM l)
+            """,
+            {
+                "start": start,
+                "end": end,
+                "sequence": _sequence(cursor),
+                "now": now,
+                "kind": Order.Kind.SALE.value,
+                "status": Order.Status.FULFILLED.value,
+                "zone": "Asia/Jakarta",
+                "actor": actor.pk,
+                "description": _("Imported purchase"),
+            },
+        )
+        created_orders, created_lines = cursor.fetchone()
+    part.orders_created = int(created_orders)
+    part.lines_created = int(created_lines)
+    return part
+
+
+def _sequence(cursor: Any) -> str:
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Order._meta.db_table])
+    return str(cursor.fetchone()[0])
+
+
+ORDER_INSERT = (
+    "id",
+    "created_at",
+    "updated_at",
+    "number",
+    "kind",
+    "customer_id",
+    "branch_id",
+    "channel",
+    "status",
+    "placed_at",
+    "business_date",
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "tax_rate",
+    "rounding",
+    "total",
+    "refunded_total",
+    "points_earned",
+    "points_redeemed",
+    "cashback_earned",
+    "voucher_code",
+    "note",
+    "imported",
+    "idempotency_key",
+    "request_digest",
+    "created_by_id",
+)
+LINE_INSERT = (
+    "order_id",
+    "product_id",
+    "category_id_at_sale",
+    "description",
+    "quantity",
+    "unit_price",
+    "discount",
+    "total",
+    "refunded_quantity",
+    "promotion_note",
+)
