@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from setia.analytics import selectors
+from setia.analytics import rfm, selectors
 from setia.analytics.models import AnalyticsSettings, CustomerScore, CustomerScoreSnapshot
 from setia.customers import merge, panels
 from setia.customers.models import Customer
@@ -55,7 +55,28 @@ def _merge_scores(survivor: Customer, merged: Customer, actor: Any) -> None:
     CustomerScoreSnapshot.objects.filter(customer=merged).delete()
 
 
+def _win_back_panel(request: HttpRequest) -> dict[str, Any]:
+    """The home page's "Customers to win back"."""
+    from django.utils import timezone
+
+    rows = selectors.win_back(request.user)
+    today = timezone.localdate()
+    return {
+        "rows": [
+            {"score": row, "label": rfm.segment_label(row.rfm_segment), "days": (today - row.last_purchase).days}
+            for row in rows
+        ],
+        "scored": CustomerScore.objects.exists(),
+    }
+
+
 def register() -> None:
+    from setia.core.dashboard import Panel as HomePanel
+    from setia.core.dashboard import register_panel as register_home_panel
+
+    register_home_panel(
+        HomePanel("win_back", "analytics/panels/home_win_back.html", _win_back_panel, 30, "analytics.view")
+    )
     panels.register_panel(panels.Panel("analytics.scores", "analytics/panels/scores.html", _scores_panel, "side", 30))
     panels.register_panel(panels.Panel("analytics.offers", "analytics/panels/offers.html", _offers_panel, "side", 25))
     offers.register_offer_source("analytics.next_best_offer", _cashier_offers)

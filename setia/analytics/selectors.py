@@ -226,6 +226,23 @@ def churn_risks(actor: Any, limit: int = CHURN_LIST_SIZE) -> list[CustomerScore]
     return rows
 
 
+# Segments of customers who bought well before and have gone quiet: the ones to win back.
+WIN_BACK_SEGMENTS = (rfm.CANNOT_LOSE, rfm.AT_RISK, rfm.ABOUT_TO_SLEEP)
+
+
+def win_back(actor: Any, limit: int = 5) -> list[CustomerScore]:
+    """The customers of the win-back segments who spent the most with the business, among those
+    the actor may see (from the latest refresh's scores)."""
+    require(actor, "analytics.view")
+    return list(
+        CustomerScore.objects.filter(
+            rfm_segment__in=WIN_BACK_SEGMENTS, customer_id__in=visible_customers(actor).values("pk")
+        )
+        .select_related("customer")
+        .order_by("-historic_value", "customer_id")[:limit]
+    )
+
+
 def dashboard(actor: Any) -> dict[str, Any]:
     """The "Pelanggan" dashboard: segment sizes and revenue from the latest finished refresh, the
     lifetime value distribution, the customers most at risk, the strongest cross-sell rules and

@@ -17,7 +17,7 @@ from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
 from setia.sales.models import Order
-from setia.sales.selectors import customer_orders
+from setia.sales.selectors import customer_orders, sales_figures
 from setia.sales.services.bookings import last_trip
 
 PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
@@ -108,7 +108,51 @@ def _programme_revenue(programme: Any, members: Any, start: dt.date, end: dt.dat
     return int(totals["total"] - totals["refunded"])
 
 
+def _with_ratios(now: dict[str, int], before: dict[str, int]) -> dict[str, Any]:
+    return {
+        **now,
+        "average": now["revenue"] // now["orders"] if now["orders"] else None,
+        "returning_percent": round(100 * now["returning"] / now["customers"]) if now["customers"] else None,
+        "before": before,
+        "change_percent": round(100 * (now["revenue"] - before["revenue"]) / before["revenue"])
+        if before["revenue"]
+        else None,
+    }
+
+
+def _sales_panel(request: HttpRequest) -> dict[str, Any]:
+    """The home page's sales: today beside the same weekday a week ago, and the last seven days
+    beside the seven before, in the viewer's branches."""
+    from django.utils import timezone
+
+    from setia.accounts.selectors import branch_scope
+
+    actor: Any = request.user
+    today = timezone.localdate()
+    week = dt.timedelta(days=7)
+
+    def figures(first: dt.date, last: dt.date) -> dict[str, int]:
+        return sales_figures(actor=actor, first=first, last=last)
+
+    return {
+        "today": _with_ratios(figures(today, today), figures(today - week, today - week)),
+        "week": _with_ratios(
+            figures(today - dt.timedelta(days=6), today),
+            figures(today - dt.timedelta(days=13), today - week),
+        ),
+        "week_ago": today - week,
+        "all_branches": branch_scope(actor).all_branches,
+        "can_sell": actor.has_capability("orders.create"),
+    }
+
+
 def register() -> None:
+    from setia.core.dashboard import Panel as HomePanel
+    from setia.core.dashboard import register_panel as register_home_panel
+
+    register_home_panel(
+        HomePanel("sales", "sales/panels/home_sales.html", _sales_panel, order=10, capability="orders.view")
+    )
     timeline.register_source("orders", _orders_source, interaction=True, batch=_orders_interactions)
     merge.register_merge_handler("orders", _move_orders)
     programmes.register_programme_revenue(_programme_revenue)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,30 @@ from setia.sales.models import Appointment, Order, OrderLine, Trip
 def visible_orders(actor: User) -> QuerySet[Order]:
     require(actor, "orders.view")
     return branch_scope(actor).filter(Order.objects.all(), field="branch")
+
+
+# Orders that count as sales: paid and not wholly refunded (as analytics counts them).
+SALE_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED)
+
+
+def sales_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, int]:
+    """The paid orders of the business days `first`..`last` in the actor's branches: how many,
+    revenue net of refunds, customers, and of those the ones who had bought before `first`
+    (returning)."""
+    earlier = Order.objects.filter(
+        customer_id=OuterRef("customer_id"), business_date__lt=first, status__in=SALE_STATUSES
+    )
+    figures = (
+        visible_orders(actor)
+        .filter(business_date__gte=first, business_date__lte=last, status__in=SALE_STATUSES)
+        .aggregate(
+            orders=Count("id"),
+            revenue=Sum(F("total") - F("refunded_total")),
+            customers=Count("customer_id", distinct=True),
+            returning=Count("customer_id", distinct=True, filter=Q(Exists(earlier))),
+        )
+    )
+    return {key: int(value or 0) for key, value in figures.items()}
 
 
 def order_get(*, actor: User, pk: int) -> Order:

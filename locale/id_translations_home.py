@@ -1,0 +1,19 @@
+# ruff: noqa: E501
+"""Indonesian for the home page's sales and win-back panels."""
+
+ID = {
+    "all branches": "semua cabang",
+    "your branches": "cabang Anda",
+    "vs last %(day)s": "dibanding %(day)s lalu",
+    "Last 7 days": "7 hari terakhir",
+    "vs the 7 days before": "dibanding 7 hari sebelumnya",
+    "Paid orders, net of refunds. Returning: customers who had bought before the period.": "Pesanan lunas, setelah dikurangi pengembalian dana. Kembali: pelanggan yang sudah pernah membeli sebelum periode ini.",
+    "Per order": "Per pesanan",
+    "Returning customers": "Pelanggan kembali",
+    "Customers to win back": "Pelanggan untuk dirangkul kembali",
+    "last visit %(days)s day ago": "kunjungan terakhir %(days)s hari lalu",
+    "spent so far": "total belanja",
+    "No good customer has gone quiet.": "Tidak ada pelanggan baik yang menghilang.",
+    "Customer analytics has not been computed yet.": "Analitik pelanggan belum dihitung.",
+    "Good customers who have not come back for a while (RFM segments: can't lose them, at risk, about to sleep), the biggest spenders first. Call them or send an offer.": "Pelanggan baik yang sudah lama tidak kembali (segmen RFM: jangan sampai hilang, berisiko, hampir tidur), yang belanjanya terbesar lebih dulu. Telepon mereka atau kirim penawaran.",
+}

@@ -1,0 +1,76 @@
+"""The home page's sales panel: paid sales of today and of the last seven days in the viewer's
+branches, beside the same periods a week before."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.utils import timezone
+
+from setia.accounts.models import Branch
+from setia.conftest import Business, client_for
+from setia.customers.models import Customer
+from setia.sales.models import Order
+from setia.sales.selectors import sales_figures
+
+pytestmark = pytest.mark.django_db
+_numbers = itertools.count(1)
+
+
+def _order(customer: Customer, day: dt.date, total: int, branch: Branch, **fields: object) -> Order:
+    return Order.objects.create(
+        number=f"H{next(_numbers):06d}",
+        customer=customer,
+        branch=branch,
+        business_date=day,
+        placed_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
+        total=total,
+        subtotal=total,
+        **fields,
+    )
+
+
+def _shop(business: Business) -> dict[str, object]:
+    today = timezone.localdate()
+    ayu, budi, citra = (Customer.objects.create(name=name) for name in ("Ayu", "Budi", "Citra"))
+    a, b = business.branch_a, business.branch_b
+    _order(ayu, today - dt.timedelta(days=30), 50_000, a)  # Ayu bought before: returning today
+    _order(ayu, today, 100_000, a)
+    _order(ayu, today, 20_000, a, refunded_total=5_000, status=Order.Status.PARTLY_REFUNDED)
+    _order(budi, today, 300_000, a)  # Budi's first purchase
+    _order(budi, today, 999_000, a, status=Order.Status.CANCELLED)  # not a sale
+    _order(budi, today, 80_000, a, status=Order.Status.PLACED)  # not paid yet
+    _order(citra, today, 400_000, b)  # another branch
+    _order(citra, today - dt.timedelta(days=7), 200_000, a)  # last week's same day
+    return {"today": today}
+
+
+def test_figures_count_paid_sales_net_of_refunds_in_the_viewer_s_branches(business: Business) -> None:
+    today = _shop(business)["today"]
+    assert isinstance(today, dt.date)
+    owner = sales_figures(actor=business.owner, first=today, last=today)
+    assert owner == {"orders": 4, "revenue": 100_000 + 15_000 + 300_000 + 400_000, "customers": 3, "returning": 2}
+    cashier = sales_figures(actor=business.cashier_a, first=today, last=today)  # Kemang only
+    assert cashier == {"orders": 3, "revenue": 415_000, "customers": 2, "returning": 1}
+    week = sales_figures(actor=business.cashier_a, first=today - dt.timedelta(days=6), last=today)
+    assert week["orders"] == 3  # Citra's order of 7 days ago is in the week before
+    before = sales_figures(actor=business.cashier_a, first=today - dt.timedelta(days=13), last=today - dt.timedelta(7))
+    assert before == {"orders": 1, "revenue": 200_000, "customers": 1, "returning": 0}
+
+
+def test_the_home_page_shows_them_with_the_change(business: Business) -> None:
+    _shop(business)
+    page = client_for(business.cashier_a).get("/").content.decode()
+    assert 'data-testid="home-sales"' in page
+    revenue = page.split('data-testid="today-revenue"')[1].split("</span>")[0]
+    assert "415.000" in revenue
+    assert 'data-testid="today-change"' in page and "+108%" in page  # 415,000 against 200,000
+    assert "50%" in page.split('data-testid="today-returning"')[1][:40]  # Ayu of Ayu and Budi
+    assert "Penjualan baru" in page  # a cashier can start a sale from here
+
+
+def test_an_empty_day_shows_dashes_not_errors(business: Business) -> None:
+    page = client_for(business.analyst).get("/").content.decode()
+    assert 'data-testid="home-sales"' in page and "Rp 0" in page
+    assert 'data-testid="today-change"' not in page  # nothing to compare with
+    assert "Penjualan baru" not in page  # an analyst does not sell
