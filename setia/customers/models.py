@@ -147,6 +147,7 @@ class Customer(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="members",
         limit_choices_to={"kind": "company"},
+        db_index=False,  # a partial index in Meta: most customers have no company
     )
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
@@ -165,6 +166,7 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_customers",
+        db_index=False,  # a partial index in Meta
     )
     home_branch = models.ForeignKey(
         "accounts.Branch",
@@ -173,16 +175,18 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
+        db_index=False,  # a partial index in Meta
     )
     external_id = models.CharField(
         _("external id"),
         max_length=64,
         null=True,
         blank=True,
-        unique=True,
         help_text=_("The business's own reference, e.g. from its cash register or old system."),
     )
-    member_number = models.CharField(_("member card number"), max_length=32, null=True, blank=True, unique=True)
+    # Unique through Meta constraints, not unique=True: on PostgreSQL a unique CharField also gets
+    # a second (varchar_pattern_ops) index for LIKE 'x%', which nothing here asks (ADR 0011).
+    member_number = models.CharField(_("member card number"), max_length=32, null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
@@ -212,12 +216,31 @@ class Customer(TimeStampedModel):
                 name="customer_live_name_idx",
                 condition=models.Q(merged_into__isnull=True, archived_at__isnull=True),
             ),
+            # Read only for `home_branch_id = x` / `IN (…)` (a branch filter, a branch-scoped
+            # staff member), which never matches a customer without a branch: those stay out.
             models.Index(
                 fields=["home_branch", "search_name", "id"],
                 name="customer_live_branch_name_idx",
-                condition=models.Q(merged_into__isnull=True, archived_at__isnull=True),
+                condition=models.Q(merged_into__isnull=True, archived_at__isnull=True, home_branch__isnull=False),
             ),
             models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
+            # Foreign keys that most customers leave empty: only the rows that have one are indexed
+            # (an equality lookup implies IS NOT NULL, so both databases use these as they would a
+            # full index), and a customer written without them touches none of these indexes.
+            models.Index(
+                fields=["home_branch"], name="customer_branch_idx", condition=models.Q(home_branch__isnull=False)
+            ),
+            models.Index(fields=["owner"], name="customer_owner_idx", condition=models.Q(owner__isnull=False)),
+            models.Index(fields=["company"], name="customer_company_idx", condition=models.Q(company__isnull=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="customer_external_id_unique"),
+            # A card number is given by the loyalty programme; customers without one are not indexed.
+            models.UniqueConstraint(
+                fields=["member_number"],
+                name="customer_member_number_unique",
+                condition=models.Q(member_number__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,8 +254,9 @@ class CustomerPhone(models.Model):
         OFFICE = "office", _("office")
         OTHER = "other", _("other")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("phone"), max_length=20, db_index=True)
+    # No index of its own on customer: the unique (customer, number) index starts with it.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones", db_index=False)
+    number = models.CharField(_("phone"), max_length=20)
     label = models.CharField(_("label"), max_length=10, choices=Label.choices, default=Label.MOBILE)
     is_primary = models.BooleanField(_("primary"), default=False)
 
@@ -241,14 +265,17 @@ class CustomerPhone(models.Model):
         verbose_name_plural = _("phones")
         ordering = ["-is_primary", "id"]
         constraints = [models.UniqueConstraint(fields=["customer", "number"], name="phone_once_per_customer")]
+        # In Meta rather than db_index=True: no LIKE index beside it on PostgreSQL (ADR 0011).
+        indexes = [models.Index(fields=["number"], name="phone_number_idx")]
 
     def __str__(self) -> str:
         return self.number
 
 
 class CustomerEmail(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
-    email = models.EmailField(_("email"), db_index=True)
+    # No index of its own on customer: the unique (customer, email) index starts with it.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails", db_index=False)
+    email = models.EmailField(_("email"))
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
@@ -256,6 +283,7 @@ class CustomerEmail(models.Model):
         verbose_name_plural = _("emails")
         ordering = ["-is_primary", "id"]
         constraints = [models.UniqueConstraint(fields=["customer", "email"], name="email_once_per_customer")]
+        indexes = [models.Index(fields=["email"], name="email_address_idx")]
 
     def __str__(self) -> str:
         return self.email
@@ -273,11 +301,16 @@ class Address(TimeStampedModel):
     landmark = models.CharField(
         _("landmark / notes"), max_length=255, blank=True, help_text=_("E.g. 'gate next to the mosque'.")
     )
-    province = models.ForeignKey(Province, verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT)
-    regency = models.ForeignKey(
-        Regency, verbose_name=_("city / regency"), null=True, blank=True, on_delete=models.PROTECT
+    # Indexes in Meta (segments filter on province and city; districts are rarely given).
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
-    district = models.ForeignKey(District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT)
+    regency = models.ForeignKey(
+        Regency, verbose_name=_("city / regency"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -285,6 +318,11 @@ class Address(TimeStampedModel):
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
         ordering = [models.F("last_used_at").desc(nulls_last=True), "-created_at"]
+        indexes = [
+            models.Index(fields=["province"], name="address_province_idx", condition=models.Q(province__isnull=False)),
+            models.Index(fields=["regency"], name="address_regency_idx", condition=models.Q(regency__isnull=False)),
+            models.Index(fields=["district"], name="address_district_idx", condition=models.Q(district__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         place = ", ".join(str(part) for part in (self.district, self.regency) if part)
