@@ -408,3 +408,67 @@ def test_a_pipelined_import_resumes_after_interruption_and_keeps_duplicates_out(
     assert (job.status, job.created_count, job.skipped_count) == ("done", 2499, 1)
     assert Customer.objects.count() == 2499 and not Customer.objects.filter(name="Pelanggan Ganda").exists()
     assert connection.vendor != "postgresql" or not connection.in_atomic_block  # the pipelined path ran
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_written_at_once_keep_tags_updates_and_the_checkpoint_in_order(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL two writer connections write consecutive batches at the same time: a new tag
+    named in every batch is created once, updates of existing customers land, every batch commits
+    after the one before it (the checkpoint only grows), and a failed batch rolls back the next."""
+    from django.db import connection
+
+    from setia.customers.models import Tag
+
+    monkeypatch.setattr(imports, "WRITE_BATCH", 200)
+    monkeypatch.setattr(imports, "SQLITE_WRITE_BATCH", 200)
+    existing = customer_create(
+        actor=business.owner,
+        name="Lama",
+        home_branch=business.branch_a,
+        contacts=ContactPoints(phones=[PhoneIn("0812-0000-0799")]),
+    )
+    rows = [f"Pelanggan {i},0812{i:08d},Baru;VIP" for i in range(800)]  # row 799 matches "Lama"
+    job = _check(_upload(business, "name,phone,tags\n" + "\n".join(rows) + "\n", mode="upsert"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    checkpoints: list[tuple[int, int]] = []
+    original = imports._write_and_checkpoint
+
+    def record(job: CustomerImport, batch: list, previous: object = None) -> None:
+        original(job, batch, previous)  # type: ignore[arg-type]
+        # The next batch cannot commit before this returns: the checkpoint is this batch's end.
+        rows_before = batch[0].number - 2  # the header is line 1
+        checkpoints.append((rows_before + len(batch), CustomerImport.objects.get(pk=job.pk).processed_rows))
+
+    monkeypatch.setattr(imports, "_write_and_checkpoint", record)
+    job = imports.import_run(job.pk)
+    assert (job.status, job.created_count, job.updated_count, job.skipped_count) == ("done", 799, 1, 0)
+    assert checkpoints == [(end, end) for end in (200, 400, 600, 800)]
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Baru", "VIP"]
+    assert Customer.objects.filter(tags__name="VIP").count() == 800
+    existing.refresh_from_db()
+    assert sorted(existing.tags.values_list("name", flat=True)) == ["Baru", "VIP"]
+
+    # A batch that fails takes the batch written beside it down with it; the checkpoint stays whole.
+    rows = [f"Kedua {i},0813{i:08d}" for i in range(800)]
+    job = _check(_upload(business, "name,phone\n" + "\n".join(rows) + "\n"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    write_batch = imports._write_batch
+
+    def fail_second(job: CustomerImport, rows: list) -> dict:
+        if rows and rows[0].number == 202:  # the second batch (lines 202-401 of the file)
+            raise RuntimeError("disk full")
+        return write_batch(job, rows)
+
+    monkeypatch.setattr(imports, "_write_and_checkpoint", original)
+    monkeypatch.setattr(imports, "_write_batch", fail_second)
+    with pytest.raises(RuntimeError):
+        imports.import_run(job.pk)
+    job.refresh_from_db()
+    assert job.processed_rows == 200 and Customer.objects.filter(name__startswith="Kedua").count() == 200
+    monkeypatch.setattr(imports, "_write_batch", write_batch)
+    job = imports.import_run(job.pk)
+    assert (job.status, job.created_count) == ("done", 800)
+    assert Customer.objects.filter(name__startswith="Kedua").count() == 800
+    assert connection.vendor != "postgresql" or not connection.in_atomic_block  # the pipelined path ran
