@@ -17,7 +17,7 @@ from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
 from setia.sales.models import Order
-from setia.sales.selectors import customer_orders, sales_figures
+from setia.sales.selectors import customer_orders, member_figures, sales_figures
 from setia.sales.services.bookings import last_trip
 
 PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
@@ -134,7 +134,17 @@ def _sales_panel(request: HttpRequest) -> dict[str, Any]:
     def figures(first: dt.date, last: dt.date) -> dict[str, int]:
         return sales_figures(actor=actor, first=first, last=last)
 
+    members = member_figures(actor=actor, first=today - dt.timedelta(days=29), last=today)
+    revenue = members["revenue"]
+    others = members["customers"] - members["members"]
+    other_revenue = members["identified_revenue"] - members["member_revenue"]
     return {
+        "members": {
+            **members,
+            "share_percent": round(100 * members["member_revenue"] / revenue) if revenue else None,
+            "member_spend": members["member_revenue"] // members["members"] if members["members"] else None,
+            "other_spend": other_revenue // others if others else None,
+        },
         "today": _with_ratios(figures(today, today), figures(today - week, today - week)),
         "week": _with_ratios(
             figures(today - dt.timedelta(days=6), today),

@@ -42,6 +42,28 @@ def sales_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, in
     return {key: int(value or 0) for key, value in figures.items()}
 
 
+def member_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, int]:
+    """Paid sales of `first`..`last` in the actor's branches split between loyalty members and
+    other customers: revenue and customers of each (walk-in sales without a customer count as
+    others' revenue). Whether the programme pays shows in what a member spends against others."""
+    from setia.loyalty.models import Membership
+
+    member = Q(Exists(Membership.objects.filter(customer_id=OuterRef("customer_id"))))
+    net = F("total") - F("refunded_total")
+    figures = (
+        visible_orders(actor)
+        .filter(business_date__gte=first, business_date__lte=last, status__in=SALE_STATUSES)
+        .aggregate(
+            revenue=Sum(net),
+            member_revenue=Sum(net, filter=member),
+            members=Count("customer_id", distinct=True, filter=member),
+            customers=Count("customer_id", distinct=True),
+            identified_revenue=Sum(net, filter=Q(customer_id__isnull=False)),
+        )
+    )
+    return {key: int(value or 0) for key, value in figures.items()}
+
+
 def order_get(*, actor: User, pk: int) -> Order:
     order = (
         visible_orders(actor)

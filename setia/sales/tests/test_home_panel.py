@@ -74,3 +74,31 @@ def test_an_empty_day_shows_dashes_not_errors(business: Business) -> None:
     assert 'data-testid="home-sales"' in page and "Rp 0" in page
     assert 'data-testid="today-change"' not in page  # nothing to compare with
     assert "Penjualan baru" not in page  # an analyst does not sell
+
+
+def test_members_share_of_revenue_and_spend_against_other_customers(business: Business) -> None:
+    from setia.loyalty.models import Membership
+    from setia.sales.selectors import member_figures
+
+    today = _shop(business)["today"]
+    assert isinstance(today, dt.date)
+    ayu = Customer.objects.get(name="Ayu")
+    Membership.objects.create(customer=ayu, number="M0001", referral_code="AYU1", branch=business.branch_a)
+    anonymous = Order.objects.create(
+        number="WALKIN", branch=business.branch_a, business_date=today, total=10_000, subtotal=10_000
+    )
+    assert anonymous.customer_id is None
+    figures = member_figures(actor=business.cashier_a, first=today - dt.timedelta(days=29), last=today)
+    # Kemang, 30 days (Ayu's order of 30 days ago is outside): Ayu 100,000 + 15,000; Budi 300,000;
+    # Citra 200,000; walk-in 10,000.
+    assert figures == {
+        "revenue": 625_000,
+        "member_revenue": 115_000,
+        "members": 1,
+        "customers": 3,
+        "identified_revenue": 615_000,
+    }
+    page = client_for(business.cashier_a).get("/").content.decode()
+    assert ">18%<" in page.split('data-testid="member-share"')[1][:20]  # 115,000 of 625,000
+    assert "115 rb" in page.split('data-testid="member-spend"')[1][:60]
+    assert "250 rb" in page.split('data-testid="other-spend"')[1][:60]  # (300,000 + 200,000) / 2
