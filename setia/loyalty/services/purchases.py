@@ -4,9 +4,10 @@ discounted" codes — and their reversal on a refund. Loyalty sees carts, never 
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -59,30 +60,41 @@ _SALE_COLUMNS = statements.Columns(
 
 
 def membership_for_sale(customer: Customer) -> Membership | None:
-    """Lock the customer's row for a sale and read her active membership under the lock.
+    """Lock the customer's row for a sale and read her active membership under the lock: see
+    `lock_for_sale`."""
+    membership, _also = lock_for_sale(customer)
+    return membership
+
+
+def lock_for_sale(customer: Customer, also: Sequence[str] = ()) -> tuple[Membership | None, tuple[Any, ...]]:
+    """Lock the customer's row for a sale and read her active membership under the lock; `also`:
+    SQL expressions the caller wants evaluated in the same statement (a new order's id), their
+    values returned beside the membership.
 
     A member's sales are serialised this way: balances, vouchers and tier progress are checked
     against values no other sale is changing. For a member it is one statement, which locks her
     membership row as well (every balance change locks it anyway); for anyone else the customer
-    row alone is locked. The tier comes from the remembered active tiers (an inactive one is read
-    when asked for). On SQLite the transaction holds the database's write lock already.
+    row alone is locked, by a second one. The tier comes from the remembered active tiers (an
+    inactive one is read when asked for). On SQLite the transaction holds the database's write
+    lock already.
     """
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    extra = "".join(f", {expression}" for expression in also)
     rows = statements.run(
-        f"SELECT {_SALE_COLUMNS.sql} FROM {Customer._meta.db_table} c "
+        f"SELECT {_SALE_COLUMNS.sql}{extra} FROM {Customer._meta.db_table} c "
         f"JOIN {Membership._meta.db_table} m ON m.customer_id = c.id WHERE c.id = %s AND m.status = %s{lock}",
         [customer.pk, Membership.Status.ACTIVE.value],
     )
     if not rows:
-        statements.run(f"SELECT id FROM {Customer._meta.db_table} WHERE id = %s{lock}", [customer.pk])
-        return None
+        rows = statements.run(f"SELECT id{extra} FROM {Customer._meta.db_table} WHERE id = %s{lock}", [customer.pk])
+        return None, tuple(rows[0][1:]) if rows else (None,) * len(also)
     membership: Membership = _SALE_COLUMNS.instance(rows[0])
     membership.customer = customer
     if membership.tier_id is not None:
         tier = next((tier for tier in remembered.tiers_highest_first() if tier.pk == membership.tier_id), None)
         if tier is not None:
             membership.tier = tier  # shared with the memo: read, never changed
-    return membership
+    return membership, tuple(rows[0][_SALE_COLUMNS.count :])
 
 
 def member_discount_percent(membership: Membership | None) -> Decimal:

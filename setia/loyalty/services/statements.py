@@ -143,12 +143,12 @@ def _insert_statement(
 
 def insert_objects(objects: Sequence[models.Model], *, skip_conflicts: bool = False) -> bool:
     """INSERT new instances of one model in one statement, as `save()` would write them (defaults,
-    `auto_now`), and give them their ids. `skip_conflicts`: see `insert`; False when a row was
-    left out (its instance keeps no id)."""
+    `auto_now`; their ids when they all have one), and give them their ids. `skip_conflicts`:
+    see `insert`; False when a row was left out (its instance keeps no id)."""
     if not objects:
         return True
     model = type(objects[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields = _fields_to_insert(objects)
     rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objects]
     ids = insert(model, [field.attname for field in fields], rows, skip_conflicts=skip_conflicts)
     if len(ids) != len(objects):
@@ -158,6 +158,12 @@ def insert_objects(objects: Sequence[models.Model], *, skip_conflicts: bool = Fa
         obj._state.adding = False
         obj._state.db = connection.alias
     return True
+
+
+def _fields_to_insert(objects: Sequence[models.Model]) -> list[Any]:
+    """Every concrete field; the primary key only when the instances have theirs already."""
+    with_ids = all(obj.pk is not None for obj in objects)
+    return [field for field in objects[0]._meta.concrete_fields if with_ids or not field.primary_key]
 
 
 def prepared(model: type[models.Model], name: str, value: Any) -> Any:
@@ -235,7 +241,7 @@ class Batch:
         if not objects:
             return
         model = type(objects[0])
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        fields = _fields_to_insert(objects)
         rows = [tuple(field.pre_save(obj, True) for field in fields) for obj in objects]
 
         def give_ids(ids: list[Any]) -> None:

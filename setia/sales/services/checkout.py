@@ -26,6 +26,7 @@ from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log, object_key, object_type_of
+from setia.core.bulk import allocate_ids
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.memo import Memo
 from setia.core.models import AuditEvent
@@ -422,10 +423,7 @@ def request_digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _replay(key: str, digest: str) -> Order:
-    order = Order.objects.filter(idempotency_key=key).first()
-    if order is None:  # the insert conflicted on something else than the key
-        raise IntegrityError("the order could not be inserted")
+def _replay(order: Order, digest: str) -> Order:
     if order.request_digest != digest:
         message = _("This Idempotency-Key was already used for a different order.")
         raise ApplicationError(message, {"idempotency_key": [message]})
@@ -482,40 +480,45 @@ def checkout(
     _settings_for_pricing()
     loyalty_config.warm()
     _products({line.product_id for line in lines if line.product_id is not None})
-    with transaction.atomic():
-        order = Order(
-            number=f"TMP-{secrets.token_hex(10)}",
-            kind=kind,
-            customer=customer,
-            branch=branch,
-            channel=channel,
-            status=Order.Status.FULFILLED,
-            placed_at=at,
-            business_date=timezone.localtime(at).date(),
-            note=note[:255],
-            idempotency_key=idempotency_key,
-            request_digest=digest,
-            service_address=service_address,
-            created_by=actor,
-        )
-        # With a key, the unique constraint decides: a concurrent request with the same key waits
-        # here for the first one's transaction and then inserts nothing. No look-up before, no
-        # savepoint (nothing fails: the row is just not written).
-        if not statements.insert_objects([order], skip_conflicts=idempotency_key is not None):
-            assert idempotency_key is not None
-            return _replay(idempotency_key, digest), False
-        _record(
-            actor=actor,
-            order=order,
-            customer=customer,
-            lines=lines,
-            payments=payments,
-            voucher_code=voucher_code,
-            points=points,
-            cashback=cashback,
-            at=at,
-            fresh=True,
-        )
+    order = Order(
+        kind=kind,
+        customer=customer,
+        branch=branch,
+        channel=channel,
+        status=Order.Status.FULFILLED,
+        placed_at=at,
+        business_date=timezone.localtime(at).date(),
+        note=note[:255],
+        idempotency_key=idempotency_key,
+        request_digest=digest,
+        service_address=service_address,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            _record(
+                actor=actor,
+                order=order,
+                customer=customer,
+                lines=lines,
+                payments=payments,
+                voucher_code=voucher_code,
+                points=points,
+                cashback=cashback,
+                at=at,
+                fresh=True,
+            )
+    except (IntegrityError, ApplicationError):
+        # A request with a key already recorded: its order row (written with the sale's other
+        # writes) broke the key's unique constraint, or — the first sale having used the voucher
+        # or the points — the sale was refused. Nothing of this attempt is left (rolled back);
+        # the answer is the recorded order. A concurrent duplicate for the same member waits on
+        # her lock until the first one commits; any other waits on the key's index entry.
+        if idempotency_key is not None:
+            recorded = Order.objects.filter(idempotency_key=idempotency_key).first()
+            if recorded is not None:
+                return _replay(recorded, digest), False
+        raise
     return order, True
 
 
@@ -558,12 +561,21 @@ def _record(
     at: dt.datetime,
     fresh: bool = False,
 ) -> None:
-    """Price the sale and write it. `fresh`: `order` was inserted by this transaction, so nothing
-    was recorded for it before (no look-ups for earlier ledger entries of it)."""
+    """Price the sale and write it. `fresh`: `order` is new (not saved yet): it gets its id now and
+    is inserted with the sale's other writes, and nothing was recorded for it before (no look-ups
+    for earlier ledger entries of it). Otherwise `order` exists and its totals are updated.
+
+    Everything is read first and written at the end, together (`statements.Batch`: one statement
+    on PostgreSQL). The new order's row carries the idempotency key: a request whose key is taken
+    fails there, and `checkout` answers with the recorded order."""
     # The customer's row locked (a member's sales are serialised: points and vouchers are checked
     # against a stable balance) and her membership read under the lock, once: pricing, payments
-    # and rewards all see the same membership.
-    membership = purchases.membership_for_sale(customer) if customer is not None else None
+    # and rewards all see the same membership. A new order's id comes with it on PostgreSQL.
+    also = [_next_order_id()] if fresh and connection.vendor == "postgresql" else []
+    membership, values = purchases.lock_for_sale(customer, also) if customer is not None else (None, ())
+    if fresh:
+        order.pk = values[0] if values and values[0] is not None else allocate_ids(Order, 1)[0]
+        order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
     result = quote(
         branch=order.branch,
         customer=customer,
@@ -599,8 +611,6 @@ def _record(
         for line in result.lines
     ]
     writes.insert_objects(order_lines)
-    if order.number.startswith("TMP-"):
-        order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
     order.subtotal = result.subtotal
     order.discount_total = result.discount_total
     order.tax_rate = result.tax_rate
@@ -637,7 +647,10 @@ def _record(
         )
         if redeemed.discount != result.voucher_discount:
             raise _field_error("voucher_code", _("The voucher changed while the sale was being recorded. Try again."))
-    _save_totals(order, writes)
+    if fresh:
+        writes.insert_objects([order])
+    else:
+        _save_totals(order, writes)
     writes.insert_objects(
         [
             _audit_event(
@@ -671,6 +684,19 @@ def _audit_event(
         changes=changes,
         message=message[:255],
     )
+
+
+_ORDER_SEQUENCE: dict[str, str] = {}
+
+
+def _next_order_id() -> str:
+    """The SQL for a new order id on PostgreSQL (its sequence's name read once per process)."""
+    found = _ORDER_SEQUENCE.get(connection.alias)
+    if found is None:
+        table, column = Order._meta.db_table, Order._meta.pk.column
+        name = statements.run("SELECT pg_get_serial_sequence(%s, %s)", [table, column])[0][0]
+        found = _ORDER_SEQUENCE[connection.alias] = f"nextval('{name}')"
+    return found
 
 
 _TOTALS = (
