@@ -138,8 +138,21 @@ def write_rows(
         tail = "".join("\t" + copy_value(value) for value in constants.values())
         copy_text(model._meta.db_table, names, rows, tail)
         return
-    shared = tuple(constants.values())
-    insert_rows(model, names, [row + shared for row in rows] if shared else rows)
+    if not constants:
+        insert_rows(model, names, rows)
+        return
+    # SQLite: the constants go into the statement as literals (quoted by SQLite itself), so each
+    # row binds only its own values and no row tuple is copied to append them.
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(['quote(%s)'] * len(constants))}", list(constants.values()))
+        literals = [literal.replace("%", "%%") for literal in cursor.fetchone()]
+        placeholders = ", ".join([*(["%s"] * len(columns)), *literals])
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in names)}) "
+            f"VALUES ({placeholders})",
+            rows,
+        )
 
 
 def row_template(model: type[models.Model]) -> dict[str, Any]:

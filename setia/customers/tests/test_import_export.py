@@ -472,3 +472,21 @@ def test_batches_written_at_once_keep_tags_updates_and_the_checkpoint_in_order(
     assert (job.status, job.created_count) == ("done", 800)
     assert Customer.objects.filter(name__startswith="Kedua").count() == 800
     assert connection.vendor != "postgresql" or not connection.in_atomic_block  # the pipelined path ran
+
+
+def test_each_batch_checks_the_branches_staff_regions_and_tags_it_refers_to(business: Business) -> None:
+    """SQLite imports write without per-row foreign-key lookups; each batch checks its references."""
+    from django.db import IntegrityError
+
+    from setia.accounts.models import Branch
+
+    job = _check(_upload(business, "name,phone,home_branch,city\nAyu,0812-1111-2222,kmg,Bandung\n"))
+    checker = imports.RowChecker(job)
+    row = checker.parse(2, ["Ayu", "0812-1111-2222", "kmg", "Bandung"])
+    assert not row.errors
+    imports._check_references(job, [row], {})
+    for key, gone in (("home_branch", Branch(pk=987654, code="hilang")), ("owner", type(business.owner)(pk=987654))):
+        with pytest.raises(IntegrityError):
+            imports._check_references(job, [imports.Row(2, values={**row.values, key: gone})], {})
+    with pytest.raises(IntegrityError):
+        imports._check_references(job, [row], {("label", "vip"): 987654})
