@@ -7,7 +7,10 @@ chooses to skip the bad rows, and the skipped rows are written to a report CSV w
 A file row is one order line. Rows with the same `order_ref` (kept together) form one order;
 a row without `order_ref` is an order of its own. The minimal file has `customer_ref,date,amount`.
 
-Speed (rule 8 of docs/ARCHITECTURE): the file is read and checked once. Rows are read in chunks
+Speed (rule 8 of docs/ARCHITECTURE): on PostgreSQL (without `apply_loyalty`) the server reads,
+checks and writes the rows itself — services/imports_sql.py, ADR 0016 — with this module's rules
+and wording; what follows is the path for SQLite, loyalty, and files PostgreSQL's CSV reader
+refuses. The file is read and checked once. Rows are read in chunks
 of whole orders; each chunk resolves its customer references in one query per kind of reference
 and finds which of its orders are in the database already. The import keeps each chunk's valid
 new orders, as resolved, in a private temporary file and writes them from there: per chunk one

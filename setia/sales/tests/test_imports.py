@@ -474,3 +474,48 @@ def test_files_the_server_cannot_read_go_the_python_way_with_the_same_result(
     assert (result.rows, result.orders_created, result.lines_created) == (2, 2, 2)
     again = orders_import(actor=business.owner, path=tidy, options=ImportOptions())
     assert (again.orders_existing, again.orders_created) == (2, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_deleted_between_check_and_write_fails_the_import(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The foreign keys hold on every path: PostgreSQL's set-based check of a range's customers,
+    branches and products finds the one deleted since the check, and the range then runs with the
+    per-row checks, which refuse it; nothing of the range is written."""
+    from django.db import IntegrityError
+
+    from setia.sales.services import imports_sql
+
+    gone = Customer.objects.create(name="Gone", search_name="gone", external_id="POS-9")
+    path = _file(
+        tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-03-01", "50000"], ["POS-9", "2024-03-02", "1"]]
+    )
+    real_check = imports._check
+
+    def check_then_delete(*args: object, **kwargs: object) -> imports.ImportResult:
+        result = real_check(*args, **kwargs)  # type: ignore[arg-type]
+        # Behind the import's back (a plain DELETE: the customer has no orders yet).
+        Customer.objects.filter(pk=gone.pk).delete()
+        return result
+
+    real_held = imports_sql._parents_held
+    held: list[bool] = []
+
+    def parents_held(*args: object) -> bool:
+        held.append(real_held(*args))  # type: ignore[arg-type]
+        return held[-1]
+
+    monkeypatch.setattr(imports, "_check", check_then_delete)
+    monkeypatch.setattr(imports_sql, "_parents_held", parents_held)
+    with pytest.raises(IntegrityError):
+        orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert not Order.objects.exists() and not OrderLine.objects.exists()
+    from django.db import connection
+
+    assert held == ([False] if connection.vendor == "postgresql" else [])
+    # With every customer there, the per-row checks are left to the set-based one (superuser).
+    monkeypatch.setattr(imports, "_check", real_check)
+    good = _file(tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-03-01", "50000"]], "good.csv")
+    assert orders_import(actor=business.owner, path=good, options=ImportOptions()).orders_created == 1
+    assert held == ([False, True] if connection.vendor == "postgresql" else [])
