@@ -244,3 +244,81 @@ def test_programme_revenue_counts_participants_orders(business: Business, shop: 
         payments=[PaymentIn("qris", 45_500)],
     )
     assert programmes.programme_results(programme).revenue == 150_000
+
+
+def test_a_retry_after_the_voucher_was_used_answers_with_the_recorded_order(business: Business, shop: dict) -> None:
+    """The sale reads first and writes at the end: a retry of a sale that used a single-use code
+    is refused by the code, and its key turns the refusal into the recorded order."""
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    voucher = vouchers.voucher_create(actor=business.owner, name="Sekali", kind=Voucher.Kind.AMOUNT, value=10_000)
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="SEKALI10")
+    arguments = {
+        "actor": business.cashier_a,
+        "branch": business.branch_a,
+        "customer": shop["customer"],
+        "lines": [LineIn(product_id=shop["creambath"].pk)],
+        "payments": [PaymentIn("qris", 140_000)],
+        "voucher_code": "SEKALI10",
+        "idempotency_key": "pos-1-2026-11-30-0001",
+    }
+    first, created = checkout(**arguments)  # type: ignore[arg-type]
+    again, created_again = checkout(**arguments)  # type: ignore[arg-type]
+    assert created and not created_again and again.pk == first.pk
+    with pytest.raises(ApplicationError, match="different order"):
+        checkout(**{**arguments, "payments": [PaymentIn("cash", 140_000)]})  # type: ignore[arg-type]
+    with pytest.raises(ApplicationError, match="already been used"):
+        checkout(**{**arguments, "idempotency_key": "pos-1-2026-11-30-0002"})  # type: ignore[arg-type]
+    assert Order.objects.count() == 1 and PointsEntry.objects.count() == 1
+
+
+def test_the_sale_is_audited_as_audit_log_writes_it(business: Business, shop: dict) -> None:
+    from setia.core.audit import audit_log
+    from setia.core.models import AuditEvent
+
+    order, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["shampoo"].pk, quantity=2)],
+        payments=[PaymentIn("qris", 91_000)],
+    )
+    event = AuditEvent.objects.get(object_type="sales.order")
+    reference = audit_log(
+        actor=business.cashier_a,
+        action="create",
+        instance=order,
+        subject=shop["customer"],
+        branch_id=order.branch_id,
+        changes={"total": [None, 91_000], "lines": [None, 1]},
+        message=f"Sale {order.number}",
+    )
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "created_at")]
+    assert {name: getattr(event, name) for name in fields} == {name: getattr(reference, name) for name in fields}
+
+
+def test_the_sale_writes_in_one_statement_on_postgresql(business: Business, shop: dict) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    voucher = vouchers.voucher_create(actor=business.owner, name="Diskon", kind=Voucher.Kind.AMOUNT, value=10_000)
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="SATU10")
+    with CaptureQueriesContext(connection) as queries:
+        order, _ = checkout(
+            actor=business.cashier_a,
+            branch=business.branch_a,
+            customer=shop["customer"],
+            lines=[LineIn(product_id=shop["creambath"].pk), LineIn(product_id=shop["shampoo"].pk)],
+            payments=[PaymentIn("qris", 185_500)],
+            voucher_code="SATU10",
+        )
+    logged = [q["sql"].removeprefix("QUERY = '").lstrip() for q in queries.captured_queries]
+    writes = [sql for sql in logged if sql.startswith(("INSERT", "UPDATE", "WITH"))]
+    # The order, its lines, a payment, qualifying spend, the balance, a points entry, the code's
+    # and the voucher's counters, the voucher's use and the audit row.
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and writes[0].count(" AS (") == 10, writes
+    else:
+        assert len(writes) == 10, writes
+    assert (order.total, order.discount_total, order.points_earned) == (185_500, 10_000, 18)
+    assert OrderLine.objects.filter(order=order).count() == 2 and Payment.objects.filter(order=order).count() == 1
