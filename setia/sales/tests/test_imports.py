@@ -397,7 +397,10 @@ def test_chunks_written_side_by_side_each_once(
     """On PostgreSQL, outside a transaction, chunks go to parallel writers (own connections)."""
     from django.db import connection
 
+    from setia.sales.services import imports_sql
+
     monkeypatch.setattr(imports, "CHUNK", 5)
+    monkeypatch.setattr(imports_sql, "RANGE", 7)  # PostgreSQL's path: ranges of rows, ending where an order starts
     assert imports._in_parallel(ImportOptions()) == (connection.vendor == "postgresql")
     rows = [["customer_ref", "date", "amount", "order_ref"]]
     for number in range(60):
