@@ -209,4 +209,6 @@ def test_api_order_just_recorded_answers_as_the_order_read_back(business: Busine
     assert created.status_code == 201, created.content
     read = web.get(f"/api/v1/orders/{created.json()['id']}", headers=headers)
     assert created.json() == read.json()
+    # Rendered without the schema's second validation: byte for byte what the schema renders.
+    assert created.content == read.content and created["Content-Type"] == read["Content-Type"]
     assert len(created.json()["lines"]) == 2 and len(created.json()["payments"]) == 2
