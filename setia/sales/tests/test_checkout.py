@@ -261,13 +261,13 @@ def test_a_retry_after_the_voucher_was_used_answers_with_the_recorded_order(busi
         "voucher_code": "SEKALI10",
         "idempotency_key": "pos-1-2026-11-30-0001",
     }
-    first, created = checkout(**arguments)  # type: ignore[arg-type]
-    again, created_again = checkout(**arguments)  # type: ignore[arg-type]
+    first, created = checkout(**arguments)
+    again, created_again = checkout(**arguments)
     assert created and not created_again and again.pk == first.pk
     with pytest.raises(ApplicationError, match="different order"):
-        checkout(**{**arguments, "payments": [PaymentIn("cash", 140_000)]})  # type: ignore[arg-type]
+        checkout(**{**arguments, "payments": [PaymentIn("cash", 140_000)]})
     with pytest.raises(ApplicationError, match="already been used"):
-        checkout(**{**arguments, "idempotency_key": "pos-1-2026-11-30-0002"})  # type: ignore[arg-type]
+        checkout(**{**arguments, "idempotency_key": "pos-1-2026-11-30-0002"})
     assert Order.objects.count() == 1 and PointsEntry.objects.count() == 1
 
 
