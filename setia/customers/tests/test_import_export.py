@@ -490,3 +490,21 @@ def test_each_batch_checks_the_branches_staff_regions_and_tags_it_refers_to(busi
             imports._check_references(job, [imports.Row(2, values={**row.values, key: gone})], {})
     with pytest.raises(IntegrityError):
         imports._check_references(job, [row], {("label", "vip"): 987654})
+
+
+def test_copy_text_is_formatted_a_column_at_a_time_exactly_as_value_by_value() -> None:
+    import datetime as dt
+    import decimal
+    import random
+
+    from setia.core.bulk import copy_block, copy_value
+
+    rng = random.Random(11)
+    pool = ["a", "", "x\ty", "b\\c", "baris\nbaru", "é ü", "\r", None, 1, 0, -5, True, False, 2**40]
+    pool += [dt.date(2020, 1, 2), decimal.Decimal("1.50"), "'%s'"]
+    for _ in range(2000):
+        kinds = [rng.sample(pool, rng.randint(1, 4)) for _ in range(rng.randint(1, 6))]
+        rows = [tuple(rng.choice(kind) for kind in kinds) for _ in range(rng.randint(1, 8))]
+        constants = rng.choice(["", "\tt\t\\N"])
+        expected = "".join("\t".join(map(copy_value, row)) + constants + "\n" for row in rows)
+        assert copy_block(rows, constants) == expected, rows
