@@ -78,23 +78,46 @@ def lock_for_sale(customer: Customer, also: Sequence[str] = ()) -> tuple[Members
     inactive one is read when asked for). On SQLite the transaction holds the database's write
     lock already.
     """
+    _found, membership, values = lock_customer_for_sale(customer.pk, (), also)
+    if membership is not None:
+        membership.customer = customer
+    return membership, values
+
+
+_CUSTOMER_COLUMNS: dict[tuple[str, ...], statements.Columns] = {}
+
+
+def lock_customer_for_sale(
+    customer_id: int, fields: Sequence[str], also: Sequence[str] = ()
+) -> tuple[Customer | None, Membership | None, tuple[Any, ...]]:
+    """As `lock_for_sale` for a customer known by id: her row (`fields` of it, the rest read if
+    asked for) comes from the same statement. (None, None, …) when there is no such customer."""
+    names = tuple(sorted({"id", *fields}))
+    columns = _CUSTOMER_COLUMNS.get(names)
+    if columns is None:
+        columns = _CUSTOMER_COLUMNS[names] = statements.Columns(Customer, names, "c")
     lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     extra = "".join(f", {expression}" for expression in also)
     rows = statements.run(
-        f"SELECT {_SALE_COLUMNS.sql}{extra} FROM {Customer._meta.db_table} c "
+        f"SELECT {columns.sql}, {_SALE_COLUMNS.sql}{extra} FROM {Customer._meta.db_table} c "
         f"JOIN {Membership._meta.db_table} m ON m.customer_id = c.id WHERE c.id = %s AND m.status = %s{lock}",
-        [customer.pk, Membership.Status.ACTIVE.value],
+        [customer_id, Membership.Status.ACTIVE.value],
     )
     if not rows:
-        rows = statements.run(f"SELECT id{extra} FROM {Customer._meta.db_table} WHERE id = %s{lock}", [customer.pk])
-        return None, tuple(rows[0][1:]) if rows else (None,) * len(also)
-    membership: Membership = _SALE_COLUMNS.instance(rows[0])
+        rows = statements.run(
+            f"SELECT {columns.sql}{extra} FROM {Customer._meta.db_table} c WHERE c.id = %s{lock}", [customer_id]
+        )
+        if not rows:
+            return None, None, (None,) * len(also)
+        return columns.instance(rows[0]), None, tuple(rows[0][columns.count :])
+    customer: Customer = columns.instance(rows[0])
+    membership: Membership = _SALE_COLUMNS.instance(rows[0], columns.count)
     membership.customer = customer
     if membership.tier_id is not None:
         tier = next((tier for tier in remembered.tiers_highest_first() if tier.pk == membership.tier_id), None)
         if tier is not None:
             membership.tier = tier  # shared with the memo: read, never changed
-    return membership, tuple(rows[0][_SALE_COLUMNS.count :])
+    return customer, membership, tuple(rows[0][columns.count + _SALE_COLUMNS.count :])
 
 
 def member_discount_percent(membership: Membership | None) -> Decimal:

@@ -11,9 +11,8 @@ from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError
 from setia.core.memo import Memo
 from setia.core.pagination import keyset_page
-from setia.customers.models import Address, Customer
+from setia.customers.models import Address
 from setia.customers.selectors import customer_get
-from setia.loyalty.services import statements
 from setia.sales import selectors
 from setia.sales.models import Order, OrderLine, Payment, Trip
 from setia.sales.schemas import (
@@ -49,18 +48,6 @@ def _branch(branch_id: int) -> Branch:
     if branch is None:
         raise ApplicationError("branch_id: not found", {"branch_id": ["not found"]})
     return copy.copy(branch)  # the remembered one is shared: never handed out to be changed
-
-
-# What a sale reads of the customer (her visibility, and her name for messages); the rest is read
-# if something asks for it. A prepared statement: building the ORM query cost more than running it.
-_CUSTOMER_COLUMNS = statements.Columns(Customer, ["id", "name", "home_branch_id", "merged_into_id"], "c")
-
-
-def _customer(customer_id: int) -> Customer | None:
-    rows = statements.run(
-        f"SELECT {_CUSTOMER_COLUMNS.sql} FROM {Customer._meta.db_table} c WHERE c.id = %s", [customer_id]
-    )
-    return _CUSTOMER_COLUMNS.instance(rows[0]) if rows else None
 
 
 def _rendered(status: int, data: dict[str, Any]) -> HttpResponse:
@@ -103,16 +90,13 @@ def create_order(
     request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
 ) -> Status[dict[str, Any]] | HttpResponse:
     actor = _actor(request)
-    customer = None
-    if payload.customer_id is not None:
-        # Checkout itself checks that the actor may see her and that she was not merged away.
-        customer = _customer(payload.customer_id)
-        if customer is None:
-            raise ApplicationError("customer_id: not found", {"customer_id": ["not found"]})
     order, created = checkout.checkout(
         actor=actor,
         branch=_branch(payload.branch_id),
-        customer=customer,
+        customer=None,
+        # Read with her lock inside the sale, which refuses an unknown customer ("customer_id: not
+        # found"), one the actor may not see, or one merged away.
+        customer_id=payload.customer_id,
         lines=[checkout.LineIn(**line.dict()) for line in payload.lines],
         payments=[checkout.PaymentIn(**payment.dict()) for payment in payload.payments],
         voucher_code=payload.voucher_code,

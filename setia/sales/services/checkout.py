@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import Branch, User
-from setia.accounts.selectors import branch_scope, require
+from setia.accounts.selectors import BranchScope, branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log, object_key, object_type_of
 from setia.core.bulk import allocate_ids
@@ -446,9 +446,12 @@ def checkout(
     service_address: Address | None = None,
     placed_at: dt.datetime | None = None,
     kind: str = Order.Kind.SALE,
+    customer_id: int | None = None,
 ) -> tuple[Order, bool]:
     """Record a paid sale. Returns (order, created); `created` is False when `idempotency_key`
-    names an order recorded before with the same request."""
+    names an order recorded before with the same request. `customer_id` instead of `customer`:
+    she is read with her lock inside the sale (one statement fewer), refused there when she does
+    not exist or the actor may not see her."""
     require(actor, "orders.create")
     digest = ""
     if idempotency_key is not None:
@@ -457,7 +460,7 @@ def checkout(
         digest = request_digest(
             {
                 "branch": branch.pk,
-                "customer": customer.pk if customer else None,
+                "customer": customer.pk if customer else customer_id,
                 "lines": [asdict(line) for line in lines],
                 "payments": [asdict(payment) for payment in payments],
                 "voucher": voucher_code,
@@ -482,7 +485,7 @@ def checkout(
     _products({line.product_id for line in lines if line.product_id is not None})
     order = Order(
         kind=kind,
-        customer=customer,
+        customer_id=customer.pk if customer is not None else customer_id,
         branch=branch,
         channel=channel,
         status=Order.Status.FULFILLED,
@@ -494,6 +497,8 @@ def checkout(
         service_address=service_address,
         created_by=actor,
     )
+    if customer is not None:
+        order.customer = customer
     try:
         with transaction.atomic():
             _record(
@@ -507,6 +512,7 @@ def checkout(
                 cashback=cashback,
                 at=at,
                 fresh=True,
+                scope=scope,
             )
     except (IntegrityError, ApplicationError):
         # A request with a key already recorded: its order row (written with the sale's other
@@ -560,6 +566,7 @@ def _record(
     cashback: int,
     at: dt.datetime,
     fresh: bool = False,
+    scope: BranchScope | None = None,
 ) -> None:
     """Price the sale and write it. `fresh`: `order` is new (not saved yet): it gets its id now and
     is inserted with the sale's other writes, and nothing was recorded for it before (no look-ups
@@ -572,7 +579,16 @@ def _record(
     # against a stable balance) and her membership read under the lock, once: pricing, payments
     # and rewards all see the same membership. A new order's id comes with it on PostgreSQL.
     also = [_next_order_id()] if fresh and connection.vendor == "postgresql" else []
-    membership, values = purchases.lock_for_sale(customer, also) if customer is not None else (None, ())
+    if customer is None and order.customer_id is not None:  # known by id only: read with her lock
+        assert scope is not None
+        customer, membership, values = purchases.lock_customer_for_sale(order.customer_id, _CUSTOMER_FIELDS, also)
+        if customer is None:
+            raise ApplicationError("customer_id: not found", {"customer_id": ["not found"]})
+        if customer.merged_into_id or not scope.allows(customer.home_branch_id):
+            raise _field_error("customer", _("Customer not found."))
+        order.customer = customer
+    else:
+        membership, values = purchases.lock_for_sale(customer, also) if customer is not None else (None, ())
     if fresh:
         order.pk = values[0] if values and values[0] is not None else allocate_ids(Order, 1)[0]
         order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
@@ -685,6 +701,9 @@ def _audit_event(
         message=message[:255],
     )
 
+
+# What a sale reads of a customer known by id: her visibility, and her name for messages.
+_CUSTOMER_FIELDS = ("id", "name", "home_branch_id", "merged_into_id")
 
 _ORDER_SEQUENCE: dict[str, str] = {}
 

@@ -212,3 +212,40 @@ def test_api_order_just_recorded_answers_as_the_order_read_back(business: Busine
     # Rendered without the schema's second validation: byte for byte what the schema renders.
     assert created.content == read.content and created["Content-Type"] == read["Content-Type"]
     assert len(created.json()["lines"]) == 2 and len(created.json()["payments"]) == 2
+
+
+def test_api_order_for_a_customer_the_till_may_not_sell_to_is_refused_and_writes_nothing(
+    business: Business, shop: dict
+) -> None:
+    """The API names the customer by id; checkout reads her with her lock and refuses there."""
+    from setia.accounts.services import api_key_create
+    from setia.core.models import AuditEvent
+    from setia.customers.models import Customer
+
+    _record, key = api_key_create(actor=business.cashier_b, name="pos dago")
+    web = client_for(None)
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "pos-dgo-0001"}
+    body = {
+        "branch_id": business.branch_b.pk,
+        "customer_id": shop["customer"].pk,  # a Kemang customer, not shared across branches
+        "lines": [{"product_id": shop["shampoo"].pk}],
+        "payments": [{"method": "qris", "amount": 45_500}],
+    }
+    other_branch = web.post("/api/v1/orders", body, content_type="application/json", headers=headers)
+    assert other_branch.status_code == 400 and "customer" in other_branch.json()["extra"], other_branch.content
+    unknown = web.post(
+        "/api/v1/orders", {**body, "customer_id": 999_999}, content_type="application/json", headers=headers
+    )
+    assert unknown.status_code == 400 and unknown.json()["extra"] == {"customer_id": ["not found"]}
+    merged_away = Customer.objects.create(
+        name="Siti R.", search_name="siti r.", home_branch=business.branch_b, merged_into=shop["customer"]
+    )
+    merged = web.post(
+        "/api/v1/orders", {**body, "customer_id": merged_away.pk}, content_type="application/json", headers=headers
+    )
+    assert merged.status_code == 400 and "customer" in merged.json()["extra"]
+    assert Order.objects.count() == 0 and not AuditEvent.objects.filter(object_type="sales.order").exists()
+    walk_in = web.post(
+        "/api/v1/orders", {**body, "customer_id": None}, content_type="application/json", headers=headers
+    )
+    assert walk_in.status_code == 201, walk_in.content
