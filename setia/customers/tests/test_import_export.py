@@ -500,7 +500,7 @@ def test_copy_text_is_formatted_a_column_at_a_time_exactly_as_value_by_value() -
     from setia.core.bulk import copy_block, copy_value
 
     rng = random.Random(11)
-    pool = ["a", "", "x\ty", "b\\c", "baris\nbaru", "é ü", "\r", None, 1, 0, -5, True, False, 2**40]
+    pool: list[object] = ["a", "", "x\ty", "b\\c", "baris\nbaru", "é ü", "\r", None, 1, 0, -5, True, False, 2**40]
     pool += [dt.date(2020, 1, 2), decimal.Decimal("1.50"), "'%s'"]
     for _ in range(2000):
         kinds = [rng.sample(pool, rng.randint(1, 4)) for _ in range(rng.randint(1, 6))]
