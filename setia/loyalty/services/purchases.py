@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
+from setia.core import statements
 from setia.core.errors import ApplicationError
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine
@@ -31,7 +32,7 @@ from setia.loyalty.models import (
     WalletEntry,
 )
 from setia.loyalty.services import config as remembered
-from setia.loyalty.services import ledger, promotions, statements, tiers
+from setia.loyalty.services import ledger, promotions, tiers
 from setia.loyalty.services.membership import expiry_from, loyalty_settings, referral_reward
 
 

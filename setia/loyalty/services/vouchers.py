@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
+from setia.core import statements
 from setia.core.audit import audit_created, audit_log
 from setia.core.errors import ApplicationError, validate_instance
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine, cart_total
 from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
-from setia.loyalty.services import statements
 from setia.segments.services import is_member
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from setia.core import statements
 from setia.core.errors import ApplicationError
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import (
@@ -24,7 +25,6 @@ from setia.loyalty.models import (
     TierChange,
     WalletEntry,
 )
-from setia.loyalty.services import statements
 from setia.loyalty.services.purchases import lock_for_sale, purchase_recorded
 from setia.loyalty.tests.conftest import at
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import BranchScope, branch_scope, require
 from setia.catalog.models import Product
+from setia.core import statements
 from setia.core.audit import audit_log, object_key, object_type_of
 from setia.core.bulk import allocate_ids
 from setia.core.errors import ApplicationError, NotFoundError
@@ -35,7 +36,7 @@ from setia.customers.models import Address, Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
 from setia.loyalty.services import config as loyalty_config
-from setia.loyalty.services import promotions, purchases, statements, vouchers
+from setia.loyalty.services import promotions, purchases, vouchers
 from setia.sales.models import Order, OrderLine, Payment, SalesSettings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
