@@ -433,6 +433,15 @@ def check(*, reader: _Reader, path: Path, options: ImportOptions, report: Path |
 def write(*, actor: User, options: ImportOptions, tables: Tables, result: ImportResult, parallel: bool) -> None:
     """Write the checked rows' good orders not imported before, range by range."""
     log.info("order import: check done")
+    with connection.cursor() as cursor:  # a re-run of an imported file: nothing to write
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {tables.checked} c "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {tables.skip} s WHERE s.key = c.key))"
+        )
+        (anything_new,) = cursor.fetchone()
+    if not anything_new:
+        log.info("order import: nothing new to write")
+        return
     ranges = list(_ranges(tables))
     now = timezone.now()
     if not parallel:

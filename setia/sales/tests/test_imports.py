@@ -52,7 +52,7 @@ def _snapshot() -> list[tuple]:
 
 
 def test_minimal_file_imports_exact_values_and_rerun_changes_nothing(
-    business: Business, salon: dict, tmp_path: Path
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _file(
         tmp_path,
@@ -88,6 +88,12 @@ def test_minimal_file_imports_exact_values_and_rerun_changes_nothing(
     )
     assert second.business_date == dt.date(2023, 12, 31)
     before = _snapshot()
+    from setia.sales.services import imports_sql
+
+    def no_ranges(*args: object) -> None:
+        raise AssertionError("a re-run with nothing new walks no write ranges")
+
+    monkeypatch.setattr(imports_sql, "_ranges", no_ranges)  # PostgreSQL's path; SQLite never calls it
     again = orders_import(actor=business.owner, path=path, options=ImportOptions())
     assert (again.orders, again.orders_existing, again.orders_created, again.lines_created) == (2, 2, 0, 0)
     assert _snapshot() == before
