@@ -503,7 +503,7 @@ def _ranges(tables: Tables) -> Iterator[tuple[int, int]]:
 def _write_range(
     actor: User, options: ImportOptions, tables: Tables, start: int, end: int, now: dt.datetime
 ) -> ImportResult:
-    from setia.sales.services.imports import ImportResult, _commit_without_waiting, _create_customers
+    from setia.sales.services.imports import ORDER_COLUMNS, ImportResult, _commit_without_waiting, _create_customers
 
     part = ImportResult()
     checked, skip = tables.checked, tables.skip
@@ -530,7 +530,8 @@ def _write_range(
         checked_parents = _parents_held(cursor, tables, start, end, actor)
         if checked_parents:
             cursor.execute("SET LOCAL session_replication_role = replica")
-        order_columns = ", ".join(quote(name) for name in ORDER_INSERT)
+        # The columns the Python path writes (imports.ORDER_COLUMNS), without a service address.
+        order_columns = ", ".join(quote(name) for name in ORDER_COLUMNS if name != "service_address_id")
         line_columns = ", ".join(quote(name) for name in LINE_INSERT)
         statement = f"""
             WITH src AS MATERIALIZED (
@@ -638,35 +639,6 @@ def _sequence(cursor: Any) -> str:
     return str(cursor.fetchone()[0])
 
 
-ORDER_INSERT = (
-    "id",
-    "created_at",
-    "updated_at",
-    "number",
-    "kind",
-    "customer_id",
-    "branch_id",
-    "channel",
-    "status",
-    "placed_at",
-    "business_date",
-    "subtotal",
-    "discount_total",
-    "tax_total",
-    "tax_rate",
-    "rounding",
-    "total",
-    "refunded_total",
-    "points_earned",
-    "points_redeemed",
-    "cashback_earned",
-    "voucher_code",
-    "note",
-    "imported",
-    "idempotency_key",
-    "request_digest",
-    "created_by_id",
-)
 LINE_INSERT = (
     "order_id",
     "product_id",
