@@ -55,9 +55,37 @@ def _indonesian(text: str) -> str | None:
         return None
     if not (national.isascii() and national.isdigit()) or national[0] == "0" or not 7 <= len(national) <= 13:
         return None
-    if not phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=62, national_number=int(national))):
+    if not _mobile(national) and not phonenumbers.is_valid_number(
+        phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+    ):
         return None
     return "+62" + national
+
+
+def _pattern(desc: phonenumbers.PhoneNumberDesc) -> tuple[re.Pattern[str], frozenset[int]]:
+    return re.compile(desc.national_number_pattern or "(?!)"), frozenset(desc.possible_length or ())
+
+
+_ID_METADATA = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_REGION)
+_ID_GENERAL = _pattern(_ID_METADATA.general_desc) if _ID_METADATA else None
+_ID_MOBILE = _pattern(_ID_METADATA.mobile) if _ID_METADATA and _ID_METADATA.mobile else None
+
+
+def _mobile(national: str) -> bool:
+    """True when the digits match the library's own patterns and lengths for an Indonesian number
+    and for a mobile one: `is_valid_number` then says valid too (it asks the same general pattern,
+    then tries each number type in turn, mobile among them). Two regular expressions instead of the
+    dozen `is_valid_number` tries before it reaches mobile, the most common number in a file;
+    anything else is left to `is_valid_number`."""
+    if _ID_GENERAL is None or _ID_MOBILE is None:
+        return False
+    length = len(national)
+    return (
+        length in _ID_GENERAL[1]
+        and length in _ID_MOBILE[1]
+        and _ID_GENERAL[0].fullmatch(national) is not None
+        and _ID_MOBILE[0].fullmatch(national) is not None
+    )
 
 
 def format_phone(e164: str) -> str:
