@@ -175,6 +175,8 @@ class OrderLine(models.Model):
     promotion_note = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),

@@ -296,6 +296,34 @@ def test_the_sale_is_audited_as_audit_log_writes_it(business: Business, shop: di
     assert {name: getattr(event, name) for name in fields} == {name: getattr(reference, name) for name in fields}
 
 
+def test_a_sale_s_lines_are_named_in_the_reader_s_language_on_her_timeline_and_the_trail(
+    business: Business, shop: dict
+) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    from setia.conftest import client_for
+    from setia.customers.timeline import timeline_for
+
+    order, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["shampoo"].pk, quantity=2)],
+        payments=[PaymentIn("qris", 91_000)],
+    )
+    with translation.override("en"):
+        entry = next(entry for entry in timeline_for(shop["customer"]) if entry.kind == "audit")
+        assert (entry.title, entry.detail) == (f"created order {order.number}", "order lines, total")
+    with translation.override("id"):
+        entry = next(entry for entry in timeline_for(shop["customer"]) if entry.kind == "audit")
+        assert (entry.title, entry.detail) == (f"dibuat pesanan {order.number}", "baris pesanan, total")
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "id"
+    trail = client.get(reverse("core:audit_record", args=["sales.order", order.pk])).content.decode()
+    assert 'title="lines">baris pesanan</span>' in trail and "order lines" not in trail
+
+
 def test_the_sale_writes_in_one_statement_on_postgresql(business: Business, shop: dict) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
