@@ -66,7 +66,7 @@ def _win_back_panel(request: HttpRequest) -> dict[str, Any]:
             {"score": row, "label": rfm.segment_label(row.rfm_segment), "days": (today - row.last_purchase).days}
             for row in rows
         ],
-        "scored": CustomerScore.objects.exists(),
+        "scored": selectors.has_scores(),
     }
 
 

@@ -230,6 +230,12 @@ def churn_risks(actor: Any, limit: int = CHURN_LIST_SIZE) -> list[CustomerScore]
 WIN_BACK_SEGMENTS = (rfm.CANNOT_LOSE, rfm.AT_RISK, rfm.ABOUT_TO_SLEEP)
 
 
+def has_scores() -> bool:
+    """Whether a refresh has scored any customer yet (an empty list then means "nobody to show",
+    not "not computed")."""
+    return CustomerScore.objects.exists()
+
+
 def win_back(actor: Any, limit: int = 5) -> list[CustomerScore]:
     """The customers of the win-back segments who spent the most with the business, among those
     the actor may see (from the latest refresh's scores)."""

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from setia.analytics import rfm
 from setia.analytics.models import CustomerScore
-from setia.analytics.selectors import win_back
+from setia.analytics.selectors import has_scores, win_back
 from setia.conftest import Business, client_for
 from setia.customers.models import Customer
 
@@ -69,3 +69,8 @@ def test_the_panel_needs_analytics_and_says_when_nothing_is_scored(business: Bus
     page = client_for(business.analyst).get("/").content.decode()
     assert 'data-testid="home-win-back"' in page
     assert 'data-testid="win-back-' not in page  # no scores yet: the empty state instead
+    assert not has_scores() and "Analitik pelanggan belum dihitung." in page
+    _score(Customer.objects.create(name="Eka", home_branch=business.branch_a), rfm.CHAMPIONS, 100_000, 1)
+    page = client_for(business.analyst).get("/").content.decode()
+    assert has_scores() and 'data-testid="win-back-' not in page  # scored, but nobody has gone quiet
+    assert "Tidak ada pelanggan baik yang menghilang." in page and "belum dihitung" not in page
