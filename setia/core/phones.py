@@ -62,13 +62,15 @@ def _indonesian(text: str) -> str | None:
     return "+62" + national
 
 
-def _pattern(desc: phonenumbers.PhoneNumberDesc) -> tuple[re.Pattern[str], frozenset[int]]:
-    return re.compile(desc.national_number_pattern or "(?!)"), frozenset(desc.possible_length or ())
+def _pattern(desc: phonenumbers.PhoneNumberDesc | None) -> tuple[re.Pattern[str], frozenset[int]] | None:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return re.compile(desc.national_number_pattern), frozenset(desc.possible_length or ())
 
 
 _ID_METADATA = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_REGION)
 _ID_GENERAL = _pattern(_ID_METADATA.general_desc) if _ID_METADATA else None
-_ID_MOBILE = _pattern(_ID_METADATA.mobile) if _ID_METADATA and _ID_METADATA.mobile else None
+_ID_MOBILE = _pattern(_ID_METADATA.mobile) if _ID_METADATA else None
 
 
 def _mobile(national: str) -> bool:
