@@ -311,6 +311,33 @@ def pops_for(*, agent: User, after: int) -> list[Any]:
     return list(ScreenPop.objects.filter(agent=agent, id__gt=after).order_by("id")[:5])
 
 
+@dataclass
+class RecentCall:
+    pop: Any  # ScreenPop
+    customers: list[tuple[int, str]]  # (id, name) of the visible customers with the caller's number
+
+
+def recent_calls(*, agent: User, limit: int = 20) -> list[RecentCall]:
+    """The agent's last calls (ringing events, newest first), each with the customers, visible to
+    the agent, whose number it was: two queries for the whole list."""
+    from setia.customers.models import ScreenPop
+
+    require(agent, "calls.answer")
+    pops = list(ScreenPop.objects.filter(agent=agent, event=ScreenPop.Event.RINGING).order_by("-id")[:limit])
+    numbers = {pop.phone for pop in pops if pop.phone}
+    names: dict[str, list[tuple[int, str]]] = {}
+    if numbers and agent.has_capability("customers.view"):
+        rows = (
+            visible_customers(agent)
+            .filter(phones__number__in=numbers)
+            .order_by("name", "id")
+            .values_list("phones__number", "id", "name")
+        )
+        for number, pk, name in rows:
+            names.setdefault(number, []).append((pk, name))
+    return [RecentCall(pop, names.get(pop.phone, [])) for pop in pops]
+
+
 def latest_pop_id(*, agent: User) -> int:
     from setia.customers.models import ScreenPop
 

@@ -375,8 +375,10 @@ def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("calls.answer")
 def calls(request: HttpRequest) -> HttpResponse:
-    """The agent's call page: a "Who's calling?" box; incoming calls pop up on every page."""
-    return render(request, "customers/calls.html", {"nav_key": "calls"})
+    """The agent's call page: a "Who's calling?" box and the agent's recent calls; incoming calls
+    pop up on every page."""
+    context = {"nav_key": "calls", "recent": selectors.recent_calls(agent=_actor(request))}
+    return render(request, "customers/calls.html", context)
 
 
 @staff_view("calls.answer")

@@ -88,6 +88,50 @@ def test_family_phone_pops_candidates_and_unknown_pops_new_customer(business: Bu
     assert 'data-testid="caller-error"' in bad
 
 
+def test_the_calls_page_lists_the_agents_recent_calls_with_who_called(business: Business, caller: int) -> None:
+    for number in ("0811-6964-5669", "", "0899-1234-5678"):
+        telephony_event_receive(actor=business.owner, event="ringing", caller=number, agent_username="cashier_a")
+    telephony_event_receive(actor=business.owner, event="answered", caller="0811-6964-5669", agent_username="cashier_a")
+    telephony_event_receive(actor=business.owner, event="ringing", caller="0811-6964-5669", agent_username="cashier_b")
+    html = client_for(business.cashier_a).get("/calls/").content.decode()
+    assert html.count('data-testid="recent-call"') == 3  # ringing events only, her own
+    newest, withheld, known = html.split('data-testid="recent-call"')[1:]
+    assert 'data-testid="recent-call-new"' in newest and "0899-1234-5678" in newest
+    assert 'data-testid="recent-call-withheld"' in withheld
+    assert f'href="/customers/{caller}/"' in known and "Andi Wijaya" in known and "0811-6964-5669" in known
+    # Another branch's agent sees the number, not the customer of a branch she cannot see.
+    other = client_for(business.cashier_b).get("/calls/").content.decode()
+    assert other.count('data-testid="recent-call"') == 1 and "Andi" not in other
+    assert 'data-testid="recent-call-new"' in other
+    assert 'data-testid="no-recent-calls"' in client_for(business.manager).get("/calls/").content.decode()
+
+
+def test_the_recent_calls_list_takes_as_many_queries_for_twenty_calls_as_for_one(
+    business: Business, caller: int
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from setia.customers import selectors
+
+    def queries() -> int:
+        selectors.recent_calls(agent=business.cashier_a)  # the agent's settings, once per process
+        with CaptureQueriesContext(connection) as captured:
+            selectors.recent_calls(agent=business.cashier_a)
+        return len(captured)
+
+    telephony_event_receive(actor=business.owner, event="ringing", caller="0811-6964-5669", agent_username="cashier_a")
+    one = queries()
+    for index in range(30):
+        telephony_event_receive(
+            actor=business.owner, event="ringing", caller=f"0811-6964-{5600 + index}", agent_username="cashier_a"
+        )
+    assert queries() == one
+    calls = selectors.recent_calls(agent=business.cashier_a)
+    assert len(calls) == 20 and [call.customers for call in calls if call.customers] == []  # the first is older
+    assert all(call.pop.event == "ringing" for call in calls)
+
+
 def test_other_branch_agent_does_not_see_the_caller(business: Business, caller: int) -> None:
     html = client_for(business.cashier_b).get("/calls/lookup/?phone=0811-6964-5669").content.decode()
     assert 'data-match="none"' in html and "Andi" not in html
