@@ -18,13 +18,14 @@ def _actor(request: HttpRequest) -> User:
 
 
 def segment_out(segment: Segment) -> dict[str, Any]:
+    """A segment read through `selectors` (its `member_count` is the count the caller may see)."""
     return {
         "id": segment.pk,
         "name": segment.name,
         "description": segment.description,
         "kind": segment.kind,
         "definition": segment.definition,
-        "member_count": segment.member_count,
+        "member_count": segment.visible_member_count,
         "evaluated_at": segment.evaluated_at,
         "created_by": segment.created_by.get_username() if segment.created_by else None,
         "created_at": segment.created_at,
@@ -53,14 +54,15 @@ def get_segment(request: HttpRequest, segment_id: int) -> dict[str, Any]:
 
 @router.post("/segments", response={201: SegmentOut}, summary="Create a segment (dynamic: evaluated at once)")
 def create_segment(request: HttpRequest, payload: SegmentIn) -> Status:
+    actor = _actor(request)
     segment = services.segment_create(
-        actor=_actor(request),
+        actor=actor,
         name=payload.name,
         description=payload.description,
         kind=payload.kind,
         definition=payload.definition,
     )
-    return Status(201, segment_out(segment))
+    return Status(201, segment_out(selectors.segment_get(actor=actor, pk=segment.pk)))
 
 
 @router.get("/segments/{segment_id}/members", response=MemberPage, summary="Current members (keyset pages)")

@@ -35,6 +35,9 @@ class Segment(TimeStampedModel):
         related_name="+",
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # Not a column: the count of members the reading user may see, set on segments read through
+    # `selectors.segment_list` / `segment_get` (`member_count` is the whole business's).
+    visible_member_count: int
 
     class Meta:
         verbose_name = _("segment")
@@ -74,3 +77,24 @@ class SegmentMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment_id}:{self.customer_id}"
+
+
+class SegmentBranchCount(models.Model):
+    """How many of a segment's current members are live customers of a branch, written with
+    `Segment.member_count`. A user who sees some branches only is shown the sum of their branches'
+    rows: a few rows per segment instead of a count over its members, which a segment of hundreds of
+    thousands would cost on every page (ADR 0013)."""
+
+    # No index of their own: the unique constraint below serves every read (by segment, then
+    # branch), and the table holds a few rows per segment.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="branch_counts", db_index=False)
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="+", db_index=False)
+    members = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("segment members in a branch")
+        verbose_name_plural = _("segment members in branches")
+        constraints = [models.UniqueConstraint(fields=["segment", "branch"], name="segment_branch_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}:{self.branch_id}={self.members}"

@@ -1,24 +1,52 @@
-"""Reads of segments and their members. Segments belong to the whole business; members are
-shown within the actor's branch scope (`customers.selectors.visible_customers`)."""
+"""Reads of segments and their members. Segments belong to the whole business; members, and the
+counts of members, are shown within the actor's branch scope
+(`customers.selectors.visible_customers`, `accounts.selectors.branch_scope`)."""
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
-from setia.accounts.selectors import require
+from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import NotFoundError
 from setia.customers.models import Customer
 from setia.customers.selectors import visible_customers
-from setia.segments.models import Segment, SegmentMember
+from setia.segments.models import Segment, SegmentBranchCount, SegmentMember
+
+
+def with_member_count(actor: User, segments: QuerySet[Segment]) -> QuerySet[Segment]:
+    """`visible_member_count` on each segment: the stored count of current members for an actor who
+    sees every branch; for one limited to some branches, the stored members who are live customers
+    of those branches (the sum of their `SegmentBranchCount` rows, one unique-index read per segment)."""
+    scope = branch_scope(actor)
+    count: Any
+    if scope.all_branches:
+        count = F("member_count")
+    elif not scope.branch_ids:
+        count = Value(0, output_field=IntegerField())
+    else:
+        in_scope = (
+            SegmentBranchCount.objects.filter(segment=OuterRef("pk"), branch_id__in=sorted(scope.branch_ids))
+            .order_by()
+            .values("segment")
+            .annotate(total=Sum("members"))
+            .values("total")
+        )
+        count = Coalesce(Subquery(in_scope), Value(0), output_field=IntegerField())
+    # By keyword unpacking: the name is declared on the model (for readers), which the type
+    # checker's plugin would otherwise take for a clash with the annotation.
+    return segments.annotate(**{"visible_member_count": count})
 
 
 def segment_list(*, actor: User, query: str = "", kind: str = "", archived: bool = False) -> QuerySet[Segment]:
+    """Segments by name, each with the count of members the actor may see (`visible_member_count`)."""
     require(actor, "segments.view")
     segments = Segment.objects.filter(archived_at__isnull=not archived).select_related("created_by")
+    segments = with_member_count(actor, segments)
     if query:
         segments = segments.filter(name__icontains=query)
     if kind in Segment.Kind.values:
@@ -27,8 +55,9 @@ def segment_list(*, actor: User, query: str = "", kind: str = "", archived: bool
 
 
 def segment_get(*, actor: User, pk: int) -> Segment:
+    """One segment, with the count of members the actor may see (`visible_member_count`)."""
     require(actor, "segments.view")
-    segment = Segment.objects.select_related("created_by").filter(pk=pk).first()
+    segment = with_member_count(actor, Segment.objects.select_related("created_by")).filter(pk=pk).first()
     if segment is None:
         raise NotFoundError(_("Segment not found."))
     return segment
@@ -47,6 +76,31 @@ def member_customers(*, actor: User, segment: Segment) -> QuerySet[Customer]:
     require(actor, "segments.view")
     ids = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).values("customer_id")
     return visible_customers(actor).filter(pk__in=ids)
+
+
+@dataclass
+class EvaluationFigures:
+    joined: int
+    left: int
+    members: int
+
+
+def evaluation_figures(*, actor: User, pk: int, joined: int, left: int, members: int) -> EvaluationFigures:
+    """What the latest evaluation of segment `pk` changed, as the actor may see it: the figures as
+    given for an actor who sees every branch; otherwise the stays that began and ended at that
+    evaluation (stamped with its time: two indexed ranges of the segment's stays) among the
+    customers the actor sees, and their branches' stored count."""
+    if branch_scope(actor).all_branches:
+        return EvaluationFigures(joined, left, members)
+    segment = segment_get(actor=actor, pk=pk)
+    if segment.evaluated_at is None:
+        return EvaluationFigures(0, 0, segment.visible_member_count)
+    stays = SegmentMember.objects.filter(segment=segment, customer_id__in=visible_customers(actor).values("pk"))
+    return EvaluationFigures(
+        joined=stays.filter(joined_at=segment.evaluated_at).count(),
+        left=stays.filter(left_at=segment.evaluated_at).count(),
+        members=segment.visible_member_count,
+    )
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from setia.core.audit import audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.customers.models import Customer
 from setia.segments.definitions import definition_clean, definition_q
-from setia.segments.models import Segment, SegmentMember
+from setia.segments.models import Segment, SegmentBranchCount, SegmentMember
 
 TRACKED = ["name", "description", "archived_at"]
 
@@ -243,6 +243,36 @@ def _remove_members(segment: Segment, keep: QuerySet[Customer] | None, now: dt.d
         return max(cursor.rowcount, 0)
 
 
+@transaction.atomic
+def counts_store(segment_id: int, *, evaluated_at: dt.datetime | None = None) -> int:
+    """Count a segment's current members and store the count, with how many of them are live
+    customers of each branch (`SegmentBranchCount`: what a branch-scoped user is shown). Under the
+    segment's row lock, so two writers never interleave their counts. Returns the member count."""
+    list(Segment.objects.select_for_update().filter(pk=segment_id).values_list("pk", flat=True))
+    current = SegmentMember.objects.filter(segment_id=segment_id, left_at__isnull=True)
+    members = current.count()
+    # One pass over the segment's open stays (read from its partial unique index) joined to their
+    # customers; ADR 0013 has the plans and timings.
+    per_branch = (
+        current.filter(
+            customer__merged_into__isnull=True,
+            customer__archived_at__isnull=True,
+            customer__home_branch__isnull=False,
+        )
+        .order_by()
+        .values_list("customer__home_branch")
+        .annotate(members=Count("pk"))
+    )
+    rows = [SegmentBranchCount(segment_id=segment_id, branch_id=branch, members=count) for branch, count in per_branch]
+    SegmentBranchCount.objects.filter(segment_id=segment_id).delete()
+    SegmentBranchCount.objects.bulk_create(rows)
+    fields: dict[str, Any] = {"member_count": members}
+    if evaluated_at is not None:
+        fields["evaluated_at"] = evaluated_at
+    Segment.objects.filter(pk=segment_id).update(**fields)
+    return members
+
+
 def _evaluate(segment: Segment) -> Evaluation:
     import time
 
@@ -257,8 +287,7 @@ def _evaluate(segment: Segment) -> Evaluation:
     with _set_based(segment.definition):
         left = _remove_members(segment, matching, now)
         joined = _add_members(segment, matching, now) if matching is not None else 0
-    members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
-    Segment.objects.filter(pk=segment.pk).update(member_count=members, evaluated_at=now)
+    members = counts_store(segment.pk, evaluated_at=now)
     segment.member_count, segment.evaluated_at = members, now
     return Evaluation(joined, left, members, round(time.perf_counter() - started, 3))
 
@@ -286,9 +315,9 @@ def segment_evaluate(*, actor: User | None, segment: Segment) -> Evaluation:
 
 
 def segments_refresh_all() -> dict[str, Any]:
-    """Re-evaluate every dynamic segment (each in its own transaction). The analytics refresh
-    calls this at its end, so segments on scores follow the new scores; it is also safe to call
-    on its own. Returns figures for the caller's run record."""
+    """Re-evaluate every dynamic segment (each in its own transaction) and recount every static
+    list by branch. The analytics refresh calls this at its end, so segments on scores follow the
+    new scores; it is also safe to call on its own. Returns figures for the caller's run record."""
     import time
 
     started = time.perf_counter()
@@ -304,6 +333,13 @@ def segments_refresh_all() -> dict[str, Any]:
         figures["segments"] += 1
         figures["joined"] += result.joined
         figures["left"] += result.left
+    # A static list's members stay until a list changes them, but its count per branch follows
+    # the customers: one who moved to another branch, or was archived, is counted afresh here.
+    figures["lists_recounted"] = 0
+    lists = Segment.objects.filter(kind=Segment.Kind.STATIC, archived_at__isnull=True).order_by("pk")
+    for segment_id in lists.values_list("pk", flat=True):
+        counts_store(segment_id)
+        figures["lists_recounted"] += 1
     figures["seconds"] = round(time.perf_counter() - started, 3)
     return figures
 
@@ -327,8 +363,7 @@ def segment_snapshot(*, actor: User, source: Segment, name: str, description: st
     now = timezone.now()
     with _set_based(source.definition):
         _add_members(segment, live_customers().filter(definition_q(source.definition)), now)
-    members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
-    Segment.objects.filter(pk=segment.pk).update(member_count=members, evaluated_at=now)
+    members = counts_store(segment.pk, evaluated_at=now)
     segment.refresh_from_db()
     audit_log(actor=actor, action="create", instance=segment, message=f"snapshot of segment {source.pk}: {members}")
     return segment
@@ -458,8 +493,7 @@ def segment_upload(*, actor: User, segment: Segment, file_name: str, content: by
     for start in range(0, len(customer_ids), 5000):
         chunk = list(customer_ids)[start : start + 5000]
         _add_members(segment, live_customers().filter(pk__in=chunk), now)
-    members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
-    Segment.objects.filter(pk=segment.pk).update(member_count=members, evaluated_at=now)
+    members = counts_store(segment.pk, evaluated_at=now)
     result = UploadResult(rows=len(rows), matched=len(resolved), added=members - before, unmatched=unmatched[:100])
     audit_log(
         actor=actor,
@@ -489,8 +523,7 @@ def segment_remove_members(*, actor: User, segment: Segment, customer_ids: list[
     removed = SegmentMember.objects.filter(segment=segment, customer_id__in=customer_ids, left_at__isnull=True).update(
         left_at=timezone.now()
     )
-    members = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
-    Segment.objects.filter(pk=segment.pk).update(member_count=members)
+    counts_store(segment.pk)
     if removed:
         audit_log(actor=actor, action="other", instance=segment, message=f"removed {removed} members")
     return removed
@@ -547,9 +580,8 @@ def merge_memberships(survivor: Customer, merged: Customer) -> None:
     SegmentMember.objects.bulk_create(
         [SegmentMember(segment_id=pk, customer=survivor, joined_at=now) for pk in static_ids if pk not in already]
     )
-    for segment_id in static_ids:
-        count = SegmentMember.objects.filter(segment_id=segment_id, left_at__isnull=True).count()
-        Segment.objects.filter(pk=segment_id).update(member_count=count)
+    for segment_id in sorted(static_ids):
+        counts_store(segment_id)
 
 
 def condition_q(definition: dict[str, Any]) -> Q:

@@ -83,9 +83,9 @@ def _builder_page(request: HttpRequest, segment: Segment | None) -> HttpResponse
         try:
             if segment is None:
                 saved = services.segment_create(actor=actor, name=name, description=description, definition=tree)
+                count = selectors.segment_get(actor=actor, pk=saved.pk).visible_member_count
                 messages.success(
-                    request,
-                    _("Segment %(name)s saved: %(count)s members.") % {"name": saved.name, "count": saved.member_count},
+                    request, _("Segment %(name)s saved: %(count)s members.") % {"name": saved.name, "count": count}
                 )
             else:
                 saved = services.segment_update(
@@ -171,10 +171,13 @@ def segment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
+        seen = selectors.evaluation_figures(
+            actor=actor, pk=segment.pk, joined=result.joined, left=result.left, members=result.members
+        )
         messages.success(
             request,
             _("Re-evaluated: %(joined)s joined, %(left)s left, %(members)s members.")
-            % {"joined": result.joined, "left": result.left, "members": result.members},
+            % {"joined": seen.joined, "left": seen.left, "members": seen.members},
         )
     return redirect("segments:detail", pk=segment.pk)
 
@@ -200,10 +203,8 @@ def segment_snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("segments:detail", pk=source.pk)
-    messages.success(
-        request,
-        _("List %(name)s saved with %(count)s members.") % {"name": segment.name, "count": segment.member_count},
-    )
+    count = selectors.segment_get(actor=actor, pk=segment.pk).visible_member_count
+    messages.success(request, _("List %(name)s saved with %(count)s members.") % {"name": segment.name, "count": count})
     return redirect("segments:detail", pk=segment.pk)
 
 

@@ -503,3 +503,68 @@ def test_a_programme_aimed_at_a_segment_reaches_its_members(people: dict[str, An
     assert set(programme_members(programme).values_list("customer__name", flat=True)) == {"Ani"}
     programme.segment = None
     assert set(programme_members(programme).values_list("customer__name", flat=True)) == {"Ani", "Budi"}
+
+
+# --- Stored counts per branch ----------------------------------------------------------------
+
+
+def _seen_count(actor: Any, segment: Segment) -> int:
+    from setia.segments import selectors
+
+    return int(selectors.segment_get(actor=actor, pk=segment.pk).visible_member_count)
+
+
+@pytest.mark.django_db
+def test_stored_counts_follow_each_branch(people: dict[str, Any], business: Business) -> None:
+    """Ani and Citra live in branch A, Budi in branch B, Dedi in none: the owner sees every stored
+    member, the manager of branch A only the two of branch A, whatever writes the members."""
+    everyone = services.segment_create(
+        actor=business.owner, name="Semua", definition=one("customer.gender", "any_of", ["female", "male"])
+    )
+    assert (_seen_count(business.owner, everyone), _seen_count(business.manager, everyone)) == (4, 2)
+    Customer.objects.filter(pk=people["citra"].pk).update(gender="")
+    services.segment_evaluate(actor=business.owner, segment=everyone)
+    assert (_seen_count(business.owner, everyone), _seen_count(business.manager, everyone)) == (3, 1)
+
+    frozen = services.segment_snapshot(actor=business.owner, source=everyone, name="Beku")
+    assert (_seen_count(business.owner, frozen), _seen_count(business.manager, frozen)) == (3, 1)
+
+    listed, _result = services.segment_create_static(
+        actor=business.owner, name="L", description="", file_name="l.csv", content=b"email\nbudi@example.com\n"
+    )
+    assert (_seen_count(business.owner, listed), _seen_count(business.manager, listed)) == (1, 0)
+    services.segment_upload(actor=business.owner, segment=listed, file_name="l.csv", content=b"phone\n081200000001\n")
+    assert (_seen_count(business.owner, listed), _seen_count(business.manager, listed)) == (2, 1)
+    services.segment_remove_members(actor=business.owner, segment=listed, customer_ids=[people["ani"].pk])
+    assert (_seen_count(business.owner, listed), _seen_count(business.manager, listed)) == (1, 0)
+
+    # Budi merged into Citra (branch A): the list's place passes to her, and so does the count.
+    from setia.segments.services import merge_memberships
+
+    merge_memberships(people["citra"], people["budi"])
+    assert (_seen_count(business.owner, listed), _seen_count(business.manager, listed)) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_a_scoped_user_without_branches_sees_no_members(people: dict[str, Any], business: Business) -> None:
+    from setia.conftest import make_user
+
+    nowhere = make_user("manager_nowhere", "manager")
+    everyone = services.segment_create(
+        actor=business.owner, name="Semua", definition=one("customer.gender", "any_of", ["female", "male"])
+    )
+    assert _seen_count(nowhere, everyone) == 0
+
+
+@pytest.mark.django_db
+def test_the_nightly_refresh_recounts_static_lists_by_branch(people: dict[str, Any], business: Business) -> None:
+    """A static list is never re-evaluated; its branch counts still follow a customer who moved
+    to another branch once the nightly refresh has run."""
+    listed, _result = services.segment_create_static(
+        actor=business.owner, name="L", description="", file_name="l.csv", content=b"email\nbudi@example.com\n"
+    )
+    assert _seen_count(business.manager, listed) == 0
+    Customer.objects.filter(pk=people["budi"].pk).update(home_branch=business.branch_a)
+    figures = services.segments_refresh_all()
+    assert figures["lists_recounted"] == 1
+    assert (_seen_count(business.owner, listed), _seen_count(business.manager, listed)) == (1, 1)

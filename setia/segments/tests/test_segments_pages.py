@@ -372,3 +372,73 @@ def test_the_members_page_reads_a_fixed_number_of_queries_and_pages_by_keyset(bu
     ).json()
     ids = [item["customer_id"] for item in page_one["items"] + page_two["items"]]
     assert len(ids) == 60 and ids == sorted(ids) and page_two["next_cursor"] is None
+
+
+# --- Counts within the actor's branches --------------------------------------------------------
+
+EVERYONE = {"match": "all", "conditions": [{"field": "customer.gender", "op": "any_of", "value": ["female", "male"]}]}
+
+
+def _counts(page: str, testid: str) -> list[str]:
+    import re
+
+    return re.findall(rf'data-testid="{testid}">([\d.,]+)<', page)
+
+
+def test_a_manager_sees_the_member_counts_of_their_branches(business: Business, people: Any) -> None:
+    """ "Semua": Ani and Citra (branch A), Budi (branch B) and Dedi (no branch); "Undangan": Budi.
+    The manager of branch A sees 2 and 0 where the owner sees 4 and 1: on the list, on each
+    segment's page and in the API."""
+    everyone = services.segment_create(actor=business.owner, name="Semua", definition=EVERYONE)
+    invited, _result = services.segment_create_static(
+        actor=business.owner, name="Undangan", description="", file_name="u.csv", content=b"email\nbudi@example.com\n"
+    )
+    owner, manager = client_for(business.owner), client_for(business.manager)
+    assert _counts(owner.get("/segments/").content.decode(), "segment-count") == ["4", "1"]
+    assert _counts(manager.get("/segments/").content.decode(), "segment-count") == ["2", "0"]
+    assert _counts(owner.get(f"/segments/{everyone.pk}/").content.decode(), "member-count") == ["4"]
+    assert _counts(manager.get(f"/segments/{everyone.pk}/").content.decode(), "member-count") == ["2"]
+    assert _counts(owner.get(f"/segments/{invited.pk}/").content.decode(), "member-count") == ["1"]
+    assert _counts(manager.get(f"/segments/{invited.pk}/").content.decode(), "member-count") == ["0"]
+
+    web = client_for(None)
+    headers = _key(business.manager)
+    listed = web.get("/api/v1/segments", headers=headers).json()
+    assert [(item["name"], item["member_count"]) for item in listed["items"]] == [("Semua", 2), ("Undangan", 0)]
+    assert web.get(f"/api/v1/segments/{everyone.pk}", headers=headers).json()["member_count"] == 2
+    created = web.post(
+        "/api/v1/segments", {"name": "Lagi", "definition": EVERYONE}, content_type="application/json", headers=headers
+    )
+    assert created.status_code == 201 and created.json()["member_count"] == 2
+    owner_headers = _key(business.owner)
+    assert web.get(f"/api/v1/segments/{everyone.pk}", headers=owner_headers).json()["member_count"] == 4
+
+
+def test_a_manager_is_told_the_counts_of_their_branches_after_a_change(business: Business, people: Any) -> None:
+    from setia.customers.models import Customer
+
+    web = _english(client_for(business.manager))
+    data: dict[str, Any] = {
+        "name": "Semua",
+        "g-match": "all",
+        "node": ["c:1"],
+        "c1-field": "customer.gender",
+        "c1-previous": "customer.gender",
+        "c1-op": "any_of",
+        "c1-value": ["female", "male"],
+    }
+    saved = web.post("/segments/new/", data, follow=True).content.decode()
+    assert "Segment Semua saved: 2 members." in saved
+    segment = Segment.objects.get(name="Semua")
+    assert segment.member_count == 4  # the stored figure stays the whole business's
+
+    # Citra (branch A) leaves; Eka (branch B) joins: the manager is told of Citra only.
+    Customer.objects.filter(pk=people["citra"].pk).update(gender="")
+    Customer.objects.create(name="Eka", search_name="eka", gender="female", home_branch=business.branch_b)
+    evaluated = web.post(f"/segments/{segment.pk}/evaluate/", follow=True).content.decode()
+    assert "Re-evaluated: 0 joined, 1 left, 1 members." in evaluated
+    owner_view = _english(client_for(business.owner)).post(f"/segments/{segment.pk}/evaluate/", follow=True)
+    assert "Re-evaluated: 0 joined, 0 left, 4 members." in owner_view.content.decode()
+
+    frozen = web.post(f"/segments/{segment.pk}/snapshot/", {"name": "Beku"}, follow=True).content.decode()
+    assert "List Beku saved with 1 members." in frozen
