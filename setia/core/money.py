@@ -18,6 +18,15 @@ def format_rupiah(amount: int | Decimal | None, language: str | None = None) -> 
     return f"{sign}Rp {text}"
 
 
+def format_count(number: int | Decimal | None, language: str | None = None) -> str:
+    """A whole number grouped as the language writes it: `4.377` (id), `4,377` (en); points, visits."""
+    if number is None:
+        return ""
+    language = (language or get_language() or "id")[:2]
+    grouped = f"{int(number):,}"
+    return grouped.replace(",", ".") if language == "id" else grouped
+
+
 # Short amounts as the browser's Intl compact notation writes them (the charts' axes): Indonesian
 # ribu, juta, miliar, triliun; English thousand, million, billion, trillion.
 _SHORT_UNITS = {

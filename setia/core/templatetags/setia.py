@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from setia.core.money import format_rupiah, format_rupiah_short
+from setia.core.money import format_count, format_rupiah, format_rupiah_short
 from setia.core.phones import format_phone
 
 register = template.Library()
@@ -18,6 +18,12 @@ def rupiah(amount: Any) -> str:
 def rupiah_short(amount: Any) -> str:
     """`Rp 11,8 jt`: for narrow cells; give the full amount beside it."""
     return format_rupiah_short(amount)
+
+
+@register.filter
+def count(number: Any) -> str:
+    """`{{ membership.points_balance|count }}` → `4.377` in Indonesian, `4,377` in English."""
+    return format_count(number)
 
 
 @register.filter

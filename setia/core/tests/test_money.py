@@ -50,3 +50,24 @@ def test_template_filter_follows_active_language() -> None:
 )
 def test_format_rupiah_short(amount: int | None, language: str, expected: str) -> None:
     assert format_rupiah_short(amount, language) == expected
+
+
+def test_counts_are_grouped_as_the_language_writes_them() -> None:
+    from setia.core.money import format_count
+
+    assert format_count(4377, "id") == "4.377"
+    assert format_count(4377, "en") == "4,377"
+    assert format_count(-1250000, "id") == "-1.250.000"
+    assert format_count(999, "id") == "999"
+    assert format_count(None) == ""
+
+
+def test_the_count_filter_groups_by_the_active_language() -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load setia %}{{ points|count }}")
+    with translation.override("id"):
+        assert template.render(Context({"points": 12345})) == "12.345"
+    with translation.override("en"):
+        assert template.render(Context({"points": 12345})) == "12,345"
