@@ -47,6 +47,12 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
+        # A field of a record kept one-to-one beside this one (an order's appointment or trip).
+        for relation in model._meta.related_objects:
+            if relation.one_to_one and not isinstance(relation.related_model, str):
+                label = field_label(relation.related_model, name)
+                if label != name:
+                    return label
         return name
     if getattr(field, "verbose_name", None):
         return str(field.verbose_name)  # type: ignore[union-attr]

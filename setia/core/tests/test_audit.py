@@ -91,3 +91,7 @@ def test_the_trail_names_record_types_and_fields_in_the_reader_s_language(busine
     assert field_label(model_of("accounts.branch"), "no_such_field") == "no_such_field"
     with translation.override("en"):
         assert field_label(model_of("customers.customer"), "phones") == "phones"
+        # A booking's fields, written on its order's audit row, by the booking's labels.
+        assert field_label(model_of("sales.order"), "starts_at") == "starts"
+        assert field_label(model_of("sales.order"), "pickup_text") == "pick-up"
+        assert field_label(model_of("sales.order"), "driver_name") == "driver"

@@ -109,7 +109,7 @@ def trip_book(
         instance=order,
         subject=customer,
         branch_id=branch.pk,
-        changes={"pickup": [None, trip.pickup_text], "pickup_at": [None, pickup_at.isoformat()]},
+        changes={"pickup_text": [None, trip.pickup_text], "pickup_at": [None, pickup_at.isoformat()]},
         message=_("Trip booked"),
     )
     return trip
@@ -181,7 +181,7 @@ def trip_assign(*, actor: User, trip: Trip, driver_name: str, vehicle: str = "")
         instance=trip.order,
         subject=trip.order.customer,
         branch_id=trip.order.branch_id,
-        changes={"driver": [None, driver_name]},
+        changes={"driver_name": [None, driver_name]},
         message=_("Trip assigned"),
     )
     return trip
