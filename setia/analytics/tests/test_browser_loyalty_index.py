@@ -44,7 +44,7 @@ def test_the_analyst_reads_why_her_loyalty_index_is_what_it_is(page: Any, live_s
     assert "4 hari pembelian" in regularity.inner_text()
     assert regularity.locator("td").nth(1).inner_text() == str(score.loyalty_regularity)
     breadth = panel.get_by_test_id("component-breadth")
-    assert "2 dari 4 kategori dihitung" in breadth.inner_text()  # four categories in the catalogue
+    assert "2 kategori dibeli (4 = skor penuh)" in breadth.inner_text()  # four categories in the catalogue
     assert breadth.locator("td").nth(1).inner_text() == str(score.loyalty_breadth) == "50"
     # The points each counted trait adds make up the index.
     added = [

@@ -159,3 +159,21 @@ def test_customer_panel_explains_the_loyalty_index(business: Business, persona: 
     if shown:
         assert 'data-testid="loyalty-index">67<' in html
         assert 'data-testid="component-regularity"' in html and "not counted until surveys exist" in html
+
+
+def test_customer_panel_says_why_regular_purchases_score_nothing(business: Business) -> None:
+    (customer,) = factories.customers(1)
+    customer.home_branch = business.branch_a
+    customer.save(update_fields=["home_branch"])
+    for days in (302, 301, 300, 1):  # gaps of 1, 1 and 299 days: far from a steady rhythm
+        factories.order(customer, TODAY - dt.timedelta(days=days), 50_000, branch=business.branch_a)
+    engine.analytics_refresh(today=TODAY)
+    score = CustomerScore.objects.get(customer=customer)
+    assert (score.purchase_days, score.loyalty_regularity) == (4, 0)
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    regularity = html.split('data-testid="component-regularity"')[1].split("</tr>")[0]
+    assert "4 purchase days" in regularity and "the gaps between them vary too much" in regularity
+    breadth = html.split('data-testid="component-breadth"')[1].split("</tr>")[0]
+    assert "categories bought (" in breadth and "= full score)" in breadth
