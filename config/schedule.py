@@ -54,4 +54,10 @@ SCHEDULE = [
         "setia.sales.tasks.activities.activity_digest",
         _("Activities: morning email of what is due today"),
     ),
+    Job(
+        "activity_digest_retry",
+        "*/15 7-11 * * *",
+        "setia.sales.tasks.activities.activity_digest_retry",
+        _("Activities: send again the morning emails that failed"),
+    ),
 ]

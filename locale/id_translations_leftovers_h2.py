@@ -6,4 +6,11 @@ ID = {
     # segments: member counts per branch
     "segment members in a branch": "anggota segmen di satu cabang",
     "segment members in branches": "anggota segmen per cabang",
+    # activities: the morning digest's deliveries and retries
+    "last attempt": "percobaan terakhir",
+    "attempts": "percobaan",
+    "last error": "kesalahan terakhir",
+    "morning digest": "ringkasan pagi",
+    "morning digests": "ringkasan pagi",
+    "Activities: send again the morning emails that failed": "Aktivitas: kirim ulang email pagi yang gagal",
 }

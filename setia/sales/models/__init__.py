@@ -1,7 +1,7 @@
 """The sales domain's models, one module per area: orders and bookings (the cashier), leads,
 the opportunity pipeline, quotes, renewals (subscriptions) and activities."""
 
-from setia.sales.models.activities import Activity
+from setia.sales.models.activities import Activity, DigestDelivery
 from setia.sales.models.imports import OrderImport
 from setia.sales.models.leads import Lead, LeadAssignmentRule, LeadSource, RoundRobinCursor
 from setia.sales.models.orders import (
@@ -20,6 +20,7 @@ from setia.sales.models.renewals import Subscription
 __all__ = [
     "Activity",
     "Appointment",
+    "DigestDelivery",
     "Lead",
     "LeadAssignmentRule",
     "LeadSource",

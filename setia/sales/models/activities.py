@@ -77,3 +77,33 @@ class Activity(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.done_at is None and self.kind != self.Kind.NOTE
+
+
+class DigestDelivery(models.Model):
+    """The morning digest one staff member is owed for one day. Written when the digest is due
+    (before the email is sent); `sent_at` is stamped once the mail server has taken the email. A
+    send that failed stays owed, with its error, and a later run the same day sends it; one that
+    was taken is never sent again that day (the unique pair below)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (user, day) serves lookups by user
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When a run last took the send on (a lease: another run leaves it alone for a while).
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("morning digest")
+        verbose_name_plural = _("morning digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_delivery_once")]
+        indexes = [models.Index(fields=["day"], name="digest_delivery_owed_idx", condition=Q(sent_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.day}"

@@ -20,7 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,7 +34,7 @@ from setia.core.errors import ApplicationError, PermissionDeniedError
 from setia.core.notifications import notify
 from setia.customers.models import Customer
 from setia.customers.selectors import visible_customers
-from setia.sales.models import Activity, Lead, Opportunity
+from setia.sales.models import Activity, DigestDelivery, Lead, Opportunity
 from setia.sales.selectors import activities as selectors
 
 logger = logging.getLogger(__name__)
@@ -330,43 +331,115 @@ def _reminder_text(activity: Activity) -> str:
     return _("Reminder: %(kind)s “%(subject)s”") % values
 
 
+# How long a run that took a digest on is left to finish it before another run may try again.
+DIGEST_ATTEMPT_LEASE = dt.timedelta(minutes=10)
+# Records of digests are kept this long (they answer "did I get my digest last week?").
+DIGEST_RECORDS_KEPT = dt.timedelta(days=90)
+
+
 def digest_send(*, now: dt.datetime | None = None) -> int:
     """Email each active staff member with an email address what they have due today: overdue and
     today's activities, leads to follow up, opportunities closing this week, renewals within 7
-    days. Nobody with nothing due gets an email. Sent at most once per person and day: the
-    in-app notice keyed by the date is the guard, so a retried job sends nothing twice."""
+    days. Nobody with nothing due gets an email. Returns how many emails the mail server took.
+
+    Each person's digest is first recorded as owed for the day (`DigestDelivery`, with the in-app
+    notice), then sent, then stamped sent. One person's failed send (the mail server refused or
+    could not be reached) stays owed and does not stop the others; `digests_retry` sends it later
+    the same day. Sent at most once per person and day: a person who already has a record for the
+    day is skipped, so a repeated run sends nothing twice. Digests still owed from an earlier run
+    are retried at the end of this one."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
+    DigestDelivery.objects.filter(day__lt=today - DIGEST_RECORDS_KEPT).delete()
     business = business_settings()
+    recorded = set(DigestDelivery.objects.filter(day=today).values_list("user_id", flat=True))
     sent = 0
     staff = User.objects.filter(is_active=True).exclude(email="").order_by("pk")
     for user in staff:
-        if not user.has_capability("activities.use"):
+        if user.pk in recorded or not user.has_capability("activities.use"):
             continue
         plan = selectors.digest_agenda(user=user, now=now)
         if plan.is_empty:
             continue
-        with transaction.atomic(), translation.override(user.language or "id"):
-            counts = {
-                "activities": len(plan.overdue) + len(plan.due_today),
-                "leads": len(plan.leads),
-                "opportunities": len(plan.opportunities),
-                "renewals": len(plan.renewals),
-            }
-            text = (
-                _(
-                    "Your day: %(activities)s activities, %(leads)s leads, %(opportunities)s opportunities, "
-                    "%(renewals)s renewals"
-                )
-                % counts
-            )
-            posted = notify(recipient=user, text=text, url=reverse("sales:my_day"), key=f"digest:{today.isoformat()}")
-            if posted is None:
-                continue
-            mail = _digest_mail(user, plan, business)
-            transaction.on_commit(mail.send, robust=True)
-        sent += 1
+        delivery = _digest_owe(user, plan, today, now)
+        if delivery is not None and _digest_deliver(delivery, user, plan, business):
+            sent += 1
+    return sent + digests_retry(now=now)
+
+
+def digests_retry(*, now: dt.datetime | None = None) -> int:
+    """Send today's digests that are still owed (their send failed), each with what is due at
+    the time of sending; scheduled every 15 minutes through the morning. A digest another run took
+    on less than DIGEST_ATTEMPT_LEASE ago is left to it; one whose person has nothing due any more
+    is dropped. Earlier days' digests are not sent: they would be out of date."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    business = business_settings()
+    owed = (
+        DigestDelivery.objects.filter(day=today, sent_at__isnull=True)
+        .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lte=now - DIGEST_ATTEMPT_LEASE))
+        .select_related("user")
+        .order_by("pk")
+    )
+    sent = 0
+    for delivery in owed:
+        user = delivery.user
+        if not (user.is_active and user.email and user.has_capability("activities.use")):
+            continue
+        # Take the send on: a conditional update, so two runs at once never both send it.
+        taken = DigestDelivery.objects.filter(
+            pk=delivery.pk, sent_at__isnull=True, attempted_at=delivery.attempted_at
+        ).update(attempted_at=now, attempts=F("attempts") + 1)
+        if not taken:
+            continue
+        plan = selectors.digest_agenda(user=user, now=now)
+        if plan.is_empty:
+            DigestDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).delete()
+            continue
+        if _digest_deliver(delivery, user, plan, business):
+            sent += 1
     return sent
+
+
+def _digest_owe(user: User, plan: selectors.Agenda, today: dt.date, now: dt.datetime) -> DigestDelivery | None:
+    """Record the day's digest as owed and taken on by this run, and post the in-app notice. None
+    when another run recorded it first."""
+    try:
+        with transaction.atomic():
+            delivery = DigestDelivery.objects.create(user=user, day=today, attempted_at=now, attempts=1)
+            with translation.override(user.language or "id"):
+                counts = {
+                    "activities": len(plan.overdue) + len(plan.due_today),
+                    "leads": len(plan.leads),
+                    "opportunities": len(plan.opportunities),
+                    "renewals": len(plan.renewals),
+                }
+                text = (
+                    _(
+                        "Your day: %(activities)s activities, %(leads)s leads, %(opportunities)s opportunities, "
+                        "%(renewals)s renewals"
+                    )
+                    % counts
+                )
+            notify(recipient=user, text=text, url=reverse("sales:my_day"), key=f"digest:{today.isoformat()}")
+    except IntegrityError:
+        return None
+    return delivery
+
+
+def _digest_deliver(delivery: DigestDelivery, user: User, plan: selectors.Agenda, business: Any) -> bool:
+    """Send the digest now and stamp it sent, or keep it owed with the error. Sent outside any
+    transaction of ours: the record of the attempt is committed before the mail server is asked,
+    and the outcome after it answers."""
+    try:
+        with translation.override(user.language or "id"):
+            _digest_mail(user, plan, business).send()
+    except Exception as error:  # SMTP refusals, connection failures: the next run tries again
+        logger.exception("Morning digest for user %s not sent", user.pk)
+        DigestDelivery.objects.filter(pk=delivery.pk).update(last_error=str(error)[:255])
+        return False
+    DigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), last_error="")
+    return True
 
 
 def site_address() -> str:

@@ -1,4 +1,5 @@
-"""Activity reminders (every 5 minutes) and the morning digest (07:00 Asia/Jakarta)."""
+"""Activity reminders (every 5 minutes) and the morning digest (07:00 Asia/Jakarta, with the
+digests whose email failed tried again every 15 minutes until noon)."""
 
 from django.tasks import task
 
@@ -17,3 +18,11 @@ def activity_digest() -> int:
     from setia.sales.services.activities import digest_send
 
     return digest_send()
+
+
+@task
+def activity_digest_retry() -> int:
+    """Send today's digests whose email failed earlier (each at most once a day)."""
+    from setia.sales.services.activities import digests_retry
+
+    return digests_retry()

@@ -2,7 +2,10 @@
 360° timeline/panel/merge, "my day", the quick actions and the API, over personas."""
 
 import datetime as dt
+import socket
 import zoneinfo
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -309,15 +312,119 @@ def test_digest_sends_nothing_when_nothing_is_due(
     assert mail.outbox == []
 
 
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, list[str], set[str]]]:
+    """A real SMTP server (aiosmtpd) on a free localhost port. Yields (port, the recipients of the
+    messages it took, the addresses it refuses for now: 451, try again later)."""
+    from aiosmtpd.controller import Controller
+
+    delivered: list[str] = []
+    refused: set[str] = set()
+
+    class Handler:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+            if address in refused:
+                return "451 4.3.0 Mailbox temporarily unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            delivered.extend(envelope.rcpt_tos)
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, delivered, refused
+    finally:
+        controller.stop()
+
+
+def test_a_failed_digest_does_not_stop_the_others_and_is_sent_once_later(
+    crm: dict, smtp_server: tuple[int, list[str], set[str]]
+) -> None:
+    from setia.sales.models import DigestDelivery
+
+    port, delivered, refused = smtp_server
+    make(crm["sales"], kind="call", subject="Overdue call", due_at=at(days=-1), lead_id=crm["lead"].pk)
+    make(crm["sales_b"], kind="call", subject="Call Bandung", due_at=at(days=-1), lead_id=crm["lead_b"].pk)
+    mailers = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    morning = dt.datetime(2026, 3, 10, 7, 0, tzinfo=JAKARTA)
+    refused.add("budi@example.com")  # Budi's mailbox refuses the first try; Dewi's takes it
+    with override_settings(MAILERS=mailers):
+        assert services.digest_send(now=morning) == 1
+        assert delivered == ["dewi@example.com"]
+        owed = DigestDelivery.objects.get(user=crm["sales"], day=morning.date())
+        assert owed.sent_at is None and owed.attempts == 1 and owed.last_error.startswith("{'budi@example.com': (451")
+        dewi = DigestDelivery.objects.get(user=crm["sales_b"], day=morning.date())
+        assert dewi.sent_at is not None and dewi.attempts == 1 and dewi.last_error == ""
+        # The in-app notice is posted once, whatever happens to the email.
+        assert Notification.objects.filter(recipient=crm["sales"], key="digest:2026-03-10").count() == 1
+
+        # A run while the failed send may still be under way elsewhere leaves it alone.
+        assert services.digests_retry(now=morning + dt.timedelta(minutes=5)) == 0
+        # The mailbox is back: the next run sends Budi's digest, once.
+        refused.clear()
+        assert services.digests_retry(now=morning + dt.timedelta(minutes=15)) == 1
+        assert sorted(delivered) == ["budi@example.com", "dewi@example.com"]
+        owed.refresh_from_db()
+        assert owed.sent_at is not None and owed.attempts == 2 and owed.last_error == ""
+
+        # Later runs the same day send nothing more, to anyone.
+        assert services.digests_retry(now=morning + dt.timedelta(minutes=30)) == 0
+        assert services.digest_send(now=morning + dt.timedelta(hours=1)) == 0
+        assert sorted(delivered) == ["budi@example.com", "dewi@example.com"]
+    assert Notification.objects.filter(recipient=crm["sales"], key="digest:2026-03-10").count() == 1
+
+
+def test_a_digest_owed_from_an_earlier_day_is_not_sent(crm: dict) -> None:
+    """Yesterday's digest that never went out is stale: today's runs leave it; old records go."""
+    from setia.sales.models import DigestDelivery
+
+    make(crm["sales"], kind="call", subject="Overdue call", due_at=at(days=-1), lead_id=crm["lead"].pk)
+    morning = dt.datetime(2026, 3, 10, 7, 0, tzinfo=JAKARTA)
+    DigestDelivery.objects.create(user=crm["sales_b"], day=dt.date(2026, 3, 9))
+    DigestDelivery.objects.create(user=crm["sales_b"], day=dt.date(2025, 11, 1))
+    assert services.digests_retry(now=morning) == 0
+    assert services.digest_send(now=morning) == 1
+    assert [message.to for message in mail.outbox] == [["budi@example.com"]]
+    assert set(DigestDelivery.objects.values_list("user__username", "day")) == {
+        ("sales_b", dt.date(2026, 3, 9)),
+        ("sales_a", dt.date(2026, 3, 10)),
+    }
+
+
+def test_an_owed_digest_with_nothing_left_to_say_is_dropped(crm: dict) -> None:
+    from setia.sales.models import DigestDelivery
+
+    call = make(crm["sales"], kind="call", subject="Overdue call", due_at=at(days=-1), lead_id=crm["lead"].pk)
+    Opportunity.objects.update(expected_close=at(days=30).date())
+    Subscription.objects.update(ends_on=at(days=60).date())
+    morning = dt.datetime(2026, 3, 10, 7, 0, tzinfo=JAKARTA)
+    DigestDelivery.objects.create(user=crm["sales"], day=morning.date(), attempted_at=morning, attempts=1)
+    services.activity_complete(actor=crm["sales"], activity=call, outcome="Reached", now=morning)
+    assert services.digests_retry(now=morning + dt.timedelta(minutes=15)) == 0
+    assert mail.outbox == [] and not DigestDelivery.objects.exists()
+
+
 def test_scheduled_tasks_are_in_the_schedule() -> None:
     from setia.core.scheduler import load_schedule
 
     jobs = {job.key: job for job in load_schedule()}
     assert jobs["activity_reminders"].cron == "*/5 * * * *"
     assert jobs["activity_digest"].cron == "0 7 * * *"
+    assert jobs["activity_digest_retry"].cron == "*/15 7-11 * * *"
     from django.utils.module_loading import import_string
 
-    for key in ("activity_reminders", "activity_digest"):
+    for key in ("activity_reminders", "activity_digest", "activity_digest_retry"):
         assert import_string(jobs[key].task_path).name  # importable tasks
 
 
