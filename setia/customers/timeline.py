@@ -75,16 +75,55 @@ def last_interactions(customers: list[Customer], *, limit: int = 5) -> dict[int,
 
 
 def timeline_for(
-    customer: Customer, *, before: dt.datetime | None = None, limit: int = 50, interactions_only: bool = False
+    customer: Customer,
+    *,
+    before: dt.datetime | None = None,
+    limit: int = 50,
+    interactions_only: bool = False,
+    skip: int = 0,
 ) -> list[Entry]:
     """The newest `limit` entries (older than `before`) across every source, or across the
-    interaction sources only (one query each: the caller lookup reads these per matching customer)."""
+    interaction sources only (one query each: the caller lookup reads these per matching customer).
+
+    With `skip`, the page goes on from inside a moment: the entries *at* `before` are included
+    except the first `skip` of them, which an earlier page showed (a batch of records can share
+    one time to the microsecond, and a page may end among them). Entries at one time come in the
+    same order on every call (sources in their order, each newest first by time then id)."""
+    if before is not None and skip:
+        streams = [
+            source(customer, before + dt.timedelta(microseconds=1), limit + skip)
+            for key, source in _sources.items()
+            if not interactions_only or key in _interactions
+        ]
+        merged = heapq.merge(*streams, key=lambda entry: entry.at, reverse=True)
+        entries: list[Entry] = []
+        for entry in merged:
+            if entry.at == before and skip:
+                skip -= 1
+                continue
+            entries.append(entry)
+            if len(entries) == limit:
+                break
+        return entries
     streams = [
         source(customer, before, limit)
         for key, source in _sources.items()
         if not interactions_only or key in _interactions
     ]
     return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
+
+
+def next_page(entries: list[Entry], *, limit: int, before: dt.datetime | None, skip: int) -> tuple[str, int]:
+    """The cursor of the page after `entries` (a full page of `timeline_for`): the time of its
+    last entry and how many entries at that time have been shown, this page's and, when the page
+    never left the previous page's moment, the earlier pages' too. ("", 0) when it was the last."""
+    if len(entries) < limit:
+        return "", 0
+    last = entries[-1].at
+    shown = sum(1 for entry in entries if entry.at == last)
+    if before is not None and last == before:
+        shown += skip
+    return last.isoformat(), shown
 
 
 def for_viewer(entries: list[Entry], viewer: Any) -> list[Entry]:

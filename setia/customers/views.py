@@ -39,7 +39,7 @@ from setia.customers.models import (
 from setia.customers.panels import panels_for
 from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
 from setia.customers.timeline import PAGE_SIZE as TIMELINE_PAGE_SIZE
-from setia.customers.timeline import for_viewer, timeline_for
+from setia.customers.timeline import for_viewer, next_page, timeline_for
 
 
 def _actor(request: HttpRequest) -> User:
@@ -264,17 +264,20 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _timeline_page(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    """A page of the timeline older than `?before=` (an ISO time; the newest page without it) and
-    the cursor of the next older page when there may be one."""
+    """A page of the timeline older than `?before=` (an ISO time; the newest page without it;
+    with `&skip=N`, from the N+1st entry at that very time) and the cursor of the next older page
+    when there may be one."""
     try:
         before = parse_datetime(request.GET.get("before", ""))
     except ValueError:  # well formed but not a time (month 13): the newest page
         before = None
     if before is not None and timezone.is_naive(before):
         before = timezone.make_aware(before)
-    entries = for_viewer(timeline_for(customer, before=before, limit=TIMELINE_PAGE_SIZE), _actor(request))
-    older = entries[-1].at.isoformat() if len(entries) == TIMELINE_PAGE_SIZE else ""
-    return {"timeline": entries, "timeline_older": older}
+    skip = (_int(request.GET.get("skip")) or 0) if before is not None else 0
+    skip = max(0, min(skip, 10_000))
+    entries = timeline_for(customer, before=before, limit=TIMELINE_PAGE_SIZE, skip=skip)
+    older, shown = next_page(entries, limit=TIMELINE_PAGE_SIZE, before=before, skip=skip)
+    return {"timeline": for_viewer(entries, _actor(request)), "timeline_older": older, "timeline_skip": shown}
 
 
 @staff_view("customers.view")

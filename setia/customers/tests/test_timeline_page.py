@@ -61,6 +61,45 @@ def test_older_entries_come_page_by_page_until_the_first(business: Business) -> 
     assert "<html" not in older  # a fragment for the list, not a page
 
 
+def test_entries_sharing_one_moment_across_pages_are_each_shown_once(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of records written at one instant (an import, a bulk action) can straddle a page
+    boundary: every entry is shown once, in order, none skipped, wherever the boundaries fall."""
+    import datetime as dt
+
+    from setia.customers import timeline
+
+    customer = _customer_with_edits(business, 4)  # five entries of her own, older than the batch
+    moment = customer.updated_at + dt.timedelta(hours=1)
+    batch = [Entry(at=moment, kind="batch", icon="x", title=f"batch-{index:03d}") for index in range(120)]
+
+    def batch_source(of: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
+        return [entry for entry in batch if before is None or entry.at < before][:limit]
+
+    monkeypatch.setitem(timeline._sources, "batch", batch_source)
+    client = client_for(business.owner)
+    url = reverse("customers:detail", args=[customer.pk])
+    titles: list[str] = []
+    pages = 0
+    while url:
+        html = client.get(url, headers={"HX-Request": "true"} if pages else {}).content.decode()
+        titles.extend(part.split("<")[0] for part in html.split("batch-")[1:])
+        pages += 1
+        url = ""
+        if 'data-testid="timeline-older"' in html:
+            url = html.split('data-testid="timeline-older"')[0].rsplit('hx-get="', 1)[1].split('"')[0]
+            url = url.replace("&amp;", "&")
+    assert pages == 3  # 125 entries: 50, 50, 25
+    assert titles == [f"{index:03d}" for index in range(120)]  # each once, in order
+    # The cursor of the third page counts the 100 batch entries shown at that moment.
+    entries = timeline.timeline_for(customer, limit=PAGE_SIZE)
+    cursor, shown = timeline.next_page(entries, limit=PAGE_SIZE, before=None, skip=0)
+    assert (cursor, shown) == (moment.isoformat(), 50)
+    entries = timeline.timeline_for(customer, before=moment, limit=PAGE_SIZE, skip=shown)
+    assert timeline.next_page(entries, limit=PAGE_SIZE, before=moment, skip=shown) == (moment.isoformat(), 100)
+
+
 def test_a_bad_cursor_shows_the_newest_entries(business: Business) -> None:
     customer = _customer_with_edits(business, 2)
     client = client_for(business.owner)
