@@ -152,8 +152,16 @@ def _sales_panel(request: HttpRequest) -> dict[str, Any]:
         ),
         "week_ago": today - week,
         "all_branches": branch_scope(actor).all_branches,
+        "branch_names": [] if branch_scope(actor).all_branches else _branch_names(actor),
         "can_sell": actor.has_capability("orders.create"),
     }
+
+
+def _branch_names(actor: Any) -> list[str]:
+    """The names of the branches whose sales a limited viewer sees (the panel says which)."""
+    from setia.accounts.selectors import branch_list_for_customers
+
+    return list(branch_list_for_customers(actor=actor).values_list("name", flat=True))
 
 
 def register() -> None:

@@ -67,7 +67,7 @@ def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
     # Kemang and Cibubur today: Ayu 100,000 (bought before), Budi 300,000 (bought a week ago),
     # Citra 150,000 (new); a week ago Budi's 200,000. Dago's 999,000 is not hers.
     sales = page.get_by_test_id("home-sales")
-    assert "cabang Anda" in sales.locator(".card-header").inner_text()
+    assert sales.get_by_test_id("sales-branches").inner_text() == "Cibubur, Kemang"  # hers, by name
     assert sales.get_by_role("link", name="Penjualan baru").is_visible()  # a manager sells too
     for period in ("today", "week"):
         assert sales.get_by_test_id(f"{period}-revenue").inner_text() == "Rp 550.000"

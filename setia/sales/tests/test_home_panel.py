@@ -67,6 +67,9 @@ def test_the_home_page_shows_them_with_the_change(business: Business) -> None:
     assert 'data-testid="today-change"' in page and "+108%" in page  # 415,000 against 200,000
     assert "50%" in page.split('data-testid="today-returning"')[1][:40]  # Ayu of Ayu and Budi
     assert "Penjualan baru" in page  # a cashier can start a sale from here
+    assert 'data-testid="sales-branches">Kemang<' in page  # whose sales: her branch, by name
+    owner = client_for(business.owner).get("/").content.decode()
+    assert 'data-testid="sales-branches"' not in owner and "semua cabang" in owner
 
 
 def test_an_empty_day_shows_dashes_not_errors(business: Business) -> None:
