@@ -166,9 +166,7 @@ def reopen_opportunity(request: HttpRequest, opportunity_id: int) -> dict[str, A
 
 @router.get("/pipelines", response=list[PipelineOut], summary="Active pipelines with their active stages, in order")
 def list_pipelines(request: HttpRequest) -> list[Pipeline]:
-    actor = _actor(request)
-    services.default_pipeline()
-    return selectors.pipeline_list(actor=actor)
+    return selectors.pipeline_list(actor=_actor(request))
 
 
 @router.get("/lost-reasons", response=list[LostReasonOut], summary="The reasons an opportunity may be lost for")

@@ -242,16 +242,16 @@ def pipeline_list(*, actor: User, include_inactive: bool = False) -> list[Pipeli
     return list(pipelines.order_by("position", "id").prefetch_related(Prefetch("stages", queryset=stages)))
 
 
-def pipeline_get(*, actor: User, pk: int | None) -> Pipeline:
-    """An active pipeline by id; without an id (or an unknown one) the default pipeline."""
+def pipeline_get(*, actor: User, pk: int | None) -> Pipeline | None:
+    """An active pipeline by id; without an id (or an unknown one) the first active pipeline; None
+    while the business has none (a read never makes one: `services.pipeline.pipeline_setup` does,
+    on a POST)."""
     require(actor, "opportunities.view")
-    from setia.sales.services.pipeline import default_pipeline
-
     if pk:
         found = Pipeline.objects.filter(pk=pk, active=True).first()
         if found is not None:
             return found
-    return default_pipeline()
+    return Pipeline.objects.filter(active=True).order_by("position", "id").first()
 
 
 def pipeline_config_get(*, actor: User, pk: int) -> Pipeline:

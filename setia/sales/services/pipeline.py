@@ -45,12 +45,12 @@ def _field_error(field_name: str, message: str) -> ApplicationError:
 # --- pipelines, stages, lost reasons ---------------------------------------------------------
 
 
-@transaction.atomic
-def default_pipeline() -> Pipeline:
-    """The first active pipeline; a new installation gets "Sales" with four stages."""
+def _default_pipeline() -> tuple[Pipeline, bool]:
+    """The first active pipeline, or "Sales" with four stages made (or made active again) in the
+    active language; and whether anything was written."""
     pipeline = Pipeline.objects.filter(active=True).order_by("position", "id").first()
     if pipeline is not None:
-        return pipeline
+        return pipeline, False
     pipeline, created = Pipeline.objects.get_or_create(name=_("Sales"), defaults={"position": 0, "active": True})
     if not created and not pipeline.active:
         pipeline.active = True
@@ -62,6 +62,26 @@ def default_pipeline() -> Pipeline:
                 for index, (name, probability) in enumerate(DEFAULT_STAGES)
             ]
         )
+    return pipeline, True
+
+
+@transaction.atomic
+def default_pipeline() -> Pipeline:
+    """The first active pipeline; without one, "Sales" with four stages is made. For writes that
+    need a pipeline (an opportunity opened without a stage, the demo data); pages and the API read
+    `selectors.pipeline_get`, which never writes, and set one up with `pipeline_setup`."""
+    return _default_pipeline()[0]
+
+
+@transaction.atomic
+def pipeline_setup(*, actor: User) -> Pipeline:
+    """Set up the pipeline a business starts with — "Sales" and four stages, named in the actor's
+    language — when it has no active pipeline (the button on the empty board). With one already,
+    nothing changes: a second press returns it."""
+    require(actor, "sales.configure")
+    pipeline, written = _default_pipeline()
+    if written:
+        audit_log(actor=actor, action="create", instance=pipeline, changes=diff({}, snapshot(pipeline, ("name",))))
     return pipeline
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from setia.accounts.models import User
 from setia.accounts.services import api_key_create
 from setia.conftest import Business, make_user
-from setia.sales.models import LostReason, Opportunity, Stage, StageChange
+from setia.sales.models import LostReason, Opportunity, Pipeline, Stage, StageChange
 from setia.sales.services import pipeline as service
 
 
@@ -133,6 +133,13 @@ def test_pipelines_and_lost_reasons(business: Business, sales_a: User, stages: l
         ("Sales", ["Qualification", "Needs analysis", "Proposal"])
     ]
     assert [r["name"] for r in api.get("/lost-reasons").json()] == ["Waktu", "Harga"]
+
+
+def test_pipelines_on_a_business_without_one_are_an_empty_list(business: Business, sales_a: User) -> None:
+    """A GET writes nothing: no pipeline is made behind the reader's back."""
+    api = Api(sales_a)
+    assert api.get("/pipelines").json() == []
+    assert not Pipeline.objects.exists() and not Stage.objects.exists()
 
 
 @pytest.mark.parametrize(

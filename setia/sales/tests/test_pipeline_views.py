@@ -15,6 +15,7 @@ from django.utils import timezone
 from setia.accounts.models import User
 from setia.conftest import Business, make_user
 from setia.conftest import client_for as _client_for
+from setia.core.models import AuditEvent
 from setia.customers.merge import customers_merge
 from setia.customers.models import Customer
 from setia.sales.models import LostReason, Opportunity, Order, Pipeline, Stage, StageChange
@@ -451,3 +452,60 @@ def test_merge_moves_opportunities(business: Business, shop: dict, sales_a: User
     customers_merge(actor=business.owner, survivor=shop["customer"], merged=duplicate)
     moved.refresh_from_db()
     assert moved.customer == shop["customer"]
+
+
+# --- A business without a pipeline yet ---------------------------------------------------------
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows in every table the project's models have."""
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_reading_pages_on_an_empty_database_creates_no_rows(business: Business, shop: dict, sales_a: User) -> None:
+    """The board, the new-opportunity form and the settings page are GETs: on a business without a
+    pipeline they explain what to do and write nothing (no default pipeline behind the reader's back)."""
+    owner, sales = client_for(business.owner), client_for(sales_a)
+    # The business's settings row is made on the first read of any page, by design (accounts).
+    sales.get(reverse("sales:opportunity_list"))
+    before = _row_counts()
+    assert before["sales.Pipeline"] == 0 and before["sales.Stage"] == 0
+
+    board = owner.get(reverse("sales:pipeline_board"))
+    assert board.status_code == 200
+    page = board.content.decode()
+    assert 'data-testid="no-pipeline"' in page and 'data-testid="pipeline-setup"' in page
+    assert f'action="{reverse("sales:pipeline_setup")}"' in page and 'method="post"' in page
+    reader = sales.get(reverse("sales:pipeline_board")).content.decode()
+    assert 'data-testid="no-pipeline"' in reader and 'data-testid="pipeline-setup"' not in reader
+    assert "Ask the owner or a manager to set it up." in reader
+    new = sales.get(reverse("sales:opportunity_new") + f"?customer={shop['customer'].pk}")
+    assert new.status_code == 302 and new["Location"] == reverse("sales:pipeline_board")
+    settings_page = owner.get(reverse("sales:pipeline_settings"))
+    assert settings_page.status_code == 200 and 'data-testid="pipeline-setup"' in settings_page.content.decode()
+    assert owner.get(reverse("sales:opportunity_list")).status_code == 200
+
+    assert _row_counts() == before
+
+
+def test_setting_up_the_pipeline_from_the_empty_board(business: Business, sales_a: User) -> None:
+    """The button is a POST for those who configure the pipeline: "Sales" and its four stages,
+    named in their language, once; others are refused and nothing is written."""
+    assert client_for(sales_a).post(reverse("sales:pipeline_setup")).status_code == 403
+    assert not Pipeline.objects.exists()
+
+    response = client_for(business.owner, "id").post(reverse("sales:pipeline_setup"))
+    assert response.status_code == 302 and response["Location"] == reverse("sales:pipeline_board")
+    pipeline = Pipeline.objects.get()
+    assert pipeline.name == "Penjualan" and pipeline.active
+    assert list(pipeline.stages.order_by("position").values_list("probability", flat=True)) == [10, 25, 50, 75]
+    event = AuditEvent.objects.get(object_type="sales.pipeline", object_id=str(pipeline.pk))
+    assert event.action == "create" and event.actor == business.owner
+
+    # A second press (another tab, a double click) changes nothing.
+    again = client_for(business.manager).post(reverse("sales:pipeline_setup"))
+    assert again.status_code == 302 and Pipeline.objects.count() == 1 and Stage.objects.count() == 4
+    board = client_for(business.owner).get(reverse("sales:pipeline_board")).content.decode()
+    assert 'data-testid="no-pipeline"' not in board and board.count('data-testid="stage-column"') == 4

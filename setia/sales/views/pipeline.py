@@ -70,10 +70,10 @@ def _board_filters(data: Any) -> dict[str, Any]:
 
 def _totals_json(actor: User, pipeline_id: int, filters: dict[str, int | None]) -> dict[str, Any]:
     pipeline = selectors.pipeline_get(actor=actor, pk=pipeline_id)
-    totals = selectors.column_totals(actor=actor, pipeline=pipeline, **filters)
+    totals = selectors.column_totals(actor=actor, pipeline=pipeline, **filters) if pipeline else {}
     columns: dict[str, dict[str, Any]] = {}
     count = total = weighted = 0
-    for stage in pipeline.stages.filter(active=True):
+    for stage in pipeline.stages.filter(active=True) if pipeline else []:
         figures = totals.get(stage.pk, {"count": 0, "total": 0, "weighted": 0})
         columns[str(stage.pk)] = {
             **figures,
@@ -107,6 +107,15 @@ def _card_labels() -> dict[str, str]:
 def pipeline_board(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     pipeline = selectors.pipeline_get(actor=actor, pk=parse_id(request.GET.get("pipeline")))
+    if pipeline is None:
+        # A business without a pipeline yet: say so, and offer those who configure it a button
+        # (a POST) that sets one up; reading the page writes nothing.
+        empty: dict[str, Any] = {
+            "nav_key": "pipeline",
+            "board": None,
+            "can_configure": actor.has_capability("sales.configure"),
+        }
+        return render(request, "sales/pipeline/board.html", empty)
     filters = _board_filters(request.GET)
     board = selectors.pipeline_board(actor=actor, pipeline=pipeline, **filters)
     query = request.GET.copy()
@@ -252,6 +261,8 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
             {"nav_key": "pipeline", "query": query, "found": found},
         )
     pipeline = selectors.pipeline_get(actor=actor, pk=parse_id(data.get("pipeline")))
+    if pipeline is None:
+        return redirect("sales:pipeline_board")  # which explains how a pipeline is set up
     first_stage = pipeline.stages.filter(active=True).order_by("position", "id").first()
     form_options: dict[str, Any] = {"stages": _stages_for_form(actor), "owners": selectors.owner_choices(actor=actor)}
     form_options["branches"] = Branch.objects.filter(pk__in=[branch.pk for branch in _branches(actor)])
@@ -487,16 +498,26 @@ def opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("sales.configure")
 def pipeline_settings(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    services.default_pipeline()
+    pipelines = selectors.pipeline_list(actor=actor, include_inactive=True)
     context = {
         "nav_key": "pipeline_settings",
-        "pipelines": selectors.pipeline_list(actor=actor, include_inactive=True),
+        "pipelines": pipelines,
+        "has_active_pipeline": any(pipeline.active for pipeline in pipelines),
         "reasons": selectors.lost_reason_list(actor=actor, include_inactive=True),
         "in_use": selectors.stage_open_counts(actor=actor),
         "pipeline_form": PipelineForm(prefix="new-pipeline"),
         "reason_form": LostReasonForm(prefix="new-reason"),
     }
     return render(request, "sales/pipeline/settings.html", context)
+
+
+@require_POST
+@staff_view("sales.configure")
+def pipeline_setup(request: HttpRequest) -> HttpResponse:
+    """The button on the empty board: the pipeline a business starts with."""
+    pipeline = services.pipeline_setup(actor=_actor(request))
+    messages.success(request, _("Pipeline %(name)s is ready.") % {"name": pipeline.name})
+    return redirect("sales:pipeline_board")
 
 
 def _back_to_settings(request: HttpRequest, failure: ApplicationError | None, success: str) -> HttpResponse:
@@ -647,6 +668,7 @@ urlpatterns: list[URLPattern] = [
     path("opportunities/<int:pk>/reopen/", opportunity_reopen, name="opportunity_reopen"),
     path("settings/pipelines/", pipeline_settings, name="pipeline_settings"),
     path("settings/pipelines/new/", pipeline_save, name="pipeline_create"),
+    path("settings/pipelines/setup/", pipeline_setup, name="pipeline_setup"),
     path("settings/pipelines/<int:pk>/", pipeline_save, name="pipeline_update"),
     path("settings/pipelines/<int:pipeline_pk>/stages/new/", stage_save, name="stage_create"),
     path("settings/pipelines/<int:pipeline_pk>/stages/<int:pk>/", stage_save, name="stage_update"),
