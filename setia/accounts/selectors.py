@@ -17,9 +17,11 @@ from setia.core.memo import Memo, register_clear
 
 
 def business_settings() -> BusinessSettings:
-    settings_row, _created = BusinessSettings.objects.get_or_create(
-        pk=1, defaults={"mfa_required_roles": list(settings.MFA_REQUIRED_ROLES_DEFAULT)}
-    )
+    """The business's settings; before anyone saved them, the defaults (not stored: a read writes
+    nothing; `services.business_settings_update` stores the row)."""
+    settings_row = BusinessSettings.objects.filter(pk=1).first()
+    if settings_row is None:
+        settings_row = BusinessSettings(pk=1, mfa_required_roles=list(settings.MFA_REQUIRED_ROLES_DEFAULT))
     return settings_row
 
 

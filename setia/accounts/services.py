@@ -268,7 +268,9 @@ def staff_reset_two_factor(*, actor: User, staff: User) -> int:
 @transaction.atomic
 def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
     require(actor, "settings.manage")
-    row = BusinessSettings.objects.select_for_update().get(pk=business_settings().pk)
+    defaults = business_settings()
+    BusinessSettings.objects.get_or_create(pk=defaults.pk, defaults={"mfa_required_roles": defaults.mfa_required_roles})
+    row = BusinessSettings.objects.select_for_update().get(pk=defaults.pk)
     before = snapshot(row, SETTINGS_FIELDS)
     logo_before = row.logo.name or ""
     # The logo: an uploaded file replaces it, False removes it, anything else keeps it.

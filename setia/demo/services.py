@@ -8,7 +8,6 @@ from django.db import transaction
 
 from setia.accounts import services as accounts
 from setia.accounts.models import Branch, Team, User
-from setia.accounts.selectors import business_settings
 from setia.demo.data import (
     DEMO_USERS,
     FIRST_NAMES,
@@ -69,7 +68,6 @@ def seed_demo(
         "admin", password=password, role="owner", first_name=first, last_name=last, email="admin@example.com"
     )
     accounts.business_settings_update(actor=owner, name=spec.business)
-    business_settings()
 
     branches: list[Branch] = []
     for name, code, street, place_index in spec.branches:

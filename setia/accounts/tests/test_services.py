@@ -109,6 +109,20 @@ def test_settings_refuse_unknown_roles(business: Business) -> None:
     assert business_settings().mfa_required_roles == []
 
 
+def test_reading_the_settings_writes_nothing_until_they_are_saved(business: Business) -> None:
+    from setia.accounts.models import BusinessSettings
+    from setia.conftest import client_for
+
+    for path in ("/", "/settings/", "/customers/"):
+        assert client_for(business.owner).get(path).status_code == 200
+    assert not BusinessSettings.objects.exists()  # the pages showed the defaults
+    assert business_settings().name == "Setia CRM" and business_settings().pk == 1
+    business_settings_update(actor=business.owner, name="Salon Cantik")
+    assert BusinessSettings.objects.get().name == "Salon Cantik"
+    business_settings_update(actor=business.owner, name="Salon Cantik Setia")
+    assert BusinessSettings.objects.count() == 1 and business_settings().name == "Salon Cantik Setia"
+
+
 def test_api_key_is_stored_as_digest_shown_once_and_revocable(business: Business) -> None:
     record, raw = api_key_create(actor=business.cashier_a, name="POS kasir")
     assert raw.startswith("sk_") and len(raw) > 40

@@ -492,13 +492,13 @@ def test_the_logo_and_npwp_are_set_on_the_business_settings_page(
     fake = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
     refused = web.post(url, {**form, "tax_id": "01.234.567.8-901.000", "logo": fake})
     assert refused.status_code == 200 and 'data-field-error="logo"' in refused.content.decode()
-    row = BusinessSettings.objects.get()
-    assert (row.tax_id, row.logo.name) == ("", "")
+    row = BusinessSettings.objects.filter(pk=1).first()
+    assert row is None or (row.tax_id, row.logo.name) == ("", "")  # the refused forms saved nothing
     saved = web.post(
         url, {**form, "tax_id": "01.234.567.8-901.000", "logo": SimpleUploadedFile("logo-salon.png", _png())}
     )
     assert saved.status_code == 302
-    row.refresh_from_db()
+    row = BusinessSettings.objects.get()
     assert row.tax_id == "01.234.567.8-901.000" and (row.logo.name or "").startswith("business/logo")
     assert (tmp_path / row.logo.name).read_bytes().startswith(b"\x89PNG")
     context = quotes.quote_pdf_context(quote)
