@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
-from setia.accounts.selectors import require
+from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.customers.models import Customer
@@ -397,8 +397,12 @@ def _header_key(cell: str) -> str:
     return cell.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _resolve(rows: list[tuple[int, dict[str, str]]]) -> tuple[dict[int, int], list[tuple[int, str]]]:
-    """Row number -> customer id, each kind of key resolved in one query per 5,000 keys."""
+def _resolve(
+    rows: list[tuple[int, dict[str, str]]], actor: User | None = None
+) -> tuple[dict[int, int], list[tuple[int, str]]]:
+    """Row number -> customer id, each kind of key resolved in one query per 5,000 keys. With
+    `actor`, only customers of the branches the actor sees: a row naming anyone else matches
+    nobody, as it would in the actor's search (an upload must not tell who is a customer elsewhere)."""
     from setia.core.phones import normalize_phone
     from setia.customers.models import CustomerEmail, CustomerPhone
 
@@ -440,6 +444,17 @@ def _resolve(rows: list[tuple[int, dict[str, str]]]) -> tuple[dict[int, int], li
         )
     )
     resolved = {number: merged.get(customer_id, customer_id) for number, customer_id in found.items()}
+    scope = branch_scope(actor) if actor is not None else None
+    if scope is not None and not scope.all_branches:
+        ids = set(resolved.values())
+        visible: set[int] = set()
+        id_list = list(ids)
+        for start in range(0, len(id_list), 5000):
+            chunk = id_list[start : start + 5000]
+            visible.update(
+                Customer.objects.filter(pk__in=chunk, home_branch__in=scope.branch_ids).values_list("pk", flat=True)
+            )
+        resolved = {number: customer_id for number, customer_id in resolved.items() if customer_id in visible}
     unmatched = [
         (number, ", ".join(value for value in values.values() if value))
         for number, values in rows
@@ -486,7 +501,7 @@ def segment_upload(*, actor: User, segment: Segment, file_name: str, content: by
                 message = _("At most %(count)s rows per file.") % {"count": f"{MAX_UPLOAD_ROWS:,}"}
                 raise ApplicationError(_("File: %(message)s") % {"message": message}, {"file": [message]})
             rows.append((number, {kind: row[index] if index < len(row) else "" for index, kind in columns.items()}))
-    resolved, unmatched = _resolve(rows)
+    resolved, unmatched = _resolve(rows, actor)
     customer_ids = set(resolved.values())
     before = SegmentMember.objects.filter(segment=segment, left_at__isnull=True).count()
     now = timezone.now()

@@ -389,6 +389,23 @@ def test_an_uploaded_list_matches_phone_email_external_id_and_card(people: dict[
 
 
 @pytest.mark.django_db
+def test_a_branch_manager_s_upload_matches_only_customers_of_her_branches(
+    people: dict[str, Any], business: Business
+) -> None:
+    content = b"phone,email\n0812-0000-0001,\n,budi@example.com\n"  # Ani (branch A), Budi (branch B)
+    segment, result = services.segment_create_static(
+        actor=business.manager, name="Undangan Kemang", description="", file_name="u.csv", content=content
+    )
+    assert (result.rows, result.matched, result.added) == (2, 1, 1)
+    assert result.unmatched == [(3, "budi@example.com")]  # as if nobody had that email
+    assert _current(segment) == {"Ani"}
+    _segment, everyone = services.segment_create_static(
+        actor=business.owner, name="Undangan semua", description="", file_name="u.csv", content=content
+    )
+    assert (everyone.matched, everyone.added) == (2, 2)
+
+
+@pytest.mark.django_db
 def test_an_upload_without_a_known_column_is_refused_and_nothing_is_created(business: Business) -> None:
     with pytest.raises(ApplicationError) as caught:
         services.segment_create_static(
