@@ -175,3 +175,21 @@ def audit_changed(
     if changes:
         audit_log(actor=actor, action="update", instance=instance, changes=changes, branch_id=branch_id)
     return changes
+
+
+def action_verb(action: str) -> str:
+    """What the actor did, as a verb after her name ("Sari created …", Indonesian "Sari membuat …"):
+    the audit list's column says what happened to the record instead ("created", "dibuat")."""
+    from django.utils.translation import pgettext
+
+    verbs = {
+        "create": pgettext("someone did it", "created"),
+        "update": pgettext("someone did it", "updated"),
+        "delete": pgettext("someone did it", "deleted"),
+        "archive": pgettext("someone did it", "archived"),
+        "login": pgettext("someone did it", "signed in"),
+        "logout": pgettext("someone did it", "signed out"),
+        "login_failed": pgettext("someone did it", "failed to sign in"),
+        "revoke": pgettext("someone did it", "revoked"),
+    }
+    return verbs.get(action, pgettext("someone did it", "recorded"))

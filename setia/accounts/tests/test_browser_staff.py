@@ -51,4 +51,4 @@ def test_owner_adds_a_cashier_fixing_a_bad_phone(page: Any, live_server: Any) ->
 
     # The owner sees the change in the record's history.
     page.get_by_role("link", name="Riwayat").click()
-    assert "dibuat" in page.get_by_test_id("record-history").inner_text()
+    assert "membuat" in page.get_by_test_id("record-history").inner_text()  # "Nur membuat"

@@ -59,3 +59,11 @@ def changed_field(name: str, object_type: str) -> str:
     from setia.core.audit import field_label, model_of
 
     return field_label(model_of(object_type), name)
+
+
+@register.filter
+def action_verb(action: str) -> str:
+    """`{{ event.actor_label }} {{ event.action|action_verb }}`: the verb of what she did."""
+    from setia.core.audit import action_verb as verb
+
+    return verb(action)

@@ -95,3 +95,20 @@ def test_the_trail_names_record_types_and_fields_in_the_reader_s_language(busine
         assert field_label(model_of("sales.order"), "starts_at") == "starts"
         assert field_label(model_of("sales.order"), "pickup_text") == "pick-up"
         assert field_label(model_of("sales.order"), "driver_name") == "driver"
+
+
+def test_what_someone_did_reads_as_a_verb_after_her_name() -> None:
+    from django.utils import translation
+
+    from setia.core.audit import action_verb
+
+    with translation.override("id"):
+        assert [action_verb(action) for action in ("create", "update", "delete", "login")] == [
+            "membuat",
+            "memperbarui",
+            "menghapus",
+            "masuk",
+        ]
+        assert action_verb("other") == "mencatat"
+    with translation.override("en"):
+        assert action_verb("create") == "created" and action_verb("something_new") == "recorded"

@@ -54,9 +54,9 @@ def test_show_older_adds_the_older_entries_below_the_newest_once_each(
     timeline = page.get_by_test_id("timeline")
     assert page.get_by_test_id("customer-name").inner_text() == "Sari Dewi"
     assert _shown_times(timeline) == expected[:PAGE_SIZE]  # the newest first
-    assert expected[PAGE_SIZE] not in timeline.inner_text() and "dibuat" not in timeline.inner_text()
+    assert expected[PAGE_SIZE] not in timeline.inner_text() and "membuat" not in timeline.inner_text()
     newest = timeline.get_by_test_id("timeline-entry").first.inner_text()
-    assert "diperbarui" in newest and "catatan" in newest
+    assert "memperbarui" in newest and "catatan" in newest  # "owner memperbarui"
 
     older = page.get_by_test_id("timeline-older")
     assert older.inner_text() == "Tampilkan yang lebih lama"
@@ -64,7 +64,7 @@ def test_show_older_adds_the_older_entries_below_the_newest_once_each(
     older.click()
     timeline.get_by_test_id("timeline-entry").nth(PAGE_SIZE).wait_for()
     assert _shown_times(timeline) == expected  # all of them, in order, none twice
-    assert "dibuat" in timeline.get_by_test_id("timeline-entry").last.inner_text()  # her creation, the oldest
+    assert "membuat" in timeline.get_by_test_id("timeline-entry").last.inner_text()  # her creation, the oldest
     assert page.get_by_test_id("timeline-older").count() == 0  # nothing older left
     assert "Belum ada aktivitas." not in timeline.inner_text()
     assert page.url.endswith(reverse("customers:detail", args=[customer.pk]))  # swapped in, not a new page

@@ -317,7 +317,7 @@ def test_a_sale_s_lines_are_named_in_the_reader_s_language_on_her_timeline_and_t
         assert (entry.title, entry.detail) == (f"created order {order.number}", "order lines, total")
     with translation.override("id"):
         entry = next(entry for entry in timeline_for(shop["customer"]) if entry.kind == "audit")
-        assert (entry.title, entry.detail) == (f"dibuat pesanan {order.number}", "baris pesanan, total")
+        assert (entry.title, entry.detail) == (f"membuat pesanan {order.number}", "baris pesanan, total")
     client = client_for(business.owner)
     client.cookies["django_language"] = "id"
     trail = client.get(reverse("core:audit_record", args=["sales.order", order.pk])).content.decode()
