@@ -141,7 +141,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from setia.core.audit import model_of, object_key
+    from setia.core.audit import action_verb, model_of, object_key
     from setia.core.models import AuditEvent
 
     events = AuditEvent.objects.filter(subject_key=object_key(customer))
@@ -152,7 +152,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
         model = model_of(event.object_type)
         labels = (_field_label(name, model) for name in sorted(event.changes))
         detail = ", ".join(labels) if event.changes else event.message
-        title = str(event.get_action_display())
+        title = action_verb(event.action)
         if model is not None and model is not Customer:  # a record of hers: say which
             title = gettext("%(action)s %(kind)s %(name)s") % {
                 "action": title,
@@ -209,7 +209,12 @@ def _field_label(name: str, model: Any = None) -> str:
 
     from setia.core.audit import field_label
 
-    return gettext("consent") if name.startswith("consent.") else field_label(model or Customer, name)
+    if name.startswith("consent."):
+        return gettext("consent")
+    label = field_label(model or Customer, name)
+    if label == name and model not in (None, Customer):  # a value written on her own record (a card number)
+        label = field_label(Customer, name)
+    return label
 
 
 def register_builtin_sources() -> None:

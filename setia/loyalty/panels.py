@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from setia.core.money import format_rupiah
 from setia.customers.models import Customer
 from setia.customers.timeline import Entry
 from setia.loyalty import selectors
@@ -57,6 +58,14 @@ _POINT_ICONS: dict[str, str] = {
 }
 
 
+def _cashback_title(entry: WalletEntry) -> str:
+    """ "Cashback earned: +Rp 14.250" for the cashback a purchase earned, else the movement's kind."""
+    amount = ("+" if entry.amount >= 0 else "-") + format_rupiah(abs(entry.amount))
+    if entry.kind == WalletEntry.Kind.CASHBACK:
+        return _("Cashback earned: %(amount)s") % {"amount": amount}
+    return _("Cashback %(kind)s: %(amount)s") % {"kind": entry.get_kind_display(), "amount": amount}
+
+
 def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
     """Points and cashback movements and joining, newest first."""
     # No query for a customer who is not a member (the caller lookup reads several timelines):
@@ -91,8 +100,7 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 at=cashback.created_at,
                 kind="loyalty",
                 icon="wallet2",
-                title=_("Cashback %(kind)s: %(amount)s")
-                % {"kind": cashback.get_kind_display(), "amount": f"{cashback.amount:+,}".replace(",", ".")},
+                title=_cashback_title(cashback),
                 detail=cashback.reason,
                 actor=str(cashback.actor or ""),
             )

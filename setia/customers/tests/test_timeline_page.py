@@ -142,4 +142,19 @@ def test_a_change_to_one_of_her_records_names_the_record_and_its_fields_in_words
     assert newest.title == f"updated phone {phone}"
     assert newest.detail == "no_such_field, phone"  # a field's label; an unknown name as it is
     with translation.override("id"):
-        assert timeline_for(customer)[0].title.startswith("diperbarui ")
+        assert timeline_for(customer)[0].title.startswith("memperbarui ")  # after her name: active
+
+
+def test_a_value_written_on_her_own_record_is_named_by_her_record_s_label() -> None:
+    """Joining writes the card number on the customer: the membership's audit row names it, and
+    the timeline reads the label from the customer's field."""
+    from django.apps import apps
+    from django.utils import translation
+
+    from setia.customers.timeline import _field_label
+
+    membership = apps.get_model("loyalty", "Membership")
+    with translation.override("en"):
+        assert _field_label("member_number", membership) == "member card number"
+        assert _field_label("number", membership) == "card number"  # its own field first
+        assert _field_label("no_such_field", membership) == "no_such_field"

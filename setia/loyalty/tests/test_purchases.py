@@ -99,6 +99,17 @@ def test_cashback_for_returning_customers_only(programme: LoyaltySettings, join:
         25_000,
         30_000,
     ]
+    # Her timeline says what the purchases earned, in the reader's language.
+    from django.utils import translation
+
+    from setia.customers.timeline import timeline_for
+
+    with translation.override("id"):
+        titles = [entry.title for entry in timeline_for(member.customer) if entry.kind == "loyalty"]
+    assert "Cashback diperoleh: +Rp 30.000" in titles and "Cashback diperoleh: +Rp 25.000" in titles
+    with translation.override("en"):
+        titles = [entry.title for entry in timeline_for(member.customer) if entry.kind == "loyalty"]
+    assert "Cashback earned: +Rp 30,000" in titles
 
 
 def test_birthday_points_once_a_year_and_on_28_february_for_29_february(
