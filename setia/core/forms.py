@@ -1,6 +1,11 @@
 from django import forms
+from django.utils.translation import gettext_noop
 
 from setia.core.errors import ApplicationError
+
+# Django's own empty choice of a required select (`BLANK_CHOICE_LABEL`), which its catalog does not
+# translate into Indonesian yet: named here so that our catalog, which comes first, carries it.
+gettext_noop("- Select an option -")
 
 
 def add_application_error(form: forms.BaseForm, error: ApplicationError) -> None:
