@@ -4,6 +4,7 @@ checked out into a paid order)."""
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -326,6 +327,23 @@ def appointment_checkout(
     appointment.status = Appointment.Status.COMPLETED
     appointment.save(update_fields=["status"])
     return order
+
+
+def appointment_amounts_due(appointments: list[Appointment]) -> dict[int, tuple[int, Decimal]]:
+    """For each booked appointment: (what the customer pays for the service today, the member
+    discount % in it), priced as the checkout will price it (her tier's discount, promotions), so
+    the calendar's quick check-out asks for the right amount."""
+    due: dict[int, tuple[int, Decimal]] = {}
+    for appointment in appointments:
+        if appointment.status != Appointment.Status.BOOKED:
+            continue
+        priced = checkout_service.quote(
+            branch=appointment.order.branch,
+            customer=appointment.order.customer,
+            lines=[LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id)],
+        )
+        due[appointment.pk] = (priced.due, priced.member_discount_percent)
+    return due
 
 
 @transaction.atomic

@@ -143,3 +143,32 @@ def test_appointment_clash_and_checkout(business: Business, shop: dict) -> None:
     assert appointment.status == Appointment.Status.COMPLETED
     assert (order.status, order.total, order.lines.count()) == ("fulfilled", 195_500, 2)
     assert order.lines.get(product=shop["creambath"]).staff_id == business.cashier_a.pk
+
+
+def test_the_calendar_asks_a_gold_member_for_her_discounted_price(business: Business, shop: dict) -> None:
+    from django.test import Client
+
+    from setia.loyalty.models import Membership
+
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    Membership.objects.filter(pk=member.pk).update(tier=shop["gold"])  # 10% off for Gold
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    appointment = bookings.appointment_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=start,
+        staff=business.cashier_a,
+    )
+    assert bookings.appointment_amounts_due([appointment]) == {appointment.pk: (135_000, 10)}
+    client = Client()
+    client.force_login(business.cashier_a)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/appointments/?day={start.date().isoformat()}&branch={business.branch_a.pk}").content.decode()
+    assert 'name="amount" value="135000"' in page  # not the list price 150000
+    assert "To pay: Rp 135,000 · member discount 10%" in page
+    order = bookings.appointment_checkout(
+        actor=business.cashier_a, appointment=appointment, payments=[PaymentIn("cash", 135_000)]
+    )
+    assert (order.total, order.status) == (135_000, "fulfilled")  # the amount asked is the amount due

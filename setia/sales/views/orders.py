@@ -1,5 +1,6 @@
 import datetime as dt
 import secrets
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote as url_quote
 
@@ -26,7 +27,7 @@ from setia.customers.selectors import customer_get, search_customers
 from setia.loyalty.services import purchases, vouchers
 from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
-from setia.sales.models import Order, Payment, Trip
+from setia.sales.models import Appointment, Order, Payment, Trip
 from setia.sales.offers import offers_for
 from setia.sales.services import bookings, checkout, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
@@ -523,6 +524,8 @@ def appointments(request: HttpRequest) -> HttpResponse:
             staff_list.append(member)
     columns = [(member, [a for a in rows if a.staff_id == member.pk]) for member in staff_list]
     unassigned = [a for a in rows if a.staff_id is None]
+    for appointment, (amount, percent) in _with_due(rows):
+        appointment.amount_due, appointment.member_percent = amount, percent  # type: ignore[attr-defined]
     context = {
         "nav_key": "appointments",
         "day": day,
@@ -535,6 +538,11 @@ def appointments(request: HttpRequest) -> HttpResponse:
         "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
     }
     return render(request, "sales/appointments.html", context)
+
+
+def _with_due(rows: list[Appointment]) -> list[tuple[Appointment, tuple[int, Decimal]]]:
+    due = bookings.appointment_amounts_due(rows)
+    return [(row, due[row.pk]) for row in rows if row.pk in due]
 
 
 @staff_view("bookings.manage")
