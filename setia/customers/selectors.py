@@ -84,6 +84,15 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
             ids = CustomerPhone.objects.filter(number=number).values_list("customer_id", flat=True)
             for customer in _by_ids(customers, ids, limit):
                 found.setdefault(customer.pk, customer)
+        start = phone_prefix(query)
+        if not found and start:  # the start of a number, as typed so far (the search runs as you type)
+            ids = (
+                CustomerPhone.objects.filter(number__gte=start, number__lt=_after_prefix(start))
+                .order_by("number")
+                .values_list("customer_id", flat=True)
+            )
+            for customer in _by_ids(customers, ids, limit):
+                found.setdefault(customer.pk, customer)
         return list(found.values())[:limit]
     key = search_key(query)
     for queryset in (
@@ -96,6 +105,33 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
         for customer in queryset.prefetch_related("phones").order_by("search_name", "id")[: limit - len(found)]:
             found.setdefault(customer.pk, customer)
     return list(found.values())[:limit]
+
+
+def phone_prefix(query: str) -> str:
+    """The E.164 start of an Indonesian number typed in part (`0813 44`, `62813`, `+62 813`, `813`):
+    "" unless it has at least six digits (fewer would match too many numbers)."""
+    digits = re.sub(r"\D", "", query)
+    if len(digits) < 6:
+        return ""
+    if query.strip().startswith("+"):
+        return "+" + digits
+    if digits.startswith("0") and not digits.startswith("00"):
+        return "+62" + digits[1:]
+    if digits.startswith("62"):
+        return "+" + digits
+    if digits.startswith("8"):
+        return "+62" + digits
+    return ""
+
+
+def _after_prefix(prefix: str) -> str:
+    """The smallest string after every number starting with `prefix` (digits after a `+`): the
+    prefix with its last digit that is not 9 counted up and what follows dropped. Numbers that
+    start with it are the index range [prefix, this), in any collation, as they differ only in digits."""
+    body = prefix.rstrip("9")
+    if body in ("", "+"):
+        return prefix + ":"  # after every digit
+    return body[:-1] + chr(ord(body[-1]) + 1)
 
 
 def _by_ids(customers: QuerySet[Customer], ids: Any, limit: int) -> list[Customer]:

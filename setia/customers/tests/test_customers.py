@@ -115,6 +115,32 @@ def test_search_by_name_phone_email_ignoring_case_and_accents(business: Business
     assert [c.pk for c in search_customers(actor=business.owner, query="SITI@example.com")] == [siti.pk]
 
 
+def test_search_by_the_start_of_a_phone_number_as_it_is_typed(business: Business) -> None:
+    from setia.customers.selectors import _after_prefix, phone_prefix
+
+    _customer(business, name="Siti", phone="0813-4460-1111")
+    _customer(business, name="Rina", phone="0813-4469-2222")
+    _customer(business, name="Budi", phone="0813-4470-0000")
+    other = _customer(business, name="Dewi", phone="0813-4461-3333")
+    other.home_branch = business.branch_b
+    other.save(update_fields=["home_branch"])
+
+    def found(query: str, actor: object = business.owner) -> list[str]:
+        return [c.name for c in search_customers(actor=actor, query=query)]  # type: ignore[arg-type]
+
+    assert found("0813446") == ["Dewi", "Rina", "Siti"]  # Budi's 0813-4470 does not start so
+    assert found("0813-4469") == ["Rina"] and found("62813446") == found("+62 813 446") == found("813446")
+    assert found("0813446", business.cashier_a) == ["Rina", "Siti"]  # Dewi is another branch's
+    assert found("08134") == []  # too few digits to search by
+    assert found("0813-4460-1111") == ["Siti"]  # a whole number still finds exactly hers
+    assert (phone_prefix("0813 44"), phone_prefix("abc"), phone_prefix("021 555")) == ("+6281344", "", "+6221555")
+    assert (_after_prefix("+6281344"), _after_prefix("+62899"), _after_prefix("+6281349")) == (
+        "+6281345",
+        "+629",
+        "+628135",
+    )
+
+
 def test_branch_visibility_in_search_and_get(business: Business) -> None:
     customer = _customer(business)
     assert search_customers(actor=business.cashier_b, query="siti") == []
