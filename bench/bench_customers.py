@@ -188,6 +188,10 @@ def run() -> dict[str, Any]:
     figures["list_deep_page"] = _timed(web, f"/customers/?after={cursor}", repeat=20)
     figures["search_name_prefix"] = _timed(web, "/search/?q=siti", repeat=30, **{"HX-Request": "true"})
     figures["search_phone"] = _timed(web, f"/search/?q=0{phones[N // 2][3:]}", repeat=30, **{"HX-Request": "true"})
+    # The start of a number as typed so far ("0812500", seven digits): a range of the phone index.
+    figures["search_phone_start"] = _timed(
+        web, f"/search/?q=0{phones[N // 2][3:9]}", repeat=30, **{"HX-Request": "true"}
+    )
     # Inside a word: "nurha" finds the few "Siti Nurhaliza"s among a million others.
     from setia.customers.services import ContactPoints, PhoneIn, customer_create
 
