@@ -179,7 +179,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"home_branch": actor.branch_id, "owner": actor.pk}
     if request.GET.get("phone"):
         initial["phone_1"] = request.GET["phone"]
-        initial["source"] = Customer.Source.PHONE
+        initial["source"] = Customer.Source.PHONE  # a caller card's "new customer"
+    if request.GET.get("name"):
+        initial["name"] = request.GET["name"][:200]
+    if request.GET.get("source") in Customer.Source.values:
+        initial["source"] = request.GET["source"]
+    back = _local_next(request)  # e.g. the cashier screen, which takes the new customer on
     form = _form(request, initial=initial)
     duplicates: list[Customer] = []
     if request.method == "POST" and form.is_valid():
@@ -203,9 +208,21 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 add_application_error(form, form_error(error))
             else:
                 messages.success(request, _("Customer %(name)s added.") % {"name": customer})
+                if back:
+                    return redirect(f"{back}{'&' if '?' in back else '?'}customer={customer.pk}")
                 return redirect("customers:detail", pk=customer.pk)
-    context = {"nav_key": "customers", "form": form, "duplicates": duplicates}
+    context = {"nav_key": "customers", "form": form, "duplicates": duplicates, "next": back}
     return render(request, "customers/form.html", context)
+
+
+def _local_next(request: HttpRequest) -> str:
+    """`?next=` (or the form's `next`) when it is a path on this site, else ""."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
 
 
 @staff_view("customers.edit")
