@@ -5,3 +5,12 @@ ID = {
     "To pay: %(amount)s": "Dibayar: %(amount)s",
     "member discount %(percent)s%%": "diskon anggota %(percent)s%%",
 }
+
+# The trip board's messages (setia/sales/views/orders.py `trip_action`).
+ID.update(
+    {
+        "Trip %(number)s assigned to %(driver)s.": "Perjalanan %(number)s ditugaskan ke %(driver)s.",
+        "Trip %(number)s completed: %(fare)s paid.": "Perjalanan %(number)s selesai: %(fare)s dibayar.",
+        "Trip %(number)s cancelled.": "Perjalanan %(number)s dibatalkan.",
+    }
+)

@@ -129,6 +129,24 @@ def test_a_walk_in_nobody_knows_is_added_from_the_cashier_and_comes_back_to_the_
     assert away["Location"] == reverse("customers:detail", args=[Customer.objects.get(name="Tono").pk])
 
 
+def test_trip_actions_say_what_happened(business: Business, shop: dict) -> None:
+    trip = bookings.trip_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(hours=1),
+        pickup_text="Jl. Melati No. 12",
+        destination="Bandara",
+    )
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    number = trip.order.number
+    assigned = web.post(reverse("sales:trip_action", args=[trip.pk, "assign"]), {"driver_name": "Pak Budi"}, follow=True)
+    assert f"Trip {number} assigned to Pak Budi." in assigned.content.decode()
+    done = web.post(reverse("sales:trip_action", args=[trip.pk, "complete"]), {"fare": "72000"}, follow=True)
+    assert f"Trip {number} completed: Rp 72,000 paid." in done.content.decode()
+
+
 def test_cashier_refuses_bad_quantity_with_a_message(business: Business, shop: dict) -> None:
     web = client_for(business.cashier_a)
     response = web.post(

@@ -484,26 +484,33 @@ def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
 def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = _actor(request)
     trip = selectors.trip_get(actor=actor, pk=pk)
+    number = trip.order.number
     try:
         if action == "assign":
-            bookings.trip_assign(
+            trip = bookings.trip_assign(
                 actor=actor,
                 trip=trip,
                 driver_name=request.POST.get("driver_name", ""),
                 vehicle=request.POST.get("vehicle", ""),
             )
+            done = _("Trip %(number)s assigned to %(driver)s.") % {"number": number, "driver": trip.driver_name}
         elif action == "complete":
-            bookings.trip_complete(
+            trip = bookings.trip_complete(
                 actor=actor, trip=trip, fare=_int(request.POST.get("fare")), method=request.POST.get("method", "cash")
             )
+            done = _("Trip %(number)s completed: %(fare)s paid.") % {
+                "number": number,
+                "fare": format_rupiah(trip.order.total),
+            }
         elif action == "cancel":
             bookings.trip_cancel(actor=actor, trip=trip, reason=request.POST.get("reason", ""))
+            done = _("Trip %(number)s cancelled.") % {"number": number}
         else:
             raise NotFoundError(_("Unknown action."))
     except ApplicationError as failure:
         messages.error(request, failure.message)
     else:
-        messages.success(request, _("Trip %(number)s updated.") % {"number": trip.order.number})
+        messages.success(request, done)
     return redirect(f"{reverse('sales:trips')}?day={timezone.localtime(trip.pickup_at).date().isoformat()}")
 
 
