@@ -141,7 +141,8 @@ def test_trip_actions_say_what_happened(business: Business, shop: dict) -> None:
     web = client_for(business.cashier_a)
     web.cookies["django_language"] = "en"
     number = trip.order.number
-    assigned = web.post(reverse("sales:trip_action", args=[trip.pk, "assign"]), {"driver_name": "Pak Budi"}, follow=True)
+    url = reverse("sales:trip_action", args=[trip.pk, "assign"])
+    assigned = web.post(url, {"driver_name": "Pak Budi"}, follow=True)
     assert f"Trip {number} assigned to Pak Budi." in assigned.content.decode()
     done = web.post(reverse("sales:trip_action", args=[trip.pk, "complete"]), {"fare": "72000"}, follow=True)
     assert f"Trip {number} completed: Rp 72,000 paid." in done.content.decode()
