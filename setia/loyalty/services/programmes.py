@@ -24,6 +24,7 @@ from setia.loyalty.models import (
     Membership,
     Programme,
     Promotion,
+    Referral,
     Voucher,
     VoucherUse,
 )
@@ -128,6 +129,10 @@ class ProgrammeResults:
     cost: int
     budget: int
     revenue: int | None  # None: no app measures it yet
+    # Referral programmes: friends the members reached brought while it ran, and those whose
+    # referral has been rewarded (the friend joined or bought, as the referral rule says).
+    friends_brought: int | None = None
+    friends_rewarded: int | None = None
 
 
 def programme_members(programme: Programme) -> "models.QuerySet[Membership]":
@@ -160,7 +165,21 @@ def programme_results(programme: Programme) -> ProgrammeResults:
         if _revenue
         else None
     )
+    friends_brought = friends_rewarded = None
+    if programme.kind == Programme.Kind.REFERRAL:
+        referrals = Referral.objects.filter(
+            referrer__in=members.values("pk"), created_at__date__gte=programme.starts_on
+        )
+        if programme.ends_on:
+            referrals = referrals.filter(created_at__date__lte=programme.ends_on)
+        counted = referrals.aggregate(
+            brought=models.Count("id"),
+            rewarded=models.Count("id", filter=Q(status=Referral.Status.REWARDED)),
+        )
+        friends_brought, friends_rewarded = int(counted["brought"]), int(counted["rewarded"])
     return ProgrammeResults(
+        friends_brought=friends_brought,
+        friends_rewarded=friends_rewarded,
         members_reached=members.count(),
         voucher_redemptions=int(totals["count"] or 0),
         voucher_discount=discount,

@@ -17,6 +17,7 @@ from setia.loyalty.models import (
     Membership,
     PointsEntry,
     Programme,
+    Referral,
     Reward,
     Tier,
     Voucher,
@@ -211,6 +212,25 @@ def test_programme_results_panel(business: Business, records: dict[str, int], ti
         0,  # sales measures the participants' revenue (no orders here)
     )
     assert 'data-testid="revenue-not-measured"' not in page.content.decode()
+
+
+def test_a_referral_programme_counts_the_friends_its_members_brought(
+    business: Business, records: dict[str, int], join: Callable[..., Membership]
+) -> None:
+    ayu = Membership.objects.get(customer_id=records["member"])
+    programme = Programme.objects.create(name="Ajak teman", kind="referral", goal="Friends", starts_on="2026-01-01")
+    recovery = Programme.objects.get(pk=records["programme"])
+    join("Bela", referral_code=ayu.referral_code)
+    join("Citra", referral_code=ayu.referral_code)
+    Referral.objects.filter(referee__customer__name="Citra").update(status=Referral.Status.REWARDED)
+    page = client_for(business.owner).get(f"/loyalty/programmes/{programme.pk}/")
+    results = page.context["results"]
+    assert (results.friends_brought, results.friends_rewarded) == (2, 1)
+    html = page.content.decode()
+    assert 'data-testid="friends-brought">2<' in html and 'data-testid="friends-rewarded">1<' in html
+    other = client_for(business.owner).get(f"/loyalty/programmes/{recovery.pk}/")
+    assert other.context["results"].friends_brought is None  # a recovery programme: not its measure
+    assert 'data-testid="friends-brought"' not in other.content.decode()
 
 
 def test_the_360_page_shows_the_membership_panel(business: Business, records: dict[str, int]) -> None:
