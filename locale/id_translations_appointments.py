@@ -14,3 +14,6 @@ ID.update(
         "Trip %(number)s cancelled.": "Perjalanan %(number)s dibatalkan.",
     }
 )
+
+# The cashier screen's preview of what a member earns.
+ID["Earns %(amount)s cashback"] = "Dapat cashback %(amount)s"

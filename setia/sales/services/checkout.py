@@ -141,6 +141,7 @@ class Quote:
     rounding: int = 0
     change: int = 0
     points_to_earn: int = 0
+    cashback_to_earn: int = 0
     promotions_applied: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     voucher: vouchers.VoucherResult | None = None  # the evaluation behind voucher_discount
@@ -347,6 +348,8 @@ def quote(
         result.points_to_earn, _how = purchases.points_for(
             membership=membership, lines=[line.cart_line() for line in priced], paid=result.due, at=at
         )
+        if result.due > 0:
+            result.cashback_to_earn, _rule = purchases.cashback_for(membership=membership, paid=result.due, at=at)
     return result
 
 

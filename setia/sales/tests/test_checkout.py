@@ -350,3 +350,52 @@ def test_the_sale_writes_in_one_statement_on_postgresql(business: Business, shop
         assert len(writes) == 10, writes
     assert (order.total, order.discount_total, order.points_earned) == (185_500, 10_000, 18)
     assert OrderLine.objects.filter(order=order).count() == 2 and Payment.objects.filter(order=order).count() == 1
+
+
+def test_the_cashier_sees_the_cashback_a_returning_member_will_earn(business: Business, shop: dict) -> None:
+    from decimal import Decimal
+
+    from setia.conftest import client_for
+    from setia.loyalty.models import CashbackRule
+
+    CashbackRule.objects.create(name="10% kembali", percent=Decimal(10), min_spend=100_000, returning_only=True)
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    lines = [LineIn(product_id=shop["creambath"].pk)]
+    first = quote(branch=business.branch_a, customer=shop["customer"], lines=lines)
+    assert first.cashback_to_earn == 0  # her first purchase: not returning yet
+    order, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=lines,
+        payments=[PaymentIn("cash", 150_000)],
+    )
+    again = quote(branch=business.branch_a, customer=shop["customer"], lines=lines)
+    assert again.cashback_to_earn == 15_000
+    second, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=lines,
+        payments=[PaymentIn("cash", 150_000)],
+    )
+    member.refresh_from_db()
+    assert member.wallet_balance == 15_000  # the preview said what the sale gave
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    page = web.post(
+        "/cashier/",
+        {
+            "branch": business.branch_a.pk,
+            "customer": shop["customer"].pk,
+            "line_product": [shop["creambath"].pk],
+            "line_quantity": ["1"],
+            "line_price": [""],
+            "line_description": [""],
+            "line_staff": [""],
+            "pay_method": ["cash"],
+            "pay_amount": [""],
+        },
+    ).content.decode()
+    assert order.pk and second.pk
+    assert "Earns Rp 15,000 cashback" in page.split('data-testid="cashback-to-earn"')[1][:200]
