@@ -10,3 +10,20 @@ ID = {
     "Referrals rewarded": "Referensi yang diberi hadiah",
     "the friend joined or bought, as the referral rule says": "teman bergabung atau membeli, sesuai aturan referal",
 }
+
+# The loyalty overview's rules in short (templates/loyalty/home.html).
+ID.update(
+    {
+        "Cashback “%(name)s”: %(percent)s%% of purchases from %(minimum)s": (
+            "Cashback “%(name)s”: %(percent)s%% dari belanja mulai %(minimum)s"
+        ),
+        "(at most %(most)s)": "(paling banyak %(most)s)",
+        "for returning customers": "untuk pelanggan yang kembali",
+        "No cashback rule is in force.": "Tidak ada aturan cashback yang berlaku.",
+        "Referral, rewarded %(trigger)s: %(referrer)s points for the member, %(friend)s for the friend.": (
+            "Referal, diberi hadiah %(trigger)s: %(referrer)s poin untuk anggota, %(friend)s untuk temannya."
+        ),
+        "After %(friends)s friend: %(voucher)s.": "Setelah %(friends)s teman: %(voucher)s.",
+        "Referrals earn no reward yet.": "Referal belum diberi hadiah.",
+    }
+)

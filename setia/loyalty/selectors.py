@@ -14,7 +14,15 @@ from setia.accounts.selectors import require
 from setia.core.errors import NotFoundError
 from setia.customers.models import Customer
 from setia.customers.selectors import customer_get
-from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, Referral, VoucherCode, WalletEntry
+from setia.loyalty.models import (
+    CashbackRule,
+    LedgerCheck,
+    Membership,
+    PointsEntry,
+    Referral,
+    VoucherCode,
+    WalletEntry,
+)
 from setia.loyalty.services import ledger, vouchers
 from setia.loyalty.services.membership import loyalty_settings
 
@@ -96,3 +104,12 @@ def search(queryset: QuerySet[Any], query: str, fields: tuple[str, ...] = ("name
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def cashback_rules_in_force(on: dt.date | None = None) -> list[CashbackRule]:
+    """The active cashback rules whose dates include `on` (today), for the rules in short."""
+    on = on or timezone.localdate()
+    rules = CashbackRule.objects.filter(is_active=True).filter(
+        Q(starts_on__isnull=True) | Q(starts_on__lte=on), Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+    return list(rules.order_by("-percent", "name"))

@@ -272,6 +272,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "tiers": Tier.objects.annotate(member_count=Count("membership")).order_by("rank"),
         "check": selectors.last_check(),
         "referrals": Referral.objects.count(),
+        "cashback_rules": selectors.cashback_rules_in_force(),
     }
     return render(request, "loyalty/home.html", context)
 

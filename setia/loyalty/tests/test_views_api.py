@@ -92,6 +92,29 @@ def test_pages_per_persona(
     assert response.status_code == statuses[persona_index]
 
 
+def test_the_rules_in_short_name_cashback_and_referral_rewards(business: Business, records: dict[str, int]) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from setia.loyalty.models import CashbackRule
+
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    page = client.get("/loyalty/").content.decode()
+    assert "No cashback rule is in force." in page and "Referrals earn no reward yet." in page
+    CashbackRule.objects.create(name="Kembali", percent=Decimal(10), min_spend=100_000, max_amount=30_000)
+    CashbackRule.objects.create(name="Lama", percent=Decimal(5), ends_on=dt.date(2020, 1, 1))  # over
+    LoyaltySettings.objects.filter(pk=1).update(referrer_points=50, referee_points=20, referral_trigger="sign_up")
+    page = client.get("/loyalty/").content.decode()
+    cashback = page.split('data-testid="rules-cashback">')[1].split("</p>")[0]
+    assert "Cashback “Kembali”: 10% of purchases from Rp 100,000 (at most Rp 30,000) for returning customers." in (
+        cashback
+    )
+    assert "Lama" not in cashback
+    referral = page.split('data-testid="rules-referral">')[1].split("</p>")[0]
+    assert "Referral, rewarded when the friend joins: 50 points for the member, 20 for the friend." in referral
+
+
 def test_the_analyst_sees_but_cannot_enrol(business: Business, records: dict[str, int]) -> None:
     client = client_for(business.analyst)
     assert client.get("/loyalty/").status_code == 200
