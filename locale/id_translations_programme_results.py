@@ -27,3 +27,19 @@ ID.update(
         "Referrals earn no reward yet.": "Referal belum diberi hadiah.",
     }
 )
+
+# Issuing voucher codes for one customer (setia/loyalty/forms.py, selectors.customer_by_reference).
+ID.update(
+    {
+        "For one customer": "Untuk satu pelanggan",
+        "Her card number or phone number (empty: anyone may use the codes).": (
+            "Nomor kartu atau nomor teleponnya (kosong: siapa pun boleh memakai kodenya)."
+        ),
+        "Several customers share this phone number: enter her card number.": (
+            "Beberapa pelanggan memakai nomor telepon ini: masukkan nomor kartunya."
+        ),
+        "No customer with this card number, phone number or customer number.": (
+            "Tidak ada pelanggan dengan nomor kartu, nomor telepon, atau nomor pelanggan ini."
+        ),
+    }
+)

@@ -224,7 +224,10 @@ class IssueCodesForm(StyledFormMixin, forms.Form):
     max_uses = forms.IntegerField(
         label=_("Uses allowed per code"), min_value=1, required=False, initial=1, help_text=_("Empty: no limit.")
     )
-    customer = forms.IntegerField(
-        label=_("For one customer (id)"), required=False, help_text=_("The number in the customer's page address.")
+    customer = forms.CharField(
+        label=_("For one customer"),
+        max_length=40,
+        required=False,
+        help_text=_("Her card number or phone number (empty: anyone may use the codes)."),
     )
     valid_until = forms.DateTimeField(label=_("Codes valid until"), required=False, widget=DATETIME)

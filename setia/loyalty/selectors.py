@@ -33,6 +33,39 @@ def member_customer(*, actor: User, customer_id: int) -> Customer:
     return customer_get(actor=actor, pk=customer_id)
 
 
+def customer_by_reference(*, actor: User, reference: str, field: str = "customer") -> Customer:
+    """The one customer a person names at the counter: her card number, her phone number (any
+    form) or her customer number. Refused, naming `field`, when nobody or several match."""
+    from django.utils.translation import gettext as _
+
+    from setia.core.errors import ApplicationError
+    from setia.core.phones import normalize_phone
+    from setia.customers.models import CustomerPhone
+    from setia.customers.selectors import visible_customers
+
+    require(actor, "loyalty.view")
+    text = (reference or "").strip()
+    customers = visible_customers(actor)
+    found = list(customers.filter(member_number=text.replace(" ", "").upper())[:2])
+    if not found and text.isdigit() and len(text) < 9:  # a customer number (an id), not a phone
+        found = list(customers.filter(pk=int(text)))
+    if not found:
+        try:
+            number = normalize_phone(text, field=field)
+        except ApplicationError:
+            number = ""
+        if number:
+            found = list(customers.filter(pk__in=CustomerPhone.objects.filter(number=number).values("customer_id"))[:2])
+    if len(found) == 1:
+        return found[0]
+    message = (
+        _("Several customers share this phone number: enter her card number.")
+        if found
+        else _("No customer with this card number, phone number or customer number.")
+    )
+    raise ApplicationError(message, {field: [message]})
+
+
 def membership_for(customer: Customer) -> Membership | None:
     return (
         Membership.objects.select_related("tier", "referred_by__customer", "branch")

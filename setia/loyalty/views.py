@@ -378,7 +378,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 customer = None
                 if data["customer"]:
-                    customer = selectors.member_customer(actor=actor, customer_id=data["customer"])
+                    customer = selectors.customer_by_reference(actor=actor, reference=data["customer"])
                 issued = vouchers.codes_issue(
                     actor=actor,
                     voucher=voucher,

@@ -206,6 +206,34 @@ def test_vouchers_created_with_restrictions_codes_issued_in_bulk_and_downloaded(
     assert page.count("<code>GOLD") == 25
 
 
+def test_codes_for_one_customer_are_issued_by_her_card_or_phone_number(
+    business: Business, records: dict[str, int], join: Callable[..., Membership]
+) -> None:
+    from setia.customers.models import CustomerPhone
+
+    voucher = Voucher.objects.get(pk=records["voucher"])
+    ayu = Membership.objects.get(customer_id=records["member"])
+    CustomerPhone.objects.create(customer_id=records["member"], number="+6281299990000", is_primary=True)
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    url = f"/loyalty/vouchers/{voucher.pk}/"
+    by_card = client.post(url, {"count": 1, "code": "AYU1", "customer": ayu.number.lower()})
+    by_phone = client.post(url, {"count": 1, "code": "AYU2", "customer": "0812-9999-0000"})
+    assert by_card.status_code == by_phone.status_code == 302
+    owners = dict(VoucherCode.objects.filter(code__in=["AYU1", "AYU2"]).values_list("code", "customer_id"))
+    assert owners == {"AYU1": records["member"], "AYU2": records["member"]}
+    nobody = client.post(url, {"count": 1, "code": "NOBODY", "customer": "0899-0000-0000"})
+    assert nobody.status_code == 200 and 'data-field-error="customer"' in nobody.content.decode()
+    assert "No customer with this card number, phone number or customer number." in nobody.content.decode()
+    # A family phone names nobody in particular: her card number does.
+    bela = join("Bela")
+    CustomerPhone.objects.create(customer=bela.customer, number="+6281299990000", is_primary=True)
+    shared = client.post(url, {"count": 1, "code": "FAMILY", "customer": "081299990000"})
+    assert "Several customers share this phone number" in shared.content.decode()
+    # Refused: no code written.
+    assert not VoucherCode.objects.filter(code__in=["NOBODY", "FAMILY"]).exists()
+
+
 def test_lists_search_empty_state_and_pages(business: Business, programme: LoyaltySettings) -> None:
     client = client_for(business.owner)
     assert 'data-testid="empty-state"' in client.get("/loyalty/rewards/").content.decode()
