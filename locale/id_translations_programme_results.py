@@ -43,3 +43,8 @@ ID.update(
         ),
     }
 )
+
+# The promotion form (setia/loyalty/forms.py).
+ID["Buy X, get Y free: empty means X itself (buy N, get one more free)."] = (
+    "Beli X, gratis Y: kosong berarti X itu sendiri (beli N, gratis satu lagi)."
+)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from setia.core.forms import StyledFormMixin
@@ -148,6 +149,36 @@ class PromotionForm(ConfigForm):
             "is_active",
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    # The fields each kind of promotion uses; the page shows only those of the kind chosen
+    # (static/js/setia.js, `data-show-for-kind`). The service checks what each kind needs.
+    FIELDS_OF_KIND = {
+        "reward_product": (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUNDLE),
+        "quantity": (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUY_N_GET_ONE),
+        "discount_percent": (Promotion.Kind.NEXT_DISCOUNT,),
+        "next_valid_days": (Promotion.Kind.NEXT_DISCOUNT,),
+        "bundle_price": (Promotion.Kind.BUNDLE,),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, kinds in self.FIELDS_OF_KIND.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-show-for-kind"] = " ".join(kinds)
+                self.fields[name].required = False  # hidden for other kinds; the service checks its own
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self.FIELDS_OF_KIND:  # left empty: the model's default (0 %, 30 days)
+            field = Promotion._meta.get_field(name)
+            if cleaned.get(name) in (None, "") and isinstance(field, models.Field) and field.has_default():
+                cleaned[name] = field.get_default()
+                setattr(self.instance, name, cleaned[name])
+        return cleaned
+        if "reward_product" in self.fields:
+            self.fields["reward_product"].help_text = _(
+                "Buy X, get Y free: empty means X itself (buy N, get one more free)."
+            )
 
 
 class ValuePropositionForm(ConfigForm):

@@ -24,6 +24,26 @@
     document.getElementById("toasts").appendChild(box);
     bootstrap.Toast.getOrCreateInstance(box).show();
   });
+  // Fields that only some kinds of a record use (`data-show-for-kind="a b"` on the input): shown
+  // when the form's `kind` select holds one of them, hidden (and left as they are) otherwise.
+  function showFieldsOfKind(form) {
+    var kind = form.querySelector("select[name=kind]");
+    if (!kind) { return; }
+    form.querySelectorAll("[data-show-for-kind]").forEach(function (input) {
+      var wrapper = input.closest(".mb-3") || input;
+      var kinds = input.getAttribute("data-show-for-kind").split(" ");
+      wrapper.hidden = kinds.indexOf(kind.value) === -1;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector("[data-show-for-kind]")) { return; }
+      showFieldsOfKind(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "kind") { showFieldsOfKind(form); }
+      });
+    });
+  });
   document.addEventListener("click", function (event) {
     var dropdown = document.getElementById("search-dropdown");
     if (dropdown && !event.target.closest(".app-search")) { dropdown.innerHTML = ""; }

@@ -61,6 +61,8 @@ def _check(instance: models.Model) -> None:
             errors["weekdays"] = [_("Use the numbers 1 (Monday) to 7 (Sunday), separated by commas.")]
         instance.weekdays = ",".join(days)
     if isinstance(instance, Promotion):
+        if instance.kind == Promotion.Kind.BUY_X_GET_Y and instance.reward_product_id is None:
+            instance.reward_product_id = instance.product_id  # "buy a book, get a book"
         needs_y = instance.kind in (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUNDLE)
         if needs_y and instance.reward_product_id is None:
             errors["reward_product"] = [_("Choose product Y.")]

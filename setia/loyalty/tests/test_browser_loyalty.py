@@ -71,3 +71,34 @@ def test_settings_vouchers_and_the_membership_panel(page: Any, live_server: Any)
     page.get_by_test_id("adjust-submit").click()
     page.wait_for_url(f"{base}/customers/{ayu.pk}/")
     assert page.get_by_test_id("points-balance").inner_text() == "200"
+
+
+def test_a_promotion_form_shows_the_fields_of_the_kind_chosen(page: Any, live_server: Any) -> None:
+    from setia.catalog.models import Category, Product
+    from setia.loyalty.models import Promotion
+
+    branch = Branch.objects.create(name="Kemang", code="kmg")
+    make_user("owner", "owner", branch, first_name="Nur")
+    hair = Category.objects.create(name="Rambut")
+    cut = Product.objects.create(kind="service", name="Potong rambut", price=80_000, category=hair)
+    _sign_in(page, live_server.url, "owner")
+    page.goto(f"{live_server.url}/loyalty/promotions/new/")
+
+    def shown(name: str) -> bool:
+        return page.locator(f"[name={name}]").is_visible()
+
+    page.select_option("select[name=kind]", "bundle")
+    assert shown("bundle_price") and shown("reward_product")
+    assert not shown("discount_percent") and not shown("next_valid_days") and not shown("quantity")
+    page.select_option("select[name=kind]", "next_discount")
+    assert shown("discount_percent") and shown("next_valid_days")
+    assert not shown("bundle_price") and not shown("reward_product")
+    page.select_option("select[name=kind]", "buy_x_get_y")
+    assert shown("reward_product") and shown("quantity") and not shown("bundle_price")
+    page.fill("[name=name]", "Beli 2 gratis 1")
+    page.select_option("select[name=product]", str(cut.pk))
+    page.fill("[name=quantity]", "2")
+    page.get_by_test_id("save-config").click()
+    page.wait_for_url(f"{live_server.url}/loyalty/promotions/")
+    promotion = Promotion.objects.get(name="Beli 2 gratis 1")
+    assert (promotion.reward_product_id, promotion.quantity) == (cut.pk, 2)  # Y empty: X itself

@@ -400,3 +400,27 @@ def test_api_member_join_ledger_and_voucher_check(business: Business, records: d
         "/api/v1/vouchers/check", {"code": "NOPE", "lines": [{"unit_price": 1}]}, content_type="application/json"
     ).json()
     assert refused["valid"] is False and refused["discount"] == 0 and "NOPE" in refused["message"]
+
+
+def test_a_promotion_form_shows_each_kind_its_fields_and_buy_x_get_y_defaults_y_to_x(
+    business: Business, records: dict[str, int], catalogue: dict[str, Any]
+) -> None:
+    from setia.loyalty.models import Promotion
+
+    client = client_for(business.owner)
+    form = client.get("/loyalty/promotions/new/").content.decode()
+    assert 'name="bundle_price"' in form and 'data-show-for-kind="bundle"' in form
+    assert 'data-show-for-kind="next_discount"' in form  # discount % and days: that kind only
+    product = next(value for value in catalogue.values() if hasattr(value, "price"))
+    saved = client.post(
+        "/loyalty/promotions/new/",
+        {"name": "Beli 2 gratis 1", "kind": "buy_x_get_y", "product": product.pk, "quantity": 2, "is_active": "on"},
+    )
+    assert saved.status_code == 302, saved.context["form"].errors
+    promotion = Promotion.objects.get(name="Beli 2 gratis 1")
+    assert promotion.reward_product_id == product.pk  # Y empty: X itself
+    bundle = client.post(
+        "/loyalty/promotions/new/",
+        {"name": "Paket", "kind": "bundle", "product": product.pk, "quantity": 1, "bundle_price": 100_000},
+    )
+    assert bundle.status_code == 200 and 'data-field-error="reward_product"' in bundle.content.decode()
