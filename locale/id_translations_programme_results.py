@@ -48,3 +48,4 @@ ID.update(
 ID["Buy X, get Y free: empty means X itself (buy N, get one more free)."] = (
     "Beli X, gratis Y: kosong berarti X itu sendiri (beli N, gratis satu lagi)."
 )
+ID["None to choose from yet."] = "Belum ada yang bisa dipilih."

@@ -26,6 +26,15 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 class ConfigForm(StyledFormMixin, forms.ModelForm):
     """A piece of the programme's configuration; many-to-many fields are set by the service."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # an empty list of boxes says so rather than show nothing
+            if isinstance(field, forms.ModelMultipleChoiceField) and isinstance(
+                field.widget, forms.CheckboxSelectMultiple
+            ):
+                if not field.queryset.exists():
+                    field.help_text = _("None to choose from yet.")
+
     def m2m(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]

@@ -424,3 +424,16 @@ def test_a_promotion_form_shows_each_kind_its_fields_and_buy_x_get_y_defaults_y_
         {"name": "Paket", "kind": "bundle", "product": product.pk, "quantity": 1, "bundle_price": 100_000},
     )
     assert bundle.status_code == 200 and 'data-field-error="reward_product"' in bundle.content.decode()
+
+
+def test_an_empty_list_of_choices_on_a_programme_form_says_so(business: Business, records: dict[str, int]) -> None:
+    from setia.customers.models import Tag
+
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    form = client.get("/loyalty/programmes/new/").content.decode()
+    tags = form.split(">Target tags<")[1].split('<div class="mb-3')[0]
+    assert not Tag.objects.exists() and "None to choose from yet." in tags
+    Tag.objects.create(name="VIP", kind="label")
+    form = client.get("/loyalty/programmes/new/").content.decode()
+    assert "None to choose from yet." not in form.split(">Target tags<")[1].split('<div class="mb-3')[0]
