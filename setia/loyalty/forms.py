@@ -29,11 +29,11 @@ class ConfigForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # an empty list of boxes says so rather than show nothing
-            if isinstance(field, forms.ModelMultipleChoiceField) and isinstance(
+            boxes = isinstance(field, forms.ModelMultipleChoiceField) and isinstance(
                 field.widget, forms.CheckboxSelectMultiple
-            ):
-                if not field.queryset.exists():
-                    field.help_text = _("None to choose from yet.")
+            )
+            if boxes and field.queryset is not None and not field.queryset.exists():  # type: ignore[attr-defined]
+                field.help_text = _("None to choose from yet.")
 
     def m2m(self) -> dict[str, Any]:
         return {
