@@ -17,3 +17,12 @@ ID.update(
 
 # The cashier screen's preview of what a member earns.
 ID["Earns %(amount)s cashback"] = "Dapat cashback %(amount)s"
+
+# The cashier's customer search, for a card of another branch (templates/sales/cashier_customers.html).
+ID[
+    "This card belongs to a member of %(branch)s. Branches do not share members here: she earns and pays "
+    "with points at %(branch)s; here she can buy as a guest."
+] = (
+    "Kartu ini milik anggota %(branch)s. Cabang di sini tidak berbagi anggota: ia mengumpulkan dan "
+    "membayar dengan poin di %(branch)s; di sini ia dapat berbelanja sebagai tamu."
+)

@@ -107,6 +107,22 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
     return list(found.values())[:limit]
 
 
+def card_elsewhere(*, actor: User, number: str) -> str:
+    """The name of the branch whose member holds card `number`, when the actor may not see her
+    (branches that do not share customers): the cashier can then say why the card finds nobody.
+    "" when the card is unknown, or hers to see."""
+    compact = number.replace(" ", "").upper()
+    scope = branch_scope(actor)
+    if scope.all_branches or not compact:
+        return ""
+    holder = (
+        Customer.objects.filter(member_number=compact, merged_into__isnull=True).select_related("home_branch").first()
+    )
+    if holder is None or scope.allows(holder.home_branch_id) or holder.home_branch is None:
+        return ""
+    return holder.home_branch.name
+
+
 def phone_prefix(query: str) -> str:
     """The E.164 start of an Indonesian number typed in part (`0813 44`, `62813`, `+62 813`, `813`):
     "" unless it has at least six digits (fewer would match too many numbers)."""

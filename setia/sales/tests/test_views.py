@@ -301,3 +301,19 @@ def test_api_order_for_a_customer_the_till_may_not_sell_to_is_refused_and_writes
         "/api/v1/orders", {**body, "customer_id": None}, content_type="application/json", headers=headers
     )
     assert walk_in.status_code == 201, walk_in.content
+
+
+def test_a_card_of_another_branch_says_why_it_finds_nobody(business: Business, shop: dict) -> None:
+    from setia.customers.models import Customer
+
+    dewi = Customer.objects.create(name="Dewi", search_name="dewi", home_branch=business.branch_b)
+    card = membership.membership_join(actor=business.owner, customer=dewi).number
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    page = web.get(reverse("sales:cashier_customers") + f"?find={card.lower()}").content.decode()
+    assert 'data-testid="card-elsewhere"' in page and "belongs to a member of Dago" in page
+    assert "Dewi" not in page  # her name stays with her branch
+    unknown = web.get(reverse("sales:cashier_customers") + "?find=SET99999999").content.decode()
+    assert 'data-testid="card-elsewhere"' not in unknown and 'data-testid="no-customer"' in unknown
+    owner = client_for(business.owner).get(reverse("sales:cashier_customers") + f"?find={card}").content.decode()
+    assert "Dewi" in owner and 'data-testid="card-elsewhere"' not in owner

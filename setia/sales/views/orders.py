@@ -23,7 +23,7 @@ from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.money import format_rupiah
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
-from setia.customers.selectors import customer_get, phone_prefix, search_customers
+from setia.customers.selectors import card_elsewhere, customer_get, phone_prefix, search_customers
 from setia.loyalty.services import purchases, vouchers
 from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
@@ -197,7 +197,12 @@ def _new_sale_key() -> str:
 def cashier_find_customer(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("find", "").strip()
     found = search_customers(actor=_actor(request), query=query, limit=8) if len(query) >= 2 else []
-    context = {"found": found, "query": query, "query_is_phone": bool(phone_prefix(query))}
+    context = {
+        "found": found,
+        "query": query,
+        "query_is_phone": bool(phone_prefix(query)),
+        "card_branch": card_elsewhere(actor=_actor(request), number=query) if query and not found else "",
+    }
     return render(request, "sales/cashier_customers.html", context)
 
 
