@@ -310,6 +310,8 @@ def test_customer_page_shows_the_next_best_offer(business: Business, mined: Shop
     html = client_for(business.owner).get(reverse("customers:detail", args=[c3.pk])).content.decode()
     assert 'data-testid="offers-panel"' in html
     assert "Hair mask" in html and "67% of those who bought Conditioner bought it later" in html
+    offer = html.split('data-testid="offer"')[1].split("</li>")[0]
+    assert "\u00d7 likelier than for anyone" in offer  # in words; the lift itself on hover
     # A customer with nothing to offer has no panel.
     c4 = mined.customers[3]
     html = client_for(business.owner).get(reverse("customers:detail", args=[c4.pk])).content.decode()
