@@ -189,10 +189,12 @@ def test_repeat_last_trip_from_the_caller_card(business: Business, shop: dict) -
         branch=business.branch_a,
         pickup_at=timezone.now() + dt.timedelta(hours=1),
         pickup_address=home,
+        destination="Stasiun Bandung",
     )
     web = client_for(business.cashier_a)
     card = web.get(reverse("customers:caller_lookup") + "?phone=081299990000").content.decode()
     assert 'data-testid="repeat-last-trip"' in card and "Jl. Dago 10" in card
+    assert 'data-testid="last-destination">→ Stasiun Bandung<' in card  # where that trip went
     response = web.post(reverse("sales:trip_repeat", args=[customer.pk]))
     assert response.status_code == 302
     assert customer.orders.filter(kind="trip").count() == 2
