@@ -49,3 +49,4 @@ ID["Buy X, get Y free: empty means X itself (buy N, get one more free)."] = (
     "Beli X, gratis Y: kosong berarti X itu sendiri (beli N, gratis satu lagi)."
 )
 ID["None to choose from yet."] = "Belum ada yang bisa dipilih."
+ID["Cashback “%(name)s”: %(percent)s%% of every purchase"] = "Cashback “%(name)s”: %(percent)s%% dari setiap belanja"

@@ -111,6 +111,9 @@ def test_the_rules_in_short_name_cashback_and_referral_rewards(business: Busines
         cashback
     )
     assert "Lama" not in cashback
+    CashbackRule.objects.filter(name="Kembali").update(min_spend=0, max_amount=None, returning_only=False)
+    page = client.get("/loyalty/").content.decode()
+    assert "Cashback “Kembali”: 10% of every purchase." in page
     referral = page.split('data-testid="rules-referral">')[1].split("</p>")[0]
     assert "Referral, rewarded when the friend joins: 50 points for the member, 20 for the friend." in referral
 
