@@ -2,7 +2,7 @@
 Merged by scripts/translate.py."""
 
 ID = {
-    "To pay: %(amount)s": "Dibayar: %(amount)s",
+    "To pay: %(amount)s": "Harus dibayar: %(amount)s",
     "member discount %(percent)s%%": "diskon anggota %(percent)s%%",
 }
 
