@@ -130,3 +130,45 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"rep_{report.when}", report)
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free localhost port: the messages it took, their
+    recipients, and the addresses it refuses for now (451, try again later)."""
+
+    port: int
+    received: list[bytes]
+    delivered: list[str]
+    refused: set[str]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = SmtpServer(port, [], [], set())
+
+    class Handler:
+        async def handle_RCPT(self, smtp: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+            if address in server.refused:
+                return "451 4.3.0 Mailbox temporarily unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:
+            server.received.append(envelope.original_content or envelope.content)
+            server.delivered.extend(envelope.rcpt_tos)
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()

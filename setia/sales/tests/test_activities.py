@@ -2,10 +2,7 @@
 360° timeline/panel/merge, "my day", the quick actions and the API, over personas."""
 
 import datetime as dt
-import socket
 import zoneinfo
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.core import mail
@@ -15,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from setia.accounts.models import User
-from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
+from setia.conftest import PERSONAS, Business, SmtpServer, client_for, make_user, persona_user
 from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from setia.core.models import AuditEvent, Notification
 from setia.customers.models import Customer
@@ -312,43 +309,10 @@ def test_digest_sends_nothing_when_nothing_is_due(
     assert mail.outbox == []
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[str], set[str]]]:
-    """A real SMTP server (aiosmtpd) on a free localhost port. Yields (port, the recipients of the
-    messages it took, the addresses it refuses for now: 451, try again later)."""
-    from aiosmtpd.controller import Controller
-
-    delivered: list[str] = []
-    refused: set[str] = set()
-
-    class Handler:
-        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-            if address in refused:
-                return "451 4.3.0 Mailbox temporarily unavailable"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            delivered.extend(envelope.rcpt_tos)
-            return "250 Message accepted for delivery"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, delivered, refused
-    finally:
-        controller.stop()
-
-
-def test_a_failed_digest_does_not_stop_the_others_and_is_sent_once_later(
-    crm: dict, smtp_server: tuple[int, list[str], set[str]]
-) -> None:
+def test_a_failed_digest_does_not_stop_the_others_and_is_sent_once_later(crm: dict, smtp_server: SmtpServer) -> None:
     from setia.sales.models import DigestDelivery
 
-    port, delivered, refused = smtp_server
+    port, delivered, refused = smtp_server.port, smtp_server.delivered, smtp_server.refused
     make(crm["sales"], kind="call", subject="Overdue call", due_at=at(days=-1), lead_id=crm["lead"].pk)
     make(crm["sales_b"], kind="call", subject="Call Bandung", due_at=at(days=-1), lead_id=crm["lead_b"].pk)
     mailers = {

@@ -13,21 +13,9 @@ from setia.analytics import rfm
 from setia.analytics.tests.test_home_panel import _score
 from setia.conftest import PASSWORD, Business
 from setia.customers.models import Customer
-from setia.sales.models import Order
+from setia.sales.tests.test_home_panel import _order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _order(number: str, customer: Customer, branch: Branch, day: dt.date, total: int) -> Order:
-    return Order.objects.create(
-        number=number,
-        customer=customer,
-        branch=branch,
-        business_date=day,
-        placed_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
-        total=total,
-        subtotal=total,
-    )
 
 
 def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
@@ -47,12 +35,12 @@ def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
             ("Dewi", business.branch_b),
         )
     )
-    _order("H1", ayu, business.branch_a, today - dt.timedelta(days=40), 50_000)  # Ayu returns today
-    _order("H2", ayu, business.branch_a, today, 100_000)
-    _order("H3", budi, business.branch_a, today, 300_000)
-    _order("H4", citra, cibubur, today, 150_000)
-    _order("H5", dewi, business.branch_b, today, 999_000)  # Dago: not hers
-    _order("H6", budi, business.branch_a, week_ago, 200_000)
+    _order(ayu, today - dt.timedelta(days=40), 50_000, business.branch_a)  # Ayu returns today
+    _order(ayu, today, 100_000, business.branch_a)
+    _order(budi, today, 300_000, business.branch_a)
+    _order(citra, today, 150_000, cibubur)
+    _order(dewi, today, 999_000, business.branch_b)  # Dago: not hers
+    _order(budi, week_ago, 200_000, business.branch_a)
     _score(ayu, rfm.AT_RISK, 150_000, 95)
     _score(citra, rfm.CANNOT_LOSE, 900_000, 200)
     _score(dewi, rfm.CANNOT_LOSE, 5_000_000, 300)  # Dago: not hers

@@ -7,8 +7,6 @@ and sees the order — on the quote and on the customer's timeline."""
 import email
 import email.policy
 import re
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,35 +15,12 @@ from playwright.sync_api import expect
 
 from setia.accounts.models import Branch, BusinessSettings
 from setia.catalog.models import Product
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import PASSWORD, SmtpServer, make_user
 from setia.customers.models import Customer
 from setia.sales.models import Lead, LeadAssignmentRule, LeadSource, Opportunity, Quote, SalesSettings, StageChange
 from setia.sales.services import pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[bytes]]]:
-    """A real SMTP server (aiosmtpd) on a free localhost port; yields (port, received messages)."""
-    from aiosmtpd.controller import Controller
-
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            received.append(envelope.original_content or envelope.content)
-            return "250 Message accepted for delivery"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
@@ -68,9 +43,9 @@ def _drag(page: Any, card: Any, column: Any) -> None:
 
 
 def test_from_the_web_form_to_an_accepted_proposal_and_its_order(
-    page: Any, live_server: Any, smtp_server: tuple[int, list[bytes]]
+    page: Any, live_server: Any, smtp_server: SmtpServer
 ) -> None:
-    port, received = smtp_server
+    port, received = smtp_server.port, smtp_server.received
     branch = Branch.objects.create(name="Kemang", code="kmg", city="KOTA JAKARTA SELATAN")
     make_user("budi", "sales", branch, first_name="Budi", email="budi@example.com")
     BusinessSettings.objects.update_or_create(

@@ -4,10 +4,8 @@ sending through a real SMTP server, the status rules, expiry and accepting into 
 import datetime as dt
 import email
 import email.policy
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from setia.accounts.models import BusinessSettings, User
-from setia.conftest import Business, make_user
+from setia.conftest import Business, SmtpServer, make_user
 from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from setia.core.models import AuditEvent
 from setia.customers.models import Address, Customer, CustomerEmail
@@ -442,38 +440,15 @@ def test_send_needs_an_address(
     assert Quote.objects.get().status == "draft" and mailoutbox == []
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[bytes]]]:
-    """A real SMTP server (aiosmtpd) on a free localhost port; yields (port, received messages)."""
-    from aiosmtpd.controller import Controller
-
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            received.append(envelope.original_content or envelope.content)
-            return "250 Message accepted for delivery"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
-
-
 def test_send_through_a_real_smtp_server_with_the_pdf_attached(
     business: Business,
     sales: dict,
     buyer: Customer,
     shop: dict,
-    smtp_server: tuple[int, list[bytes]],
+    smtp_server: SmtpServer,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    port, received = smtp_server
+    port, received = smtp_server.port, smtp_server.received
     BusinessSettings.objects.update_or_create(pk=1, defaults={"name": "Salon Melati", "email": "halo@melati.id"})
     quote = make_quote(business, sales, shop, title="Paket perawatan")
     mailers = {
