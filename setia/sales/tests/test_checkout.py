@@ -275,13 +275,7 @@ def test_the_sale_is_audited_as_audit_log_writes_it(business: Business, shop: di
     from setia.core.audit import audit_log
     from setia.core.models import AuditEvent
 
-    order, _ = checkout(
-        actor=business.cashier_a,
-        branch=business.branch_a,
-        customer=shop["customer"],
-        lines=[LineIn(product_id=shop["shampoo"].pk, quantity=2)],
-        payments=[PaymentIn("qris", 91_000)],
-    )
+    order, _ = _sale(business, shop, LineIn(product_id=shop["shampoo"].pk, quantity=2), PaymentIn("qris", 91_000))
     event = AuditEvent.objects.get(object_type="sales.order")
     reference = audit_log(
         actor=business.cashier_a,
@@ -305,13 +299,7 @@ def test_a_sale_s_lines_are_named_in_the_reader_s_language_on_her_timeline_and_t
     from setia.conftest import client_for
     from setia.customers.timeline import timeline_for
 
-    order, _ = checkout(
-        actor=business.cashier_a,
-        branch=business.branch_a,
-        customer=shop["customer"],
-        lines=[LineIn(product_id=shop["shampoo"].pk, quantity=2)],
-        payments=[PaymentIn("qris", 91_000)],
-    )
+    order, _ = _sale(business, shop, LineIn(product_id=shop["shampoo"].pk, quantity=2), PaymentIn("qris", 91_000))
     with translation.override("en"):
         entry = next(entry for entry in timeline_for(shop["customer"]) if entry.kind == "audit")
         assert (entry.title, entry.detail) == (f"created order {order.number}", "order lines, total")
@@ -363,22 +351,10 @@ def test_the_cashier_sees_the_cashback_a_returning_member_will_earn(business: Bu
     lines = [LineIn(product_id=shop["creambath"].pk)]
     first = quote(branch=business.branch_a, customer=shop["customer"], lines=lines)
     assert first.cashback_to_earn == 0  # her first purchase: not returning yet
-    order, _ = checkout(
-        actor=business.cashier_a,
-        branch=business.branch_a,
-        customer=shop["customer"],
-        lines=lines,
-        payments=[PaymentIn("cash", 150_000)],
-    )
+    order, _ = _sale(business, shop, *lines, PaymentIn("cash", 150_000))
     again = quote(branch=business.branch_a, customer=shop["customer"], lines=lines)
     assert again.cashback_to_earn == 15_000
-    second, _ = checkout(
-        actor=business.cashier_a,
-        branch=business.branch_a,
-        customer=shop["customer"],
-        lines=lines,
-        payments=[PaymentIn("cash", 150_000)],
-    )
+    second, _ = _sale(business, shop, *lines, PaymentIn("cash", 150_000))
     member.refresh_from_db()
     assert member.wallet_balance == 15_000  # the preview said what the sale gave
     web = client_for(business.cashier_a)
@@ -399,3 +375,14 @@ def test_the_cashier_sees_the_cashback_a_returning_member_will_earn(business: Bu
     ).content.decode()
     assert order.pk and second.pk
     assert "Earns Rp 15,000 cashback" in page.split('data-testid="cashback-to-earn"')[1][:200]
+
+
+def _sale(business: Business, shop: dict, *items: LineIn | PaymentIn) -> tuple[Order, object]:
+    """The cashier of branch A sells to the shop's customer: these lines, paid with these payments."""
+    return checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[item for item in items if isinstance(item, LineIn)],
+        payments=[item for item in items if isinstance(item, PaymentIn)],
+    )
