@@ -226,6 +226,7 @@ class ProgrammeForm(ConfigForm):
             "tiers": forms.CheckboxSelectMultiple,
             "tags": forms.CheckboxSelectMultiple,
             "earn_rules": forms.CheckboxSelectMultiple,
+            "vouchers": forms.CheckboxSelectMultiple,
             "promotions": forms.CheckboxSelectMultiple,
         }
 

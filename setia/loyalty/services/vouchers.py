@@ -6,6 +6,7 @@ screens at once succeeds once.
 """
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,7 +76,20 @@ def _check_voucher(voucher: Voucher) -> None:
 
 
 def _new_code(prefix: str) -> str:
+    """Eight random characters, after `prefix` and a hyphen when there is one (RAMADAN-7KQ2M9XA)."""
+    if prefix and not prefix.endswith("-"):
+        prefix += "-"
     return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+_CODE_CHARACTERS = re.compile(r"[A-Z0-9-]*")
+
+
+def _check_code_text(value: str, field: str, label: str) -> None:
+    """Codes are typed at the cashier and printed on flyers: letters, digits and hyphens only."""
+    if not _CODE_CHARACTERS.fullmatch(value):
+        message = _("%(field)s may hold only letters, digits and hyphens (no spaces).") % {"field": label}
+        raise ApplicationError(message, {field: [message]})
 
 
 @transaction.atomic
@@ -93,11 +107,13 @@ def codes_issue(
     """Issue `count` random codes (or one given `code`), optionally to one customer."""
     require(actor, "loyalty.manage")
     prefix = prefix.strip().upper()
+    _check_code_text(prefix, "code_prefix", _("Prefix"))
     if not 1 <= count <= MAX_BULK_CODES:
         message = _("Issue between 1 and %(max)s codes at a time.") % {"max": MAX_BULK_CODES}
         raise ApplicationError(message, {"count": [message]})
     if code:
         code = code.strip().upper()
+        _check_code_text(code, "code", _("The code"))
         if VoucherCode.objects.filter(code=code).exists():
             message = _("The code %(code)s already exists.") % {"code": code}
             raise ApplicationError(message, {"code": [message]})

@@ -206,7 +206,10 @@ def test_vouchers_created_with_restrictions_codes_issued_in_bulk_and_downloaded(
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))  # type: ignore[attr-defined]
     assert rows[0] == ["code", "max_uses", "uses", "customer_id", "valid_until"] and len(rows) == 26
     page = client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
-    assert page.count("<code>GOLD") == 25
+    assert page.count("<code>GOLD-") == 25
+    spaced = client.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 5, "code_prefix": "gold 26", "max_uses": 1})
+    assert spaced.status_code == 200 and VoucherCode.objects.filter(voucher=voucher).count() == 25
+    assert "Awalan hanya boleh berisi huruf, angka, dan tanda hubung" in spaced.content.decode()  # Indonesian
 
 
 def test_codes_for_one_customer_are_issued_by_her_card_or_phone_number(

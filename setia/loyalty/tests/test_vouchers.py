@@ -155,7 +155,17 @@ def test_bulk_codes_are_distinct_prefixed_and_limited(business: Business) -> Non
     voucher = vouchers.voucher_create(actor=business.owner, name="Flyer", kind=Voucher.Kind.AMOUNT, value=10_000)
     codes = vouchers.codes_issue(actor=business.owner, voucher=voucher, count=500, prefix="ramadan")
     assert len(codes) == 500 == len({c.code for c in codes}) == VoucherCode.objects.filter(voucher=voucher).count()
-    assert all(c.code.startswith("RAMADAN") and len(c.code) == 15 for c in codes)
+    assert all(c.code.startswith("RAMADAN-") and len(c.code) == 16 for c in codes)
+    for prefix, field in (("ramadan 26", "code_prefix"), ("promo!", "code_prefix")):
+        with pytest.raises(ApplicationError, match="Prefix may hold only letters") as refused:
+            vouchers.codes_issue(actor=business.owner, voucher=voucher, count=5, prefix=prefix)
+        assert field in refused.value.extra
+    with pytest.raises(ApplicationError, match="The code may hold only letters") as refused:
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, code="HEMAT 10")
+    assert "code" in refused.value.extra
+    dashed = vouchers.codes_issue(actor=business.owner, voucher=voucher, count=2, prefix="LEBARAN-")
+    assert all(c.code.startswith("LEBARAN-") and c.code[8:].isalnum() for c in dashed)
+    VoucherCode.objects.filter(pk__in=[c.pk for c in dashed]).delete()
     with pytest.raises(ApplicationError, match="between 1 and"):
         vouchers.codes_issue(actor=business.owner, voucher=voucher, count=0)
     with pytest.raises(ApplicationError, match="already exists"):
