@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from setia.accounts.models import User
@@ -20,6 +20,7 @@ from setia.loyalty.models import (
     Membership,
     PointsEntry,
     Referral,
+    Tier,
     VoucherCode,
     WalletEntry,
 )
@@ -114,6 +115,34 @@ def member_summary(membership: Membership, *, entries: int = 5) -> MemberSummary
         referred_by=Referral.objects.select_related("referrer__customer").filter(referee=membership).first(),
         points=list(membership.points_entries.select_related("actor")[:entries]),
         wallet=list(membership.wallet_entries.all()[:entries]),
+    )
+
+
+@dataclass
+class Overview:
+    """The loyalty home page's figures: active members and what the business owes them."""
+
+    members: int
+    points: int
+    cashback: int
+    referrals: int
+    tiers: list[Tier]  # each with `member_count`, its active members
+
+
+def overview() -> Overview:
+    active = Q(status=Membership.Status.ACTIVE)
+    totals = Membership.objects.filter(active).aggregate(
+        points=Sum("points_balance"), cashback=Sum("wallet_balance"), count=Count("id")
+    )
+    tiers = Tier.objects.annotate(
+        member_count=Count("membership", filter=Q(membership__status=Membership.Status.ACTIVE))
+    ).order_by("rank")
+    return Overview(
+        members=totals["count"],
+        points=totals["points"] or 0,
+        cashback=totals["cashback"] or 0,
+        referrals=Referral.objects.count(),
+        tiers=list(tiers),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -32,7 +32,6 @@ from setia.loyalty.models import (
     Membership,
     Programme,
     Promotion,
-    Referral,
     Reward,
     Tier,
     ValueProposition,
@@ -261,17 +260,13 @@ def _tabs() -> list[tuple[str, Any, str]]:
 
 @staff_view("loyalty.view")
 def home(request: HttpRequest) -> HttpResponse:
-    members = Membership.objects.filter(status=Membership.Status.ACTIVE)
-    totals = members.aggregate(points=Sum("points_balance"), cashback=Sum("wallet_balance"), count=Count("id"))
     context = {
         "nav_key": "loyalty",
         "tab": "home",
         "tabs": _tabs(),
-        "totals": totals,
+        "overview": selectors.overview(),
         "config": membership.loyalty_settings(),
-        "tiers": Tier.objects.annotate(member_count=Count("membership")).order_by("rank"),
         "check": selectors.last_check(),
-        "referrals": Referral.objects.count(),
         "cashback_rules": selectors.cashback_rules_in_force(),
     }
     return render(request, "loyalty/home.html", context)

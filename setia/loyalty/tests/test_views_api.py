@@ -443,3 +443,22 @@ def test_an_empty_list_of_choices_on_a_programme_form_says_so(business: Business
     Tag.objects.create(name="VIP", kind="label")
     form = client.get("/loyalty/programmes/new/").content.decode()
     assert "None to choose from yet." not in form.split(">Target tags<")[1].split('<div class="mb-3')[0]
+
+
+def test_the_overview_counts_active_members_only(
+    business: Business, tiers: dict[str, Tier], join: Callable[..., Membership]
+) -> None:
+    from setia.loyalty import selectors
+
+    members = [join(f"Anggota {n}") for n in range(3)]
+    Membership.objects.filter(pk__in=[m.pk for m in members]).update(tier=tiers["gold"], points_balance=1_500)
+    Membership.objects.filter(pk=members[0].pk).update(status=Membership.Status.CANCELLED)
+    overview = selectors.overview()
+    assert (overview.members, overview.points) == (2, 3_000)
+    assert {tier.name: tier.member_count for tier in overview.tiers} == {"Silver": 0, "Gold": 2, "Platinum": 0}
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    totals = (
+        client.get("/loyalty/").content.decode().split('data-testid="loyalty-totals">')[1].split("</div>\n</div>")[0]
+    )
+    assert ">2</div>" in totals and ">3,000</div>" in totals
