@@ -507,3 +507,60 @@ def test_copy_text_is_formatted_a_column_at_a_time_exactly_as_value_by_value() -
         constants = rng.choice(["", "\tt\t\\N"])
         expected = "".join("\t".join(map(copy_value, row)) + constants + "\n" for row in rows)
         assert copy_block(rows, constants) == expected, rows
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("row_checks", ["per batch", "per row"])
+def test_a_branch_deleted_between_check_and_write_fails_its_batch_and_writes_none_of_it(
+    business: Business, monkeypatch: pytest.MonkeyPatch, row_checks: str
+) -> None:
+    """PostgreSQL checks the parents of a batch's new customers in one locking statement per table
+    (`FOR KEY SHARE`) and then writes them without per-row foreign-key checks — or, when it may
+    not (no superuser, a trigger), with them. Either way a branch that has gone by the time its
+    batch is written fails that batch: nothing of it is written, the batches before it stay."""
+    from django.db import IntegrityError, connection
+
+    from setia.accounts.models import Branch
+    from setia.core.models import AuditEvent
+    from setia.customers.models import Address, CustomerPhone, Province, Regency
+
+    monkeypatch.setattr(imports, "WRITE_BATCH", 200)
+    monkeypatch.setattr(imports, "SQLITE_WRITE_BATCH", 200)
+    held: list[str] = []
+    if row_checks == "per row":
+        monkeypatch.setattr(imports, "row_checks_skippable", lambda *models: False)
+    else:
+        hold_keys = imports.hold_keys
+
+        def spy(model: type, keys: object) -> bool:
+            held.append(model.__name__)
+            return hold_keys(model, keys)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(imports, "hold_keys", spy)
+    Branch.objects.create(name="Baru", code="baru")
+    # A region of its own: a test that empties the database (transaction=True) empties the regions too.
+    province, _created = Province.objects.get_or_create(code="99", defaults={"name": "Provinsi Uji"})
+    Regency.objects.get_or_create(code="99.01", defaults={"name": "Kota Uji", "province": province})
+    rows = [f"Pelanggan {i},0812{i:08d},{'kmg' if i < 200 else 'baru'},Kota Uji,Jl. {i}" for i in range(300)]
+    job = _check(_upload(business, "name,phone,home_branch,city,address_line\n" + "\n".join(rows) + "\n"))
+    assert job.valid_rows == 300
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    checker_init = imports.RowChecker.__init__
+
+    def delete_branch_after_loading(self: imports.RowChecker, job: CustomerImport) -> None:
+        checker_init(self, job)  # the import now holds the branch as it was
+        Branch.objects.filter(code="baru").delete()
+
+    monkeypatch.setattr(imports.RowChecker, "__init__", delete_branch_after_loading)
+    with pytest.raises(IntegrityError):
+        imports.import_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.created_count) == ("importing", 200, 200)
+    assert Customer.objects.count() == 200
+    assert set(Customer.objects.values_list("home_branch", flat=True)) == {business.branch_a.pk}
+    assert CustomerPhone.objects.count() == 200 and Address.objects.count() == 200
+    assert (
+        AuditEvent.objects.filter(object_type="customers.customerimport", message__startswith="imported").count() == 1
+    )
+    if connection.vendor == "postgresql" and row_checks == "per batch":
+        assert "Branch" in held and "Regency" in held  # the per-batch path ran

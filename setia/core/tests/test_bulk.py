@@ -1,0 +1,56 @@
+import pytest
+from django.db import connection, transaction
+
+from setia.accounts.models import Branch
+from setia.core.bulk import hold_keys, row_checks_skippable
+from setia.customers.models import Customer, CustomerPhone
+
+
+@pytest.mark.django_db
+def test_row_checks_are_skippable_only_for_a_superuser_on_tables_without_triggers_of_their_own() -> None:
+    if connection.vendor != "postgresql":
+        assert not row_checks_skippable(Customer)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        superuser = cursor.fetchone()[0]
+    assert row_checks_skippable(Customer, CustomerPhone) is superuser
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE FUNCTION test_bulk_noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$")
+        cursor.execute(
+            "CREATE TRIGGER test_bulk_noop BEFORE INSERT ON customers_customerphone "
+            "FOR EACH ROW EXECUTE FUNCTION test_bulk_noop()"
+        )
+    assert not row_checks_skippable(Customer, CustomerPhone)  # the trigger would be skipped too
+    assert row_checks_skippable(Customer) is superuser
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hold_keys_says_whether_every_row_exists_and_keeps_them_until_commit() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    kept, gone = Branch.objects.create(name="A", code="a"), Branch.objects.create(name="B", code="b")
+    gone_pk = gone.pk
+    gone.delete()
+    assert hold_keys(Branch, []) and hold_keys(Branch, [None])
+    with transaction.atomic():
+        assert hold_keys(Branch, [kept.pk, kept.pk])
+        assert not hold_keys(Branch, [kept.pk, gone_pk])
+        deleted: list[int] = []
+
+        def delete() -> None:
+            try:
+                deleted.append(Branch.objects.filter(pk=kept.pk).delete()[0])
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=delete)
+        other.start()
+        other.join(timeout=1)
+        assert other.is_alive() and not deleted  # waits for the lock
+    other.join(timeout=10)
+    assert deleted == [1]  # once the holder committed
