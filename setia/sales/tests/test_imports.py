@@ -528,3 +528,65 @@ def test_a_customer_deleted_between_check_and_write_fails_the_import(
     good = _file(tmp_path, [["customer_ref", "date", "amount"], ["POS-1", "2024-03-01", "50000"]], "good.csv")
     assert orders_import(actor=business.owner, path=good, options=ImportOptions()).orders_created == 1
     assert held == ([False, True] if connection.vendor == "postgresql" else [])
+
+
+def _imported() -> list[tuple]:
+    """The imported orders and lines without their ids (which differ from one import to another)."""
+    orders = list(
+        Order.objects.order_by("idempotency_key").values_list(
+            "idempotency_key", "customer_id", "branch_id", "channel", "business_date", "subtotal", "total", "note"
+        )
+    )
+    lines = list(
+        OrderLine.objects.order_by("order__idempotency_key", "id").values_list(
+            "order__idempotency_key", "product_id", "quantity", "unit_price", "discount", "total"
+        )
+    )
+    return orders + lines
+
+
+def test_cells_with_spaces_and_odd_numbers_read_the_same_on_both_paths(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cells are trimmed as `str.strip()` trims them (a no-break space too) and numbers read as
+    Python reads them (leading zeros, spaces around, too large), on PostgreSQL's path (which trims
+    a column only where a cell of it has spaces, and reads a row's numbers by one test where it
+    can) as on the Python path: the same checked figures, reasons, rows and imported orders."""
+    nbsp = "\u00a0"
+    path = _file(
+        tmp_path,
+        [
+            ["customer_ref", "date", "amount", "order_ref", "product", "quantity", "unit_price", "branch", "channel"],
+            [" POS-1 ", " 2024-01-05", "150000 ", " T-1 ", " cb-01 ", " 1", f"150000{nbsp}", " KMG ", " Outlet "],
+            ["POS-1", "2024-01-05", "0000000000000000000045000", "T-1", "Sampo", "", "", "kmg", "outlet"],
+            ["POS-2", "2024-01-06", "90000", "T-2", "sampo", "2 ", "", "", ""],
+            ["POS-2", "2024-01-06", " 12.5", "T-3", "", "", "", "", ""],
+            ["POS-2", "2024-01-06", "99999999999999999999999", "T-4", "", "", "", "", ""],
+            ["POS-2", "2024-01-06", "1000", "T-5", "", "  ", "0000000000000000000000000000009", "", ""],
+            ["POS-2", "2024-01-06", "1000", "T-6", "", "3", "300", "", ""],
+            ["POS-2", "2024-01-07", "1000", "T-2 ", "", "", "", "", ""],
+            [" POS-2", "2024-01-08", " 5000 ", "", "", "", "", "dgo ", ""],
+            ["POS-2", "2024-01-08", "5000", "", "", "-1", "", "", ""],
+            [f"{nbsp}", "2024-01-08", "5000", "", "", "", "", "", ""],
+        ],
+    )
+    options = ImportOptions(skip_invalid=True)
+    figures = ("rows", "valid_rows", "invalid_rows", "orders", "orders_existing", "errors")
+    on_server = imports._on_server
+    results = {}
+    for server in (False, True):
+        monkeypatch.setattr(imports, "_on_server", lambda options, server=server: server and on_server(options))
+        checked = orders_import_check(actor=business.owner, path=path, options=options)
+        report = (tmp_path / "orders.csv.skipped.csv").read_text(encoding="utf-8")
+        written = orders_import(actor=business.owner, path=path, options=options)
+        results[server] = (
+            [getattr(checked, name) for name in figures],
+            report,
+            (written.orders_created, written.lines_created),
+            _imported(),
+        )
+        Order.objects.all().delete()
+    assert results[True] == results[False]
+    assert results[True][0][:3] == [11, 3, 8]
+    assert [number for number, _reason in results[True][0][5]] == [4, 5, 6, 7, 8, 9, 11, 12]
+    assert results[True][2] == (2, 3)  # T-1 (its second line's amount read as 45000) and row 10
