@@ -590,3 +590,37 @@ def test_cells_with_spaces_and_odd_numbers_read_the_same_on_both_paths(
     assert results[True][0][:3] == [11, 3, 8]
     assert [number for number, _reason in results[True][0][5]] == [4, 5, 6, 7, 8, 9, 11, 12]
     assert results[True][2] == (2, 3)  # T-1 (its second line's amount read as 45000) and row 10
+
+
+def test_a_rerun_with_a_few_new_orders_writes_only_their_ranges(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's path writes ranges of rows; on a re-run, a range without a new order is not
+    walked (no locks, no INSERT). The orders and figures are as on the first run."""
+    from setia.sales.services import imports_sql
+
+    monkeypatch.setattr(imports_sql, "RANGE", 7)
+    header = ["customer_ref", "date", "amount", "order_ref"]
+    rows = [[f"POS-{1 + number % 2}", "2024-01-01", str(1000 + number), f"P-{number}"] for number in range(40)]
+    first = orders_import(actor=business.owner, path=_file(tmp_path, [header, *rows]), options=ImportOptions())
+    assert first.orders_created == 40
+    real_write_range = imports_sql._write_range
+    walked: list[tuple[int, int]] = []
+
+    def write_range(actor: object, options: object, tables: object, start: int, end: int, now: object) -> object:
+        walked.append((start, end))
+        return real_write_range(actor, options, tables, start, end, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports_sql, "_write_range", write_range)
+    new = [["POS-1", "2024-01-02", "700", "P-new-1"], ["POS-2", "2024-01-03", "800", "P-new-2"]]
+    more = [header, *rows[:20], new[0], *rows[20:], new[1]]  # rows 22 and 43
+    again = orders_import(actor=business.owner, path=_file(tmp_path, more, "more.csv"), options=ImportOptions())
+    assert (again.orders, again.orders_existing, again.orders_created, again.lines_created) == (42, 40, 2, 2)
+    assert Order.objects.count() == 42
+    assert Order.objects.get(idempotency_key="import:P-new-2").total == 800
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the two ranges holding the new orders, of the six
+        assert [start <= 22 < end or start <= 43 < end for start, end in walked] == [True, True]
+    else:
+        assert walked == []
