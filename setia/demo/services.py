@@ -136,8 +136,10 @@ def seed_demo(
     history = seed_history(rng=rng, owner=owner, profile=profile, branches=branches, products=products, orders=lines)
     report.orders, report.order_lines, report.members = history["orders"], history["lines"], history["members"]
     from setia.demo.crm import seed_crm
+    from setia.demo.marketing import seed_marketing
 
-    report.crm = seed_crm(rng=rng, owner=owner, profile=profile, branches=branches)
+    marketing = seed_marketing(owner, profile)
+    report.crm = {**seed_crm(rng=rng, owner=owner, profile=profile, branches=branches), **marketing}
     return report
 
 

@@ -126,7 +126,7 @@ class Overview:
     points: int
     cashback: int
     referrals: int
-    tiers: list[Tier]  # each with `member_count`, its active members
+    tiers: list[tuple[Tier, int]]  # each tier with its active members
 
 
 def overview() -> Overview:
@@ -142,7 +142,7 @@ def overview() -> Overview:
         points=totals["points"] or 0,
         cashback=totals["cashback"] or 0,
         referrals=Referral.objects.count(),
-        tiers=list(tiers),
+        tiers=[(tier, tier.member_count) for tier in tiers],
     )
 
 

@@ -443,7 +443,7 @@ def voucher_codes_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = (
         Programme.objects.filter(pk=pk)
-        .select_related("value_proposition")
+        .select_related("value_proposition", "segment")
         .prefetch_related("tiers", "tags", "vouchers", "promotions", "earn_rules")
         .first()
     )

@@ -135,6 +135,22 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     assert report.orders == history.count() > 50
     assert Order.objects.filter(status="placed").count() == 1
     assert report.crm["leads"] == 24 and report.crm["opportunities"] > 0 and report.crm["subscriptions"] > 0
+    assert (report.crm["segments"], report.crm["value_propositions"], report.crm["programmes"]) == (3, 3, 4)
+    from setia.loyalty.models import Programme
+    from setia.loyalty.services.programmes import programme_results
+    from setia.segments.models import Segment
+
+    assert sorted(Programme.objects.values_list("kind", flat=True)) == [
+        "recovery",
+        "referral",
+        "relationship",
+        "retention",
+    ]
+    assert all(segment.member_count > 0 for segment in Segment.objects.all())
+    referral = programme_results(Programme.objects.get(kind="referral"))
+    assert referral.members_reached == report.members and referral.friends_brought
+    lapsed = Programme.objects.get(kind="recovery")
+    assert lapsed.segment is not None and lapsed.vouchers.filter(name="Diskon Rp 20.000").exists()
     assert report.order_lines >= report.orders
     today = timezone.localdate()
     dates = history.values_list("business_date", flat=True)

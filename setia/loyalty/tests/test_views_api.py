@@ -455,10 +455,27 @@ def test_the_overview_counts_active_members_only(
     Membership.objects.filter(pk=members[0].pk).update(status=Membership.Status.CANCELLED)
     overview = selectors.overview()
     assert (overview.members, overview.points) == (2, 3_000)
-    assert {tier.name: tier.member_count for tier in overview.tiers} == {"Silver": 0, "Gold": 2, "Platinum": 0}
+    assert {tier.name: count for tier, count in overview.tiers} == {"Silver": 0, "Gold": 2, "Platinum": 0}
     client = client_for(business.owner)
     client.cookies["django_language"] = "en"
     totals = (
         client.get("/loyalty/").content.decode().split('data-testid="loyalty-totals">')[1].split("</div>\n</div>")[0]
     )
     assert ">2</div>" in totals and ">3,000</div>" in totals
+
+
+def test_the_programme_page_names_its_target_segment(business: Business, records: dict[str, int]) -> None:
+    from setia.segments.models import Segment
+
+    programme = Programme.objects.get(pk=records["programme"])
+    html = client_for(business.owner).get(f"/loyalty/programmes/{programme.pk}/").content.decode()
+    assert 'data-testid="programme-target"' in html and 'data-testid="programme-segment"' not in html
+    segment = Segment.objects.create(name="Lama tidak datang", definition={"match": "all", "conditions": []})
+    programme.segment = segment
+    programme.save()
+    html = client_for(business.owner).get(f"/loyalty/programmes/{programme.pk}/").content.decode()
+    target = html.split('data-testid="programme-segment">')[1].split("</dd>")[0]
+    assert f'href="/segments/{segment.pk}/"' in target and "Lama tidak datang" in target
+    cashier = client_for(business.cashier_a).get(f"/loyalty/programmes/{programme.pk}/")  # no segments pages
+    shown = cashier.content.decode().split('data-testid="programme-segment">')[1].split("</dd>")[0]
+    assert "Lama tidak datang" in shown and "href" not in shown
