@@ -59,6 +59,8 @@ WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 # The code points of WHITESPACE, for a cheap test of a cell's first and last character.
 SPACE_CODES = ", ".join(str(ord(character)) for character in WHITESPACE)
 TOO_LARGE = 10**18  # a number cell's value past this reads as this (too large either way; fits bigint)
+SPLIT_ROWS = 200_000  # rows from which the check's per-row statement runs on two connections
+SPLIT_SEARCH = 10_000  # rows past the middle searched for an order's start
 RANGE = 100_000  # rows per write transaction (extended to the end of the order it stops in)
 BLOCK = 1 << 20  # bytes per COPY write
 
@@ -72,14 +74,23 @@ class Tables:
     stage: str
     checked: str
     skip: str
+    token: str = ""
+
+    def lookup(self, name: str) -> str:
+        """A table of resolved values the checked statement joins (a plain UNLOGGED table, not a
+        temporary one: the check's second connection reads it too)."""
+        return f"setia_oi_{name}_{self.token}"
 
     def all(self) -> tuple[str, ...]:
-        return (self.stage, self.checked, self.skip)
+        return (self.stage, self.checked, self.skip, *(self.lookup(name) for name in LOOKUPS))
+
+
+LOOKUPS = ("dates", "branches", "channels", "products", "customers", "keys")
 
 
 def names() -> Tables:
     token = secrets.token_hex(4)
-    return Tables(f"setia_oi_stage_{token}", f"setia_oi_checked_{token}", f"setia_oi_skip_{token}")
+    return Tables(f"setia_oi_stage_{token}", f"setia_oi_checked_{token}", f"setia_oi_skip_{token}", token)
 
 
 def drop(tables: Tables) -> None:
@@ -197,16 +208,21 @@ class _Checker:
             cursor.execute(f"SELECT DISTINCT c{index} FROM {self.tables.stage}")
             return [row[0] for row in cursor.fetchall()]
 
-    def _values(self, cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
-        cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
+    def _values(
+        self, cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]], kind: str = "UNLOGGED"
+    ) -> None:
+        cursor.execute(f"CREATE {kind} TABLE {table} ({columns})")
         if rows:
             with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         cursor.execute(f"ANALYZE {table}")
 
-    def run(self, result: ImportResult) -> None:
+    def run(self, result: ImportResult, *, parallel: bool) -> None:
+        """With `parallel` (not inside a caller's transaction), the checked table is built by two
+        connections side by side, each on its part of the file (split where an order starts)."""
         reader, tables = self.reader, self.tables
+        lookup, customers = tables.lookup, tables.lookup("customers")
         width = len(reader.header_cells)
         blank = " AND ".join(f"c{index} = ''" for index in range(width))
         # Each distinct cell, trimmed as the Python path trims, and resolved by its code.
@@ -235,52 +251,74 @@ class _Checker:
             for text in (cell.strip(),)
         ]
         with transaction.atomic(), connection.cursor() as cursor:
-            self._values(cursor, "oi_dates", "t text, d date", dates)
-            self._values(cursor, "oi_branches", "t text, id bigint", branches)
-            self._values(cursor, "oi_channels", "t text, v text", channels)
-            self._values(cursor, "oi_products", "t text, id bigint, ok boolean", products)
+            self._values(cursor, lookup("dates"), "t text, d date", dates)
+            self._values(cursor, lookup("branches"), "t text, id bigint", branches)
+            self._values(cursor, lookup("channels"), "t text, v text", channels)
+            self._values(cursor, lookup("products"), "t text, id bigint, ok boolean", products)
             # Customers: external id by one join; phones and emails of the rest by the Python path's code.
             raw = self.raw("customer_ref")
             cursor.execute(
-                f"CREATE TEMP TABLE oi_customers AS "
+                f"CREATE UNLOGGED TABLE {customers} AS "
                 f"SELECT r.t, r.ref, c.id FROM (SELECT t, btrim(t, %(ws)s) AS ref "
                 f"FROM (SELECT DISTINCT {raw} AS t FROM {tables.stage}) d) r "
                 f"LEFT JOIN {Customer._meta.db_table} c "
                 "ON c.external_id = r.ref AND c.merged_into_id IS NULL AND r.ref <> ''",
                 {"ws": WHITESPACE},
             )
-            cursor.execute("SELECT DISTINCT ref FROM oi_customers WHERE id IS NULL AND ref <> ''")
+            cursor.execute(f"SELECT DISTINCT ref FROM {customers} WHERE id IS NULL AND ref <> ''")
             rest = {row[0] for row in cursor.fetchall()}
             if rest:
                 found = reader._customers(rest)
                 if found:
-                    self._values(cursor, "oi_found", "ref text, id bigint", list(found.items()))
-                    cursor.execute("UPDATE oi_customers c SET id = f.id FROM oi_found f WHERE c.ref = f.ref")
-            cursor.execute("CREATE UNIQUE INDEX ON oi_customers (t)")
-            cursor.execute("ANALYZE oi_customers")
+                    self._values(cursor, "oi_found", "ref text, id bigint", list(found.items()), "TEMP")
+                    cursor.execute(f"UPDATE {customers} c SET id = f.id FROM oi_found f WHERE c.ref = f.ref")
+            cursor.execute(f"CREATE UNIQUE INDEX ON {customers} (t)")
+            cursor.execute(f"ANALYZE {customers}")
             self.find_spaces(cursor, "order_ref")
             # Keys of rows without order_ref: a digest of the row and its occurrence (the Python path's).
             log.info("order import: values and customers resolved")
             self._keys(cursor, width, blank)
             log.info("order import: keys of rows without order_ref")
-            self._check(cursor, blank)
-            log.info("order import: rows checked")
+            split = self._split(cursor, blank) if parallel else None
+        # Committed: the second connection reads the lookups.
+        self._check(blank, split)
+        log.info("order import: rows checked")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX ON {tables.checked} (n)")
+            cursor.execute(f"ANALYZE {tables.checked}")
             self._orders(cursor, result)
             log.info("order import: orders checked")
-            for table in (
-                "oi_orders",
-                "oi_dates",
-                "oi_branches",
-                "oi_channels",
-                "oi_products",
-                "oi_customers",
-                "oi_found",
-                "oi_keys",
-            ):
+            for table in ("oi_orders", "oi_found", *(lookup(name) for name in LOOKUPS)):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
+    def _split(self, cursor: Any, blank: str) -> int | None:
+        """Where the second connection's part of the file begins: a row near the middle that starts
+        an order (its order_ref not the one of the row before), so that both parts find the same
+        order starts as one pass; None for a small file or where no order starts near the middle."""
+        cursor.execute(f"SELECT min(n), max(n) FROM {self.tables.stage}")
+        first, last = cursor.fetchone()
+        if first is None or last - first + 1 < SPLIT_ROWS:
+            return None
+        middle = (first + last + 1) // 2
+        if "order_ref" not in self.reader.columns:
+            return int(middle)  # every row is an order
+        cursor.execute(
+            f"SELECT n, {self.cell('order_ref')}, NOT ({blank}) FROM {self.tables.stage} "
+            "WHERE n >= %(from)s AND n < %(to)s ORDER BY n",
+            {"ws": WHITESPACE, "from": middle - 1, "to": middle + SPLIT_SEARCH},
+        )
+        previous = None
+        for n, ref, filled in cursor.fetchall():
+            if not filled:
+                continue  # blank rows are left out; the order goes on after them
+            if previous is not None and (ref == "" or ref != previous):
+                return int(n)
+            previous = ref
+        return None
+
     def _keys(self, cursor: Any, width: int, blank: str) -> None:
-        cursor.execute("CREATE TEMP TABLE oi_keys (n bigint PRIMARY KEY, key text)")
+        keys = self.tables.lookup("keys")
+        cursor.execute(f"CREATE UNLOGGED TABLE {keys} (n bigint PRIMARY KEY, key text)")
         cells = ", ".join(f"c{index}" for index in range(width))
         cursor.execute(
             f"SELECT n, {cells} FROM {self.tables.stage} WHERE {self.cell('order_ref')} = '' AND NOT ({blank}) "
@@ -296,14 +334,15 @@ class _Checker:
             occurrences[token] = seen + 1
             rows.append((n, f"import:row:{digest}:{seen}"))
         if rows:
-            with cursor.cursor.copy("COPY oi_keys FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {keys} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        cursor.execute("ANALYZE oi_keys")
+        cursor.execute(f"ANALYZE {keys}")
 
-    def _check(self, cursor: Any, blank: str) -> None:
+    def _check(self, blank: str, split: int | None) -> None:
         """The checked table: one row per non-blank file row, its values resolved, `bad` if the row
-        itself has an error (the cross-row rules are `_orders`')."""
+        itself has an error (the cross-row rules are `_orders`'). With `split`, the rows from there
+        on are checked by a second connection at the same time."""
         from setia.sales.services.imports import MAX_AMOUNT, MAX_QUANTITY, MAX_REF
 
         raw, columns = self.raw, self.reader.columns
@@ -314,7 +353,11 @@ class _Checker:
             trimmed = f"btrim({cell}, %(ws)s)"
             return f"CASE WHEN {trimmed} ~ '^[0-9]+$' THEN least({trimmed}::numeric, {TOO_LARGE})::bigint END"
 
-        joins = ["LEFT JOIN oi_customers cu ON cu.t = w.ref_t", "LEFT JOIN oi_dates d ON d.t = w.date_t"]
+        lookup = self.tables.lookup
+        joins = [
+            f"LEFT JOIN {lookup('customers')} cu ON cu.t = w.ref_t",
+            f"LEFT JOIN {lookup('dates')} d ON d.t = w.date_t",
+        ]
         branch_id, channel, product_id, product_ok = (
             f"{self.reader.default_branch.pk}::bigint",
             "%(outlet)s",
@@ -322,20 +365,19 @@ class _Checker:
             "true",
         )
         if "branch" in columns:
-            joins.append("LEFT JOIN oi_branches b ON b.t = w.branch_t")
+            joins.append(f"LEFT JOIN {lookup('branches')} b ON b.t = w.branch_t")
             branch_id = "b.id"
         if "channel" in columns:
-            joins.append("LEFT JOIN oi_channels ch ON ch.t = w.channel_t")
+            joins.append(f"LEFT JOIN {lookup('channels')} ch ON ch.t = w.channel_t")
             channel = "coalesce(ch.v, '')"
         if "product" in columns:
-            joins.append("LEFT JOIN oi_products pr ON pr.t = w.product_t")
+            joins.append(f"LEFT JOIN {lookup('products')} pr ON pr.t = w.product_t")
             product_id, product_ok = "pr.id", "coalesce(pr.ok, false)"
         # The window that finds where orders start only where rows carry an order_ref (else every
         # row is an order). OFFSET 0 keeps each level's values computed once per row (a subquery
         # pulled up would repeat its expressions wherever they are used).
         prev_oref = "lag(oref) OVER (ORDER BY n)" if "order_ref" in columns else "NULL::text"
-        sql = f"""
-            CREATE UNLOGGED TABLE {self.tables.checked} AS
+        select = f"""
             WITH s AS (
                 SELECT n, {raw("customer_ref")} AS ref_t, {raw("date")} AS date_t, {raw("branch")} AS branch_t,
                        {raw("channel")} AS channel_t, {raw("product")} AS product_t, {self.cell("order_ref")} AS oref,
@@ -343,7 +385,7 @@ class _Checker:
                        ({amount} || ',' || {quantity} || ',' || {price}) ~ '^[0-9]+,[0-9]*,[0-9]*$'
                        AND octet_length({amount}) < 19 AND octet_length({quantity}) < 19
                        AND octet_length({price}) < 19 AS plain
-                FROM {self.tables.stage} WHERE NOT ({blank})
+                FROM {self.tables.stage} WHERE NOT ({blank}) AND n >= %(from)s AND n < %(to)s
                 OFFSET 0
             ), w AS (
                 SELECT n, ref_t, date_t, branch_t, channel_t, product_t, oref, {prev_oref} AS prev_oref,
@@ -364,7 +406,7 @@ class _Checker:
                        (NOT priced OR (p IS NOT NULL AND p <= {MAX_AMOUNT})) AS p_ok
                 FROM w
                 {" ".join(joins)}
-                LEFT JOIN oi_keys k ON k.n = w.n
+                LEFT JOIN {lookup("keys")} k ON k.n = w.n
             )
             SELECT n, coalesce(ref, '') AS ref, oref, coalesce(row_key, 'import:' || oref) AS key,
                    (oref = '' OR oref IS DISTINCT FROM prev_oref) AS starts,
@@ -379,9 +421,34 @@ class _Checker:
                     OR length(oref) > {MAX_REF}) AS bad
             FROM v
         """
-        cursor.execute(sql, {"ws": WHITESPACE, "outlet": Order.Channel.OUTLET.value})
-        cursor.execute(f"CREATE INDEX ON {self.tables.checked} (n)")
-        cursor.execute(f"ANALYZE {self.tables.checked}")
+        params: dict[str, Any] = {"ws": WHITESPACE, "outlet": Order.Channel.OUTLET.value, "from": 0, "to": 1 << 62}
+        checked = self.tables.checked
+        if split is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE UNLOGGED TABLE {checked} AS {select}", params)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE UNLOGGED TABLE {checked} AS {select} WITH NO DATA", params)
+
+        def part(start: int, end: int) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET work_mem = '256MB'")
+                cursor.execute(f"INSERT INTO {checked} {select}", {**params, "from": start, "to": end})
+
+        start = split
+
+        def second() -> None:
+            try:
+                part(start, 1 << 62)
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orders-check") as pool:
+            other = pool.submit(second)
+            part(0, split)
+            other.result()
 
     def _orders(self, cursor: Any, result: ImportResult) -> None:
         """Bad orders (any bad row, rows that disagree, an order_ref in two places, an unknown
@@ -482,7 +549,8 @@ def check(*, reader: _Reader, path: Path, options: ImportOptions, report: Path |
     with connection.cursor() as cursor:
         cursor.execute("SET work_mem = '256MB'")
     try:
-        checker.run(result)
+        # Two connections only outside a caller's transaction (the other could not see its tables).
+        checker.run(result, parallel=not connection.in_atomic_block)
         if result.invalid_rows:
             writer = _Report(result.report, path)
             try:

@@ -624,3 +624,59 @@ def test_a_rerun_with_a_few_new_orders_writes_only_their_ranges(
         assert [start <= 22 < end or start <= 43 < end for start, end in walked] == [True, True]
     else:
         assert walked == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_on_two_connections_finds_what_one_finds(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's check, outside a transaction, builds its checked table on two connections, the
+    second from a row near the middle where an order starts. The figures, reasons, report and
+    imported orders are those of the check on one connection: an order across the middle stays
+    whole, an order_ref seen in the first part is found again in the second, rows without
+    order_ref and a row of empty cells keep their numbers."""
+    from setia.sales.services import imports_sql
+
+    header = ["customer_ref", "date", "amount", "order_ref", "product"]
+    rows = [header]
+    for number in range(12):
+        rows += [[f"POS-{1 + number % 2}", "2024-01-01", str(1000 + number), f"A-{number}", ""]] * (1 + number % 3)
+    rows += [["POS-1", "2024-01-02", "500", "MID", ""]] * 6  # rows 26-31: across the middle (row 31)
+    rows += [["", "", "", "", ""], ["POS-2", "2024-01-02", "700", "", ""], ["POS-2", "2024-01-02", "700", "", ""]]
+    rows += [["POS-1", "2024-01-03", "900", "A-3", ""], ["POS-1", "2024-01-03", "x", "B-1", "CB-01"]]
+    for number in range(10):
+        rows += [[f"POS-{1 + number % 2}", "2024-01-04", str(2000 + number), f"C-{number}", "Sampo"]] * 2
+    rows += [["POS-2", "2024-01-05", "800", "MID", ""]]
+    path = _file(tmp_path, rows)
+    real_split = imports_sql._Checker._split
+    splits: list[int | None] = []
+
+    def split(self: imports_sql._Checker, *args: object) -> int | None:
+        splits.append(real_split(self, *args))  # type: ignore[arg-type]
+        return splits[-1]
+
+    monkeypatch.setattr(imports_sql._Checker, "_split", split)
+    options = ImportOptions(skip_invalid=True)
+    figures = ("rows", "valid_rows", "invalid_rows", "orders", "orders_existing", "errors")
+    results = {}
+    for threshold in (1 << 30, 2):
+        monkeypatch.setattr(imports_sql, "SPLIT_ROWS", threshold)
+        checked = orders_import_check(actor=business.owner, path=path, options=options)
+        report = (tmp_path / "orders.csv.skipped.csv").read_text(encoding="utf-8")
+        written = orders_import(actor=business.owner, path=path, options=options)
+        results[threshold] = (
+            [getattr(checked, name) for name in figures],
+            report,
+            (written.orders_created, written.lines_created),
+            _imported(),
+        )
+        Order.objects.all().delete()
+    assert results[2] == results[1 << 30]
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        assert splits == [None, None, 33, 33]  # after the order across the middle and the empty row 32
+    errors = dict(results[2][0][5])
+    assert errors[35].startswith("order_ref A-3 appears earlier in the file: keep an order's rows together")
+    assert errors[36] == "amount “x” is not a whole number (Rupiah without separators or decimals)"
+    assert errors[57].startswith("order_ref MID appears earlier in the file: keep an order's rows together")
