@@ -50,7 +50,14 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
         ),
     }
     kinds = ValueProposition.Kind
+    tiers = {tier.name: tier for tier in Tier.objects.all()}
+    upper_tiers = [tiers[name] for name in ("Gold", "Platinum") if name in tiers]
     propositions: dict[str, ValueProposition] = {}
+    aimed_at: dict[str, dict[str, list[Any]]] = {
+        kinds.FINANCIAL: {"segments": [segments["guests"], segments["loyal"]]},
+        kinds.EMOTIONAL: {"tiers": upper_tiers},
+        kinds.SPIRITUAL: {},  # everyone
+    }
     for kind, name, text in (
         (
             kinds.FINANCIAL,
@@ -73,9 +80,8 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
         ),
     ):
         proposition = ValueProposition(name=name, kind=kind, description=text)
-        programmes.config_save(actor=owner, instance=proposition)
+        programmes.config_save(actor=owner, instance=proposition, m2m=aimed_at[kind])
         propositions[kind] = proposition
-    tiers = {tier.name: tier for tier in Tier.objects.all()}
     earn_rule = EarnRule.objects.order_by("pk").first()
     promotion = Promotion.objects.filter(kind=Promotion.Kind.BUY_N_GET_ONE).order_by("pk").first()
     free = Voucher.objects.filter(kind=Voucher.Kind.FREE_ITEM).order_by("pk").first()
@@ -93,7 +99,7 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
                 budget=5_000_000,
                 cost=1_200_000,
             ),
-            {"tiers": [tiers[name] for name in ("Gold", "Platinum") if name in tiers], "earn_rules": [earn_rule]},
+            {"tiers": upper_tiers, "earn_rules": [earn_rule]},
         ),
         (
             Programme(

@@ -193,11 +193,12 @@ class PromotionForm(ConfigForm):
 class ValuePropositionForm(ConfigForm):
     class Meta:
         model = ValueProposition
-        fields = ["name", "kind", "description", "tiers", "tags"]
+        fields = ["name", "kind", "description", "tiers", "tags", "segments"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "tiers": forms.CheckboxSelectMultiple,
             "tags": forms.CheckboxSelectMultiple,
+            "segments": forms.CheckboxSelectMultiple,
         }
 
 

@@ -549,6 +549,13 @@ class ValueProposition(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     tiers = models.ManyToManyField(Tier, verbose_name=_("aimed at tiers"), blank=True)
     tags = models.ManyToManyField("customers.Tag", verbose_name=_("aimed at tags"), blank=True)
+    segments = models.ManyToManyField(
+        "segments.Segment",
+        verbose_name=_("aimed at segments"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"archived_at__isnull": True},
+    )
 
     class Meta:
         verbose_name = _("value proposition")

@@ -67,6 +67,14 @@ def _date(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
 
 
+def _aimed_at(proposition: ValueProposition) -> str:
+    """Its tiers, tags and segments in one line ("everyone" when none is chosen)."""
+    names = [
+        str(item) for related in (proposition.tiers, proposition.tags, proposition.segments) for item in related.all()
+    ]
+    return ", ".join(names) or str(_("everyone"))
+
+
 @dataclass(frozen=True)
 class Kind:
     """One configurable list of the back office."""
@@ -203,6 +211,7 @@ KINDS: dict[str, Kind] = {
         [
             (gettext_lazy("Kind"), lambda v: str(v.get_kind_display())),
             (gettext_lazy("Description"), lambda v: v.description[:80]),
+            (gettext_lazy("Aimed at"), _aimed_at),
         ],
         gettext_lazy(
             "No value propositions yet: what does the business promise, financially, emotionally, spiritually?"
@@ -248,6 +257,8 @@ def _annotated(slug: str, queryset: Any) -> Any:
         return queryset.select_related("product", "category")
     if slug == "promotions":
         return queryset.select_related("product", "reward_product")
+    if slug == "value-propositions":
+        return queryset.prefetch_related("tiers", "tags", "segments")
     return queryset
 
 

@@ -6,7 +6,7 @@ capability, validates the model, saves, sets its many-to-many fields and records
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,7 +81,7 @@ def _check(instance: models.Model) -> None:
 
 
 @transaction.atomic
-def config_save(*, actor: User, instance: models.Model, m2m: dict[str, Iterable[Any]] | None = None) -> models.Model:
+def config_save(*, actor: User, instance: models.Model, m2m: Mapping[str, Iterable[Any]] | None = None) -> models.Model:
     """Create or update one piece of the programme's configuration (the instance carries the new
     values; `m2m` the many-to-many ones)."""
     require(actor, "loyalty.manage")

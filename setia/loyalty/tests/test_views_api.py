@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from setia.accounts.services import api_key_create
-from setia.conftest import PERSONAS, Business, client_for, persona_user
+from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
 from setia.customers.models import Customer
 from setia.loyalty.models import (
     LedgerCheck,
@@ -479,3 +479,29 @@ def test_the_programme_page_names_its_target_segment(business: Business, records
     cashier = client_for(business.cashier_a).get(f"/loyalty/programmes/{programme.pk}/")  # no segments pages
     shown = cashier.content.decode().split('data-testid="programme-segment">')[1].split("</dd>")[0]
     assert "Lama tidak datang" in shown and "href" not in shown
+
+
+def test_a_value_proposition_is_aimed_at_segments(business: Business, tiers: dict[str, Tier]) -> None:
+    from setia.loyalty.models import ValueProposition
+    from setia.segments.models import Segment
+
+    loyal = Segment.objects.create(name="Pelanggan setia", definition={"match": "all", "conditions": []})
+    archived = Segment.objects.create(name="Lama", definition={"match": "all", "conditions": []})
+    Segment.objects.filter(pk=archived.pk).update(archived_at="2026-01-01T00:00:00Z")
+    client = client_for(make_user("pemasaran", "marketing"))
+    client.cookies["django_language"] = "en"
+    form = client.get("/loyalty/value-propositions/new/").content.decode()
+    assert "Pelanggan setia" in form and ">Lama<" not in form  # archived segments are not offered
+    data = {"name": "Hemat sebagai member", "kind": "financial", "description": "Diskon", "segments": [loyal.pk]}
+    response = client.post("/loyalty/value-propositions/new/", data)
+    assert response.status_code == 302
+    proposition = ValueProposition.objects.get(name="Hemat sebagai member")
+    assert list(proposition.segments.all()) == [loyal]
+    refused = client.post("/loyalty/value-propositions/new/", {**data, "name": "Lain", "segments": [archived.pk]})
+    assert refused.status_code == 200 and not ValueProposition.objects.filter(name="Lain").exists()
+    assert "segments" in refused.context["form"].errors
+    ValueProposition.objects.create(name="Berbagi", kind="spiritual").tiers.set([tiers["gold"]])
+    listing = client.get("/loyalty/value-propositions/").content.decode()
+    assert "Pelanggan setia" in listing and "Gold" in listing
+    ValueProposition.objects.create(name="Untuk semua", kind="emotional")
+    assert "everyone" in client.get("/loyalty/value-propositions/").content.decode()
