@@ -70,6 +70,69 @@ def _write_csv(path: Path, count: int, rng: random.Random) -> list[str]:
     return phones
 
 
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class _ServerCpu:
+    """CPU time (user + system) of the PostgreSQL backends serving `database_url`'s database while
+    the block runs, sampled from /proc every 50 ms (a backend that ends between samples loses at
+    most its last 50 ms). Needs the server on this machine; 0 otherwise, or for SQLite."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.seconds = 0.0
+        self._seen: dict[int, float] = {}
+        self._start: dict[int, float] = {}
+
+    def _sample(self, connection: Any) -> None:
+        pids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used = (int(fields[11]) + int(fields[12])) / tick
+            self._start.setdefault(pid, used if self._first else 0.0)
+            self._seen[pid] = used
+
+    def __enter__(self) -> "_ServerCpu":
+        if not self.database_url:
+            return self
+        import threading
+
+        import psycopg
+
+        self._connection = psycopg.connect(self.database_url, autocommit=True)
+        self._first = True
+        self._sample(self._connection)
+        self._first = False
+        self._stop = threading.Event()
+
+        def poll() -> None:
+            while not self._stop.wait(0.05):
+                self._sample(self._connection)
+
+        self._thread = threading.Thread(target=poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.database_url:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._sample(self._connection)
+        self._connection.close()
+        self.seconds = sum(used - self._start[pid] for pid, used in self._seen.items())
+
+
 def run() -> dict[str, Any]:
     var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-"))
     os.environ["SETIA_VAR_DIR"] = str(var_dir)
@@ -130,20 +193,27 @@ def run() -> dict[str, Any]:
     files = max(1, int(os.environ.get("BENCH_IMPORT_FILES", "1")))
     size = -(-len(lines) // files)
     rows = created = 0
-    check_seconds = run_seconds = 0.0
+    check_seconds = run_seconds = check_cpu = run_cpu = server_cpu = 0.0
+    loads = [_load_average()]
     for part in range(files):
         text = header + "".join(lines[part * size : (part + 1) * size])
         job = imports.import_upload(
             actor=owner, uploaded=SimpleUploadedFile(f"customers-{part}.csv", text.encode()), mode="create"
         )
         imports.import_set_mapping(actor=owner, job=job, mapping=job.mapping, mode="create")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         job = imports.import_check(job.pk)
         check_seconds += time.perf_counter() - start
+        check_cpu += time.process_time() - cpu
         imports.import_confirm(actor=owner, job=job, skip_invalid=True)
-        start = time.perf_counter()
-        job = imports.import_run(job.pk)
+        loads.append(_load_average())
+        start, cpu = time.perf_counter(), time.process_time()
+        with _ServerCpu(database_url and os.environ["DATABASE_URL"]) as backends:
+            job = imports.import_run(job.pk)
         run_seconds += time.perf_counter() - start
+        run_cpu += time.process_time() - cpu
+        server_cpu += backends.seconds
+        loads.append(_load_average())
         assert job.status == CustomerImport.Status.DONE
         rows += job.total_rows
         created += job.created_count
@@ -155,6 +225,12 @@ def run() -> dict[str, Any]:
         "check_rows_per_s": round(rows / check_seconds),
         "import_rows_per_s": round(rows / run_seconds),
         "check_plus_import_rows_per_s": round(rows / (check_seconds + run_seconds)),
+        # CPU per row: this process (all its threads), and the database server's backends
+        # (PostgreSQL, read from /proc while the import runs); wall-clock is noisy on a shared machine.
+        "check_cpu_us_per_row": round(check_cpu / rows * 1e6, 1),
+        "import_cpu_us_per_row": round(run_cpu / rows * 1e6, 1),
+        "import_server_cpu_us_per_row": round(server_cpu / rows * 1e6, 1) if database_url else None,
+        "load_averages": loads,
     }
     if os.environ.get("BENCH_IMPORT_ONLY"):  # the import figures alone (iterating on the import)
         return figures
