@@ -10,6 +10,7 @@ transaction; they bypass `save()` and signals, which the product does not use fo
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models
@@ -81,8 +82,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+        _sqlite_insert(cursor, f"INSERT INTO {table} ({names}) VALUES ", ["%s"] * len(columns), rows)
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -176,12 +176,31 @@ def write_rows(
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(['quote(%s)'] * len(constants))}", list(constants.values()))
         literals = [literal.replace("%", "%%") for literal in cursor.fetchone()]
-        placeholders = ", ".join([*(["%s"] * len(columns)), *literals])
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in names)}) "
-            f"VALUES ({placeholders})",
+        _sqlite_insert(
+            cursor,
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in names)}) VALUES ",
+            [*(["%s"] * len(columns)), *literals],
             rows,
         )
+
+
+# Rows per INSERT statement on SQLite (fewer if the columns would pass the limit on parameters).
+SQLITE_ROWS_PER_STATEMENT = 250
+
+
+def _sqlite_insert(cursor: Any, head: str, row_values: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    """SQLite: the rows as multi-row `INSERT … VALUES (…), (…), …` statements of up to
+    `SQLITE_ROWS_PER_STATEMENT` rows. Measured on a phone row: `executemany`, one statement run
+    per row, cost ~6 µs per row (each run starts and ends a statement: the AUTOINCREMENT counter
+    read and written, a statement journal, the module's per-row work); 250 rows a statement ~1.5."""
+    width = sum(1 for value in row_values if value == "%s")
+    per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, connection.features.max_query_params // max(1, width)))
+    one_row = f"({', '.join(row_values)})"
+    full = head + ", ".join([one_row] * per_statement)
+    for start in range(0, len(rows), per_statement):
+        part = rows[start : start + per_statement]
+        sql = full if len(part) == per_statement else head + ", ".join([one_row] * len(part))
+        cursor.execute(sql, list(chain.from_iterable(part)))
 
 
 def row_template(model: type[models.Model]) -> dict[str, Any]:

@@ -54,3 +54,26 @@ def test_hold_keys_says_whether_every_row_exists_and_keeps_them_until_commit() -
         assert other.is_alive() and not deleted  # waits for the lock
     other.join(timeout=10)
     assert deleted == [1]  # once the holder committed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 7, 250, 251, 600])
+def test_write_rows_inserts_every_row_with_its_constants_in_statements_of_many_rows(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from setia.core import bulk
+
+    monkeypatch.setattr(bulk, "SQLITE_ROWS_PER_STATEMENT", 250)
+    customer = Customer.objects.create(name="Ayu", search_name="ayu")
+    rows = [(customer.pk, f"+62812{index:08d}", index == 0) for index in range(count)]
+    with transaction.atomic():
+        bulk.write_rows(CustomerPhone, ["customer_id", "number", "is_primary"], rows, {"label": "50% off's"})
+    stored = list(CustomerPhone.objects.order_by("id").values_list("customer_id", "number", "is_primary", "label"))
+    assert stored == [(*row, "50% off's") for row in rows]
+    Customer.tags.through.objects.all().delete()
+    from setia.customers.models import Tag
+
+    tags = [Tag.objects.create(kind="label", name=f"T{index}") for index in range(3)]
+    with transaction.atomic():
+        bulk.insert_rows(Customer.tags.through, ["customer_id", "tag_id"], [(customer.pk, tag.pk) for tag in tags])
+    assert sorted(customer.tags.values_list("name", flat=True)) == ["T0", "T1", "T2"]
