@@ -194,7 +194,9 @@ def _sqlite_insert(cursor: Any, head: str, row_values: list[str], rows: Sequence
     per row, cost ~6 µs per row (each run starts and ends a statement: the AUTOINCREMENT counter
     read and written, a statement journal, the module's per-row work); 250 rows a statement ~1.5."""
     width = sum(1 for value in row_values if value == "%s")
-    per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, connection.features.max_query_params // max(1, width)))
+    per_statement = max(
+        1, min(SQLITE_ROWS_PER_STATEMENT, (connection.features.max_query_params or 999) // max(1, width))
+    )
     one_row = f"({', '.join(row_values)})"
     full = head + ", ".join([one_row] * per_statement)
     for start in range(0, len(rows), per_statement):
