@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from setia.accounts.models import Branch, User
 from setia.catalog.models import Product
-from setia.core.bulk import row_checks_skippable
+from setia.core.bulk import hold_keys, row_checks_skippable
 from setia.customers.models import Customer
 from setia.sales.models import Order, OrderLine
 
@@ -681,9 +681,17 @@ def _write_range(
                     "WHERE c.n >= %s AND c.n < %s AND c.customer_id IS NULL AND c.ref = f.ref",
                     [[ref for ref, _pk in found], [pk for _ref, pk in found], start, end],
                 )
-        checked_parents = _parents_held(cursor, tables, start, end, actor)
+        merged: dict[int, int] = {}
+        checked_parents = _parents_held(cursor, tables, start, end, actor, merged)
         if checked_parents:
             cursor.execute("SET LOCAL session_replication_role = replica")
+        # The customers merged since the check (their orders go to the survivor): found while their
+        # rows were locked where the parents were checked per range, else looked up order by order.
+        merged_into = (
+            "unnest(%(merged_from)s::bigint[], %(merged_to)s::bigint[]) AS cu(id, merged_into_id)"
+            if checked_parents
+            else f"{quote(Customer._meta.db_table)} cu"
+        )
         # The columns the Python path writes (imports.ORDER_COLUMNS), without a service address.
         order_columns = ", ".join(quote(name) for name in ORDER_COLUMNS if name != "service_address_id")
         line_columns = ", ".join(quote(name) for name in LINE_INSERT)
@@ -705,7 +713,7 @@ def _write_range(
                        m.branch_id, m.channel, %(status)s, (m.date + time '12:00') AT TIME ZONE %(zone)s, m.date,
                        m.subtotal, m.subtotal - m.total, 0, 0, 0, m.total, 0, 0, 0, 0, '', m.oref, true, m.key, '',
                        %(actor)s
-                FROM numbered m LEFT JOIN {quote(Customer._meta.db_table)} cu ON cu.id = m.customer_id
+                FROM numbered m LEFT JOIN {merged_into} ON cu.id = m.customer_id
                 ORDER BY m.id
                 {{conflict}}
                 RETURNING id, idempotency_key
@@ -731,6 +739,8 @@ def _write_range(
             "zone": "Asia/Jakarta",
             "actor": actor.pk,
             "description": _("Imported purchase"),
+            "merged_from": list(merged),
+            "merged_to": list(merged.values()),
         }
         try:
             # The check found none of these orders: a plain INSERT (an arbiter for each unique index
@@ -748,37 +758,44 @@ def _write_range(
     return part
 
 
-def _parents_held(cursor: Any, tables: Tables, start: int, end: int, actor: User) -> bool:
+def _parents_held(
+    cursor: Any, tables: Tables, start: int, end: int, actor: User, merged: dict[int, int] | None = None
+) -> bool:
     """The foreign keys' checks for a range, set-based: every customer, branch and product its rows
     refer to (and the actor) exists, and is held until commit (`FOR KEY SHARE`, the lock the
     per-row checks take). Then the range's INSERT may skip the per-row checks — half of the
     server's work per line, measured — with `session_replication_role = replica` for that one
     statement. Only for a superuser (the setting needs one) and only while the two tables have no
-    trigger of their own; otherwise (or if a parent has gone) the per-row checks run as usual."""
+    trigger of their own; otherwise (or if a parent has gone) the per-row checks run as usual.
+    The customers merged into another since the check go into `merged` (id -> survivor), the
+    survivors held too. One pass over the range's rows finds the ids (was one per table)."""
     if not row_checks_skippable(Order, OrderLine):
         return False
-    quote = connection.ops.quote_name
-    rows = f"""SELECT {{column}} FROM {tables.checked} c WHERE c.n >= %(start)s AND c.n < %(end)s
-               AND {{column}} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {tables.skip} s WHERE s.key = c.key)"""
-    params = {"start": start, "end": end, "actor": actor.pk}
-    customers = quote(Customer._meta.db_table)
-    checks = [
-        # Customers as the rows have them, then those they were merged into since (the orders go there).
-        (customers, rows.format(column="c.customer_id")),
-        (customers, f"SELECT merged_into_id FROM {customers} WHERE id IN ({rows.format(column='c.customer_id')})"),
-        (quote(Branch._meta.db_table), rows.format(column="c.branch_id")),
-        (quote(Product._meta.db_table), rows.format(column="c.product_id")),
-        (quote(User._meta.db_table), "SELECT %(actor)s::bigint"),
-    ]
-    for table, ids in checks:
-        cursor.execute(
-            f"WITH wanted AS (SELECT DISTINCT id FROM ({ids}) i(id) WHERE id IS NOT NULL), "
-            f"held AS (SELECT id FROM {table} WHERE id IN (SELECT id FROM wanted) ORDER BY id FOR KEY SHARE) "
-            "SELECT (SELECT count(*) FROM wanted) = (SELECT count(*) FROM held)",
-            params,
-        )
-        if not cursor.fetchone()[0]:
+    cursor.execute(
+        "SELECT coalesce(array_agg(DISTINCT c.customer_id) FILTER (WHERE c.customer_id IS NOT NULL), '{}'), "
+        "coalesce(array_agg(DISTINCT c.branch_id) FILTER (WHERE c.branch_id IS NOT NULL), '{}'), "
+        "coalesce(array_agg(DISTINCT c.product_id) FILTER (WHERE c.product_id IS NOT NULL), '{}') "
+        f"FROM {tables.checked} c WHERE c.n >= %s AND c.n < %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {tables.skip} s WHERE s.key = c.key)",
+        [start, end],
+    )
+    customers, branches, products = cursor.fetchone()
+    cursor.execute(
+        f"WITH held AS (SELECT id, merged_into_id FROM {connection.ops.quote_name(Customer._meta.db_table)} "
+        "WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE) "
+        "SELECT count(*), coalesce(array_agg(id) FILTER (WHERE merged_into_id IS NOT NULL), '{}'), "
+        "coalesce(array_agg(merged_into_id) FILTER (WHERE merged_into_id IS NOT NULL), '{}') FROM held",
+        [customers],
+    )
+    count, sources, survivors = cursor.fetchone()
+    if count != len(customers):
+        return False
+    # Then the survivors of merges, branches, products and the actor, in the order the per-row checks had.
+    for model, keys in ((Customer, survivors), (Branch, branches), (Product, products), (User, [actor.pk])):
+        if not hold_keys(model, keys):
             return False
+    if merged is not None:
+        merged.update(zip(sources, survivors, strict=True))
     return True
 
 
