@@ -14,7 +14,8 @@ goes to the server as it is, once, and the server does the per-line work in set-
    Rows without `order_ref` get their digest key from Python (the same key as the other path,
    so a file imported by either is recognised by both).
 3. One statement builds the checked table: every line with its resolved values and whether it is
-   bad; one aggregate finds the bad orders (a bad line, rows of an order that disagree, an
+   bad (for a large file two connections side by side, each on its part, split where an order
+   starts); one aggregate finds the bad orders (a bad line, rows of an order that disagree, an
    order_ref in two places, an unknown customer) and the orders imported before.
 4. Only the bad rows come back to Python, for their reasons, worded by the same code as the other
    path's, and for the report.
