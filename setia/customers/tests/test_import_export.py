@@ -564,3 +564,37 @@ def test_a_branch_deleted_between_check_and_write_fails_its_batch_and_writes_non
     )
     if connection.vendor == "postgresql" and row_checks == "per batch":
         assert "Branch" in held and "Regency" in held  # the per-batch path ran
+
+
+def test_columns_the_file_does_not_map_get_the_import_s_values(business: Business) -> None:
+    """Unmapped columns go to the database as one constant per batch: the source is 'import', a
+    branch-scoped importer's customers belong to her branch, the address is a home address."""
+    job = imports.import_upload(
+        actor=business.manager,
+        uploaded=SimpleUploadedFile("p.csv", b"name,phone,address_line\nAyu,0812-1111-2222,Jl. Dago 1\n"),
+        mode="create",
+    )
+    job = _check(job)
+    imports.import_confirm(actor=business.manager, job=job, skip_invalid=False)
+    job = imports.import_run(job.pk)
+    assert job.created_count == 1
+    ayu = Customer.objects.get(name="Ayu")
+    defaults = Customer(name="x")
+    assert (ayu.source, ayu.home_branch, ayu.owner, ayu.custom, ayu.external_id) == (
+        "import",
+        business.branch_a,
+        None,
+        {},
+        None,
+    )
+    assert (ayu.kind, ayu.gender, ayu.birthday, ayu.occupation, ayu.preferred_language, ayu.notes) == (
+        defaults.kind,
+        defaults.gender,
+        None,
+        "",
+        defaults.preferred_language,
+        "",
+    )
+    assert ayu.preferred_channel == defaults.preferred_channel
+    address = ayu.addresses.get()
+    assert (address.line, address.label, address.landmark, address.regency_id) == ("Jl. Dago 1", "home", "", None)
