@@ -7,11 +7,21 @@ from django.utils.translation import gettext_lazy as _
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError
 from setia.core.forms import StyledFormMixin
-from setia.customers.models import Address, Customer, CustomerPhone, CustomFieldDefinition, District, Province, Regency
+from setia.customers.models import (
+    Address,
+    ConsentRecord,
+    Customer,
+    CustomerPhone,
+    CustomFieldDefinition,
+    District,
+    Province,
+    Regency,
+)
 from setia.customers.services import AddressIn, ContactPoints, PhoneIn
 
 FieldType = CustomFieldDefinition.FieldType
 PHONE_SLOTS = 3
+CONSENT_FIELDS = ["consent_whatsapp", "consent_sms", "consent_email", "consent_notice_version"]
 EMAIL_SLOTS = 2
 
 
@@ -88,6 +98,15 @@ class CustomerForm(StyledFormMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_duplicate = forms.BooleanField(label=_("Create anyway: this is a different customer"), required=False)
+    consent_whatsapp = forms.BooleanField(label=_("Agrees to marketing by WhatsApp"), required=False)
+    consent_sms = forms.BooleanField(label=_("Agrees to marketing by SMS"), required=False)
+    consent_email = forms.BooleanField(label=_("Agrees to marketing by email"), required=False)
+    consent_notice_version = forms.CharField(
+        label=_("Privacy notice version"),
+        max_length=30,
+        required=False,
+        help_text=_("The version of the privacy notice the customer was shown."),
+    )
 
     def __init__(
         self,
@@ -124,6 +143,9 @@ class CustomerForm(StyledFormMixin, forms.Form):
         self.apply_styles()
         if customer is None:
             del self.fields["version"]
+        else:  # consent of an existing customer is recorded on her page, with its history
+            for name in CONSENT_FIELDS:
+                del self.fields[name]
 
     @staticmethod
     def initial_from(customer: Customer) -> dict[str, Any]:
@@ -213,9 +235,83 @@ class CustomerForm(StyledFormMixin, forms.Form):
             "notes": data.get("notes") or "",
         }
 
+    def marketing_consent(self) -> list[str]:
+        """The channels ticked on the new-customer form."""
+        channels = {"consent_whatsapp": "whatsapp", "consent_sms": "sms", "consent_email": "email"}
+        return [channel for name, channel in channels.items() if self.cleaned_data.get(name)]
+
     @staticmethod
     def split(text: str) -> list[str]:
         return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+# How staff hear a customer's consent: told in person or by phone ("recorded by staff"), or a
+# signed form.
+STAFF_CONSENT_SOURCES = [ConsentRecord.Source.STAFF, ConsentRecord.Source.FORM]
+
+
+class ConsentForm(StyledFormMixin, forms.Form):
+    """One consent statement recorded by staff: a channel and purpose, given or withdrawn."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=ConsentRecord.Channel.choices,
+        error_messages={
+            "required": _("Channel: choose a channel."),
+            "invalid_choice": _("Channel: “%(value)s” is not a channel. Choose email, SMS, WhatsApp or phone call."),
+        },
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=ConsentRecord.Purpose.choices,
+        error_messages={
+            "required": _("Purpose: choose a purpose."),
+            "invalid_choice": _("Purpose: “%(value)s” is not a purpose. Choose marketing or profiling."),
+        },
+    )
+    granted = forms.ChoiceField(
+        label=_("Consent"),
+        choices=[("given", _("given")), ("withdrawn", _("withdrawn"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Consent: choose given or withdrawn."),
+            "invalid_choice": _("Consent: choose given or withdrawn."),
+        },
+    )
+    source = forms.ChoiceField(
+        label=_("How the customer said it"),
+        choices=[(source.value, source.label) for source in STAFF_CONSENT_SOURCES],
+        initial=ConsentRecord.Source.STAFF,
+        help_text=_("“Recorded by staff”: told in person or on the phone."),
+        error_messages={"invalid_choice": _("How the customer said it: “%(value)s” is not one of the choices.")},
+    )
+    notice_version = forms.CharField(
+        label=_("Privacy notice version"),
+        max_length=30,
+        help_text=_("The version of the privacy notice the customer was shown."),
+        error_messages={"required": _("Privacy notice version: enter the version the customer was shown.")},
+    )
+
+    def labelled_errors(self) -> list[str]:
+        """Every error as one line that names its field ("Channel: …"), for the top of the form."""
+        lines = []
+        for name, errors in self.errors.items():
+            label = str(self.fields[name].label) if name in self.fields else ""
+            for error in errors:
+                text = str(error)
+                lines.append(f"{label}: {text}" if label and not text.startswith(f"{label}:") else text)
+        return lines
+
+    def record(self) -> dict[str, Any]:
+        """The values as the consent service takes them."""
+        data = self.cleaned_data
+        return {
+            "channel": data["channel"],
+            "purpose": data["purpose"],
+            "granted": data["granted"] == "given",
+            "source": data["source"],
+            "notice_version": data["notice_version"],
+        }
 
 
 class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
@@ -256,5 +352,7 @@ def form_error(error: ApplicationError) -> ApplicationError:
             name = f"email_{int(name[7:]) + 1}"
         elif name.startswith("addresses."):
             name = "address_line"
+        elif name == "notice_version":
+            name = "consent_notice_version"
         renamed[name] = messages
     return ApplicationError(error.message, renamed)

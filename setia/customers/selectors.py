@@ -65,33 +65,13 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
     if len(query) < 2:
         return []
     if "@" in query:
-        return _by_ids(
-            customers, CustomerEmail.objects.filter(email=query.lower()).values_list("customer_id", flat=True), limit
-        )
-    compact = query.replace(" ", "")
-    # Two lookups, not one OR: SQLite answers an OR of two columns with a full scan.
-    exact = [
-        *Customer.objects.filter(member_number=compact).values_list("pk", flat=True),
-        *Customer.objects.filter(external_id=query).values_list("pk", flat=True),
-    ]
-    found = {customer.pk: customer for customer in _by_ids(customers, exact, limit)}
-    if _PHONE_LIKE.match(query) and sum(char.isdigit() for char in query) >= 6:
-        try:
-            number = normalize_phone(query)
-        except ApplicationError:
-            number = ""
-        if number:
-            ids = CustomerPhone.objects.filter(number=number).values_list("customer_id", flat=True)
-            for customer in _by_ids(customers, ids, limit):
-                found.setdefault(customer.pk, customer)
-        start = phone_prefix(query)
-        if not found and start:  # the start of a number, as typed so far (the search runs as you type)
-            ids = (
-                CustomerPhone.objects.filter(number__gte=start, number__lt=_after_prefix(start))
-                .order_by("number")
-                .values_list("customer_id", flat=True)
-            )
-            for customer in _by_ids(customers, ids, limit):
+        return _by_ids(customers, _email_ids(query), limit)
+    found = {customer.pk: customer for customer in _by_ids(customers, _code_ids(query), limit)}
+    if _is_phone_like(query):
+        for customer in _by_ids(customers, _phone_ids(query), limit):
+            found.setdefault(customer.pk, customer)
+        if not found:  # the start of a number, as typed so far (the search runs as you type)
+            for customer in _by_ids(customers, _phone_prefix_ids(query, 200), limit):
                 found.setdefault(customer.pk, customer)
         return list(found.values())[:limit]
     key = search_key(query)
@@ -107,20 +87,125 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
     return list(found.values())[:limit]
 
 
-def card_elsewhere(*, actor: User, number: str) -> str:
-    """The name of the branch whose member holds card `number`, when the actor may not see her
-    (branches that do not share customers): the cashier can then say why the card finds nobody.
-    "" when the card is unknown, or hers to see."""
-    compact = number.replace(" ", "").upper()
-    scope = branch_scope(actor)
-    if scope.all_branches or not compact:
-        return ""
-    holder = (
-        Customer.objects.filter(member_number=compact, merged_into__isnull=True).select_related("home_branch").first()
+# The lookups by contact point the search box and the customer list share: each is one indexed
+# lookup (the email, member number, external id and phone number indexes) giving customer ids
+# of any state; callers narrow them to what the actor may see.
+LOOKUP_LIMIT = 1000  # ids taken from the start of a phone number (a six-digit start can match many)
+
+
+def _is_phone_like(query: str) -> bool:
+    return bool(_PHONE_LIKE.match(query)) and sum(char.isdigit() for char in query) >= 6
+
+
+def _email_ids(query: str) -> list[int]:
+    return list(CustomerEmail.objects.filter(email=query.strip().lower()).values_list("customer_id", flat=True)[:200])
+
+
+def _code_ids(query: str) -> list[int]:
+    """A member card number (spaces ignored) or an external id, exactly. Two lookups, not one
+    OR: SQLite answers an OR of two columns with a full scan."""
+    compact = query.replace(" ", "")
+    return [
+        *Customer.objects.filter(member_number=compact).values_list("pk", flat=True)[:200],
+        *Customer.objects.filter(external_id=query.strip()).values_list("pk", flat=True)[:200],
+    ]
+
+
+def _phone_ids(query: str) -> list[int]:
+    """Customers with this full number, typed in any form."""
+    try:
+        number = normalize_phone(query)
+    except ApplicationError:
+        return []
+    return list(CustomerPhone.objects.filter(number=number).values_list("customer_id", flat=True)[:200])
+
+
+def _phone_prefix_ids(query: str, limit: int) -> list[int]:
+    """Customers with a number starting with what was typed (six digits or more), as an index range."""
+    start = phone_prefix(query)
+    if not start:
+        return []
+    return list(
+        CustomerPhone.objects.filter(number__gte=start, number__lt=_after_prefix(start))
+        .order_by("number")
+        .values_list("customer_id", flat=True)[:limit]
     )
-    if holder is None or scope.allows(holder.home_branch_id) or holder.home_branch is None:
+
+
+@dataclass
+class ContactLookup:
+    """What a list search typed as a contact point found: customer ids (any state) and how."""
+
+    ids: list[int]
+    by: str  # "email", "phone", "phone_start", "card"
+    capped: bool = False  # the start of a number matched more than LOOKUP_LIMIT phones
+
+
+def contact_lookup(query: str) -> ContactLookup | None:
+    """The customers an email, a phone (whole in any form, or its first six digits or more), a
+    member card number or an external id points to; None when the text is none of these (a name)."""
+    query = query.strip()
+    if len(query) < 2:
+        return None
+    if "@" in query:
+        return ContactLookup(_email_ids(query), "email")
+    codes = _code_ids(query)
+    if codes:
+        return ContactLookup(codes, "card")
+    if not _is_phone_like(query):
+        return None
+    whole = _phone_ids(query)
+    if whole:
+        return ContactLookup(whole, "phone")
+    if not phone_prefix(query):
+        return ContactLookup([], "phone")
+    starts = _phone_prefix_ids(query, LOOKUP_LIMIT + 1)
+    return ContactLookup(starts[:LOOKUP_LIMIT], "phone_start", capped=len(starts) > LOOKUP_LIMIT)
+
+
+def held_elsewhere(*, actor: User, card: str = "", phone: str = "") -> str:
+    """The name of a branch whose customer holds member card `card` or phone number `phone` (any
+    typed form), when the actor may see no customer holding it (branches that do not share
+    customers): the till, the caller card and the new-customer form can then say why the number
+    finds nobody, instead of taking her for someone new. Only the branch's name: never who she is.
+    "" when nobody holds it, when someone the actor may see holds it, or when the actor sees all."""
+    scope = branch_scope(actor)
+    if scope.all_branches:
         return ""
-    return holder.home_branch.name
+    holders = Customer.objects.filter(merged_into__isnull=True, archived_at__isnull=True)
+    compact = card.replace(" ", "").upper()
+    rows: list[tuple[int | None, str | None]] = []
+    if compact:
+        rows = list(holders.filter(member_number=compact).values_list("home_branch_id", "home_branch__name")[:20])
+    if not rows and phone.strip():
+        try:
+            number = normalize_phone(phone)
+        except ApplicationError:
+            number = ""
+        if number:
+            ids = CustomerPhone.objects.filter(number=number).values("customer_id")
+            rows = list(holders.filter(pk__in=ids).values_list("home_branch_id", "home_branch__name")[:20])
+    if any(scope.allows(branch_id) for branch_id, _name in rows):
+        return ""
+    names = sorted({name for branch_id, name in rows if branch_id is not None and name})
+    return names[0] if names else ""
+
+
+def card_elsewhere(*, actor: User, number: str) -> str:
+    """What the till's customer box typed (a card number, or a phone number) belongs to a
+    customer of another branch: that branch's name (see `held_elsewhere`)."""
+    return held_elsewhere(actor=actor, card=number, phone=number if _is_phone_like(number.strip()) else "")
+
+
+def phones_held_elsewhere(*, actor: User, numbers: list[str]) -> list[tuple[str, str]]:
+    """(number as typed, branch name) for each of `numbers` that only a customer of a branch the
+    actor may not see holds: the new-customer form warns before a duplicate is made."""
+    found = []
+    for number in numbers:
+        branch = held_elsewhere(actor=actor, phone=number) if number and number.strip() else ""
+        if branch:
+            found.append((number, branch))
+    return found
 
 
 def phone_prefix(query: str) -> str:
@@ -171,8 +256,12 @@ class ListFilters:
 def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
     customers = visible_customers(actor).select_related("home_branch", "owner")
     if filters.query:
-        key = search_key(filters.query)
-        customers = customers.filter(name_contains(key))  # a name starting with the text contains it too
+        lookup = contact_lookup(filters.query)
+        if lookup is not None:  # a phone, an email, a card number: found through their own indexes
+            customers = customers.filter(pk__in=lookup.ids)
+        else:
+            key = search_key(filters.query)
+            customers = customers.filter(name_contains(key))  # a name starting with the text contains it too
     if filters.branch_id:
         customers = customers.filter(home_branch_id=filters.branch_id)
     if filters.owner_id:
@@ -184,6 +273,16 @@ def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
     if filters.custom:
         customers = _filter_custom(customers, filters.custom)
     return customers
+
+
+def customer_list_count(*, actor: User, filters: ListFilters) -> int | None:
+    """How many customers the list shows, when that is cheap: only for a search by contact point
+    (at most LOOKUP_LIMIT ids to count). None for a name search or no search, which may match a
+    large part of a million customers (the list pages by keyset and never counts them)."""
+    lookup = contact_lookup(filters.query) if filters.query else None
+    if lookup is None or lookup.capped:  # a name, or a number's start matching too many to say
+        return None
+    return customer_list(actor=actor, filters=filters).count()
 
 
 def _filter_custom(customers: QuerySet[Customer], values: dict[str, str]) -> QuerySet[Customer]:
@@ -235,6 +334,29 @@ def consent_status(customer: Customer) -> dict[tuple[str, str], ConsentRecord | 
     return status
 
 
+def consent_history(customer: Customer, limit: int = 100) -> list[ConsentRecord]:
+    """The customer's consent records, newest first, with who recorded each."""
+    return list(customer.consents.select_related("actor").order_by("-recorded_at", "-id")[:limit])
+
+
+def current_notice_version() -> str:
+    """The privacy notice version staff record consent under: the setting CONSENT_NOTICE_VERSION
+    when there is one, else the version of the last consent staff or a form recorded (walked back
+    by id, so no sort over all records), else ""."""
+    from django.conf import settings
+
+    configured = str(getattr(settings, "CONSENT_NOTICE_VERSION", "") or "").strip()
+    if configured:
+        return configured
+    latest = (
+        ConsentRecord.objects.filter(source__in=[ConsentRecord.Source.STAFF, ConsentRecord.Source.FORM])
+        .order_by("-id")
+        .values_list("notice_version", flat=True)
+        .first()
+    )
+    return latest or ""
+
+
 def possible_duplicates(*, actor: User, name: str, contacts: Any, exclude_id: int | None = None) -> list[Customer]:
     """Customers that may be the same person: same phone, same email, or the same name in the same city."""
     numbers = []
@@ -263,6 +385,7 @@ class CallerCard:
     phone: str
     match: str  # "one", "several", "none", "withheld"
     customers: list[Customer]
+    elsewhere: str = ""  # for "none": the branch whose customer has the number, if the agent may not see her
 
 
 def callers(*, actor: User, number: str) -> list[Customer]:
@@ -353,7 +476,9 @@ def caller_card(*, actor: User, phone: str) -> CallerCard:
     if not phone:
         return CallerCard("", "withheld", [])
     matches = callers(actor=actor, number=phone)
-    return CallerCard(phone, "none" if not matches else "one" if len(matches) == 1 else "several", matches)
+    if not matches:
+        return CallerCard(phone, "none", [], elsewhere=held_elsewhere(actor=actor, phone=phone))
+    return CallerCard(phone, "one" if len(matches) == 1 else "several", matches)
 
 
 def pops_for(*, agent: User, after: int) -> list[Any]:

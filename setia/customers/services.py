@@ -1,6 +1,7 @@
 """Every write to customers: create, update (with an optimistic version check), tags, consent,
 custom field definitions. Each is atomic, validated and audited."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,6 +183,31 @@ def _check_external_id(customer: Customer) -> None:
         raise ApplicationError(message, {"external_id": [message]})
 
 
+OLDEST_AGE_YEARS = 120
+
+
+def _check_birthday(birthday: Any) -> None:
+    """A birthday is a day in the past, at most 120 years ago."""
+    if isinstance(birthday, str):
+        try:
+            birthday = dt.date.fromisoformat(birthday)
+        except ValueError:
+            return  # not a date: the model's validation names the field
+    if not isinstance(birthday, dt.date):
+        return
+    today = timezone.localdate()
+    if birthday > today:
+        message = _("Birthday: the date is in the future.")
+        raise ApplicationError(message, {"birthday": [message]})
+    try:
+        oldest = today.replace(year=today.year - OLDEST_AGE_YEARS)
+    except ValueError:  # 29 February
+        oldest = today.replace(year=today.year - OLDEST_AGE_YEARS, day=28)
+    if birthday < oldest:
+        message = _("Birthday: the date is more than %(years)s years ago.") % {"years": OLDEST_AGE_YEARS}
+        raise ApplicationError(message, {"birthday": [message]})
+
+
 def _save_contact_points(customer: Customer, contacts: ContactPoints) -> None:
     phones = _clean_phones(contacts.phones)
     emails = _clean_emails(contacts.emails)
@@ -238,8 +264,12 @@ def customer_create(
     interests: Iterable[str] = (),
     custom: dict[str, Any] | None = None,
     home_branch: Branch | None = None,
+    marketing_consent: Iterable[str] = (),
+    notice_version: str = "",
     **fields: Any,
 ) -> Customer:
+    """A new customer. `marketing_consent`: channels she agreed, on the new-customer form, to
+    receive marketing by (recorded as consent from a form under `notice_version`)."""
     require(actor, "customers.edit")
     if home_branch is None and actor.branch_id and not branch_scope(actor).all_branches:
         home_branch = actor.branch
@@ -251,6 +281,7 @@ def customer_create(
     _check_branch(actor, home_branch)
     _check_company(customer)
     _check_external_id(customer)
+    _check_birthday(customer.birthday)
     customer.custom = clean_custom(custom)
     validate_instance(customer, exclude=["search_name", "company", "owner", "home_branch"])
     customer.save()
@@ -259,6 +290,16 @@ def customer_create(
     after = {**snapshot(customer, AUDITED_FIELDS), **_contact_snapshot(customer)}
     changes = diff({}, {name: value for name, value in after.items() if value not in (None, "", [], {})})
     audit_log(actor=actor, action="create", instance=customer, changes=changes, branch_id=customer.home_branch_id)
+    for channel in dict.fromkeys(marketing_consent):
+        consent_record(
+            actor=actor,
+            customer=customer,
+            channel=channel,
+            purpose=ConsentRecord.Purpose.MARKETING,
+            granted=True,
+            source=ConsentRecord.Source.FORM,
+            notice_version=notice_version,
+        )
     return customer
 
 
@@ -290,6 +331,9 @@ def customer_update(
     if not branch_scope(actor).allows(customer.home_branch_id):
         raise ApplicationError(_("Customer not found."))
     before = {**snapshot(customer, AUDITED_FIELDS), **_contact_snapshot(customer)}
+    if "birthday" in fields and fields["birthday"] != customer.birthday:
+        # Only a changed birthday is checked: an old record keeps saving while other fields change.
+        _check_birthday(fields["birthday"])
     for name, value in fields.items():
         if name not in PROFILE_FIELDS or name == "custom":
             raise ApplicationError(_("Unknown field: %(field)s") % {"field": name})
@@ -337,7 +381,10 @@ def consent_record(
     source: str,
     notice_version: str,
 ) -> ConsentRecord:
-    """Append one consent statement. Nothing is ever updated: the latest record is the status."""
+    """Append one consent statement. Nothing is ever updated: the latest record is the status.
+    Staff record it if they may edit customers; `actor` None is the customer herself (portal)."""
+    if actor is not None:
+        require(actor, "customers.edit")
     record = ConsentRecord(
         customer=customer,
         channel=channel,

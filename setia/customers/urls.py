@@ -18,6 +18,7 @@ urlpatterns = [
     path("customers/import/<int:pk>/", views.import_detail, name="import_detail"),
     path("customers/import/<int:pk>/report/", views.import_report, name="import_report"),
     path("customers/<int:pk>/", views.customer_detail, name="detail"),
+    path("customers/<int:pk>/consent/", views.customer_consent, name="consent"),
     path("customers/<int:pk>/timeline/", views.customer_timeline, name="timeline"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="edit"),
     path("customers/regions/<str:level>/", views.region_options, name="region_options"),

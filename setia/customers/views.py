@@ -22,7 +22,7 @@ from setia.core.phones import normalize_phone
 from setia.core.tasks import enqueue_on_commit
 from setia.customers import imports, merge, selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
-from setia.customers.forms import CustomerForm, CustomFieldForm, form_error
+from setia.customers.forms import ConsentForm, CustomerForm, CustomFieldForm, form_error
 from setia.customers.models import (
     Address,
     ConsentRecord,
@@ -114,6 +114,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "available_columns": list(available.items()),
         "chosen_columns": chosen,
         "filters": filters,
+        "found_count": selectors.customer_list_count(actor=actor, filters=filters),
         "definitions": [d for d in definitions if _filterable(d)],
         "branches": branch_list_for_customers(actor=actor),
         "tags": Tag.objects.order_by("kind", "name"),
@@ -176,7 +177,11 @@ def _form(
 @staff_view("customers.edit")
 def customer_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    initial: dict[str, Any] = {"home_branch": actor.branch_id, "owner": actor.pk}
+    initial: dict[str, Any] = {
+        "home_branch": actor.branch_id,
+        "owner": actor.pk,
+        "consent_notice_version": selectors.current_notice_version(),
+    }
     if request.GET.get("phone"):
         initial["phone_1"] = request.GET["phone"]
         initial["source"] = Customer.Source.PHONE  # a caller card's "new customer"
@@ -187,10 +192,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     back = _local_next(request)  # e.g. the cashier screen, which takes the new customer on
     form = _form(request, initial=initial)
     duplicates: list[Customer] = []
+    elsewhere: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         contacts = form.contacts()
         duplicates = selectors.possible_duplicates(actor=actor, name=form.cleaned_data["name"], contacts=contacts)
-        if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+        elsewhere = selectors.phones_held_elsewhere(actor=actor, numbers=[phone.number for phone in contacts.phones])
+        if (duplicates or elsewhere) and not form.cleaned_data.get("confirm_duplicate"):
             form.add_error(None, _("This looks like a customer you already have. Open them, or tick “Create anyway”."))
         else:
             try:
@@ -202,6 +209,8 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                     interests=form.split(form.cleaned_data["interests"]),
                     custom=form.custom_values(),
                     home_branch=form.cleaned_data.get("home_branch"),
+                    marketing_consent=form.marketing_consent(),
+                    notice_version=form.cleaned_data.get("consent_notice_version") or "",
                     **form.profile(),
                 )
             except ApplicationError as error:
@@ -211,7 +220,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 if back:
                     return redirect(f"{back}{'&' if '?' in back else '?'}customer={customer.pk}")
                 return redirect("customers:detail", pk=customer.pk)
-    context = {"nav_key": "customers", "form": form, "duplicates": duplicates, "next": back}
+    context = {"nav_key": "customers", "form": form, "duplicates": duplicates, "elsewhere": elsewhere, "next": back}
     return render(request, "customers/form.html", context)
 
 
@@ -265,6 +274,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "channel": ConsentRecord.Channel(channel).label,
             "purpose": ConsentRecord.Purpose(purpose).label,
+            "channel_key": channel,
+            "purpose_key": purpose,
             "record": record,
         }
         for (channel, purpose), record in selectors.consent_status(customer).items()
@@ -274,10 +285,45 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "custom": custom,
         "consent": consent,
+        "consent_history": selectors.consent_history(customer, limit=20),
         **_timeline_page(request, customer),
         "panels": panels_for(request, customer),
     }
     return render(request, "customers/detail.html", context)
+
+
+@staff_view("customers.edit")
+def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record consent given or withdrawn for one channel and purpose (appended; the 360° page
+    shows the latest per channel and purpose, and the history)."""
+    actor = _actor(request)
+    customer = selectors.customer_get(actor=actor, pk=pk)
+    initial = {
+        "channel": request.GET.get("channel", ""),
+        "purpose": request.GET.get("purpose", ""),
+        "notice_version": selectors.current_notice_version(),
+    }
+    form = ConsentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.consent_record(actor=actor, customer=customer, **form.record())
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            message = _("Consent %(state)s recorded: %(channel)s · %(purpose)s.") % {
+                "state": _("given") if record.granted else _("withdrawn"),
+                "channel": record.get_channel_display(),
+                "purpose": record.get_purpose_display(),
+            }
+            messages.success(request, message)
+            return redirect("customers:detail", pk=customer.pk)
+    context = {
+        "nav_key": "customers",
+        "customer": customer,
+        "form": form,
+        "history": selectors.consent_history(customer),
+    }
+    return render(request, "customers/consent.html", context, status=400 if form.errors else 200)
 
 
 def _timeline_page(request: HttpRequest, customer: Customer) -> dict[str, Any]:
@@ -558,13 +604,49 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job,
         "error": error,
         "columns": [(str(index), title) for index, title in enumerate(job.header)],
-        "targets": imports.available_targets(),
+        "targets": _target_labels(imports.available_targets()),
         "modes": CustomerImport.Mode.choices,
         "working": job.status in (CustomerImport.Status.CHECKING, CustomerImport.Status.IMPORTING),
         "percent": int(100 * job.processed_rows / job.total_rows) if job.total_rows else 0,
     }
     template = "customers/import_detail.html#status" if request.htmx else "customers/import_detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _target_labels(targets: list[str]) -> list[tuple[str, str]]:
+    """The import's target fields as (key, label) in the user's language: the form submits the
+    key, people read the label (a business field by its own label)."""
+    standard = {
+        "external_id": _("External id"),
+        "kind": _("Kind"),
+        "name": _("Name"),
+        "phone": _("Phone"),
+        "phone_2": _("Second phone"),
+        "phone_3": _("Third phone"),
+        "email": _("Email"),
+        "email_2": _("Second email"),
+        "birthday": _("Birthday"),
+        "gender": _("Gender"),
+        "occupation": _("Occupation"),
+        "preferred_language": _("Preferred language"),
+        "preferred_channel": _("Preferred channel"),
+        "source": _("Source"),
+        "home_branch": _("Home branch"),
+        "owner": _("Owner (staff)"),
+        "tags": _("Tags"),
+        "interests": _("Interests / lifestyle"),
+        "address_label": _("Address label"),
+        "address_line": _("Street address"),
+        "address_landmark": _("Landmark / notes"),
+        "province": _("Province"),
+        "city": _("City / regency"),
+        "district": _("District"),
+        "notes": _("Notes"),
+        "member_number": _("Member card number"),
+        "created_at": _("Customer since"),
+    }
+    custom = {f"custom.{d.key}": d.label for d in active_definitions()}
+    return [(target, standard.get(target) or custom.get(target) or target) for target in targets]
 
 
 @staff_view("customers.import")
