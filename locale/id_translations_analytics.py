@@ -79,6 +79,7 @@ ID = {
     "Recent customers with a few purchases.": "Pelanggan baru dengan beberapa pembelian.",
     "Invite them to the loyalty programme; recommend other products.": "Ajak ikut program loyalitas; rekomendasikan produk lain.",
     "rfm segment\x04New": "Baru",
+    "rfm segment\x04Lost": "Hilang",
     "Bought very recently, for the first time or rarely.": "Baru saja membeli, untuk pertama kali atau jarang.",
     "Welcome them and make the second visit easy.": "Sambut mereka dan permudah kunjungan kedua.",
     "Promising": "Menjanjikan",

@@ -21,3 +21,40 @@ ID.update(
         ),
     }
 )
+ID.update(
+    {
+        "Merge the two records into one? This cannot be undone.": (
+            "Gabungkan kedua data menjadi satu? Tindakan ini tidak dapat dibatalkan."
+        ),
+        "Revoke this key? Programs that use it stop working at once.": (
+            "Cabut kunci ini? Program yang memakainya langsung berhenti bekerja."
+        ),
+        "Cancel this trip?": "Batalkan perjalanan ini?",
+        "Cancel this appointment?": "Batalkan janji temu ini?",
+        "Cancel this subscription?": "Batalkan langganan ini?",
+        "Delete this activity?": "Hapus aktivitas ini?",
+        "Delete this stage?": "Hapus tahap ini?",
+        "Delete this reason?": "Hapus alasan ini?",
+    }
+)
+ID.update(
+    {
+        "When your phone system reports a call for you, the caller's card pops up on whatever Setia page you have "
+        "open.": "Saat sistem telepon melaporkan panggilan untuk Anda, kartu penelepon muncul di halaman Setia mana "
+        "pun yang sedang terbuka.",
+        "Phone systems send <code>POST /api/v1/telephony/events</code> (see the API documentation).": (
+            "Sistem telepon mengirim <code>POST /api/v1/telephony/events</code> (lihat dokumentasi API)."
+        ),
+        "trip action\x04Complete": "Selesaikan",
+    }
+)
+ID.update(
+    {
+        "Order %(number)s": "Pesanan %(number)s",
+        "refund": "pengembalian dana",
+        "Referral: %(member)s brought %(friend)s": "Referensi: %(member)s membawa %(friend)s",
+        "Reward: %(name)s": "Hadiah: %(name)s",
+        "Joining bonus": "Bonus bergabung",
+        "Birthday %(year)s": "Ulang tahun %(year)s",
+    }
+)

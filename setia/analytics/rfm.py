@@ -83,7 +83,7 @@ SEGMENTS = {
         _("Offer other relevant products; do not over-spend on them."),
     ),
     LOST: (
-        _("Lost"),
+        pgettext_lazy("rfm segment", "Lost"),
         _("The lowest recency, frequency and spend."),
         _("Try one campaign; otherwise leave them be."),
     ),

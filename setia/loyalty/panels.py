@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from setia.core.money import format_rupiah
+from setia.core.references import Reference
 from setia.customers.models import Customer
 from setia.customers.timeline import Entry
 from setia.loyalty import selectors
-from setia.loyalty.models import Membership, PointsEntry, WalletEntry
+from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, WalletEntry
 from setia.loyalty.services.membership import referral_url
 
 
@@ -118,7 +119,30 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     return entries[:limit]
 
 
+def _numbers(ids: list[str]) -> list[int]:
+    return [int(key) for key in ids if key.isdigit()]
+
+
+def _referral_references(ids: list[str]) -> dict[str, Reference]:
+    referrals = Referral.objects.filter(pk__in=_numbers(ids)).select_related("referrer__customer", "referee__customer")
+    return {
+        str(referral.pk): Reference(
+            _("Referral: %(member)s brought %(friend)s")
+            % {"member": referral.referrer.customer.name, "friend": referral.referee.customer.name}
+        )
+        for referral in referrals
+    }
+
+
+def _reward_references(ids: list[str]) -> dict[str, Reference]:
+    return {
+        str(pk): Reference(_("Reward: %(name)s") % {"name": name})
+        for pk, name in Reward.objects.filter(pk__in=_numbers(ids)).values_list("pk", "name")
+    }
+
+
 def register() -> None:
+    from setia.core.references import register_reference
     from setia.customers.merge import register_merge_handler
     from setia.customers.panels import Panel, register_panel
     from setia.customers.timeline import register_source
@@ -127,4 +151,10 @@ def register() -> None:
     register_panel(Panel("loyalty_actions", "loyalty/_actions.html", membership_actions, place="actions", order=20))
     register_panel(Panel("loyalty_membership", "loyalty/_membership_panel.html", membership_panel, "side", 10))
     register_source("loyalty", ledger_source)
+    register_reference("loyalty.referral", _referral_references)
+    register_reference("loyalty.reward", _reward_references)
+    register_reference("loyalty.membership", lambda ids: {key: Reference(_("Joining bonus")) for key in ids})
+    register_reference(
+        "loyalty.birthday", lambda years: {year: Reference(_("Birthday %(year)s") % {"year": year}) for year in years}
+    )
     register_merge_handler("loyalty", membership_merge)

@@ -25,6 +25,7 @@ from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
 from setia.core.money import format_rupiah
 from setia.core.pagination import keyset_page
+from setia.core.references import resolve
 from setia.loyalty import forms, selectors
 from setia.loyalty.models import (
     CashbackRule,
@@ -567,7 +568,9 @@ def member_ledger(request: HttpRequest, customer_id: int) -> HttpResponse:
         cursor=request.GET.get("after", ""),
         size=PAGE_SIZE,
     )
-    context = {"customer": member.customer, "membership": member, "page": page}
+    sources = resolve(entry.source for entry in page.rows)
+    rows = [(entry, sources.get(entry.source)) for entry in page.rows]
+    context = {"customer": member.customer, "membership": member, "page": page, "rows": rows}
     return _member_page(request, "loyalty/member_ledger.html", context)
 
 

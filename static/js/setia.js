@@ -44,6 +44,16 @@
       });
     });
   });
+  // An action that cannot be undone asks first: `data-confirm="…"` on its form or on the button
+  // that submits it. (No inline handlers: the Content Security Policy forbids them.)
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
   document.addEventListener("click", function (event) {
     var dropdown = document.getElementById("search-dropdown");
     if (dropdown && !event.target.closest(".app-search")) { dropdown.innerHTML = ""; }

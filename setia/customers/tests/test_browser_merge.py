@@ -37,6 +37,19 @@ def test_two_duplicates_are_merged(page: Any, live_server: Any) -> None:
     table.get_by_test_id("compare").first.click()
     form = page.get_by_test_id("merge-form")
     form.get_by_label(re.compile("Bidan")).check()
+    asked: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    # Merging cannot be undone, so it asks first; saying no leaves both records as they were.
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    form.get_by_test_id("merge-submit").click()
+    page.wait_for_timeout(300)
+    assert asked and "tidak dapat dibatalkan" in asked[0]
+    assert "/customers/merge/" in page.url and Customer.objects.get(pk=second.pk).merged_into_id is None
+    page.once("dialog", lambda dialog: answer(dialog, True))
     form.get_by_test_id("merge-submit").click()
     page.wait_for_url(f"{live_server.url}/customers/{first.pk}/")
     contacts = page.get_by_test_id("contact-points").inner_text()

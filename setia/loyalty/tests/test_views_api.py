@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from setia.accounts.services import api_key_create
 from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
@@ -505,3 +506,20 @@ def test_a_value_proposition_is_aimed_at_segments(business: Business, tiers: dic
     assert "Pelanggan setia" in listing and "Gold" in listing
     ValueProposition.objects.create(name="Untuk semua", kind="emotional")
     assert "everyone" in client.get("/loyalty/value-propositions/").content.decode()
+
+
+def test_ledger_references_name_the_referral_and_the_reward(
+    business: Business, records: dict[str, int], join: Callable[..., Membership]
+) -> None:
+    from setia.core.references import resolve
+    from setia.loyalty.models import Reward
+
+    ayu = Membership.objects.get(customer_id=records["member"])
+    friend = join("Bela", referral_code=ayu.referral_code)
+    referral = Referral.objects.get(referee=friend)
+    reward = Reward.objects.create(name="Masker gratis", points_cost=100)
+    with translation.override("en"):
+        found = resolve([f"loyalty.referral:{referral.pk}", f"loyalty.reward:{reward.pk}", "loyalty.birthday:2026"])
+    assert found[f"loyalty.referral:{referral.pk}"].label == f"Referral: {ayu.customer.name} brought Bela"
+    assert found[f"loyalty.reward:{reward.pk}"].label == "Reward: Masker gratis"
+    assert found["loyalty.birthday:2026"].label == "Birthday 2026"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from setia.core.money import format_rupiah
+from setia.core.references import Reference, register_reference
 from setia.core.sql import db_datetime, latest_per_customer
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
@@ -164,6 +165,15 @@ def _branch_names(actor: Any) -> list[str]:
     return list(branch_list_for_customers(actor=actor).values_list("name", flat=True))
 
 
+def _order_references(ids: list[str]) -> dict[str, Reference]:
+    """`sales.order:<id>` (what a points or cashback entry came from) as the order's number."""
+    keys = [int(key) for key in ids if key.isdigit()]
+    return {
+        str(pk): Reference(_("Order %(number)s") % {"number": number}, reverse("sales:order_detail", args=[pk]))
+        for pk, number in Order.objects.filter(pk__in=keys).values_list("pk", "number")
+    }
+
+
 def register() -> None:
     from setia.core.dashboard import Panel as HomePanel
     from setia.core.dashboard import register_panel as register_home_panel
@@ -172,6 +182,7 @@ def register() -> None:
         HomePanel("sales", "sales/panels/home_sales.html", _sales_panel, order=10, capability="orders.view")
     )
     timeline.register_source("orders", _orders_source, interaction=True, batch=_orders_interactions)
+    register_reference("sales.order", _order_references)
     merge.register_merge_handler("orders", _move_orders)
     programmes.register_programme_revenue(_programme_revenue)
     membership.register_purchase_history(lambda customer_id: Order.objects.filter(customer_id=customer_id).exists())
