@@ -206,14 +206,28 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(_("method"), max_length=12, choices=Method.choices)
     amount = models.BigIntegerField(_("amount"))
+    # Cash handed over when it was more than this payment (the difference went back as change);
+    # empty when exactly the amount was paid. `amount` is always what the payment paid.
+    tendered = models.BigIntegerField(_("cash received"), null=True, blank=True)
     reference = models.CharField(_("reference"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(tendered__isnull=True) | Q(tendered__gt=models.F("amount")),
+                name="payment_tendered_above_amount",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"
+
+    @property
+    def change(self) -> int:
+        """The change given back from the cash received."""
+        return self.tendered - self.amount if self.tendered is not None else 0
 
 
 class Refund(models.Model):

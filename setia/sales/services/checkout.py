@@ -145,6 +145,9 @@ class Quote:
     promotions_applied: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     voucher: vouchers.VoucherResult | None = None  # the evaluation behind voucher_discount
+    # A preview (not strict): the inputs left out of the pricing, by field, with their messages
+    # ("points", "cashback", "payments[2].amount", "payments"). A sale refuses them instead.
+    errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def discount_total(self) -> int:
@@ -153,6 +156,12 @@ class Quote:
     @property
     def to_pay(self) -> int:
         """What is paid in money after rounding."""
+        return self.due + self.rounding
+
+    @property
+    def paid(self) -> int:
+        """The money the sale counts as paid (after cash rounding, without the change): what
+        points and cashback are earned on, in the preview and in the sale alike."""
         return self.due + self.rounding
 
 
@@ -289,11 +298,14 @@ def quote(
     strict: bool = False,
     membership: Membership | Literal["look up"] | None = "look up",
     lock_voucher: bool = False,
+    exact_method: str = "",
 ) -> Quote:
     """Price a cart. With `strict`, a voucher or payment problem is an error; otherwise the
     quote carries it for the cashier screen to show. `membership`: the customer's active
     membership when the caller has read it already. `lock_voucher` (inside a transaction): the
-    voucher code's rows are locked as they are read, so the sale can redeem this evaluation."""
+    voucher code's rows are locked as they are read, so the sale can redeem this evaluation.
+    `exact_method` (with no `payments`): nothing typed, the sale will be paid exactly by this
+    method — in cash the amount is rounded, as `exact_payment` takes it."""
     at = at or timezone.now()
     priced = _price_lines(branch=branch, lines=lines)
     result = Quote(lines=priced)
@@ -327,9 +339,10 @@ def quote(
         else:
             result.voucher_code = voucher_code
             result.voucher = evaluated
+            # Split over the lines (the shares add up to the discount); the voucher's name is
+            # shown once, with the totals, not under each line it touched.
             for index, amount in evaluated.line_discounts.items():
                 priced[index].voucher_discount = amount
-                priced[index].note = priced[index].note or evaluated.note
     result.subtotal = sum(line.gross for line in priced)
     result.member_discount = sum(line.member_discount for line in priced)
     result.promotion_discount = sum(line.promotion_discount for line in priced)
@@ -341,23 +354,48 @@ def quote(
     result.tax, result.total = tax_on(
         net, registered=config.tax_registered, percent=config.ppn_percent, included=config.prices_include_tax
     )
-    _apply_loyalty_payments(result, membership, points, cashback, strict)
+    if strict:
+        _apply_loyalty_payments(result, membership, points, cashback, strict)
+    else:  # a bad input is left out (and named); the rest is priced as usual
+        for field_name, asked in (("points", (points, 0)), ("cashback", (0, cashback))):
+            try:
+                _apply_loyalty_payments(result, membership, *asked, strict)
+            except ApplicationError as error:
+                result.errors[field_name] = error.message
     result.due = result.total - result.points_value - result.cashback
-    _apply_money_payments(result, payments, config, strict)
+    if payments is None and exact_method:
+        payments = [exact_payment(result, exact_method)] if result.due > 0 else None
+    if strict:
+        _apply_money_payments(result, payments, config, strict)
+    else:
+        try:
+            _apply_money_payments(result, payments, config, strict)
+        except ApplicationError as error:
+            result.rounding = result.change = 0
+            for field_name in error.extra or {"payments": []}:
+                result.errors[field_name] = error.message
     if membership is not None and not strict:  # a preview for the cashier; the sale computes its own
-        result.points_to_earn, _how = purchases.points_for(
-            membership=membership, lines=[line.cart_line() for line in priced], paid=result.due, at=at
+        result.points_to_earn, result.cashback_to_earn = rewards_preview(
+            membership=membership, lines=[line.cart_line() for line in priced], paid=result.paid, at=at
         )
-        if result.due > 0:
-            result.cashback_to_earn, _rule = purchases.cashback_for(membership=membership, paid=result.due, at=at)
     return result
+
+
+def rewards_preview(*, membership: Membership, lines: list[CartLine], paid: int, at: dt.datetime) -> tuple[int, int]:
+    """(points, cashback) a sale paying `paid` will earn: the same loyalty computations the sale
+    credits with (`purchases.purchase_recorded`), on the same amount (`Quote.paid`)."""
+    points, _how = purchases.points_for(membership=membership, lines=lines, paid=paid, at=at)
+    cashback = purchases.cashback_for(membership=membership, paid=paid, at=at)[0] if paid > 0 else 0
+    return points, cashback
 
 
 def _apply_loyalty_payments(
     result: Quote, membership: Membership | None, points: int, cashback: int, strict: bool
 ) -> None:
-    if points < 0 or cashback < 0:
-        raise _field_error("points" if points < 0 else "cashback", _("Enter an amount of zero or more."))
+    if points < 0:
+        raise _field_error("points", _("Pay with points: enter an amount of zero or more."))
+    if cashback < 0:
+        raise _field_error("cashback", _("Pay with cashback: enter an amount of zero or more."))
     if (points or cashback) and membership is None:
         raise _field_error("points" if points else "cashback", _("Only members can pay with points or cashback."))
     if membership is None:
@@ -399,9 +437,24 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
                 _("Payment %(number)s: the amount must be greater than zero.") % {"number": number},
             )
     cash = sum(p.amount for p in payments if p.method == Payment.Method.CASH)
-    other = sum(p.amount for p in payments if p.method != Payment.Method.CASH)
-    if other > result.due:
-        raise _field_error("payments", _("The non-cash payments are more than the amount due."))
+    other = 0
+    for number, payment in enumerate(payments, start=1):
+        if payment.method == Payment.Method.CASH:
+            continue
+        other += payment.amount
+        if other > result.due:  # only cash gives change
+            raise _field_error(
+                f"payments[{number}].amount",
+                _(
+                    "Payment %(number)s (%(method)s): more than the amount due (%(due)s left). "
+                    "Only cash can be more: the change is given in cash."
+                )
+                % {
+                    "number": number,
+                    "method": Payment.Method(payment.method).label,
+                    "due": f"Rp {max(0, result.due - other + payment.amount):,}".replace(",", "."),
+                },
+            )
     cash_due = result.due - other
     if cash and cash_due > 0:
         rounded = round_cash(cash_due, config.cash_rounding)
@@ -645,7 +698,7 @@ def _record(
             actor=actor,
             customer=customer,
             source=source,
-            paid=result.due + result.rounding,
+            paid=result.paid,
             lines=[line.cart_line() for line in result.lines],
             at=at,
             new_source=fresh,
@@ -792,7 +845,14 @@ def _payments_taken(
             amount, cash_left = amount - taken, cash_left - taken
         if amount:
             records.append(
-                Payment(order=order, method=payment.method, amount=amount, reference=(payment.reference or "")[:64])
+                Payment(
+                    order=order,
+                    method=payment.method,
+                    amount=amount,
+                    # cash handed over when more than it paid (the rest went back as change)
+                    tendered=payment.amount if payment.amount != amount else None,
+                    reference=(payment.reference or "")[:64],
+                )
             )
     if result.to_pay and not any(p.method not in (Payment.Method.POINTS, Payment.Method.CASHBACK) for p in records):
         raise _field_error("payments", _("Add a payment."))
@@ -951,7 +1011,7 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
             actor=actor,
             customer=customer,
             source=source,
-            paid=result.due + result.rounding,
+            paid=result.paid,
             lines=cart_lines,
             at=at,
         )

@@ -1,7 +1,12 @@
-"""Receipts sent by email (the WhatsApp receipt is a click-to-chat link the cashier opens)."""
+"""What an order's documents show (the order page, the printed and emailed receipts), and
+receipts sent by email (the WhatsApp receipt is a click-to-chat link the cashier opens)."""
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -9,8 +14,76 @@ from setia.accounts.models import User
 from setia.accounts.selectors import business_settings, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
-from setia.sales.models import Order
+from setia.loyalty.models import VoucherUse
+from setia.loyalty.services import purchases
+from setia.sales.models import Order, Payment
 from setia.sales.services.checkout import sales_settings
+
+
+@dataclass
+class DiscountLine:
+    label: str
+    amount: int
+
+
+def order_discounts(order: Order) -> list[DiscountLine]:
+    """The order's discounts, each labelled by what it is: the voucher (its code, from the
+    voucher's use), promotions (by name, from the lines they touched) and the member's tier
+    discount. The order keeps one discount total; what the voucher took is known exactly and
+    the rest is the tier discount and the promotions together, named as such when both apply.
+    The amounts add up to `order.discount_total`."""
+    if not order.discount_total:
+        return []
+    found: list[DiscountLine] = []
+    voucher = 0
+    if order.voucher_code:
+        voucher = (
+            VoucherUse.objects.filter(source=f"sales.order:{order.pk}").aggregate(total=Sum("discount"))["total"] or 0
+        )
+        voucher = min(voucher, order.discount_total)
+    rest = order.discount_total - voucher
+    if rest:
+        names = sorted({line.promotion_note for line in order.lines.all() if line.promotion_note})
+        membership = purchases.membership_of(order.customer_id) if order.customer_id else None
+        percent = purchases.member_discount_percent(membership)
+        tier = (
+            _("Member discount (%(tier)s %(percent)s%%)")
+            % {"tier": membership.tier.name, "percent": f"{percent.normalize():f}"}
+            if percent and membership is not None and membership.tier is not None
+            else ""
+        )
+        promotions = _("Promotions: %(names)s") % {"names": ", ".join(names)} if names else ""
+        label = f"{tier} + {promotions}" if tier and promotions else tier or promotions or _("Discount")
+        found.append(DiscountLine(label, rest))
+    if voucher:
+        found.append(DiscountLine(_("Voucher %(code)s") % {"code": order.voucher_code}, voucher))
+    return found
+
+
+def cash_received(payments: list[Payment]) -> tuple[int, int]:
+    """(cash received, change given) over the order's payments; (0, 0) when no change was given."""
+    change = sum(payment.change for payment in payments)
+    if not change:
+        return 0, 0
+    received = sum(payment.tendered or payment.amount for payment in payments if payment.method == "cash")
+    return received, change
+
+
+def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str, Any]:
+    payments = list(order.payments.all())
+    received, change = cash_received(payments)
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "payments": payments,
+        "discounts": order_discounts(order),
+        "cash_received": received,
+        "change": change,
+        "size": size,
+        "business": business_settings(),
+        "footer": sales_settings().receipt_footer,
+        "email": email,
+    }
 
 
 def receipt_email(*, actor: User, order: Order) -> str:
@@ -21,10 +94,7 @@ def receipt_email(*, actor: User, order: Order) -> str:
         message = _("The customer has no email address.")
         raise ApplicationError(message, {"email": [message]})
     business = business_settings()
-    html = render_to_string(
-        "sales/receipt.html",
-        {"order": order, "size": "a4", "business": business, "footer": sales_settings().receipt_footer, "email": True},
-    )
+    html = render_to_string("sales/receipt.html", receipt_context(order, "a4", email=True))
     mail = EmailMessage(
         subject=_("Receipt %(number)s from %(business)s") % {"number": order.number, "business": business.name},
         body=html,

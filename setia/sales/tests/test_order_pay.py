@@ -157,7 +157,12 @@ def test_cash_rounded_down(business: Business, seller: User, shop: dict, mailout
     [
         ([PaymentIn("qris", 400_000)], "payments", "The payments are short by Rp 93.999."),
         ([], "payments", "The payments are short by Rp 493.999."),
-        ([PaymentIn("qris", 500_000)], "payments", "The non-cash payments are more than the amount due."),
+        (
+            [PaymentIn("qris", 500_000)],
+            "payments[1].amount",
+            "Payment 1 (QRIS): more than the amount due (Rp 493.999 left). "
+            "Only cash can be more: the change is given in cash.",
+        ),
         ([PaymentIn("bitcoin", TOTAL)], "payments[1].method", "Payment 1: unknown method."),
         ([PaymentIn("points", TOTAL)], "payments[1].method", "Payment 1: unknown method."),
         (

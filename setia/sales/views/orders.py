@@ -29,7 +29,7 @@ from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Appointment, Order, Payment, Trip
 from setia.sales.offers import offers_for
-from setia.sales.services import bookings, checkout, refunds
+from setia.sales.services import bookings, checkout, receipts, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
 
 
@@ -126,8 +126,11 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     voucher_code = (data.get("use_voucher") or data.get("voucher_code", "")).strip()
     points, cashback = _int(data.get("points")), _int(data.get("cashback"))
     result = None
+    typed = [p for p in payments if p.amount]
     if lines:
         try:
+            # A bad points, cashback or payment amount is left out of the pricing and named in
+            # `result.errors`: the bill stays as it was and "Pay" waits for the correction.
             result = checkout.quote(
                 branch=branch,
                 customer=customer,
@@ -135,10 +138,13 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
                 voucher_code=voucher_code,
                 points=points,
                 cashback=cashback,
-                payments=[p for p in payments if p.amount] or None,
+                payments=typed or None,
+                exact_method=payments[0].method if len(payments) == 1 and not typed else "",
             )
         except ApplicationError as failure:
             error = failure
+    if action == "pay" and result is not None and result.errors:
+        error = ApplicationError(next(iter(result.errors.values())), {k: [v] for k, v in result.errors.items()})
     if action == "pay" and result is not None and error is None:
         paying = [p for p in payments if p.amount > 0]
         if len(payments) == 1 and not paying and result.to_pay:
@@ -179,6 +185,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "cashback": cashback or "",
         "quote": result,
         "error": error,
+        "field_errors": result.errors if result is not None else {},
+        "payment_rows": _payment_rows(payments, result),
         "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
         "sale_key": data.get("sale_key") or _new_sale_key(),
         "point_value": purchases.loyalty_settings().point_value,
@@ -186,6 +194,21 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     }
     template = "sales/cashier.html#cart" if request.htmx else "sales/cashier.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _payment_rows(payments: list[PaymentIn], result: checkout.Quote | None) -> list[dict[str, Any]]:
+    """The payment rows as typed, each with the message about it ("" when it is fine). The quote
+    numbers the payments that have an amount; rows left empty are skipped in that count."""
+    errors = result.errors if result is not None else {}
+    rows, number = [], 0
+    for payment in payments:
+        message = ""
+        if payment.amount:
+            number += 1
+            where = f"payments[{number}]"
+            message = errors.get(f"{where}.amount") or errors.get(f"{where}.method") or ""
+        rows.append({"method": payment.method, "amount": payment.amount, "error": message})
+    return rows
 
 
 def _new_sale_key() -> str:
@@ -332,9 +355,13 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     phone = order.customer.phones.first() if order.customer else None
     whatsapp = f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(_receipt_text(order))}" if phone else ""
     cash_step = sales_settings().cash_rounding
+    received, change = receipts.cash_received(list(order.payments.all()))
     context = {
         "nav_key": "orders",
         "order": order,
+        "discounts": receipts.order_discounts(order),
+        "cash_received": received,
+        "change": change,
         "whatsapp": whatsapp,
         "email": order.customer.emails.first() if order.customer else None,
         "trip": getattr(order, "trip", None) if order.kind == Order.Kind.TRIP else None,
@@ -354,23 +381,15 @@ def order_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     size = request.GET.get("size", "80")
     if size not in ("58", "80", "a4"):
         size = "80"
-    from setia.accounts.selectors import business_settings
-
-    return render(
-        request,
-        "sales/receipt.html",
-        {"order": order, "size": size, "business": business_settings(), "footer": sales_settings().receipt_footer},
-    )
+    return render(request, "sales/receipt.html", receipts.receipt_context(order, size))
 
 
 @require_POST
 @staff_view("orders.view")
 def order_receipt_email(request: HttpRequest, pk: int) -> HttpResponse:
-    from setia.sales.services.receipts import receipt_email
-
     order = selectors.order_get(actor=_actor(request), pk=pk)
     try:
-        address = receipt_email(actor=_actor(request), order=order)
+        address = receipts.receipt_email(actor=_actor(request), order=order)
     except ApplicationError as failure:
         messages.error(request, failure.message)
     else:

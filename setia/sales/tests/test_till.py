@@ -1,0 +1,232 @@
+"""The till keeps the bill when an input is wrong, shows the change and stores the cash
+received, labels each discount by what it is, and previews exactly the cashback it credits."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from setia.accounts.models import BusinessSettings
+from setia.catalog.models import Product
+from setia.conftest import Business, client_for
+from setia.loyalty.models import CashbackRule, Membership, Voucher, VoucherCode
+from setia.loyalty.services import membership
+from setia.sales.models import Order, Payment, SalesSettings
+from setia.sales.services import receipts
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout, exact_payment, quote
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(business: Business, *products: Product, **extra: object) -> dict:
+    return {
+        "branch": business.branch_a.pk,
+        "sale_key": "cashier-till-0001",
+        "line_product": [p.pk for p in products],
+        "line_quantity": ["1"] * len(products),
+        "line_price": [str(p.price) for p in products],
+        "line_description": [p.name for p in products],
+        "line_staff": [""] * len(products),
+        "pay_method": ["cash"],
+        "pay_amount": [""],
+        **extra,
+    }
+
+
+def _said(business: Business, text: str, **values: object) -> str:
+    with translation.override(business.cashier_a.language or "id"):
+        return gettext(text) % values if values else gettext(text)
+
+
+def _pay_button(html: str) -> str:
+    found = re.search(r'<button[^>]*data-testid="pay"[^>]*>', html)
+    assert found
+    return found.group(0)
+
+
+@pytest.mark.parametrize(
+    ("points", "message", "values"),
+    [
+        ("99999", "Not enough points: the balance is %(balance)s.", {"balance": 0}),
+        ("-50", "Pay with points: enter an amount of zero or more.", {}),
+    ],
+)
+def test_bad_points_keep_the_bill_mark_the_field_and_block_pay(
+    business: Business, shop: dict, points: str, message: str, values: dict
+) -> None:
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    web = client_for(business.cashier_a)
+    form = _form(business, shop["creambath"], shop["shampoo"], customer=shop["customer"].pk, points=points)
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    expected = _said(business, message, **values)
+    assert 'data-testid="points-error">' + expected in html
+    assert 'id="points" name="points" value="' + points + '"' in html or f'value="{points}"' in html
+    # The lines and totals as they were without the points.
+    assert "Rp 150.000" in html and "Rp 45.500" in html
+    assert re.search(r'data-testid="to-pay">Rp 195.500<', html)
+    assert "disabled" in _pay_button(html)
+    # "Pay" sent anyway (an old page): refused with the same message, nothing recorded.
+    paid = web.post(reverse("sales:cashier"), {**form, "action": "pay"})
+    assert paid.status_code == 200 and expected in paid.content.decode() and Order.objects.count() == 0
+
+
+def test_a_negative_cash_amount_is_marked_on_its_row_and_adds_no_payment_row(business: Business, shop: dict) -> None:
+    web = client_for(business.cashier_a)
+    form = _form(business, shop["creambath"], pay_amount=["-300"])
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert html.count('data-testid="payment-row"') == 1
+    assert (
+        'data-testid="payment-error">'
+        + _said(business, "Payment %(number)s: the amount must be greater than zero.", number=1)
+        in html
+    )
+    assert re.search(r'data-testid="to-pay">Rp 150.000<', html) and "disabled" in _pay_button(html)
+
+
+def test_a_non_cash_payment_over_the_amount_due_is_refused_naming_it(business: Business, shop: dict) -> None:
+    web = client_for(business.cashier_a)
+    form = _form(business, shop["creambath"], pay_method=["qris"], pay_amount=["200000"])
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert "Payment 1 (QRIS)" in html and 'data-testid="payment-error"' in html and "disabled" in _pay_button(html)
+    assert web.post(reverse("sales:cashier"), {**form, "action": "pay"}).status_code == 200
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(("step", "rounding", "change"), [(100, 50, 135_700), (1, 0, 135_750)])
+def test_cash_received_and_change_on_the_till_the_order_and_every_receipt(
+    business: Business, shop: dict, step: int, rounding: int, change: int
+) -> None:
+    SalesSettings.objects.filter(pk=1).update(cash_rounding=step)
+    BusinessSettings.objects.update_or_create(pk=1, defaults={"name": "Salon Cantik", "tax_id": "01.234.567.8-901.000"})
+    item = Product.objects.create(name="Paket rambut", price=164_250, category=shop["hair"])
+    web = client_for(business.cashier_a)
+    form = _form(business, item, pay_amount=["300000"])
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    shown = f"Rp {change:,}".replace(",", ".")
+    assert re.search(r'data-testid="change">[^<]*<strong>' + re.escape(shown) + "<", html)
+    assert web.post(reverse("sales:cashier"), {**form, "action": "pay"}).status_code == 302
+    order = Order.objects.get()
+    cash = Payment.objects.get(order=order)
+    # What the payment paid, and what was handed over.
+    assert (cash.amount, cash.tendered, cash.change) == (164_250 + rounding, 300_000, change)
+    assert order.total == cash.amount and order.rounding == rounding
+    page = web.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="cash-received">Rp 300.000<' in page and f'data-testid="change">{shown}<' in page
+    for size in ("58", "80", "a4"):
+        receipt = web.get(reverse("sales:order_receipt", args=[order.pk]) + f"?size={size}").content.decode()
+        assert "Rp 300.000" in receipt and shown in receipt, size
+    a4 = web.get(reverse("sales:order_receipt", args=[order.pk]) + "?size=a4").content.decode()
+    assert 'data-layout="a4"' in a4 and "01.234.567.8-901.000" in a4 and 'data-testid="receipt-lines"' in a4
+
+
+def test_exact_cash_stores_no_cash_received(business: Business, shop: dict) -> None:
+    order, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=shop["creambath"].pk)],
+        payments=[PaymentIn("cash", 150_000)],
+    )
+    assert list(order.payments.values_list("amount", "tendered")) == [(150_000, None)]
+    assert receipts.cash_received(list(order.payments.all())) == (0, 0)
+
+
+@pytest.mark.parametrize("step", [1, 100, 500])
+@pytest.mark.parametrize("price", [164_250, 99_950, 1_234_567])
+def test_the_cashback_and_points_previewed_are_the_ones_credited(
+    business: Business, shop: dict, step: int, price: int
+) -> None:
+    SalesSettings.objects.filter(pk=1).update(cash_rounding=step)
+    CashbackRule.objects.create(name="10% kembali", percent=Decimal(10), max_amount=100_000, returning_only=False)
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    item = Product.objects.create(name="Paket", price=price, category=shop["hair"])
+    lines = [LineIn(product_id=item.pk)]
+    # As the till asks: nothing typed, paid exactly in cash.
+    preview = quote(branch=business.branch_a, customer=shop["customer"], lines=lines, exact_method="cash")
+    paying = exact_payment(preview, "cash")
+    assert preview.paid == paying.amount  # the rounded amount the sale will take
+    order, _ = checkout(
+        actor=business.cashier_a, branch=business.branch_a, customer=shop["customer"], lines=lines, payments=[paying]
+    )
+    assert (preview.cashback_to_earn, preview.points_to_earn) == (order.cashback_earned, order.points_earned)
+    assert preview.cashback_to_earn == min(100_000, paying.amount // 10)
+    member.refresh_from_db()
+    assert member.wallet_balance == order.cashback_earned
+    # With cash over the amount due, the change is not earned on.
+    again = quote(
+        branch=business.branch_a, customer=shop["customer"], lines=lines, payments=[PaymentIn("cash", 2_000_000)]
+    )
+    assert again.cashback_to_earn == order.cashback_earned
+
+
+def test_the_till_previews_the_cashback_on_the_rounded_cash(business: Business, shop: dict) -> None:
+    CashbackRule.objects.create(name="10% kembali", percent=Decimal(10), returning_only=False)
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    item = Product.objects.create(name="Paket rambut", price=164_250, category=shop["hair"])
+    web = client_for(business.cashier_a)
+    form = _form(business, item, customer=shop["customer"].pk)
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert "Rp 16.430" in html and "Rp 16.425" not in html
+    assert web.post(reverse("sales:cashier"), {**form, "action": "pay"}).status_code == 302
+    assert Order.objects.get().cashback_earned == 16_430
+
+
+def _voucher(code: str = "6ESE23R6", value: int = 20_000) -> VoucherCode:
+    voucher = Voucher.objects.create(
+        name="Potongan Rp 20.000", kind=Voucher.Kind.AMOUNT, value=value, per_customer_limit=None
+    )
+    return VoucherCode.objects.create(code=code, voucher=voucher)
+
+
+def test_a_voucher_is_shown_once_and_its_line_shares_add_up(business: Business, shop: dict) -> None:
+    _voucher()
+    third = Product.objects.create(name="Masker", price=60_000, category=shop["hair"])
+    items = [shop["creambath"], shop["shampoo"], third]
+    result = quote(
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=p.pk) for p in items],
+        voucher_code="6ese23r6",
+    )
+    assert result.voucher_discount == 20_000 and sum(line.voucher_discount for line in result.lines) == 20_000
+    assert all(line.note == "" for line in result.lines)  # the voucher is not named under each line
+    web = client_for(business.cashier_a)
+    html = web.post(
+        reverse("sales:cashier"), _form(business, *items, voucher_code="6ESE23R6"), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert html.count("Potongan Rp 20.000") == 1 and 'data-testid="voucher-label"' in html
+
+
+def test_the_order_labels_the_tier_discount_and_the_voucher_apart(business: Business, shop: dict) -> None:
+    _voucher()
+    shop["gold"].discount_percent = Decimal(5)
+    shop["gold"].save()
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    Membership.objects.filter(pk=member.pk).update(tier=shop["gold"])
+    order, _ = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["creambath"].pk), LineIn(product_id=shop["shampoo"].pk)],
+        payments=[PaymentIn("cash", 200_000)],
+        voucher_code="6ESE23R6",
+    )
+    found = receipts.order_discounts(order)
+    tier_discount = 150_000 * 5 // 100 + 45_500 * 5 // 100
+    assert [(d.label, d.amount) for d in found] == [
+        ("Member discount (Gold 5%)", tier_discount),
+        ("Voucher 6ESE23R6", 20_000),
+    ]
+    assert sum(d.amount for d in found) == order.discount_total
+    page = client_for(business.cashier_a).get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    labels = re.findall(r'data-testid="discount-label">([^<]*)<', page)
+    assert len(labels) == 2 and "6ESE23R6" in labels[1] and "6ESE23R6" not in labels[0] and "Gold" in labels[0]
+
+
+def test_the_empty_till_does_not_say_where_the_products_are(business: Business, shop: dict) -> None:
+    html = client_for(business.cashier_a).get(reverse("sales:cashier")).content.decode()
+    assert _said(business, "Find a product or service to start the sale.") in html
+    assert "on the left" not in html and "sebelah kiri" not in html
