@@ -4,6 +4,7 @@ friend buys; both are rewarded; after her third friend she has a free-treatment 
 uses it."""
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +141,76 @@ def test_member_card_referrals_and_the_free_treatment(page: Any, live_server: An
     last = Order.objects.filter(customer=ayu).order_by("-pk").first()
     assert last is not None and last.voucher_code and last.discount_total == 150_000
     assert Membership.objects.get(customer=ayu).points_balance == 15 + 3 * 50
+
+
+def test_the_till_keeps_the_bill_on_a_wrong_amount_and_gives_change(page: Any, live_server: Any) -> None:
+    """A wrong amount (more points than she has, a negative cash amount) leaves the bill as it
+    was, marks the field and holds "Pay"; cash over the amount due shows the change, which the
+    order page and the receipts repeat. The A4 receipt is a document; on a phone the empty till
+    does not point "to the left"."""
+    from setia.accounts.models import BusinessSettings
+    from setia.sales.models import Payment, SalesSettings
+
+    branch = Branch.objects.create(name="Salon Cantik Kemang", code="kmg", address="Jl. Kemang Raya 8, Jakarta")
+    make_user("kasir", "cashier", branch, first_name="Sari")
+    BusinessSettings.objects.update_or_create(
+        pk=1, defaults={"name": "Salon Cantik", "address": "Jl. Kemang Raya 8", "tax_id": "01.234.567.8-901.000"}
+    )
+    SalesSettings.objects.create(pk=1, cash_rounding=1)
+    LoyaltySettings.objects.create(pk=1)
+    hair = Category.objects.create(name="Perawatan rambut")
+    Product.objects.create(kind="service", name="Paket rambut", price=164_250, category=hair)
+    Product.objects.create(name="Sampo", price=45_500, category=hair)
+    base = live_server.url
+    _sign_in(page, base, "kasir")
+    page.goto(f"{base}/cashier/")
+    for name in ("Paket rambut", "Sampo"):
+        page.get_by_test_id("find-product").fill(name[:5])
+        page.get_by_test_id("product-choice").filter(has_text=name).click()
+        page.get_by_test_id("cart-line").filter(has_text=name).wait_for()
+    page.get_by_test_id("find-product").fill("")
+    page.get_by_test_id("product-choice").first.wait_for(state="detached")
+    cart = page.get_by_test_id("cart-lines")
+    assert "Rp 209.750" in page.get_by_test_id("to-pay").inner_text()
+    # A negative cash amount, confirmed with Enter: the row is marked, the bill stays, no row is added.
+    amount = page.get_by_test_id("pay-amount")
+    amount.fill("-300")
+    amount.press("Enter")
+    page.get_by_test_id("payment-error").wait_for()
+    assert page.get_by_test_id("payment-row").count() == 1
+    assert page.get_by_test_id("cart-line").count() == 2
+    assert "Rp 164.250" in cart.inner_text() and "Rp 45.500" in cart.inner_text()
+    assert page.get_by_test_id("to-pay").inner_text() == "Rp 209.750"
+    assert page.get_by_test_id("pay").is_disabled()
+    shots = Path("test-results")
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "till-wrong-amount.png"), full_page=True)
+    # Rp 300.000 in cash: the change before paying.
+    page.get_by_test_id("pay-amount").fill("300000")
+    page.get_by_test_id("pay-amount").press("Tab")
+    page.get_by_test_id("change").filter(has_text="Rp 90.250").wait_for()
+    assert page.get_by_test_id("payment-error").count() == 0 and page.get_by_test_id("pay").is_enabled()
+    page.screenshot(path=str(shots / "till-change.png"), full_page=True)
+    page.get_by_test_id("pay").click()
+    page.wait_for_url(re.compile(r".*/orders/\d+/$"))
+    assert page.get_by_test_id("cash-received").inner_text() == "Rp 300.000"
+    assert page.get_by_test_id("change").inner_text() == "Rp 90.250"
+    order = Order.objects.get()
+    assert list(Payment.objects.filter(order=order).values_list("amount", "tendered")) == [(209_750, 300_000)]
+    for size in ("a4", "80"):
+        page.goto(f"{base}/orders/{order.pk}/receipt/?size={size}")
+        receipt = page.get_by_test_id("receipt")
+        assert "Rp 90.250" in receipt.inner_text() and "Rp 300.000" in receipt.inner_text()
+        page.screenshot(path=str(shots / f"receipt-{size}.png"), full_page=True)
+    page.goto(f"{base}/orders/{order.pk}/receipt/?size=a4")
+    assert "01.234.567.8-901.000" in page.get_by_test_id("tax-id").inner_text()
+    assert page.get_by_test_id("receipt-lines").locator("tbody tr").count() == 2
+    page.emulate_media(media="print")
+    assert page.get_by_role("button").count() == 0 or not page.get_by_role("button").first.is_visible()
+    page.emulate_media(media="screen")
+    # On a phone the items are above the cart: the empty till says nothing about "the left".
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/cashier/")
+    empty = page.get_by_test_id("cart-lines").inner_text()
+    assert "kiri" not in empty and "left" not in empty
+    page.screenshot(path=str(shots / "till-phone.png"), full_page=True)
