@@ -24,6 +24,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 from hijridate import Gregorian, Hijri
 
@@ -31,6 +33,7 @@ from setia.accounts.models import Branch, User
 from setia.catalog.models import Category, Product
 from setia.core.bulk import allocate_ids, bulk_insert, refresh_statistics
 from setia.core.errors import ApplicationError
+from setia.core.models import AuditEvent
 from setia.customers.models import Customer
 from setia.demo.data import DESTINATIONS, DRIVERS, PRODUCTS, VEHICLES
 from setia.loyalty.models import (
@@ -39,6 +42,7 @@ from setia.loyalty.models import (
     LoyaltySettings,
     Membership,
     Promotion,
+    Reward,
     Tier,
     Voucher,
 )
@@ -144,6 +148,19 @@ def seed_programme(owner: User, profile: str, products: dict[str, Product]) -> d
             quantity=5,
         ),
     )
+    # Rewards to take for points (a point is worth Rp 100 when paying): a few with limited stock.
+    rewards = (
+        [
+            ("Vitamin rambut gratis", 300, products.get("VTM"), 30),
+            ("Masker rambut alpukat", 600, products.get("MSK"), 20),
+        ]
+        if salon
+        else [("Gratis perjalanan dalam kota", 400, products.get("TRIP"), None)]
+    ) + [("Payung lipat", 250, None, 50)]
+    for name, points, product, stock in rewards:
+        programmes.config_save(
+            actor=owner, instance=Reward(name=name, points_cost=points, product=product, stock=stock)
+        )
     now = timezone.now()
     for name, kind, value, minimum in (
         ("Diskon Rp 20.000", Voucher.Kind.AMOUNT, 20_000, 100_000),
@@ -396,8 +413,23 @@ def seed_history(
         )
         lines_written += len(chosen)
     ledger.points_expire_due()
+    _customers_since_first_visit()
     _seed_bookings(rng, owner, profile, branches, customers, products)
     return {"orders": len(plans), "lines": lines_written, "members": members}
+
+
+def _customers_since_first_visit() -> None:
+    """The demo's customers were created today, their history placed back in time: each becomes a
+    customer on her first visit (first order or joining, whichever came first), and the audit event
+    of her creation moves with her, so the 360° page's "customer since" and timeline agree."""
+    first_order = Order.objects.filter(customer=OuterRef("pk")).order_by("placed_at").values("placed_at")[:1]
+    joined = Membership.objects.filter(customer=OuterRef("pk")).values("joined_at")[:1]
+    since = Least(Coalesce(Subquery(first_order), F("created_at")), Coalesce(Subquery(joined), F("created_at")))
+    Customer.objects.filter(Q(Exists(first_order)) | Q(Exists(joined))).update(created_at=since)
+    created = Customer.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField())).values("created_at")[:1]
+    AuditEvent.objects.filter(object_type="customers.customer", action=AuditEvent.Action.CREATE).filter(
+        Exists(created)
+    ).update(created_at=Subquery(created))
 
 
 def _gross(lines: list[tuple[Product, int]]) -> int:

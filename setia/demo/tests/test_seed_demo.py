@@ -152,6 +152,13 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     lapsed = Programme.objects.get(kind="recovery")
     assert lapsed.segment is not None and lapsed.vouchers.filter(name="Diskon Rp 20.000").exists()
     assert report.order_lines >= report.orders
+    from setia.customers.models import Customer
+    from setia.loyalty.models import Reward
+
+    assert Reward.objects.filter(is_active=True).count() >= 3  # "Give a reward" has something to give
+    for customer in Customer.objects.filter(orders__isnull=False).distinct():
+        first = customer.orders.order_by("placed_at").first()
+        assert first is not None and customer.created_at <= first.placed_at  # a customer since her first visit
     today = timezone.localdate()
     dates = history.values_list("business_date", flat=True)
     assert min(dates) >= today - dt.timedelta(days=730) and (max(dates) - min(dates)).days > 600

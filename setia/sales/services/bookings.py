@@ -253,6 +253,8 @@ def appointment_book(
         raise _error(
             "service", _("%(service)s is not offered at %(branch)s.") % {"service": service.name, "branch": branch.name}
         )
+    if starts_at < timezone.now() - dt.timedelta(hours=1):
+        raise _error("starts_at", _("The appointment time is in the past."))
     ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes or 60)
     if staff is not None:
         if staff.branch_id not in (None, branch.pk):

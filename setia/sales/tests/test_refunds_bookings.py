@@ -172,3 +172,20 @@ def test_the_calendar_asks_a_gold_member_for_her_discounted_price(business: Busi
         actor=business.cashier_a, appointment=appointment, payments=[PaymentIn("cash", 135_000)]
     )
     assert (order.total, order.status) == (135_000, "fulfilled")  # the amount asked is the amount due
+
+
+def test_an_appointment_in_the_past_is_refused(business: Business, shop: dict) -> None:
+    from setia.catalog.models import Product
+
+    service = Product.objects.filter(kind="service").first()
+    assert service is not None
+    with pytest.raises(ApplicationError, match="in the past") as error:
+        bookings.appointment_book(
+            actor=business.cashier_a,
+            customer=shop["customer"],
+            branch=business.branch_a,
+            service=service,
+            starts_at=timezone.now() - dt.timedelta(days=2),
+        )
+    assert "starts_at" in error.value.extra
+    assert not Appointment.objects.exists()
