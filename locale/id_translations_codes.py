@@ -58,3 +58,4 @@ ID.update(
         "Birthday %(year)s": "Ulang tahun %(year)s",
     }
 )
+ID.update({"The appointment time is in the past.": "Waktu janji temu sudah lewat."})
