@@ -38,14 +38,25 @@ Batch = Callable[[list[int], int], dict[int, list[Entry]]]
 _sources: dict[str, Source] = {}
 _interactions: set[str] = set()
 _batches: dict[str, Batch] = {}
+# Audit object types whose creation a source already shows (an order is its purchase entry): the
+# audit source leaves out their "created" events, so the timeline does not say it twice.
+_covered: set[str] = set()
 
 
-def register_source(key: str, source: Source, *, interaction: bool = False, batch: Batch | None = None) -> None:
+def register_source(
+    key: str,
+    source: Source,
+    *,
+    interaction: bool = False,
+    batch: Batch | None = None,
+    covers: tuple[str, ...] = (),
+) -> None:
     """`interaction`: the source's entries are contacts with the customer (a purchase, a trip,
     a call), which the caller card lists as "last interactions". `batch`: the same newest entries
     for several customers in one query, for the caller lookup (the phone system asks it for
-    every call)."""
+    every call). `covers`: audit object types (`app.model`) whose creation its entries show."""
     _sources[key] = source
+    _covered.update(covers)
     if interaction:
         _interactions.add(key)
     if batch is not None:
@@ -145,6 +156,8 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     from setia.core.models import AuditEvent
 
     events = AuditEvent.objects.filter(subject_key=object_key(customer))
+    if _covered:
+        events = events.exclude(action=AuditEvent.Action.CREATE, object_type__in=sorted(_covered))
     if before is not None:
         events = events.filter(created_at__lt=before)
     entries = []

@@ -181,7 +181,9 @@ def register() -> None:
     register_home_panel(
         HomePanel("sales", "sales/panels/home_sales.html", _sales_panel, order=10, capability="orders.view")
     )
-    timeline.register_source("orders", _orders_source, interaction=True, batch=_orders_interactions)
+    timeline.register_source(
+        "orders", _orders_source, interaction=True, batch=_orders_interactions, covers=("sales.order",)
+    )
     register_reference("sales.order", _order_references)
     merge.register_merge_handler("orders", _move_orders)
     programmes.register_programme_revenue(_programme_revenue)
