@@ -246,6 +246,9 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Setia CRM <noreply@localhost>")
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "setia-demo-2026")
+# The version of the privacy notice customers are shown now; consent recorded by staff is stored
+# with it (UU PDP: what they agreed to). Change it when the notice changes.
+CONSENT_NOTICE_VERSION = env_str("CONSENT_NOTICE_VERSION", "2026-01")
 
 # --- API ----------------------------------------------------------------------------------------
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/m")

@@ -247,7 +247,12 @@ class CustomerForm(StyledFormMixin, forms.Form):
 
 # How staff hear a customer's consent: told in person or by phone ("recorded by staff"), or a
 # signed form.
-STAFF_CONSENT_SOURCES = [ConsentRecord.Source.STAFF, ConsentRecord.Source.FORM]
+STAFF_CONSENT_SOURCES = [
+    ConsentRecord.Source.IN_PERSON,
+    ConsentRecord.Source.PHONE,
+    ConsentRecord.Source.FORM,
+    ConsentRecord.Source.STAFF,
+]
 
 
 class ConsentForm(StyledFormMixin, forms.Form):

@@ -344,6 +344,8 @@ class ConsentRecord(models.Model):
 
     class Source(models.TextChoices):
         STAFF = "staff", _("recorded by staff")
+        IN_PERSON = "in_person", _("in person")
+        PHONE = "phone", _("by phone")
         FORM = "form", _("web form")
         IMPORT = "import", _("import")
         API = "api", _("API")

@@ -349,7 +349,7 @@ def current_notice_version() -> str:
     if configured:
         return configured
     latest = (
-        ConsentRecord.objects.filter(source__in=[ConsentRecord.Source.STAFF, ConsentRecord.Source.FORM])
+        ConsentRecord.objects.exclude(source__in=[ConsentRecord.Source.IMPORT, ConsentRecord.Source.API])
         .order_by("-id")
         .values_list("notice_version", flat=True)
         .first()

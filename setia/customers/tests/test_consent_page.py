@@ -1,6 +1,8 @@
 """Staff record a customer's consent on her 360° page: per channel and purpose, given or
 withdrawn, appended to the history; people who may not edit customers see the status only."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -99,7 +101,16 @@ def test_withdrawal_is_appended_and_the_page_shows_status_and_history(business: 
     assert events.count() == 2
 
 
-def test_the_form_prefills_the_current_notice_version(business: Business, ayu: Customer) -> None:
+def test_the_form_prefills_the_notice_version_of_the_settings(business: Business, ayu: Customer) -> None:
+    url = reverse("customers:consent", args=[ayu.pk])
+    client = _english(business.cashier_a)
+    assert client.get(url).context["form"].initial["notice_version"] == "2026-01"  # CONSENT_NOTICE_VERSION
+
+
+def test_without_a_configured_version_the_last_one_recorded_is_offered(
+    business: Business, ayu: Customer, settings: Any
+) -> None:
+    settings.CONSENT_NOTICE_VERSION = ""
     url = reverse("customers:consent", args=[ayu.pk])
     client = _english(business.cashier_a)
     assert client.get(url).context["form"].initial["notice_version"] == ""  # nothing recorded yet
