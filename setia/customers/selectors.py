@@ -191,6 +191,26 @@ def held_elsewhere(*, actor: User, card: str = "", phone: str = "") -> str:
     return names[0] if names else ""
 
 
+def numbers_elsewhere(*, actor: User, numbers: set[str]) -> dict[str, str]:
+    """`held_elsewhere` for several stored (E.164) numbers in one query: number -> branch name, for
+    the numbers that only customers the actor may not see hold."""
+    scope = branch_scope(actor)
+    if scope.all_branches or not numbers:
+        return {}
+    rows = CustomerPhone.objects.filter(
+        number__in=numbers, customer__merged_into__isnull=True, customer__archived_at__isnull=True
+    ).values_list("number", "customer__home_branch_id", "customer__home_branch__name")
+    holders: dict[str, list[tuple[int | None, str | None]]] = {}
+    for number, branch_id, name in rows:
+        holders.setdefault(number, []).append((branch_id, name))
+    found = {}
+    for number, branches in holders.items():
+        names = sorted({name for branch_id, name in branches if branch_id is not None and name})
+        if names and not any(scope.allows(branch_id) for branch_id, _name in branches):
+            found[number] = names[0]
+    return found
+
+
 def card_elsewhere(*, actor: User, number: str) -> str:
     """What the till's customer box typed (a card number, or a phone number) belongs to a
     customer of another branch: that branch's name (see `held_elsewhere`)."""
@@ -492,6 +512,7 @@ def pops_for(*, agent: User, after: int) -> list[Any]:
 class RecentCall:
     pop: Any  # ScreenPop
     customers: list[tuple[int, str]]  # (id, name) of the visible customers with the caller's number
+    elsewhere: str = ""  # else the branch whose customer has it (see `held_elsewhere`)
 
 
 def recent_calls(*, agent: User, limit: int = 20) -> list[RecentCall]:
@@ -512,7 +533,8 @@ def recent_calls(*, agent: User, limit: int = 20) -> list[RecentCall]:
         )
         for number, pk, name in rows:
             names.setdefault(number, []).append((pk, name))
-    return [RecentCall(pop, names.get(pop.phone, [])) for pop in pops]
+    elsewhere = numbers_elsewhere(actor=agent, numbers=numbers - set(names)) if numbers - set(names) else {}
+    return [RecentCall(pop, names.get(pop.phone, []), elsewhere.get(pop.phone, "")) for pop in pops]
 
 
 def latest_pop_id(*, agent: User) -> int:
