@@ -61,3 +61,4 @@ ID.update(
 ID.update({"The appointment time is in the past.": "Waktu janji temu sudah lewat."})
 ID.update({"in person": "langsung (tatap muka)", "by phone": "lewat telepon"})
 ID.update({"A customer of %(branch)s": "Pelanggan %(branch)s"})
+ID.update({"cashback %(amount)s": "cashback %(amount)s"})

@@ -12,6 +12,7 @@ from setia.core.phones import normalize_phone
 from setia.customers import selectors, services
 from setia.customers.custom_fields import active_definitions
 from setia.customers.models import Address, Customer
+from setia.customers.panels import caller_facts
 from setia.customers.schemas import (
     ConsentIn,
     ConsentOut,
@@ -132,13 +133,15 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
     customers = []
     found = selectors.caller_lookup(actor=actor, number=number or "")
     interactions = last_interactions([customer for customer, _phones, _addresses in found], limit=5)
+    facts = caller_facts([customer.pk for customer, _phones, _addresses in found])
     for customer, phones, addresses in found:
         customers.append(
             {
                 "id": customer.pk,
                 "name": customer.name,
                 "member_number": customer.member_number,
-                "tier": None,  # filled by the loyalty app once memberships exist
+                "tier": facts[customer.pk].get("tier"),
+                "points": facts[customer.pk].get("points"),
                 "phones": phones,
                 "addresses": addresses,
                 "last_interactions": [

@@ -49,3 +49,22 @@ def panels_for(
         html = render_to_string(panel.template, {"customer": customer, **context}, request=request)
         placed[panel.place].append(mark_safe(html))
     return placed
+
+
+# Facts about callers that higher apps know (loyalty: the tier and points), for the caller lookup
+# API: `(customer ids) -> {customer id: {"tier": …, "points": …}}`, one query for all of them.
+CallerFacts = Callable[[list[int]], dict[int, dict[str, Any]]]
+_caller_facts: list[CallerFacts] = []
+
+
+def register_caller_facts(facts: CallerFacts) -> None:
+    _caller_facts.append(facts)
+
+
+def caller_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+    merged: dict[int, dict[str, Any]] = {pk: {} for pk in customer_ids}
+    if customer_ids:
+        for facts in _caller_facts:
+            for pk, found in facts(customer_ids).items():
+                merged.setdefault(pk, {}).update(found)
+    return merged

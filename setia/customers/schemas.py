@@ -132,7 +132,8 @@ class LookupCustomer(Schema):
     id: int
     name: str
     member_number: str | None
-    tier: str | None
+    tier: str | None  # the loyalty tier of an active member
+    points: int | None  # her points balance
     phones: list[PhoneSchema]
     addresses: list[AddressSchema]
     last_interactions: list[InteractionOut]

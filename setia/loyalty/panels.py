@@ -141,15 +141,35 @@ def _reward_references(ids: list[str]) -> dict[str, Reference]:
     }
 
 
+def caller_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Tier and points of the callers who are active members (the caller lookup API)."""
+    rows = Membership.objects.filter(customer_id__in=customer_ids, status=Membership.Status.ACTIVE).values_list(
+        "customer_id", "tier__name", "points_balance"
+    )
+    return {customer_id: {"tier": tier, "points": points} for customer_id, tier, points in rows}
+
+
+def membership_caller(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    """The caller card's line about her membership: card, tier, points."""
+    if not _can(request, "loyalty.view"):
+        return None
+    membership = selectors.membership_for(customer)
+    if membership is None or membership.status != Membership.Status.ACTIVE:
+        return None
+    return {"membership": membership}
+
+
 def register() -> None:
     from setia.core.references import register_reference
     from setia.customers.merge import register_merge_handler
-    from setia.customers.panels import Panel, register_panel
+    from setia.customers.panels import Panel, register_caller_facts, register_panel
     from setia.customers.timeline import register_source
     from setia.loyalty.services.membership import membership_merge
 
     register_panel(Panel("loyalty_actions", "loyalty/_actions.html", membership_actions, place="actions", order=20))
     register_panel(Panel("loyalty_membership", "loyalty/_membership_panel.html", membership_panel, "side", 10))
+    register_panel(Panel("loyalty_caller", "loyalty/_caller.html", membership_caller, "caller", 5))
+    register_caller_facts(caller_facts)
     register_source("loyalty", ledger_source)
     register_reference("loyalty.referral", _referral_references)
     register_reference("loyalty.reward", _reward_references)

@@ -523,3 +523,22 @@ def test_ledger_references_name_the_referral_and_the_reward(
     assert found[f"loyalty.referral:{referral.pk}"].label == f"Referral: {ayu.customer.name} brought Bela"
     assert found[f"loyalty.reward:{reward.pk}"].label == "Reward: Masker gratis"
     assert found["loyalty.birthday:2026"].label == "Birthday 2026"
+
+
+def test_the_caller_lookup_and_card_show_the_members_tier_and_points(
+    business: Business, records: dict[str, int], tiers: dict[str, Tier]
+) -> None:
+    from setia.customers.models import CustomerPhone
+
+    CustomerPhone.objects.create(customer_id=records["member"], number="+6281169645669", is_primary=True)
+    CustomerPhone.objects.create(customer_id=records["stranger"], number="+6281169645670", is_primary=True)
+    Membership.objects.filter(customer_id=records["member"]).update(tier=tiers["gold"])
+    client = Client()
+    found = client.get("/api/v1/customers/lookup?phone=0811-6964-5669", headers=_headers(business.owner)).json()
+    assert (found["customers"][0]["tier"], found["customers"][0]["points"]) == ("Gold", 120)
+    stranger = client.get("/api/v1/customers/lookup?phone=0811-6964-5670", headers=_headers(business.owner)).json()
+    assert (stranger["customers"][0]["tier"], stranger["customers"][0]["points"]) == (None, None)  # not a member
+    card = client_for(business.cashier_a).get("/calls/lookup/?phone=0811-6964-5669").content.decode()
+    assert 'data-testid="caller-tier">Gold<' in card and "120" in card.split('data-testid="caller-membership"')[1]
+    other = client_for(business.cashier_a).get("/calls/lookup/?phone=0811-6964-5670").content.decode()
+    assert 'data-testid="caller-membership"' not in other
