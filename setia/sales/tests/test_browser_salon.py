@@ -166,6 +166,7 @@ def test_the_till_keeps_the_bill_on_a_wrong_amount_and_gives_change(page: Any, l
     page.goto(f"{base}/cashier/")
     for name in ("Paket rambut", "Sampo"):
         page.get_by_test_id("find-product").fill(name[:5])
+        page.get_by_test_id("find-product").press("Enter")  # searches now (not after a late answer)
         page.get_by_test_id("product-choice").filter(has_text=name).click()
         page.get_by_test_id("cart-line").filter(has_text=name).wait_for()
     page.get_by_test_id("find-product").fill("")
@@ -189,6 +190,14 @@ def test_the_till_keeps_the_bill_on_a_wrong_amount_and_gives_change(page: Any, l
     page.get_by_test_id("pay-amount").fill("300000")
     page.get_by_test_id("pay-amount").press("Tab")
     page.get_by_test_id("change").filter(has_text="Rp 90.250").wait_for()
+    # Tab from the amount lands on "+ split the payment": leaving the field only recalculates.
+    page.wait_for_timeout(800)
+    assert page.get_by_test_id("payment-row").count() == 1
+    # Likewise from "Served by" to the line's remove button: the line stays.
+    page.get_by_test_id("cart-line").first.locator("select").select_option(label="Sari")
+    page.get_by_test_id("cart-line").first.locator("select").press("Tab")
+    page.wait_for_timeout(800)
+    assert page.get_by_test_id("cart-line").count() == 2
     assert page.get_by_test_id("payment-error").count() == 0 and page.get_by_test_id("pay").is_enabled()
     page.screenshot(path=str(shots / "till-change.png"), full_page=True)
     page.get_by_test_id("pay").click()
