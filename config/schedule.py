@@ -25,6 +25,12 @@ SCHEDULE = [
         _("Trim the schedule history"),
     ),
     Job(
+        "customers_duplicate_scan",
+        "0 1 * * *",
+        "setia.customers.tasks.scan_duplicates",
+        _("Customers: find likely duplicates (same phone, email, or name in one city)"),
+    ),
+    Job(
         "loyalty_nightly",
         "30 1 * * *",
         "setia.loyalty.tasks.loyalty_nightly",

@@ -139,6 +139,10 @@ def seed_demo(
     from setia.demo.marketing import seed_marketing
 
     marketing = seed_marketing(owner, profile)
+    if customers <= BULK_FROM:  # the nightly duplicate scan, once now: the duplicates page has its pairs
+        from setia.customers.merge import duplicate_scan
+
+        duplicate_scan()
     report.crm = {**seed_crm(rng=rng, owner=owner, profile=profile, branches=branches), **marketing}
     return report
 

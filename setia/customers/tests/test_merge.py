@@ -99,3 +99,10 @@ def test_duplicate_pages_per_role(business: Business) -> None:
     assert client_for(business.cashier_a).get("/customers/duplicates/").status_code == 403
     assert client_for(business.manager).get("/customers/duplicates/").status_code == 200
     assert client_for(None).get("/customers/merge/?a=1&b=2").status_code == 302
+
+
+def test_the_duplicate_scan_runs_every_night() -> None:
+    from config.schedule import SCHEDULE
+
+    job = next(job for job in SCHEDULE if job.task_path == "setia.customers.tasks.scan_duplicates")
+    assert job.cron == "0 1 * * *"

@@ -156,6 +156,11 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     from setia.loyalty.models import Reward
 
     assert Reward.objects.filter(is_active=True).count() >= 3  # "Give a reward" has something to give
+    from setia.customers.merge import duplicate_scan
+    from setia.customers.models import DuplicateCandidate
+
+    found = DuplicateCandidate.objects.count()
+    assert duplicate_scan() == 0 and DuplicateCandidate.objects.count() == found  # scanned when seeded
     for customer in Customer.objects.filter(orders__isnull=False).distinct():
         first = customer.orders.order_by("placed_at").first()
         assert first is not None and customer.created_at <= first.placed_at  # a customer since her first visit
