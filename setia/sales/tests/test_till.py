@@ -230,3 +230,11 @@ def test_the_empty_till_does_not_say_where_the_products_are(business: Business, 
     html = client_for(business.cashier_a).get(reverse("sales:cashier")).content.decode()
     assert _said(business, "Find a product or service to start the sale.") in html
     assert "on the left" not in html and "sebelah kiri" not in html
+
+
+def test_a_line_that_cannot_be_priced_is_marked_and_no_total_is_claimed(business: Business, shop: dict) -> None:
+    form = _form(business, shop["creambath"], shop["shampoo"], line_quantity=["1", "0"])
+    html = client_for(business.cashier_a).post(reverse("sales:cashier"), form).content.decode()
+    quantities = re.findall(r'<input class="([^"]*)" type="number" min="1" name="line_quantity"', html)
+    assert ["is-invalid" in css for css in quantities] == [False, True]
+    assert re.search(r'data-testid="to-pay">—<', html) and "Rp 0" not in html and "disabled" in _pay_button(html)

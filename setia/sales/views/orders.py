@@ -186,6 +186,10 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "quote": result,
         "error": error,
         "field_errors": result.errors if result is not None else {},
+        # A line that cannot be priced ("lines[2].quantity"): marked; the bill waits for it (no amounts).
+        "bad_lines": {
+            _int(key[6:].split("]")[0], 0) for key in (error.extra if error else {}) if key.startswith("lines[")
+        },
         "payment_rows": _payment_rows(payments, result),
         "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
         "sale_key": data.get("sale_key") or _new_sale_key(),
