@@ -238,3 +238,11 @@ def test_a_line_that_cannot_be_priced_is_marked_and_no_total_is_claimed(business
     quantities = re.findall(r'<input class="([^"]*)" type="number" min="1" name="line_quantity"', html)
     assert ["is-invalid" in css for css in quantities] == [False, True]
     assert re.search(r'data-testid="to-pay">—<', html) and "Rp 0" not in html and "disabled" in _pay_button(html)
+
+
+def test_points_left_from_a_member_are_named_when_the_customer_changes(business: Business, shop: dict) -> None:
+    form = _form(business, shop["creambath"], points="10", action="clear_customer", customer=shop["customer"].pk)
+    html = client_for(business.cashier_a).post(reverse("sales:cashier"), form).content.decode()
+    expected = _said(business, "Only members can pay with points or cashback.")
+    assert 'data-testid="cashier-field-error">' + expected in html and "disabled" in _pay_button(html)
+    assert re.search(r'data-testid="to-pay">Rp 150.000<', html)

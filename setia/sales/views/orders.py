@@ -169,6 +169,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
                 return HttpResponseClientRedirect(reverse("sales:order_detail", args=[order.pk]))
             return redirect("sales:order_detail", pk=order.pk)
     member = purchases.membership_of(customer.pk) if customer else None
+    field_errors = result.errors if result is not None else {}
+    shown_at_field = {"points", "cashback"} if member else set()
     context = {
         "nav_key": "cashier",
         "branch": branch,
@@ -185,7 +187,13 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "cashback": cashback or "",
         "quote": result,
         "error": error,
-        "field_errors": result.errors if result is not None else {},
+        "field_errors": field_errors,
+        # Messages for a field the screen does not show (points typed before the customer changed).
+        "other_errors": [
+            message
+            for key, message in field_errors.items()
+            if key not in shown_at_field and not key.startswith("payments")
+        ],
         # A line that cannot be priced ("lines[2].quantity"): marked; the bill waits for it (no amounts).
         "bad_lines": {
             _int(key[6:].split("]")[0], 0) for key in (error.extra if error else {}) if key.startswith("lines[")
