@@ -62,3 +62,13 @@ ID.update({"The appointment time is in the past.": "Waktu janji temu sudah lewat
 ID.update({"in person": "langsung (tatap muka)", "by phone": "lewat telepon"})
 ID.update({"A customer of %(branch)s": "Pelanggan %(branch)s"})
 ID.update({"cashback %(amount)s": "cashback %(amount)s"})
+ID.update(
+    {
+        "parts not in use": "bagian yang tidak dipakai",
+        "Parts of Setia this business uses": "Bagian Setia yang dipakai usaha ini",
+        "A part left unticked is hidden from the menu and the quick actions (a salon has no taxi trips).": (
+            "Bagian yang tidak dicentang disembunyikan dari menu dan tombol cepat (salon tidak punya perjalanan taksi)."
+        ),
+        "Unknown part of Setia: %(part)s": "Bagian Setia tidak dikenal: %(part)s",
+    }
+)

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from setia.accounts.models import Branch, BusinessSettings, Team, User
 from setia.accounts.roles import Role
 from setia.core.forms import StyledFormMixin
+from setia.core.navigation import optional_sections
 
 
 class BranchForm(StyledFormMixin, forms.ModelForm[Branch]):
@@ -76,6 +79,28 @@ class BusinessSettingsForm(StyledFormMixin, forms.ModelForm[BusinessSettings]):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    sections_in_use = forms.MultipleChoiceField(
+        label=_("Parts of Setia this business uses"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A part left unticked is hidden from the menu and the quick actions (a salon has no taxi trips)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        optional = optional_sections()
+        field = self.fields["sections_in_use"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(section.key, section.label) for section in optional]
+        unused = set(self.instance.unused_sections or [])
+        self.initial["sections_in_use"] = [section.key for section in optional if section.key not in unused]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        in_use = set(cleaned.pop("sections_in_use", []) or [])
+        cleaned["unused_sections"] = [section.key for section in optional_sections() if section.key not in in_use]
+        return cleaned
 
     class Meta:
         model = BusinessSettings

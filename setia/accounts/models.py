@@ -103,6 +103,13 @@ class User(AbstractUser):
     def has_capability(self, capability: str) -> bool:
         return bool(self.is_active and role_has(self.role, capability))
 
+    @property
+    def unused_sections(self) -> frozenset[str]:
+        """The parts of the product the business switched off (navigation, quick actions)."""
+        from setia.accounts.selectors import access_settings
+
+        return access_settings().unused_sections
+
 
 class BusinessSettings(TimeStampedModel):
     """The one business this installation serves (a single row, id 1)."""
@@ -124,6 +131,8 @@ class BusinessSettings(TimeStampedModel):
         help_text=_("PNG or JPEG, printed on quotes and receipts."),
     )
     mfa_required_roles = models.JSONField(_("roles that must use two-factor sign-in"), default=list, blank=True)
+    # Keys of optional navigation sections (calls, trips, appointments) this business does not use.
+    unused_sections = models.JSONField(_("parts not in use"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("business settings")

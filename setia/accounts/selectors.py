@@ -32,6 +32,7 @@ class AccessSettings:
 
     share_customers_across_branches: bool
     mfa_required_roles: frozenset[str]
+    unused_sections: frozenset[str] = frozenset()
 
 
 ACCESS_SETTINGS = Memo("access settings", max_entries=1)
@@ -40,7 +41,9 @@ ACCESS_SETTINGS = Memo("access settings", max_entries=1)
 def access_settings() -> AccessSettings:
     def load() -> AccessSettings:
         row = business_settings()
-        return AccessSettings(row.share_customers_across_branches, frozenset(row.mfa_required_roles))
+        return AccessSettings(
+            row.share_customers_across_branches, frozenset(row.mfa_required_roles), frozenset(row.unused_sections)
+        )
 
     value: AccessSettings = ACCESS_SETTINGS.get(1, load)
     return value

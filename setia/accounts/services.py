@@ -16,6 +16,7 @@ from setia.accounts.roles import FRONT_OFFICE, Role
 from setia.accounts.selectors import _managed_scope, business_settings, require
 from setia.core.audit import audit_changed, audit_created, audit_log, snapshot
 from setia.core.errors import ApplicationError, PermissionDeniedError, validate_instance
+from setia.core.navigation import optional_sections
 from setia.core.phones import normalize_phone
 
 BRANCH_FIELDS = ["name", "code", "address", "city", "province", "phone", "is_active"]
@@ -41,6 +42,7 @@ SETTINGS_FIELDS = [
     "tax_id",
     "share_customers_across_branches",
     "mfa_required_roles",
+    "unused_sections",
 ]
 LOGO_MAX_BYTES = 2_000_000
 
@@ -286,6 +288,12 @@ def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
         message = _("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown_roles))}
         raise ApplicationError(message, {"mfa_required_roles": [message]})
     row.mfa_required_roles = sorted(row.mfa_required_roles)
+    optional = {section.key for section in optional_sections()}
+    unknown_sections = set(row.unused_sections) - optional
+    if unknown_sections:
+        message = _("Unknown part of Setia: %(part)s") % {"part": ", ".join(sorted(unknown_sections))}
+        raise ApplicationError(message, {"sections_in_use": [message]})
+    row.unused_sections = sorted(row.unused_sections)
     row.phone = _normalized_phone(row.phone)
     validate_instance(row, exclude=["logo"])
     if logo is False:

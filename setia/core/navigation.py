@@ -2,6 +2,10 @@
 
 A section appears only for users holding its capability, so a role never sees a dead link.
 `core` does not know about roles: it asks the user object `has_capability(name)`.
+
+An `optional` section is a part of the product some businesses do not use (a salon has no taxi
+trips): the business settings list them, and one the business switched off is left out of the
+navigation (the user object's `unused_sections`). Its pages still answer; only the way in is hidden.
 """
 
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ class Section:
     order: int
     capability: str | None = None
     group: Group = Group.MAIN
+    optional: bool = False
 
 
 _sections: dict[str, Section] = {}
@@ -39,8 +44,11 @@ def sections_for(user: Any) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
     visible = []
+    unused: frozenset[str] = getattr(user, "unused_sections", frozenset())
     for section in sorted(_sections.values(), key=lambda s: s.order):
         if section.capability and not user.has_capability(section.capability):
+            continue
+        if section.optional and section.key in unused:
             continue
         visible.append(
             {
@@ -52,3 +60,8 @@ def sections_for(user: Any) -> list[dict[str, Any]]:
             }
         )
     return visible
+
+
+def optional_sections() -> list[Section]:
+    """The parts of the product a business may switch off, in navigation order."""
+    return sorted((s for s in _sections.values() if s.optional), key=lambda s: s.order)

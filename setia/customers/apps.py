@@ -11,7 +11,9 @@ class CustomersConfig(AppConfig):
         from setia.core.navigation import Group, Section, register_section
 
         register_section(Section("customers", _("Customers"), "customers:list", "person-vcard", 10, "customers.view"))
-        register_section(Section("calls", _("Calls"), "customers:calls", "telephone-inbound", 5, "calls.answer"))
+        register_section(
+            Section("calls", _("Calls"), "customers:calls", "telephone-inbound", 5, "calls.answer", optional=True)
+        )
         register_section(
             Section(
                 "custom_fields",

@@ -67,7 +67,9 @@ def seed_demo(
     owner = User.objects.create_user(
         "admin", password=password, role="owner", first_name=first, last_name=last, email="admin@example.com"
     )
-    accounts.business_settings_update(actor=owner, name=spec.business)
+    # The parts of the product this kind of business does not use leave the menu (still reachable).
+    unused = {"salon": ["trips"], "taxi": ["appointments"]}.get(profile, [])
+    accounts.business_settings_update(actor=owner, name=spec.business, unused_sections=unused)
 
     branches: list[Branch] = []
     for name, code, street, place_index in spec.branches:

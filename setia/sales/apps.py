@@ -12,9 +12,19 @@ class SalesConfig(AppConfig):
 
         register_section(Section("cashier", _("Cashier"), "sales:cashier", "cart3", 20, "orders.create"))
         register_section(Section("orders", _("Orders"), "sales:order_list", "receipt", 25, "orders.view"))
-        register_section(Section("trips", _("Trips"), "sales:trips", "taxi-front", 30, "bookings.manage"))
         register_section(
-            Section("appointments", _("Appointments"), "sales:appointments", "calendar-week", 35, "bookings.manage")
+            Section("trips", _("Trips"), "sales:trips", "taxi-front", 30, "bookings.manage", optional=True)
+        )
+        register_section(
+            Section(
+                "appointments",
+                _("Appointments"),
+                "sales:appointments",
+                "calendar-week",
+                35,
+                "bookings.manage",
+                optional=True,
+            )
         )
         register_section(
             Section(

@@ -162,8 +162,8 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     found = DuplicateCandidate.objects.count()
     assert duplicate_scan() == 0 and DuplicateCandidate.objects.count() == found  # scanned when seeded
     for customer in Customer.objects.filter(orders__isnull=False).distinct():
-        first = customer.orders.order_by("placed_at").first()
-        assert first is not None and customer.created_at <= first.placed_at  # a customer since her first visit
+        first_order = customer.orders.order_by("placed_at").first()
+        assert first_order is not None and customer.created_at <= first_order.placed_at  # since her first visit
     today = timezone.localdate()
     dates = history.values_list("business_date", flat=True)
     assert min(dates) >= today - dt.timedelta(days=730) and (max(dates) - min(dates)).days > 600
