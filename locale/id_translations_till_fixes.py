@@ -19,4 +19,5 @@ ID = {
     "receipt\x04Number": "Nomor",
     "receipt\x04Date": "Tanggal",
     "document title\x04Receipt": "Struk",
+    "Cash received: %(received)s, change: %(change)s": "Uang diterima: %(received)s, kembalian: %(change)s",
 }

@@ -287,6 +287,12 @@ def _receipt_text(order: Order) -> str:
     for line in order.lines.all():
         lines.append(f"{line.quantity} x {line.description}: {format_rupiah(line.total)}")
     lines.append(_("Total: %(total)s") % {"total": format_rupiah(order.total)})
+    received, change = receipts.cash_received(list(order.payments.all()))
+    if change:
+        lines.append(
+            _("Cash received: %(received)s, change: %(change)s")
+            % {"received": format_rupiah(received), "change": format_rupiah(change)}
+        )
     if order.points_earned:
         lines.append(_("Points earned: %(points)s") % {"points": order.points_earned})
     if business.receipt_footer:
