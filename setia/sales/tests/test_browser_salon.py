@@ -132,9 +132,23 @@ def test_member_card_referrals_and_the_free_treatment(page: Any, live_server: An
     page.get_by_test_id("find-product").fill("creamb")
     page.get_by_test_id("product-choice").filter(has_text="Creambath").click()
     page.get_by_test_id("cart-line").filter(has_text="Creambath").wait_for()
+    # More points than she has: the bill stays, the field says why, "Pay" waits.
+    to_pay = page.get_by_test_id("to-pay").inner_text()
+    page.get_by_test_id("pay-points").fill("99999")
+    page.get_by_test_id("pay-points").press("Tab")
+    page.get_by_test_id("points-error").wait_for()
+    assert page.get_by_test_id("to-pay").inner_text() == to_pay != "Rp 0"
+    assert "Rp 150.000" in page.get_by_test_id("cart-lines").inner_text() and page.get_by_test_id("pay").is_disabled()
+    page.get_by_test_id("pay-points").fill("")
+    page.get_by_test_id("pay-points").press("Tab")
+    page.get_by_test_id("points-error").wait_for(state="detached")
     page.get_by_test_id("member-voucher").filter(has_text="Gratis creambath").click()
     page.get_by_test_id("voucher-discount").wait_for()
     assert page.get_by_test_id("to-pay").inner_text() == "Rp 0"
+    # The voucher is named once, with the totals, not under the line.
+    assert "Gratis: Creambath" in page.get_by_test_id("voucher-label").inner_text()
+    assert "Gratis:" not in page.get_by_test_id("cart-lines").inner_text()
+    page.screenshot(path="test-results/till-member-voucher.png", full_page=True)
     page.get_by_test_id("pay").click()
     page.wait_for_url(re.compile(r".*/orders/\d+/$"))
     assert page.get_by_test_id("order-total").inner_text() == "Rp 0"
