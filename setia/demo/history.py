@@ -139,15 +139,36 @@ def seed_programme(owner: User, profile: str, products: dict[str, Product]) -> d
             name="Cashback 10% pelanggan kembali", percent=10, max_amount=25_000, returning_only=True
         ),
     )
-    programmes.config_save(
-        actor=owner,
-        instance=Promotion(
-            name="Beli 5 gratis 1" + (" creambath" if salon else " perjalanan"),
-            kind=Promotion.Kind.BUY_N_GET_ONE,
-            product=star,
-            quantity=5,
-        ),
-    )
+    # Up- and cross-sell of the shapes a visit really has: one cart, or the next visit.
+    if salon:
+        offers = [
+            Promotion(
+                name="Hair spa gratis vitamin rambut",
+                kind=Promotion.Kind.BUY_X_GET_Y,
+                product=products["HSP"],
+                reward_product=products["VTM"],
+                quantity=1,
+            ),
+            Promotion(
+                name="Paket manicure + pedicure",
+                kind=Promotion.Kind.BUNDLE,
+                product=products["MNC"],
+                reward_product=products["PDC"],
+                bundle_price=140_000,
+            ),
+        ]
+    else:
+        offers = [
+            Promotion(
+                name="Antar bandara: perjalanan berikutnya 20%",
+                kind=Promotion.Kind.NEXT_DISCOUNT,
+                product=products["ARPT"],
+                discount_percent=20,
+                next_valid_days=30,
+            )
+        ]
+    for offer in offers:
+        programmes.config_save(actor=owner, instance=offer)
     # Rewards to take for points (a point is worth Rp 100 when paying): a few with limited stock.
     rewards = (
         [

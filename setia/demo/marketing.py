@@ -83,7 +83,7 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
         programmes.config_save(actor=owner, instance=proposition, m2m=aimed_at[kind])
         propositions[kind] = proposition
     earn_rule = EarnRule.objects.order_by("pk").first()
-    promotion = Promotion.objects.filter(kind=Promotion.Kind.BUY_N_GET_ONE).order_by("pk").first()
+    offers = list(Promotion.objects.order_by("pk"))
     free = Voucher.objects.filter(kind=Voucher.Kind.FREE_ITEM).order_by("pk").first()
     win_back = Voucher.objects.filter(name="Diskon Rp 20.000").first()
     year_ago = timezone.localdate() - dt.timedelta(days=365)
@@ -103,7 +103,7 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
         ),
         (
             Programme(
-                name=f"Beli 5 gratis 1 {star}",
+                name="Tambah perawatan, tambah hemat" if salon else "Antar bandara, pulang lebih hemat",
                 kind=Programme.Kind.RETENTION,
                 goal="Pelanggan setia kembali lebih sering.",
                 value_proposition=propositions[kinds.FINANCIAL],
@@ -111,7 +111,7 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
                 starts_on=year_ago,
                 budget=3_000_000,
             ),
-            {"promotions": [promotion]},
+            {"promotions": offers},
         ),
         (
             Programme(
