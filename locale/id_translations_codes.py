@@ -72,3 +72,15 @@ ID.update(
         "Unknown part of Setia: %(part)s": "Bagian Setia tidak dikenal: %(part)s",
     }
 )
+ID.update(
+    {
+        "Customers: find likely duplicates (same phone, email, or name in one city)": (
+            "Pelanggan: cari kemungkinan duplikat (telepon, email, atau nama yang sama di satu kota)"
+        ),
+        "Channel": "Saluran",
+        "Purpose": "Tujuan",
+        "notice": "pemberitahuan",
+        "Member": "Anggota",
+        "Payments": "Pembayaran",
+    }
+)
