@@ -88,6 +88,7 @@ def test_a_negative_cash_amount_is_marked_on_its_row_and_adds_no_payment_row(bus
 
 def test_a_non_cash_payment_over_the_amount_due_is_refused_naming_it(business: Business, shop: dict) -> None:
     web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
     form = _form(business, shop["creambath"], pay_method=["qris"], pay_amount=["200000"])
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert "Payment 1 (QRIS)" in html and 'data-testid="payment-error"' in html and "disabled" in _pay_button(html)
