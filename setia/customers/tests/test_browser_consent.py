@@ -28,7 +28,7 @@ def _record(page: Any, *, channel: str, granted: str, source: str) -> None:
     form.locator("#id_purpose").select_option("marketing")
     form.locator(f"input[name=granted][value={granted}]").check()
     form.locator("#id_source").select_option(source)
-    assert form.locator("#id_notice_version").input_value() in ("", "2026-03")
+    assert form.locator("#id_notice_version").input_value() == "2026-01"  # CONSENT_NOTICE_VERSION
     form.locator("#id_notice_version").fill("2026-03")
     form.get_by_test_id("consent-submit").click()
 
