@@ -133,15 +133,16 @@ def lookup_customers(request: HttpRequest, phone: str) -> dict[str, Any]:
     customers = []
     found = selectors.caller_lookup(actor=actor, number=number or "")
     interactions = last_interactions([customer for customer, _phones, _addresses in found], limit=5)
-    facts = caller_facts([customer.pk for customer, _phones, _addresses in found])
+    # Only members have loyalty facts (a card number is given on joining): no query for the rest.
+    facts = caller_facts([customer.pk for customer, _phones, _addresses in found if customer.member_number])
     for customer, phones, addresses in found:
         customers.append(
             {
                 "id": customer.pk,
                 "name": customer.name,
                 "member_number": customer.member_number,
-                "tier": facts[customer.pk].get("tier"),
-                "points": facts[customer.pk].get("points"),
+                "tier": facts.get(customer.pk, {}).get("tier"),
+                "points": facts.get(customer.pk, {}).get("points"),
                 "phones": phones,
                 "addresses": addresses,
                 "last_interactions": [

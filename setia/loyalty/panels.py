@@ -4,6 +4,7 @@ timeline entries and the merge handler (registered in `LoyaltyConfig.ready`)."""
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from setia.core.references import Reference
 from setia.customers.models import Customer
 from setia.customers.timeline import Entry
 from setia.loyalty import selectors
-from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, WalletEntry
+from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, Tier, WalletEntry
 from setia.loyalty.services.membership import referral_url
 
 
@@ -142,11 +143,18 @@ def _reward_references(ids: list[str]) -> dict[str, Reference]:
 
 
 def caller_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Tier and points of the callers who are active members (the caller lookup API)."""
-    rows = Membership.objects.filter(customer_id__in=customer_ids, status=Membership.Status.ACTIVE).values_list(
-        "customer_id", "tier__name", "points_balance"
-    )
-    return {customer_id: {"tier": tier, "points": points} for customer_id, tier, points in rows}
+    """Tier and points of the callers who are active members (the caller lookup API, which the
+    phone system calls on every ring: one plain statement — the ORM's query building cost ~0.7 ms
+    of the ~1 ms it took)."""
+    membership, tier = Membership._meta.db_table, Tier._meta.db_table
+    marks = ", ".join(["%s"] * len(customer_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.customer_id, t.name, m.points_balance FROM {membership} m"
+            f" LEFT JOIN {tier} t ON t.id = m.tier_id WHERE m.customer_id IN ({marks}) AND m.status = %s",
+            [*customer_ids, Membership.Status.ACTIVE.value],
+        )
+        return {customer_id: {"tier": name, "points": points} for customer_id, name, points in cursor.fetchall()}
 
 
 def membership_caller(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
