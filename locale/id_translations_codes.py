@@ -84,3 +84,8 @@ ID.update(
         "Payments": "Pembayaran",
     }
 )
+ID.update(
+    {
+        "“Recorded by staff”: any other way the customer told staff.": "“dicatat staf”: cara lain pelanggan memberi tahu staf."
+    }
+)

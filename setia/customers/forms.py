@@ -286,8 +286,8 @@ class ConsentForm(StyledFormMixin, forms.Form):
     source = forms.ChoiceField(
         label=_("How the customer said it"),
         choices=[(source.value, source.label) for source in STAFF_CONSENT_SOURCES],
-        initial=ConsentRecord.Source.STAFF,
-        help_text=_("“Recorded by staff”: told in person or on the phone."),
+        initial=ConsentRecord.Source.IN_PERSON,
+        help_text=_("“Recorded by staff”: any other way the customer told staff."),
         error_messages={"invalid_choice": _("How the customer said it: “%(value)s” is not one of the choices.")},
     )
     notice_version = forms.CharField(

@@ -1,6 +1,7 @@
 """Reads of customers, always through the actor's branch scope."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
-from setia.accounts.selectors import branch_scope, require
+from setia.accounts.selectors import BranchScope, branch_scope, require
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.phones import normalize_phone
 from setia.core.sql import db_datetime, fetch_all, placeholders
@@ -163,6 +164,21 @@ def contact_lookup(query: str) -> ContactLookup | None:
     return ContactLookup(starts[:LOOKUP_LIMIT], "phone_start", capped=len(starts) > LOOKUP_LIMIT)
 
 
+def _only_elsewhere(scope: BranchScope, holders: Sequence[tuple[int | None, str | None]]) -> str:
+    """The (first) branch name of `holders` (home branch id, name) when the scope allows none."""
+    if any(scope.allows(branch_id) for branch_id, _name in holders):
+        return ""
+    names = sorted({name for branch_id, name in holders if branch_id is not None and name})
+    return names[0] if names else ""
+
+
+def _stored_number(typed: str) -> str:
+    try:
+        return normalize_phone(typed) or "" if typed.strip() else ""
+    except ApplicationError:
+        return ""
+
+
 def held_elsewhere(*, actor: User, card: str = "", phone: str = "") -> str:
     """The name of a branch whose customer holds member card `card` or phone number `phone` (any
     typed form), when the actor may see no customer holding it (branches that do not share
@@ -172,23 +188,17 @@ def held_elsewhere(*, actor: User, card: str = "", phone: str = "") -> str:
     scope = branch_scope(actor)
     if scope.all_branches:
         return ""
-    holders = Customer.objects.filter(merged_into__isnull=True, archived_at__isnull=True)
     compact = card.replace(" ", "").upper()
-    rows: list[tuple[int | None, str | None]] = []
     if compact:
-        rows = list(holders.filter(member_number=compact).values_list("home_branch_id", "home_branch__name")[:20])
-    if not rows and phone.strip():
-        try:
-            number = normalize_phone(phone)
-        except ApplicationError:
-            number = ""
-        if number:
-            ids = CustomerPhone.objects.filter(number=number).values("customer_id")
-            rows = list(holders.filter(pk__in=ids).values_list("home_branch_id", "home_branch__name")[:20])
-    if any(scope.allows(branch_id) for branch_id, _name in rows):
-        return ""
-    names = sorted({name for branch_id, name in rows if branch_id is not None and name})
-    return names[0] if names else ""
+        holders = list(
+            Customer.objects.filter(
+                member_number=compact, merged_into__isnull=True, archived_at__isnull=True
+            ).values_list("home_branch_id", "home_branch__name")[:20]
+        )
+        if holders:
+            return _only_elsewhere(scope, holders)
+    number = _stored_number(phone)
+    return numbers_elsewhere(actor=actor, numbers={number}).get(number, "") if number else ""
 
 
 def numbers_elsewhere(*, actor: User, numbers: set[str]) -> dict[str, str]:
@@ -203,12 +213,8 @@ def numbers_elsewhere(*, actor: User, numbers: set[str]) -> dict[str, str]:
     holders: dict[str, list[tuple[int | None, str | None]]] = {}
     for number, branch_id, name in rows:
         holders.setdefault(number, []).append((branch_id, name))
-    found = {}
-    for number, branches in holders.items():
-        names = sorted({name for branch_id, name in branches if branch_id is not None and name})
-        if names and not any(scope.allows(branch_id) for branch_id, _name in branches):
-            found[number] = names[0]
-    return found
+    found = {number: _only_elsewhere(scope, branches) for number, branches in holders.items()}
+    return {number: branch for number, branch in found.items() if branch}
 
 
 def card_elsewhere(*, actor: User, number: str) -> str:
@@ -219,13 +225,10 @@ def card_elsewhere(*, actor: User, number: str) -> str:
 
 def phones_held_elsewhere(*, actor: User, numbers: list[str]) -> list[tuple[str, str]]:
     """(number as typed, branch name) for each of `numbers` that only a customer of a branch the
-    actor may not see holds: the new-customer form warns before a duplicate is made."""
-    found = []
-    for number in numbers:
-        branch = held_elsewhere(actor=actor, phone=number) if number and number.strip() else ""
-        if branch:
-            found.append((number, branch))
-    return found
+    actor may not see holds: the new-customer form warns before a duplicate is made. One query."""
+    stored = {typed: _stored_number(typed) for typed in numbers if typed and typed.strip()}
+    branches = numbers_elsewhere(actor=actor, numbers={number for number in stored.values() if number})
+    return [(typed, branches[number]) for typed, number in stored.items() if number in branches]
 
 
 def phone_prefix(query: str) -> str:
