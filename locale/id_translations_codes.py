@@ -86,6 +86,8 @@ ID.update(
 )
 ID.update(
     {
-        "“Recorded by staff”: any other way the customer told staff.": "“dicatat staf”: cara lain pelanggan memberi tahu staf."
+        "“Recorded by staff”: any other way the customer told staff.": (
+            "“dicatat staf”: cara lain pelanggan memberi tahu staf."
+        )
     }
 )
