@@ -115,8 +115,10 @@ def test_update_mode_fills_in_and_adds_phones(business: Business) -> None:
 def test_resume_after_interruption_writes_each_row_once(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports, "WRITE_BATCH", 1000)
     monkeypatch.setattr(imports, "SQLITE_WRITE_BATCH", 1000)
+    monkeypatch.setattr(imports, "STAGE_CHUNK", 300)  # the resume starts inside a staged record
     rows = "".join(f"Pelanggan {i},0812{i:08d}\n" for i in range(2500))
     job = _check(_upload(business, "name,phone\n" + rows))
+    assert imports.stage_path(job).exists()  # the import reads the checked rows back
     imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
     original = imports._write_batch
     calls = {"n": 0}
@@ -137,6 +139,30 @@ def test_resume_after_interruption_writes_each_row_once(business: Business, monk
     assert job.processed_rows == 1000 and Customer.objects.count() == 1000
     job = imports.import_run(job.pk)
     assert job.status == "done" and Customer.objects.count() == 2500 and job.created_count == 2500
+    assert sorted(Customer.objects.values_list("name", flat=True)) == sorted(f"Pelanggan {i}" for i in range(2500))
+
+
+def test_a_check_that_stops_part_way_leaves_no_staged_rows(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "STAGE_CHUNK", 2)
+    job = _check(_upload(business, "name,phone\nAyu,0812-1111-2222\nBela,0813-2222-3333\n"))
+    assert imports.stage_path(job).exists()
+    original = imports.RowChecker.finish
+
+    def fail(self: imports.RowChecker, rows: list) -> None:
+        raise RuntimeError("worker stopped")
+
+    monkeypatch.setattr(imports.RowChecker, "finish", fail)
+    with pytest.raises(RuntimeError):
+        imports.import_check(job.pk)
+    # The earlier check's rows are gone with it, and no half-written file takes their place.
+    assert not imports.stage_path(job).exists()
+    assert not list(imports.stage_path(job).parent.glob("*.part"))
+    monkeypatch.setattr(imports.RowChecker, "finish", original)
+    job = imports.import_check(job.pk)
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    assert imports.import_run(job.pk).created_count == 2
 
 
 def test_windows_1252_and_custom_fields(business: Business) -> None:
