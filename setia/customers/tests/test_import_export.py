@@ -142,9 +142,7 @@ def test_resume_after_interruption_writes_each_row_once(business: Business, monk
     assert sorted(Customer.objects.values_list("name", flat=True)) == sorted(f"Pelanggan {i}" for i in range(2500))
 
 
-def test_a_check_that_stops_part_way_leaves_no_staged_rows(
-    business: Business, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_check_that_stops_part_way_leaves_no_staged_rows(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports, "STAGE_CHUNK", 2)
     job = _check(_upload(business, "name,phone\nAyu,0812-1111-2222\nBela,0813-2222-3333\n"))
     assert imports.stage_path(job).exists()
