@@ -91,3 +91,8 @@ ID.update(
         )
     }
 )
+ID.update(
+    {
+        "“%(value)s” could be %(names)s: write which one": ("“%(value)s” bisa berarti %(names)s: tulis yang mana"),
+    }
+)

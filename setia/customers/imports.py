@@ -60,6 +60,7 @@ from setia.customers.models import (
     Tag,
 )
 from setia.customers.name_search import indexing_in_bulk
+from setia.customers.regions import RegencyNames
 from setia.customers.tabular import COLUMNS, MAX_UPLOAD_BYTES, detect_format, read_rows
 from setia.customers.text import search_key
 
@@ -245,6 +246,7 @@ class RowChecker:
         self.branches = {b.code.lower(): b for b in Branch.objects.all()}
         self.owners = {u.username.lower(): u for u in User.objects.filter(is_active=True)}
         self.regencies = {search_key(r.name): r for r in Regency.objects.all()}
+        self.regency_names = RegencyNames(self.regencies.values())
         self.districts: dict[tuple[str, str], District] = {}
         self.seen: dict[str, int] = {}  # match keys already used by an earlier row of this file
         # For rows read back from the check's staging file, which holds ids instead of objects.
@@ -296,12 +298,7 @@ class RowChecker:
                 raise ValueError(_("no active staff member %(username)s") % {"username": value})
             row.values["owner"] = owner
         elif target == "city":
-            regency = self.regencies.get(search_key(value)) or self.regencies.get(search_key(f"kota {value}"))
-            if regency is None:
-                regency = self.regencies.get(search_key(f"kabupaten {value}"))
-            if regency is None:
-                raise ValueError(_("unknown city/regency %(value)s") % {"value": value})
-            row.values["regency"] = regency
+            row.values["regency"] = self.regency_names.find(value)
         elif target in ("tags", "interests"):
             row.values[target] = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         else:
