@@ -96,3 +96,12 @@ ID.update(
         "“%(value)s” could be %(names)s: write which one": ("“%(value)s” bisa berarti %(names)s: tulis yang mana"),
     }
 )
+ID.update(
+    {
+        "One purchase day only: with no repeat purchase to be late for, the model rates the risk low. "
+        "Judge by how long ago she bought.": (
+            "Baru satu hari belanja: belum ada pembelian ulang yang bisa terlambat, jadi model menilai risikonya "
+            "rendah. Nilailah dari berapa lama sejak ia belanja."
+        ),
+    }
+)

@@ -16,6 +16,7 @@ class Panel:
     order: int = 100
     capability: str | None = None
     width: int = 6  # Bootstrap columns on a laptop; panels take the full width on a phone
+    section: str | None = None  # hidden where the business does not use this part (core.navigation)
 
 
 _panels: dict[str, Panel] = {}
@@ -30,6 +31,8 @@ def panels_for(request: HttpRequest) -> list[dict[str, Any]]:
     shown = []
     for panel in sorted(_panels.values(), key=lambda p: p.order):
         if panel.capability and not user.has_capability(panel.capability):
+            continue
+        if panel.section and panel.section in getattr(user, "unused_sections", frozenset()):
             continue
         shown.append({"key": panel.key, "template": panel.template, "width": panel.width, **panel.context(request)})
     return shown

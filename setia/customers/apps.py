@@ -28,3 +28,21 @@ class CustomersConfig(AppConfig):
         from setia.customers import timeline
 
         timeline.register_builtin_sources()
+        _register_home_panel()
+
+
+def _register_home_panel() -> None:
+    """ "Who's calling?" on the home page of everyone who answers calls (a call agent's first
+    screen), with their last few calls; hidden where the business does not use calls."""
+    from typing import Any
+
+    from setia.core.dashboard import Panel, register_panel
+
+    def calls(request: Any) -> dict[str, Any]:
+        from setia.customers.selectors import recent_calls
+
+        return {"recent": recent_calls(agent=request.user, limit=5)}
+
+    register_panel(
+        Panel("calls", "customers/panels/calls.html", calls, order=5, capability="calls.answer", section="calls")
+    )

@@ -581,6 +581,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _import_job(request, pk)
     error = ""
+    field_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
             if request.POST.get("step") == "check":
@@ -596,13 +597,16 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 enqueue_on_commit(run_customer_import, job.pk)
         except ApplicationError as problem:
             error = problem.message
+            field_errors = problem.extra
         else:
             return redirect("customers:import_detail", pk=job.pk)
     job.refresh_from_db()
     context = {
         "nav_key": "customers",
         "job": job,
-        "error": error,
+        # A message about one control shows beside it (the "import only the valid rows" box).
+        "error": "" if "skip_invalid" in field_errors else error,
+        "skip_invalid_error": " ".join(field_errors.get("skip_invalid", [])),
         "columns": [(str(index), title) for index, title in enumerate(job.header)],
         "targets": _target_labels(imports.available_targets()),
         "modes": CustomerImport.Mode.choices,

@@ -177,3 +177,24 @@ def test_customer_panel_says_why_regular_purchases_score_nothing(business: Busin
     assert "4 purchase days" in regularity and "the gaps between them vary too much" in regularity
     breadth = html.split('data-testid="component-breadth"')[1].split("</tr>")[0]
     assert "categories bought (" in breadth and "= full score)" in breadth
+
+
+def test_customer_panel_says_why_a_one_time_buyer_s_churn_risk_reads_low(business: Business) -> None:
+    lapsed, regular = factories.customers(2)
+    for customer in (lapsed, regular):
+        customer.home_branch = business.branch_a
+        customer.save(update_fields=["home_branch"])
+    factories.order(lapsed, TODAY - dt.timedelta(days=400), 50_000, branch=business.branch_a)
+    for days in (90, 60, 30):
+        factories.order(regular, TODAY - dt.timedelta(days=days), 50_000, branch=business.branch_a)
+    engine.analytics_refresh(today=TODAY)
+    # Two customers are too few to fit the model: give both the low risk it gives a one-time buyer.
+    CustomerScore.objects.filter(customer__in=[lapsed, regular]).update(churn_risk=0.12)
+    assert CustomerScore.objects.get(customer=lapsed).purchase_days == 1
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("customers:detail", args=[lapsed.pk])).content.decode()
+    note = html.split('data-testid="churn-one-purchase"')[1].split("</div>")[0]
+    assert "no repeat purchase to be late for" in note
+    html = client.get(reverse("customers:detail", args=[regular.pk])).content.decode()
+    assert 'data-testid="churn-risk"' in html and 'data-testid="churn-one-purchase"' not in html

@@ -103,7 +103,9 @@ def test_custom_field_everywhere_and_import_with_preview(
     assert not Customer.objects.filter(name="Ratna Sari").exists()  # the check wrote nothing
 
     page.get_by_test_id("confirm-import").click()
-    assert page.get_by_test_id("import-error").is_visible()  # bad rows: the owner must choose
+    assert page.get_by_test_id(
+        "skip-invalid-error"
+    ).is_visible()  # bad rows: the owner must choose, told beside the box
     page.locator("#skip_invalid").check()
     page.get_by_test_id("confirm-import").click()
     run_worker()

@@ -187,3 +187,20 @@ def test_lookup_queries_do_not_grow_with_the_number_of_matches(
             "/api/v1/customers/lookup?phone=0811-6964-5669", headers={"Authorization": f"Bearer {key}"}
         )
     assert len(response.json()["customers"]) == family_size
+
+
+def test_the_home_page_asks_who_is_calling_for_those_who_answer_calls(business: Business, caller: int) -> None:
+    from setia.accounts.models import User
+    from setia.accounts.services import business_settings_update
+    from setia.core.memo import clear_all
+
+    telephony_event_receive(actor=business.owner, event="ringing", caller="0811-6964-5669", agent_username="cashier_a")
+    home = client_for(business.cashier_a).get("/").content.decode()
+    panel = home.split('data-testid="calls-panel"')[1]
+    assert 'data-testid="who-is-calling"' in panel and 'data-testid="home-recent-calls"' in panel
+    assert f"/customers/{caller}/" in panel.split('data-testid="home-recent-calls"')[1]  # her last call, named
+    analyst = User.objects.get(username="analyst")
+    assert 'data-testid="calls-panel"' not in client_for(analyst).get("/").content.decode()  # takes no calls
+    business_settings_update(actor=business.owner, unused_sections=["calls"])
+    clear_all()
+    assert 'data-testid="calls-panel"' not in client_for(business.cashier_a).get("/").content.decode()

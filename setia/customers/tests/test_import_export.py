@@ -264,6 +264,19 @@ def test_import_pages_per_role(business: Business) -> None:
     assert client_for(business.owner).get(f"/customers/import/{job.pk}/").status_code == 200
 
 
+def test_the_page_says_beside_the_box_that_rows_with_errors_need_a_choice(business: Business) -> None:
+    job = _check(_upload(business, GOOD_AND_BAD))
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    page = client.post(f"/customers/import/{job.pk}/", {"step": "import"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="skip-invalid-error"' in html
+    assert 'data-testid="import-error"' not in html  # said once, beside the box
+    assert "choose to import only the valid rows" in html
+    job.refresh_from_db()
+    assert job.status == CustomerImport.Status.CHECKED and Customer.objects.count() == 0
+
+
 FULL = (
     "external_id,name,phone,phone_2,email,birthday,gender,occupation,home_branch,owner,city,address_line,tags,"
     "interests,notes,Berat badan (kg)\n"

@@ -77,7 +77,10 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
         }
         for line in lines
     ]
-    fields["payments"] = [{"method": p.method, "amount": p.amount, "reference": p.reference} for p in payments]
+    fields["payments"] = [
+        {"method": p.method, "amount": p.amount, "reference": p.reference, "tendered": p.tendered, "change": p.change}
+        for p in payments
+    ]
     return fields
 
 

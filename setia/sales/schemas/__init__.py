@@ -44,6 +44,10 @@ class PaymentOut(Schema):
     method: str
     amount: int
     reference: str
+    tendered: int | None = Field(
+        None, description="cash: what the customer handed over, when more than `amount` (null otherwise)"
+    )
+    change: int = Field(0, description="cash: the change given back (`tendered` - `amount`)")
 
 
 class OrderOut(Schema):

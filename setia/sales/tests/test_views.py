@@ -266,6 +266,10 @@ def test_api_order_just_recorded_answers_as_the_order_read_back(business: Busine
     # Rendered without the schema's second validation: byte for byte what the schema renders.
     assert created.content == read.content and created["Content-Type"] == read["Content-Type"]
     assert len(created.json()["lines"]) == 2 and len(created.json()["payments"]) == 2
+    cash = next(payment for payment in created.json()["payments"] if payment["method"] == "cash")
+    assert cash["tendered"] == 300_000 and cash["change"] == 300_000 - cash["amount"] > 0  # the change given back
+    points = next(payment for payment in created.json()["payments"] if payment["method"] == "points")
+    assert (points["tendered"], points["change"]) == (None, 0)
 
 
 def test_api_order_for_a_customer_the_till_may_not_sell_to_is_refused_and_writes_nothing(
