@@ -10,10 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from setia.core.errors import ApplicationError
+from setia.core.forms import add_application_error
 from setia.customers.models import Customer
 
 Context = Callable[[HttpRequest, Customer], dict[str, Any] | None]
@@ -68,3 +72,68 @@ def caller_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
             for pk, found in facts(customer_ids).items():
                 merged.setdefault(pk, {}).update(found)
     return merged
+
+
+# Extra questions on the new-customer form that higher apps ask (loyalty: "join as member now"
+# when the form is opened from the till). `form(request)` gives a small form bound to the POST
+# (or None to leave the block out), rendered by `template` with `form`; `save(request, customer,
+# form)` runs inside the transaction that creates the customer and may return a line to tell the
+# user. An `ApplicationError` from it refuses the whole save: no customer is created either.
+CreateExtraForm = Callable[[HttpRequest], forms.Form | None]
+CreateExtraSave = Callable[[HttpRequest, Customer, forms.Form], str | None]
+
+
+@dataclass(frozen=True)
+class CreateExtra:
+    key: str
+    template: str
+    form: CreateExtraForm
+    save: CreateExtraSave
+    order: int = 100
+
+
+_create_extras: dict[str, CreateExtra] = {}
+
+
+def register_create_extra(extra: CreateExtra) -> None:
+    _create_extras[extra.key] = extra
+
+
+@dataclass
+class CreateExtras:
+    """The extra blocks offered on one new-customer form, with their bound forms."""
+
+    offered: list[tuple[CreateExtra, forms.Form]]
+
+    def is_valid(self) -> bool:
+        checked = [form.is_valid() for _extra, form in self.offered]  # every form, so each shows its errors
+        return all(checked)
+
+    def rendered(self, request: HttpRequest) -> list[SafeString]:
+        return [
+            mark_safe(render_to_string(extra.template, {"form": form}, request=request)) for extra, form in self.offered
+        ]
+
+    @transaction.atomic
+    def create(self, request: HttpRequest, create: Callable[[], Customer]) -> tuple[Customer, list[str]]:
+        """`create()` and then each extra's save, in one transaction; the lines they tell."""
+        customer = create()
+        told = [extra.save(request, customer, form) for extra, form in self.offered]
+        return customer, [line for line in told if line]
+
+    def show_error(self, error: ApplicationError) -> bool:
+        """Put a refusal naming an extra's field under that field; False when none names it."""
+        for _extra, form in self.offered:
+            if any(name in form.fields for name in error.extra):
+                add_application_error(form, error)
+                return True
+        return False
+
+
+def create_extras(request: HttpRequest) -> CreateExtras:
+    offered = []
+    for extra in sorted(_create_extras.values(), key=lambda e: e.order):
+        form = extra.form(request)
+        if form is not None:
+            offered.append((extra, form))
+    return CreateExtras(offered)

@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -36,7 +37,7 @@ from setia.customers.models import (
     ScreenPop,
     Tag,
 )
-from setia.customers.panels import panels_for
+from setia.customers.panels import create_extras, panels_for
 from setia.customers.tasks import check_customer_import, run_customer_import, scan_duplicates
 from setia.customers.timeline import PAGE_SIZE as TIMELINE_PAGE_SIZE
 from setia.customers.timeline import for_viewer, next_page, timeline_for
@@ -191,9 +192,10 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         initial["source"] = request.GET["source"]
     back = _local_next(request)  # e.g. the cashier screen, which takes the new customer on
     form = _form(request, initial=initial)
+    extras = create_extras(request)  # e.g. loyalty's "join as member now" at the till
     duplicates: list[Customer] = []
     elsewhere: list[tuple[str, str]] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and all([form.is_valid(), extras.is_valid()]):
         contacts = form.contacts()
         duplicates = selectors.possible_duplicates(actor=actor, name=form.cleaned_data["name"], contacts=contacts)
         elsewhere = selectors.phones_held_elsewhere(actor=actor, numbers=[phone.number for phone in contacts.phones])
@@ -201,26 +203,40 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("This looks like a customer you already have. Open them, or tick “Create anyway”."))
         else:
             try:
-                customer = services.customer_create(
-                    actor=actor,
-                    name=form.cleaned_data["name"],
-                    contacts=contacts,
-                    tags=form.split(form.cleaned_data["tags"]),
-                    interests=form.split(form.cleaned_data["interests"]),
-                    custom=form.custom_values(),
-                    home_branch=form.cleaned_data.get("home_branch"),
-                    marketing_consent=form.marketing_consent(),
-                    notice_version=form.cleaned_data.get("consent_notice_version") or "",
-                    **form.profile(),
+                customer, told = extras.create(
+                    request,
+                    partial(
+                        services.customer_create,
+                        actor=actor,
+                        name=form.cleaned_data["name"],
+                        contacts=contacts,
+                        tags=form.split(form.cleaned_data["tags"]),
+                        interests=form.split(form.cleaned_data["interests"]),
+                        custom=form.custom_values(),
+                        home_branch=form.cleaned_data.get("home_branch"),
+                        marketing_consent=form.marketing_consent(),
+                        notice_version=form.cleaned_data.get("consent_notice_version") or "",
+                        **form.profile(),
+                    ),
                 )
             except ApplicationError as error:
-                add_application_error(form, form_error(error))
+                if not extras.show_error(error):
+                    add_application_error(form, form_error(error))
             else:
                 messages.success(request, _("Customer %(name)s added.") % {"name": customer})
+                for line in told:
+                    messages.success(request, line)
                 if back:
                     return redirect(f"{back}{'&' if '?' in back else '?'}customer={customer.pk}")
                 return redirect("customers:detail", pk=customer.pk)
-    context = {"nav_key": "customers", "form": form, "duplicates": duplicates, "elsewhere": elsewhere, "next": back}
+    context = {
+        "nav_key": "customers",
+        "form": form,
+        "extras": extras.rendered(request),
+        "duplicates": duplicates,
+        "elsewhere": elsewhere,
+        "next": back,
+    }
     return render(request, "customers/form.html", context)
 
 
@@ -711,7 +727,8 @@ def customer_merge(request: HttpRequest) -> HttpResponse:
             )
             return redirect("customers:detail", pk=survivor.pk)
     rows = _compare_rows(first, second)
-    context = {"nav_key": "customers", "a": first, "b": second, "rows": rows}
+    summary = merge.merge_summary(actor=actor, first=first, second=second)
+    context = {"nav_key": "customers", "a": first, "b": second, "rows": rows, "summary": summary}
     return render(request, "customers/merge.html", context)
 
 

@@ -238,6 +238,25 @@ class JoinForm(StyledFormMixin, forms.Form):
     )
 
 
+class WalkInJoinForm(StyledFormMixin, forms.Form):
+    """The new-customer form's loyalty block at the till: she joins as she is added."""
+
+    join_member = forms.BooleanField(label=_("Join as member now"), required=False)
+    referral_code = forms.CharField(
+        label=_("Referral code"),
+        max_length=16,
+        required=False,
+        help_text=_("The code of the friend who brought her, if any. Used when she joins."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A code typed without the box ticked would be dropped, and the friend's reward with it.
+        if cleaned.get("referral_code", "").strip() and not cleaned.get("join_member"):
+            self.add_error("referral_code", _("Tick “Join as member now” to use the referral code."))
+        return cleaned
+
+
 class AdjustForm(StyledFormMixin, forms.Form):
     BALANCES = [("points", _("Points")), ("cashback", _("Cashback (Rp)"))]
     balance = forms.ChoiceField(label=_("Balance"), choices=BALANCES, initial="points")

@@ -1,5 +1,6 @@
 """What loyalty contributes to the customer 360° page: the membership panel, the quick actions,
-timeline entries and the merge handler (registered in `LoyaltyConfig.ready`)."""
+timeline entries, the merge handler and the new-customer form's "join now" block at the till
+(registered in `LoyaltyConfig.ready`)."""
 
 import datetime as dt
 from typing import Any
@@ -170,14 +171,18 @@ def membership_caller(request: HttpRequest, customer: Customer) -> dict[str, Any
 def register() -> None:
     from setia.core.references import register_reference
     from setia.customers.merge import register_merge_handler
-    from setia.customers.panels import Panel, register_caller_facts, register_panel
+    from setia.customers.panels import CreateExtra, Panel, register_caller_facts, register_create_extra, register_panel
     from setia.customers.timeline import register_source
+    from setia.loyalty import walk_in
     from setia.loyalty.services.membership import membership_merge
 
     register_panel(Panel("loyalty_actions", "loyalty/_actions.html", membership_actions, place="actions", order=20))
     register_panel(Panel("loyalty_membership", "loyalty/_membership_panel.html", membership_panel, "side", 10))
     register_panel(Panel("loyalty_caller", "loyalty/_caller.html", membership_caller, "caller", 5))
     register_caller_facts(caller_facts)
+    register_create_extra(
+        CreateExtra("loyalty_join", "loyalty/_walk_in_join.html", walk_in.join_form, walk_in.join_save)
+    )
     register_source("loyalty", ledger_source)
     register_reference("loyalty.referral", _referral_references)
     register_reference("loyalty.reward", _reward_references)
