@@ -118,6 +118,8 @@ def list_customer_fields(request: HttpRequest) -> list[dict[str, Any]]:
             "choices": d.choices,
             "group": d.group,
             "position": d.position,
+            "minimum": d.minimum,
+            "maximum": d.maximum,
         }
         for d in active_definitions()
     ]

@@ -26,8 +26,47 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def convert_value(definition: CustomFieldDefinition, value: Any) -> Any:
-    """The stored form of `value` for `definition`, or ValueError with a reason for the user."""
+LIMITED_TYPES = {FieldType.INTEGER, FieldType.DECIMAL, FieldType.DATE}
+
+
+_NOTHING_KEPT = object()
+
+
+def convert_value(definition: CustomFieldDefinition, value: Any, *, kept: Any = _NOTHING_KEPT) -> Any:
+    """The stored form of `value` for `definition`, or ValueError with a reason for the user.
+
+    The one place a value is checked, for the customer form, the API and the import alike.
+    `kept` is the value the customer already holds: sent back unchanged, it is not held to limits
+    set after it was saved (changing limits never touches stored values; they are refused only
+    when someone changes them)."""
+    stored = convert_type(definition, value)
+    if definition.field_type in LIMITED_TYPES and stored != kept:
+        _check_limits(definition, stored)
+    return stored
+
+
+def _check_limits(definition: CustomFieldDefinition, stored: Any) -> None:
+    # getattr: the import checks birthdays with a stand-in definition that has no limits.
+    minimum = getattr(definition, "minimum", None)
+    maximum = getattr(definition, "maximum", None)
+    if minimum is None and maximum is None:
+        return
+    is_date = definition.field_type == FieldType.DATE
+    if minimum is not None and comparable(definition, stored) < comparable(definition, minimum):
+        message = _("must be on or after %(limit)s") if is_date else _("must be at least %(limit)s")
+        raise ValueError(message % {"limit": display_value(definition, minimum)})
+    if maximum is not None and comparable(definition, stored) > comparable(definition, maximum):
+        message = _("must be on or before %(limit)s") if is_date else _("must be at most %(limit)s")
+        raise ValueError(message % {"limit": display_value(definition, maximum)})
+
+
+def comparable(definition: CustomFieldDefinition, stored: Any) -> Any:
+    """Stored values of one type, made comparable: decimals are text; ISO dates and ints compare as they are."""
+    return Decimal(stored) if definition.field_type == FieldType.DECIMAL else stored
+
+
+def convert_type(definition: CustomFieldDefinition, value: Any) -> Any:
+    """The stored form of `value` for the field's type, before its limits are checked."""
     kind = definition.field_type
     if kind in (FieldType.TEXT, FieldType.LONG_TEXT):
         text = str(value).strip()
@@ -97,6 +136,7 @@ def clean_custom(
     Returns the stored dict: `existing` values are kept (including those of archived fields),
     given values replace them, empty values remove them. Unknown keys and invalid values raise
     ApplicationError naming `custom.<key>`. With `partial`, required fields not given are not checked.
+    A value sent back as it is stored is not held to limits set after it was saved.
     """
     definitions = definitions if definitions is not None else active_definitions()
     by_key = {definition.key: definition for definition in definitions}
@@ -111,7 +151,7 @@ def clean_custom(
             result.pop(key, None)
             continue
         try:
-            result[key] = convert_value(definition, raw)
+            result[key] = convert_value(definition, raw, kept=result.get(key, _NOTHING_KEPT))
         except ValueError as error:
             errors[f"custom.{key}"] = [str(error)]
     for definition in definitions:

@@ -96,6 +96,10 @@ class CustomFieldDefinition(TimeStampedModel):
         _("group"), max_length=60, blank=True, help_text=_("Fields with the same group show together.")
     )
     position = models.PositiveIntegerField(_("order"), default=0)
+    # Limits of whole-number, decimal and date fields, held in the value's own stored form (an int,
+    # a decimal as text, an ISO date), so a value is compared with them as it is stored.
+    minimum = models.JSONField(_("minimum"), null=True, blank=True, default=None)
+    maximum = models.JSONField(_("maximum"), null=True, blank=True, default=None)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:

@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class PhoneSchema(Schema):
@@ -119,6 +119,10 @@ class FieldOut(Schema):
     choices: list[str]
     group: str
     position: int
+    # Whole-number, decimal and date fields: the limits in the form `custom` values take (an integer,
+    # a decimal as text such as "0.5", a date as "YYYY-MM-DD"); null for no limit.
+    minimum: int | str | None = Field(None, description="smallest value allowed (dates: the earliest); null: none")
+    maximum: int | str | None = Field(None, description="largest value allowed (dates: the latest); null: none")
 
 
 class InteractionOut(Schema):

@@ -18,7 +18,14 @@ from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_changed, audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, validate_instance
 from setia.core.phones import normalize_phone
-from setia.customers.custom_fields import clean_custom, index_create, index_drop
+from setia.customers.custom_fields import (
+    LIMITED_TYPES,
+    clean_custom,
+    comparable,
+    convert_type,
+    index_create,
+    index_drop,
+)
 from setia.customers.models import (
     Address,
     ConsentRecord,
@@ -418,6 +425,8 @@ DEFINITION_FIELDS = [
     "choices",
     "group",
     "position",
+    "minimum",
+    "maximum",
     "archived_at",
 ]
 
@@ -434,7 +443,31 @@ def _clean_definition(definition: CustomFieldDefinition) -> None:
     if len({choice.lower() for choice in definition.choices}) != len(definition.choices):
         message = _("Each choice may appear only once.")
         raise ApplicationError(message, {"choices": [message]})
+    _clean_limits(definition)
     validate_instance(definition)
+
+
+def _clean_limits(definition: CustomFieldDefinition) -> None:
+    """Minimum and maximum in the stored form of the field's values. Only whole numbers, decimals
+    and dates have limits; a limit on another type is refused rather than silently dropped.
+    Stored values are never touched: one outside new limits stays until it is next edited."""
+    labels = {"minimum": _("Minimum"), "maximum": _("Maximum")}
+    for name, label in labels.items():
+        raw = getattr(definition, name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            setattr(definition, name, None)
+            continue
+        if definition.field_type not in LIMITED_TYPES:
+            message = _("Only whole number, decimal number and date fields have a minimum and maximum.")
+            raise ApplicationError(message, {name: [message]})
+        try:
+            setattr(definition, name, convert_type(definition, raw))
+        except ValueError as error:
+            raise ApplicationError(f"{label}: {error}", {name: [str(error)]}) from error
+    low, high = definition.minimum, definition.maximum
+    if low is not None and high is not None and comparable(definition, low) > comparable(definition, high):
+        message = _("The minimum must not be more than the maximum.")
+        raise ApplicationError(message, {"minimum": [message]})
 
 
 @transaction.atomic
