@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError
 from setia.core.forms import StyledFormMixin
+from setia.customers.custom_fields import LIMITED_TYPES
 from setia.customers.models import (
     Address,
     ConsentRecord,
@@ -326,6 +327,23 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
         required=False,
         help_text=_("For single and multiple choice: one choice per line."),
     )
+    # Text, not number inputs: the same two boxes hold numbers ("61,5") or dates ("01/01/1940");
+    # the service reads them as the field's type. Shown only for those types (custom-field-form.js).
+    minimum = forms.CharField(
+        label=_("Minimum"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "For whole numbers, decimal numbers and dates (the earliest date). "
+            "Values already saved are kept; one outside the limits is refused only when it is next edited."
+        ),
+    )
+    maximum = forms.CharField(
+        label=_("Maximum"),
+        max_length=40,
+        required=False,
+        help_text=_("For dates: the latest date. Leave both empty for no limit."),
+    )
 
     class Meta:
         model = CustomFieldDefinition
@@ -333,10 +351,19 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        limited = " ".join(sorted(LIMITED_TYPES))
+        for name in ("minimum", "maximum"):
+            self.fields[name].widget.attrs["data-limited-types"] = limited
         if self.instance.pk:
             self.fields["key"].disabled = True
             self.fields["field_type"].disabled = True
             self.initial["choices_text"] = "\n".join(self.instance.choices)
+            if self.instance.field_type in LIMITED_TYPES:
+                for name in ("minimum", "maximum"):  # as stored ("61.5", "1940-01-01"): both are read back
+                    stored = getattr(self.instance, name)
+                    self.initial[name] = "" if stored is None else str(stored)
+            else:  # the type cannot change, so these boxes would never apply
+                del self.fields["minimum"], self.fields["maximum"]
 
     def choices(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("choices_text", "").splitlines() if line.strip()]
