@@ -5,14 +5,20 @@ handlers: this app's own (phones, emails, addresses, consent, tags, history) and
 higher apps register (purchases, points, tickets…) with `register_merge_handler` — customers
 never imports them. The merged-away record stays, pointing at the survivor, so its old id
 still resolves.
+
+The merge screen shows, beside each record, what helps tell the live one from the stale one:
+customer since and last contact from here, and facts higher apps register with
+`register_merge_facts` (orders and spend, membership…), each asked once for both customers.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
@@ -30,6 +36,7 @@ from setia.customers.models import (
 )
 from setia.customers.selectors import visible_customers
 from setia.customers.services import PROFILE_FIELDS
+from setia.customers.timeline import last_interactions
 
 MergeHandler = Callable[[Customer, Customer, User], None]
 _handlers: dict[str, MergeHandler] = {}
@@ -61,6 +68,65 @@ def _move_contact_points(survivor: Customer, merged: Customer, actor: User) -> N
 
 
 register_merge_handler("customers", _move_contact_points)
+
+
+@dataclass(frozen=True)
+class MergeFact:
+    """One line of a record's summary on the merge screen. Facts with the same `key` sit on one
+    row, the two records side by side; rows come in `order`."""
+
+    key: str
+    label: str
+    value: str
+    order: int = 100
+
+
+# `(viewer, customer ids) -> {customer id: [facts]}`, one query for all the ids; a fact the viewer
+# may not see (no capability for it) is left out.
+MergeFacts = Callable[[User, list[int]], dict[int, list[MergeFact]]]
+_facts: dict[str, MergeFacts] = {}
+
+
+def register_merge_facts(key: str, facts: MergeFacts) -> None:
+    _facts[key] = facts
+
+
+def _own_facts(customers: list[Customer]) -> dict[int, list[MergeFact]]:
+    """Customer since, and the newest contact (a purchase, a call…) from the timeline's
+    interaction sources, asked for both customers at once."""
+    latest = last_interactions(customers, limit=1)
+    found: dict[int, list[MergeFact]] = {}
+    for customer in customers:
+        since = date_format(timezone.localtime(customer.created_at), "DATE_FORMAT")
+        entries = latest.get(customer.pk) or []
+        if entries:
+            when = date_format(timezone.localtime(entries[0].at), "DATE_FORMAT")
+            last = f"{when} · {entries[0].title}"
+        else:
+            last = _("No contact recorded")
+        found[customer.pk] = [
+            MergeFact("customers.since", _("Customer since"), since, order=10),
+            MergeFact("customers.last_activity", _("Last activity"), last, order=20),
+        ]
+    return found
+
+
+def merge_summary(*, actor: User, first: Customer, second: Customer) -> list[dict[str, str]]:
+    """The rows of the merge screen's summary: `{"label", "a", "b"}`, a value empty where that
+    record has no such fact."""
+    customers = [first, second]
+    ids = [customer.pk for customer in customers]
+    by_customer: dict[int, list[MergeFact]] = _own_facts(customers)
+    for facts in _facts.values():
+        for pk, found in facts(actor, ids).items():
+            by_customer.setdefault(pk, []).extend(found)
+    rows: dict[str, dict[str, Any]] = {}
+    for side, customer in (("a", first), ("b", second)):
+        for fact in by_customer.get(customer.pk, []):
+            row = rows.setdefault(fact.key, {"label": fact.label, "order": fact.order, "a": "", "b": ""})
+            row[side] = fact.value
+    ordered = sorted(rows.values(), key=lambda row: row["order"])
+    return [{"label": row["label"], "a": row["a"], "b": row["b"]} for row in ordered]
 
 
 @transaction.atomic

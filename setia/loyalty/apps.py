@@ -13,6 +13,9 @@ class LoyaltyConfig(AppConfig):
 
         register_section(Section("loyalty", _("Loyalty"), "loyalty:home", "award", 30, "loyalty.view"))
         panels.register()
+        from setia.loyalty import merge_facts
+
+        merge_facts.register()
         from setia.loyalty import segment_fields
 
         segment_fields.register()
