@@ -11,6 +11,7 @@ from setia.customers.models import Customer
 from setia.customers.services import ContactPoints, PhoneIn, customer_create
 from setia.customers.tests.test_browser_fields_import import run_worker
 from setia.demo.services import seed_demo
+from setia.sales.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +26,9 @@ def test_two_duplicates_are_merged(page: Any, live_server: Any) -> None:
         occupation="Bidan",
         contacts=ContactPoints(phones=[PhoneIn("62812 4040 5050"), PhoneIn("0857-6060-7070")]),
     )
+    Order.objects.create(
+        number="MRG-1", customer=second, branch=manager.branch, business_date=second.created_at.date(), total=150_000
+    )
     sign_in(page, live_server.url, "manager")
     page.locator('[data-nav="customers"]').click()
     page.get_by_test_id("duplicates").click()
@@ -36,6 +40,14 @@ def test_two_duplicates_are_merged(page: Any, live_server: Any) -> None:
     assert "Maya Sari" in table.inner_text() and "Maya S." in table.inner_text()
     table.get_by_test_id("compare").first.click()
     form = page.get_by_test_id("merge-form")
+    # Phones as people read them, and each record's history beside it.
+    phones = form.get_by_test_id("merge-phones")
+    assert phones.locator('[data-side="a"]').inner_text().split()[0] == "0812-4040-5050"
+    assert "0857-6060-7070" in phones.locator('[data-side="b"]').inner_text() and "+62" not in phones.inner_text()
+    summary = form.get_by_test_id("merge-summary")
+    assert "Pelanggan sejak" in summary.inner_text()
+    assert summary.locator('[data-side="b"]', has_text="Rp 150.000").count() == 1
+    assert summary.locator('[data-side="a"]', has_text="Rp 0").count() == 1
     form.get_by_label(re.compile("Bidan")).check()
     asked: list[str] = []
 
