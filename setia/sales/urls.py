@@ -20,6 +20,7 @@ urlpatterns = [
     path("trips/<int:pk>/<str:action>/", views.trip_action, name="trip_action"),
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/new/", views.appointment_new, name="appointment_new"),
+    path("appointments/customers/", views.appointment_customers, name="appointment_customers"),
     path("appointments/<int:pk>/<str:action>/", views.appointment_action, name="appointment_action"),
     path("settings/sales/", views.settings_view, name="settings"),
 ]

@@ -17,6 +17,7 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.customers.models import Address, Customer
 from setia.sales.models import Appointment, Order, Payment, Trip
+from setia.sales.selectors.appointments import APPOINTMENT_ROLES, takes_appointments
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
 
@@ -240,13 +241,26 @@ def trip_cancel(*, actor: User, trip: Trip, reason: str = "") -> Trip:
 def appointment_book(
     *,
     actor: User,
-    customer: Customer,
+    customer: Customer | None,
     branch: Branch,
-    service: Product,
-    starts_at: dt.datetime,
+    service: Product | None,
+    starts_at: dt.datetime | None,
     staff: User | None = None,
 ) -> Appointment:
+    """Book `service` for `customer` at `starts_at` with `staff` (None: any staff member). Each of
+    customer, service and time left out is named, all at once; nothing is written then."""
     require(actor, "bookings.manage")
+    if customer is None or service is None or starts_at is None:
+        missing = {
+            field: [message]
+            for field, message, value in (
+                ("customer", _("Choose the customer."), customer),
+                ("service", _("Choose the service."), service),
+                ("starts_at", _("Enter the time."), starts_at),
+            )
+            if value is None
+        }
+        raise ApplicationError(next(iter(missing.values()))[0], missing)
     if service.kind != Product.Kind.SERVICE or not service.is_active:
         raise _error("service", _("Choose an active service."))
     if not service.all_branches and not service.branches.filter(pk=branch.pk).exists():
@@ -257,8 +271,11 @@ def appointment_book(
         raise _error("starts_at", _("The appointment time is in the past."))
     ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes or 60)
     if staff is not None:
-        if staff.branch_id not in (None, branch.pk):
+        if staff.branch_id != branch.pk and staff.role in APPOINTMENT_ROLES:
             raise _error("staff", _("%(staff)s does not work at %(branch)s.") % {"staff": staff, "branch": branch.name})
+        if not takes_appointments(staff, branch):
+            name = staff.get_full_name() or staff.username
+            raise _error("staff", _("%(staff)s does not take appointments.") % {"staff": name})
         # Lock the staff member's row so two receptionists cannot book the same slot at once.
         User.objects.select_for_update().filter(pk=staff.pk).first()
         clash = Appointment.objects.filter(

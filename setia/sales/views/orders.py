@@ -3,6 +3,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote as url_quote
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -23,12 +24,13 @@ from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.money import format_rupiah
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
-from setia.customers.selectors import card_elsewhere, customer_get, phone_prefix, search_customers
+from setia.customers.selectors import card_elsewhere, customer_get, held_elsewhere, phone_prefix, search_customers
 from setia.loyalty.services import purchases, vouchers
 from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Appointment, Order, Payment, Trip
 from setia.sales.offers import offers_for
+from setia.sales.selectors.appointments import appointment_calendar, appointment_staff
 from setia.sales.services import bookings, checkout, receipts, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
 
@@ -564,17 +566,9 @@ def appointments(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     day = _day(request.GET.get("day"))
     branch = _branch(actor, request.GET.get("branch"))
-    rows = list(
-        selectors.appointments_for(actor=actor, branch=branch, day=day, staff_id=parse_id(request.GET.get("staff")))
-    )
-    staff = {row.staff for row in rows}
-    staff_list = list(User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"))
-    for member in staff:
-        if member is not None and member not in staff_list:
-            staff_list.append(member)
-    columns = [(member, [a for a in rows if a.staff_id == member.pk]) for member in staff_list]
-    unassigned = [a for a in rows if a.staff_id is None]
-    for appointment, (amount, percent) in _with_due(rows):
+    staff_id = parse_id(request.GET.get("staff"))
+    calendar = appointment_calendar(actor=actor, branch=branch, day=day, staff_id=staff_id)
+    for appointment, (amount, percent) in _with_due(calendar.appointments):
         appointment.amount_due, appointment.member_percent = amount, percent  # type: ignore[attr-defined]
     context = {
         "nav_key": "appointments",
@@ -583,8 +577,8 @@ def appointments(request: HttpRequest) -> HttpResponse:
         "next": day + dt.timedelta(days=1),
         "branch": branch,
         "branches": _branches(actor),
-        "columns": [c for c in columns if c[1]] or columns[:4],
-        "unassigned": unassigned,
+        "calendar": calendar,
+        "staff_id": staff_id,
         "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
     }
     return render(request, "sales/appointments.html", context)
@@ -595,45 +589,90 @@ def _with_due(rows: list[Appointment]) -> list[tuple[Appointment, tuple[int, Dec
     return [(row, due[row.pk]) for row in rows if row.pk in due]
 
 
+_BOOKING_FIELDS = ("branch", "service", "staff", "starts_at")
+
+
+def _booking_query(data: Any, **extra: str) -> str:
+    """The booking form's choices so far (without the customer) as a query string: for "Change"
+    customer and for coming back from the new-customer form."""
+    values = {key: data.get(key, "") for key in _BOOKING_FIELDS} | extra
+    return urlencode({key: value for key, value in values.items() if value})
+
+
+def _customer_choices(actor: User, data: Any) -> dict[str, Any]:
+    """Customers found by what the receptionist typed (phone in any form, card number or name,
+    among those she may see), and the link to add someone new who comes back to this booking."""
+    find = data.get("find", "").strip()
+    found = search_customers(actor=actor, query=find, limit=8) if len(find) >= 2 else []
+    is_phone = bool(phone_prefix(find))
+    back = f"{reverse('sales:appointment_new')}?{_booking_query(data)}"
+    new_customer = {"phone" if is_phone else "name": find[:200]} if find else {}
+    return {
+        "found": found,
+        "find": find,
+        "elsewhere": held_elsewhere(actor=actor, phone=find) if is_phone and not found else "",
+        "new_customer_url": f"{reverse('customers:create')}?{urlencode({**new_customer, 'next': back})}",
+    }
+
+
 @staff_view("bookings.manage")
 def appointment_new(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
     data = request.POST if request.method == "POST" else request.GET
-    customer = customer_get(actor=actor, pk=parse_id(data.get("customer")) or 0)
+    customer_id = parse_id(data.get("customer"))
+    customer = customer_get(actor=actor, pk=customer_id) if customer_id else None
     branch = _branch(actor, data.get("branch"))
     services = Product.objects.filter(kind=Product.Kind.SERVICE, is_active=True).order_by("name")
     error = None
     if request.method == "POST":
-        service = services.filter(pk=parse_id(data.get("service")) or 0).first()
-        staff = User.objects.filter(pk=parse_id(data.get("staff")) or 0, is_active=True).first()
+        staff_id = parse_id(data.get("staff"))
+        staff = User.objects.filter(pk=staff_id).first() if staff_id else None
         try:
-            starts_at = timezone.make_aware(dt.datetime.fromisoformat(data.get("starts_at", "")))
-            if service is None:
-                raise ApplicationError(_("Choose the service."), {"service": [_("Choose the service.")]})
+            if staff_id and staff is None:
+                raise ApplicationError(_("Choose the staff member."), {"staff": [_("Choose the staff member.")]})
             appointment = bookings.appointment_book(
-                actor=actor, customer=customer, branch=branch, service=service, starts_at=starts_at, staff=staff
+                actor=actor,
+                customer=customer,
+                branch=branch,
+                service=services.filter(pk=parse_id(data.get("service")) or 0).first(),
+                starts_at=_local_time(data.get("starts_at")),
+                staff=staff,
             )
-        except ValueError:
-            error = ApplicationError(_("Enter the time."), {"starts_at": [_("Enter the time.")]})
         except ApplicationError as failure:
             error = failure
         else:
             messages.success(request, _("Appointment booked."))
-            return redirect(
-                f"{reverse('sales:appointments')}?day={timezone.localtime(appointment.starts_at).date().isoformat()}&branch={branch.pk}"
-            )
+            day = timezone.localtime(appointment.starts_at).date().isoformat()
+            return redirect(f"{reverse('sales:appointments')}?day={day}&branch={branch.pk}")
     context = {
         "nav_key": "appointments",
         "customer": customer,
         "branch": branch,
         "branches": _branches(actor),
         "services": services,
-        "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
+        "staff": appointment_staff(branch=branch),
         "data": data,
         "error": error,
+        "errors": error.extra if error else {},
+        "change_customer": _booking_query(data),
         "default_time": (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:00"),
+        **(_customer_choices(actor, data) if customer is None else {}),
     }
     return render(request, "sales/appointment_form.html", context)
+
+
+@staff_view("bookings.manage")
+def appointment_customers(request: HttpRequest) -> HttpResponse:
+    """The booking form's customer search, as you type: choices named `customer`."""
+    context = _customer_choices(_actor(request), request.GET)
+    return render(request, "sales/appointment_form.html#customer-choices", context)
+
+
+def _local_time(value: str | None) -> dt.datetime | None:
+    try:
+        return timezone.make_aware(dt.datetime.fromisoformat(value or ""))
+    except ValueError:
+        return None
 
 
 @require_POST

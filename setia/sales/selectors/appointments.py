@@ -1,0 +1,131 @@
+"""The salon's day calendar: a column for every staff member who takes appointments in the branch
+(and for anyone else booked that day), each with her appointments and the free half-hours
+between them, which the receptionist clicks to book."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from setia.accounts.models import Branch, User
+from setia.accounts.roles import Role
+from setia.sales.models import Appointment
+from setia.sales.selectors import appointments_for
+
+# Who may be booked for an appointment, and so gets a column: the staff who serve customers face
+# to face at their branch. There is no "stylist" role: a stylist is entered as cashier /
+# receptionist or sales, so those stay (the roles cannot tell a cashier who only works the till).
+# Owners (the administrator's account), back office (marketing, analysts) and call agents (on the
+# telephone) take no appointments.
+APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERVICE_AGENT})
+
+# The hours in which the calendar offers free times; an appointment outside them still shows.
+DAY_OPENS = dt.time(9, 0)
+DAY_CLOSES = dt.time(20, 0)
+SLOT = dt.timedelta(minutes=30)
+
+
+def appointment_staff(*, branch: Branch) -> QuerySet[User]:
+    """The staff who may be chosen on an appointment at `branch`."""
+    return User.objects.filter(is_active=True, branch=branch, role__in=sorted(APPOINTMENT_ROLES)).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def takes_appointments(staff: User, branch: Branch) -> bool:
+    return staff.is_active and staff.branch_id == branch.pk and staff.role in APPOINTMENT_ROLES
+
+
+def slot_value(at: dt.datetime) -> str:
+    """A time as the booking form's `starts_at` field takes it (local time, to the minute)."""
+    return timezone.localtime(at).strftime("%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    at: dt.datetime
+    value: str  # for the booking link's `starts_at`
+
+
+@dataclass
+class Block:
+    """One appointment, or a run of free times between two appointments."""
+
+    appointment: Appointment | None = None
+    free: list[FreeTime] = field(default_factory=list)
+
+
+@dataclass
+class Column:
+    member: User
+    blocks: list[Block]
+
+    @property
+    def appointments(self) -> list[Appointment]:
+        return [block.appointment for block in self.blocks if block.appointment is not None]
+
+
+@dataclass
+class Calendar:
+    columns: list[Column]
+    unassigned: list[Appointment]  # booked with "any staff"
+    staff: list[User]  # every column the day has, for the staff filter
+    book_at: str  # the time the "Book" button proposes
+
+    @property
+    def appointments(self) -> list[Appointment]:
+        return [a for column in self.columns for a in column.appointments] + self.unassigned
+
+
+def appointment_calendar(
+    *, actor: User, branch: Branch, day: dt.date, staff_id: int | None = None, now: dt.datetime | None = None
+) -> Calendar:
+    """The day at `branch`: a column per staff member who takes appointments there, plus anyone
+    booked that day (a stylist since moved or deactivated); with `staff_id`, that column only."""
+    now = now or timezone.now()
+    rows = list(appointments_for(actor=actor, branch=branch, day=day))
+    members = list(appointment_staff(branch=branch))
+    known = {member.pk for member in members}
+    for row in rows:
+        if row.staff is not None and row.staff_id not in known:
+            members.append(row.staff)
+            known.add(row.staff.pk)
+    chosen = [member for member in members if member.pk == staff_id] if staff_id else members
+    columns = [
+        Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now)) for member in chosen
+    ]
+    unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
+    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=_book_at(day, now))
+
+
+def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime) -> list[Block]:
+    opens = timezone.make_aware(dt.datetime.combine(day, DAY_OPENS))
+    closes = timezone.make_aware(dt.datetime.combine(day, DAY_CLOSES))
+    busy = [(a.starts_at, a.ends_at) for a in appointments if a.status == Appointment.Status.BOOKED]
+    # The half-hour under way is still offered (a booking may start up to an hour back).
+    earliest = now - SLOT
+    entries: list[tuple[dt.datetime, Appointment | None]] = [(a.starts_at, a) for a in appointments]
+    at = opens
+    while at < closes:
+        if at > earliest and not any(start < at + SLOT and end > at for start, end in busy):
+            entries.append((at, None))
+        at += SLOT
+    entries.sort(key=lambda entry: (entry[0], entry[1] is None))
+    blocks: list[Block] = []
+    for at, appointment in entries:
+        if appointment is not None:
+            blocks.append(Block(appointment=appointment))
+        elif blocks and blocks[-1].appointment is None:
+            blocks[-1].free.append(FreeTime(at, slot_value(at)))
+        else:
+            blocks.append(Block(free=[FreeTime(at, slot_value(at))]))
+    return blocks
+
+
+def _book_at(day: dt.date, now: dt.datetime) -> str:
+    """Today (or a past day): the next whole hour; a later day: when the salon opens."""
+    local = timezone.localtime(now)
+    if day > local.date():
+        return slot_value(timezone.make_aware(dt.datetime.combine(day, DAY_OPENS)))
+    return slot_value(local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))

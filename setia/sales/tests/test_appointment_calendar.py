@@ -1,0 +1,368 @@
+"""The appointment calendar: a column for every staff member who takes appointments (free ones
+too), free times that open the booking form for that stylist and time, booking without starting
+from the customer's page (found by phone, or added and brought back), a booking without a
+customer refused naming the field, and who may open these pages."""
+
+import datetime as dt
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from setia.accounts.models import User
+from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
+from setia.core.errors import ApplicationError
+from setia.customers.models import Customer, CustomerPhone
+from setia.sales.models import Appointment, Order
+from setia.sales.selectors.appointments import appointment_calendar, appointment_staff
+from setia.sales.services import bookings
+
+
+def english(client: Client) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def _tomorrow() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=1)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@pytest.fixture
+def salon(business: Business, shop: dict) -> dict:
+    """Branch A's floor: Sari (cashier) and Lestari (the manager) from the business, Dewi who
+    styles (sales role); beside them people who take no appointments."""
+    CustomerPhone.objects.create(customer=shop["customer"], number="+6281234567890", is_primary=True)
+    return {
+        "dewi": make_user("dewi", "sales", business.branch_a, first_name="Dewi"),
+        "agent": make_user("agent_a", "call_agent", business.branch_a, first_name="Agus"),
+        "gone": make_user("gone_a", "cashier", business.branch_a, first_name="Wati", is_active=False),
+    }
+
+
+def _column_ids(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'data-testid="staff-column" data-staff="(\d+)"', page)]
+
+
+# --- Free stylists are shown ---------------------------------------------------------------------
+
+
+def test_every_stylist_has_a_column_even_when_others_are_booked(business: Business, shop: dict, salon: dict) -> None:
+    day = _tomorrow()
+    bookings.appointment_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=_at(day, 10),
+        staff=business.cashier_a,
+    )
+    calendar = appointment_calendar(actor=business.cashier_a, branch=business.branch_a, day=day)
+    # Ordered by first name; the owner, the analyst, the call agent, the inactive cashier and
+    # branch B's cashier take no appointments here.
+    assert [column.member for column in calendar.columns] == [salon["dewi"], business.manager, business.cashier_a]
+    page = english(client_for(business.cashier_a)).get(
+        reverse("sales:appointments") + f"?day={day.isoformat()}&branch={business.branch_a.pk}"
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert _column_ids(html) == [salon["dewi"].pk, business.manager.pk, business.cashier_a.pk]
+    assert html.count('data-testid="appointment"') == 1
+
+
+def test_someone_booked_that_day_keeps_a_column_after_leaving_the_branch(business: Business, shop: dict) -> None:
+    day = _tomorrow()
+    bookings.appointment_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=_at(day, 11),
+        staff=business.cashier_a,
+    )
+    User.objects.filter(pk=business.cashier_a.pk).update(branch=business.branch_b)
+    calendar = appointment_calendar(actor=business.owner, branch=business.branch_a, day=day)
+    assert [column.member.username for column in calendar.columns] == ["manager", "cashier_a"]
+    assert [a.starts_at for a in calendar.columns[1].appointments] == [_at(day, 11)]
+
+
+def test_the_staff_filter_shows_one_column(business: Business, shop: dict, salon: dict) -> None:
+    day = _tomorrow()
+    url = reverse("sales:appointments") + f"?day={day.isoformat()}&branch={business.branch_a.pk}"
+    html = client_for(business.cashier_a).get(f"{url}&staff={salon['dewi'].pk}").content.decode()
+    assert _column_ids(html) == [salon["dewi"].pk]
+    # The filter still lists everyone, and the Book button proposes the chosen stylist.
+    assert f'<option value="{business.manager.pk}">' in html
+    assert f"staff={salon['dewi'].pk}" in html.split('data-testid="book"')[0].rsplit("<a ", 1)[1]
+
+
+def test_free_times_skip_the_booked_hour_and_the_past(business: Business, shop: dict) -> None:
+    day = _tomorrow()
+    bookings.appointment_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],  # 60 minutes
+        starts_at=_at(day, 10),
+        staff=business.cashier_a,
+    )
+    calendar = appointment_calendar(
+        actor=business.cashier_a, branch=business.branch_a, day=day, staff_id=business.cashier_a.pk
+    )
+    (column,) = calendar.columns
+    first, appointment, after = column.blocks
+    assert [free.value[11:] for free in first.free] == ["09:00", "09:30"]
+    assert appointment.appointment is not None and appointment.appointment.starts_at == _at(day, 10)
+    assert [free.value[11:] for free in after.free][:2] == ["11:00", "11:30"]
+    assert after.free[-1].value == f"{day.isoformat()}T19:30" and len(after.free) == 18
+    # Today at 12:10: the half-hour under way is still offered, earlier ones are not.
+    today = timezone.localdate()
+    now = _at(today, 12, 10)
+    (today_column,) = appointment_calendar(
+        actor=business.cashier_a, branch=business.branch_a, day=today, staff_id=business.cashier_a.pk, now=now
+    ).columns
+    assert today_column.blocks[0].free[0].value == f"{today.isoformat()}T12:00"
+    assert appointment_calendar(actor=business.cashier_a, branch=business.branch_a, day=today, now=now).book_at == (
+        f"{today.isoformat()}T13:00"
+    )
+
+
+def test_a_free_time_opens_the_form_with_that_stylist_and_time(business: Business, shop: dict, salon: dict) -> None:
+    day = _tomorrow()
+    web = english(client_for(business.cashier_a))
+    html = web.get(reverse("sales:appointments") + f"?day={day.isoformat()}").content.decode()
+    column = html.split(f'data-staff="{salon["dewi"].pk}"')[1].split('data-testid="staff-column"')[0]
+    link = re.findall(r'href="([^"]+)" data-testid="free-slot"', column)[0]
+    assert parse_qs(urlsplit(link).query) == {
+        "branch": [str(business.branch_a.pk)],
+        "staff": [str(salon["dewi"].pk)],
+        "starts_at": [f"{day.isoformat()}T09:00"],
+    }
+    form = web.get(link).content.decode()
+    assert f'<option value="{salon["dewi"].pk}" selected>' in form
+    assert f'value="{day.isoformat()}T09:00"' in form
+    assert 'data-testid="find-customer"' in form
+    # The staff list is the calendar's: no call agent, no owner.
+    assert f'value="{salon["agent"].pk}"' not in form and f'value="{business.owner.pk}"' not in form
+
+
+# --- Booking from the calendar -----------------------------------------------------------------
+
+
+def test_booking_from_the_calendar_with_the_customer_found_by_phone(
+    business: Business, shop: dict, salon: dict
+) -> None:
+    day = _tomorrow()
+    web = english(client_for(business.cashier_a))
+    choice = {"branch": business.branch_a.pk, "staff": salon["dewi"].pk, "starts_at": f"{day.isoformat()}T14:30"}
+    found = web.get(reverse("sales:appointment_customers"), {**choice, "find": "0812 3456 7890"}).content.decode()
+    assert re.findall(r'name="customer" value="(\d+)"[^>]*checked', found) == [str(shop["customer"].pk)]
+    assert "Siti Rahma" in found
+    response = web.post(
+        reverse("sales:appointment_new"), {**choice, "customer": shop["customer"].pk, "service": shop["creambath"].pk}
+    )
+    assert response.status_code == 302
+    assert (
+        response["Location"] == reverse("sales:appointments") + f"?day={day.isoformat()}&branch={business.branch_a.pk}"
+    )
+    appointment = Appointment.objects.select_related("order").get()
+    assert (appointment.staff_id, appointment.starts_at, appointment.ends_at, appointment.status) == (
+        salon["dewi"].pk,
+        _at(day, 14, 30),
+        _at(day, 15, 30),
+        Appointment.Status.BOOKED,
+    )
+    assert (appointment.order.customer_id, appointment.order.branch_id, appointment.order.status) == (
+        shop["customer"].pk,
+        business.branch_a.pk,
+        Order.Status.BOOKED,
+    )
+    calendar = web.get(response["Location"]).content.decode()
+    dewi = calendar.split(f'data-staff="{salon["dewi"].pk}"')[1].split('data-testid="staff-column"')[0]
+    assert "14:30\u201315:30" in dewi and "Siti Rahma" in dewi and "Creambath" in dewi
+
+
+def test_a_booking_without_a_customer_is_refused_naming_the_field(business: Business, shop: dict, salon: dict) -> None:
+    web = english(client_for(business.cashier_a))
+    response = web.post(
+        reverse("sales:appointment_new"),
+        {
+            "branch": business.branch_a.pk,
+            "service": shop["creambath"].pk,
+            "staff": business.cashier_a.pk,
+            "starts_at": f"{_tomorrow().isoformat()}T10:00",
+            "find": "0812 3456 7890",  # typed, but nobody chosen (Enter in the search box)
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="form-errors">Choose the customer.</div>' in html
+    assert 'data-testid="customer-error">Choose the customer.</div>' in html
+    assert 'value="0812 3456 7890"' in html and "Siti Rahma" in html  # the search shown again
+    assert f'<option value="{shop["creambath"].pk}" selected>' in html  # the rest kept
+    assert (Appointment.objects.count(), Order.objects.count()) == (0, 0)
+
+
+def test_the_booking_names_every_missing_field_and_saves_nothing(business: Business) -> None:
+    with pytest.raises(ApplicationError) as error:
+        bookings.appointment_book(
+            actor=business.cashier_a, customer=None, branch=business.branch_a, service=None, starts_at=None
+        )
+    assert error.value.message == "Choose the customer."
+    assert error.value.extra == {
+        "customer": ["Choose the customer."],
+        "service": ["Choose the service."],
+        "starts_at": ["Enter the time."],
+    }
+    assert (Appointment.objects.count(), Order.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("agent", "Agus does not take appointments."),
+        ("owner", "Nur does not take appointments."),
+        ("gone", "Wati does not take appointments."),
+        ("cashier_b", "Rina does not work at Kemang."),
+    ],
+)
+def test_staff_who_take_no_appointments_are_refused(
+    business: Business, shop: dict, salon: dict, who: str, message: str
+) -> None:
+    staff = {"owner": business.owner, "cashier_b": business.cashier_b}.get(who) or salon[who]
+    web = english(client_for(business.cashier_a))
+    response = web.post(
+        reverse("sales:appointment_new"),
+        {
+            "branch": business.branch_a.pk,
+            "customer": shop["customer"].pk,
+            "service": shop["creambath"].pk,
+            "staff": staff.pk,
+            "starts_at": f"{_tomorrow().isoformat()}T10:00",
+        },
+    )
+    assert response.status_code == 200
+    assert f'data-testid="form-errors">{message}</div>' in response.content.decode()
+    assert (Appointment.objects.count(), Order.objects.count()) == (0, 0)
+
+
+def test_a_past_time_is_refused_on_the_form(business: Business, shop: dict) -> None:
+    past = timezone.localtime() - dt.timedelta(days=1)
+    response = english(client_for(business.cashier_a)).post(
+        reverse("sales:appointment_new"),
+        {
+            "branch": business.branch_a.pk,
+            "customer": shop["customer"].pk,
+            "service": shop["creambath"].pk,
+            "starts_at": past.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert "The appointment time is in the past." in response.content.decode()
+    assert Appointment.objects.count() == 0
+
+
+def test_a_new_customer_comes_back_to_the_booking_chosen(business: Business, shop: dict, salon: dict) -> None:
+    day = _tomorrow()
+    web = english(client_for(business.cashier_a))
+    choice = {"branch": business.branch_a.pk, "staff": salon["dewi"].pk, "starts_at": f"{day.isoformat()}T16:00"}
+    found = web.get(reverse("sales:appointment_customers"), {**choice, "find": "0857 1111 2222"}).content.decode()
+    assert 'data-testid="no-customer"' in found
+    link = re.findall(r'href="([^"]+)" data-testid="new-customer"', found)[0].replace("&amp;", "&")
+    query = parse_qs(urlsplit(link).query)
+    assert query["phone"] == ["0857 1111 2222"]
+    back = query["next"][0]
+    assert urlsplit(back).path == reverse("sales:appointment_new")
+    assert parse_qs(urlsplit(back).query) == {key: [str(value)] for key, value in choice.items()}
+    saved = web.post(
+        link,
+        {
+            "kind": "person",
+            "preferred_language": "id",
+            "preferred_channel": "whatsapp",
+            "name": "Maya Sari",
+            "phone_1": "0857 1111 2222",
+            "source": "phone",
+            "next": back,
+        },
+    )
+    assert saved.status_code == 302, saved.content.decode()[-3000:]
+    maya = Customer.objects.get(name="Maya Sari")
+    assert saved.status_code == 302 and saved["Location"] == f"{back}&customer={maya.pk}"
+    form = web.get(saved["Location"]).content.decode()
+    assert 'data-testid="chosen-customer"' in form and "Maya Sari" in form
+    assert f'name="customer" value="{maya.pk}"' in form
+    assert f'<option value="{salon["dewi"].pk}" selected>' in form and f"{day.isoformat()}T16:00" in form
+    booked = web.post(
+        reverse("sales:appointment_new"), {**choice, "customer": maya.pk, "service": shop["creambath"].pk}
+    )
+    assert booked.status_code == 302
+    assert Appointment.objects.get().order.customer_id == maya.pk
+
+
+def test_the_search_keeps_to_the_branches_the_receptionist_sees(business: Business, shop: dict) -> None:
+    # Siti is branch A's customer; branch B's cashier does not find her, only where she belongs.
+    CustomerPhone.objects.create(customer=shop["customer"], number="+6281234567890", is_primary=True)
+    web = english(client_for(business.cashier_b))
+    found = web.get(
+        reverse("sales:appointment_customers"), {"find": "0812 3456 7890", "branch": str(business.branch_b.pk)}
+    ).content.decode()
+    assert 'name="customer"' not in found and "Siti" not in found
+    assert 'data-testid="phone-elsewhere"' in found and "Kemang" in found
+    # Nor can she book her by sending her id.
+    response = web.post(
+        reverse("sales:appointment_new"),
+        {
+            "branch": business.branch_b.pk,
+            "customer": shop["customer"].pk,
+            "service": shop["creambath"].pk,
+            "starts_at": f"{_tomorrow().isoformat()}T10:00",
+        },
+    )
+    assert response.status_code == 404
+    assert (Appointment.objects.count(), Order.objects.count()) == (0, 0)
+
+
+# --- Who may open the pages -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "analyst"])
+def test_calendar_booking_and_search_by_persona(business: Business, shop: dict, persona: str) -> None:
+    CustomerPhone.objects.create(customer=shop["customer"], number="+6281234567890", is_primary=True)
+    user = business.analyst if persona == "analyst" else persona_user(business, persona)
+    web = english(client_for(user))
+    pages = [
+        reverse("sales:appointments") + f"?branch={business.branch_a.pk}",
+        reverse("sales:appointment_new") + f"?branch={business.branch_a.pk}",
+        reverse("sales:appointment_customers") + "?find=0812+3456+7890",
+    ]
+    for url in pages:
+        response = web.get(url)
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login" in response["Location"], url
+        elif persona == "analyst":
+            assert response.status_code == 403, url
+        else:
+            assert response.status_code == 200, url
+    if user is None or persona == "analyst":
+        return
+    calendar = web.get(pages[0]).content.decode()
+    found = web.get(pages[2]).content.decode()
+    if persona == "other_branch_front_office":
+        # Her own branch's calendar, whatever branch is asked for; branch A's customer not found.
+        assert "Dago" in calendar and _column_ids(calendar) == [business.cashier_b.pk]
+        assert "Siti Rahma" not in found
+    else:
+        assert _column_ids(calendar) == [business.manager.pk, business.cashier_a.pk]
+        assert "Siti Rahma" in found
+
+
+def test_the_staff_list_of_a_branch(business: Business, salon: dict) -> None:
+    assert list(appointment_staff(branch=business.branch_a)) == [salon["dewi"], business.manager, business.cashier_a]
+    assert list(appointment_staff(branch=business.branch_b)) == [business.cashier_b]
