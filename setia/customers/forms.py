@@ -335,7 +335,7 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
         required=False,
         help_text=_(
             "For whole numbers, decimal numbers and dates (the earliest date). "
-            "Values already saved are kept; one outside the limits is refused only when it is next edited."
+            "Values already saved are kept; one outside the limits is refused only when someone changes it."
         ),
     )
     maximum = forms.CharField(
