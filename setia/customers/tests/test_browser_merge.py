@@ -26,6 +26,7 @@ def test_two_duplicates_are_merged(page: Any, live_server: Any) -> None:
         occupation="Bidan",
         contacts=ContactPoints(phones=[PhoneIn("62812 4040 5050"), PhoneIn("0857-6060-7070")]),
     )
+    assert manager.branch is not None
     Order.objects.create(
         number="MRG-1", customer=second, branch=manager.branch, business_date=second.created_at.date(), total=150_000
     )
