@@ -26,3 +26,26 @@ ID[
     "Kartu ini milik anggota %(branch)s. Cabang di sini tidak berbagi anggota: ia mengumpulkan dan "
     "membayar dengan poin di %(branch)s; di sini ia dapat berbelanja sebagai tamu."
 )
+
+# Booking from the calendar: every stylist's column with her free times, the booking form's
+# customer search (templates/sales/appointments.html, appointment_form.html; setia/sales).
+ID.update(
+    {
+        "All staff": "Semua staf",
+        "Click a free time in a staff member's column to book it, or Book for any time.": (
+            "Klik jam kosong di kolom staf untuk memesannya, atau Pesan untuk jam lain."
+        ),
+        "Book %(name)s at %(time)s": "Pesan pukul %(time)s dengan %(name)s",
+        "No appointments.": "Tidak ada janji temu.",
+        "Nobody in this branch takes appointments yet: give the staff who serve customers their home branch "
+        "here.": "Belum ada yang menerima janji temu di cabang ini: jadikan cabang ini cabang asal staf yang "
+        "melayani pelanggan.",
+        "choose another customer\x04Change": "Ganti",
+        "This number belongs to a customer of %(branch)s. Branches do not share customers here: book her at "
+        "%(branch)s.": "Nomor ini milik pelanggan %(branch)s. Cabang di sini tidak berbagi pelanggan: pesankan "
+        "janji temunya di %(branch)s.",
+        "Back to the calendar": "Kembali ke kalender",
+        "Choose the staff member.": "Pilih staf.",
+        "%(staff)s does not take appointments.": "%(staff)s tidak menerima janji temu.",
+    }
+)
