@@ -384,3 +384,42 @@ def test_field_list_api_per_persona(business: Business, persona_index: int) -> N
     assert response.status_code == [401, 200, 200, 200, 200][persona_index]
     if user is not None:
         assert [(f["minimum"], f["maximum"]) for f in response.json()] == [("20", "300")]
+
+
+# --- In the browser -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_limit_boxes_follow_the_field_type_in_the_browser(page: Any, live_server: Any) -> None:
+    from setia.conftest import PASSWORD, make_user
+
+    make_user("pemilik", "owner")
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_login", "pemilik")
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/customers/fields/new/")
+    form = page.get_by_test_id("field-form")
+    assert form.locator("#id_field_type").input_value() == ""  # no type chosen yet
+    assert not form.locator("#id_minimum").is_visible() and not form.locator("#id_maximum").is_visible()
+    form.locator("#id_label").fill("Tinggi badan (cm)")
+    form.locator("#id_key").fill("tinggi_cm")
+    form.locator("#id_field_type").select_option("integer")
+    form.locator("#id_minimum").fill("250")
+    form.locator("#id_maximum").fill("30")
+    form.get_by_role("button", name="Simpan").click()
+    error = page.locator('[data-field-error="minimum"]')
+    assert error.is_visible() and not CustomFieldDefinition.objects.exists()
+    form = page.get_by_test_id("field-form")
+    form.locator("#id_minimum").fill("30")
+    form.locator("#id_maximum").fill("250")
+    # A box holding a value stays in sight when the type changes, so what is sent is seen.
+    form.locator("#id_field_type").select_option("choice")
+    assert form.locator("#id_minimum").is_visible()
+    form.locator("#id_field_type").select_option("integer")
+    form.get_by_role("button", name="Simpan").click()
+    page.wait_for_url(f"{base}/customers/fields/")
+    assert list(CustomFieldDefinition.objects.values_list("minimum", "maximum")) == [(30, 250)]
