@@ -76,5 +76,8 @@ def test_the_receptionist_books_a_free_stylist_from_the_calendar(
     assert "14:00\u201315:00" in booked.inner_text() and "Siti Rahma" in booked.inner_text()
     assert "14:00" not in dewi_column.get_by_test_id("free-slot").all_inner_texts()
     page.screenshot(path=str(SHOTS / "appointment-calendar-booked.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: Book stays within reach
+    assert page.get_by_test_id("book").is_visible()
+    page.screenshot(path=str(SHOTS / "appointment-calendar-phone.png"))
     appointment = Appointment.objects.get(staff=dewi)
     assert (appointment.order.customer_id, timezone.localtime(appointment.starts_at).hour) == (shop["customer"].pk, 14)
