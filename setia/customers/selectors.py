@@ -310,7 +310,7 @@ def customer_list_count(*, actor: User, filters: ListFilters) -> int | None:
 
 def _filter_custom(customers: QuerySet[Customer], values: dict[str, str]) -> QuerySet[Customer]:
     """Filter on business fields: text contains, numbers and dates exact (typed as people type them)."""
-    from setia.customers.custom_fields import active_definitions, convert_value
+    from setia.customers.custom_fields import active_definitions, convert_type
     from setia.customers.models import CustomFieldDefinition
 
     kinds = CustomFieldDefinition.FieldType
@@ -323,7 +323,7 @@ def _filter_custom(customers: QuerySet[Customer], values: dict[str, str]) -> Que
             customers = customers.filter(**{f"custom__{key}__icontains": raw})
             continue
         try:
-            value = convert_value(definition, raw)
+            value = convert_type(definition, raw)  # a filter may look for a value outside the field's limits
         except ValueError:
             return customers.none()  # not a value this field can hold: nothing matches
         if definition.field_type == kinds.MULTI_CHOICE:

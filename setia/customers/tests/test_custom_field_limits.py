@@ -201,6 +201,19 @@ def test_changing_limits_never_touches_stored_values(business: Business) -> None
     assert customer.custom == {"berat_badan": "72"}
 
 
+def test_the_list_filter_finds_a_kept_value_outside_new_limits(business: Business) -> None:
+    from setia.customers.selectors import ListFilters, customer_list
+
+    weight = _weight(business)
+    customer = _customer(business, berat_badan="350")
+    _as_if_saved_earlier()
+    custom_field_update(actor=business.owner, definition=weight, minimum="20", maximum="300")
+    assert list(customer_list(actor=business.owner, filters=ListFilters(custom={"berat_badan": "350"}))) == [customer]
+    assert (
+        list(customer_list(actor=business.owner, filters=ListFilters(custom={"berat_badan": "berat"}))) == []
+    )  # not a number
+
+
 # --- The three paths a value comes in by -------------------------------------------------------
 
 
