@@ -38,6 +38,12 @@ def english(settings: Any, tmp_path: Path) -> Iterator[None]:
         yield
 
 
+def _english(client: Client) -> Client:
+    """Pages in English for this client (the user's language would be Indonesian)."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
 def _weight(business: Business, **limits: Any) -> CustomFieldDefinition:
     return custom_field_create(
         actor=business.owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal", **limits
@@ -107,8 +113,8 @@ def test_one_limit_alone_and_no_limit() -> None:
 def test_the_limit_in_the_message_is_written_the_users_way() -> None:
     weight = CustomFieldDefinition(key="b", label="B", field_type="decimal", minimum="2.5", maximum="1000.5")
     with translation.override("id"):
-        assert _refusal(weight, "1") == "must be at least 2,5"
-        assert _refusal(weight, "2000") == "must be at most 1000,5"
+        assert _refusal(weight, "1") == "minimal 2,5"
+        assert _refusal(weight, "2000") == "maksimal 1000,5"
 
 
 # --- Defining the limits ------------------------------------------------------------------------
@@ -232,7 +238,7 @@ def _form_data(client: Client, url: str) -> dict[str, Any]:
 def test_customer_form_shows_the_refusal_under_the_field(business: Business) -> None:
     _weight(business, minimum="20", maximum="300")
     customer = _customer(business, berat_badan="61.5")
-    client = client_for(business.cashier_a)
+    client = _english(client_for(business.cashier_a))
     url = f"/customers/{customer.pk}/edit/"
     data = _form_data(client, url)
     assert data["cf_berat_badan"] == "61.5"
@@ -252,7 +258,7 @@ def test_customer_form_keeps_an_old_value_outside_new_limits(business: Business)
     customer = _customer(business, berat_badan="350")
     _as_if_saved_earlier()
     custom_field_update(actor=business.owner, definition=weight, maximum="300")
-    client = client_for(business.cashier_a)
+    client = _english(client_for(business.cashier_a))
     url = f"/customers/{customer.pk}/edit/"
     response = client.post(url, {**_form_data(client, url), "occupation": "Perawat"})
     assert response.status_code == 302
@@ -267,9 +273,9 @@ def test_api_refuses_a_value_outside_the_limits_keyed_by_the_field(business: Bus
     payload = {"name": "Rina", "phones": [{"number": "0857-1234-5678"}], "custom": {"berat_badan": 12}}
     response = client.post("/api/v1/customers", payload, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {
-        "message": "Berat badan (kg): must be at least 20",
-        "extra": {"custom.berat_badan": ["must be at least 20"]},
+    assert response.json() == {  # in the key's user's language
+        "message": "Berat badan (kg): minimal 20",
+        "extra": {"custom.berat_badan": ["minimal 20"]},
     }
     assert not Customer.objects.exists()
     payload["custom"] = {"berat_badan": "64,5"}
@@ -280,7 +286,7 @@ def test_api_refuses_a_value_outside_the_limits_keyed_by_the_field(business: Bus
         {"version": 1, "custom": {"berat_badan": "301"}},
         content_type="application/json",
     )
-    assert patched.status_code == 400 and patched.json()["extra"] == {"custom.berat_badan": ["must be at most 300"]}
+    assert patched.status_code == 400 and patched.json()["extra"] == {"custom.berat_badan": ["maksimal 300"]}
     assert Customer.objects.get().custom == {"berat_badan": "64.5"}
 
 
@@ -309,7 +315,7 @@ def test_import_check_reports_the_limit_for_the_column(business: Business) -> No
 
 
 def test_field_form_saves_limits_and_refuses_minimum_above_maximum(business: Business) -> None:
-    client = client_for(business.owner)
+    client = _english(client_for(business.owner))
     form = {"label": "Berat badan (kg)", "key": "berat_badan", "field_type": "decimal", "position": "0"}
     response = client.post("/customers/fields/new/", {**form, "minimum": "300", "maximum": "20"})
     assert response.status_code == 200
@@ -329,7 +335,7 @@ def test_field_form_saves_limits_and_refuses_minimum_above_maximum(business: Bus
 
 
 def test_field_form_refuses_a_limit_on_a_text_field_and_hides_the_boxes_once_typed(business: Business) -> None:
-    client = client_for(business.owner)
+    client = _english(client_for(business.owner))
     form = {"label": "Pekerjaan", "key": "pekerjaan", "field_type": "text", "position": "0"}
     response = client.post("/customers/fields/new/", {**form, "minimum": "1"})
     assert response.context["form"].errors == {

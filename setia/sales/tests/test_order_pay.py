@@ -453,8 +453,8 @@ def test_api_pays_a_placed_order(business: Business, shop: dict, placed: Order) 
     data = response.json()
     assert (data["status"], data["total"], data["points_earned"]) == ("fulfilled", TOTAL, 49)
     assert data["payments"] == [
-        {"method": "transfer", "amount": 193_999, "reference": "BCA"},
-        {"method": "qris", "amount": 300_000, "reference": ""},
+        {"method": "transfer", "amount": 193_999, "reference": "BCA", "tendered": None, "change": 0},
+        {"method": "qris", "amount": 300_000, "reference": "", "tendered": None, "change": 0},
     ]
     again = web.post(url, body, content_type="application/json", headers=headers)
     assert again.status_code == 400 and list(again.json()["extra"]) == ["status"]
