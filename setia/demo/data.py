@@ -1,6 +1,7 @@
 """Reference data for demo businesses: Indonesian names, places, and the ways people type phones."""
 
 from dataclasses import dataclass
+from typing import Any
 
 FIRST_NAMES = [
     "Ayu",
@@ -40,6 +41,24 @@ FIRST_NAMES = [
     "Hadi",
     "Yanti",
 ]
+# Given names that tell a woman from a man; the others (Made, Nyoman, Ketut, Wayan: Balinese birth
+# order; Nur, Dian) are given to both.
+FEMALE_FIRST_NAMES = frozenset(
+    {"Ayu", "Citra", "Dewi", "Fitri", "Indah", "Kartika", "Lestari", "Oktavia", "Putri", "Sari", "Utami"}
+    | {"Siti", "Rina", "Ratna", "Yanti"}
+)
+MALE_FIRST_NAMES = frozenset(
+    {"Budi", "Eko", "Gilang", "Hendra", "Joko", "Rizky", "Teguh", "Wahyu", "Yusuf", "Agus", "Bambang"}
+    | {"Fajar", "Andi", "Slamet", "Hadi"}
+)
+
+
+def first_name_for(rng: Any, gender: str) -> str:
+    """A given name a person of `gender` ("female"/"male") could have."""
+    other = MALE_FIRST_NAMES if gender == "female" else FEMALE_FIRST_NAMES
+    return str(rng.choice([name for name in FIRST_NAMES if name not in other]))
+
+
 LAST_NAMES = [
     "Santoso",
     "Wijaya",

@@ -18,6 +18,7 @@ from setia.demo.data import (
     PROFILES,
     REGION_OF_BRANCH,
     STREETS,
+    first_name_for,
     phone_as_typed,
 )
 
@@ -166,7 +167,9 @@ def _seed_customers(rng: random.Random, owner: User, branches: list[Branch], cou
     }
     created = 0
     for index in range(count):
-        first, last, phone = _person(rng)
+        _first, last, phone = _person(rng)
+        gender = rng.choice(["female", "male"]) if profile == "taxi" else rng.choice(["female", "female", "male"])
+        first = first_name_for(rng, gender)
         branch = branches[index % len(branches)]
         districts = districts_by_branch[branch.pk]
         addresses = []
@@ -198,7 +201,7 @@ def _seed_customers(rng: random.Random, owner: User, branches: list[Branch], cou
                 emails=[f"{first.lower()}.{last.lower()}{index}@example.com"] if rng.random() < 0.6 else [],
                 addresses=addresses,
             ),
-            gender=rng.choice(["female", "male"]) if profile == "taxi" else rng.choice(["female", "female", "male"]),
+            gender=gender,
             source=rng.choice(["walk_in", "phone", "referral", "social"]),
             preferred_channel=rng.choice(["whatsapp", "whatsapp", "phone", "sms"]),
         )
@@ -239,7 +242,8 @@ def _seed_customers_bulk(rng: random.Random, owner: User, branches: list[Branch]
             for offset, pk in enumerate(ids):
                 index = start + offset
                 branch = branches[index % len(branches)]
-                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                gender = rng.choice(["female", "male"])
+                name = f"{first_name_for(rng, gender)} {rng.choice(LAST_NAMES)}"
                 customers.append(
                     Customer(
                         id=pk,
@@ -249,7 +253,7 @@ def _seed_customers_bulk(rng: random.Random, owner: User, branches: list[Branch]
                         created_at=now,
                         updated_at=now,
                         source="import",
-                        gender=rng.choice(["female", "male"]),
+                        gender=gender,
                     )
                 )
                 prefix = MOBILE_PREFIXES[index % len(MOBILE_PREFIXES)]
