@@ -76,8 +76,10 @@ def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
     assert "Jangan Sampai Hilang" in rows.first.inner_text() and "200 hari lalu" in rows.first.inner_text()
     assert "Rp 900.000" in rows.first.inner_text() and "Dewi" not in win_back.inner_text()
 
-    # The welcome, sales and win-back panels, nothing else (the trail's recent activity is the owner's).
-    assert page.get_by_test_id("dashboard").locator(":scope > div").count() == 3
+    # The welcome, "Who's calling?", sales and win-back panels, nothing else (the trail's recent
+    # activity is the owner's).
+    assert page.get_by_test_id("dashboard").locator(":scope > div").count() == 4
+    assert page.get_by_test_id("calls-panel").get_by_test_id("who-is-calling").is_visible()
 
     # On a phone the panels stack without anything running off the side.
     page.set_viewport_size({"width": 390, "height": 844})

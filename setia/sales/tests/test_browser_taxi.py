@@ -24,7 +24,12 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
     seed_demo(profile="taxi", seed=1, customers=12)
     agent = User.objects.get(username="agent")
     admin = User.objects.get(username="admin")
-    caller = Customer.objects.filter(home_branch=agent.branch, phones__isnull=False).distinct().first()
+    # A caller without a member card: the fare is then what she pays (a member's tier discount aside).
+    caller = (
+        Customer.objects.filter(home_branch=agent.branch, phones__isnull=False, membership__isnull=True)
+        .distinct()
+        .first()
+    )
     assert caller is not None and agent.branch is not None
     Trip.objects.filter(order__customer=caller).delete()
     home = Address.objects.create(
