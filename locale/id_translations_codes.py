@@ -105,3 +105,4 @@ ID.update(
         ),
     }
 )
+ID.update({"looked up": "dicari", "typed in": "diketik"})

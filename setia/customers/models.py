@@ -384,6 +384,8 @@ class ScreenPop(models.Model):
         RINGING = "ringing", _("ringing")
         ANSWERED = "answered", _("answered")
         MISSED = "missed", _("missed")
+        # The agent typed the number into "Who's calling?" (no phone system, or it did not report).
+        LOOKUP = "lookup", _("looked up")
 
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="screen_pops")
     event = models.CharField(_("event"), max_length=10, choices=Event.choices)

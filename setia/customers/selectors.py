@@ -519,12 +519,14 @@ class RecentCall:
 
 
 def recent_calls(*, agent: User, limit: int = 20) -> list[RecentCall]:
-    """The agent's last calls (ringing events, newest first), each with the customers, visible to
-    the agent, whose number it was: two queries for the whole list."""
+    """The agent's last calls (ringing events and numbers typed into "Who's calling?", newest
+    first), each with the customers, visible to the agent, whose number it was: two queries for
+    the whole list."""
     from setia.customers.models import ScreenPop
 
     require(agent, "calls.answer")
-    pops = list(ScreenPop.objects.filter(agent=agent, event=ScreenPop.Event.RINGING).order_by("-id")[:limit])
+    calls = ScreenPop.objects.filter(agent=agent, event__in=[ScreenPop.Event.RINGING, ScreenPop.Event.LOOKUP])
+    pops = list(calls.order_by("-id")[:limit])
     numbers = {pop.phone for pop in pops if pop.phone}
     names: dict[str, list[tuple[int, str]]] = {}
     if numbers and agent.has_capability("customers.view"):

@@ -556,13 +556,14 @@ def custom_field_delete(*, actor: User, definition: CustomFieldDefinition, confi
 # --- Telephony --------------------------------------------------------------------------------
 
 WITHHELD = {"", "anonymous", "private", "withheld", "unknown", "restricted"}
+TELEPHONY_EVENTS = {ScreenPop.Event.RINGING, ScreenPop.Event.ANSWERED, ScreenPop.Event.MISSED}
 
 
 @transaction.atomic
 def telephony_event_receive(*, actor: User, event: str, caller: str, agent_username: str) -> ScreenPop:
     """A phone system reports a call for an agent; their open browser shows the caller's card."""
     require(actor, "calls.answer")
-    if event not in ScreenPop.Event.values:
+    if event not in TELEPHONY_EVENTS:
         message = _("Unknown event %(event)s; expected ringing, answered or missed.") % {"event": event}
         raise ApplicationError(message, {"event": [message]})
     agent = User.objects.filter(username=agent_username, is_active=True).first()
@@ -574,6 +575,14 @@ def telephony_event_receive(*, actor: User, event: str, caller: str, agent_usern
     if raw.lower() not in WITHHELD:
         phone = normalize_phone(raw, field="caller")
     return ScreenPop.objects.create(agent=agent, event=event, caller=raw[:40], phone=phone)
+
+
+def call_lookup_record(*, agent: User, typed: str, phone: str) -> ScreenPop:
+    """A number the agent typed into "Who's calling?": kept as a call of theirs (their recent
+    calls list it), as a ringing event from a phone system would be. Never popped up on their
+    screens: they are looking at it already. `phone` is `typed` normalised (empty: not a number)."""
+    require(agent, "calls.answer")
+    return ScreenPop.objects.create(agent=agent, event=ScreenPop.Event.LOOKUP, caller=typed[:40], phone=phone)
 
 
 # --- Bulk actions and exports -------------------------------------------------------------------

@@ -473,6 +473,8 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
             phone = normalize_phone(raw)
         except ApplicationError as problem:
             error = problem.message
+        if not error and request.GET.get("call") == "1":  # typed for a call (not "Show card" again)
+            services.call_lookup_record(agent=_actor(request), typed=raw, phone=phone)
     card = selectors.caller_card(actor=_actor(request), phone=phone) if not error else None
     return render(request, "customers/caller_card.html", {"card": card, "raw": raw, "error": error})
 

@@ -204,3 +204,31 @@ def test_the_home_page_asks_who_is_calling_for_those_who_answer_calls(business: 
     business_settings_update(actor=business.owner, unused_sections=["calls"])
     clear_all()
     assert 'data-testid="calls-panel"' not in client_for(business.cashier_a).get("/").content.decode()
+
+
+def test_a_number_typed_into_who_is_calling_is_kept_as_a_call(business: Business, caller: int) -> None:
+    client = client_for(business.cashier_a)
+    card = client.get("/calls/lookup/", {"phone": "0811 6964 5669", "call": "1"})
+    assert card.status_code == 200 and f"/customers/{caller}/" in card.content.decode()
+    pop = ScreenPop.objects.get()
+    assert (pop.agent, pop.event, pop.caller, pop.phone) == (
+        business.cashier_a,
+        "lookup",
+        "0811 6964 5669",
+        "+6281169645669",
+    )
+    page = client.get("/calls/").content.decode()
+    assert 'data-testid="recent-call-typed"' in page and f"/customers/{caller}/" in page
+    # "Show card" on a recent call, a bad number and an empty box record nothing more.
+    client.get("/calls/lookup/", {"phone": "+6281169645669"})
+    client.get("/calls/lookup/", {"phone": "12", "call": "1"})
+    client.get("/calls/lookup/", {"phone": "", "call": "1"})
+    assert ScreenPop.objects.count() == 1
+    # Never popped up on the agent's screens: they are looking at it already.
+    assert client.get("/calls/pops/", {"after": "0"}).json()["pops"] == []
+
+
+def test_the_telephony_api_cannot_send_a_typed_lookup(business: Business) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        telephony_event_receive(actor=business.owner, event="lookup", caller="0811", agent_username="cashier_a")
+    assert "event" in refused.value.extra and not ScreenPop.objects.exists()
