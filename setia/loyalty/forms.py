@@ -163,9 +163,9 @@ class PromotionForm(ConfigForm):
     # (static/js/setia.js, `data-show-for-kind`). The service checks what each kind needs.
     FIELDS_OF_KIND = {
         "reward_product": (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUNDLE),
-        "quantity": (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUY_N_GET_ONE),
+        "quantity": (Promotion.Kind.BUY_X_GET_Y, Promotion.Kind.BUY_N_GET_ONE, Promotion.Kind.STAMP_CARD),
         "discount_percent": (Promotion.Kind.NEXT_DISCOUNT,),
-        "next_valid_days": (Promotion.Kind.NEXT_DISCOUNT,),
+        "next_valid_days": (Promotion.Kind.NEXT_DISCOUNT, Promotion.Kind.STAMP_CARD),
         "bundle_price": (Promotion.Kind.BUNDLE,),
     }
 
@@ -175,6 +175,10 @@ class PromotionForm(ConfigForm):
             if name in self.fields:
                 self.fields[name].widget.attrs["data-show-for-kind"] = " ".join(kinds)
                 self.fields[name].required = False  # hidden for other kinds; the service checks its own
+        if "quantity" in self.fields:
+            self.fields["quantity"].help_text = _("Stamp card: the visits with X that earn a free X (at least 2).")
+        if "next_valid_days" in self.fields:
+            self.fields["next_valid_days"].help_text = _("Stamp card: how many days the free X's code is valid.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

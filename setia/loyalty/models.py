@@ -480,6 +480,7 @@ class Promotion(TimeStampedModel):
         NEXT_DISCOUNT = "next_discount", _("buy X now, the next X is discounted")
         BUY_N_GET_ONE = "buy_n_get_one", _("buy N, get one free")
         BUNDLE = "bundle", _("bundle price")
+        STAMP_CARD = "stamp_card", _("stamp card: every N visits with X, the next X is free")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
@@ -498,7 +499,8 @@ class Promotion(TimeStampedModel):
     discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
     bundle_price = models.PositiveBigIntegerField(_("bundle price (Rp)"), null=True, blank=True)
     next_valid_days = models.PositiveIntegerField(_("next purchase discount valid (days)"), default=30)
-    # For "the next X is discounted": the voucher whose personal codes buyers of X receive.
+    # For "the next X is discounted" and the stamp card: the voucher whose personal codes buyers of
+    # X receive (a free X for a full stamp card).
     voucher = models.ForeignKey(
         Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -513,6 +515,40 @@ class Promotion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Stamp(models.Model):
+    """A visit that earned a stamp on a stamp card (`Promotion.Kind.STAMP_CARD`): one per purchase
+    with product X, whatever its quantity. Rows are never deleted: a refund of the whole purchase
+    marks its stamp reversed, and the stamps that completed a card point to the code they earned.
+    `source` names the purchase ("sales.order:12"), as on the ledgers; loyalty never reads orders."""
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="stamps")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=64)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+    reward_code = models.ForeignKey(
+        VoucherCode,
+        verbose_name=_("free code earned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stamp")
+        verbose_name_plural = _("stamps")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["customer", "promotion"], name="stamp_customer_idx")]
+        constraints = [
+            # Source first: a refund finds a purchase's stamps by it. A retried sale stamps once.
+            models.UniqueConstraint(fields=["source", "promotion"], name="stamp_once_per_purchase")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promotion_id} {self.source}"
 
 
 class Referral(models.Model):

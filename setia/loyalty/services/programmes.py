@@ -70,7 +70,11 @@ def _check(instance: models.Model) -> None:
             errors["bundle_price"] = [_("Enter the bundle price.")]
         if instance.kind == Promotion.Kind.NEXT_DISCOUNT and not 0 < instance.discount_percent <= 100:
             errors["discount_percent"] = [_("A percentage must be between 1 and 100.")]
-        if instance.quantity < 1:
+        if instance.product_id is None:
+            errors["product"] = [_("Choose product X.")]
+        if instance.kind == Promotion.Kind.STAMP_CARD and instance.quantity < 2:
+            errors["quantity"] = [_("A stamp card needs at least 2 visits before the free one.")]
+        elif instance.quantity < 1:
             errors["quantity"] = [_("Enter at least 1.")]
     starts, ends = getattr(instance, "starts_on", None), getattr(instance, "ends_on", None)
     if starts and ends and ends < starts:

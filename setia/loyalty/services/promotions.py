@@ -1,19 +1,31 @@
-"""Up-sell and cross-sell promotions applied to a cart, and the suggestion of what one more
-item would unlock."""
+"""Up-sell and cross-sell promotions applied to a cart, the suggestion of what one more item
+would unlock, and what a purchase earns after it: "the next one is discounted" codes and stamp
+card stamps ("every sixth creambath is free").
+
+A stamp card counts visits, not items: a purchase with product X earns one stamp (`Stamp`, one per
+promotion and purchase, so a retried sale stamps once). When the stamps since her last free code
+reach N, the customer gets a personal code for one free X, valid `next_valid_days`. The visit she
+uses that code on earns no stamp towards the next card (its stamp is left out of the count), so
+every N+1-th visit is free. A refund of the whole purchase reverses its stamp; a code already
+issued stays.
+"""
 
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from setia.accounts.models import User
 from setia.catalog.models import Product
+from setia.core import statements
 from setia.core.money import format_rupiah
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine
-from setia.loyalty.models import Promotion, Voucher
+from setia.loyalty.models import Promotion, Stamp, Voucher, VoucherCode, VoucherUse
 from setia.loyalty.services import vouchers
 
 
@@ -63,7 +75,9 @@ def _take(
         items -= count
 
 
-def promotions_apply(*, lines: list[CartLine], on: dt.date) -> PromotionOutcome:
+def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | None = None) -> PromotionOutcome:
+    """What the running promotions take off the cart, and what one more item would unlock. With
+    `customer_id`, her stamp cards add a suggestion when this visit completes one or nearly does."""
     outcome = PromotionOutcome()
     by_product = _quantities(lines)
 
@@ -134,6 +148,8 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date) -> PromotionOutcome:
                 _("Buying %(item)s gives %(percent)s%% off the next one (%(name)s).")
                 % {"item": x.name, "percent": _percent(promotion.discount_percent), "name": promotion.name}
             )
+    if customer_id is not None:
+        outcome.suggestions += _stamp_suggestions(customer_id, {line.product_id for line in lines}, on)
     return outcome
 
 
@@ -141,19 +157,38 @@ def _percent(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+def _fits(promotion: Promotion, voucher: Voucher | None) -> bool:
+    """Whether the promotion's voucher gives what it promises: a stamp card's is one free X (a
+    promotion changed to a stamp card, or to another X, gets a new one)."""
+    if voucher is None:
+        return False
+    if promotion.kind == Promotion.Kind.STAMP_CARD:
+        return voucher.kind == Voucher.Kind.FREE_ITEM and voucher.free_product_id == promotion.product_id
+    return True
+
+
 def _next_voucher(promotion: Promotion) -> Voucher:
-    if promotion.voucher_id is None:
+    if not _fits(promotion, promotion.voucher):
         # A remembered promotion may be older than its voucher (made in another process).
         promotion.refresh_from_db(fields=["voucher"])
-    if promotion.voucher_id is None:
-        voucher = Voucher.objects.create(
-            name=promotion.name,
-            kind=Voucher.Kind.PERCENT,
-            value=int(promotion.discount_percent),
-            per_customer_limit=None,
-        )
+    current = promotion.voucher
+    if not _fits(promotion, current):
+        if promotion.kind == Promotion.Kind.STAMP_CARD:
+            voucher = Voucher.objects.create(
+                name=promotion.name,
+                kind=Voucher.Kind.FREE_ITEM,
+                free_product_id=promotion.product_id,
+                per_customer_limit=None,
+            )
+        else:
+            voucher = Voucher.objects.create(
+                name=promotion.name,
+                kind=Voucher.Kind.PERCENT,
+                value=int(promotion.discount_percent),
+                per_customer_limit=None,
+            )
         voucher.products.set([promotion.product_id])
-        Promotion.objects.filter(pk=promotion.pk, voucher__isnull=True).update(voucher=voucher)
+        Promotion.objects.filter(pk=promotion.pk, voucher=current).update(voucher=voucher)
         promotion.refresh_from_db(fields=["voucher"])
         from setia.loyalty.services import config
 
@@ -163,13 +198,22 @@ def _next_voucher(promotion: Promotion) -> Voucher:
 
 
 def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], source: str, on: dt.date) -> list[str]:
-    """Give the buyer what "the next one is discounted" promises: a personal code per purchase."""
+    """Give the buyer what "the next one is discounted" promises (a personal code per purchase)
+    and a stamp on each stamp card whose X she bought (a code for a free X when it completes the
+    card). The codes issued."""
     from setia.loyalty.services import config
 
     issued = []
     bought = {line.product_id for line in lines if line.product_id is not None}
     for running in config.running_promotions(on):
-        if running.kind != Promotion.Kind.NEXT_DISCOUNT or running.product_id not in bought:
+        if running.product_id not in bought:
+            continue
+        if running.kind == Promotion.Kind.STAMP_CARD:
+            stamp_code = _stamp(copy.copy(running), customer, source, on)
+            if stamp_code is not None:
+                issued.append(stamp_code.code)
+            continue
+        if running.kind != Promotion.Kind.NEXT_DISCOUNT:
             continue
         promotion = copy.copy(running)  # its voucher may be read or made below: not on the shared one
         code = vouchers.code_issue_system(
@@ -187,6 +231,134 @@ def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], sour
 
 def _end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+# --- Stamp cards -------------------------------------------------------------------------------
+
+
+def _open_stamps(promotion_ids: list[int], customer_id: int) -> "QuerySet[Stamp]":
+    """Her stamps that count towards the next free X: not reversed, not already rewarded, and not
+    earned on the visit that used the card's own free code."""
+    free_visit = VoucherUse.objects.filter(
+        source=OuterRef("source"),
+        customer_id=OuterRef("customer_id"),
+        code__voucher_id=OuterRef("promotion__voucher_id"),
+    )
+    return Stamp.objects.filter(
+        promotion_id__in=promotion_ids, customer_id=customer_id, reversed_at__isnull=True, reward_code__isnull=True
+    ).exclude(Exists(free_visit))
+
+
+def _moment(on: dt.date) -> dt.datetime:
+    """When a stamp was earned: now for today's sale, midday of the day for history imported."""
+    if on == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
+
+
+def _stamp(promotion: Promotion, customer: Customer, source: str, on: dt.date) -> VoucherCode | None:
+    """One stamp for this purchase; the code for a free X when it completes her card."""
+    stamp = Stamp(promotion=promotion, customer=customer, source=source, created_at=_moment(on))
+    if not statements.insert_objects([stamp], skip_conflicts=True):
+        return None  # stamped already: the same purchase recorded again
+    needed = max(promotion.quantity, 1)
+    # Her stamps are locked so that a refund at the same moment cannot reverse one being rewarded.
+    counted = list(
+        _open_stamps([promotion.pk], customer.pk)
+        .select_for_update(of=("self",))
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:needed]
+    )
+    if len(counted) < needed:
+        return None
+    code = vouchers.code_issue_system(
+        voucher=_next_voucher(promotion),
+        customer=customer,
+        unique_key=f"stamp:{promotion.pk}:{source}",
+        reason=promotion.name,
+        valid_until=_end_of_day(on + dt.timedelta(days=promotion.next_valid_days))
+        if promotion.next_valid_days
+        else None,
+    )
+    Stamp.objects.filter(pk__in=counted).update(reward_code=code)
+    return code
+
+
+def stamps_reverse(*, source: str, at: dt.datetime) -> int:
+    """A purchase was refunded in full: its stamps no longer count (a free code already issued for
+    a card it completed stays hers). The stamps reversed."""
+    return Stamp.objects.filter(source=source, reversed_at__isnull=True).update(reversed_at=at)
+
+
+@dataclass(frozen=True)
+class StampCard:
+    """Where a customer stands on one running stamp card."""
+
+    promotion: Promotion
+    stamps: int
+    needed: int
+
+    @property
+    def label(self) -> str:
+        return _("%(item)s: %(count)s of %(needed)s stamps") % {
+            "item": self.promotion.product.name,
+            "count": self.stamps,
+            "needed": self.needed,
+        }
+
+    @property
+    def dots(self) -> list[bool]:
+        """One per stamp of the card, filled for those she has (the panel draws them)."""
+        return [index < self.stamps for index in range(self.needed)]
+
+
+def stamp_cards(customer_id: int, on: dt.date | None = None) -> list[StampCard]:
+    """Her place on each stamp card running on `on` (today): one query, none without a card."""
+    from setia.loyalty.services import config
+
+    cards = [p for p in config.running_promotions(on or timezone.localdate()) if p.kind == Promotion.Kind.STAMP_CARD]
+    if not cards:
+        return []
+    counts = dict(
+        _open_stamps([card.pk for card in cards], customer_id)
+        .order_by()
+        .values_list("promotion_id")
+        .annotate(count=Count("id"))
+        .values_list("promotion_id", "count")
+    )
+    result = []
+    for card in cards:
+        needed = max(card.quantity, 1)
+        result.append(StampCard(card, min(counts.get(card.pk, 0), needed), needed))
+    return result
+
+
+def _stamp_suggestions(customer_id: int, cart: set[int | None], on: dt.date) -> list[str]:
+    suggestions = []
+    for card in stamp_cards(customer_id, on):
+        item, name = card.promotion.product.name, card.promotion.name
+        after = card.stamps + 1  # with this visit's stamp
+        if card.promotion.product_id in cart:
+            if after >= card.needed:
+                suggestions.append(
+                    _("This visit completes her stamp card: the next %(item)s is free (%(name)s).")
+                    % {"item": item, "name": name}
+                )
+            elif after == card.needed - 1:
+                suggestions.append(
+                    _("One more visit and the next %(item)s is free (%(name)s).") % {"item": item, "name": name}
+                )
+        elif after >= card.needed:
+            suggestions.append(
+                _("Add %(item)s: this visit completes her stamp card and the next one is free (%(name)s).")
+                % {"item": item, "name": name}
+            )
+    return suggestions
+
+
+def stamps_merge(survivor: Customer, merged: Customer, actor: User) -> None:
+    """Customers merge handler: the merged-away customer's stamps count for the survivor."""
+    Stamp.objects.filter(customer=merged).update(customer=survivor)
 
 
 def product_names(ids: list[int]) -> dict[int, str]:

@@ -563,7 +563,10 @@ def purchase_refunded(
     *, actor: User | None, customer: Customer, source: str, refund_amount: int, refunded_share: float, at: dt.datetime
 ) -> tuple[int, int]:
     """Take back the refunded share of what the purchase earned; the spend no longer counts
-    towards the tier. Returns (points, cashback) taken back."""
+    towards the tier; a refund of the whole purchase takes back its stamp-card stamps. Returns
+    (points, cashback) taken back."""
+    if refunded_share >= 1:
+        promotions.stamps_reverse(source=source, at=at)
     membership = membership_of(customer.pk)
     if membership is None:
         return 0, 0
