@@ -1,5 +1,5 @@
-"""What loyalty contributes to the customer 360° page: the membership panel, the quick actions,
-timeline entries, the merge handler and the new-customer form's "join now" block at the till
+"""What loyalty contributes to the customer 360° page: the membership panel (with her stamp
+cards), the quick actions, timeline entries, the merge handlers and the new-customer form's "join now" block at the till
 (registered in `LoyaltyConfig.ready`)."""
 
 import datetime as dt
@@ -16,6 +16,7 @@ from setia.customers.models import Customer
 from setia.customers.timeline import Entry
 from setia.loyalty import selectors
 from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, Tier, WalletEntry
+from setia.loyalty.services import promotions
 from setia.loyalty.services.membership import referral_url
 
 
@@ -31,6 +32,7 @@ def membership_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]
         return {"membership": None, "can_enrol": _can(request, "loyalty.enrol")}
     return {
         "membership": membership,
+        "stamp_cards": promotions.stamp_cards(customer.pk),
         "summary": selectors.member_summary(membership),
         "qr_svg": selectors.card_svg(membership.number, scale=3),
         "referral_link": request.build_absolute_uri(referral_url(membership)),
@@ -165,7 +167,7 @@ def membership_caller(request: HttpRequest, customer: Customer) -> dict[str, Any
     membership = selectors.membership_for(customer)
     if membership is None or membership.status != Membership.Status.ACTIVE:
         return None
-    return {"membership": membership}
+    return {"membership": membership, "stamp_cards": promotions.stamp_cards(customer.pk)}
 
 
 def register() -> None:
@@ -191,3 +193,4 @@ def register() -> None:
         "loyalty.birthday", lambda years: {year: Reference(_("Birthday %(year)s") % {"year": year}) for year in years}
     )
     register_merge_handler("loyalty", membership_merge)
+    register_merge_handler("loyalty.stamps", promotions.stamps_merge)
