@@ -10,13 +10,16 @@ frequent, some regular, many who came once, and some who stopped coming after th
 Small demos go through the real services (checkout, membership, purchase rewards), so the
 ledger, receipts and tiers are exactly what the product would have produced. Large ones
 (`orders` above BULK_ORDERS_FROM lines) are written in bulk: orders, lines and payments with
-COPY/executemany, and the members' points computed in bulk — each balance equal to its ledger.
+COPY/executemany, and the members' points computed in bulk — each balance equal to its ledger;
+the rewards with rules of their own (cashback, promotion codes, stamp-card stamps) are left out
+of that history.
 """
 
 import datetime as dt
 import itertools
 import random
 import secrets
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,7 +38,7 @@ from setia.core.bulk import allocate_ids, bulk_insert, refresh_statistics
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
 from setia.customers.models import Customer
-from setia.demo.data import DESTINATIONS, DRIVERS, PRODUCTS, VEHICLES
+from setia.demo.data import DESTINATIONS, PRODUCTS
 from setia.loyalty.models import (
     CashbackRule,
     EarnRule,
@@ -48,7 +51,7 @@ from setia.loyalty.models import (
 )
 from setia.loyalty.services import ledger, programmes, vouchers
 from setia.loyalty.services.membership import membership_join
-from setia.sales.models import Appointment, Order, Trip
+from setia.sales.models import Appointment, Driver, Order, Trip
 from setia.sales.services import imports
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout
 
@@ -155,6 +158,14 @@ def seed_programme(owner: User, profile: str, products: dict[str, Product]) -> d
                 product=products["MNC"],
                 reward_product=products["PDC"],
                 bundle_price=140_000,
+            ),
+            # The salon's classic card across visits: five creambaths stamped, the sixth free.
+            Promotion(
+                name="Kartu stempel creambath",
+                kind=Promotion.Kind.STAMP_CARD,
+                product=products["CRB"],
+                quantity=5,
+                next_valid_days=60,
             ),
         ]
     else:
@@ -368,6 +379,7 @@ def seed_history(
     plans = list(planned)
     members = _seed_members(rng, owner, customers, behaviour, plans)
     staff = list(User.objects.filter(role__in=["cashier", "sales"], is_active=True).order_by("pk"))
+    drivers = _drivers_by_branch()
     lines_written = 0
     last_service: dict[int, str] = {}
     for plan in plans:
@@ -379,6 +391,7 @@ def seed_history(
             fare = taxi_fare(rng)
             address = rng.choice(list(customer.addresses.all()) or [None])
             destination = rng.choice(DESTINATIONS)
+            driver = rng.choice(drivers[branch.pk]) if drivers[branch.pk] else None
             order, _created = checkout(
                 actor=owner,
                 branch=branch,
@@ -402,8 +415,9 @@ def seed_history(
                 pickup_text=str(address) if address else "Jl. Sudirman No. 1",
                 landmark=address.landmark if address else "",
                 destination=destination,
-                driver_name=rng.choice(DRIVERS),
-                vehicle=rng.choice(VEHICLES),
+                driver=driver,
+                driver_name=driver.name if driver else "",
+                vehicle=driver.vehicle_plate if driver else "",
                 fare=fare,
                 assigned_at=at - dt.timedelta(minutes=20),
                 completed_at=at + dt.timedelta(minutes=35),
@@ -486,6 +500,14 @@ def _seed_members(
     return len(memberships)
 
 
+def _drivers_by_branch() -> dict[int, list[Driver]]:
+    """The active drivers of each branch (the taxi's; none for the salon)."""
+    drivers: dict[int, list[Driver]] = defaultdict(list)
+    for driver in Driver.objects.filter(is_active=True).order_by("pk"):
+        drivers[driver.branch_id].append(driver)
+    return drivers
+
+
 def _seed_bookings(
     rng: random.Random,
     owner: User,
@@ -500,6 +522,7 @@ def _seed_bookings(
     now = timezone.localtime()
     with_address = [c for c in customers if c.addresses.all()]
     if profile == "taxi":
+        drivers = _drivers_by_branch()
         for index, customer in enumerate(rng.sample(with_address, min(8, len(with_address)))):
             address = rng.choice(list(customer.addresses.all()))
             branch = next((b for b in branches if b.pk == customer.home_branch_id), branches[0])
@@ -511,8 +534,8 @@ def _seed_bookings(
                 pickup_address=address,
                 destination=rng.choice(DESTINATIONS),
             )
-            if index % 2 == 0:
-                trip_assign(actor=owner, trip=trip, driver_name=rng.choice(DRIVERS), vehicle=rng.choice(VEHICLES))
+            if index % 2 == 0 and drivers[branch.pk]:
+                trip_assign(actor=owner, trip=trip, driver_id=rng.choice(drivers[branch.pk]).pk)
         return
     services = [p for p in products.values() if p.kind == Product.Kind.SERVICE]
     stylists = {b.pk: list(User.objects.filter(branch=b, is_active=True).order_by("pk")) for b in branches}

@@ -129,7 +129,17 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     )
     assert Product.objects.filter(kind="product", name__icontains="sampo").exists()
     assert list(Tier.objects.order_by("rank").values_list("name", flat=True)) == ["Silver", "Gold", "Platinum"]
-    assert set(Promotion.objects.values_list("kind", flat=True)) == {"buy_x_get_y", "bundle"}
+    assert set(Promotion.objects.values_list("kind", flat=True)) == {"buy_x_get_y", "bundle", "stamp_card"}
+    card = Promotion.objects.get(kind="stamp_card")
+    assert (card.name, card.product.sku, card.quantity) == ("Kartu stempel creambath", "CRB", 5)
+    from setia.loyalty.models import Stamp
+    from setia.loyalty.services.promotions import stamp_cards
+
+    # History went through checkout: every member's visit with a creambath has its stamp.
+    creambath_visits = Order.objects.filter(lines__product=card.product, customer__membership__isnull=False)
+    assert Stamp.objects.filter(promotion=card).count() == creambath_visits.distinct().count() > 0
+    stamped = Stamp.objects.filter(promotion=card).values_list("customer_id", flat=True).first()
+    assert stamped is not None and [c.promotion.pk for c in stamp_cards(stamped)] == [card.pk]
     assert Voucher.objects.filter(name="Gratis creambath").exists()
     history = Order.objects.exclude(status__in=["booked", "placed"])  # placed: the demo's accepted quote
     assert report.orders == history.count() > 50
