@@ -64,6 +64,7 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
     lines, payments = rows if rows is not None else (order.lines.all(), order.payments.all())
     fields = {name: getattr(order, name) for name in OrderOut.model_fields if name not in ("lines", "payments")}
     fields["tax_rate"] = float(order.tax_rate)
+    fields["member_discount_percent"] = float(order.member_discount_percent)
     fields["lines"] = [
         {
             "id": line.pk,

@@ -89,6 +89,18 @@ class Order(TimeStampedModel):
     business_date = models.DateField(_("date"), db_index=True)
     subtotal = models.BigIntegerField(_("subtotal"), default=0)
     discount_total = models.BigIntegerField(_("discounts"), default=0)
+    # The discounts by kind, as the sale priced them; they add up to `discount_total`. Orders
+    # recorded before they were kept, imported history and agreed orders (quotes) have 0 in all
+    # three: their split is unknown and `discount_total` alone tells the discount. Database
+    # defaults, because the history import and the demo insert orders naming their columns.
+    member_discount = models.BigIntegerField(_("member discount"), default=0, db_default=0)
+    promotion_discount = models.BigIntegerField(_("promotion discounts"), default=0, db_default=0)
+    voucher_discount = models.BigIntegerField(_("voucher discount"), default=0, db_default=0)
+    # The member's tier and its discount at the time of the sale (she may have another tier now).
+    member_tier = models.CharField(_("member tier"), max_length=60, blank=True, default="", db_default="")
+    member_discount_percent = models.DecimalField(
+        _("member discount %"), max_digits=5, decimal_places=2, default=0, db_default=0
+    )
     tax_total = models.BigIntegerField(_("PPN"), default=0)
     tax_rate = models.DecimalField(_("PPN rate %"), max_digits=5, decimal_places=2, default=0)
     rounding = models.BigIntegerField(_("rounding"), default=0)
@@ -143,6 +155,17 @@ class Order(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(refunded_total__gte=0, refunded_total__lte=models.F("total")),
                 name="order_refund_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    member_discount__gte=0,
+                    promotion_discount__gte=0,
+                    voucher_discount__gte=0,
+                    discount_total__gte=models.F("member_discount")
+                    + models.F("promotion_discount")
+                    + models.F("voucher_discount"),
+                ),
+                name="order_discount_split_within_total",
             ),
         ]
 

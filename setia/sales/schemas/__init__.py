@@ -62,6 +62,13 @@ class OrderOut(Schema):
     business_date: dt.date
     subtotal: int
     discount_total: int
+    # An order recorded before the kinds were kept (or imported, or agreed as a quote) has 0 in all
+    # three and its whole discount in discount_total.
+    member_discount: int = Field(description="The member's tier discount; 0 when the split is not known")
+    promotion_discount: int = Field(description="Promotions; 0 when the split is not known")
+    voucher_discount: int = Field(description="The voucher; 0 when the split is not known")
+    member_tier: str = Field(description="The tier whose discount applied, as it was named at the sale")
+    member_discount_percent: float = Field(description="That tier's discount % at the sale")
     tax_rate: float
     tax_total: int
     rounding: int

@@ -127,6 +127,7 @@ class Quote:
     subtotal: int = 0
     member_discount: int = 0
     member_discount_percent: Decimal = Decimal(0)
+    member_tier: str = ""  # the tier whose discount applied
     promotion_discount: int = 0
     voucher_discount: int = 0
     voucher_code: str = ""
@@ -313,7 +314,9 @@ def quote(
         membership = purchases.membership_of(customer.pk) if customer else None
     percent = purchases.member_discount_percent(membership)
     if percent:
+        assert membership is not None and membership.tier is not None  # a percent comes from her tier
         result.member_discount_percent = percent
+        result.member_tier = membership.tier.name
         for line in priced:
             line.member_discount = int((Decimal(line.gross) * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
     outcome = promotions.promotions_apply(lines=[line.cart_line() for line in priced], on=timezone.localtime(at).date())
@@ -686,6 +689,13 @@ def _record(
     writes.insert_objects(order_lines)
     order.subtotal = result.subtotal
     order.discount_total = result.discount_total
+    # Each kind kept as priced, with the tier behind the member discount: the order's page and
+    # the figures tell them apart later, whatever her tier is by then.
+    order.member_discount = result.member_discount
+    order.promotion_discount = result.promotion_discount
+    order.voucher_discount = result.voucher_discount
+    order.member_tier = result.member_tier
+    order.member_discount_percent = result.member_discount_percent
     order.tax_rate = result.tax_rate
     order.tax_total = result.tax
     order.rounding = result.rounding
@@ -779,6 +789,11 @@ _TOTALS = (
     "number",
     "subtotal",
     "discount_total",
+    "member_discount",
+    "promotion_discount",
+    "voucher_discount",
+    "member_tier",
+    "member_discount_percent",
     "tax_rate",
     "tax_total",
     "rounding",

@@ -15,7 +15,6 @@ from setia.accounts.selectors import business_settings, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.loyalty.models import VoucherUse
-from setia.loyalty.services import purchases
 from setia.sales.models import Order, Payment
 from setia.sales.services.checkout import sales_settings
 
@@ -27,34 +26,44 @@ class DiscountLine:
 
 
 def order_discounts(order: Order) -> list[DiscountLine]:
-    """The order's discounts, each labelled by what it is: the voucher (its code, from the
-    voucher's use), promotions (by name, from the lines they touched) and the member's tier
-    discount. The order keeps one discount total; what the voucher took is known exactly and
-    the rest is the tier discount and the promotions together, named as such when both apply.
-    The amounts add up to `order.discount_total`."""
+    """The order's discounts, each kind on its own line, labelled by what it is: the member's tier
+    discount (the tier and percent kept with the sale, not her tier today), the promotions (by
+    name, from the lines they touched) and the voucher (its code). The amounts add up to
+    `order.discount_total`.
+
+    An order without a split (recorded before the kinds were kept, imported, or agreed as a quote)
+    shows its voucher, known exactly from the voucher's use, and the rest as "Discounts": which
+    part was the member's and which the promotions' is not known."""
     if not order.discount_total:
         return []
     found: list[DiscountLine] = []
+    split = order.member_discount + order.promotion_discount + order.voucher_discount
+    if split:
+        if order.member_discount:
+            label = (
+                _("Member discount (%(tier)s %(percent)s%%)")
+                % {"tier": order.member_tier, "percent": f"{order.member_discount_percent.normalize():f}"}
+                if order.member_tier
+                else _("Member discount")
+            )
+            found.append(DiscountLine(label, order.member_discount))
+        if order.promotion_discount:
+            names = sorted({line.promotion_note for line in order.lines.all() if line.promotion_note})
+            label = _("Promotions: %(names)s") % {"names": ", ".join(names)} if names else _("Promotions")
+            found.append(DiscountLine(label, order.promotion_discount))
+        if order.voucher_discount:
+            found.append(DiscountLine(_("Voucher %(code)s") % {"code": order.voucher_code}, order.voucher_discount))
+        if order.discount_total > split:  # not written by a sale; kept so the lines add up
+            found.append(DiscountLine(_("Discounts"), order.discount_total - split))
+        return found
     voucher = 0
     if order.voucher_code:
         voucher = (
             VoucherUse.objects.filter(source=f"sales.order:{order.pk}").aggregate(total=Sum("discount"))["total"] or 0
         )
         voucher = min(voucher, order.discount_total)
-    rest = order.discount_total - voucher
-    if rest:
-        names = sorted({line.promotion_note for line in order.lines.all() if line.promotion_note})
-        membership = purchases.membership_of(order.customer_id) if order.customer_id else None
-        percent = purchases.member_discount_percent(membership)
-        tier = (
-            _("Member discount (%(tier)s %(percent)s%%)")
-            % {"tier": membership.tier.name, "percent": f"{percent.normalize():f}"}
-            if percent and membership is not None and membership.tier is not None
-            else ""
-        )
-        promotions = _("Promotions: %(names)s") % {"names": ", ".join(names)} if names else ""
-        label = f"{tier} + {promotions}" if tier and promotions else tier or promotions or _("Discount")
-        found.append(DiscountLine(label, rest))
+    if order.discount_total > voucher:
+        found.append(DiscountLine(_("Discounts"), order.discount_total - voucher))
     if voucher:
         found.append(DiscountLine(_("Voucher %(code)s") % {"code": order.voucher_code}, voucher))
     return found
