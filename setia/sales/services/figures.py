@@ -13,6 +13,10 @@ Definitions (docs/user/sales-figures.md):
 - sales cycle: average days from creation to winning, for those won in the period.
 - proposals: quotes sent in the period; quotes accepted (answered "accepted") in the period.
 - leads by source: leads created in the period, and how many of those are converted.
+- discounts by kind: what the sales of the period (paid, not wholly refunded: by business date)
+  gave as member (tier) discounts, promotions and vouchers; orders recorded without the split
+  (older and imported ones) count under "not by kind". The owner filter does not apply (a sale
+  has no owner).
 """
 
 import datetime as dt
@@ -28,7 +32,8 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import Branch
 from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import ApplicationError, NotFoundError
-from setia.sales.models import Lead, Opportunity, Quote, Stage
+from setia.sales.models import Lead, Opportunity, Order, Quote, Stage
+from setia.sales.selectors import SALE_STATUSES
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -284,6 +289,58 @@ def leads_by_source(
     return {"rows": rows, "leads": total, "converted": total_converted, "rate": percent(total_converted, total)}
 
 
+def discounts_by_kind(
+    start: dt.date,
+    end: dt.date,
+    branch_id: int | None = None,
+    owner_id: int | None = None,
+    *,
+    branch_ids: Collection[int] | None = None,
+) -> dict[str, Any]:
+    """What the sales of the period gave in discounts, by kind: `{rows: [{kind, amount, sales,
+    share}], total, gross, sales}` — rows for member (tier) discounts, promotions, vouchers and
+    `unsplit` (orders recorded with a total only), `sales` the number of sales with that kind,
+    `share` its percentage of the gross sales (before discounts). One aggregate query; sales
+    have no owner, so `owner_id` does not narrow them."""
+    orders = _narrow(
+        Order.objects.filter(business_date__gte=start, business_date__lte=end, status__in=SALE_STATUSES),
+        branch_id,
+        None,
+        branch_ids,
+    )
+    split = F("member_discount") + F("promotion_discount") + F("voucher_discount")
+    totals = orders.aggregate(
+        gross=Coalesce(Sum("subtotal"), 0),
+        total=Coalesce(Sum("discount_total"), 0),
+        member=Coalesce(Sum("member_discount"), 0),
+        promotions=Coalesce(Sum("promotion_discount"), 0),
+        vouchers=Coalesce(Sum("voucher_discount"), 0),
+        member_sales=Count("id", filter=Q(member_discount__gt=0)),
+        promotion_sales=Count("id", filter=Q(promotion_discount__gt=0)),
+        voucher_sales=Count("id", filter=Q(voucher_discount__gt=0)),
+        unsplit_sales=Count("id", filter=Q(discount_total__gt=split)),
+        sales=Count("id"),
+    )
+    values = {name: int(value) for name, value in totals.items()}
+    unsplit = values["total"] - values["member"] - values["promotions"] - values["vouchers"]
+    rows = [
+        {"kind": kind, "amount": amount, "sales": values[f"{prefix}_sales"], "share": percent(amount, values["gross"])}
+        for kind, prefix, amount in (
+            ("member", "member", values["member"]),
+            ("promotions", "promotion", values["promotions"]),
+            ("vouchers", "voucher", values["vouchers"]),
+            ("unsplit", "unsplit", unsplit),
+        )
+    ]
+    return {
+        "rows": rows,
+        "total": values["total"],
+        "gross": values["gross"],
+        "sales": values["sales"],
+        "share": percent(values["total"], values["gross"]),
+    }
+
+
 def overview(
     start: dt.date,
     end: dt.date,
@@ -309,6 +366,7 @@ def overview(
         "sales_cycle": sales_cycle(*args, branch_ids=branch_ids),
         "proposals": proposals(*args, branch_ids=branch_ids),
         "leads": leads_by_source(*args, branch_ids=branch_ids),
+        "discounts": discounts_by_kind(*args, branch_ids=branch_ids),
     }
 
 
