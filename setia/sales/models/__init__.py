@@ -2,6 +2,7 @@
 the opportunity pipeline, quotes, renewals (subscriptions) and activities."""
 
 from setia.sales.models.activities import Activity, DigestDelivery
+from setia.sales.models.drivers import Driver
 from setia.sales.models.imports import OrderImport
 from setia.sales.models.leads import Lead, LeadAssignmentRule, LeadSource, RoundRobinCursor
 from setia.sales.models.orders import (
@@ -21,6 +22,7 @@ __all__ = [
     "Activity",
     "Appointment",
     "DigestDelivery",
+    "Driver",
     "Lead",
     "LeadAssignmentRule",
     "LeadSource",

@@ -294,6 +294,17 @@ class Trip(models.Model):
     pickup_text = models.CharField(_("pick-up"), max_length=255)
     landmark = models.CharField(_("landmark notes"), max_length=255, blank=True)
     destination = models.CharField(_("destination"), max_length=255, blank=True)
+    # The driver from the list, plus the name and plate as assigned at the time: history stays
+    # readable when the driver is later edited (or the trip predates the list).
+    driver = models.ForeignKey(
+        "sales.Driver",
+        verbose_name=_("driver"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trips",
+        db_index=False,  # trip_driver_time_idx starts with it
+    )
     driver_name = models.CharField(_("driver"), max_length=100, blank=True)
     vehicle = models.CharField(_("vehicle"), max_length=50, blank=True)
     fare = models.BigIntegerField(_("fare"), null=True, blank=True)
@@ -302,7 +313,13 @@ class Trip(models.Model):
 
     class Meta:
         ordering = ["pickup_at"]
-        indexes = [models.Index(fields=["status", "pickup_at"], name="trip_status_time_idx")]
+        indexes = [
+            models.Index(fields=["status", "pickup_at"], name="trip_status_time_idx"),
+            # A driver's trips of a day, and whether she is busy around a pick-up time.
+            models.Index(
+                fields=["driver", "pickup_at"], condition=Q(driver__isnull=False), name="trip_driver_time_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.pickup_text

@@ -16,7 +16,7 @@ from setia.catalog.models import Product
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.customers.models import Address, Customer
-from setia.sales.models import Appointment, Order, Payment, Trip
+from setia.sales.models import Appointment, Driver, Order, Payment, Trip
 from setia.sales.selectors.appointments import APPOINTMENT_ROLES, takes_appointments
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
@@ -167,23 +167,59 @@ def _locked_trip(actor: User, trip: Trip) -> Trip:
 
 
 @transaction.atomic
-def trip_assign(*, actor: User, trip: Trip, driver_name: str, vehicle: str = "") -> Trip:
+def trip_assign(
+    *, actor: User, trip: Trip, driver_id: int | None = None, driver_name: str = "", vehicle: str = ""
+) -> Trip:
+    """Send a driver from the list (`driver_id`): an active driver of the trip's branch, her name
+    and plate copied onto the trip as assigned. A name without an id (the API, a branch without a
+    driver list yet) is matched against the branch's list; where the branch has drivers, a name not
+    on it is refused. A driver busy on another trip then is still allowed: the dispatcher may know
+    better (the trip board says so)."""
     trip = _locked_trip(actor, trip)
     if trip.status not in (Trip.Status.BOOKED, Trip.Status.ASSIGNED):
         raise _error("status", _("Only a booked trip can be assigned."))
-    driver_name = (driver_name or "").strip()
-    if not driver_name:
-        raise _error("driver_name", _("Enter the driver."))
-    trip.driver_name, trip.vehicle = driver_name[:100], (vehicle or "").strip()[:50]
+    branch = trip.order.branch
+    listed = Driver.objects.filter(branch=branch, is_active=True)
+    driver: Driver | None
+    if driver_id is not None:
+        driver = Driver.objects.select_related("branch").filter(pk=driver_id).first()
+        if driver is None or not driver.is_active:
+            raise _error("driver", _("Choose an active driver from the list."))
+        if driver.branch_id != branch.pk:
+            raise _error(
+                "driver",
+                _("%(driver)s drives for %(home)s, not for %(branch)s.")
+                % {"driver": driver.name, "home": driver.branch.name, "branch": branch.name},
+            )
+        name, plate = driver.name, driver.vehicle_plate
+    else:
+        name = " ".join((driver_name or "").split())
+        if not name:
+            raise _error("driver", _("Choose the driver."))
+        matches = list(listed.filter(name__iexact=name)[:2])
+        driver = matches[0] if len(matches) == 1 else None
+        if driver is None and listed.exists():
+            raise _error(
+                "driver_name",
+                _("%(name)s is not on the driver list of %(branch)s.") % {"name": name, "branch": branch.name},
+            )
+        if driver is not None:
+            name, plate = driver.name, (vehicle or "").strip() or driver.vehicle_plate
+        else:
+            plate = (vehicle or "").strip()
+    before = {"driver": trip.driver_id, "driver_name": trip.driver_name, "vehicle": trip.vehicle}
+    trip.driver = driver
+    trip.driver_name, trip.vehicle = name[:100], plate[:50]
     trip.status, trip.assigned_at = Trip.Status.ASSIGNED, timezone.now()
     trip.save()
+    after = {"driver": trip.driver_id, "driver_name": trip.driver_name, "vehicle": trip.vehicle}
     audit_log(
         actor=actor,
         action="update",
         instance=trip.order,
         subject=trip.order.customer,
         branch_id=trip.order.branch_id,
-        changes={"driver_name": [None, driver_name]},
+        changes={key: [before[key], after[key]] for key in after if before[key] != after[key]},
         message=_("Trip assigned"),
     )
     return trip
