@@ -1,6 +1,6 @@
 from django.urls import path
 
-from setia.sales.views import activities, figures, leads, order_imports, pipeline, quotes, renewals
+from setia.sales.views import activities, drivers, figures, leads, order_imports, pipeline, quotes, renewals
 from setia.sales.views import orders as views
 
 app_name = "sales"
@@ -25,5 +25,5 @@ urlpatterns = [
     path("settings/sales/", views.settings_view, name="settings"),
 ]
 
-for _area in (leads, pipeline, quotes, renewals, activities, figures, order_imports):
+for _area in (leads, pipeline, quotes, renewals, activities, figures, order_imports, drivers):
     urlpatterns += _area.urlpatterns

@@ -151,6 +151,7 @@ def _models() -> dict[tuple[str, str], Any]:
     from setia.sales.models import (
         Activity,
         Appointment,
+        Driver,
         Lead,
         LeadAssignmentRule,
         LeadSource,
@@ -185,6 +186,7 @@ def _models() -> dict[tuple[str, str], Any]:
         ("sales", "order"): Order,
         ("sales", "order_import"): OrderImport,
         ("sales", "trip"): Trip,
+        ("sales", "driver"): Driver,
         ("sales", "appointment"): Appointment,
         ("sales", "lead"): Lead,
         ("sales", "lead_source"): LeadSource,
@@ -305,6 +307,15 @@ def demo(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest
             past = SimpleUploadedFile("orders.csv", b"customer_ref,date,amount\nNOBODY,2024-01-05,50000\n")
             order_import_check_run(order_import_upload(actor=owner, uploaded=past).pk)
             segment_create(actor=owner, name="Crawl list", definition={}, kind="static")
+            from setia.sales.services.drivers import driver_create
+
+            driver_create(
+                actor=owner,
+                name="Pak Joko",
+                phone="0812 3456 7890",
+                vehicle_plate="B 1234 XYZ",
+                branch=users["manager"].branch,
+            )
             Reward.objects.create(name="Free hair wash", points_cost=100)
             proposition = ValueProposition.objects.create(name="Members first", kind=ValueProposition.Kind.values[0])
             Programme.objects.create(

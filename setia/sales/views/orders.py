@@ -30,6 +30,7 @@ from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Appointment, Order, Payment, Trip
 from setia.sales.offers import offers_for
+from setia.sales.selectors import drivers as driver_selectors
 from setia.sales.selectors.appointments import appointment_calendar, appointment_staff
 from setia.sales.services import bookings, checkout, receipts, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
@@ -447,15 +448,31 @@ def _day(value: str | None) -> dt.date:
 def trips(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     day = _day(request.GET.get("day"))
-    rows = list(selectors.trips_board(actor=actor, day=day, branch_id=parse_id(request.GET.get("branch"))))
+    branch_id = parse_id(request.GET.get("branch"))
+    drivers = list(driver_selectors.driver_list(actor=actor, branch_id=branch_id))
+    driver = next((d for d in drivers if d.pk == parse_id(request.GET.get("driver"))), None)
+    rows = list(
+        driver_selectors.trips_of_day(
+            actor=actor, day=day, branch_id=branch_id, driver_id=driver.pk if driver else None
+        )
+    )
     columns = [(status, label, [t for t in rows if t.status == status]) for status, label in Trip.Status.choices]
+    counts = driver_selectors.trip_counts(driver_ids=[d.pk for d in drivers], day=day)
+    choices = driver_selectors.assign_choices(rows)
+    for trip in rows:
+        trip.driver_choices = choices.get(trip.pk, [])  # type: ignore[attr-defined]
     context = {
         "nav_key": "trips",
         "day": day,
+        "is_today": day == timezone.localdate(),
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
         "columns": columns,
         "branches": _branches(actor),
+        "branch_id": branch_id,
+        "drivers": [(d, counts.get(d.pk, 0)) for d in drivers if d.is_active or counts.get(d.pk) or d == driver],
+        "driver": driver,
+        "driver_trips": counts.get(driver.pk, 0) if driver else 0,
     }
     return render(request, "sales/trips.html", context)
 
@@ -531,13 +548,26 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     number = trip.order.number
     try:
         if action == "assign":
+            # A driver from the list; a typed name only where the branch has no driver list yet.
             trip = bookings.trip_assign(
                 actor=actor,
                 trip=trip,
+                driver_id=parse_id(request.POST.get("driver")),
                 driver_name=request.POST.get("driver_name", ""),
                 vehicle=request.POST.get("vehicle", ""),
             )
             done = _("Trip %(number)s assigned to %(driver)s.") % {"number": number, "driver": trip.driver_name}
+            other = driver_selectors.busy_with(trip)
+            if other is not None:
+                messages.warning(
+                    request,
+                    _("%(driver)s is also on trip %(other)s at %(time)s.")
+                    % {
+                        "driver": trip.driver_name,
+                        "other": other.order.number,
+                        "time": timezone.localtime(other.pickup_at).strftime("%H:%M"),
+                    },
+                )
         elif action == "complete":
             trip = bookings.trip_complete(
                 actor=actor, trip=trip, fare=_int(request.POST.get("fare")), method=request.POST.get("method", "cash")
@@ -555,7 +585,12 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, failure.message)
     else:
         messages.success(request, done)
-    return redirect(f"{reverse('sales:trips')}?day={timezone.localtime(trip.pickup_at).date().isoformat()}")
+    # Back to the board as it was filtered (branch, driver), on the trip's day.
+    board = {"day": timezone.localtime(trip.pickup_at).date().isoformat()}
+    for name in ("branch", "driver"):
+        if chosen := parse_id(request.POST.get(f"board_{name}")):
+            board[name] = str(chosen)
+    return redirect(f"{reverse('sales:trips')}?{urlencode(board)}")
 
 
 # --- Appointments -----------------------------------------------------------------------------
