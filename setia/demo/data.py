@@ -188,8 +188,24 @@ DESTINATIONS = [
     "Universitas Indonesia",
     "Pasar Baru",
 ]
-DRIVERS = ["Pak Joko", "Pak Slamet", "Pak Asep", "Pak Made", "Pak Ucok", "Bu Sri", "Pak Dedi", "Pak Yanto"]
-VEHICLES = ["B 1234 STA", "B 2088 TKS", "B 7712 NSA", "D 1980 STN", "B 4410 SET", "D 2231 TKS"]
+# The taxi's drivers, four per pool: (name, car). Plates get the pool's region letter (below).
+DRIVERS = [
+    ("Pak Joko", "Toyota Avanza, putih"),
+    ("Pak Slamet", "Toyota Vios, biru"),
+    ("Pak Ucok", "Toyota Avanza, putih"),
+    ("Bu Sri", "Toyota Innova, hitam"),
+    ("Pak Dedi", "Toyota Vios, biru"),
+    ("Pak Yanto", "Toyota Avanza, putih"),
+    ("Pak Made", "Toyota Innova, hitam"),
+    ("Pak Rudi", "Toyota Vios, biru"),
+    ("Pak Asep", "Toyota Avanza, putih"),
+    ("Pak Ujang", "Toyota Vios, biru"),
+    ("Bu Euis", "Toyota Innova, hitam"),
+    ("Pak Dadang", "Toyota Avanza, putih"),
+]
+DRIVERS_PER_BRANCH = 4
+# Region letters of Indonesian number plates: B for Jakarta, D for Bandung.
+PLATE_REGIONS = {"jks": "B", "jkb": "B", "bdg": "D"}
 
 
 @dataclass(frozen=True)

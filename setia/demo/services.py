@@ -133,6 +133,10 @@ def seed_demo(
         report.customers = _seed_customers(rng, owner, branches, customers, profile)
     from setia.demo.history import seed_catalogue, seed_history, seed_programme
 
+    if profile == "taxi":
+        from setia.demo.drivers import seed_drivers
+
+        seed_drivers(seed=seed, owner=owner, branches=branches)
     products = seed_catalogue(profile)
     seed_programme(owner, profile, products)
     lines = min(customers * 8, 600) if orders is None else orders
