@@ -1,6 +1,6 @@
 """The taxi story, as the call-centre agent lives it: the phone rings, the caller's card pops
 up, one click repeats the last trip with its pick-up address and landmark, a driver is
-assigned and the trip completes with its fare."""
+chosen from the branch's list (her plate comes with her) and the trip completes with its fare."""
 
 import datetime as dt
 import re
@@ -14,7 +14,7 @@ from setia.core.tests.test_browser_shell import sign_in
 from setia.customers.models import Address, Customer
 from setia.customers.services import telephony_event_receive
 from setia.demo.services import seed_demo
-from setia.sales.models import Trip
+from setia.sales.models import Driver, Trip
 from setia.sales.services import bookings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,9 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
         pickup_address=home,
         destination="Stasiun Gambir",
     )
-    bookings.trip_assign(actor=agent, trip=earlier, driver_name="Pak Joko")
+    joko = Driver.objects.filter(branch=agent.branch, is_active=True).order_by("pk").first()
+    assert joko is not None
+    bookings.trip_assign(actor=agent, trip=earlier, driver_id=joko.pk)
     bookings.trip_complete(actor=agent, trip=earlier, fare=64_000)
 
     sign_in(page, live_server.url, "agent")
@@ -61,7 +63,14 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
     assert booked.get_by_test_id("trip-pickup").inner_text() == "Jl. Melati No. 12"
     assert booked.get_by_test_id("trip-landmark").inner_text() == "rumah pagar biru, sebelah masjid"
 
-    booked.get_by_test_id("driver-name").fill("Pak Budi")
+    # The pool's active drivers are the choices (the earlier trip is completed: nobody is busy).
+    choose = booked.get_by_test_id("driver-select")
+    options = choose.locator("option").all_inner_texts()[1:]
+    listed = Driver.objects.filter(branch=agent.branch, is_active=True).order_by("name", "pk")
+    assert options == [f"{d.name} · {d.vehicle_plate}" for d in listed]
+    driver = listed.last()
+    assert driver is not None
+    choose.select_option(str(driver.pk))
     booked.get_by_test_id("assign").click()
     assigned = page.get_by_test_id("trips-assigned").get_by_test_id("trip").filter(has_text=caller.name)
     assigned.get_by_test_id("fare").fill("72000")
@@ -70,14 +79,16 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
         page.get_by_test_id("trips-completed")
         .get_by_test_id("trip")
         .filter(has_text="Jl. Melati No. 12")
-        .filter(has_text="Pak Budi")
+        .filter(has_text=f"{driver.name} {driver.vehicle_plate}")
     )
     assert done.get_by_test_id("trip-fare").inner_text() == "Rp 72.000"
     assert "selesai: Rp 72.000 dibayar" in (page.locator("#toasts").text_content() or "")
     trip = Trip.objects.exclude(pk=earlier.pk).get(order__customer=caller)
-    assert (trip.status, trip.fare, trip.landmark, trip.order.total) == (
+    assert (trip.status, trip.fare, trip.landmark, trip.order.total, trip.driver_id, trip.vehicle) == (
         "completed",
         72_000,
         "rumah pagar biru, sebelah masjid",
         72_000,
+        driver.pk,
+        driver.vehicle_plate,
     )
