@@ -16,7 +16,7 @@ from setia.loyalty.models import LoyaltySettings, Membership, Promotion, Stamp, 
 from setia.loyalty.services import programmes, promotions, vouchers
 from setia.loyalty.services.purchases import purchase_recorded
 from setia.sales.models import Order
-from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout, quote
 from setia.sales.services.refunds import order_refund
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +178,11 @@ def test_the_till_suggests_what_the_visit_does_for_her_card(
     ]
     lines = [CartLine(cream.pk, cream.category_id, 1, cream.price)]
     assert promotions.promotions_apply(lines=lines, on=today).suggestions == []  # no customer: no card
+    # The till's quote asks for her card: the cashier sees it before the sale.
+    till = quote(branch=business.branch_a, customer=ayu, lines=[LineIn(product_id=cream.pk, quantity=1)])
+    assert (
+        "This visit completes her stamp card: the next Creambath is free (Kartu stempel creambath)." in till.suggestions
+    )
 
 
 def test_the_member_panel_and_the_caller_card_show_her_stamps(

@@ -319,7 +319,11 @@ def quote(
         result.member_tier = membership.tier.name
         for line in priced:
             line.member_discount = int((Decimal(line.gross) * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
-    outcome = promotions.promotions_apply(lines=[line.cart_line() for line in priced], on=timezone.localtime(at).date())
+    outcome = promotions.promotions_apply(
+        lines=[line.cart_line() for line in priced],
+        on=timezone.localtime(at).date(),
+        customer_id=membership.customer_id if membership else None,  # her stamp cards (members collect stamps)
+    )
     for index, amount in outcome.line_discounts.items():
         priced[index].promotion_discount = amount
         priced[index].note = outcome.notes.get(index, "")
