@@ -175,6 +175,7 @@ def trip_out(trip: Trip) -> dict[str, Any]:
         "pickup_text": trip.pickup_text,
         "landmark": trip.landmark,
         "destination": trip.destination,
+        "driver_id": trip.driver_id,
         "driver_name": trip.driver_name,
         "vehicle": trip.vehicle,
         "fare": trip.fare,

@@ -119,13 +119,15 @@ class TripOut(Schema):
     pickup_text: str
     landmark: str
     destination: str
+    driver_id: int | None
     driver_name: str
     vehicle: str
     fare: int | None
 
 
 class TripAssignIn(Schema):
-    driver_name: str
+    driver_id: int | None = Field(None, description="a driver from the branch's list (GET the trip board's drivers)")
+    driver_name: str = Field("", description="without driver_id: matched against the branch's drivers by name")
     vehicle: str = ""
 
 

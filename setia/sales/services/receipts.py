@@ -78,6 +78,33 @@ def cash_received(payments: list[Payment]) -> tuple[int, int]:
     return received, change
 
 
+def receipt_text(order: Order) -> str:
+    """The receipt as a plain message (the WhatsApp click-to-chat link): lines, discounts by kind,
+    total, cash received and change, points earned, the business's footer."""
+    from django.utils import timezone
+
+    from setia.core.money import format_rupiah
+
+    text = [f"{order.number} · {timezone.localtime(order.placed_at):%d-%m-%Y %H:%M}"]
+    for line in order.lines.all():
+        text.append(f"{line.quantity} x {line.description}: {format_rupiah(line.total)}")
+    for discount in order_discounts(order):
+        text.append(f"{discount.label}: -{format_rupiah(discount.amount)}")
+    text.append(_("Total: %(total)s") % {"total": format_rupiah(order.total)})
+    received, change = cash_received(list(order.payments.all()))
+    if change:
+        text.append(
+            _("Cash received: %(received)s, change: %(change)s")
+            % {"received": format_rupiah(received), "change": format_rupiah(change)}
+        )
+    if order.points_earned:
+        text.append(_("Points earned: %(points)s") % {"points": order.points_earned})
+    footer = sales_settings().receipt_footer
+    if footer:
+        text.append(footer)
+    return "\n".join(text)
+
+
 def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str, Any]:
     payments = list(order.payments.all())
     received, change = cash_received(payments)

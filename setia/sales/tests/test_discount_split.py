@@ -122,6 +122,21 @@ def test_every_receipt_shows_each_kind(business: Business, shop: dict, offers: d
         )
 
 
+def test_the_whatsapp_receipt_text_shows_each_kind(business: Business, shop: dict, offers: dict) -> None:
+    from setia.core.money import format_rupiah
+
+    order = _gold_sale(business, shop)
+    text = receipts.receipt_text(order).splitlines()
+    for label, amount in ((d.label, d.amount) for d in receipts.order_discounts(order)):
+        assert f"{label}: -{format_rupiah(amount)}" in text
+    assert [line.split(":")[0] for line in text if ": -" in line] == [
+        "Member discount (Gold 10%)",
+        "Promotions",
+        "Voucher HEMAT20",
+    ]
+    assert text.index("Voucher HEMAT20: -" + format_rupiah(20_000)) < text.index("Total: " + format_rupiah(order.total))
+
+
 def test_the_emailed_receipt_shows_each_kind(
     business: Business, shop: dict, offers: dict, django_capture_on_commit_callbacks: object
 ) -> None:

@@ -412,3 +412,26 @@ def test_the_driver_list_searches_and_filters(business: Business, shop: dict) ->
     count = re.search(r'data-testid="driver-trips-today">(\d+)<', page)
     expected = 1 if timezone.localtime(Trip.objects.get().pickup_at).date() == timezone.localdate() else 0
     assert count is not None and int(count.group(1)) == expected
+
+
+def test_the_api_assigns_a_driver_from_the_list_by_id(business: Business, shop: dict) -> None:
+    from setia.accounts.services import api_key_create
+
+    driver = _driver(business)
+    other = _driver(business, name="Pak Dedi", plate="D 4321 AB", branch=business.branch_b)
+    trip = _trip(business, shop["customer"])
+    _record, key = api_key_create(actor=business.cashier_a, name="dispatch")
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    refused = api.post(f"/api/v1/trips/{trip.pk}/assign", {"driver_id": other.pk}, content_type="application/json")
+    assert refused.status_code == 400 and "driver" in refused.json()["extra"]
+    trip.refresh_from_db()
+    assert (trip.status, trip.driver_id) == ("booked", None)
+    done = api.post(f"/api/v1/trips/{trip.pk}/assign", {"driver_id": driver.pk}, content_type="application/json")
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert (body["status"], body["driver_id"], body["driver_name"], body["vehicle"]) == (
+        "assigned",
+        driver.pk,
+        "Pak Joko",
+        "B 1234 XYZ",
+    )

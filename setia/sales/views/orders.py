@@ -284,25 +284,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _receipt_text(order: Order) -> str:
-    business = sales_settings()
-    lines = [f"{order.number} · {timezone.localtime(order.placed_at):%d-%m-%Y %H:%M}"]
-    for line in order.lines.all():
-        lines.append(f"{line.quantity} x {line.description}: {format_rupiah(line.total)}")
-    lines.append(_("Total: %(total)s") % {"total": format_rupiah(order.total)})
-    received, change = receipts.cash_received(list(order.payments.all()))
-    if change:
-        lines.append(
-            _("Cash received: %(received)s, change: %(change)s")
-            % {"received": format_rupiah(received), "change": format_rupiah(change)}
-        )
-    if order.points_earned:
-        lines.append(_("Points earned: %(points)s") % {"points": order.points_earned})
-    if business.receipt_footer:
-        lines.append(business.receipt_footer)
-    return "\n".join(lines)
-
-
 PAY_ROWS = 2  # the payment card offers one payment, or a split into two
 
 
@@ -374,7 +355,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             messages.success(request, message)
             return redirect("sales:order_detail", pk=order.pk)
     phone = order.customer.phones.first() if order.customer else None
-    whatsapp = f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(_receipt_text(order))}" if phone else ""
+    whatsapp = (
+        f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(receipts.receipt_text(order))}" if phone else ""
+    )
     cash_step = sales_settings().cash_rounding
     received, change = receipts.cash_received(list(order.payments.all()))
     context = {
