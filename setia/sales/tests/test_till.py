@@ -119,9 +119,9 @@ def test_cash_received_and_change_on_the_till_the_order_and_every_receipt(
     for size in ("58", "80", "a4"):
         receipt = web.get(reverse("sales:order_receipt", args=[order.pk]) + f"?size={size}").content.decode()
         assert "Rp 300.000" in receipt and shown in receipt, size
-    from setia.sales.views.orders import _receipt_text
+    from setia.sales.services.receipts import receipt_text
 
-    assert "Rp 300.000" in _receipt_text(order) and shown in _receipt_text(order)  # the WhatsApp receipt
+    assert "Rp 300.000" in receipt_text(order) and shown in receipt_text(order)  # the WhatsApp receipt
     a4 = web.get(reverse("sales:order_receipt", args=[order.pk]) + "?size=a4").content.decode()
     assert 'data-layout="a4"' in a4 and "01.234.567.8-901.000" in a4 and 'data-testid="receipt-lines"' in a4
 
