@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
 from setia.customers.models import Customer
+from setia.customers.services import customer_update
 from setia.loyalty.forms import WalkInJoinForm
 from setia.loyalty.services.membership import membership_join
 
@@ -47,4 +48,10 @@ def join_save(request: HttpRequest, customer: Customer, form: forms.Form) -> str
         return None
     actor: User = request.user  # type: ignore[assignment]
     joined = membership_join(actor=actor, customer=customer, referral_code=form.cleaned_data["referral_code"])
+    referred = hasattr(joined, "referral") and customer.source == Customer.Source.WALK_IN
+    if referred and actor.has_capability("customers.edit"):
+        # A friend brought her: that is how she found the business, not the walk-in the till assumed.
+        customer = customer_update(
+            actor=actor, customer=customer, version=customer.version, source=Customer.Source.REFERRAL
+        )
     return _("%(name)s joined: card %(number)s.") % {"name": customer.name, "number": joined.number}

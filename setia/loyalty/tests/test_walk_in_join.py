@@ -74,6 +74,7 @@ def test_a_walk_in_joins_with_her_friends_code_in_one_step(
     assert card.number == f"SLN{card.pk:08d}" and maya.member_number == card.number
     assert card.branch == business.branch_a and card.tier is not None and card.tier.name == "Silver"
     assert card.referred_by == ayu
+    assert (maya.source, maya.version) == ("referral", 2)  # a friend brought her, not a walk-in
     referral = Referral.objects.get(referee=card)
     assert referral.referrer == ayu and referral.status == Referral.Status.REWARDED
     card.refresh_from_db()
@@ -108,6 +109,7 @@ def test_joining_without_a_code_gives_her_a_card(business: Business, programme: 
     card = Membership.objects.get(customer__name="Maya Sari")
     assert saved["Location"] == f"{TILL}?customer={card.customer_id}"
     assert card.referred_by is None and Referral.objects.count() == 0
+    assert card.customer.source == "walk_in"  # no friend named: the walk-in she was
 
 
 def test_not_ticked_she_is_added_without_a_card(business: Business, programme: LoyaltySettings) -> None:
