@@ -636,12 +636,18 @@ def _long_lived_frozen() -> Iterator[None]:
     framework's, the modules': hundreds of thousands) until it ends (`gc.freeze`/`unfreeze`).
     An import allocates a few containers per row, so collections run every few hundred rows,
     and the older ones walked all of those objects each time: measured ~9 µs of the SQLite write's
-    ~60 µs of CPU per row. The collector keeps running on what the import itself allocates."""
+    ~60 µs of CPU per row. The collector keeps running on what the import itself allocates.
+    A process that had frozen its startup objects (a server worker, `core.asgi`) gets them frozen
+    again afterwards: `unfreeze` releases everything, not only what this froze."""
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         yield
     finally:
         gc.unfreeze()
+        if frozen_before:
+            gc.collect()
+            gc.freeze()
 
 
 @contextlib.contextmanager

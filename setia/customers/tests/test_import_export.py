@@ -635,3 +635,19 @@ def test_columns_the_file_does_not_map_get_the_import_s_values(business: Busines
     assert ayu.preferred_channel == defaults.preferred_channel
     address = ayu.addresses.get()
     assert (address.line, address.label, address.landmark, address.regency_id) == ("Jl. Dago 1", "home", "", None)
+
+
+def test_an_import_in_a_process_that_froze_its_startup_objects_leaves_them_frozen(business: Business) -> None:
+    import gc
+
+    gc.freeze()
+    try:
+        job = _check(_upload(business, "name,phone\nAyu,0812-1111-2222\n"))
+        imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+        assert imports.import_run(job.pk).created_count == 1
+        assert gc.get_freeze_count() > 0  # frozen again (after one collection), not left released
+    finally:
+        gc.unfreeze()
+    with imports._long_lived_frozen():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # nothing frozen before: nothing left frozen
