@@ -106,3 +106,13 @@ ID.update(
     }
 )
 ID.update({"looked up": "dicari", "typed in": "diketik"})
+ID.update(
+    {
+        "Tax, receipts and hours": "Pajak, struk, dan jam buka",
+        "opens at": "buka pukul",
+        "closes at": "tutup pukul",
+        "The appointment calendar offers times from here.": "Kalender janji temu menawarkan jam mulai dari sini.",
+        "The last appointment starts half an hour before.": "Janji temu terakhir dimulai setengah jam sebelumnya.",
+        "The closing time must be after the opening time.": "Jam tutup harus setelah jam buka.",
+    }
+)

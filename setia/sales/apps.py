@@ -29,7 +29,7 @@ class SalesConfig(AppConfig):
         register_section(
             Section(
                 "sales_settings",
-                _("Tax and receipts"),
+                _("Tax, receipts and hours"),
                 "sales:settings",
                 "percent",
                 830,

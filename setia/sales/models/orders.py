@@ -1,6 +1,8 @@
 """Orders (purchases), their lines and payments, refunds, and bookings ahead of time: taxi
 trips and salon appointments. An order's money is whole Rupiah."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -32,6 +34,12 @@ class SalesSettings(TimeStampedModel):
     )
     quote_terms = models.TextField(
         _("quote terms"), blank=True, default="", help_text=_("Printed at the foot of every quote.")
+    )
+    opens_at = models.TimeField(
+        _("opens at"), default=dt.time(9, 0), help_text=_("The appointment calendar offers times from here.")
+    )
+    closes_at = models.TimeField(
+        _("closes at"), default=dt.time(20, 0), help_text=_("The last appointment starts half an hour before.")
     )
 
     class Meta:

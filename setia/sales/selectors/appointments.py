@@ -20,10 +20,16 @@ from setia.sales.selectors import appointments_for
 # telephone) take no appointments.
 APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERVICE_AGENT})
 
-# The hours in which the calendar offers free times; an appointment outside them still shows.
-DAY_OPENS = dt.time(9, 0)
-DAY_CLOSES = dt.time(20, 0)
+# The calendar offers free times within the business's hours (sales settings: opens at, closes
+# at); an appointment outside them still shows.
 SLOT = dt.timedelta(minutes=30)
+
+
+def _hours() -> tuple[dt.time, dt.time]:
+    from setia.sales.services.checkout import sales_settings
+
+    settings = sales_settings()
+    return settings.opens_at, settings.closes_at
 
 
 def appointment_staff(*, branch: Branch) -> QuerySet[User]:
@@ -92,16 +98,20 @@ def appointment_calendar(
             members.append(row.staff)
             known.add(row.staff.pk)
     chosen = [member for member in members if member.pk == staff_id] if staff_id else members
+    hours = _hours()
     columns = [
-        Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now)) for member in chosen
+        Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now, hours))
+        for member in chosen
     ]
     unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
-    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=_book_at(day, now))
+    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=_book_at(day, now, hours[0]))
 
 
-def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime) -> list[Block]:
-    opens = timezone.make_aware(dt.datetime.combine(day, DAY_OPENS))
-    closes = timezone.make_aware(dt.datetime.combine(day, DAY_CLOSES))
+def _blocks(
+    day: dt.date, appointments: list[Appointment], now: dt.datetime, hours: tuple[dt.time, dt.time]
+) -> list[Block]:
+    opens = timezone.make_aware(dt.datetime.combine(day, hours[0]))
+    closes = timezone.make_aware(dt.datetime.combine(day, hours[1]))
     busy = [(a.starts_at, a.ends_at) for a in appointments if a.status == Appointment.Status.BOOKED]
     # The half-hour under way is still offered (a booking may start up to an hour back).
     earliest = now - SLOT
@@ -123,9 +133,9 @@ def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime) -> 
     return blocks
 
 
-def _book_at(day: dt.date, now: dt.datetime) -> str:
+def _book_at(day: dt.date, now: dt.datetime, opens: dt.time) -> str:
     """Today (or a past day): the next whole hour; a later day: when the salon opens."""
     local = timezone.localtime(now)
     if day > local.date():
-        return slot_value(timezone.make_aware(dt.datetime.combine(day, DAY_OPENS)))
+        return slot_value(timezone.make_aware(dt.datetime.combine(day, opens)))
     return slot_value(local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))

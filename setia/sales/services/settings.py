@@ -10,7 +10,15 @@ from setia.core.errors import ApplicationError, validate_instance
 from setia.sales.models import SalesSettings
 from setia.sales.services.checkout import sales_settings
 
-FIELDS = ["tax_registered", "ppn_percent", "prices_include_tax", "cash_rounding", "receipt_footer"]
+FIELDS = [
+    "tax_registered",
+    "ppn_percent",
+    "prices_include_tax",
+    "cash_rounding",
+    "receipt_footer",
+    "opens_at",
+    "closes_at",
+]
 
 
 @transaction.atomic
@@ -25,6 +33,9 @@ def sales_settings_update(*, actor: User, **fields: Any) -> SalesSettings:
     if not 0 <= row.ppn_percent <= 100:
         message = _("The PPN rate must be between 0 and 100.")
         raise ApplicationError(message, {"ppn_percent": [message]})
+    if row.closes_at <= row.opens_at:
+        message = _("The closing time must be after the opening time.")
+        raise ApplicationError(message, {"closes_at": [message]})
     validate_instance(row)
     row.save()
     audit_changed(actor=actor, instance=row, before=before, fields=FIELDS)

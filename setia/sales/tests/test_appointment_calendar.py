@@ -366,3 +366,45 @@ def test_calendar_booking_and_search_by_persona(business: Business, shop: dict, 
 def test_the_staff_list_of_a_branch(business: Business, salon: dict) -> None:
     assert list(appointment_staff(branch=business.branch_a)) == [salon["dewi"], business.manager, business.cashier_a]
     assert list(appointment_staff(branch=business.branch_b)) == [business.cashier_b]
+
+
+def test_the_calendar_follows_the_business_hours(business: Business, shop: dict) -> None:
+    from setia.sales.services.settings import sales_settings_update
+
+    sales_settings_update(actor=business.owner, opens_at=dt.time(8, 0), closes_at=dt.time(17, 0))
+    day = _tomorrow()
+    calendar = appointment_calendar(
+        actor=business.cashier_a, branch=business.branch_a, day=day, staff_id=business.cashier_a.pk
+    )
+    (column,) = calendar.columns
+    (free,) = column.blocks
+    assert free.free[0].value == f"{day.isoformat()}T08:00" and free.free[-1].value == f"{day.isoformat()}T16:30"
+    assert calendar.book_at == f"{day.isoformat()}T08:00"
+
+
+def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(business: Business) -> None:
+    from setia.sales.models import SalesSettings
+
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("sales:settings")).content.decode()
+    assert 'name="opens_at"' in page and 'type="time"' in page
+    data = {
+        "tax_registered": "on",
+        "ppn_percent": "11",
+        "prices_include_tax": "on",
+        "cash_rounding": "100",
+        "receipt_footer": "",
+        "opens_at": "18:00",
+        "closes_at": "09:00",
+    }
+    refused = client.post(reverse("sales:settings"), data)
+    assert refused.status_code == 200
+    assert "The closing time must be after the opening time." in refused.context["form"].errors["closes_at"]
+    assert SalesSettings.objects.get().closes_at == dt.time(20, 0)  # nothing saved
+    saved = client.post(reverse("sales:settings"), {**data, "opens_at": "10:00", "closes_at": "21:00"})
+    assert saved.status_code == 302
+    assert (SalesSettings.objects.get().opens_at, SalesSettings.objects.get().closes_at) == (
+        dt.time(10, 0),
+        dt.time(21, 0),
+    )

@@ -21,6 +21,7 @@ from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.catalog.selectors import product_search
 from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.forms import add_application_error
 from setia.core.money import format_rupiah
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
@@ -731,7 +732,11 @@ def settings_view(request: HttpRequest) -> HttpResponseBase:
     current = sales_settings()
     form = SalesSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        sales_settings_update(actor=_actor(request), **form.cleaned_data)
-        messages.success(request, _("Settings saved."))
-        return redirect("sales:settings")
+        try:
+            sales_settings_update(actor=_actor(request), **form.cleaned_data)
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("sales:settings")
     return render(request, "sales/settings.html", {"nav_key": "sales_settings", "form": form})
