@@ -96,6 +96,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ended_threads_disconnect(django_db_setup: None) -> Iterator[None]:
+    """Test threads' database connections are closed before the test database is dropped. A
+    thread's Django connection is freed by the cycle collector (the wrapper and its helpers refer
+    to each other), which may not have run since the thread ended; PostgreSQL then refuses to
+    drop a database another session still uses."""
+    yield
+    import gc
+
+    gc.collect()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from setia.conftest import PERSONAS, Business, client_for, persona_user
@@ -313,7 +313,7 @@ def test_visits_recorded_at_the_same_moment_stamp_once_each_and_complete_the_car
             barrier.wait()
             purchase_recorded(actor=None, customer=ayu, source=source, paid=200_000, lines=[line], at=timezone.now())
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=record, args=(source,)) for source in sources]
     for thread in threads:
