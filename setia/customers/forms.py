@@ -328,7 +328,7 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
         help_text=_("For single and multiple choice: one choice per line."),
     )
     # Text, not number inputs: the same two boxes hold numbers ("61,5") or dates ("01/01/1940");
-    # the service reads them as the field's type. Shown only for those types (custom-field-form.js).
+    # the service reads them as the field's type. Shown only for those types, or when filled (setia.js).
     minimum = forms.CharField(
         label=_("Minimum"),
         max_length=40,
@@ -353,7 +353,9 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm[CustomFieldDefinition]):
         super().__init__(*args, **kwargs)
         limited = " ".join(sorted(LIMITED_TYPES))
         for name in ("minimum", "maximum"):
-            self.fields[name].widget.attrs["data-limited-types"] = limited
+            self.fields[name].widget.attrs.update(
+                {"data-show-for-kind": limited, "data-kind-select": "field_type", "data-show-when-filled": ""}
+            )
         if self.instance.pk:
             self.fields["key"].disabled = True
             self.fields["field_type"].disabled = True

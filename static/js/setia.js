@@ -25,22 +25,30 @@
     bootstrap.Toast.getOrCreateInstance(box).show();
   });
   // Fields that only some kinds of a record use (`data-show-for-kind="a b"` on the input): shown
-  // when the form's `kind` select holds one of them, hidden (and left as they are) otherwise.
+  // when the form's `kind` select (or the select `data-kind-select` names) holds one of them,
+  // hidden (and left as they are) otherwise. With `data-show-when-filled`, a field that holds a
+  // value stays shown, so nothing typed earlier is sent unseen.
+  function kindSelectName(input) {
+    return input.getAttribute("data-kind-select") || "kind";
+  }
   function showFieldsOfKind(form) {
-    var kind = form.querySelector("select[name=kind]");
-    if (!kind) { return; }
     form.querySelectorAll("[data-show-for-kind]").forEach(function (input) {
+      var kind = form.querySelector("select[name=" + kindSelectName(input) + "]");
+      if (!kind) { return; }
       var wrapper = input.closest(".mb-3") || input;
       var kinds = input.getAttribute("data-show-for-kind").split(" ");
-      wrapper.hidden = kinds.indexOf(kind.value) === -1;
+      var filled = input.hasAttribute("data-show-when-filled") && input.value !== "";
+      wrapper.hidden = kinds.indexOf(kind.value) === -1 && !filled;
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(function (form) {
-      if (!form.querySelector("[data-show-for-kind]")) { return; }
+      var inputs = form.querySelectorAll("[data-show-for-kind]");
+      if (!inputs.length) { return; }
+      var selects = Array.prototype.map.call(inputs, kindSelectName);
       showFieldsOfKind(form);
       form.addEventListener("change", function (event) {
-        if (event.target.name === "kind") { showFieldsOfKind(form); }
+        if (selects.indexOf(event.target.name) !== -1) { showFieldsOfKind(form); }
       });
     });
   });

@@ -347,8 +347,8 @@ def test_field_form_refuses_a_limit_on_a_text_field_and_hides_the_boxes_once_typ
     html = client.get(f"/customers/fields/{text.pk}/edit/").content.decode()
     assert 'name="minimum"' not in html and 'name="maximum"' not in html  # its type cannot change
     new = client.get("/customers/fields/new/").content.decode()
-    assert 'name="minimum"' in new and 'data-limited-types="date decimal integer"' in new
-    assert "js/custom-field-form.js" in new
+    assert 'name="minimum"' in new and 'data-show-for-kind="date decimal integer"' in new
+    assert 'data-kind-select="field_type"' in new and "data-show-when-filled" in new
 
 
 def test_api_lists_the_limits_of_each_field(business: Business) -> None:

@@ -216,17 +216,20 @@ def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], sour
         if running.kind != Promotion.Kind.NEXT_DISCOUNT:
             continue
         promotion = copy.copy(running)  # its voucher may be read or made below: not on the shared one
-        code = vouchers.code_issue_system(
-            voucher=_next_voucher(promotion),
-            customer=customer,
-            unique_key=f"next:{promotion.pk}:{source}",
-            reason=promotion.name,
-            valid_until=_end_of_day(on + dt.timedelta(days=promotion.next_valid_days))
-            if promotion.next_valid_days
-            else None,
-        )
-        issued.append(code.code)
+        issued.append(_personal_code(promotion, customer, f"next:{promotion.pk}:{source}", on).code)
     return issued
+
+
+def _personal_code(promotion: Promotion, customer: Customer, unique_key: str, on: dt.date) -> VoucherCode:
+    """Her own code of the promotion's voucher, valid `next_valid_days` from `on` (0: no end)."""
+    days = promotion.next_valid_days
+    return vouchers.code_issue_system(
+        voucher=_next_voucher(promotion),
+        customer=customer,
+        unique_key=unique_key,
+        reason=promotion.name,
+        valid_until=_end_of_day(on + dt.timedelta(days=days)) if days else None,
+    )
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -271,15 +274,7 @@ def _stamp(promotion: Promotion, customer: Customer, source: str, on: dt.date) -
     )
     if len(counted) < needed:
         return None
-    code = vouchers.code_issue_system(
-        voucher=_next_voucher(promotion),
-        customer=customer,
-        unique_key=f"stamp:{promotion.pk}:{source}",
-        reason=promotion.name,
-        valid_until=_end_of_day(on + dt.timedelta(days=promotion.next_valid_days))
-        if promotion.next_valid_days
-        else None,
-    )
+    code = _personal_code(promotion, customer, f"stamp:{promotion.pk}:{source}", on)
     Stamp.objects.filter(pk__in=counted).update(reward_code=code)
     return code
 

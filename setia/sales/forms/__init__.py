@@ -2,20 +2,13 @@ from django import forms
 
 from setia.core.forms import StyledFormMixin
 from setia.sales.models import SalesSettings
+from setia.sales.services.settings import FIELDS as SETTINGS_FIELDS
 
 
 class SalesSettingsForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = SalesSettings
-        fields = [
-            "tax_registered",
-            "ppn_percent",
-            "prices_include_tax",
-            "cash_rounding",
-            "receipt_footer",
-            "opens_at",
-            "closes_at",
-        ]
+        fields = SETTINGS_FIELDS  # the ones the settings service may change
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
