@@ -651,3 +651,26 @@ def test_an_import_in_a_process_that_froze_its_startup_objects_leaves_them_froze
     with imports._long_lived_frozen():
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0  # nothing frozen before: nothing left frozen
+
+
+def test_an_import_leaves_the_collector_and_the_connection_as_they_were(business: Business) -> None:
+    import gc
+
+    from django.db import connection
+
+    def pragmas() -> list[int]:
+        with connection.cursor() as cursor:
+            values = []
+            for name in ("wal_autocheckpoint", "cache_size", "temp_store", "foreign_keys"):
+                cursor.execute(f"PRAGMA {name}")
+                values.append(cursor.fetchone()[0])
+            return values
+
+    thresholds = gc.get_threshold()
+    before = pragmas() if connection.vendor == "sqlite" else []
+    job = _check(_upload(business, "name,phone\nAyu,0812-1111-2222\nBudi,0812-1111-3333\n"))
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=False)
+    assert imports.import_run(job.pk).created_count == 2
+    assert gc.get_threshold() == thresholds
+    if connection.vendor == "sqlite":
+        assert pragmas() == before
