@@ -1,5 +1,10 @@
 """Load generator (its own process): N threads post checkouts (order + points earned + a
-voucher on some) to one local server for a number of seconds; prints JSON figures."""
+voucher on some) to one local server for a number of seconds; prints JSON figures.
+
+Without a rate, each thread sends its next checkout as soon as the last one is answered (the
+server's most). With a rate (checkouts per second, all threads together), checkouts are sent on
+a fixed timetable, and each one's time counts from when the timetable said to send it: a reply
+that keeps the next one waiting is charged to that one too."""
 
 import http.client
 import json
@@ -19,9 +24,11 @@ def main() -> None:
         float(sys.argv[4]),
         int(sys.argv[5]),
     )
+    rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
     bodies = [line for line in Path(bodies_file).read_text().splitlines() if line]
     url = urlparse(base)
-    deadline = time.monotonic() + seconds
+    begin = time.perf_counter() + 0.5  # every thread started before the clock does
+    deadline = begin + seconds
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -31,10 +38,19 @@ def main() -> None:
         index = offset
         local: list[float] = []
         seen: dict[int, int] = {}
-        while time.monotonic() < deadline:
+        time.sleep(max(0.0, begin - time.perf_counter()))
+        while True:
             body = bodies[index % len(bodies)]
+            if rate:
+                start = begin + index / rate  # this checkout's place in the timetable
+                if start >= deadline:
+                    break
+                time.sleep(max(0.0, start - time.perf_counter()))
+            else:
+                start = time.perf_counter()
+                if start >= deadline:
+                    break
             index += threads
-            start = time.perf_counter()
             connection.request(
                 "POST",
                 "/api/v1/orders",
@@ -55,12 +71,11 @@ def main() -> None:
                 statuses[status] = statuses.get(status, 0) + count
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    started = time.monotonic()
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
-    elapsed = time.monotonic() - started
+    elapsed = time.perf_counter() - begin
     latencies.sort()
     print(
         json.dumps(
@@ -71,6 +86,7 @@ def main() -> None:
                 "client_p50_ms": round(latencies[len(latencies) // 2], 2),
                 "client_p99_ms": round(latencies[int(len(latencies) * 0.99)], 2),
                 "threads": threads,
+                "offered_per_s": rate or None,
             }
         )
     )
