@@ -46,7 +46,7 @@ from setia.core.bulk import (
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
 from setia.core.phones import normalize_phone
-from setia.customers.custom_fields import active_definitions, convert_value
+from setia.customers.custom_fields import active_definitions, convert_type, convert_value
 from setia.customers.models import (
     Address,
     Customer,
@@ -231,6 +231,9 @@ class Row:
     emails: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # Business fields whose value is outside the field's limits, with the reason: allowed only if
+    # the matched customer already holds that value (limits set later never refuse a kept value).
+    beyond_limits: dict[str, str] = field(default_factory=dict)
     match_id: int | None = None
 
 
@@ -280,7 +283,12 @@ class RowChecker:
                 raise ValueError(_("“%(value)s” is not an email address.") % {"value": value}) from error
             row.emails.append(value.lower())
         elif target.startswith("custom."):
-            row.custom[target[7:]] = convert_value(self.definitions[target[7:]], value)
+            key = target[7:]
+            try:
+                row.custom[key] = convert_value(self.definitions[key], value)
+            except ValueError as error:
+                row.custom[key] = convert_type(self.definitions[key], value)  # a wrong type: its own error
+                row.beyond_limits[key] = str(error)  # decided once the row's customer is known (`finish`)
         elif target == "birthday":
             row.values["birthday"] = convert_value(_DATE, value)
         elif target in ("kind", "gender", "preferred_language", "preferred_channel", "source", "address_label"):
@@ -374,6 +382,22 @@ class RowChecker:
                 branch_id = Customer.objects.filter(pk=match).values_list("home_branch_id", flat=True).first()
                 if not self.scope.allows(branch_id):
                     row.errors.append(("", _("matches a customer of another branch")))
+        self._limits(rows)
+
+    def _limits(self, rows: list[Row]) -> None:
+        """A business field's value outside its limits is refused, unless the row updates a
+        customer who holds that very value (e.g. a file exported before the limits were set, sent
+        back unchanged): the form and the API keep such a value in the same way."""
+        beyond = [row for row in rows if row.beyond_limits]
+        if not beyond:
+            return
+        matched = [row.match_id for row in beyond if row.match_id]
+        held = dict(Customer.objects.filter(pk__in=matched).values_list("pk", "custom")) if matched else {}
+        for row in beyond:
+            kept = held.get(row.match_id, {}) if row.match_id else {}
+            for key, message in row.beyond_limits.items():
+                if key not in kept or kept[key] != row.custom[key]:
+                    row.errors.append((f"custom.{key}", message))
 
 
 _SEPARATOR = "\x1f"  # the unit separator: not in any real external id, phone number or email
@@ -455,7 +479,9 @@ class _Stage:
             for key, value in row.values.items()
             if value is not None
         }
-        self.records.append((row.number, row.cells, values, row.phones, row.emails, row.custom, row.errors))
+        self.records.append(
+            (row.number, row.cells, values, row.phones, row.emails, row.custom, row.errors, row.beyond_limits)
+        )
         if len(self.records) >= STAGE_CHUNK:
             self._flush()
 
@@ -482,8 +508,8 @@ def _staged_rows(path: Path, checker: RowChecker, start_after: int) -> Iterator[
         while head := handle.read(8):
             records = marshal.loads(handle.read(int.from_bytes(head, "little")))
             skip, seen = max(0, start_after - seen), seen + len(records)
-            for number, cells, values, phones, emails, custom, errors in records[skip:]:
-                row = Row(number, cells, values, phones, emails, custom, errors)
+            for number, cells, values, phones, emails, custom, errors, beyond_limits in records[skip:]:
+                row = Row(number, cells, values, phones, emails, custom, errors, beyond_limits)
                 for key in _OBJECT_VALUES:
                     if key in values:
                         found = by_id[key].get(values[key])

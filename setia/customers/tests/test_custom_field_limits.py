@@ -311,6 +311,40 @@ def test_import_check_reports_the_limit_for_the_column(business: Business) -> No
     assert list(Customer.objects.values_list("name", "custom")) == [("Ayu", {"berat_badan": "61.5", "umur": 30})]
 
 
+def test_import_update_keeps_a_value_the_customer_already_holds_outside_new_limits(business: Business) -> None:
+    """A file exported before the limits were set and sent back: the unchanged old value is kept
+    (as the form and the API keep it); a changed value outside them is still refused."""
+    weight = _weight(business)
+    _customer(business, berat_badan="350")
+    other = customer_create(
+        actor=business.owner,
+        name="Budi",
+        home_branch=business.branch_a,
+        contacts=ContactPoints(phones=[PhoneIn("0813-1111-2222")]),
+        custom={"berat_badan": "80"},
+    )
+    _as_if_saved_earlier()
+    custom_field_update(actor=business.owner, definition=weight, minimum="20", maximum="300")
+    text = "telepon;Berat badan (kg)\n0812-3456-7890;350\n0813-1111-2222;320\n0815-9999-0000;350\n"
+    job = imports.import_upload(
+        actor=business.owner, uploaded=SimpleUploadedFile("kembali.csv", text.encode()), mode="upsert"
+    )
+    imports.import_set_mapping(actor=business.owner, job=job, mapping=job.mapping, mode=job.mode)
+    job = imports.import_check(job.pk)
+    assert (job.valid_rows, job.invalid_rows) == (1, 2)
+    assert job.errors == [
+        [3, "custom.berat_badan", "must be at most 300"],
+        [4, "name", "a new customer needs a name"],
+        [4, "custom.berat_badan", "must be at most 300"],
+    ]
+    imports.import_confirm(actor=business.owner, job=job, skip_invalid=True)
+    job = imports.import_run(job.pk)
+    assert (job.updated_count, job.unchanged_count, job.skipped_count) == (0, 1, 2)
+    assert Customer.objects.get(name="Siti Nurhaliza").custom == {"berat_badan": "350"}
+    other.refresh_from_db()
+    assert other.custom == {"berat_badan": "80"}
+
+
 # --- The field form and the API's list of fields ------------------------------------------------
 
 
