@@ -21,7 +21,8 @@ from setia.sales.selectors import appointments_for
 APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERVICE_AGENT})
 
 # The calendar offers free times within the business's hours (sales settings: opens at, closes
-# at); an appointment outside them still shows.
+# at); a booking must start within them (`appointment_book`), and one made before the hours
+# changed still shows.
 SLOT = dt.timedelta(minutes=30)
 
 
@@ -104,7 +105,7 @@ def appointment_calendar(
         for member in chosen
     ]
     unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
-    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=_book_at(day, now, hours[0]))
+    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=book_at(day, now, hours))
 
 
 def _blocks(
@@ -133,9 +134,17 @@ def _blocks(
     return blocks
 
 
-def _book_at(day: dt.date, now: dt.datetime, opens: dt.time) -> str:
-    """Today (or a past day): the next whole hour; a later day: when the salon opens."""
-    local = timezone.localtime(now)
+def book_at(day: dt.date, now: dt.datetime | None = None, hours: tuple[dt.time, dt.time] | None = None) -> str:
+    """The time the booking form proposes for `day`: today, the next whole hour while it is
+    within the opening hours (before opening: the opening; after closing: tomorrow's opening);
+    a later day, the opening."""
+    opens, closes = hours or _hours()
+    local = timezone.localtime(now or timezone.now())
     if day > local.date():
         return slot_value(timezone.make_aware(dt.datetime.combine(day, opens)))
-    return slot_value(local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
+    at = local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    if at.time() < opens:
+        at = at.replace(hour=opens.hour, minute=opens.minute)
+    elif at.time() >= closes:
+        at = timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(days=1), opens))
+    return slot_value(at)

@@ -305,6 +305,11 @@ def appointment_book(
         )
     if starts_at < timezone.now() - dt.timedelta(hours=1):
         raise _error("starts_at", _("The appointment time is in the past."))
+    hours = checkout_service.sales_settings()
+    opens, closes = hours.opens_at, hours.closes_at
+    if not opens <= timezone.localtime(starts_at).time() < closes:
+        message = _("Opening hours are %(opens)s to %(closes)s: choose a time within them.")
+        raise _error("starts_at", message % {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
     ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes or 60)
     if staff is not None:
         if staff.branch_id != branch.pk and staff.role in APPOINTMENT_ROLES:

@@ -368,6 +368,30 @@ def test_the_staff_list_of_a_branch(business: Business, salon: dict) -> None:
     assert list(appointment_staff(branch=business.branch_b)) == [business.cashier_b]
 
 
+def test_a_time_outside_the_opening_hours_is_refused_on_the_form(business: Business, shop: dict) -> None:
+    """Opening hours 09:00-20:00 (the default): a booking starts at 09:00 at the earliest and
+    before 20:00; "21:00" for "12:00" is refused naming the time, and nothing is saved."""
+    day = _tomorrow()
+    client = english(client_for(business.cashier_a))
+    form = {"branch": business.branch_a.pk, "customer": shop["customer"].pk, "service": shop["creambath"].pk}
+    for typed in ("08:59", "20:00", "21:00"):
+        response = client.post(reverse("sales:appointment_new"), {**form, "starts_at": f"{day.isoformat()}T{typed}"})
+        assert response.status_code == 200
+        assert response.context["errors"] == {
+            "starts_at": ["Opening hours are 09:00 to 20:00: choose a time within them."]
+        }
+    assert Appointment.objects.count() == 0
+    for hour, minute in ((9, 0), (19, 30)):
+        bookings.appointment_book(
+            actor=business.cashier_a,
+            customer=shop["customer"],
+            branch=business.branch_a,
+            service=shop["creambath"],
+            starts_at=_at(day, hour, minute),
+        )
+    assert Appointment.objects.count() == 2
+
+
 def test_the_calendar_follows_the_business_hours(business: Business, shop: dict) -> None:
     from setia.sales.services.settings import sales_settings_update
 
@@ -380,6 +404,19 @@ def test_the_calendar_follows_the_business_hours(business: Business, shop: dict)
     (free,) = column.blocks
     assert free.free[0].value == f"{day.isoformat()}T08:00" and free.free[-1].value == f"{day.isoformat()}T16:30"
     assert calendar.book_at == f"{day.isoformat()}T08:00"
+
+
+@pytest.mark.parametrize(
+    ("now", "proposed"),
+    [((7, 10), "T09:00"), ((12, 40), "T13:00"), ((18, 59), "T19:00"), ((19, 5), "+1T09:00"), ((23, 30), "+1T09:00")],
+)
+def test_the_form_proposes_a_time_within_the_opening_hours(now: tuple[int, int], proposed: str) -> None:
+    from setia.sales.selectors.appointments import book_at
+
+    today = timezone.localdate()
+    at = _at(today, *now)
+    day = today + dt.timedelta(days=1) if proposed.startswith("+1") else today
+    assert book_at(today, at, (dt.time(9), dt.time(20))) == f"{day.isoformat()}{proposed.removeprefix('+1')}"
 
 
 def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(business: Business) -> None:
