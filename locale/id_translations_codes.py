@@ -114,6 +114,7 @@ ID.update(
         "The appointment calendar offers times from here.": "Kalender janji temu menawarkan jam mulai dari sini.",
         "The last appointment starts half an hour before.": "Janji temu terakhir dimulai setengah jam sebelumnya.",
         "The closing time must be after the opening time.": "Jam tutup harus setelah jam buka.",
+        "a member of another branch": "anggota cabang lain",
         "Opening hours are %(opens)s to %(closes)s: choose a time within them.": (
             "Jam buka %(opens)s sampai %(closes)s: pilih waktu di antaranya."
         ),

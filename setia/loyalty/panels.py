@@ -33,7 +33,7 @@ def membership_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]
     return {
         "membership": membership,
         "stamp_cards": promotions.stamp_cards(customer.pk),
-        "summary": selectors.member_summary(membership),
+        "summary": selectors.member_summary(membership, actor=request.user),  # type: ignore[arg-type]
         "qr_svg": selectors.card_svg(membership.number, scale=3),
         "referral_link": request.build_absolute_uri(referral_url(membership)),
         "can_adjust": _can(request, "loyalty.adjust"),

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from setia.accounts.models import User
-from setia.accounts.selectors import require
+from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import NotFoundError
 from setia.customers.models import Customer
 from setia.customers.selectors import customer_get
@@ -101,20 +101,30 @@ class MemberSummary:
     referred_by: Referral | None
     points: list[PointsEntry]
     wallet: list[WalletEntry]
+    # Friends (or the member who brought her) of branches the viewer does not see: a referral code
+    # counts across the business, but their names stay in their own branch.
+    out_of_view: frozenset[int] = frozenset()
 
 
-def member_summary(membership: Membership, *, entries: int = 5) -> MemberSummary:
+def member_summary(membership: Membership, *, actor: User, entries: int = 5) -> MemberSummary:
     config = loyalty_settings()
     soon = ledger.points_expiring_soon(days=config.expiry_notice_days, membership_ids=[membership.pk])
+    referrals = list(membership.referrals_made.select_related("referee__customer")[:20])
+    referred_by = Referral.objects.select_related("referrer__customer").filter(referee=membership).first()
+    scope = branch_scope(actor)
+    people = [referral.referee.customer for referral in referrals]
+    if referred_by is not None:
+        people.append(referred_by.referrer.customer)
     return MemberSummary(
         membership=membership,
         expiring_soon=soon.get(membership.pk, 0),
         expiry_notice_days=config.expiry_notice_days,
         codes=vouchers.codes_for_customer(membership.customer),
-        referrals=list(membership.referrals_made.select_related("referee__customer")[:20]),
-        referred_by=Referral.objects.select_related("referrer__customer").filter(referee=membership).first(),
+        referrals=referrals,
+        referred_by=referred_by,
         points=list(membership.points_entries.select_related("actor")[:entries]),
         wallet=list(membership.wallet_entries.all()[:entries]),
+        out_of_view=frozenset(person.pk for person in people if not scope.allows(person.home_branch_id)),
     )
 
 

@@ -260,3 +260,27 @@ def test_each_persona_adds_and_enrols_her_in_one_step(
     card = Membership.objects.get(customer=maya)
     assert card.referred_by == ayu
     assert maya.home_branch == (user.branch if user and user.branch else None)
+
+
+def test_a_code_from_another_branch_counts_but_names_stay_in_their_branch(
+    business: Business, ayu: Membership, make_customer: Callable[..., Customer]
+) -> None:
+    """Branches do not share customers: Dewi joins at Dago with Ayu's code (from Kemang). The
+    referral counts for the business; Dago's cashier sees "a member of another branch", not Ayu's
+    name or a link to her; Kemang's cashier likewise for Dewi; the owner sees both names."""
+    from setia.loyalty.services.membership import membership_join
+
+    dewi = membership_join(
+        actor=business.cashier_b,
+        customer=make_customer("Dewi Anggraini", branch=business.branch_b),
+        referral_code=ayu.referral_code,
+    )
+    assert Referral.objects.get(referee=dewi).referrer == ayu
+    other = _said("a member of another branch")
+    dago = client_for(business.cashier_b).get(reverse("customers:detail", args=[dewi.customer_id])).content.decode()
+    assert other in dago
+    assert "Ayu Lestari" not in dago and reverse("customers:detail", args=[ayu.customer_id]) not in dago
+    kemang = client_for(business.cashier_a).get(reverse("customers:detail", args=[ayu.customer_id])).content.decode()
+    assert 'data-testid="referral-tree"' in kemang and other in kemang and "Dewi Anggraini" not in kemang
+    owner = client_for(business.owner).get(reverse("customers:detail", args=[ayu.customer_id])).content.decode()
+    assert "Dewi Anggraini" in owner and other not in owner
