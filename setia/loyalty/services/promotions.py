@@ -197,10 +197,13 @@ def _next_voucher(promotion: Promotion) -> Voucher:
     return promotion.voucher
 
 
-def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], source: str, on: dt.date) -> list[str]:
+def promotions_after_purchase(
+    *, customer: Customer, lines: list[CartLine], source: str, on: dt.date, spent_voucher_id: int | None = None
+) -> list[str]:
     """Give the buyer what "the next one is discounted" promises (a personal code per purchase)
     and a stamp on each stamp card whose X she bought (a code for a free X when it completes the
-    card). The codes issued."""
+    card), except on the visit that spends the card's own free code (`spent_voucher_id`: the
+    voucher whose code this purchase uses, if any; its use is written after this). The codes issued."""
     from setia.loyalty.services import config
 
     issued = []
@@ -209,6 +212,8 @@ def promotions_after_purchase(*, customer: Customer, lines: list[CartLine], sour
         if running.product_id not in bought:
             continue
         if running.kind == Promotion.Kind.STAMP_CARD:
+            if _spends_its_free_code(copy.copy(running), spent_voucher_id):
+                continue  # every sixth is free: the free visit earns no stamp
             stamp_code = _stamp(copy.copy(running), customer, source, on)
             if stamp_code is not None:
                 issued.append(stamp_code.code)
@@ -251,6 +256,15 @@ def _open_stamps(promotion_ids: list[int], customer_id: int) -> "QuerySet[Stamp]
     return Stamp.objects.filter(
         promotion_id__in=promotion_ids, customer_id=customer_id, reversed_at__isnull=True, reward_code__isnull=True
     ).exclude(Exists(free_visit))
+
+
+def _spends_its_free_code(promotion: Promotion, voucher_id: int | None) -> bool:
+    if voucher_id is None:
+        return False
+    if promotion.voucher_id != voucher_id:
+        # A remembered promotion may be older than its voucher (made in another process).
+        promotion.refresh_from_db(fields=["voucher"])
+    return promotion.voucher_id == voucher_id
 
 
 def _moment(on: dt.date) -> dt.datetime:

@@ -324,3 +324,22 @@ def test_visits_recorded_at_the_same_moment_stamp_once_each_and_complete_the_car
     [code] = stamp_codes(ayu)
     assert Stamp.objects.filter(reward_code=code).count() == 5
     assert stamps_of(ayu, card) == 2  # the two visits after the one that completed the card
+
+
+def test_a_free_code_kept_for_later_earns_no_stamp_on_the_visit_that_spends_it(
+    business: Business, card: Promotion, ayu: Customer, catalogue: dict[str, Any]
+) -> None:
+    """She keeps her free creambath for later and pays for four more; the visit that spends the
+    free code is still not stamped (it would have completed her second card one visit early)."""
+    cream = catalogue["cream"]
+    for _number in range(5):
+        visit(business, ayu, (cream, 1))
+    [code] = stamp_codes(ayu)
+    for number in range(1, 5):
+        visit(business, ayu, (cream, 1))
+        assert stamps_of(ayu, card) == number
+    free = visit(business, ayu, (cream, 1), voucher_code=code.code)
+    assert free.total == 0
+    assert stamps_of(ayu, card) == 4 and stamp_codes(ayu) == [code]
+    visit(business, ayu, (cream, 1))  # the fifth paid visit of the second card
+    assert stamps_of(ayu, card) == 0 and len(stamp_codes(ayu)) == 2
