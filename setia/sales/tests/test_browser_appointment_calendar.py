@@ -76,6 +76,21 @@ def test_the_receptionist_books_a_free_stylist_from_the_calendar(
     assert "14:00\u201315:00" in booked.inner_text() and "Siti Rahma" in booked.inner_text()
     assert "14:00" not in dewi_column.get_by_test_id("free-slot").all_inner_texts()
     page.screenshot(path=str(SHOTS / "appointment-calendar-booked.png"), full_page=True)
+
+    # Booking from her page (the customer chosen already) at 21:00, after closing: refused under
+    # the time, and her name sits inside the form, not beside it.
+    page.goto(f"{live_server.url}/appointments/new/?customer={shop['customer'].pk}")
+    page.locator("#service").select_option(str(shop["creambath"].pk))
+    page.locator("#starts_at").fill(f"{day.isoformat()}T21:00")
+    page.get_by_test_id("book-submit").click()
+    page.get_by_test_id("form-errors").wait_for()
+    assert "09:00" in page.locator("#starts_at ~ .invalid-feedback").inner_text()
+    chosen = page.get_by_test_id("chosen-customer").bounding_box()
+    form = page.get_by_test_id("appointment-form").bounding_box()
+    assert chosen and form and chosen["x"] + chosen["width"] <= form["x"] + form["width"] + 1
+    assert chosen["height"] < 60  # one line: name, phone and "Change"
+    assert Appointment.objects.count() == 2
+    page.goto(f"{live_server.url}/appointments/?day={day.isoformat()}")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: Book stays within reach
     assert page.get_by_test_id("book").is_visible()
     page.screenshot(path=str(SHOTS / "appointment-calendar-phone.png"))
