@@ -237,3 +237,11 @@ def test_many_orders_are_written_in_bulk_with_balances_equal_to_the_ledger(
     assert Membership.objects.count() == report.members > 0
     assert QualifyingActivity.objects.exists()
     assert _balances_match_ledger()
+
+
+def test_bulk_referral_codes_are_one_per_membership_and_never_a_joined_members() -> None:
+    from setia.demo.history import _bulk_referral_code
+
+    codes = [_bulk_referral_code(pk) for pk in range(1, 400_001)]
+    assert len(set(codes)) == len(codes)
+    assert {len(code) for code in codes} == {10}  # membership_join gives seven characters
