@@ -35,10 +35,22 @@ class PromotionOutcome:
     notes: dict[int, str] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    # Which of `suggestions` each stamp card made (promotion id -> its texts): a sale that spends
+    # that card's free code earns no stamp, and the till drops them (`without_spent_card`).
+    card_suggestions: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def discount(self) -> int:
         return sum(self.line_discounts.values())
+
+    def without_spent_card(self, code: VoucherCode | None) -> list[str]:
+        """The suggestions, less those of the stamp card whose free code `code` is (if it is one)."""
+        prefix, _sep, rest = ((code.issue_key or "") if code is not None else "").partition(":")
+        card_id = rest.partition(":")[0]
+        if prefix != "stamp" or not card_id.isdigit() or int(card_id) not in self.card_suggestions:
+            return self.suggestions
+        spent = self.card_suggestions[int(card_id)]
+        return [text for text in self.suggestions if text not in spent]
 
 
 def active_promotions(on: dt.date) -> list[Promotion]:
@@ -149,7 +161,9 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | N
                 % {"item": x.name, "percent": _percent(promotion.discount_percent), "name": promotion.name}
             )
     if customer_id is not None:
-        outcome.suggestions += _stamp_suggestions(customer_id, {line.product_id for line in lines}, on)
+        outcome.card_suggestions = _stamp_suggestions(customer_id, {line.product_id for line in lines}, on)
+        for texts in outcome.card_suggestions.values():
+            outcome.suggestions += texts
     return outcome
 
 
@@ -355,26 +369,22 @@ def _open_count_sql(cards: int) -> str:
     )
 
 
-def _stamp_suggestions(customer_id: int, cart: set[int | None], on: dt.date) -> list[str]:
-    suggestions = []
+def _stamp_suggestions(customer_id: int, cart: set[int | None], on: dt.date) -> dict[int, list[str]]:
+    """What each of her stamp cards tells the cashier about this cart (promotion id -> texts)."""
+    suggestions: dict[int, list[str]] = {}
     for card in stamp_cards(customer_id, on):
         item, name = card.promotion.product.name, card.promotion.name
         after = card.stamps + 1  # with this visit's stamp
+        text = ""
         if card.promotion.product_id in cart:
             if after >= card.needed:
-                suggestions.append(
-                    _("This visit completes her stamp card: the next %(item)s is free (%(name)s).")
-                    % {"item": item, "name": name}
-                )
+                text = _("This visit completes her stamp card: the next %(item)s is free (%(name)s).")
             elif after == card.needed - 1:
-                suggestions.append(
-                    _("One more visit and the next %(item)s is free (%(name)s).") % {"item": item, "name": name}
-                )
+                text = _("One more visit and the next %(item)s is free (%(name)s).")
         elif after >= card.needed:
-            suggestions.append(
-                _("Add %(item)s: this visit completes her stamp card and the next one is free (%(name)s).")
-                % {"item": item, "name": name}
-            )
+            text = _("Add %(item)s: this visit completes her stamp card and the next one is free (%(name)s).")
+        if text:
+            suggestions[card.promotion.pk] = [text % {"item": item, "name": name}]
     return suggestions
 
 

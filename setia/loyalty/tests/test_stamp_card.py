@@ -338,6 +338,14 @@ def test_a_free_code_kept_for_later_earns_no_stamp_on_the_visit_that_spends_it(
     for number in range(1, 5):
         visit(business, ayu, (cream, 1))
         assert stamps_of(ayu, card) == number
+    # The till says so: with four stamps, a creambath "completes her card", but not paid with
+    # the free code.
+    completes = "This visit completes her stamp card: the next Creambath is free (Kartu stempel creambath)."
+    assert completes in quote(branch=business.branch_a, customer=ayu, lines=[LineIn(product_id=cream.pk)]).suggestions
+    with_code = quote(
+        branch=business.branch_a, customer=ayu, lines=[LineIn(product_id=cream.pk)], voucher_code=code.code
+    )
+    assert with_code.voucher_discount == cream.price and completes not in with_code.suggestions
     free = visit(business, ayu, (cream, 1), voucher_code=code.code)
     assert free.total == 0
     assert stamps_of(ayu, card) == 4 and stamp_codes(ayu) == [code]

@@ -346,6 +346,7 @@ def quote(
         else:
             result.voucher_code = voucher_code
             result.voucher = evaluated
+            result.suggestions = outcome.without_spent_card(evaluated.code)  # her free X earns no stamp
             # Split over the lines (the shares add up to the discount); the voucher's name is
             # shown once, with the totals, not under each line it touched.
             for index, amount in evaluated.line_discounts.items():
