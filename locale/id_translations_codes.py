@@ -115,6 +115,14 @@ ID.update(
         "The last appointment starts half an hour before.": "Janji temu terakhir dimulai setengah jam sebelumnya.",
         "The closing time must be after the opening time.": "Jam tutup harus setelah jam buka.",
         "a member of another branch": "anggota cabang lain",
+        "Leave both times empty for the business's opening hours.": (
+            "Kosongkan kedua jam untuk memakai jam buka usaha."
+        ),
+        "Enter both the opening and the closing time, or leave both empty.": (
+            "Isi jam buka dan jam tutup, atau kosongkan keduanya."
+        ),
+        "Opening hours": "Jam buka",
+        "the business's (sales settings)": "jam buka usaha (pengaturan penjualan)",
         "Opening hours are %(opens)s to %(closes)s: choose a time within them.": (
             "Jam buka %(opens)s sampai %(closes)s: pilih waktu di antaranya."
         ),

@@ -12,7 +12,11 @@ from setia.core.navigation import optional_sections
 class BranchForm(StyledFormMixin, forms.ModelForm[Branch]):
     class Meta:
         model = Branch
-        fields = ["name", "code", "address", "city", "province", "phone", "is_active"]
+        fields = ["name", "code", "address", "city", "province", "phone", "opens_at", "closes_at", "is_active"]
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
 
 class TeamForm(StyledFormMixin, forms.ModelForm[Team]):

@@ -20,6 +20,11 @@ class Branch(TimeStampedModel):
     province = models.CharField(_("province"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Empty: the business's hours (sales settings). Both or neither (`branch_create`/`_update`).
+    opens_at = models.TimeField(
+        _("opens at"), null=True, blank=True, help_text=_("Leave both times empty for the business's opening hours.")
+    )
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("branch")

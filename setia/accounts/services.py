@@ -19,7 +19,7 @@ from setia.core.errors import ApplicationError, PermissionDeniedError, validate_
 from setia.core.navigation import optional_sections
 from setia.core.phones import normalize_phone
 
-BRANCH_FIELDS = ["name", "code", "address", "city", "province", "phone", "is_active"]
+BRANCH_FIELDS = ["name", "code", "address", "city", "province", "phone", "opens_at", "closes_at", "is_active"]
 TEAM_FIELDS = ["name", "branch"]
 STAFF_FIELDS = [
     "username",
@@ -67,6 +67,7 @@ def branch_create(*, actor: User, name: str, code: str, **fields: Any) -> Branch
     require(actor, "branches.manage")
     branch = Branch(name=name.strip(), code=code.strip(), **fields)
     branch.phone = _normalized_phone(branch.phone)
+    _check_hours(branch)
     validate_instance(branch)
     branch.save()
     audit_created(actor=actor, instance=branch, fields=BRANCH_FIELDS, branch_id=branch.pk)
@@ -83,10 +84,22 @@ def branch_update(*, actor: User, branch: Branch, **fields: Any) -> Branch:
     if not branch.is_active and branch.staff.filter(is_active=True, role__in=list(FRONT_OFFICE)).exists():
         message = _("Move or deactivate this branch's front-office staff before closing it.")
         raise ApplicationError(message, {"is_active": [message]})
+    _check_hours(branch)
     validate_instance(branch)
     branch.save()
     audit_changed(actor=actor, instance=branch, before=before, fields=BRANCH_FIELDS, branch_id=branch.pk)
     return branch
+
+
+def _check_hours(branch: Branch) -> None:
+    """A branch's own opening hours: both times or neither (the business's), closing after opening."""
+    if (branch.opens_at is None) != (branch.closes_at is None):
+        field = "closes_at" if branch.closes_at is None else "opens_at"
+        message = _("Enter both the opening and the closing time, or leave both empty.")
+        raise ApplicationError(message, {field: [message]})
+    if branch.opens_at is not None and branch.closes_at is not None and branch.closes_at <= branch.opens_at:
+        message = _("The closing time must be after the opening time.")
+        raise ApplicationError(message, {"closes_at": [message]})
 
 
 # --- Teams ----------------------------------------------------------------------------------

@@ -176,3 +176,46 @@ def test_staff_list_shows_deactivated_staff_only_when_asked(business: Business) 
     assert "cashier_b" not in shown
     shown = [member.username for member in client.get("/staff/?inactive=1").context["page"].rows]
     assert "cashier_b" in shown
+
+
+def test_a_branch_has_its_own_opening_hours_or_the_businesss(business: Business) -> None:
+    import datetime as dt
+
+    assert (business.branch_a.opens_at, business.branch_a.closes_at) == (None, None)
+    with pytest.raises(ApplicationError) as error:
+        branch_update(actor=business.owner, branch=business.branch_a, opens_at=dt.time(10))
+    assert list(error.value.extra) == ["closes_at"]
+    with pytest.raises(ApplicationError) as error:
+        branch_update(actor=business.owner, branch=business.branch_a, opens_at=dt.time(10), closes_at=dt.time(9))
+    assert list(error.value.extra) == ["closes_at"]
+    business.branch_a.refresh_from_db()
+    assert business.branch_a.opens_at is None  # nothing half-saved
+    branch = branch_update(
+        actor=business.owner, branch=business.branch_a, opens_at=dt.time(10), closes_at=dt.time(21, 30)
+    )
+    assert (branch.opens_at, branch.closes_at) == (dt.time(10), dt.time(21, 30))
+    event = AuditEvent.objects.filter(subject_key=f"accounts.branch:{branch.pk}").latest("pk")
+    assert event.changes["opens_at"][0] is None and event.changes["closes_at"][1] is not None
+
+
+def test_the_branch_form_takes_opening_hours_and_names_a_wrong_one(business: Business) -> None:
+    from django.urls import reverse
+
+    from setia.conftest import client_for
+
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    edit = reverse("accounts:branch_edit", args=[business.branch_a.pk])
+    page = client.get(edit).content.decode()
+    assert 'name="opens_at"' in page and 'type="time"' in page
+    form = {"name": business.branch_a.name, "code": business.branch_a.code, "is_active": "on"}
+    response = client.post(edit, {**form, "opens_at": "21:00", "closes_at": "10:00"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"closes_at": ["The closing time must be after the opening time."]}
+    response = client.post(edit, {**form, "opens_at": "10:00", "closes_at": ""})
+    assert response.context["form"].errors == {
+        "closes_at": ["Enter both the opening and the closing time, or leave both empty."]
+    }
+    assert client.post(edit, {**form, "opens_at": "10:00", "closes_at": "21:00"}).status_code == 302
+    business.branch_a.refresh_from_db()
+    assert business.branch_a.opens_at is not None and business.branch_a.opens_at.hour == 10

@@ -20,13 +20,17 @@ from setia.sales.selectors import appointments_for
 # telephone) take no appointments.
 APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERVICE_AGENT})
 
-# The calendar offers free times within the business's hours (sales settings: opens at, closes
-# at); a booking must start within them (`appointment_book`), and one made before the hours
-# changed still shows.
+# The calendar offers free times within the branch's opening hours (its own, else the business's
+# in the sales settings: `opening_hours`); a booking must start within them (`appointment_book`),
+# and one made before the hours changed still shows.
 SLOT = dt.timedelta(minutes=30)
 
 
-def _hours() -> tuple[dt.time, dt.time]:
+def opening_hours(branch: Branch | None = None) -> tuple[dt.time, dt.time]:
+    """When `branch` opens and closes: its own hours when it has them, else the business's (sales
+    settings)."""
+    if branch is not None and branch.opens_at is not None and branch.closes_at is not None:
+        return branch.opens_at, branch.closes_at
     from setia.sales.services.checkout import sales_settings
 
     settings = sales_settings()
@@ -99,13 +103,13 @@ def appointment_calendar(
             members.append(row.staff)
             known.add(row.staff.pk)
     chosen = [member for member in members if member.pk == staff_id] if staff_id else members
-    hours = _hours()
+    hours = opening_hours(branch)
     columns = [
         Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now, hours))
         for member in chosen
     ]
     unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
-    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=book_at(day, now, hours))
+    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=book_at(day, hours, now))
 
 
 def _blocks(
@@ -134,11 +138,11 @@ def _blocks(
     return blocks
 
 
-def book_at(day: dt.date, now: dt.datetime | None = None, hours: tuple[dt.time, dt.time] | None = None) -> str:
+def book_at(day: dt.date, hours: tuple[dt.time, dt.time], now: dt.datetime | None = None) -> str:
     """The time the booking form proposes for `day`: today, the next whole hour while it is
     within the opening hours (before opening: the opening; after closing: tomorrow's opening);
     a later day, the opening."""
-    opens, closes = hours or _hours()
+    opens, closes = hours
     local = timezone.localtime(now or timezone.now())
     if day > local.date():
         return slot_value(timezone.make_aware(dt.datetime.combine(day, opens)))

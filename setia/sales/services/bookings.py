@@ -17,7 +17,7 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.customers.models import Address, Customer
 from setia.sales.models import Appointment, Driver, Order, Payment, Trip
-from setia.sales.selectors.appointments import APPOINTMENT_ROLES, takes_appointments
+from setia.sales.selectors.appointments import APPOINTMENT_ROLES, opening_hours, takes_appointments
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
 
@@ -305,8 +305,7 @@ def appointment_book(
         )
     if starts_at < timezone.now() - dt.timedelta(hours=1):
         raise _error("starts_at", _("The appointment time is in the past."))
-    hours = checkout_service.sales_settings()
-    opens, closes = hours.opens_at, hours.closes_at
+    opens, closes = opening_hours(branch)
     if not opens <= timezone.localtime(starts_at).time() < closes:
         message = _("Opening hours are %(opens)s to %(closes)s: choose a time within them.")
         raise _error("starts_at", message % {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})

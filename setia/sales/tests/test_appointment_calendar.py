@@ -406,6 +406,28 @@ def test_the_calendar_follows_the_business_hours(business: Business, shop: dict)
     assert calendar.book_at == f"{day.isoformat()}T08:00"
 
 
+def test_a_branch_with_its_own_hours(business: Business, shop: dict) -> None:
+    """Branch A opens 10:00-21:00 (the business: 09:00-20:00): its calendar, its booking form's
+    proposed time and its bookings follow its hours; branch B keeps the business's."""
+    from setia.accounts.services import branch_update
+
+    kemang = branch_update(actor=business.owner, branch=business.branch_a, opens_at=dt.time(10), closes_at=dt.time(21))
+    day = _tomorrow()
+    calendar = appointment_calendar(actor=business.cashier_a, branch=kemang, day=day, staff_id=business.cashier_a.pk)
+    (free,) = calendar.columns[0].blocks
+    assert (free.free[0].value, free.free[-1].value) == (f"{day.isoformat()}T10:00", f"{day.isoformat()}T20:30")
+    assert calendar.book_at == f"{day.isoformat()}T10:00"
+    book = {"customer": shop["customer"], "branch": kemang, "service": shop["creambath"]}
+    with pytest.raises(ApplicationError) as error:
+        bookings.appointment_book(actor=business.cashier_a, starts_at=_at(day, 9, 30), **book)
+    assert "10:00" in error.value.extra["starts_at"][0] and "21:00" in error.value.extra["starts_at"][0]
+    assert bookings.appointment_book(actor=business.cashier_a, starts_at=_at(day, 20, 30), **book).pk
+    other = appointment_calendar(actor=business.owner, branch=business.branch_b, day=day)
+    assert other.book_at == f"{day.isoformat()}T09:00"
+    page = english(client_for(business.owner)).get(reverse("accounts:branch_detail", args=[business.branch_a.pk]))
+    assert "10:00\u201321:00" in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("now", "proposed"),
     [((7, 10), "T09:00"), ((12, 40), "T13:00"), ((18, 59), "T19:00"), ((19, 5), "+1T09:00"), ((23, 30), "+1T09:00")],
@@ -416,7 +438,7 @@ def test_the_form_proposes_a_time_within_the_opening_hours(now: tuple[int, int],
     today = timezone.localdate()
     at = _at(today, *now)
     day = today + dt.timedelta(days=1) if proposed.startswith("+1") else today
-    assert book_at(today, at, (dt.time(9), dt.time(20))) == f"{day.isoformat()}{proposed.removeprefix('+1')}"
+    assert book_at(today, (dt.time(9), dt.time(20)), at) == f"{day.isoformat()}{proposed.removeprefix('+1')}"
 
 
 def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(business: Business) -> None:

@@ -32,7 +32,7 @@ from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Appointment, Order, Payment, Trip
 from setia.sales.offers import offers_for
 from setia.sales.selectors import drivers as driver_selectors
-from setia.sales.selectors.appointments import appointment_calendar, appointment_staff, book_at
+from setia.sales.selectors.appointments import appointment_calendar, appointment_staff, book_at, opening_hours
 from setia.sales.services import bookings, checkout, receipts, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
 
@@ -674,7 +674,7 @@ def appointment_new(request: HttpRequest) -> HttpResponseBase:
         "error": error,
         "errors": error.extra if error else {},
         "change_customer": _booking_query(data),
-        "default_time": book_at(timezone.localdate()),
+        "default_time": book_at(timezone.localdate(), opening_hours(branch)),
         **(_customer_choices(actor, data) if customer is None else {}),
     }
     return render(request, "sales/appointment_form.html", context)
