@@ -45,12 +45,16 @@ class PromotionOutcome:
 
     def without_spent_card(self, code: VoucherCode | None) -> list[str]:
         """The suggestions, less those of the stamp card whose free code `code` is (if it is one)."""
-        prefix, _sep, rest = ((code.issue_key or "") if code is not None else "").partition(":")
-        card_id = rest.partition(":")[0]
-        if prefix != "stamp" or not card_id.isdigit() or int(card_id) not in self.card_suggestions:
-            return self.suggestions
-        spent = self.card_suggestions[int(card_id)]
+        spent = self.card_suggestions.get(stamp_card_of(code) or 0, [])
         return [text for text in self.suggestions if text not in spent]
+
+
+def stamp_card_of(code: VoucherCode | None) -> int | None:
+    """The stamp card (promotion id) whose free code `code` is, if it is one: its issue key is
+    `stamp:<promotion>:<purchase>` (`_stamp`)."""
+    prefix, _sep, rest = ((code.issue_key or "") if code is not None else "").partition(":")
+    card_id = rest.partition(":")[0]
+    return int(card_id) if prefix == "stamp" and card_id.isdigit() else None
 
 
 def active_promotions(on: dt.date) -> list[Promotion]:
@@ -212,12 +216,12 @@ def _next_voucher(promotion: Promotion) -> Voucher:
 
 
 def promotions_after_purchase(
-    *, customer: Customer, lines: list[CartLine], source: str, on: dt.date, spent_voucher_id: int | None = None
+    *, customer: Customer, lines: list[CartLine], source: str, on: dt.date, spent_code: VoucherCode | None = None
 ) -> list[str]:
     """Give the buyer what "the next one is discounted" promises (a personal code per purchase)
     and a stamp on each stamp card whose X she bought (a code for a free X when it completes the
-    card), except on the visit that spends the card's own free code (`spent_voucher_id`: the
-    voucher whose code this purchase uses, if any; its use is written after this). The codes issued."""
+    card), except on the visit that spends the card's own free code (`spent_code`: the voucher
+    code this purchase uses, if any; its use is written after this). The codes issued."""
     from setia.loyalty.services import config
 
     issued = []
@@ -226,7 +230,7 @@ def promotions_after_purchase(
         if running.product_id not in bought:
             continue
         if running.kind == Promotion.Kind.STAMP_CARD:
-            if _spends_its_free_code(copy.copy(running), spent_voucher_id):
+            if stamp_card_of(spent_code) == running.pk:
                 continue  # every sixth is free: the free visit earns no stamp
             stamp_code = _stamp(copy.copy(running), customer, source, on)
             if stamp_code is not None:
@@ -270,15 +274,6 @@ def _open_stamps(promotion_ids: list[int], customer_id: int) -> "QuerySet[Stamp]
     return Stamp.objects.filter(
         promotion_id__in=promotion_ids, customer_id=customer_id, reversed_at__isnull=True, reward_code__isnull=True
     ).exclude(Exists(free_visit))
-
-
-def _spends_its_free_code(promotion: Promotion, voucher_id: int | None) -> bool:
-    if voucher_id is None:
-        return False
-    if promotion.voucher_id != voucher_id:
-        # A remembered promotion may be older than its voucher (made in another process).
-        promotion.refresh_from_db(fields=["voucher"])
-    return promotion.voucher_id == voucher_id
 
 
 def _moment(on: dt.date) -> dt.datetime:
@@ -338,7 +333,7 @@ class StampCard:
 
 def stamp_cards(customer_id: int, on: dt.date | None = None) -> list[StampCard]:
     """Her place on each stamp card running on `on` (today): one statement, none without a card.
-    The till asks at every quote and sale, so the count is a prepared statement (`_OPEN_COUNT`):
+    The till asks at every quote and sale, so the count is a prepared statement (`_open_count_sql`):
     built through the ORM, with its subquery, it cost ~1.8 ms a sale, mostly building and planning."""
     from setia.loyalty.services import config
 

@@ -29,6 +29,7 @@ from setia.loyalty.models import (
     QualifyingActivity,
     Referral,
     TierChange,
+    VoucherCode,
     WalletEntry,
 )
 from setia.loyalty.services import config as remembered
@@ -290,7 +291,7 @@ def purchase_recorded(
     membership: Membership | Literal["look up"] | None = "look up",
     new_source: bool = False,
     batch: statements.Batch | None = None,
-    spent_voucher_id: int | None = None,
+    spent_code: VoucherCode | None = None,
 ) -> Rewards:
     """A member bought something: count it towards her tier and, unless it is history being
     imported, give its rewards. Safe to call twice for the same `source`.
@@ -298,8 +299,8 @@ def purchase_recorded(
     `new_source`: the caller created `source` in this transaction (a sale's new order), so
     nothing can have been recorded for it yet, and the member's row is locked for the sale
     (`membership_for_sale`). Nothing is then looked up twice: see `_new_purchase`; its writes go
-    into `batch` when one is given (the caller runs it). `spent_voucher_id`: the voucher whose
-    code pays for part of this purchase, if any (a stamp card's own free code earns no stamp)."""
+    into `batch` when one is given (the caller runs it). `spent_code`: the voucher code that
+    pays for part of this purchase, if any (a stamp card's own free code earns no stamp)."""
     rewards = Rewards()
     if membership == "look up":  # the caller may pass the membership it already read
         membership = membership_of(customer.pk)
@@ -315,7 +316,7 @@ def purchase_recorded(
             lines=lines,
             at=at,
             batch=batch,
-            spent_voucher_id=spent_voucher_id,
+            spent_code=spent_code,
         )
     on = timezone.localtime(at).date()
     # One read answers both "is she returning?" and "was this purchase counted already?".
@@ -360,7 +361,7 @@ def purchase_recorded(
         if referral is not None:
             referral_reward(referral=referral, actor=actor)
     rewards.codes = promotions.promotions_after_purchase(
-        customer=customer, lines=lines, source=source, on=on, spent_voucher_id=spent_voucher_id
+        customer=customer, lines=lines, source=source, on=on, spent_code=spent_code
     )
     tiers.tiers_reevaluate(
         today=on,
@@ -433,7 +434,7 @@ def _new_purchase(
     lines: list[CartLine],
     at: dt.datetime,
     batch: statements.Batch | None,
-    spent_voucher_id: int | None = None,
+    spent_code: VoucherCode | None = None,
 ) -> Rewards:
     """`purchase_recorded` for a source this transaction created, under the member's lock: the
     same rewards in fewer statements. One read gives "did she buy before?" and her spend in the
@@ -477,7 +478,7 @@ def _new_purchase(
         writes.run()  # the reward moves her balance too: after this purchase's move
         referral_reward(referral=Referral.objects.get(pk=referral_id), actor=actor)
     rewards.codes = promotions.promotions_after_purchase(
-        customer=customer, lines=lines, source=source, on=on, spent_voucher_id=spent_voucher_id
+        customer=customer, lines=lines, source=source, on=on, spent_code=spent_code
     )
     if own_batch:
         writes.run()

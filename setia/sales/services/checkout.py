@@ -718,7 +718,7 @@ def _record(
             at=at,
             new_source=fresh,
             batch=writes,
-            spent_voucher_id=result.voucher.code.voucher_id if result.voucher is not None else None,
+            spent_code=result.voucher.code if result.voucher is not None else None,
         )
         order.points_earned = rewards.points
         order.cashback_earned = rewards.cashback
