@@ -479,8 +479,10 @@ class _Stage:
             for key, value in row.values.items()
             if value is not None
         }
+        # The row's errors as they are now: the batch's checks add theirs after this (duplicates,
+        # matches), and the import makes those again; a chunk written later must not hold them.
         self.records.append(
-            (row.number, row.cells, values, row.phones, row.emails, row.custom, row.errors, row.beyond_limits)
+            (row.number, row.cells, values, row.phones, row.emails, row.custom, list(row.errors), row.beyond_limits)
         )
         if len(self.records) >= STAGE_CHUNK:
             self._flush()

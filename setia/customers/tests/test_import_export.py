@@ -77,6 +77,11 @@ def test_import_refuses_bad_rows_unless_told_to_skip_them(business: Business) ->
     assert [p.number for p in dewi.phones.all()] == ["+6281211112222"]
     report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
     assert report[0][-2:] == ["row", "error"] and len(report) == 6
+    # Each row's reasons once, as the check found them (the import makes the batch checks again).
+    found = {row: sum(1 for number, _target, _message in job.errors if number == row) for row, *_ in job.errors}
+    for line in report[1:]:
+        reasons = line[-1].split("; ")
+        assert len(reasons) == len(set(reasons)) == found[int(line[-2])], line
 
 
 def test_rerunning_the_same_file_changes_nothing(business: Business) -> None:
