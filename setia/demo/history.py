@@ -507,6 +507,19 @@ def _drivers_by_branch() -> dict[int, list[Driver]]:
     return drivers
 
 
+def _appointment_start(now: dt.datetime, index: int) -> dt.datetime:
+    """The demo's `index`-th appointment: five on the first day, 1.5 hours apart from 09:00 or the
+    next whole hour (today while that is before 13:00, else tomorrow), the rest the day after, all
+    within the default opening hours (09:00-20:00)."""
+    opening = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    next_hour = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    first = max(opening, next_hour)
+    if first.hour >= 13 or first.date() != now.date():  # late in the day, or past midnight
+        first = opening + dt.timedelta(days=1)
+    day_start = first if index < 5 else first.replace(hour=9) + dt.timedelta(days=1)
+    return day_start + dt.timedelta(hours=(index % 5) * 1.5)
+
+
 def _seed_bookings(
     rng: random.Random,
     owner: User,
@@ -538,15 +551,9 @@ def _seed_bookings(
         return
     services = [p for p in products.values() if p.kind == Product.Kind.SERVICE]
     stylists = {b.pk: list(User.objects.filter(branch=b, is_active=True).order_by("pk")) for b in branches}
-    # Within opening hours (09:00-20:00): the rest of today when there is time left, else tomorrow.
-    opening = now.replace(hour=9, minute=0, second=0, microsecond=0)
-    start_today = max(opening, now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
-    tomorrow = opening + dt.timedelta(days=1)
-    if start_today.hour >= 13:
-        start_today, tomorrow = tomorrow, tomorrow + dt.timedelta(days=1)
     for index, customer in enumerate(rng.sample(customers, min(12, len(customers)))):
         branch = next((b for b in branches if b.pk == customer.home_branch_id), branches[0])
-        start = (start_today if index < 5 else tomorrow) + dt.timedelta(hours=(index % 5) * 1.5)
+        start = _appointment_start(now, index)
         staff = stylists[branch.pk][index % len(stylists[branch.pk])] if stylists[branch.pk] else None
         service = rng.choice(services)
         try:

@@ -245,3 +245,21 @@ def test_bulk_referral_codes_are_one_per_membership_and_never_a_joined_members()
     codes = [_bulk_referral_code(pk) for pk in range(1, 400_001)]
     assert len(set(codes)) == len(codes)
     assert {len(code) for code in codes} == {10}  # membership_join gives seven characters
+
+
+@pytest.mark.parametrize("clock", ["00:10", "08:00", "11:40", "12:59", "13:00", "19:30", "23:05", "23:59"])
+def test_demo_appointments_fall_within_opening_hours_whenever_it_is_seeded(clock: str) -> None:
+    """The salon demo books twelve appointments ahead; seeded at any hour, each starts in the
+    future and between 09:00 and 20:00 (the default opening hours)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.demo.history import _appointment_start
+
+    hour, minute = map(int, clock.split(":"))
+    now = timezone.localtime().replace(hour=hour, minute=minute, second=0, microsecond=0)
+    starts = [_appointment_start(now, index) for index in range(12)]
+    assert all(start > now for start in starts)
+    assert all(dt.time(9) <= start.time() < dt.time(20) for start in starts), starts
+    assert len({start.date() for start in starts}) == 2
