@@ -7,9 +7,21 @@ from setia.accounts.models import Branch, BusinessSettings, Team, User
 from setia.accounts.roles import Role
 from setia.core.forms import StyledFormMixin
 from setia.core.navigation import optional_sections
+from setia.core.phones import format_phone
 
 
-class BranchForm(StyledFormMixin, forms.ModelForm[Branch]):
+class NationalPhoneMixin:
+    """Shows a stored phone (E.164) the way it is written in Indonesia, as the pages show it
+    (`0811-2345-678`, not `+628112345678`); the service normalises whatever comes back."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form: Any = self
+        if getattr(form.instance, "phone", ""):
+            form.initial["phone"] = format_phone(form.instance.phone)
+
+
+class BranchForm(NationalPhoneMixin, StyledFormMixin, forms.ModelForm[Branch]):
     class Meta:
         model = Branch
         fields = ["name", "code", "address", "city", "province", "phone", "opens_at", "closes_at", "is_active"]
@@ -31,7 +43,7 @@ class TeamForm(StyledFormMixin, forms.ModelForm[Team]):
             self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
 
-class StaffForm(StyledFormMixin, forms.ModelForm[User]):
+class StaffForm(NationalPhoneMixin, StyledFormMixin, forms.ModelForm[User]):
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(render_value=False),
@@ -76,7 +88,7 @@ class StaffForm(StyledFormMixin, forms.ModelForm[User]):
         pass
 
 
-class BusinessSettingsForm(StyledFormMixin, forms.ModelForm[BusinessSettings]):
+class BusinessSettingsForm(NationalPhoneMixin, StyledFormMixin, forms.ModelForm[BusinessSettings]):
     mfa_required_roles = forms.MultipleChoiceField(
         label=_("Roles that must use two-factor sign-in"),
         choices=Role.choices,
@@ -121,7 +133,7 @@ class BusinessSettingsForm(StyledFormMixin, forms.ModelForm[BusinessSettings]):
         widgets = {"logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"})}
 
 
-class ProfileForm(StyledFormMixin, forms.ModelForm[User]):
+class ProfileForm(NationalPhoneMixin, StyledFormMixin, forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "phone", "language"]

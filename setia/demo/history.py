@@ -49,7 +49,7 @@ from setia.loyalty.models import (
     Voucher,
 )
 from setia.loyalty.services import ledger, programmes, vouchers
-from setia.loyalty.services.membership import membership_join
+from setia.loyalty.services.membership import CODE_ALPHABET, membership_join
 from setia.sales.models import Appointment, Driver, Order, Trip
 from setia.sales.services import imports
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout
@@ -711,11 +711,13 @@ def _seed_history_bulk(
 
 
 def _bulk_referral_code(pk: int) -> str:
-    """Ten hexadecimal characters that look random but are one per membership id (multiplying by
-    an odd number is one-to-one modulo 2**40). Random codes could repeat: with a million customers
-    (a third of them members) about one seeding in 16 stopped on the unique referral code. Ten
-    characters, so never one of the seven that `membership_join` gives."""
-    return format(pk * 0x9E3779B1 % 2**40, "010X")
+    """Eight characters of the referral codes' alphabet (no 0/O, 1/I) that look random but are one
+    per membership id: multiplying by an odd number is one-to-one modulo 2**40, and 40 bits are
+    eight letters of 32. Random codes could repeat: with a million customers (a third of them
+    members) about one seeding in 16 stopped on the unique referral code. Eight characters, so
+    never one of the seven that `membership_join` gives."""
+    mixed = pk * 0x9E3779B1 % 2**40
+    return "".join(CODE_ALPHABET[mixed >> shift & 31] for shift in range(35, -1, -5))
 
 
 def _bulk_members(

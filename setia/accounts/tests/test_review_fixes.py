@@ -98,3 +98,24 @@ def test_managers_team_list_shows_only_their_staff(business: Business) -> None:
 def test_expired_session_on_an_htmx_request_redirects_the_whole_page(db: None) -> None:
     response = Client().get("/search/?q=ab", headers={"HX-Request": "true"})
     assert response.status_code == 204 and response["HX-Redirect"].startswith("/accounts/login/")
+
+
+def test_forms_show_a_stored_phone_as_the_pages_do(business: Business) -> None:
+    """The branch and staff forms showed `+628112345678` where the pages show `0811-2345-678`;
+    saving the form unchanged keeps the number."""
+    business.branch_a.phone = "+62215551234"
+    business.branch_a.save(update_fields=["phone"])
+    business.cashier_a.phone = "+6281234567890"
+    business.cashier_a.save(update_fields=["phone"])
+    client = client_for(business.owner)
+    branch_form = client.get(f"/branches/{business.branch_a.pk}/edit/").context["form"]
+    staff_form = client.get(f"/staff/{business.cashier_a.pk}/edit/").context["form"]
+    assert branch_form["phone"].value() == "(021) 5551234"
+    assert staff_form["phone"].value() == "0812-3456-7890"
+    response = client.post(
+        f"/branches/{business.branch_a.pk}/edit/",
+        {"name": business.branch_a.name, "code": business.branch_a.code, "phone": "(021) 5551234", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    business.branch_a.refresh_from_db()
+    assert business.branch_a.phone == "+62215551234"

@@ -241,10 +241,12 @@ def test_many_orders_are_written_in_bulk_with_balances_equal_to_the_ledger(
 
 def test_bulk_referral_codes_are_one_per_membership_and_never_a_joined_members() -> None:
     from setia.demo.history import _bulk_referral_code
+    from setia.loyalty.services.membership import CODE_ALPHABET
 
     codes = [_bulk_referral_code(pk) for pk in range(1, 400_001)]
     assert len(set(codes)) == len(codes)
-    assert {len(code) for code in codes} == {10}  # membership_join gives seven characters
+    assert {len(code) for code in codes} == {8}  # membership_join gives seven characters
+    assert set("".join(codes)) <= set(CODE_ALPHABET)  # no 0/O or 1/I: read aloud at the counter
 
 
 @pytest.mark.parametrize("clock", ["00:10", "08:00", "11:40", "12:59", "13:00", "19:30", "23:05", "23:59"])

@@ -21,7 +21,7 @@ from setia.loyalty.services import ledger
 # referral of an existing customer can be refused without loyalty importing sales.
 _history_checks: list[Callable[[int], bool]] = []
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
 
 def register_purchase_history(check: Callable[[int], bool]) -> None:
@@ -39,7 +39,7 @@ def loyalty_settings() -> LoyaltySettings:
 
 def _new_referral_code() -> str:
     while True:
-        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(7))
         if not Membership.objects.filter(referral_code=code).exists():
             return code
 
