@@ -126,5 +126,21 @@ ID.update(
         "Opening hours are %(opens)s to %(closes)s: choose a time within them.": (
             "Jam buka %(opens)s sampai %(closes)s: pilih waktu di antaranya."
         ),
+        "closed on": "tutup pada hari",
+        "Days the branch is closed, with its own hours; else the business's closed days.": (
+            "Hari cabang tutup, bersama jam bukanya sendiri; jika tidak, hari tutup usaha."
+        ),
+        "No appointments are booked on these days.": "Pada hari-hari ini tidak ada janji temu.",
+        "Choose days of the week.": "Pilih hari dalam seminggu.",
+        "Leave at least one day open.": "Sisakan setidaknya satu hari buka.",
+        "Enter the branch's own opening and closing times too, or leave its closed days to the business.": (
+            "Isi juga jam buka dan jam tutup cabang ini, atau biarkan hari tutupnya mengikuti usaha."
+        ),
+        "%(branch)s is closed on %(weekday)s: choose another day.": (
+            "%(branch)s tutup pada hari %(weekday)s: pilih hari lain."
+        ),
+        "%(branch)s is closed on %(weekday)s: no free times this day.": (
+            "%(branch)s tutup pada hari %(weekday)s: tidak ada waktu kosong pada hari itu."
+        ),
     }
 )

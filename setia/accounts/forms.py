@@ -24,7 +24,18 @@ class NationalPhoneMixin:
 class BranchForm(NationalPhoneMixin, StyledFormMixin, forms.ModelForm[Branch]):
     class Meta:
         model = Branch
-        fields = ["name", "code", "address", "city", "province", "phone", "opens_at", "closes_at", "is_active"]
+        fields = [
+            "name",
+            "code",
+            "address",
+            "city",
+            "province",
+            "phone",
+            "opens_at",
+            "closes_at",
+            "closed_days",
+            "is_active",
+        ]
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from setia.accounts.roles import FRONT_OFFICE, Role, role_has
-from setia.core.models import TimeStampedModel
+from setia.core.models import TimeStampedModel, WeekdaysField
 
 
 class Branch(TimeStampedModel):
@@ -25,6 +25,9 @@ class Branch(TimeStampedModel):
         _("opens at"), null=True, blank=True, help_text=_("Leave both times empty for the business's opening hours.")
     )
     closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    closed_days = WeekdaysField(
+        _("closed on"), help_text=_("Days the branch is closed, with its own hours; else the business's closed days.")
+    )
 
     class Meta:
         verbose_name = _("branch")
@@ -33,6 +36,12 @@ class Branch(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def closed_day_names(self) -> list[str]:
+        from django.utils.dates import WEEKDAYS
+
+        return [str(WEEKDAYS[day]) for day in self.closed_days or []]
 
 
 class Team(TimeStampedModel):

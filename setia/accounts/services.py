@@ -16,10 +16,22 @@ from setia.accounts.roles import FRONT_OFFICE, Role
 from setia.accounts.selectors import _managed_scope, business_settings, require
 from setia.core.audit import audit_changed, audit_created, audit_log, snapshot
 from setia.core.errors import ApplicationError, PermissionDeniedError, validate_instance
+from setia.core.models import check_closed_days
 from setia.core.navigation import optional_sections
 from setia.core.phones import normalize_phone
 
-BRANCH_FIELDS = ["name", "code", "address", "city", "province", "phone", "opens_at", "closes_at", "is_active"]
+BRANCH_FIELDS = [
+    "name",
+    "code",
+    "address",
+    "city",
+    "province",
+    "phone",
+    "opens_at",
+    "closes_at",
+    "closed_days",
+    "is_active",
+]
 TEAM_FIELDS = ["name", "branch"]
 STAFF_FIELDS = [
     "username",
@@ -92,7 +104,8 @@ def branch_update(*, actor: User, branch: Branch, **fields: Any) -> Branch:
 
 
 def _check_hours(branch: Branch) -> None:
-    """A branch's own opening hours: both times or neither (the business's), closing after opening."""
+    """A branch's own opening hours: both times or neither (the business's), closing after
+    opening; closed days only with its own times, and not every day."""
     if (branch.opens_at is None) != (branch.closes_at is None):
         field = "closes_at" if branch.closes_at is None else "opens_at"
         message = _("Enter both the opening and the closing time, or leave both empty.")
@@ -100,6 +113,10 @@ def _check_hours(branch: Branch) -> None:
     if branch.opens_at is not None and branch.closes_at is not None and branch.closes_at <= branch.opens_at:
         message = _("The closing time must be after the opening time.")
         raise ApplicationError(message, {"closes_at": [message]})
+    branch.closed_days = check_closed_days(branch.closed_days)
+    if branch.closed_days and branch.opens_at is None:
+        message = _("Enter the branch's own opening and closing times too, or leave its closed days to the business.")
+        raise ApplicationError(message, {"closed_days": [message]})
 
 
 # --- Teams ----------------------------------------------------------------------------------

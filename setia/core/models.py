@@ -1,7 +1,53 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class WeekdaysField(models.JSONField):
+    """Days of the week as a sorted list of numbers, Monday 0 to Sunday 6 (`date.weekday()`),
+    ticked on forms as one checkbox per day."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+        from django.utils.dates import WEEKDAYS
+        from django.utils.text import capfirst
+
+        return forms.TypedMultipleChoiceField(
+            label=capfirst(self.verbose_name),
+            help_text=self.help_text,
+            choices=sorted(WEEKDAYS.items()),
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
+def check_closed_days(days: Any) -> list[int]:
+    """Closed days as stored (sorted, each once), or refused naming `closed_days`: numbers of
+    weekdays only, and a day left open."""
+    from django.utils.translation import gettext
+
+    from setia.core.errors import ApplicationError
+
+    try:
+        cleaned = sorted({int(day) for day in days or []})
+    except (TypeError, ValueError):
+        cleaned = [-1]
+    if any(not 0 <= day <= 6 for day in cleaned):
+        message = gettext("Choose days of the week.")
+        raise ApplicationError(message, {"closed_days": [message]})
+    if len(cleaned) == 7:
+        message = gettext("Leave at least one day open.")
+        raise ApplicationError(message, {"closed_days": [message]})
+    return cleaned
 
 
 class TimeStampedModel(models.Model):

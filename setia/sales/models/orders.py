@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from setia.core.models import TimeStampedModel
+from setia.core.models import TimeStampedModel, WeekdaysField
 
 
 class SalesSettings(TimeStampedModel):
@@ -41,6 +41,7 @@ class SalesSettings(TimeStampedModel):
     closes_at = models.TimeField(
         _("closes at"), default=dt.time(20, 0), help_text=_("The last appointment starts half an hour before.")
     )
+    closed_days = WeekdaysField(_("closed on"), help_text=_("No appointments are booked on these days."))
 
     class Meta:
         verbose_name = _("sales settings")

@@ -26,15 +26,33 @@ APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERV
 SLOT = dt.timedelta(minutes=30)
 
 
-def opening_hours(branch: Branch | None = None) -> tuple[dt.time, dt.time]:
-    """When `branch` opens and closes: its own hours when it has them, else the business's (sales
-    settings)."""
+@dataclass(frozen=True)
+class Hours:
+    """When a branch opens and closes, and the days of the week it stays closed (Monday 0)."""
+
+    opens: dt.time
+    closes: dt.time
+    closed_days: frozenset[int] = frozenset()
+
+    def open_on(self, day: dt.date) -> bool:
+        return day.weekday() not in self.closed_days
+
+    def next_open_day(self, day: dt.date) -> dt.date:
+        """`day` itself when open, else the first open day after it (one day is always open)."""
+        while not self.open_on(day):
+            day += dt.timedelta(days=1)
+        return day
+
+
+def opening_hours(branch: Branch | None = None) -> Hours:
+    """When `branch` opens and closes, and its closed days: its own hours when it has them, else
+    the business's (sales settings)."""
     if branch is not None and branch.opens_at is not None and branch.closes_at is not None:
-        return branch.opens_at, branch.closes_at
+        return Hours(branch.opens_at, branch.closes_at, frozenset(branch.closed_days or []))
     from setia.sales.services.checkout import sales_settings
 
     settings = sales_settings()
-    return settings.opens_at, settings.closes_at
+    return Hours(settings.opens_at, settings.closes_at, frozenset(settings.closed_days or []))
 
 
 def appointment_staff(*, branch: Branch) -> QuerySet[User]:
@@ -83,6 +101,13 @@ class Calendar:
     unassigned: list[Appointment]  # booked with "any staff"
     staff: list[User]  # every column the day has, for the staff filter
     book_at: str  # the time the "Book" button proposes
+    hours: Hours
+    day: dt.date
+
+    @property
+    def closed(self) -> bool:
+        """The branch is closed this day of the week: no free times (bookings made before still show)."""
+        return not self.hours.open_on(self.day)
 
     @property
     def appointments(self) -> list[Appointment]:
@@ -109,14 +134,20 @@ def appointment_calendar(
         for member in chosen
     ]
     unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
-    return Calendar(columns=columns, unassigned=unassigned, staff=members, book_at=book_at(day, hours, now))
+    return Calendar(
+        columns=columns,
+        unassigned=unassigned,
+        staff=members,
+        book_at=book_at(day, hours, now),
+        hours=hours,
+        day=day,
+    )
 
 
-def _blocks(
-    day: dt.date, appointments: list[Appointment], now: dt.datetime, hours: tuple[dt.time, dt.time]
-) -> list[Block]:
-    opens = timezone.make_aware(dt.datetime.combine(day, hours[0]))
-    closes = timezone.make_aware(dt.datetime.combine(day, hours[1]))
+def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime, hours: Hours) -> list[Block]:
+    opens = timezone.make_aware(dt.datetime.combine(day, hours.opens))
+    # A closed day offers no free time: the loop below never starts.
+    closes = timezone.make_aware(dt.datetime.combine(day, hours.closes)) if hours.open_on(day) else opens
     busy = [(a.starts_at, a.ends_at) for a in appointments if a.status == Appointment.Status.BOOKED]
     # The half-hour under way is still offered (a booking may start up to an hour back).
     earliest = now - SLOT
@@ -138,17 +169,15 @@ def _blocks(
     return blocks
 
 
-def book_at(day: dt.date, hours: tuple[dt.time, dt.time], now: dt.datetime | None = None) -> str:
+def book_at(day: dt.date, hours: Hours, now: dt.datetime | None = None) -> str:
     """The time the booking form proposes for `day`: today, the next whole hour while it is
-    within the opening hours (before opening: the opening; after closing: tomorrow's opening);
-    a later day, the opening."""
-    opens, closes = hours
+    within the opening hours (before opening: the opening; after closing: the next open day's
+    opening); a later day, its opening. A closed day proposes the next open day's opening."""
     local = timezone.localtime(now or timezone.now())
     if day > local.date():
-        return slot_value(timezone.make_aware(dt.datetime.combine(day, opens)))
+        return slot_value(timezone.make_aware(dt.datetime.combine(hours.next_open_day(day), hours.opens)))
     at = local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-    if at.time() < opens:
-        at = at.replace(hour=opens.hour, minute=opens.minute)
-    elif at.time() >= closes:
-        at = timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(days=1), opens))
-    return slot_value(at)
+    if at.date() == local.date() and hours.open_on(at.date()) and at.time() < hours.closes:
+        return slot_value(max(at, timezone.make_aware(dt.datetime.combine(at.date(), hours.opens))))
+    following = hours.next_open_day(local.date() + dt.timedelta(days=1))
+    return slot_value(timezone.make_aware(dt.datetime.combine(following, hours.opens)))

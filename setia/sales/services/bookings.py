@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import Branch, User
@@ -305,10 +306,14 @@ def appointment_book(
         )
     if starts_at < timezone.now() - dt.timedelta(hours=1):
         raise _error("starts_at", _("The appointment time is in the past."))
-    opens, closes = opening_hours(branch)
-    if not opens <= timezone.localtime(starts_at).time() < closes:
+    hours, local = opening_hours(branch), timezone.localtime(starts_at)
+    if not hours.open_on(local.date()):
+        message = _("%(branch)s is closed on %(weekday)s: choose another day.")
+        raise _error("starts_at", message % {"branch": branch.name, "weekday": WEEKDAYS[local.weekday()]})
+    if not hours.opens <= local.time() < hours.closes:
         message = _("Opening hours are %(opens)s to %(closes)s: choose a time within them.")
-        raise _error("starts_at", message % {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
+        times = {"opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M")}
+        raise _error("starts_at", message % times)
     ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes or 60)
     if staff is not None:
         if staff.branch_id != branch.pk and staff.role in APPOINTMENT_ROLES:

@@ -7,6 +7,7 @@ from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core.audit import audit_changed, snapshot
 from setia.core.errors import ApplicationError, validate_instance
+from setia.core.models import check_closed_days
 from setia.sales.models import SalesSettings
 from setia.sales.services.checkout import sales_settings
 
@@ -18,6 +19,7 @@ FIELDS = [
     "receipt_footer",
     "opens_at",
     "closes_at",
+    "closed_days",
 ]
 
 
@@ -36,6 +38,7 @@ def sales_settings_update(*, actor: User, **fields: Any) -> SalesSettings:
     if row.closes_at <= row.opens_at:
         message = _("The closing time must be after the opening time.")
         raise ApplicationError(message, {"closes_at": [message]})
+    row.closed_days = check_closed_days(row.closed_days)
     validate_instance(row)
     row.save()
     audit_changed(actor=actor, instance=row, before=before, fields=FIELDS)

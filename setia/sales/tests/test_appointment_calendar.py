@@ -433,12 +433,88 @@ def test_a_branch_with_its_own_hours(business: Business, shop: dict) -> None:
     [((7, 10), "T09:00"), ((12, 40), "T13:00"), ((18, 59), "T19:00"), ((19, 5), "+1T09:00"), ((23, 30), "+1T09:00")],
 )
 def test_the_form_proposes_a_time_within_the_opening_hours(now: tuple[int, int], proposed: str) -> None:
-    from setia.sales.selectors.appointments import book_at
+    from setia.sales.selectors.appointments import Hours, book_at
 
     today = timezone.localdate()
     at = _at(today, *now)
     day = today + dt.timedelta(days=1) if proposed.startswith("+1") else today
-    assert book_at(today, (dt.time(9), dt.time(20)), at) == f"{day.isoformat()}{proposed.removeprefix('+1')}"
+    assert book_at(today, Hours(dt.time(9), dt.time(20)), at) == f"{day.isoformat()}{proposed.removeprefix('+1')}"
+
+
+def test_closed_days_move_the_proposed_time_to_the_next_open_day() -> None:
+    """Closed on Sundays and Mondays: on a Saturday evening, and on either closed day, the form
+    proposes Tuesday's opening; a later closed day chosen on the calendar proposes the next open one."""
+    from setia.sales.selectors.appointments import Hours, book_at
+
+    hours = Hours(dt.time(9), dt.time(20), frozenset({6, 0}))
+    saturday = timezone.localdate() + dt.timedelta(days=(5 - timezone.localdate().weekday()) % 7 + 7)
+    tuesday = saturday + dt.timedelta(days=3)
+    assert book_at(saturday, hours, _at(saturday, 12, 10)) == f"{saturday.isoformat()}T13:00"
+    assert book_at(saturday, hours, _at(saturday, 19, 30)) == f"{tuesday.isoformat()}T09:00"
+    for closed in (saturday + dt.timedelta(days=1), saturday + dt.timedelta(days=2)):
+        assert book_at(closed, hours, _at(closed, 7, 0)) == f"{tuesday.isoformat()}T09:00"
+        assert book_at(closed, hours, _at(saturday, 10, 0)) == f"{tuesday.isoformat()}T09:00"
+    assert hours.next_open_day(tuesday) == tuesday
+
+
+def _next(weekday: int) -> dt.date:
+    """The first such weekday after tomorrow (Monday 0)."""
+    start = timezone.localdate() + dt.timedelta(days=2)
+    return start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+
+
+def test_a_closed_day_offers_no_times_and_refuses_bookings(business: Business, shop: dict) -> None:
+    """The business closes on Mondays: a Monday's calendar says so and offers no free time, a
+    booking on a Monday is refused naming the day and the time field, and Tuesday books as usual.
+    A branch with its own hours keeps its own closed days (none here): its Monday is open."""
+    from setia.accounts.services import branch_update
+    from setia.sales.services.settings import sales_settings_update
+
+    sales_settings_update(actor=business.owner, closed_days=[0])
+    monday, tuesday = _next(0), _next(1)
+    calendar = appointment_calendar(actor=business.cashier_a, branch=business.branch_a, day=monday)
+    assert calendar.closed and all(not block.free for column in calendar.columns for block in column.blocks)
+    assert calendar.book_at == f"{tuesday.isoformat()}T09:00"
+    page = english(client_for(business.cashier_a)).get(
+        reverse("sales:appointments"), {"day": monday.isoformat(), "branch": business.branch_a.pk}
+    )
+    assert "is closed on Monday: no free times this day." in page.content.decode()
+    assert 'data-testid="free-slot"' not in page.content.decode()
+    book = {"customer": shop["customer"], "branch": business.branch_a, "service": shop["creambath"]}
+    with pytest.raises(ApplicationError) as error:
+        bookings.appointment_book(actor=business.cashier_a, starts_at=_at(monday, 10), **book)
+    assert error.value.extra["starts_at"][0].endswith("is closed on Monday: choose another day.")
+    assert not Appointment.objects.exists()
+    assert bookings.appointment_book(actor=business.cashier_a, starts_at=_at(tuesday, 10), **book).pk
+    own = branch_update(actor=business.owner, branch=business.branch_b, opens_at=dt.time(8), closes_at=dt.time(17))
+    assert not appointment_calendar(actor=business.owner, branch=own, day=monday).closed
+
+
+def test_closed_days_on_the_branch_form(business: Business) -> None:
+    """Ticked on the branch form with the branch's own times: saved, shown on the branch page,
+    followed by its calendar. Without own times, or every day ticked, refused naming the field,
+    and nothing saved."""
+    client = english(client_for(business.owner))
+    url = reverse("accounts:branch_edit", args=[business.branch_a.pk])
+    form = client.get(url).content.decode()
+    assert form.count('name="closed_days"') == 7 and "Monday" in form and "Sunday" in form
+    data = {"name": business.branch_a.name, "code": business.branch_a.code, "is_active": "on"}
+    refused = client.post(url, {**data, "closed_days": ["6"]})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["closed_days"] == [
+        "Enter the branch's own opening and closing times too, or leave its closed days to the business."
+    ]
+    every_day = client.post(url, {**data, "opens_at": "10:00", "closes_at": "19:00", "closed_days": list("0123456")})
+    assert every_day.context["form"].errors["closed_days"] == ["Leave at least one day open."]
+    business.branch_a.refresh_from_db()
+    assert business.branch_a.closed_days == [] and business.branch_a.opens_at is None
+    saved = client.post(url, {**data, "opens_at": "10:00", "closes_at": "19:00", "closed_days": ["6", "0"]})
+    assert saved.status_code == 302
+    business.branch_a.refresh_from_db()
+    assert business.branch_a.closed_days == [0, 6]
+    page = client.get(reverse("accounts:branch_detail", args=[business.branch_a.pk])).content.decode()
+    assert "closed on Monday, Sunday" in page
+    assert appointment_calendar(actor=business.owner, branch=business.branch_a, day=_next(6)).closed
 
 
 def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(business: Business) -> None:
@@ -456,6 +532,7 @@ def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(busi
         "receipt_footer": "",
         "opens_at": "18:00",
         "closes_at": "09:00",
+        "closed_days": ["6"],
     }
     refused = client.post(reverse("sales:settings"), data)
     assert refused.status_code == 200
@@ -467,3 +544,7 @@ def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(busi
         dt.time(10, 0),
         dt.time(21, 0),
     )
+    assert SalesSettings.objects.get().closed_days == [6]
+    every_day = client.post(reverse("sales:settings"), {**data, "closes_at": "21:00", "closed_days": list("0123456")})
+    assert every_day.context["form"].errors["closed_days"] == ["Leave at least one day open."]
+    assert SalesSettings.objects.get().closed_days == [6]
