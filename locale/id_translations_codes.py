@@ -142,5 +142,13 @@ ID.update(
         "%(branch)s is closed on %(weekday)s: no free times this day.": (
             "%(branch)s tutup pada hari %(weekday)s: tidak ada waktu kosong pada hari itu."
         ),
+        "Keep %(service)s in the sale: it is the appointment's service.": (
+            "Biarkan %(service)s tetap dalam penjualan: itu layanan janji temunya."
+        ),
+        "Checking out the appointment: %(service)s, %(day)s %(time)s": (
+            "Pembayaran janji temu: %(service)s, %(day)s %(time)s"
+        ),
+        "Paying closes it.": "Setelah dibayar, janji temu selesai.",
+        "fare %(fare)s, member discount": "tarif %(fare)s, diskon member",
     }
 )

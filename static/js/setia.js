@@ -1,13 +1,34 @@
 // Shell behaviour: show Django messages as toasts (also after HTMX swaps), close the
 // search dropdown when clicking elsewhere.
 (function () {
+  // Each toast is shown once: once hidden it is removed, so a later swap does not show it again.
   function showToasts(root) {
-    (root || document).querySelectorAll(".toast:not(.showing):not(.show)").forEach(function (el) {
+    (root || document).querySelectorAll(".toast:not([data-shown])").forEach(function (el) {
+      el.setAttribute("data-shown", "");
+      el.addEventListener("hidden.bs.toast", function () { el.remove(); });
       bootstrap.Toast.getOrCreateInstance(el).show();
     });
   }
   document.addEventListener("DOMContentLoaded", function () { showToasts(); });
   document.body.addEventListener("htmx:afterSwap", function () { showToasts(); });
+  // A form's delayed recalculation (sent by an element with `data-drop-after-submit="#form"`) is
+  // dropped when the form was submitted after the last change: the submission carried the same
+  // values, and its answer (the till's "payment short" under Pay) must stay on screen.
+  var changedAt = new WeakMap();
+  var submittedAt = new WeakMap();
+  document.addEventListener("change", function (event) {
+    if (event.target.form) { changedAt.set(event.target.form, performance.now()); }
+  }, true);
+  document.addEventListener("submit", function (event) {
+    submittedAt.set(event.target, performance.now());
+  }, true);
+  document.body.addEventListener("htmx:confirm", function (event) {
+    var selector = event.target.getAttribute && event.target.getAttribute("data-drop-after-submit");
+    var form = selector && document.querySelector(selector);
+    if (form && submittedAt.has(form) && submittedAt.get(form) >= (changedAt.get(form) || 0)) {
+      event.preventDefault();
+    }
+  });
   // A server response can ask for a toast: HX-Trigger: {"toast": {"message": "...", "level": "success"}}
   document.body.addEventListener("toast", function (event) {
     var detail = event.detail || {};
@@ -22,7 +43,7 @@
     body.appendChild(text);
     box.appendChild(body);
     document.getElementById("toasts").appendChild(box);
-    bootstrap.Toast.getOrCreateInstance(box).show();
+    showToasts(box.parentNode);
   });
   // Fields that only some kinds of a record use (`data-show-for-kind="a b"` on the input): shown
   // when the form's `kind` select (or the select `data-kind-select` names) holds one of them,

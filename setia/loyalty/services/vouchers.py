@@ -231,14 +231,19 @@ def _code_with_voucher(code: str, lock: bool) -> tuple[VoucherCode, _Targets] | 
 
 
 def _spread(total: int, lines: list[CartLine], indexes: list[int]) -> dict[int, int]:
-    """Split a discount over lines in proportion to their amounts (the last takes the remainder)."""
+    """Split a discount (at most the lines' amount) over lines in proportion to their amounts,
+    never more than a line's amount: each takes its share rounded down, and the Rupiah left by
+    the rounding go one each to the lines with room left, largest first (a free line, Rp 0,
+    takes none)."""
     base = sum(lines[index].amount for index in indexes)
-    shares: dict[int, int] = {}
-    left = total
-    for position, index in enumerate(indexes):
-        share = left if position == len(indexes) - 1 else total * lines[index].amount // base
-        shares[index] = share
-        left -= share
+    shares = {index: total * lines[index].amount // base if base else 0 for index in indexes}
+    left = total - sum(shares.values())
+    for index in sorted(indexes, key=lambda index: -lines[index].amount):
+        if left <= 0:
+            break
+        extra = min(left, lines[index].amount - shares[index])
+        shares[index] += extra
+        left -= extra
     return shares
 
 

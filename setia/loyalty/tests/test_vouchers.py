@@ -181,3 +181,32 @@ def test_system_codes_are_issued_once_per_key(business: Business, join: Callable
     first = vouchers.code_issue_system(voucher=voucher, customer=ayu, unique_key="event:1", reason="x")
     again = vouchers.code_issue_system(voucher=voucher, customer=ayu, unique_key="event:1", reason="x")
     assert first.pk == again.pk and VoucherCode.objects.count() == 1
+
+
+def test_a_voucher_never_takes_more_off_a_line_than_it_costs() -> None:
+    """A voucher split over a sale with a free item (Rp 0 left after its promotion) put the
+    rounding's leftover Rupiah on the free line: -Rp 2. Each share now stays within its line,
+    and the shares add up to the discount, over random carts."""
+    import random
+
+    from setia.loyalty.services.vouchers import _spread
+
+    lines = [
+        CartLine(1, None, 1, 150_000, 0, "Creambath"),
+        CartLine(2, None, 1, 200_000, 0, "Hair spa"),
+        CartLine(3, None, 1, 95_000, 0, "Manicure"),
+        CartLine(4, None, 1, 45_000, 45_000, "Vitamin rambut"),  # free with the hair spa
+    ]
+    shares = _spread(10_000, lines, [0, 1, 2, 3])
+    assert shares[3] == 0 and sum(shares.values()) == 10_000
+    rng = random.Random(5)
+    for _ in range(2_000):
+        cart = [
+            CartLine(n, None, rng.randint(1, 3), rng.choice([0, 5_000, 45_000, 99_999]), 0, "") for n in range(5)
+        ]
+        cart = [CartLine(c.product_id, None, c.quantity, c.unit_price, rng.randint(0, c.gross), "") for c in cart]
+        indexes = [n for n in range(5) if rng.random() < 0.8] or [0]
+        total = rng.randint(0, sum(cart[n].amount for n in indexes))
+        shares = _spread(total, cart, indexes)
+        assert sum(shares.values()) == total
+        assert all(0 <= shares[n] <= cart[n].amount for n in indexes)

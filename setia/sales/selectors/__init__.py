@@ -150,3 +150,19 @@ def appointment_get(*, actor: User, pk: int) -> Appointment:
     if appointment is None:
         raise NotFoundError(_("Appointment not found."))
     return appointment
+
+
+def appointment_for_till(*, actor: User, pk: int | None, customer_id: int | None = None) -> Appointment | None:
+    """The appointment the cashier screen checks out, if any: one the actor may see, still
+    booked, and still the sale's customer's (`customer_id`, when the screen has one)."""
+    if not pk:
+        return None
+    try:
+        appointment = appointment_get(actor=actor, pk=pk)
+    except NotFoundError:
+        return None
+    if appointment.status != Appointment.Status.BOOKED:
+        return None
+    if customer_id and customer_id != appointment.order.customer_id:
+        return None
+    return appointment

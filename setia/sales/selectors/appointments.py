@@ -25,6 +25,10 @@ APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERV
 # and one made before the hours changed still shows.
 SLOT = dt.timedelta(minutes=30)
 
+# An appointment holds its staff member's time while booked, and still once paid (a customer may
+# pay before her treatment); a cancelled one or a no-show frees it.
+OCCUPYING = (Appointment.Status.BOOKED, Appointment.Status.COMPLETED)
+
 
 @dataclass(frozen=True)
 class Hours:
@@ -148,7 +152,7 @@ def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime, hou
     opens = timezone.make_aware(dt.datetime.combine(day, hours.opens))
     # A closed day offers no free time: the loop below never starts.
     closes = timezone.make_aware(dt.datetime.combine(day, hours.closes)) if hours.open_on(day) else opens
-    busy = [(a.starts_at, a.ends_at) for a in appointments if a.status == Appointment.Status.BOOKED]
+    busy = [(a.starts_at, a.ends_at) for a in appointments if a.status in OCCUPYING]
     # The half-hour under way is still offered (a booking may start up to an hour back).
     earliest = now - SLOT
     entries: list[tuple[dt.datetime, Appointment | None]] = [(a.starts_at, a) for a in appointments]

@@ -18,7 +18,7 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.customers.models import Address, Customer
 from setia.sales.models import Appointment, Driver, Order, Payment, Trip
-from setia.sales.selectors.appointments import APPOINTMENT_ROLES, opening_hours, takes_appointments
+from setia.sales.selectors.appointments import APPOINTMENT_ROLES, OCCUPYING, opening_hours, takes_appointments
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
 
@@ -240,12 +240,12 @@ def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.M
     order.placed_at = timezone.now()
     order.business_date = timezone.localdate()
     order.save(update_fields=["status", "placed_at", "business_date"])
-    checkout_service.complete_booking(
-        actor=actor,
-        order=order,
-        lines=[LineIn(quantity=1, unit_price=fare, description=description)],
-        payments=[PaymentIn(method=method, amount=fare)],
-    )
+    lines = [LineIn(quantity=1, unit_price=fare, description=description)]
+    # The fare is the meter's price; a member pays it less her tier's discount, exactly (the
+    # driver hands back no change on money he was never given).
+    priced = checkout_service.quote(branch=order.branch, customer=order.customer, lines=lines, exact_method=method)
+    payment = checkout_service.exact_payment(priced, method)
+    checkout_service.complete_booking(actor=actor, order=order, lines=lines, payments=[payment])
     trip.fare, trip.status, trip.completed_at = fare, Trip.Status.COMPLETED, timezone.now()
     trip.save()
     return trip
@@ -324,7 +324,7 @@ def appointment_book(
         # Lock the staff member's row so two receptionists cannot book the same slot at once.
         User.objects.select_for_update().filter(pk=staff.pk).first()
         clash = Appointment.objects.filter(
-            staff=staff, status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+            staff=staff, status__in=OCCUPYING, starts_at__lt=ends_at, ends_at__gt=starts_at
         ).exists()
         if clash:
             raise _error("starts_at", _("%(staff)s already has an appointment at that time.") % {"staff": staff})
@@ -361,8 +361,11 @@ def appointment_checkout(
     voucher_code: str = "",
     points: int = 0,
     cashback: int = 0,
+    lines: list[LineIn] | None = None,
 ) -> Order:
-    """The customer leaves: the service (and anything else she takes) is paid and earns."""
+    """The customer leaves: the service (and anything else she takes) is paid and earns.
+    `lines` (the cashier screen's sale): the whole sale, which must hold the appointment's
+    service; otherwise the service with `extra_lines`."""
     require(actor, "orders.create")
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
@@ -373,12 +376,16 @@ def appointment_checkout(
         raise ApplicationError(_("Appointment not found."))
     if appointment.status != Appointment.Status.BOOKED:
         raise _error("status", _("This appointment is already closed."))
+    if lines is None:
+        lines = [LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id), *(extra_lines or [])]
+    elif not any(line.product_id == appointment.service_id for line in lines):
+        message = _("Keep %(service)s in the sale: it is the appointment's service.")
+        raise _error("lines", message % {"service": appointment.service.name})
     order = appointment.order
     order.status = Order.Status.FULFILLED
     order.placed_at = timezone.now()
     order.business_date = timezone.localdate()
     order.save(update_fields=["status", "placed_at", "business_date"])
-    lines = [LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id), *(extra_lines or [])]
     checkout_service.complete_booking(
         actor=actor,
         order=order,

@@ -548,3 +548,27 @@ def test_hours_that_close_before_they_open_are_refused_on_the_settings_page(busi
     every_day = client.post(reverse("sales:settings"), {**data, "closes_at": "21:00", "closed_days": list("0123456")})
     assert every_day.context["form"].errors["closed_days"] == ["Leave at least one day open."]
     assert SalesSettings.objects.get().closed_days == [6]
+
+
+def test_a_paid_appointment_keeps_its_time(business: Business, shop: dict, salon: dict) -> None:
+    """Paid before her treatment (checked out early), the appointment still holds the stylist's
+    time: the calendar offers no free time under it and a booking there is refused. A cancelled
+    appointment frees its time."""
+    from setia.sales.services.checkout import PaymentIn
+
+    day = _tomorrow()
+    book = {"customer": shop["customer"], "branch": business.branch_a, "service": shop["creambath"]}
+    paid = bookings.appointment_book(actor=business.cashier_a, starts_at=_at(day, 10), staff=salon["dewi"], **book)
+    due = bookings.appointment_amounts_due([paid])[paid.pk][0]
+    bookings.appointment_checkout(actor=business.cashier_a, appointment=paid, payments=[PaymentIn("cash", due)])
+    calendar = appointment_calendar(
+        actor=business.cashier_a, branch=business.branch_a, day=day, staff_id=salon["dewi"].pk
+    )
+    free = [slot.value[-5:] for block in calendar.columns[0].blocks for slot in block.free]
+    assert "09:30" in free and "10:00" not in free and "10:30" not in free and "11:00" in free
+    with pytest.raises(ApplicationError) as error:
+        bookings.appointment_book(actor=business.cashier_a, starts_at=_at(day, 10, 30), staff=salon["dewi"], **book)
+    assert "starts_at" in error.value.extra
+    cancelled = bookings.appointment_book(actor=business.cashier_a, starts_at=_at(day, 14), staff=salon["dewi"], **book)
+    bookings.appointment_cancel(actor=business.cashier_a, appointment=cancelled)
+    assert bookings.appointment_book(actor=business.cashier_a, starts_at=_at(day, 14), staff=salon["dewi"], **book).pk

@@ -81,7 +81,7 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
         .filter(has_text="Jl. Melati No. 12")
         .filter(has_text=f"{driver.name} {driver.vehicle_plate}")
     )
-    assert done.get_by_test_id("trip-fare").inner_text() == "Rp 72.000"
+    assert done.get_by_test_id("trip-paid").inner_text() == "Rp 72.000"
     assert "selesai: Rp 72.000 dibayar" in (page.locator("#toasts").text_content() or "")
     trip = Trip.objects.exclude(pk=earlier.pk).get(order__customer=caller)
     assert (trip.status, trip.fare, trip.landmark, trip.order.total, trip.driver_id, trip.vehicle) == (

@@ -10,7 +10,7 @@ from setia.loyalty.models import PointsEntry
 from setia.loyalty.services import membership
 from setia.sales.models import Appointment, Order, Trip
 from setia.sales.services import bookings
-from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout, round_cash
 from setia.sales.services.refunds import order_refund
 
 
@@ -189,3 +189,35 @@ def test_an_appointment_in_the_past_is_refused(business: Business, shop: dict) -
         )
     assert "starts_at" in error.value.extra
     assert not Appointment.objects.exists()
+
+
+def test_a_members_trip_is_paid_its_fare_less_her_discount_without_change(business: Business, shop: dict) -> None:
+    """A Gold member's trip with a fare of Rp 100.550: the meter's fare stays on the trip, she
+    pays Rp 90.495, in cash rounded as the till rounds it, exactly: no cash received or change is
+    invented; the board shows what she paid beside the fare."""
+    from django.test import Client
+
+    from setia.loyalty.models import Membership
+
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    Membership.objects.filter(pk=member.pk).update(tier=shop["gold"])  # 10% off for Gold
+    trip = bookings.trip_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(hours=1),
+        pickup_text="Jl. Kemang Raya 5",
+    )
+    bookings.trip_assign(actor=business.cashier_a, trip=trip, driver_name="Pak Budi", vehicle="B 1234 XY")
+    done = bookings.trip_complete(actor=business.cashier_a, trip=trip, fare=100_550)
+    order = done.order
+    order.refresh_from_db()
+    (payment,) = order.payments.all()
+    paid = round_cash(90_495, 100)  # Rp 100.550 less 10%, in cash as the till rounds it
+    assert (done.fare, order.total, payment.method) == (100_550, paid, "cash")
+    assert (payment.amount, payment.tendered, payment.change) == (paid, None, 0)
+    client = Client()
+    client.force_login(business.cashier_a)
+    client.cookies["django_language"] = "en"
+    board = client.get(f"/trips/?day={timezone.localdate(trip.pickup_at).isoformat()}").content.decode()
+    assert f'data-testid="trip-paid">Rp {paid:,}<' in board and "fare Rp 100,550, member discount" in board

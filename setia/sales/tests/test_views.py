@@ -323,3 +323,72 @@ def test_a_card_of_another_branch_says_why_it_finds_nobody(business: Business, s
     assert 'data-testid="card-elsewhere"' not in unknown and 'data-testid="no-customer"' in unknown
     owner = client_for(business.owner).get(reverse("sales:cashier_customers") + f"?find={card}").content.decode()
     assert "Dewi" in owner and 'data-testid="card-elsewhere"' not in owner
+
+
+def test_an_appointment_checked_out_at_the_till_is_closed(business: Business, shop: dict) -> None:
+    """ "Use the cashier screen" on the calendar opens the till with her, the service and its
+    stylist in the sale; she adds a shampoo and pays: one order (the appointment's), the
+    appointment completed, the calendar no longer asks for payment. Without the service in the
+    sale the till refuses, naming it; another branch's cashier gets an empty till."""
+    from setia.sales.models import Appointment
+
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    appointment = bookings.appointment_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=start,
+        staff=business.cashier_a,
+    )
+    web = client_for(business.cashier_a)
+    calendar = web.get(f"/appointments/?day={start.date().isoformat()}&branch={business.branch_a.pk}")
+    assert f'href="/cashier/?appointment={appointment.pk}"' in calendar.content.decode()
+    till = web.get(reverse("sales:cashier"), {"appointment": appointment.pk})
+    assert till.context["customer"] == shop["customer"] and till.context["appointment"] == appointment
+    assert [(line.product_id, line.staff_id) for line in till.context["lines"]] == [
+        (shop["creambath"].pk, business.cashier_a.pk)
+    ]
+    assert 'data-testid="till-appointment"' in till.content.decode()
+    form = {
+        "branch": business.branch_a.pk,
+        "customer": shop["customer"].pk,
+        "appointment": appointment.pk,
+        "sale_key": "cashier-test-0002",
+        "line_product": [shop["creambath"].pk, shop["shampoo"].pk],
+        "line_quantity": ["1", "1"],
+        "line_price": ["", ""],
+        "line_description": ["Creambath", "Shampoo"],
+        "line_staff": [business.cashier_a.pk, ""],
+        "pay_method": ["cash"],
+        "pay_amount": [""],
+    }
+    refused = web.post(
+        reverse("sales:cashier"),
+        {
+            **form,
+            "line_product": [shop["shampoo"].pk],
+            "action": "pay",
+            "line_quantity": ["1"],
+            "line_price": [""],
+            "line_description": ["Shampoo"],
+            "line_staff": [""],
+        },
+    )
+    assert refused.status_code == 200 and "Creambath" in refused.context["error"].message
+    assert Appointment.objects.get().status == "booked" and Order.objects.get().status == "booked"
+    paid = web.post(reverse("sales:cashier"), {**form, "action": "pay"})
+    assert paid.status_code == 302
+    appointment.refresh_from_db()
+    sale = Order.objects.get()
+    assert (appointment.status, sale.pk, sale.status, sale.lines.count()) == (
+        "completed",
+        appointment.order_id,
+        "fulfilled",
+        2,
+    )
+    assert paid["Location"] == reverse("sales:order_detail", args=[sale.pk])
+    after = web.get(f"/appointments/?day={start.date().isoformat()}&branch={business.branch_a.pk}").content.decode()
+    assert "?appointment=" not in after
+    other = client_for(business.cashier_b).get(reverse("sales:cashier"), {"appointment": appointment.pk})
+    assert other.status_code == 200 and other.context["appointment"] is None and other.context["lines"] == []

@@ -106,6 +106,18 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     if customer_id and data.get("action") != "clear_customer":
         customer = customer_get(actor=actor, pk=customer_id)
     lines, payments = _cart(data) if request.method == "POST" else ([], [])
+    # Checking out an appointment here (from the calendar): her, its branch, its service with its
+    # stylist in the sale, and paying closes the appointment. Changing the customer lets it go.
+    appointment = (
+        selectors.appointment_for_till(actor=actor, pk=parse_id(data.get("appointment")), customer_id=customer_id)
+        if data.get("action") != "clear_customer"
+        else None
+    )
+    if appointment is not None:
+        customer, branch = appointment.order.customer, appointment.order.branch
+        if request.method == "GET":
+            service = appointment.service
+            lines = [LineIn(service.pk, 1, service.price, service.name, appointment.staff_id)]
     action = data.get("action", "")
     error: ApplicationError | None = None
     if action.startswith("add:"):
@@ -154,17 +166,28 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         if len(payments) == 1 and not paying and result.to_pay:
             paying = [checkout.exact_payment(result, payments[0].method)]  # no amount typed
         try:
-            order, _created = checkout.checkout(
-                actor=actor,
-                branch=branch,
-                customer=customer,
-                lines=lines,
-                payments=paying,
-                voucher_code=voucher_code,
-                points=points,
-                cashback=cashback,
-                idempotency_key=data.get("sale_key") or None,
-            )
+            if appointment is not None:
+                order = bookings.appointment_checkout(
+                    actor=actor,
+                    appointment=appointment,
+                    payments=paying,
+                    lines=lines,
+                    voucher_code=voucher_code,
+                    points=points,
+                    cashback=cashback,
+                )
+            else:
+                order, _created = checkout.checkout(
+                    actor=actor,
+                    branch=branch,
+                    customer=customer,
+                    lines=lines,
+                    payments=paying,
+                    voucher_code=voucher_code,
+                    points=points,
+                    cashback=cashback,
+                    idempotency_key=data.get("sale_key") or None,
+                )
         except ApplicationError as failure:
             error = failure
         else:
@@ -180,6 +203,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "branch": branch,
         "branches": _branches(actor),
         "customer": customer,
+        "appointment": appointment,
         "customer_chosen": bool(data.get("set_customer")),  # the search results close
         "member": member,
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
