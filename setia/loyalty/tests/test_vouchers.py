@@ -201,9 +201,7 @@ def test_a_voucher_never_takes_more_off_a_line_than_it_costs() -> None:
     assert shares[3] == 0 and sum(shares.values()) == 10_000
     rng = random.Random(5)
     for _ in range(2_000):
-        cart = [
-            CartLine(n, None, rng.randint(1, 3), rng.choice([0, 5_000, 45_000, 99_999]), 0, "") for n in range(5)
-        ]
+        cart = [CartLine(n, None, rng.randint(1, 3), rng.choice([0, 5_000, 45_000, 99_999]), 0, "") for n in range(5)]
         cart = [CartLine(c.product_id, None, c.quantity, c.unit_price, rng.randint(0, c.gross), "") for c in cart]
         indexes = [n for n in range(5) if rng.random() < 0.8] or [0]
         total = rng.randint(0, sum(cart[n].amount for n in indexes))

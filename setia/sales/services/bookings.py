@@ -377,7 +377,8 @@ def appointment_checkout(
     if appointment.status != Appointment.Status.BOOKED:
         raise _error("status", _("This appointment is already closed."))
     if lines is None:
-        lines = [LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id), *(extra_lines or [])]
+        service = LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id)
+        lines = [service, *(extra_lines or [])]
     elif not any(line.product_id == appointment.service_id for line in lines):
         message = _("Keep %(service)s in the sale: it is the appointment's service.")
         raise _error("lines", message % {"service": appointment.service.name})
