@@ -476,7 +476,7 @@ def test_a_closed_day_offers_no_times_and_refuses_bookings(business: Business, s
     assert calendar.closed and all(not block.free for column in calendar.columns for block in column.blocks)
     assert calendar.book_at == f"{tuesday.isoformat()}T09:00"
     page = english(client_for(business.cashier_a)).get(
-        reverse("sales:appointments"), {"day": monday.isoformat(), "branch": business.branch_a.pk}
+        reverse("sales:appointments"), {"day": monday.isoformat(), "branch": str(business.branch_a.pk)}
     )
     assert "is closed on Monday: no free times this day." in page.content.decode()
     assert 'data-testid="free-slot"' not in page.content.decode()
