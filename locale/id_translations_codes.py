@@ -150,5 +150,10 @@ ID.update(
         ),
         "Paying closes it.": "Setelah dibayar, janji temu selesai.",
         "fare %(fare)s, member discount": "tarif %(fare)s, diskon member",
+        "business fields": "kolom usaha",
+        "row": "baris",
+        "problem": "masalah",
+        "import-%(id)s-rows-not-imported.csv": "impor-%(id)s-baris-tidak-diimpor.csv",
+        "%(value)s is not a date of the calendar": "tanggal %(value)s tidak ada di kalender",
     }
 )

@@ -5,6 +5,7 @@ dates as ISO strings, yes/no as booleans, choices as the choice text (multi-choi
 """
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -96,6 +97,10 @@ def convert_type(definition: CustomFieldDefinition, value: Any) -> Any:
                 return dt.datetime.strptime(text, pattern).date().isoformat()
             except ValueError:
                 continue
+        if re.fullmatch(
+            r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{4}", text
+        ):  # the form is right, the day is not
+            raise ValueError(_("%(value)s is not a date of the calendar") % {"value": text})
         raise ValueError(_("enter a date as YYYY-MM-DD or DD/MM/YYYY"))
     if kind == FieldType.BOOLEAN:
         if isinstance(value, bool):

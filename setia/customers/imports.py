@@ -131,10 +131,15 @@ def suggest_mapping(header: list[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for index, title in enumerate(header):
         key = title.strip().lower()
+        spaced = " ".join(key.replace("_", " ").replace("-", " ").split())  # tanggal_lahir, jenis-kelamin
         target = (
             key
             if key in targets
-            else _ALIASES.get(key) or labels.get(key) or (f"custom.{key}" if f"custom.{key}" in targets else "")
+            else _ALIASES.get(key)
+            or _ALIASES.get(spaced)
+            or labels.get(key)
+            or labels.get(spaced)
+            or (f"custom.{key}" if f"custom.{key}" in targets else "")
         )
         if target and target not in mapping.values():
             mapping[str(index)] = target
@@ -554,6 +559,17 @@ def _batches(
         yield batch
 
 
+def column_title(job: CustomerImport, target: str) -> str:
+    """What the file calls the column mapped to `target` (its header), for messages about it; ""
+    for a problem of the whole row. A business field's required values: its label."""
+    for index, mapped in job.mapping.items():
+        if mapped == target and int(index) < len(job.header):
+            return job.header[int(index)]
+    if target == "custom":
+        return _("business fields")
+    return target
+
+
 def report_path(job: CustomerImport) -> Path:
     return Path(f"{job.stored_path}.report.csv")
 
@@ -565,15 +581,18 @@ class _Report:
         import csv
 
         exists = append and report_path(job).exists()
+        self.job = job
         self.handle = report_path(job).open("a" if exists else "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle)
         if not exists:
-            self.writer.writerow([*job.header, "row", "error"])
+            self.writer.writerow([*job.header, _("row"), _("problem")])
 
     def add(self, row: Row) -> None:
         from setia.customers.tabular import escape_cell
 
-        reasons = "; ".join(f"{target}: {message}" if target else message for target, message in row.errors)
+        reasons = "; ".join(
+            f"{column_title(self.job, target)}: {message}" if target else message for target, message in row.errors
+        )
         self.writer.writerow([escape_cell(cell) for cell in row.cells] + [row.number, reasons])
 
     def close(self) -> None:

@@ -626,6 +626,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "error": "" if "skip_invalid" in field_errors else error,
         "skip_invalid_error": " ".join(field_errors.get("skip_invalid", [])),
         "columns": [(str(index), title) for index, title in enumerate(job.header)],
+        # Each problem under the file's own column title (the user's word for it), not our key.
+        "problems": [(number, imports.column_title(job, target), message) for number, target, message in job.errors],
         "targets": _target_labels(imports.available_targets()),
         "modes": CustomerImport.Mode.choices,
         "working": job.status in (CustomerImport.Status.CHECKING, CustomerImport.Status.IMPORTING),
@@ -679,7 +681,9 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     path = imports.report_path(job)
     if not path.exists():
         raise NotFoundError(_("There is no report for this import yet."))
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{job.pk}-rows-not-imported.csv")
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=_("import-%(id)s-rows-not-imported.csv") % {"id": job.pk}
+    )
 
 
 # --- Duplicates and merge -----------------------------------------------------------------------

@@ -305,7 +305,7 @@ def test_import_check_reports_the_limit_for_the_column(business: Business) -> No
         [3, "custom.umur", "must be at least 0"],
     ]
     report = imports.report_path(job).read_text(encoding="utf-8")
-    assert "custom.berat_badan: must be at most 300; custom.umur: must be at least 0" in report
+    assert "Berat badan (kg): must be at most 300; Umur: must be at least 0" in report
     imports.import_confirm(actor=business.owner, job=job, skip_invalid=True)
     imports.import_run(job.pk)
     assert list(Customer.objects.values_list("name", "custom")) == [("Ayu", {"berat_badan": "61.5", "umur": 30})]

@@ -76,7 +76,9 @@ def test_import_refuses_bad_rows_unless_told_to_skip_them(business: Business) ->
     assert (dewi.name, dewi.external_id, dewi.home_branch) == ("Dewi Lestari", "P-1", business.branch_a)
     assert [p.number for p in dewi.phones.all()] == ["+6281211112222"]
     report = list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
-    assert report[0][-2:] == ["row", "error"] and len(report) == 6
+    assert report[0][-2:] == ["row", "problem"] and len(report) == 6
+    # A reason names the column as the file calls it ("telepon"), not the field's key ("phone").
+    assert next(line[-1] for line in report if line[-2] == "3").startswith("telepon: ")
     # Each row's reasons once, as the check found them (the import makes the batch checks again).
     found = {row: sum(1 for number, _target, _message in job.errors if number == row) for row, *_ in job.errors}
     for line in report[1:]:
@@ -679,3 +681,22 @@ def test_an_import_leaves_the_collector_and_the_connection_as_they_were(business
     assert gc.get_threshold() == thresholds
     if connection.vendor == "sqlite":
         assert pragmas() == before
+
+
+def test_problems_name_the_files_own_columns_and_indonesian_headers_map_themselves(business: Business) -> None:
+    """The check's problem list shows the file's column titles; headers written with underscores
+    or hyphens (tanggal_lahir, jenis-kelamin) are matched like their spaced forms."""
+    from django.test import Client
+    from django.utils import translation
+
+    text = "nama,telepon,tanggal_lahir,jenis-kelamin\nAyu,0812-1111-2222,31/02/1990,perempuan\n"
+    job = _upload(business, text)
+    assert job.mapping == {"0": "name", "1": "phone", "2": "birthday", "3": "gender"}
+    with translation.override("id"):  # the worker's language: "perempuan" is a label of "female"
+        job = _check(job)
+    assert [target for _number, target, _message in job.errors] == ["birthday"]
+    client = Client()
+    client.force_login(business.owner)
+    page = client.get(f"/customers/import/{job.pk}/")
+    assert page.context["problems"] == [(2, "tanggal_lahir", job.errors[0][2])]
+    assert "31/02/1990" in job.errors[0][2]  # the day does not exist, not "write it as DD/MM/YYYY"
