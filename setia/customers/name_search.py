@@ -130,3 +130,13 @@ def name_contains(text: str) -> Q:
     if ids is not None and len(ids) <= MAX_IDS:
         return Q(pk__in=ids)
     return Q(search_name__contains=text)
+
+
+def name_has_words(text: str) -> Q:
+    """Customers whose search_name contains each word of `text`, in any order ("sihombing nur"
+    finds Nur Sihombing); one word: `name_contains`."""
+    words = list(dict.fromkeys(text.split()))
+    condition = name_contains(words[0] if words else text)
+    for word in words[1:]:
+        condition &= name_contains(word)
+    return condition

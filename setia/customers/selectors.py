@@ -16,7 +16,7 @@ from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.phones import normalize_phone
 from setia.core.sql import db_datetime, fetch_all, placeholders
 from setia.customers.models import Address, ConsentRecord, Customer, CustomerEmail, CustomerPhone
-from setia.customers.name_search import name_contains
+from setia.customers.name_search import name_contains, name_has_words
 from setia.customers.text import search_key
 
 _PHONE_LIKE = re.compile(r"^[\d\s()+.-]{6,}$")
@@ -80,6 +80,7 @@ def search_customers(*, actor: User, query: str, limit: int = 20) -> list[Custom
         customers.filter(**name_prefix(key)),
         customers.filter(name_contains(f" {key}")),
         customers.filter(name_contains(key)),
+        *([customers.filter(name_has_words(key))] if " " in key else []),  # the words in another order
     ):
         if len(found) >= limit:
             break
@@ -284,7 +285,8 @@ def customer_list(*, actor: User, filters: ListFilters) -> QuerySet[Customer]:
             customers = customers.filter(pk__in=lookup.ids)
         else:
             key = search_key(filters.query)
-            customers = customers.filter(name_contains(key))  # a name starting with the text contains it too
+            # Each word contained, in any order (a name starting with the text contains it too).
+            customers = customers.filter(name_has_words(key))
     if filters.branch_id:
         customers = customers.filter(home_branch_id=filters.branch_id)
     if filters.owner_id:

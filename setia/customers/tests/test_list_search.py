@@ -67,6 +67,18 @@ def test_a_name_still_searches_names(business: Business, people: dict) -> None:
     assert contact_lookup("budi") is None and contact_lookup("amin") is None
 
 
+def test_the_words_of_a_name_in_any_order(business: Business, people: dict) -> None:
+    """"aminah siti" finds Siti Aminah, in the list and in the top bar's search; each word must be
+    in her name, and a branch's cashier still finds only her branch's customers."""
+    from setia.customers.selectors import search_customers
+
+    assert _names(business, "aminah siti") == _names(business, "siti aminah") == ["Siti Aminah"]
+    assert _names(business, "amin sit") == ["Siti Aminah"]
+    assert _names(business, "aminah rina") == []
+    assert [c.name for c in search_customers(actor=business.owner, query="Aminah  Siti")] == ["Siti Aminah"]
+    assert [c.name for c in search_customers(actor=business.cashier_b, query="aminah siti")] == []
+
+
 def test_the_page_shows_a_count_for_a_contact_search_only(business: Business, people: dict) -> None:
     client = client_for(business.cashier_a)
     client.cookies["django_language"] = "en"
