@@ -19,7 +19,7 @@ from setia.accounts.selectors import branch_list_for_customers
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
 from setia.core.pagination import keyset_page, parse_id
-from setia.core.phones import normalize_phone
+from setia.core.phones import format_phone, normalize_phone
 from setia.core.tasks import enqueue_on_commit
 from setia.customers import imports, merge, selectors, services
 from setia.customers.custom_fields import active_definitions, display_value
@@ -68,8 +68,6 @@ def _columns(definitions: list[CustomFieldDefinition]) -> dict[str, str]:
 
 def _cell(customer: Customer, key: str, definitions: dict[str, CustomFieldDefinition]) -> str:
     from django.utils.formats import date_format
-
-    from setia.core.phones import format_phone
 
     if key == "phone":
         phone = next(iter(customer.phones.all()), None)
@@ -184,7 +182,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         "consent_notice_version": selectors.current_notice_version(),
     }
     if request.GET.get("phone"):
-        initial["phone_1"] = request.GET["phone"]
+        initial["phone_1"] = format_phone(request.GET["phone"][:30])  # as people write it, 0812-…
         initial["source"] = Customer.Source.PHONE  # a caller card's "new customer"
     if request.GET.get("name"):
         initial["name"] = request.GET["name"][:200]

@@ -68,7 +68,7 @@ def test_a_name_still_searches_names(business: Business, people: dict) -> None:
 
 
 def test_the_words_of_a_name_in_any_order(business: Business, people: dict) -> None:
-    """"aminah siti" finds Siti Aminah, in the list and in the top bar's search; each word must be
+    """ "aminah siti" finds Siti Aminah, in the list and in the top bar's search; each word must be
     in her name, and a branch's cashier still finds only her branch's customers."""
     from setia.customers.selectors import search_customers
 
