@@ -235,7 +235,10 @@ def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.M
     if not isinstance(fare, int) or fare <= 0:
         raise _error("fare", _("Enter the fare (more than zero)."))
     order = trip.order
-    description = _("Trip: %(from)s → %(to)s") % {"from": trip.pickup_text[:80], "to": (trip.destination or "-")[:80]}
+    if trip.destination:
+        description = _("Trip: %(from)s → %(to)s") % {"from": trip.pickup_text[:80], "to": trip.destination[:80]}
+    else:
+        description = _("Trip from %(from)s") % {"from": trip.pickup_text[:80]}
     order.status = Order.Status.FULFILLED
     order.placed_at = timezone.now()
     order.business_date = timezone.localdate()

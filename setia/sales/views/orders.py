@@ -695,7 +695,8 @@ def appointment_new(request: HttpRequest) -> HttpResponseBase:
         "services": services,
         "staff": appointment_staff(branch=branch),
         "data": data,
-        "error": error,
+        # Shown once: under the field it names, else at the top.
+        "error": error if error and not set(error.extra) & {"customer", "service", "staff", "starts_at"} else None,
         "errors": error.extra if error else {},
         "change_customer": _booking_query(data),
         "default_time": book_at(timezone.localdate(), opening_hours(branch)),
