@@ -130,7 +130,8 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | N
                     _("Add %(free)s: it is free with %(item)s (%(name)s).")
                     % {"free": y.name, "item": x.name, "name": promotion.name}
                 )
-            elif bought and bought % max(promotion.quantity, 1) == promotion.quantity - 1:
+            elif promotion.quantity > 1 and bought % promotion.quantity == promotion.quantity - 1:
+                # Buy 3, get one free: two in the sale. (Buy 1: each already brings its own.)
                 outcome.suggestions.append(
                     _("One more %(item)s and %(free)s is free (%(name)s).")
                     % {"item": x.name, "free": y.name, "name": promotion.name}

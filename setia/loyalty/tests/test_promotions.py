@@ -31,6 +31,21 @@ def test_buy_x_get_y_free(catalogue: dict[str, Any]) -> None:
     assert missing.suggestions == ["Add Sampo: it is free with Potong rambut (Cut+sampo)."]
     only_y = promotions.promotions_apply(lines=[line(shampoo, 1)], on=TODAY)
     assert only_y.suggestions == ["Add Potong rambut and Sampo is free (Cut+sampo)."]
+    # Both in the sale and the shampoo free: nothing more to suggest ("one more cut and a shampoo
+    # is free" read as if the free shampoo had not been given).
+    both = promotions.promotions_apply(lines=[line(cut, 1), line(shampoo, 1)], on=TODAY)
+    assert both.line_discounts == {1: 80_000} and both.suggestions == []
+
+
+def test_buy_two_get_y_suggests_the_second(catalogue: dict[str, Any]) -> None:
+    cut, shampoo = catalogue["cut"], catalogue["shampoo"]
+    Promotion.objects.create(
+        name="2 cut", kind=Promotion.Kind.BUY_X_GET_Y, product=cut, reward_product=shampoo, quantity=2
+    )
+    one = promotions.promotions_apply(lines=[line(cut, 1), line(shampoo, 1)], on=TODAY)
+    assert one.discount == 0 and one.suggestions == ["One more Potong rambut and Sampo is free (2 cut)."]
+    two = promotions.promotions_apply(lines=[line(cut, 2), line(shampoo, 1)], on=TODAY)
+    assert two.line_discounts == {1: 80_000} and two.suggestions == []
 
 
 def test_buy_a_book_get_a_book_and_buy_n_get_one(catalogue: dict[str, Any]) -> None:
