@@ -149,7 +149,14 @@ def seed_crm(*, rng: random.Random, owner: User, profile: str, branches: list[Br
         )
         if index % 3 != 0:
             sent = _ago(rng.uniform(1, 20), now)
-            Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.SENT, sent_at=sent, sent_to="demo@example.com")
+            written = sent - dt.timedelta(hours=rng.uniform(2, 48))  # a quote is written before it is sent
+            Quote.objects.filter(pk=quote.pk).update(
+                status=Quote.Status.SENT,
+                sent_at=sent,
+                sent_to="demo@example.com",
+                created_at=written,
+                valid_until=timezone.localdate(written) + dt.timedelta(days=14),
+            )
     if products and customers:
         accepted = quotes.quote_create(
             actor=owner,
@@ -158,7 +165,13 @@ def seed_crm(*, rng: random.Random, owner: User, profile: str, branches: list[Br
             title="Paket untuk acara kantor",
             lines=[QuoteLineIn(product_id=products[-1].pk, quantity=5)],
         )
-        Quote.objects.filter(pk=accepted.pk).update(status=Quote.Status.SENT, sent_at=_ago(5, now))
+        written = _ago(6, now)
+        Quote.objects.filter(pk=accepted.pk).update(
+            status=Quote.Status.SENT,
+            sent_at=_ago(5, now),
+            created_at=written,
+            valid_until=timezone.localdate(written) + dt.timedelta(days=14),
+        )
         quotes.quote_accept(actor=owner, quote=Quote.objects.get(pk=accepted.pk))
 
     # Subscriptions: yearly packages, some due soon.
