@@ -182,12 +182,29 @@ DESTINATIONS = [
     "Mall Kota Kasablanka",
     "RS Pondok Indah",
     "Grand Indonesia",
-    "Stasiun Bandung",
     "Kantor BRI Sudirman",
     "Terminal Kampung Rambutan",
     "Universitas Indonesia",
     "Pasar Baru",
 ]
+# A Bandung pool's trips stay in Bandung.
+DESTINATIONS_BANDUNG = [
+    "Stasiun Bandung",
+    "Bandara Husein Sastranegara",
+    "Trans Studio Mall",
+    "Gedung Sate",
+    "Pasar Baru Bandung",
+    "RS Hasan Sadikin",
+    "Terminal Leuwipanjang",
+    "Institut Teknologi Bandung",
+]
+
+
+def destinations(branch_name: str) -> list[str]:
+    """Where a pool's customers are driven to: places of its own city."""
+    return DESTINATIONS_BANDUNG if "bandung" in branch_name.lower() else DESTINATIONS
+
+
 # The taxi's drivers, four per pool: (name, car). Plates get the pool's region letter (below).
 DRIVERS = [
     ("Pak Joko", "Toyota Avanza, putih"),

@@ -37,7 +37,7 @@ from setia.core.bulk import allocate_ids, bulk_insert, refresh_statistics
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
 from setia.customers.models import Customer
-from setia.demo.data import DESTINATIONS, PRODUCTS
+from setia.demo.data import PRODUCTS, destinations
 from setia.loyalty.models import (
     CashbackRule,
     EarnRule,
@@ -389,7 +389,7 @@ def seed_history(
         if profile == "taxi":
             fare = taxi_fare(rng)
             address = rng.choice(list(customer.addresses.all()) or [None])
-            destination = rng.choice(DESTINATIONS)
+            destination = rng.choice(destinations(branch.name))
             driver = rng.choice(drivers[branch.pk]) if drivers[branch.pk] else None
             order, _created = checkout(
                 actor=owner,
@@ -544,7 +544,7 @@ def _seed_bookings(
                 branch=branch,
                 pickup_at=now + dt.timedelta(minutes=30 + 45 * index),
                 pickup_address=address,
-                destination=rng.choice(DESTINATIONS),
+                destination=rng.choice(destinations(branch.name)),
             )
             if index % 2 == 0 and drivers[branch.pk]:
                 trip_assign(actor=owner, trip=trip, driver_id=rng.choice(drivers[branch.pk]).pk)
