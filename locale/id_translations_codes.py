@@ -127,9 +127,6 @@ ID.update(
             "Jam buka %(opens)s sampai %(closes)s: pilih waktu di antaranya."
         ),
         "closed on": "tutup pada hari",
-        "Days the branch is closed, with its own hours; else the business's closed days.": (
-            "Hari cabang tutup, bersama jam bukanya sendiri; jika tidak, hari tutup usaha."
-        ),
         "No appointments are booked on these days.": "Pada hari-hari ini tidak ada janji temu.",
         "Choose days of the week.": "Pilih hari dalam seminggu.",
         "Leave at least one day open.": "Sisakan setidaknya satu hari buka.",
@@ -155,5 +152,10 @@ ID.update(
         "problem": "masalah",
         "import-%(id)s-rows-not-imported.csv": "impor-%(id)s-baris-tidak-diimpor.csv",
         "%(value)s is not a date of the calendar": "tanggal %(value)s tidak ada di kalender",
+        "matches existing customer %(name)s (#%(id)s)": "cocok dengan pelanggan yang sudah ada %(name)s (#%(id)s)",
+        "Tick with the branch's own opening times above; without them the business's closed days apply.": (
+            "Centang bersama jam buka cabang ini di atas; tanpa jam sendiri, hari tutup usaha yang berlaku."
+        ),
+        "Trip from %(from)s": "Perjalanan dari %(from)s",
     }
 )

@@ -26,7 +26,8 @@ class Branch(TimeStampedModel):
     )
     closes_at = models.TimeField(_("closes at"), null=True, blank=True)
     closed_days = WeekdaysField(
-        _("closed on"), help_text=_("Days the branch is closed, with its own hours; else the business's closed days.")
+        _("closed on"),
+        help_text=_("Tick with the branch's own opening times above; without them the business's closed days apply."),
     )
 
     class Meta:

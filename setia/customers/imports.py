@@ -345,6 +345,7 @@ class RowChecker:
         seen = self.seen
         mode = self.job.mode
         required = [d.label for d in self.definitions.values() if d.required]
+        matched: list[tuple[Row, int]] = []  # rows that match a customer when only new ones may come
         for row in rows:
             # Each match key of the row, with the row that used it first (maybe this one): the
             # first key an earlier row used makes this row a duplicate (one dict call per key).
@@ -374,7 +375,7 @@ class RowChecker:
                         break
             row.match_id = match
             if mode == CustomerImport.Mode.CREATE and match:
-                row.errors.append(("", _("matches existing customer #%(id)s") % {"id": match}))
+                matched.append((row, match))
             elif mode == CustomerImport.Mode.UPDATE and not match:
                 row.errors.append(("", _("no existing customer matches (external id, phone or email)")))
             if not match and not row.values.get("name"):
@@ -387,7 +388,22 @@ class RowChecker:
                 branch_id = Customer.objects.filter(pk=match).values_list("home_branch_id", flat=True).first()
                 if not self.scope.allows(branch_id):
                     row.errors.append(("", _("matches a customer of another branch")))
+        self._name_matches(matched)
         self._limits(rows)
+
+    def _name_matches(self, matched: list[tuple["Row", int]]) -> None:
+        """ "matches existing customer Ayu Lestari (#7)": by name, one query for the batch; a
+        customer of a branch the importer cannot see by number only."""
+        if not matched:
+            return
+        found = Customer.objects.filter(pk__in={pk for _row, pk in matched}).values_list("pk", "name", "home_branch_id")
+        names = {pk: name for pk, name, branch_id in found if self.scope.allows(branch_id)}
+        for row, pk in matched:
+            if pk in names:
+                message = _("matches existing customer %(name)s (#%(id)s)") % {"name": names[pk], "id": pk}
+            else:
+                message = _("matches existing customer #%(id)s") % {"id": pk}
+            row.errors.append(("", message))
 
     def _limits(self, rows: list[Row]) -> None:
         """A business field's value outside its limits is refused, unless the row updates a

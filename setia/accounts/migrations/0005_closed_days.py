@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='branch',
             name='closed_days',
-            field=setia.core.models.WeekdaysField(blank=True, default=list, help_text="Days the branch is closed, with its own hours; else the business's closed days.", verbose_name='closed on'),
+            field=setia.core.models.WeekdaysField(blank=True, default=list, help_text="Tick with the branch's own opening times above; without them the business's closed days apply.", verbose_name='closed on'),
         ),
     ]

@@ -97,7 +97,7 @@ def test_rerunning_the_same_file_changes_nothing(business: Business) -> None:
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
     assert Customer.objects.count() == 2
     create_only = _check(_upload(business, text, mode="create"))
-    assert create_only.invalid_rows == 2 and "matches existing customer" in create_only.errors[0][2]
+    assert create_only.invalid_rows == 2 and "matches existing customer Ayu (#" in create_only.errors[0][2]
 
 
 def test_update_mode_fills_in_and_adds_phones(business: Business) -> None:
