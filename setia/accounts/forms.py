@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from setia.accounts.models import Branch, BusinessSettings, Team, User
 from setia.accounts.roles import Role
+from setia.accounts.services import BRANCH_FIELDS
 from setia.core.forms import StyledFormMixin
 from setia.core.navigation import optional_sections
 from setia.core.phones import format_phone
@@ -24,18 +25,7 @@ class NationalPhoneMixin:
 class BranchForm(NationalPhoneMixin, StyledFormMixin, forms.ModelForm[Branch]):
     class Meta:
         model = Branch
-        fields = [
-            "name",
-            "code",
-            "address",
-            "city",
-            "province",
-            "phone",
-            "opens_at",
-            "closes_at",
-            "closed_days",
-            "is_active",
-        ]
+        fields = BRANCH_FIELDS  # the ones the branch services may set
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -155,7 +155,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     from setia.core.audit import action_verb, model_of, object_key
     from setia.core.models import AuditEvent
 
-    events = AuditEvent.objects.filter(subject_key=object_key(customer)).select_related("actor")
+    events = AuditEvent.objects.filter(subject_key=object_key(customer))
     if _covered:
         events = events.exclude(action=AuditEvent.Action.CREATE, object_type__in=sorted(_covered))
     if before is not None:
@@ -179,7 +179,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 icon="pencil-square" if event.action != "create" else "person-plus",
                 title=title,
                 detail=detail,
-                actor=(event.actor.get_full_name() if event.actor else "") or event.actor_label,
+                actor=event.actor_label,
                 url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
                 capability="audit.view",
             )
