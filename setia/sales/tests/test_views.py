@@ -388,6 +388,9 @@ def test_an_appointment_checked_out_at_the_till_is_closed(business: Business, sh
         2,
     )
     assert paid["Location"] == reverse("sales:order_detail", args=[sale.pk])
+    again = web.post(reverse("sales:cashier"), {**form, "action": "pay"})  # a double click
+    assert again.status_code == 200 and again.context["error"].message == "Janji temu ini sudah ditutup."
+    assert Order.objects.count() == 1
     after = web.get(f"/appointments/?day={start.date().isoformat()}&branch={business.branch_a.pk}").content.decode()
     assert "?appointment=" not in after
     other = client_for(business.cashier_b).get(reverse("sales:cashier"), {"appointment": appointment.pk})

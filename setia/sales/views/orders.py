@@ -120,6 +120,9 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
             lines = [LineIn(service.pk, 1, service.price, service.name, appointment.staff_id)]
     action = data.get("action", "")
     error: ApplicationError | None = None
+    if action == "pay" and appointment is None and data.get("appointment"):
+        # Paid already (a double click) or no longer hers: never a second sale of the same visit.
+        error = ApplicationError(_("This appointment is already closed."))
     if action.startswith("add:"):
         product = Product.objects.filter(pk=parse_id(action[4:]) or 0, is_active=True).first()
         if product is not None:
