@@ -77,3 +77,41 @@ def test_write_rows_inserts_every_row_with_its_constants_in_statements_of_many_r
     with transaction.atomic():
         bulk.insert_rows(Customer.tags.through, ["customer_id", "tag_id"], [(customer.pk, tag.pk) for tag in tags])
     assert sorted(customer.tags.values_list("name", flat=True)) == ["T0", "T1", "T2"]
+
+
+@pytest.mark.django_db
+def test_an_import_looks_its_keys_up_by_index_in_a_table_without_statistics() -> None:
+    """Thousands of keys against a table nobody has analysed yet (one an import is filling): read
+    through the index, never by scanning the table, as PostgreSQL chose to on its own."""
+    from django.db import DatabaseError
+
+    from setia.core.bulk import reading_indexes
+    from setia.customers.imports import _pairs
+
+    Customer.objects.bulk_create(Customer(name=f"Pelanggan {i}", external_id=f"X-{i}") for i in range(3000))
+    keys = [f"X-{i}" for i in range(2000, 4000)]
+    assert sorted(key for key, _pk in _pairs(Customer, "external_id", "id", keys)) == sorted(keys[:1000])
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(keys))
+            cursor.execute(
+                f"EXPLAIN QUERY PLAN SELECT external_id, id FROM customers_customer WHERE external_id IN ({marks})",
+                keys,
+            )
+            assert "SEARCH customers_customer USING COVERING INDEX" in str(cursor.fetchall())
+            return
+        query = (
+            "EXPLAIN SELECT external_id, id FROM customers_customer WHERE external_id = ANY(string_to_array(%s, %s))"
+        )
+        cursor.execute(query, ["\x1f".join(keys), "\x1f"])
+        assert "Seq Scan" in str(cursor.fetchall())  # the server's own choice
+        with reading_indexes(cursor):
+            cursor.execute(query, ["\x1f".join(keys), "\x1f"])
+            plan = str(cursor.fetchall())
+        assert "Seq Scan" not in plan and "customer_external_id_unique" in plan
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+        with pytest.raises(DatabaseError), transaction.atomic(), reading_indexes(cursor):
+            cursor.execute("SELECT 1 / 0")
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"  # the rollback reset it

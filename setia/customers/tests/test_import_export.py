@@ -170,6 +170,138 @@ def test_a_check_that_stops_part_way_leaves_no_staged_rows(business: Business, m
     assert imports.import_run(job.pk).created_count == 2
 
 
+def _mixed_file(rows: int) -> str:
+    """Good rows and every kind of bad one: a wrong phone, a duplicate in the file, no name, a
+    wrong email, an unknown branch, a business field out of type."""
+    lines = ["nama,telepon,email,home_branch,Berat badan (kg)"]
+    for index in range(rows):
+        phone = f"0812-{index // 10000:04d}-{index % 10000:04d}"
+        cells = [f"Pelanggan {index}", phone, f"p{index}@example.com", "kmg", f'"{50 + index % 40},5"']
+        if index % 7 == 3:
+            cells[1] = "0812"
+        elif index % 11 == 5:
+            cells[1] = f"0812-{(index - 1) // 10000:04d}-{(index - 1) % 10000:04d}"
+        elif index % 13 == 6:
+            cells[0] = ""
+        elif index % 17 == 8:
+            cells[2] = "bukan-email"
+        elif index % 19 == 9:
+            cells[3] = "tidakada"
+        elif index % 23 == 10:
+            cells[4] = "berat"
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def _checked_by(business: Business, text: str, monkeypatch: pytest.MonkeyPatch, helper: bool) -> CustomerImport:
+    monkeypatch.setattr(imports, "HELPER_MIN_BYTES", 0 if helper else 10**12)
+    return _check(_upload(business, text))
+
+
+def _staged(job: CustomerImport) -> list:
+    import marshal
+
+    records = []
+    with imports.stage_path(job).open("rb") as handle:
+        while head := handle.read(8):
+            records.extend(marshal.loads(handle.read(int.from_bytes(head, "little"))))
+    return records
+
+
+def _report(job: CustomerImport) -> list[list[str]]:
+    return list(csv.reader(imports.report_path(job).open(encoding="utf-8")))
+
+
+def _no_child_left() -> bool:
+    import os
+
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_large_file_is_checked_by_two_processes_with_the_same_result(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    custom_field_create(actor=business.owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal")
+    monkeypatch.setattr(imports, "STAGE_CHUNK", 4)  # 60 rows: 15 chunks, 11 of them the helper's
+    monkeypatch.setattr(imports, "BATCH", 7)  # batch checks across the chunks of both processes
+    text = _mixed_file(60)
+    alone = _checked_by(business, text, monkeypatch, helper=False)
+    forks = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    both = _checked_by(business, text, monkeypatch, helper=True)
+    assert len(forks) == 1 and _no_child_left()
+    assert (alone.total_rows, alone.valid_rows, alone.invalid_rows) == (60, 35, 25)
+    assert (both.total_rows, both.valid_rows, both.invalid_rows) == (60, 35, 25)
+    assert both.errors == alone.errors
+    assert _report(both) == _report(alone)
+    assert _staged(both) == _staged(alone) and len(_staged(both)) == 60
+    imports.import_confirm(actor=business.owner, job=both, skip_invalid=True)
+    assert imports.import_run(both.pk).created_count == 35
+    assert Customer.objects.get(name="Pelanggan 1").custom == {"berat_badan": "51.5"}
+    assert not Customer.objects.filter(name="Pelanggan 3").exists()  # its phone was refused
+
+
+@pytest.mark.parametrize("stops", ["exits", "hangs"])
+def test_the_check_parses_the_rest_itself_when_its_helper_stops(
+    business: Business, monkeypatch: pytest.MonkeyPatch, stops: str
+) -> None:
+    import os
+    import time
+
+    monkeypatch.setattr(imports, "STAGE_CHUNK", 4)
+    monkeypatch.setattr(imports, "HELPER_PATIENCE", 0.5)
+    text = _mixed_file(30)
+    alone = _checked_by(business, text, monkeypatch, helper=False)
+    parent, parse = os.getpid(), imports.RowChecker.parse
+    parsed_here = []
+
+    def dies_in_the_helper(self: imports.RowChecker, number: int, cells: list[str]) -> imports.Row:
+        if os.getpid() != parent and number > 10:  # the helper stops in its second chunk
+            if stops == "hangs":
+                time.sleep(60)  # e.g. waiting for a lock no thread will release: stopped after 0.5 s
+            os._exit(3)
+        if os.getpid() == parent:
+            parsed_here.append(number)
+        return parse(self, number, cells)
+
+    monkeypatch.setattr(imports.RowChecker, "parse", dies_in_the_helper)
+    started = time.monotonic()
+    both = _checked_by(business, text, monkeypatch, helper=True)
+    assert _no_child_left() and time.monotonic() - started < 30
+    assert (both.valid_rows, both.invalid_rows, both.errors) == (alone.valid_rows, alone.invalid_rows, alone.errors)
+    assert _staged(both) == _staged(alone)
+    # Rows 6-9 (the helper's first chunk) came from it; this process parsed everything else.
+    assert 6 not in parsed_here and set(parsed_here) == set(range(2, 32)) - {6, 7, 8, 9}
+
+
+def test_a_check_that_stops_part_way_stops_its_helper(business: Business, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "STAGE_CHUNK", 4)
+    text = _mixed_file(40)
+
+    def fail(self: imports.RowChecker, rows: list) -> None:
+        raise RuntimeError("worker stopped")
+
+    monkeypatch.setattr(imports.RowChecker, "finish", fail)
+    with pytest.raises(RuntimeError):
+        _checked_by(business, text, monkeypatch, helper=True)
+    assert _no_child_left()
+    assert not list(imports.stage_path(CustomerImport.objects.get()).parent.glob("*.checked*"))
+
+
 def test_windows_1252_and_custom_fields(business: Business) -> None:
     custom_field_create(actor=business.owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal")
     job = _check(

@@ -48,7 +48,7 @@ from setia.accounts.models import Branch, User
 from setia.accounts.selectors import require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
-from setia.core.bulk import allocate_ids, copy_text, copy_value
+from setia.core.bulk import allocate_ids, copy_text, copy_value, reading_indexes
 from setia.core.errors import ApplicationError
 from setia.core.phones import normalize_phone
 from setia.customers.models import Customer, CustomerEmail, CustomerPhone
@@ -465,13 +465,16 @@ def _values_in(table: str, key: str, value: str, keys: list[Any], condition: str
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             select = f"SELECT {quote(key)}, {quote(value)} FROM {quote(table)} WHERE {quote(key)}"
-            if all(isinstance(item, str) and _SEPARATOR not in item for item in keys):
-                # One text parameter the server splits: adapting a list of 20,000 strings as an
-                # array cost more than running the query.
-                cursor.execute(f"{select} = ANY(string_to_array(%s, %s)){where}", [_SEPARATOR.join(keys), _SEPARATOR])
-            else:
-                cursor.execute(f"{select} = ANY(%s){where}", [keys])
-            return list(cursor.fetchall())
+            with reading_indexes(cursor):  # the orders table may be one this import is filling
+                if all(isinstance(item, str) and _SEPARATOR not in item for item in keys):
+                    # One text parameter the server splits: adapting a list of 20,000 strings as an
+                    # array cost more than running the query.
+                    cursor.execute(
+                        f"{select} = ANY(string_to_array(%s, %s)){where}", [_SEPARATOR.join(keys), _SEPARATOR]
+                    )
+                else:
+                    cursor.execute(f"{select} = ANY(%s){where}", [keys])
+                return list(cursor.fetchall())
         rows: list[tuple[Any, Any]] = []
         for start in range(0, len(keys), 900):  # SQLite's limit on variables in one statement
             part = keys[start : start + 900]
