@@ -87,7 +87,7 @@ WRITE_BATCH = 5000  # rows written in one transaction with their checkpoint (Pos
 SQLITE_WRITE_BATCH = 20_000
 # PostgreSQL: batches written at once, each on its own connection (the server's index and
 # foreign-key work is most of the write, and it can use more than one core).
-WRITERS = 3
+WRITERS = 2
 MAX_ERRORS_KEPT = 1000
 READ_ONLY = {"id", "member_number", "created_at"}
 TARGETS = [column for column in COLUMNS if column not in READ_ONLY]
@@ -690,9 +690,11 @@ def _receive(pipe: int) -> bytes | None:
 
 
 def _read(pipe: int, size: int) -> bytes | None:
+    waiting = select.poll()  # not select(): a worker that has run long may hold descriptors past 1024
+    waiting.register(pipe, select.POLLIN)
     parts = []
     while size:
-        ready, _, _ = select.select([pipe], [], [], HELPER_PATIENCE)
+        ready = waiting.poll(HELPER_PATIENCE * 1000)
         part = os.read(pipe, min(size, 1 << 20)) if ready else b""
         if not part:
             return None
