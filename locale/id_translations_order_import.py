@@ -2,11 +2,11 @@
 """Indonesian translations of the web import of past orders (merged by scripts/translate.py)."""
 
 ID = {
-    "%(count)s already imported": "%(count)s sudah diimpor",
-    "%(count)s bad row was skipped.": "%(count)s baris bermasalah dilewati.",
-    "%(count)s bad rows were skipped.": "%(count)s baris bermasalah dilewati.",
-    "%(count)s order imported.": "%(count)s pesanan diimpor.",
-    "%(count)s orders imported.": "%(count)s pesanan diimpor.",
+    "%(shown)s already imported": "%(shown)s sudah diimpor",
+    "%(shown)s bad row was skipped.": "%(shown)s baris bermasalah dilewati.",
+    "%(shown)s bad rows were skipped.": "%(shown)s baris bermasalah dilewati.",
+    "%(shown)s order imported.": "%(shown)s pesanan diimpor.",
+    "%(shown)s orders imported.": "%(shown)s pesanan diimpor.",
     "(needed)": "(wajib)",
     "(optional)": "(opsional)",
     "A customer_ref that matches nobody creates a customer holding only that external id, marked as imported without contact details. Otherwise such rows are errors.": "customer_ref yang tidak cocok dengan siapa pun membuat pelanggan yang hanya berisi ID eksternal itu, ditandai sebagai impor tanpa data kontak. Jika tidak dicentang, baris seperti itu dianggap salah.",
@@ -21,8 +21,8 @@ ID = {
     "Customers to create": "Pelanggan yang akan dibuat",
     "Give points and rewards": "Berikan poin dan hadiah",
     "History only: no points or rewards are given.": "Hanya riwayat: tidak ada poin atau hadiah yang diberikan.",
-    "Import only the valid rows (%(count)s bad row is skipped and stays in the report)": "Impor hanya baris yang valid (%(count)s baris bermasalah dilewati dan tetap ada di laporan)",
-    "Import only the valid rows (%(count)s bad rows are skipped and stay in the report)": "Impor hanya baris yang valid (%(count)s baris bermasalah dilewati dan tetap ada di laporan)",
+    "Import only the valid rows (%(shown)s bad row is skipped and stays in the report)": "Impor hanya baris yang valid (%(shown)s baris bermasalah dilewati dan tetap ada di laporan)",
+    "Import only the valid rows (%(shown)s bad rows are skipped and stay in the report)": "Impor hanya baris yang valid (%(shown)s baris bermasalah dilewati dan tetap ada di laporan)",
     "Import past orders": "Impor pesanan lama",
     "Members earn points and rewards for these orders as on their dates.": "Anggota mendapat poin dan hadiah untuk pesanan ini seperti pada tanggalnya.",
     "Off: history is recorded without earning points or firing rewards.": "Tidak dicentang: riwayat dicatat tanpa memberi poin atau memicu hadiah.",

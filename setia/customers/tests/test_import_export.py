@@ -416,6 +416,21 @@ def test_the_page_says_beside_the_box_that_rows_with_errors_need_a_choice(busine
     assert job.status == CustomerImport.Status.CHECKED and Customer.objects.count() == 0
 
 
+def test_the_page_writes_its_counts_with_thousands_separators(business: Business) -> None:
+    job = _check(_upload(business, GOOD_AND_BAD))
+    CustomerImport.objects.filter(pk=job.pk).update(total_rows=30000, valid_rows=29999, invalid_rows=1)
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "id"
+    html = client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert ">30.000<" in html and 'data-testid="valid-rows">29.999<' in html
+    assert "Impor 29.999 baris" in html
+    CustomerImport.objects.filter(pk=job.pk).update(
+        status=CustomerImport.Status.DONE, created_count=29999, skipped_count=1
+    )
+    html = client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert "Selesai: 29.999 dibuat" in html
+
+
 FULL = (
     "external_id,name,phone,phone_2,email,birthday,gender,occupation,home_branch,owner,city,address_line,tags,"
     "interests,notes,Berat badan (kg)\n"

@@ -211,3 +211,19 @@ def test_a_file_not_in_utf8_is_refused_with_a_message(
     page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
     assert 'data-testid="order-import-failed"' in page and "CSV UTF-8" in page
     assert not Order.objects.exists()
+
+
+def test_the_page_writes_its_counts_with_thousands_separators(
+    business: Business, siti: Customer, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(business.owner)
+    _upload(client, GOOD, django_capture_on_commit_callbacks)
+    record = OrderImport.objects.get()
+    record.result.update(rows=25_000, valid_rows=24_998, invalid_rows=2, orders=10_400)
+    record.save(update_fields=["result"])
+    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    assert ">25,000<" in page and 'data-testid="valid-rows">24,998<' in page and ">10,400" in page
+    record.status, record.result["orders_created"], record.result["lines_created"] = "done", 10_400, 24_998
+    record.save(update_fields=["status", "result"])
+    done = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    assert "10,400 orders imported." in done and ">24,998<" in done
