@@ -157,5 +157,8 @@ ID.update(
             "Centang bersama jam buka cabang ini di atas; tanpa jam sendiri, hari tutup usaha yang berlaku."
         ),
         "Trip from %(from)s": "Perjalanan dari %(from)s",
+        "No row of this file can be imported: fix the rows with errors and start again.": (
+            "Tidak ada baris berkas ini yang dapat diimpor: perbaiki baris yang bermasalah lalu mulai lagi."
+        ),
     }
 )

@@ -431,6 +431,17 @@ def test_the_page_writes_its_counts_with_thousands_separators(business: Business
     assert "Selesai: 29.999 dibuat" in html
 
 
+def test_a_file_without_a_row_to_import_offers_only_to_start_again(business: Business) -> None:
+    job = _check(_upload(business, "nama;telepon\nAyu;0812\n;0813-1111-2222\n"))
+    assert (job.valid_rows, job.invalid_rows) == (0, 2)
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "id"
+    html = client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert 'data-testid="nothing-to-import"' in html and "Tidak ada baris berkas ini yang dapat diimpor" in html
+    assert 'data-testid="confirm-import"' not in html and 'name="skip_invalid"' not in html
+    assert "Mulai lagi dengan berkas yang sudah diperbaiki" in html
+
+
 FULL = (
     "external_id,name,phone,phone_2,email,birthday,gender,occupation,home_branch,owner,city,address_line,tags,"
     "interests,notes,Berat badan (kg)\n"
