@@ -76,6 +76,11 @@ class StaffManager(UserManager["User"]):
         return super().create_superuser(username, email, password, **extra)
 
 
+def staff_name(first_name: str, last_name: str, username: str) -> str:
+    """`str(user)` from a user's columns, for queries written out (e.g. the caller lookup's)."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A staff member. Staff sign in; customers never do (the portal uses one-time codes)."""
 
@@ -113,7 +118,8 @@ class User(AbstractUser):
     objects = StaffManager()  # type: ignore[misc]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        """How staff know each other ("Sari Utomo"); the login name for one without a name."""
+        return staff_name(self.first_name, self.last_name, self.username)
 
     def has_capability(self, capability: str) -> bool:
         return bool(self.is_active and role_has(self.role, capability))

@@ -1307,7 +1307,8 @@ IMPORT_EVENT_TYPE = "customers.customerimport"
 def imported_event(customer: Customer) -> AuditEvent | None:
     """The audit event of the import batch that created `customer`, if an import did: written with
     the batch's rows and stamped with their `created_at`, it names the ids it created."""
-    for event in AuditEvent.objects.filter(object_type=IMPORT_EVENT_TYPE, created_at=customer.created_at):
+    events = AuditEvent.objects.filter(object_type=IMPORT_EVENT_TYPE, created_at=customer.created_at)
+    for event in events.select_related("actor"):
         runs = (event.changes.get("ids") or [None, []])[1]
         if any(first <= customer.pk <= last for first, last in runs):
             return event

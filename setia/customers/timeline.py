@@ -161,7 +161,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     if before is not None:
         events = events.filter(created_at__lt=before)
     entries = []
-    for event in events.order_by("-created_at", "-id")[:limit]:
+    for event in events.select_related("actor").order_by("-created_at", "-id")[:limit]:
         model = model_of(event.object_type)
         labels = (_field_label(name, model) for name in sorted(event.changes))
         detail = ", ".join(labels) if event.changes else event.message
@@ -179,7 +179,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 icon="pencil-square" if event.action != "create" else "person-plus",
                 title=title,
                 detail=detail,
-                actor=event.actor_label,
+                actor=_who(event),
                 url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
                 capability="audit.view",
             )
@@ -209,10 +209,16 @@ def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | N
         icon="person-plus",
         title=gettext("imported"),
         detail=gettext("import #%(id)s: %(file)s") % {"id": event.object_id, "file": event.object_repr},
-        actor=event.actor_label,
+        actor=_who(event),
         url=reverse("customers:import_detail", args=[int(event.object_id)]),
         capability="customers.import",
     )
+
+
+def _who(event: Any) -> str:
+    """Who did it, by name as staff know each other (`str(user)`, as every source of the timeline
+    names staff); the label recorded with the event when the account is gone."""
+    return str(event.actor) if event.actor is not None else event.actor_label
 
 
 def _field_label(name: str, model: Any = None) -> str:

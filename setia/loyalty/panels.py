@@ -95,7 +95,7 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 icon=_POINT_ICONS.get(entry.kind, "star"),
                 title=_("Points %(kind)s: %(points)+d") % {"kind": entry.get_kind_display(), "points": entry.points},
                 detail=entry.reason,
-                actor=entry.actor.get_username() if entry.actor else "",
+                actor=str(entry.actor) if entry.actor else "",
                 url=reverse("loyalty:member_ledger", args=[customer.pk]),
             )
         )
@@ -107,7 +107,7 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 icon="wallet2",
                 title=_cashback_title(cashback),
                 detail=cashback.reason,
-                actor=cashback.actor.get_username() if cashback.actor else "",
+                actor=str(cashback.actor) if cashback.actor else "",
             )
         )
     for membership in joined:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from setia.accounts.models import staff_name
 from setia.core.sql import db_datetime, latest_per_customer
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
@@ -26,7 +27,7 @@ def _activity_entry(
     at: dt.datetime,
     author: str | None,
 ) -> timeline.Entry:
-    """`assigned_to`: the assignee's name when it is not the author; `author`: the author's username."""
+    """`assigned_to`: the assignee's name when it is not the author; `author`: the author's name."""
     details = []
     if kind == Activity.Kind.NOTE:
         details.append(body[:200])
@@ -65,7 +66,7 @@ def _activities_source(customer: Customer, before: dt.datetime | None, limit: in
             if activity.assigned_to is not None and activity.assigned_to_id != activity.created_by_id
             else None,
             activity.created_at,
-            activity.created_by.get_username() if activity.created_by else None,
+            str(activity.created_by) if activity.created_by else None,
         )
         for activity in activities.order_by("-created_at", "-id")[:limit]
     ]
@@ -75,9 +76,10 @@ def _activities_interactions(customer_ids: list[int], limit: int) -> dict[int, l
     """`_activities_source` for several customers in one query (the caller lookup's hot path)."""
     part = (
         "SELECT customer_id, id, kind, subject, body, done_at, due_at, outcome, assigned_to_id, created_by_id,"
-        " first_name, last_name, assigned_username, created_at, author FROM (SELECT a.customer_id, a.id,"
-        " a.kind, a.subject, a.body, a.done_at, a.due_at, a.outcome, a.assigned_to_id, a.created_by_id,"
-        " s.first_name, s.last_name, s.username AS assigned_username, a.created_at, c.username AS author"
+        " first_name, last_name, assigned_username, created_at, author_first, author_last, author FROM"
+        " (SELECT a.customer_id, a.id, a.kind, a.subject, a.body, a.done_at, a.due_at, a.outcome,"
+        " a.assigned_to_id, a.created_by_id, s.first_name, s.last_name, s.username AS assigned_username,"
+        " a.created_at, c.first_name AS author_first, c.last_name AS author_last, c.username AS author"
         " FROM sales_activity a LEFT JOIN accounts_user s ON s.id = a.assigned_to_id"
         " LEFT JOIN accounts_user c ON c.id = a.created_by_id"
         " WHERE a.customer_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT %s) t{n}"
@@ -86,10 +88,12 @@ def _activities_interactions(customer_ids: list[int], limit: int) -> dict[int, l
     rows = latest_per_customer(part, customer_ids, limit, at=13)
     for row in rows:
         (customer_id, _pk, kind, subject, body, done_at, due_at, outcome, assigned_id, author_id) = row[:10]
-        first_name, last_name, assigned_username, at, author = row[10:]
+        first_name, last_name, assigned_username, at, author_first, author_last, author = row[10:]
         assigned_to = None
         if assigned_id is not None and assigned_id != author_id:
-            assigned_to = f"{first_name} {last_name}".strip() or assigned_username  # as str(user)
+            assigned_to = staff_name(first_name, last_name, assigned_username)
+        if author is not None:
+            author = staff_name(author_first, author_last, author)
         found[customer_id].append(
             _activity_entry(
                 kind,

@@ -27,7 +27,7 @@ def _leads_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 icon="person-plus",
                 title=_("Came in as a lead (%(source)s)") % {"source": source},
                 detail=lead.interest[:200],
-                actor=lead.created_by.get_username() if lead.created_by else "",
+                actor=str(lead.created_by) if lead.created_by else "",
                 url=url,
                 capability="leads.view",
             )
@@ -39,9 +39,7 @@ def _leads_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                     kind="lead",
                     icon="person-check",
                     title=_("Lead converted to customer"),
-                    detail=_("Owner: %(owner)s") % {"owner": lead.owner.get_full_name() or lead.owner.get_username()}
-                    if lead.owner
-                    else "",
+                    detail=_("Owner: %(owner)s") % {"owner": str(lead.owner)} if lead.owner else "",
                     url=url,
                     capability="leads.view",
                 )

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from setia.accounts.models import staff_name
 from setia.core.money import format_rupiah
 from setia.core.references import Reference, register_reference
 from setia.core.sql import db_datetime, latest_per_customer
@@ -25,7 +26,7 @@ PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Sta
 
 
 def _order_entry(
-    pk: int, kind: str, number: str, total: int, status: str, points: int, at: dt.datetime, username: str | None
+    pk: int, kind: str, number: str, total: int, status: str, points: int, at: dt.datetime, by: str | None
 ) -> timeline.Entry:
     titles = {Order.Kind.TRIP: _("Trip %(number)s"), Order.Kind.APPOINTMENT: _("Appointment %(number)s")}
     title = titles.get(Order.Kind(kind), _("Purchase %(number)s")) % {"number": number}
@@ -38,7 +39,7 @@ def _order_entry(
         icon={"trip": "taxi-front", "appointment": "calendar-check"}.get(kind, "bag-check"),
         title=title,
         detail=detail,
-        actor=username or "",
+        actor=by or "",
         url=reverse("sales:order_detail", args=[pk]),
         capability="orders.view",
     )
@@ -57,7 +58,7 @@ def _orders_source(customer: Customer, before: dt.datetime | None, limit: int) -
             order.status,
             order.points_earned,
             order.placed_at,
-            order.created_by.get_username() if order.created_by else None,
+            str(order.created_by) if order.created_by else None,
         )
         for order in orders.order_by("-placed_at", "-id")[:limit]
     ]
@@ -65,17 +66,18 @@ def _orders_source(customer: Customer, before: dt.datetime | None, limit: int) -
 
 def _orders_interactions(customer_ids: list[int], limit: int) -> dict[int, list[timeline.Entry]]:
     """`_orders_source` for several customers in one query (the caller lookup's hot path)."""
-    columns = "customer_id, id, kind, number, total, status, points_earned, placed_at, username"
+    columns = "customer_id, id, kind, number, total, status, points_earned, placed_at, first_name, last_name, username"
     part = (
         f"SELECT {columns} FROM (SELECT o.customer_id, o.id, o.kind, o.number, o.total, o.status,"
-        " o.points_earned, o.placed_at, u.username FROM sales_order o"
+        " o.points_earned, o.placed_at, u.first_name, u.last_name, u.username FROM sales_order o"
         " LEFT JOIN accounts_user u ON u.id = o.created_by_id"
         " WHERE o.customer_id = %s ORDER BY o.placed_at DESC, o.id DESC LIMIT %s) t{n}"
     )
     found: dict[int, list[timeline.Entry]] = {pk: [] for pk in customer_ids}
     rows = latest_per_customer(part, customer_ids, limit, at=7)
-    for customer_id, pk, kind, number, total, status, points, at, username in rows:
-        found[customer_id].append(_order_entry(pk, kind, number, total, status, points, db_datetime(at), username))
+    for customer_id, pk, kind, number, total, status, points, at, first_name, last_name, username in rows:
+        by = staff_name(first_name, last_name, username) if username is not None else None
+        found[customer_id].append(_order_entry(pk, kind, number, total, status, points, db_datetime(at), by))
     return found
 
 

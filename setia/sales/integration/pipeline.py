@@ -43,7 +43,7 @@ def _opportunities_source(customer: Customer, before: dt.datetime | None, limit:
                 icon=icon,
                 title=title,
                 detail=detail,
-                actor=change.changed_by.get_username() if change.changed_by else "",
+                actor=str(change.changed_by) if change.changed_by else "",
                 url=reverse("sales:opportunity_detail", args=[opportunity.pk]),
                 capability="opportunities.view",
             )

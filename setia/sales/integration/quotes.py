@@ -46,7 +46,7 @@ def _entry(quote: Quote, at: dt.datetime, icon: str, title: str) -> timeline.Ent
         icon=icon,
         title=title,
         detail=detail,
-        actor=quote.owner.get_username() if quote.owner else "",
+        actor=str(quote.owner) if quote.owner else "",
         url=reverse("sales:quote_detail", args=[quote.pk]),
         capability="quotes.view",
     )

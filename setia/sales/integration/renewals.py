@@ -32,7 +32,7 @@ def _subscriptions_source(customer: Customer, before: dt.datetime | None, limit:
             icon="arrow-repeat",
             title=_("Subscription %(name)s started") % {"name": s.name},
             detail=f"{s.starts_on:%d-%m-%Y} - {s.ends_on:%d-%m-%Y} · {format_rupiah(s.price)}",
-            actor=s.owner.get_username() if s.owner else "",
+            actor=str(s.owner) if s.owner else "",
             url=reverse(url, args=[s.pk]),
             capability="subscriptions.view",
         )
@@ -52,7 +52,7 @@ def _subscriptions_source(customer: Customer, before: dt.datetime | None, limit:
                 icon="arrow-repeat" if s.status == Subscription.Status.RENEWED else "slash-circle",
                 title=titles[Subscription.Status(s.status)] % {"name": s.name},
                 detail=s.outcome_note,
-                actor=s.outcome_by.get_username() if s.outcome_by else "",
+                actor=str(s.outcome_by) if s.outcome_by else "",
                 url=reverse(url, args=[s.pk]),
                 capability="subscriptions.view",
             )

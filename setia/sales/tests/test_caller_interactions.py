@@ -97,4 +97,6 @@ def test_last_interactions_for_several_customers_are_each_ones_timeline(business
             assert together[customer.pk] == alone  # type: ignore[attr-defined]
     assert len(together[first.pk]) == 6 and together[quiet.pk] == []  # type: ignore[attr-defined]
     assert any("for Lestari" in entry.detail for entry in together[first.pk])  # type: ignore[attr-defined]
+    # Staff by name, as they know each other, from the written-out query as from the models.
+    assert {entry.actor for entry in together[first.pk]} == {"Sari", "Nur"}  # type: ignore[attr-defined]
     assert all(entry.at.tzinfo is not None for entry in together[first.pk])  # type: ignore[attr-defined]
