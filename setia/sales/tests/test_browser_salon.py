@@ -231,8 +231,17 @@ def test_the_till_keeps_the_bill_on_a_wrong_amount_and_gives_change(page: Any, l
     page.emulate_media(media="print")
     assert page.get_by_role("button").count() == 0 or not page.get_by_role("button").first.is_visible()
     page.emulate_media(media="screen")
-    # On a phone the items are above the cart: the empty till says nothing about "the left".
+    # On a phone the order's lines fit the screen: price and discount under the item, the amount in view.
     page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/orders/{order.pk}/")
+    lines = page.get_by_test_id("order-lines")
+    assert lines.evaluate("table => table.scrollWidth <= table.parentElement.clientWidth")
+    amount = lines.locator("tbody tr").first.locator("td").last.bounding_box()
+    assert amount is not None and amount["x"] + amount["width"] <= 390
+    assert page.get_by_test_id("line-price-phone").first.is_visible()
+    assert "Rp" in page.get_by_test_id("line-price-phone").first.inner_text()
+    page.screenshot(path=str(shots / "order-phone.png"), full_page=True)
+    # On a phone the items are above the cart: the empty till says nothing about "the left".
     page.goto(f"{base}/cashier/")
     empty = page.get_by_test_id("cart-lines").inner_text()
     assert "kiri" not in empty and "left" not in empty
