@@ -177,6 +177,14 @@ def audit_changed(
     return changes
 
 
+def actor_name(event: AuditEvent) -> str:
+    """Who did it, by name as staff know each other (`str(user)`: "Sari Utomo", not "cashier") when
+    the query loaded the actor (`select_related("actor")`), else the label recorded with the event
+    (also for an account that is gone)."""
+    actor = event._state.fields_cache.get("actor") if event.actor_id else None
+    return str(actor) if actor is not None else event.actor_label
+
+
 def action_verb(action: str) -> str:
     """What the actor did, as a verb after her name ("Sari created …", Indonesian "Sari membuat …"):
     the audit list's column says what happened to the record instead ("created", "dibuat")."""

@@ -45,7 +45,7 @@ from setia.core.bulk import (
     allocate_ids,
     bulk_insert,
     hold_keys,
-    reading_indexes,
+    key_pairs,
     refresh_statistics,
     row_checks_skippable,
     row_template,
@@ -349,12 +349,12 @@ class RowChecker:
         emails = [e for r in rows for e in r.emails]
         # A merged-away customer keeps no phones, emails or external id, so no join is needed
         # (a join on customers here made each batch scan the growing table).
-        by_external = dict(_pairs(Customer, "external_id", "id", external_ids))
+        by_external = dict(key_pairs(Customer._meta.db_table, "external_id", "id", external_ids))
         by_phone: dict[str, int] = {}
-        for number, pk in _pairs(CustomerPhone, "number", "customer_id", phones):
+        for number, pk in key_pairs(CustomerPhone._meta.db_table, "number", "customer_id", phones):
             by_phone.setdefault(number, pk)
         by_email: dict[str, int] = {}
-        for email, pk in _pairs(CustomerEmail, "email", "customer_id", emails):
+        for email, pk in key_pairs(CustomerEmail._meta.db_table, "email", "customer_id", emails):
             by_email.setdefault(email, pk)
         seen = self.seen
         mode = self.job.mode
@@ -433,35 +433,6 @@ class RowChecker:
             for key, message in row.beyond_limits.items():
                 if key not in kept or kept[key] != row.custom[key]:
                     row.errors.append((f"custom.{key}", message))
-
-
-_SEPARATOR = "\x1f"  # the unit separator: not in any real external id, phone number or email
-
-
-def _pairs(model: type[Any], key: str, value: str, keys: list[str]) -> list[tuple[str, int]]:
-    """(key, value) of the rows whose `key` column is one of `keys`: one indexed query for a whole
-    batch, written out because building a 1,000-item IN through the ORM cost as much as running it."""
-    if not keys:
-        return []
-    quote = connection.ops.quote_name
-    select = f"SELECT {quote(key)}, {quote(value)} FROM {quote(model._meta.db_table)} WHERE {quote(key)}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with reading_indexes(cursor):
-                if not any(_SEPARATOR in key for key in keys):
-                    # One text parameter split by the server: adapting a Python list of thousands
-                    # of strings as an array cost more than the query.
-                    cursor.execute(f"{select} = ANY(string_to_array(%s, %s))", [_SEPARATOR.join(keys), _SEPARATOR])
-                else:
-                    cursor.execute(f"{select} = ANY(%s)", [keys])
-                found: list[tuple[str, int]] = cursor.fetchall()
-            return found
-        rows: list[tuple[str, int]] = []
-        for start in range(0, len(keys), 10_000):  # well inside SQLite's limit on parameters
-            part = keys[start : start + 10_000]
-            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(part))})", part)
-            rows.extend(cursor.fetchall())
-        return rows
 
 
 def _search_key(name: str) -> str:

@@ -152,7 +152,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from setia.core.audit import action_verb, model_of, object_key
+    from setia.core.audit import action_verb, actor_name, model_of, object_key
     from setia.core.models import AuditEvent
 
     events = AuditEvent.objects.filter(subject_key=object_key(customer))
@@ -179,7 +179,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 icon="pencil-square" if event.action != "create" else "person-plus",
                 title=title,
                 detail=detail,
-                actor=_who(event),
+                actor=actor_name(event),
                 url=reverse("core:audit_record", args=[event.object_type, event.object_id]),
                 capability="audit.view",
             )
@@ -196,6 +196,7 @@ def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | N
     from django.urls import reverse
     from django.utils.translation import gettext
 
+    from setia.core.audit import actor_name
     from setia.customers.imports import imported_event
 
     if before is not None and customer.created_at >= before:
@@ -209,16 +210,10 @@ def _imported_entry(customer: Customer, before: dt.datetime | None) -> Entry | N
         icon="person-plus",
         title=gettext("imported"),
         detail=gettext("import #%(id)s: %(file)s") % {"id": event.object_id, "file": event.object_repr},
-        actor=_who(event),
+        actor=actor_name(event),
         url=reverse("customers:import_detail", args=[int(event.object_id)]),
         capability="customers.import",
     )
-
-
-def _who(event: Any) -> str:
-    """Who did it, by name as staff know each other (`str(user)`, as every source of the timeline
-    names staff); the label recorded with the event when the account is gone."""
-    return str(event.actor) if event.actor is not None else event.actor_label
 
 
 def _field_label(name: str, model: Any = None) -> str:

@@ -71,7 +71,7 @@ def action_verb(action: str) -> str:
 
 @register.filter
 def who(event: Any) -> str:
-    """Who did it, by name as staff know each other ("Sari Utomo", not "cashier"): the actor's
-    full name when the query loaded her (`select_related("actor")`), else the recorded label."""
-    actor = event._state.fields_cache.get("actor") if event.actor_id else None
-    return (actor.get_full_name() if actor is not None else "") or event.actor_label
+    """`{{ event|who }}`: `core.audit.actor_name`."""
+    from setia.core.audit import actor_name
+
+    return actor_name(event)

@@ -85,12 +85,17 @@ def test_an_import_looks_its_keys_up_by_index_in_a_table_without_statistics() ->
     through the index, never by scanning the table, as PostgreSQL chose to on its own."""
     from django.db import DatabaseError
 
-    from setia.core.bulk import reading_indexes
-    from setia.customers.imports import _pairs
+    from setia.core.bulk import key_pairs, reading_indexes
 
     Customer.objects.bulk_create(Customer(name=f"Pelanggan {i}", external_id=f"X-{i}") for i in range(3000))
     keys = [f"X-{i}" for i in range(2000, 4000)]
-    assert sorted(key for key, _pk in _pairs(Customer, "external_id", "id", keys)) == sorted(keys[:1000])
+    assert sorted(key for key, _pk in key_pairs(Customer._meta.db_table, "external_id", "id", keys)) == sorted(
+        keys[:1000]
+    )
+    ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:5])
+    Customer.objects.filter(pk=ids[0]).update(merged_into_id=ids[1])
+    merged = key_pairs(Customer._meta.db_table, "id", "merged_into_id", ids, "merged_into_id IS NOT NULL")
+    assert merged == [(ids[0], ids[1])]  # integer keys and a condition
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             marks = ", ".join(["%s"] * len(keys))

@@ -48,7 +48,7 @@ from setia.accounts.models import Branch, User
 from setia.accounts.selectors import require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
-from setia.core.bulk import allocate_ids, copy_text, copy_value, reading_indexes
+from setia.core.bulk import allocate_ids, copy_text, copy_value, key_pairs
 from setia.core.errors import ApplicationError
 from setia.core.phones import normalize_phone
 from setia.customers.models import Customer, CustomerEmail, CustomerPhone
@@ -387,7 +387,7 @@ class _Reader:
         customers = self._customers({line.customer_ref for line in lines if line.customer_ref})
         missing = self.cross_check(lines, customers)
         keys = list({line.key for line in lines if not line.errors})
-        existing = {row[0] for row in _values_in(Order._meta.db_table, "idempotency_key", "id", keys)}
+        existing = {row[0] for row in key_pairs(Order._meta.db_table, "idempotency_key", "id", keys)}
         return Chunk(lines, customers, missing, existing)
 
     def cross_check(self, lines: list[Line], customers: dict[str, int]) -> list[str]:
@@ -428,7 +428,7 @@ class _Reader:
     def _customers(self, refs: set[str]) -> dict[str, int]:
         """Customer ids by reference: external id first, then phone, then email; one query each."""
         found: dict[str, int] = dict(
-            _values_in(Customer._meta.db_table, "external_id", "id", list(refs), "merged_into_id IS NULL")
+            key_pairs(Customer._meta.db_table, "external_id", "id", list(refs), "merged_into_id IS NULL")
         )
         rest = refs - found.keys()
         phones: dict[str, str] = {}
@@ -450,41 +450,6 @@ class _Reader:
             for email, pk in CustomerEmail.objects.filter(email__in=list(emails)).values_list("email", "customer_id"):
                 found.setdefault(emails[email.lower()], pk)
         return found
-
-
-_SEPARATOR = "\x1f"  # the unit separator: in no reference, key or email a file holds
-
-
-def _values_in(table: str, key: str, value: str, keys: list[Any], condition: str = "") -> list[tuple[Any, Any]]:
-    """(key, value) pairs of rows whose `key` is one of `keys`, in one query: `= ANY(array)` on
-    PostgreSQL (a 20,000-placeholder IN list costs more to plan than to run), chunks of IN on SQLite."""
-    if not keys:
-        return []
-    quote = connection.ops.quote_name
-    where = f" AND {condition}" if condition else ""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            select = f"SELECT {quote(key)}, {quote(value)} FROM {quote(table)} WHERE {quote(key)}"
-            with reading_indexes(cursor):  # the orders table may be one this import is filling
-                if all(isinstance(item, str) and _SEPARATOR not in item for item in keys):
-                    # One text parameter the server splits: adapting a list of 20,000 strings as an
-                    # array cost more than running the query.
-                    cursor.execute(
-                        f"{select} = ANY(string_to_array(%s, %s)){where}", [_SEPARATOR.join(keys), _SEPARATOR]
-                    )
-                else:
-                    cursor.execute(f"{select} = ANY(%s){where}", [keys])
-                return list(cursor.fetchall())
-        rows: list[tuple[Any, Any]] = []
-        for start in range(0, len(keys), 900):  # SQLite's limit on variables in one statement
-            part = keys[start : start + 900]
-            cursor.execute(
-                f"SELECT {quote(key)}, {quote(value)} FROM {quote(table)} "
-                f"WHERE {quote(key)} IN ({', '.join(['%s'] * len(part))}){where}",
-                part,
-            )
-            rows.extend(cursor.fetchall())
-        return rows
 
 
 def _whole(text: str, column: str, errors: list[str], *, minimum: int, maximum: int) -> int:
@@ -864,7 +829,7 @@ class _Writer:
         replaced by the one she was merged into, and missing ones created if asked."""
         customers = dict(chunk.customers)
         merged = dict(
-            _values_in(
+            key_pairs(
                 Customer._meta.db_table,
                 "id",
                 "merged_into_id",
@@ -885,7 +850,7 @@ class _Writer:
             return
         customers = self._customers(chunk, result)
         present = {
-            key for key, _pk in _values_in(Order._meta.db_table, "idempotency_key", "id", [o[0] for o in chunk.orders])
+            key for key, _pk in key_pairs(Order._meta.db_table, "idempotency_key", "id", [o[0] for o in chunk.orders])
         }
         orders = [order for order in chunk.orders if order[0] not in present] if present else chunk.orders
         result.orders_existing += len(chunk.orders) - len(orders)

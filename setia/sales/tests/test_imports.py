@@ -380,14 +380,14 @@ def test_an_order_another_run_inserted_meanwhile_is_left_as_it_is(
     other = _file(tmp_path, [rows[0], ["POS-2", "2024-01-02", "9999", "K-2"]], "other.csv")
     orders_import(actor=business.owner, path=other, options=ImportOptions())
     theirs = Order.objects.get(idempotency_key="import:K-2")
-    real_values_in = imports._values_in
+    real_values_in = imports.key_pairs
 
     def blind_to_orders(table: str, key: str, *args: object) -> list:
         if table == Order._meta.db_table and key == "idempotency_key":
             return []  # as if the other run's order arrived just after this lookup
         return real_values_in(table, key, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(imports, "_values_in", blind_to_orders)
+    monkeypatch.setattr(imports, "key_pairs", blind_to_orders)
     result = orders_import(actor=business.owner, path=path, options=ImportOptions())
     assert (result.orders_created, result.lines_created) == (2, 3)
     assert list(Order.objects.order_by("id").values_list("idempotency_key", "total")) == [
