@@ -193,9 +193,11 @@ def _mixed_file(rows: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _checked_by(business: Business, text: str, monkeypatch: pytest.MonkeyPatch, helper: bool) -> CustomerImport:
+def _checked_by(
+    business: Business, text: str, monkeypatch: pytest.MonkeyPatch, helper: bool, encoding: str = "utf-8"
+) -> CustomerImport:
     monkeypatch.setattr(imports, "HELPER_MIN_BYTES", 0 if helper else 10**12)
-    return _check(_upload(business, text))
+    return _check(_upload(business, text, encoding=encoding))
 
 
 def _staged(job: CustomerImport) -> list:
@@ -222,16 +224,17 @@ def _no_child_left() -> bool:
     return False
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])  # as saved by an older Excel: José
 def test_a_large_file_is_checked_by_two_processes_with_the_same_result(
-    business: Business, monkeypatch: pytest.MonkeyPatch
+    business: Business, monkeypatch: pytest.MonkeyPatch, encoding: str
 ) -> None:
     import os
 
     custom_field_create(actor=business.owner, key="berat_badan", label="Berat badan (kg)", field_type="decimal")
     monkeypatch.setattr(imports, "STAGE_CHUNK", 4)  # 60 rows: 15 chunks, 11 of them the helper's
     monkeypatch.setattr(imports, "BATCH", 7)  # batch checks across the chunks of both processes
-    text = _mixed_file(60)
-    alone = _checked_by(business, text, monkeypatch, helper=False)
+    text = _mixed_file(60).replace("Pelanggan 2,", "José Müller,")
+    alone = _checked_by(business, text, monkeypatch, helper=False, encoding=encoding)
     forks = []
     fork = os.fork
 
@@ -242,7 +245,7 @@ def test_a_large_file_is_checked_by_two_processes_with_the_same_result(
         return pid
 
     monkeypatch.setattr(os, "fork", counted)
-    both = _checked_by(business, text, monkeypatch, helper=True)
+    both = _checked_by(business, text, monkeypatch, helper=True, encoding=encoding)
     assert len(forks) == 1 and _no_child_left()
     assert (alone.total_rows, alone.valid_rows, alone.invalid_rows) == (60, 35, 25)
     assert (both.total_rows, both.valid_rows, both.invalid_rows) == (60, 35, 25)
@@ -253,6 +256,7 @@ def test_a_large_file_is_checked_by_two_processes_with_the_same_result(
     assert imports.import_run(both.pk).created_count == 35
     assert Customer.objects.get(name="Pelanggan 1").custom == {"berat_badan": "51.5"}
     assert not Customer.objects.filter(name="Pelanggan 3").exists()  # its phone was refused
+    assert Customer.objects.filter(name="José Müller").exists()  # the file's encoding read alike by both
 
 
 @pytest.mark.parametrize("stops", ["exits", "hangs"])
