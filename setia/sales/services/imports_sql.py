@@ -627,39 +627,51 @@ def write(*, actor: User, options: ImportOptions, tables: Tables, result: Import
     if not anything_new:
         log.info("order import: nothing new to write")
         return
-    # Only the ranges with an order to write: a re-run with a few new orders walks only theirs
-    # (each range otherwise locks its parents and runs its INSERT).
-    ranges = [(start, end) for start, end in _ranges(tables) if _anything_new(tables, start, end)]
+    ranges = list(_ranges(tables))
     now = timezone.now()
+
+    from setia.sales.services.imports import WRITERS, ImportResult
+
+    def walk(taken: Iterator[tuple[int, int]]) -> ImportResult:
+        # Only the ranges with an order to write: a re-run with a few new orders walks only theirs
+        # (each range otherwise locks its parents and runs its INSERT).
+        part = ImportResult()
+        for start, end in taken:
+            if _anything_new(tables, start, end):
+                _add(part, _write_range(actor, options, tables, start, end, now))
+        return part
+
     if not parallel:
-        for start, end in ranges:
-            part = _write_range(actor, options, tables, start, end, now)
-            _add(result, part)
+        _add(result, walk(iter(ranges)))
         log.info("order import: written")
         return
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    from setia.sales.services.imports import WRITERS
+    # Each writer keeps its connection and takes the next range until none is left (or the other
+    # writer has failed).
+    lock, failed, pending = threading.Lock(), threading.Event(), iter(ranges)
 
-    def work(start: int, end: int) -> ImportResult:
+    def taken() -> Iterator[tuple[int, int]]:
+        while True:
+            with lock:
+                following = None if failed.is_set() else next(pending, None)
+            if following is None:
+                return
+            yield following
+
+    def writer() -> ImportResult:
         try:
-            return _write_range(actor, options, tables, start, end, now)
+            return walk(taken())
+        except BaseException:
+            failed.set()
+            raise
         finally:
             connection.close()
 
-    pending: deque[Future[ImportResult]] = deque()
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="orders-import") as pool:
-        try:
-            for start, end in ranges:
-                pending.append(pool.submit(work, start, end))
-                while len(pending) > WRITERS:
-                    _add(result, pending.popleft().result())
-            while pending:
-                _add(result, pending.popleft().result())
-        finally:
-            for future in pending:
-                future.cancel()
+        for future in [pool.submit(writer) for _ in range(WRITERS)]:
+            _add(result, future.result())
     log.info("order import: written")
 
 

@@ -426,6 +426,56 @@ def test_chunks_written_side_by_side_each_once(
     assert (again.orders_existing, again.orders_created, again.lines_created) == (61, 0, 0)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_write_stops_the_import_and_a_rerun_finishes_it(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A range (PostgreSQL's writers, side by side) or chunk that fails stops the import with its
+    error: the other writer takes no further range, what was committed stays, and running the
+    import again writes the rest, each order once."""
+    import threading
+
+    from setia.sales.services import imports_sql
+
+    monkeypatch.setattr(imports, "CHUNK", 5)
+    monkeypatch.setattr(imports_sql, "RANGE", 7)
+    rows = [["customer_ref", "date", "amount", "order_ref"]]
+    for number in range(60):
+        rows += [[f"POS-{1 + number % 2}", "2024-01-01", str(1000 + number), f"F-{number}"]] * (1 + number % 3)
+    path = _file(tmp_path, rows)
+    real_range, real_chunk = imports_sql._write_range, imports._Writer.write
+    lock, calls = threading.Lock(), [0]
+
+    def counted() -> None:
+        with lock:
+            calls[0] += 1
+            if calls[0] == 3:
+                raise RuntimeError("disk full")
+
+    def write_range(*args: object) -> object:
+        counted()
+        return real_range(*args)  # type: ignore[arg-type]
+
+    def chunk_write(self: imports._Writer, *args: object) -> None:
+        counted()
+        real_chunk(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports_sql, "_write_range", write_range)
+    monkeypatch.setattr(imports._Writer, "write", chunk_write)
+    with pytest.raises(RuntimeError, match="disk full"):
+        orders_import(actor=business.owner, path=path, options=ImportOptions())
+    ranges = len(rows) // 7
+    assert calls[0] <= 3 + imports.WRITERS < ranges  # the other writer stopped after the failure
+    written = Order.objects.count()
+    assert 0 < written < 60
+    monkeypatch.setattr(imports_sql, "_write_range", real_range)
+    monkeypatch.setattr(imports._Writer, "write", real_chunk)
+    again = orders_import(actor=business.owner, path=path, options=ImportOptions())
+    assert (again.orders_existing, again.orders_created) == (written, 60 - written)
+    assert Order.objects.count() == 60 and OrderLine.objects.count() == len(rows) - 1
+    assert Order.objects.get(idempotency_key="import:F-59").total == 3 * 1059
+
+
 def test_another_run_inserting_between_check_and_write_wins_on_every_path(
     business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
