@@ -43,13 +43,15 @@ from setia.loyalty.models import (
     EarnRule,
     LoyaltySettings,
     Membership,
+    PointsEntry,
     Promotion,
+    Referral,
     Reward,
     Tier,
     Voucher,
 )
 from setia.loyalty.services import ledger, programmes, vouchers
-from setia.loyalty.services.membership import CODE_ALPHABET, membership_join
+from setia.loyalty.services.membership import CODE_ALPHABET, expiry_from, loyalty_settings, membership_join
 from setia.sales.models import Appointment, Driver, Order, Trip
 from setia.sales.services import imports
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout
@@ -376,15 +378,20 @@ def seed_history(
         )
     customers = list(Customer.objects.order_by("pk").prefetch_related("addresses"))
     plans = list(planned)
-    members = _seed_members(rng, owner, customers, behaviour, plans)
+    joins = iter(_plan_joins(rng, behaviour, plans))
+    joining = next(joins, None)
+    members: list[Membership] = []
     staff = list(User.objects.filter(role__in=["cashier", "sales"], is_active=True).order_by("pk"))
     drivers = _drivers_by_branch()
     lines_written = 0
     last_service: dict[int, str] = {}
     for plan in plans:
+        at = _at(plan)
+        while joining is not None and joining[0] <= at:  # members join in time, between the visits
+            members.append(_join(rng, owner, customers[joining[1]], members, joining[0]))
+            joining = next(joins, None)
         customer = customers[plan.customer]
         branch = next((b for b in branches if b.pk == customer.home_branch_id), branches[0])
-        at = _at(plan)
         cashier = next((s for s in staff if s.branch_id == branch.pk), None)
         if profile == "taxi":
             fare = taxi_fare(rng)
@@ -446,10 +453,13 @@ def seed_history(
             ends_at=at + dt.timedelta(minutes=service.duration_minutes or 60),
         )
         lines_written += len(chosen)
+    while joining is not None:
+        members.append(_join(rng, owner, customers[joining[1]], members, joining[0]))
+        joining = next(joins, None)
     ledger.points_expire_due()
     _customers_since_first_visit()
     _seed_bookings(rng, owner, profile, branches, customers, products)
-    return {"orders": len(plans), "lines": lines_written, "members": members}
+    return {"orders": len(plans), "lines": lines_written, "members": len(members)}
 
 
 def _customers_since_first_visit() -> None:
@@ -470,33 +480,51 @@ def _gross(lines: list[tuple[Product, int]]) -> int:
     return sum(product.price * quantity for product, quantity in lines)
 
 
-def _seed_members(
-    rng: random.Random, owner: User, customers: list[Customer], behaviour: list[str], plans: list[Plan]
-) -> int:
-    """Most loyal customers, some regular ones and a few others join; a handful join with a
-    friend's referral code (one member brings three friends: the threshold reward)."""
+def _plan_joins(rng: random.Random, behaviour: list[str], plans: list[Plan]) -> list[tuple[dt.datetime, int]]:
+    """Who joins the programme, and when, in time order: most loyal customers, some regular ones
+    and a few others, up to four days before their first visit (at the latest just before it);
+    those without a visit in the last few days."""
     chance = {"loyal": 0.9, "regular": 0.5, "once": 0.1, "churned": 0.3}
     joining = [index for index, kind in enumerate(behaviour) if rng.random() < chance[kind]]
-    first_order: dict[int, dt.date] = {}
+    first_visit: dict[int, dt.datetime] = {}
     for plan in plans:
-        first_order.setdefault(plan.customer, plan.day)
-    memberships: list[Membership] = []
-    for position, index in enumerate(joining):
-        # The first member refers the next three; every fifth after that was referred by someone.
-        referrer = memberships[0] if memberships and position <= 3 else None
-        if referrer is None and memberships and position % 5 == 0:
-            referrer = rng.choice(memberships)
-        member = membership_join(
-            actor=owner,
-            customer=customers[index],
-            referral_code=referrer.referral_code if referrer else "",
+        first_visit[plan.customer] = min(_at(plan), first_visit.get(plan.customer, _at(plan)))
+    now = timezone.now()
+    joins = []
+    for index in joining:
+        visit = first_visit.get(index)
+        day = (timezone.localtime(visit).date() if visit else timezone.localdate()) - dt.timedelta(
+            days=rng.randrange(0, 5)
         )
-        memberships.append(member)
-        joined = first_order.get(index, timezone.localdate()) - dt.timedelta(days=rng.randrange(0, 5))
-        Membership.objects.filter(pk=member.pk).update(
-            joined_at=dt.datetime.combine(joined, dt.time(10), tzinfo=JAKARTA)
-        )
-    return len(memberships)
+        moment = dt.datetime.combine(day, dt.time(10), tzinfo=JAKARTA)
+        latest = visit - dt.timedelta(minutes=10) if visit else now - dt.timedelta(minutes=5)
+        joins.append((min(moment, latest), index))
+    return sorted(joins)
+
+
+def _join(
+    rng: random.Random, owner: User, customer: Customer, members: list[Membership], moment: dt.datetime
+) -> Membership:
+    """`customer` joins as on `moment`: the card, the welcome and referral points it brings and
+    their records are dated then, so the ledger reads in time order (each entry's balance after it
+    follows from the one before). The first member refers the next three (the threshold reward);
+    every fifth after them was referred by an earlier member."""
+    referrer = members[0] if 1 <= len(members) <= 3 else None
+    if referrer is None and members and len(members) % 5 == 0:
+        referrer = rng.choice(members)
+    last_entry = PointsEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    member = membership_join(actor=owner, customer=customer, referral_code=referrer.referral_code if referrer else "")
+    config = loyalty_settings()
+    for entry in PointsEntry.objects.filter(pk__gt=last_entry):
+        entry.created_at = moment
+        entry.expires_at = expiry_from(moment, config) if entry.expires_at else None
+        entry.save(update_fields=["created_at", "expires_at"])
+    Referral.objects.filter(referee=member).update(created_at=moment)
+    Referral.objects.filter(referee=member, rewarded_at__isnull=False).update(rewarded_at=moment)
+    AuditEvent.objects.filter(pk__gt=last_event).update(created_at=moment)
+    Membership.objects.filter(pk=member.pk).update(joined_at=moment, tier_since=moment)
+    return member
 
 
 def _drivers_by_branch() -> dict[int, list[Driver]]:

@@ -87,6 +87,7 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
     free = Voucher.objects.filter(kind=Voucher.Kind.FREE_ITEM).order_by("pk").first()
     win_back = Voucher.objects.filter(name="Diskon Rp 20.000").first()
     year_ago = timezone.localdate() - dt.timedelta(days=365)
+    history_start = timezone.localdate() - dt.timedelta(days=730)  # the demo's two years of visits
     star = "creambath" if salon else "perjalanan"
     plans: list[tuple[Programme, dict[str, list[Any]]]] = [
         (
@@ -119,7 +120,7 @@ def seed_marketing(owner: User, profile: str) -> dict[str, int]:
                 kind=Programme.Kind.REFERRAL,
                 goal="Member membawa teman yang menjadi pelanggan.",
                 value_proposition=propositions[kinds.FINANCIAL],
-                starts_on=year_ago,
+                starts_on=history_start,  # the first members' friends joined early on
                 budget=2_000_000,
             ),
             {"vouchers": [free]},

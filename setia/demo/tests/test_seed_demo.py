@@ -180,6 +180,20 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     assert Membership.objects.count() == report.members > 0
     assert PointsEntry.objects.filter(kind="earn").exists() and Referral.objects.exists()
     assert _balances_match_ledger()
+    # Members joined in time, between their visits: the ledger reads in time order (each entry's
+    # balance after it follows from the one before), the welcome points dated at joining, a friend
+    # referred by a member who had joined before her, nothing dated in the future.
+    for member in Membership.objects.all():
+        balance = 0
+        for entry in member.points_entries.order_by("created_at", "id"):
+            balance += entry.points
+            assert entry.balance_after == balance, (member.number, entry.reason)
+        assert member.points_entries.get(source=f"loyalty.membership:{member.pk}").created_at == member.joined_at
+    for referral in Referral.objects.select_related("referrer", "referee"):
+        assert referral.referrer.joined_at < referral.referee.joined_at == referral.created_at
+        assert referral.rewarded_at is None or referral.created_at <= referral.rewarded_at <= timezone.now()
+    assert not PointsEntry.objects.filter(created_at__gt=timezone.now()).exists()
+    assert not Membership.objects.filter(joined_at__gt=timezone.now()).exists()
     booked = Appointment.objects.filter(status="booked")
     days = {timezone.localtime(a.starts_at).date() for a in booked}
     # Today and tomorrow; from midday (too little of the day left) tomorrow and the day after.

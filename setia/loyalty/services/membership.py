@@ -137,8 +137,10 @@ def expiry_from(at: dt.datetime, config: LoyaltySettings) -> dt.datetime | None:
 
 
 @transaction.atomic
-def referral_reward(*, referral: Referral, actor: User | None) -> None:
-    """Reward both sides once, and the referrer's threshold reward when she reaches it."""
+def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime | None = None) -> None:
+    """Reward both sides once, and the referrer's threshold reward when she reaches it. `at`: when
+    the friend earned it (a purchase recorded afterwards, such as an imported one, is rewarded as of
+    its time); now by default."""
     # The referrer's row first: two friends rewarded at once must both be counted towards her
     # threshold, so the counting is serialized per referrer.
     Membership.objects.select_for_update().filter(pk=referral.referrer_id).values_list("pk", flat=True).first()
@@ -146,7 +148,7 @@ def referral_reward(*, referral: Referral, actor: User | None) -> None:
     if locked.status == Referral.Status.REWARDED:
         return
     config = loyalty_settings()
-    now = timezone.now()
+    now = at or timezone.now()
     source = f"loyalty.referral:{locked.pk}"
     if config.referrer_points:
         ledger.points_post(
@@ -158,6 +160,7 @@ def referral_reward(*, referral: Referral, actor: User | None) -> None:
             reason=_("Referral: a friend joined"),
             expires_at=expiry_from(now, config),
             actor=actor,
+            at=now,
         )
     if config.referee_points:
         ledger.points_post(
@@ -169,6 +172,7 @@ def referral_reward(*, referral: Referral, actor: User | None) -> None:
             reason=_("Referral: welcome from a friend"),
             expires_at=expiry_from(now, config),
             actor=actor,
+            at=now,
         )
     locked.status = Referral.Status.REWARDED
     locked.rewarded_at = now

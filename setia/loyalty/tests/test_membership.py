@@ -89,6 +89,39 @@ def test_referral_at_first_purchase_rewards_only_then(
     friend.refresh_from_db()
     assert (ayu.points_balance, friend.points_balance) == (100, 30)
     assert Referral.objects.get().status == Referral.Status.REWARDED
+    # Rewarded as of the purchase that earned it (here recorded days later, as an import does).
+    assert Referral.objects.get().rewarded_at == at("2026-03-02")
+    rewards = PointsEntry.objects.filter(source__startswith="loyalty.referral:")
+    assert set(rewards.values_list("created_at", flat=True)) == {at("2026-03-02")}
+    assert {entry.expires_at for entry in rewards} == {services.expiry_from(at("2026-03-02"), programme)}
+
+
+def test_a_referral_rewarded_by_a_sale_recorded_later_is_dated_at_the_sale(
+    business: Business, programme: LoyaltySettings, join: Callable[..., Membership]
+) -> None:
+    """Through checkout (the sale's own path for the rewards): a sale placed earlier than it is
+    recorded rewards the referral as of the sale."""
+    from setia.catalog.models import Product
+    from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+
+    programme.referrer_points, programme.referee_points = 100, 30
+    programme.save()
+    ayu = join("Ayu")
+    friend = join("Bunga", referral_code=ayu.referral_code)
+    product = Product.objects.create(name="Creambath", price=150_000)
+    placed = at("2026-03-02")
+    checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=friend.customer,
+        lines=[LineIn(product_id=product.pk, quantity=1)],
+        payments=[PaymentIn("cash", 150_000)],
+        placed_at=placed,
+    )
+    referral = Referral.objects.get()
+    assert (referral.status, referral.rewarded_at) == (Referral.Status.REWARDED, placed)
+    rewards = PointsEntry.objects.filter(source=f"loyalty.referral:{referral.pk}")
+    assert sorted(rewards.values_list("points", "created_at")) == [(30, placed), (100, placed)]
 
 
 def test_unknown_code_and_existing_customer_are_refused_and_nothing_is_created(
