@@ -189,9 +189,9 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
             balance += entry.points
             assert entry.balance_after == balance, (member.number, entry.reason)
         assert member.points_entries.get(source=f"loyalty.membership:{member.pk}").created_at == member.joined_at
-    for referral in Referral.objects.select_related("referrer", "referee"):
-        assert referral.referrer.joined_at < referral.referee.joined_at == referral.created_at
-        assert referral.rewarded_at is None or referral.created_at <= referral.rewarded_at <= timezone.now()
+    for friend in Referral.objects.select_related("referrer", "referee"):
+        assert friend.referrer.joined_at < friend.referee.joined_at == friend.created_at
+        assert friend.rewarded_at is None or friend.created_at <= friend.rewarded_at <= timezone.now()
     assert not PointsEntry.objects.filter(created_at__gt=timezone.now()).exists()
     assert not Membership.objects.filter(joined_at__gt=timezone.now()).exists()
     booked = Appointment.objects.filter(status="booked")
