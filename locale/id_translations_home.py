@@ -4,10 +4,10 @@
 ID = {
     "all branches": "semua cabang",
     "your branches": "cabang Anda",
-    "vs last %(day)s": "dibanding %(day)s lalu",
+    "vs last %(day)s by this time": "dibanding %(day)s lalu pada jam yang sama",
     "Last 7 days": "7 hari terakhir",
     "vs the 7 days before": "dibanding 7 hari sebelumnya",
-    "Paid orders, net of refunds. Returning: customers who had bought before the period.": "Pesanan lunas, setelah dikurangi pengembalian dana. Kembali: pelanggan yang sudah pernah membeli sebelum periode ini.",
+    "Paid orders, net of refunds, each period beside the one a week earlier up to the same time of day. Returning: customers who had bought before the period.": "Pesanan lunas, setelah dikurangi pengembalian dana, tiap periode dibanding periode seminggu sebelumnya hingga jam yang sama. Kembali: pelanggan yang sudah pernah membeli sebelum periode ini.",
     "Per order": "Per pesanan",
     "Returning customers": "Pelanggan kembali",
     "Loyalty members, last 30 days": "Anggota loyalitas, 30 hari terakhir",

@@ -124,18 +124,24 @@ def _with_ratios(now: dict[str, int], before: dict[str, int]) -> dict[str, Any]:
 
 
 def _sales_panel(request: HttpRequest) -> dict[str, Any]:
-    """The home page's sales: today beside the same weekday a week ago, and the last seven days
-    beside the seven before, in the viewer's branches."""
+    from django.utils import timezone
+
+    return home_sales(request.user, timezone.now())  # type: ignore[arg-type]
+
+
+def home_sales(actor: Any, now: dt.datetime) -> dict[str, Any]:
+    """The home page's sales in the viewer's branches: today so far beside the same weekday a week
+    ago up to the same time of day, and the last seven days beside the seven before, cut the same
+    way (at 10:00 a whole day a week ago would make every morning look like a fall)."""
     from django.utils import timezone
 
     from setia.accounts.selectors import branch_scope
 
-    actor: Any = request.user
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     week = dt.timedelta(days=7)
 
-    def figures(first: dt.date, last: dt.date) -> dict[str, int]:
-        return sales_figures(actor=actor, first=first, last=last)
+    def figures(first: dt.date, last: dt.date, until: dt.datetime | None = None) -> dict[str, int]:
+        return sales_figures(actor=actor, first=first, last=last, until=until)
 
     members = member_figures(actor=actor, first=today - dt.timedelta(days=29), last=today)
     revenue = members["revenue"]
@@ -148,10 +154,10 @@ def _sales_panel(request: HttpRequest) -> dict[str, Any]:
             "member_spend": members["member_revenue"] // members["members"] if members["members"] else None,
             "other_spend": other_revenue // others if others else None,
         },
-        "today": _with_ratios(figures(today, today), figures(today - week, today - week)),
+        "today": _with_ratios(figures(today, today), figures(today - week, today - week, now - week)),
         "week": _with_ratios(
             figures(today - dt.timedelta(days=6), today),
-            figures(today - dt.timedelta(days=13), today - week),
+            figures(today - dt.timedelta(days=13), today - week, now - week),
         ),
         "week_ago": today - week,
         "all_branches": branch_scope(actor).all_branches,

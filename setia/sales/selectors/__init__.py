@@ -22,16 +22,21 @@ def visible_orders(actor: User) -> QuerySet[Order]:
 SALE_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED)
 
 
-def sales_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, int]:
+def sales_figures(
+    *, actor: User, first: dt.date, last: dt.date, until: dt.datetime | None = None
+) -> dict[str, int]:
     """The paid orders of the business days `first`..`last` in the actor's branches: how many,
     revenue net of refunds, customers, and of those the ones who had bought before `first`
-    (returning)."""
+    (returning). With `until`, only the orders placed by then (a past period cut at the time of
+    day it is now, to compare with today so far)."""
     earlier = Order.objects.filter(
         customer_id=OuterRef("customer_id"), business_date__lt=first, status__in=SALE_STATUSES
     )
+    orders = visible_orders(actor).filter(business_date__gte=first, business_date__lte=last, status__in=SALE_STATUSES)
+    if until is not None:
+        orders = orders.filter(placed_at__lte=until)
     figures = (
-        visible_orders(actor)
-        .filter(business_date__gte=first, business_date__lte=last, status__in=SALE_STATUSES)
+        orders
         .aggregate(
             orders=Count("id"),
             revenue=Sum(F("total") - F("refunded_total")),

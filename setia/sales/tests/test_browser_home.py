@@ -40,7 +40,7 @@ def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
     _order(budi, today, 300_000, business.branch_a)
     _order(citra, today, 150_000, cibubur)
     _order(dewi, today, 999_000, business.branch_b)  # Dago: not hers
-    _order(budi, week_ago, 200_000, business.branch_a)
+    _order(budi, week_ago, 200_000, business.branch_a, dt.time(0))  # by this time of day, whenever it runs
     _score(ayu, rfm.AT_RISK, 150_000, 95)
     _score(citra, rfm.CANNOT_LOSE, 900_000, 200)
     _score(dewi, rfm.CANNOT_LOSE, 5_000_000, 300)  # Dago: not hers
@@ -62,6 +62,7 @@ def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
         assert sales.get_by_test_id(f"{period}-orders").inner_text() == "3"
         assert sales.get_by_test_id(f"{period}-returning").inner_text() == "67%"  # Ayu and Budi of three
         assert sales.get_by_test_id(f"{period}-change").inner_text().startswith("+175% dibanding ")
+    assert sales.get_by_test_id("today-change").inner_text().endswith("lalu pada jam yang sama")
     assert "999" not in sales.inner_text()
 
     # Managers hold analytics.view (accounts/roles.py): the quiet good customers of her branches,

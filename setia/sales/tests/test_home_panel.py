@@ -17,13 +17,15 @@ pytestmark = pytest.mark.django_db
 _numbers = itertools.count(1)
 
 
-def _order(customer: Customer, day: dt.date, total: int, branch: Branch, **fields: object) -> Order:
+def _order(
+    customer: Customer, day: dt.date, total: int, branch: Branch, at: dt.time = dt.time(10), **fields: object
+) -> Order:
     return Order.objects.create(
         number=f"H{next(_numbers):06d}",
         customer=customer,
         branch=branch,
         business_date=day,
-        placed_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
+        placed_at=timezone.make_aware(dt.datetime.combine(day, at)),
         total=total,
         subtotal=total,
         **fields,
@@ -41,7 +43,7 @@ def _shop(business: Business) -> dict[str, object]:
     _order(budi, today, 999_000, a, status=Order.Status.CANCELLED)  # not a sale
     _order(budi, today, 80_000, a, status=Order.Status.PLACED)  # not paid yet
     _order(citra, today, 400_000, b)  # another branch
-    _order(citra, today - dt.timedelta(days=7), 200_000, a)  # last week's same day
+    _order(citra, today - dt.timedelta(days=7), 200_000, a, dt.time(0))  # last week's same day, by now
     return {"today": today}
 
 
@@ -65,11 +67,32 @@ def test_the_home_page_shows_them_with_the_change(business: Business) -> None:
     revenue = page.split('data-testid="today-revenue"')[1].split("</span>")[0]
     assert "415.000" in revenue
     assert 'data-testid="today-change"' in page and "+108%" in page  # 415,000 against 200,000
+    assert "lalu pada jam yang sama" in page.split('data-testid="today-change"')[1][:120]
     assert "50%" in page.split('data-testid="today-returning"')[1][:40]  # Ayu of Ayu and Budi
     assert "Penjualan baru" in page  # a cashier can start a sale from here
     assert 'data-testid="sales-branches">Kemang<' in page  # whose sales: her branch, by name
     owner = client_for(business.owner).get("/").content.decode()
     assert 'data-testid="sales-branches"' not in owner and "semua cabang" in owner
+
+
+def test_last_week_is_cut_at_the_time_of_day_it_is_now(business: Business) -> None:
+    """At 11:00 today's morning is compared with last week's same morning, not with its whole
+    day (which made every morning look like a fall): last week's 15:00 sale waits until 15:00."""
+    from setia.sales.integration.orders import home_sales
+
+    today = timezone.localdate()
+    ayu = Customer.objects.create(name="Ayu")
+    _order(ayu, today, 150_000, business.branch_a, dt.time(9))
+    _order(ayu, today - dt.timedelta(days=7), 100_000, business.branch_a, dt.time(9, 30))
+    _order(ayu, today - dt.timedelta(days=7), 900_000, business.branch_a, dt.time(15))
+    _order(ayu, today - dt.timedelta(days=10), 40_000, business.branch_a, dt.time(18))  # a whole day: in
+    at = {hour: timezone.make_aware(dt.datetime.combine(today, dt.time(hour))) for hour in (11, 16)}
+    morning = home_sales(business.owner, at[11])
+    assert (morning["today"]["before"]["revenue"], morning["today"]["change_percent"]) == (100_000, 50)
+    assert morning["week"]["before"]["revenue"] == 140_000
+    afternoon = home_sales(business.owner, at[16])
+    assert (afternoon["today"]["before"]["revenue"], afternoon["today"]["change_percent"]) == (1_000_000, -85)
+    assert afternoon["week"]["before"]["revenue"] == 1_040_000
 
 
 def test_an_empty_day_shows_dashes_not_errors(business: Business) -> None:
