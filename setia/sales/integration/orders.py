@@ -126,7 +126,7 @@ def _with_ratios(now: dict[str, int], before: dict[str, int]) -> dict[str, Any]:
 def _sales_panel(request: HttpRequest) -> dict[str, Any]:
     from django.utils import timezone
 
-    return home_sales(request.user, timezone.now())  # type: ignore[arg-type]
+    return home_sales(request.user, timezone.now())
 
 
 def home_sales(actor: Any, now: dt.datetime) -> dict[str, Any]:

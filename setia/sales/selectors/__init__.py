@@ -22,9 +22,7 @@ def visible_orders(actor: User) -> QuerySet[Order]:
 SALE_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED)
 
 
-def sales_figures(
-    *, actor: User, first: dt.date, last: dt.date, until: dt.datetime | None = None
-) -> dict[str, int]:
+def sales_figures(*, actor: User, first: dt.date, last: dt.date, until: dt.datetime | None = None) -> dict[str, int]:
     """The paid orders of the business days `first`..`last` in the actor's branches: how many,
     revenue net of refunds, customers, and of those the ones who had bought before `first`
     (returning). With `until`, only the orders placed by then (a past period cut at the time of
@@ -35,14 +33,11 @@ def sales_figures(
     orders = visible_orders(actor).filter(business_date__gte=first, business_date__lte=last, status__in=SALE_STATUSES)
     if until is not None:
         orders = orders.filter(placed_at__lte=until)
-    figures = (
-        orders
-        .aggregate(
-            orders=Count("id"),
-            revenue=Sum(F("total") - F("refunded_total")),
-            customers=Count("customer_id", distinct=True),
-            returning=Count("customer_id", distinct=True, filter=Q(Exists(earlier))),
-        )
+    figures = orders.aggregate(
+        orders=Count("id"),
+        revenue=Sum(F("total") - F("refunded_total")),
+        customers=Count("customer_id", distinct=True),
+        returning=Count("customer_id", distinct=True, filter=Q(Exists(earlier))),
     )
     return {key: int(value or 0) for key, value in figures.items()}
 
