@@ -17,10 +17,11 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", str(MEMBERS)))
@@ -52,26 +53,11 @@ def _bulk_members(limit: int) -> int:
 def _database() -> str:
     """Point Django at the benchmark's database (PostgreSQL: created afresh unless
     BENCH_REUSE_DB=true) and return which one it is."""
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-checkout-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
+    vendor = throwaway("checkout", "setia_bench_checkout", create=os.environ.get("BENCH_REUSE_DB") != "true")[1]
     os.environ["API_RATE_LIMIT"] = "1000000/m"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if database_url:
-        server = database_url.rsplit("/", 1)[0]
-        name = os.environ.get("BENCH_DB_NAME", "setia_bench_checkout")
-        if os.environ.get("BENCH_REUSE_DB", "false") != "true":
-            import psycopg
-
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {name}")
-                connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
+    if vendor == "postgresql":
         os.environ["DB_POOL"] = "true"
-        return "postgresql"
-    os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
-    return "sqlite"
+    return vendor
 
 
 def prepare() -> dict[str, Any]:

@@ -12,10 +12,11 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 N = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 # Customers already in the database before the import (seed_demo's bulk path), e.g. 1,000,000.
@@ -134,24 +135,10 @@ class _ServerCpu:
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
+    var_dir, vendor = throwaway("customers", "setia_bench")
     os.environ["API_RATE_LIMIT"] = "1000000/m"
-    os.environ["DEBUG"] = "false"  # as in production: no query log, no debug pages
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        name = os.environ.get("BENCH_DB_NAME", "setia_bench")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name}")
-            connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
+    if vendor == "postgresql":
         os.environ["DB_POOL"] = "true"  # as configured outside the test suite
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
     import django
 
     django.setup()
@@ -181,7 +168,7 @@ def run() -> dict[str, Any]:
         "imported": N,
         "preloaded": PRELOAD,
         "preload_seconds": round(preload_seconds, 1),
-        "database": "postgresql" if database_url else "sqlite",
+        "database": vendor,
     }
 
     # Import: upload, check (dry run), then the import job itself. An upload holds at most 50 MB
@@ -208,7 +195,7 @@ def run() -> dict[str, Any]:
         imports.import_confirm(actor=owner, job=job, skip_invalid=True)
         loads.append(_load_average())
         start, cpu = time.perf_counter(), time.process_time()
-        with _ServerCpu(database_url and os.environ["DATABASE_URL"]) as backends:
+        with _ServerCpu(os.environ["DATABASE_URL"] if vendor == "postgresql" else "") as backends:
             job = imports.import_run(job.pk)
         run_seconds += time.perf_counter() - start
         run_cpu += time.process_time() - cpu
@@ -229,12 +216,12 @@ def run() -> dict[str, Any]:
         # (PostgreSQL, read from /proc while the import runs); wall-clock is noisy on a shared machine.
         "check_cpu_us_per_row": round(check_cpu / rows * 1e6, 1),
         "import_cpu_us_per_row": round(run_cpu / rows * 1e6, 1),
-        "import_server_cpu_us_per_row": round(server_cpu / rows * 1e6, 1) if database_url else None,
+        "import_server_cpu_us_per_row": round(server_cpu / rows * 1e6, 1) if vendor == "postgresql" else None,
         "load_averages": loads,
     }
     if os.environ.get("BENCH_IMPORT_ONLY"):  # the import figures alone (iterating on the import)
         return figures
-    if database_url:
+    if vendor == "postgresql":
         # A database in service is not in the middle of vacuuming a million rows it has just taken
         # in: vacuum now, so that autovacuum cannot start beside the timings below.
         from django.db import connection as database

@@ -11,10 +11,10 @@ Database: PostgreSQL when BENCH_DATABASE_URL points at a server (a database
 import datetime as dt
 import os
 import random
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "1000000"))
 CHUNK = 50_000
@@ -168,21 +168,7 @@ def _reset_sequences(models: list[Any]) -> None:
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-loyalty-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS setia_bench_loyalty")
-            connection.execute("CREATE DATABASE setia_bench_loyalty")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_loyalty"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    vendor = throwaway("loyalty", "setia_bench_loyalty")[1]
     import django
 
     django.setup()
@@ -197,7 +183,7 @@ def run() -> dict[str, Any]:
     start = time.perf_counter()
     counts = _load(now)
     figures: dict[str, Any] = {
-        "database": "postgresql" if database_url else "sqlite",
+        "database": vendor,
         "members": MEMBERS,
         **counts,
         "load_seconds": round(time.perf_counter() - start, 1),

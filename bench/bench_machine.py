@@ -18,10 +18,11 @@ database `setia_bench_machine` is created there and dropped).
 
 import io
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.database import on_server, throwaway
 
 ROWS = int(os.environ.get("BENCH_MACHINE_ROWS", "100000"))
 RAW_ROWS = 1_000_000
@@ -43,22 +44,7 @@ def _load_average() -> str:
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    name = "setia_bench_machine"
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
-            admin.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    vendor = throwaway("machine", "setia_bench_machine")[1]
     import django
 
     django.setup()
@@ -104,9 +90,6 @@ def run() -> dict[str, Any]:
     loads.append(_load_average())
     figures["load_averages"] = loads
     connection.close()
-    if database_url:
-        import psycopg
-
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    if vendor == "postgresql":
+        on_server(f"DROP DATABASE IF EXISTS {connection.settings_dict['NAME']}")
     return figures

@@ -12,10 +12,11 @@ import datetime as dt
 import logging
 import os
 import random
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 LINES = int(os.environ.get("BENCH_ORDER_LINES", "1000000"))
 CUSTOMERS = int(os.environ.get("BENCH_ORDER_CUSTOMERS", "100000"))
@@ -87,22 +88,7 @@ def _write_csv(path: Path, lines: int, customers: list[int], skus: list[tuple[st
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-orders-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        name = os.environ.get("BENCH_DB_NAME", "setia_bench_orders")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name}")
-            connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    var_dir, vendor = throwaway("orders", "setia_bench_orders")
     import django
 
     django.setup()
@@ -157,7 +143,7 @@ def run() -> dict[str, Any]:
     backends.close()
     assert again.orders_created == 0 and OrderLine.objects.count() >= LINES
     return {
-        "database": "postgresql" if database_url else "sqlite",
+        "database": vendor,
         "lines": LINES,
         "orders": orders,
         "customers": len(customers),

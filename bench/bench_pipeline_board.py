@@ -13,10 +13,10 @@ Database: PostgreSQL when BENCH_DATABASE_URL points at a server (a database
 import datetime as dt
 import os
 import random
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 OPPORTUNITIES = int(os.environ.get("BENCH_OPPORTUNITIES", "5000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
@@ -110,21 +110,7 @@ def _load() -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-pipeline-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as server_connection:
-            server_connection.execute("DROP DATABASE IF EXISTS setia_bench_pipeline")
-            server_connection.execute("CREATE DATABASE setia_bench_pipeline")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_pipeline"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    throwaway("pipeline", "setia_bench_pipeline")
     import django
 
     django.setup()

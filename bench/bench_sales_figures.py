@@ -13,10 +13,10 @@ dropped at the next run).
 import datetime as dt
 import os
 import random
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 OPPORTUNITIES = int(os.environ.get("BENCH_OPPORTUNITIES", "100000"))
 LEADS = int(os.environ.get("BENCH_FIGURES_LEADS", "30000"))
@@ -148,21 +148,7 @@ def _load(rng: random.Random, today: dt.date) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-figures-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS setia_bench_figures")
-            connection.execute("CREATE DATABASE setia_bench_figures")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_figures"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    throwaway("figures", "setia_bench_figures")
     import django
 
     django.setup()

@@ -16,10 +16,10 @@ earlier run with the same size is measured again without loading it anew.
 import os
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
+
+from bench.database import throwaway
 
 N = int(os.environ.get("BENCH_CUSTOMERS", "200000"))
 REPEAT = int(os.environ.get("BENCH_SEGMENTS_REPEAT", "20"))
@@ -111,23 +111,8 @@ def _load_scores(rng: random.Random) -> float:
 
 
 def run() -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="setia-bench-segments-"))
-    os.environ["SETIA_VAR_DIR"] = str(var_dir)
-    os.environ["SETIA_ENV"] = "test"
-    os.environ["DEBUG"] = "false"
-    database_url = os.environ.get("BENCH_DATABASE_URL", "")
-    reuse = bool(database_url) and os.environ.get("BENCH_SEGMENTS_REUSE") == "1"
-    if database_url:
-        import psycopg
-
-        server = database_url.rsplit("/", 1)[0]
-        if not reuse:
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-                connection.execute("DROP DATABASE IF EXISTS setia_bench_segments")
-                connection.execute("CREATE DATABASE setia_bench_segments")
-        os.environ["DATABASE_URL"] = f"{server}/setia_bench_segments"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
+    reuse = bool(os.environ.get("BENCH_DATABASE_URL")) and os.environ.get("BENCH_SEGMENTS_REUSE") == "1"
+    vendor = throwaway("segments", "setia_bench_segments", create=not reuse)[1]
     import django
 
     django.setup()
@@ -151,7 +136,7 @@ def run() -> dict[str, Any]:
     owner = User.objects.get(username="admin")
     figures: dict[str, Any] = {
         "customers": N,
-        "database": "postgresql" if database_url else "sqlite",
+        "database": vendor,
         "seed_seconds": seed_seconds,
         "scores_seconds": scores_seconds,
     }

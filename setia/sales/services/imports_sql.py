@@ -498,9 +498,9 @@ class _Checker:
         if bad_rows:
             cursor.execute(f"INSERT INTO oi_bad SELECT DISTINCT key FROM {checked} WHERE bad OR {unknown}")
         cursor.execute(f"CREATE UNLOGGED TABLE {skip} AS SELECT DISTINCT key, true AS bad FROM oi_bad")
-        bad_orders = bad_lines = 0
         cursor.execute(f"SELECT count(*) FROM {skip}")
         (bad_orders,) = cursor.fetchone()
+        bad_lines = 0
         if bad_orders:
             cursor.execute(f"ANALYZE {skip}")
             cursor.execute(f"SELECT count(*) FROM {checked} c WHERE c.key IN (SELECT key FROM {skip})")
