@@ -26,6 +26,22 @@ def _fresh_process_memos() -> Iterator[None]:
     clear_all()
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_in_one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's requests all fall in one rate-limit window. The limiter's windows are fixed on the
+    clock (each minute, each ten minutes, …), so a test that sent its requests across a boundary
+    found the count reset part way — a test of a thousand posts once ran over 01:00:00 and had a
+    post accepted after its first 390 refusals. The windows themselves are tested with explicit
+    moments (`setia/core/tests/test_ratelimit.py`)."""
+    import time
+    import types
+
+    from setia.core import ratelimit
+
+    moment = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: moment))
+
+
 @dataclass
 class Business:
     branch_a: Branch
