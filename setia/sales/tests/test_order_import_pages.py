@@ -55,6 +55,11 @@ def _upload(client: Any, content: bytes, callbacks: Any, name: str = "kasir-lama
     return response, queued
 
 
+def _detail(client: Any, record: OrderImport) -> str:
+    """The import's page as its viewer sees it."""
+    return str(client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode())
+
+
 def _confirm(client: Any, record: OrderImport, callbacks: Any, **data: str) -> Any:
     with callbacks() as queued:
         response = client.post(reverse("sales:order_import_detail", args=[record.pk]), data)
@@ -74,14 +79,14 @@ def test_upload_check_confirm_import(business: Business, siti: Customer, django_
     record.refresh_from_db()
     assert record.status == "checked" and record.result["valid_rows"] == 2 and record.result["orders"] == 2
     assert not Order.objects.exists()  # the check writes nothing
-    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    page = _detail(client, record)
     assert 'data-testid="order-import-confirm"' in page and "History only: no points or rewards are given." in page
     confirmed = _confirm(client, record, django_capture_on_commit_callbacks)
     assert confirmed.status_code == 302
     record.refresh_from_db()
     assert record.status == "done" and record.result["orders_created"] == 2
     assert sorted(Order.objects.values_list("customer_id", "total")) == [(siti.pk, 75_000), (siti.pk, 150_000)]
-    done = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    done = _detail(client, record)
     assert "2 orders imported." in done
     audited = AuditEvent.objects.filter(object_type="sales.orderimport", object_id=str(record.pk))
     assert set(audited.values_list("action", flat=True)) == {"upload", "confirm"}
@@ -101,7 +106,7 @@ def test_bad_rows_are_listed_reported_and_skipped_only_when_asked(
     record = OrderImport.objects.get()
     assert (record.result["valid_rows"], record.result["invalid_rows"]) == (2, 2)
     assert [row for row, _reason in record.errors] == [4, 5]
-    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    page = _detail(client, record)
     assert page.count('data-testid="order-import-error-row"') == 2 and "POS-9" in page
     report = client.get(reverse("sales:order_import_report", args=[record.pk]))
     text = b"".join(report.streaming_content).decode()  # type: ignore[attr-defined]
@@ -157,7 +162,7 @@ def test_a_failing_check_is_shown(business: Business, siti: Customer, django_cap
     _upload(client, b"name,phone\nSiti,0812\n", django_capture_on_commit_callbacks)
     record = OrderImport.objects.get()
     assert record.status == "failed" and "customer_ref" in record.failure
-    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    page = _detail(client, record)
     assert 'data-testid="order-import-failed"' in page
 
 
@@ -208,7 +213,7 @@ def test_a_file_not_in_utf8_is_refused_with_a_message(
     )
     record = OrderImport.objects.get()
     assert record.status == "failed" and "not UTF-8 text" in record.failure
-    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    page = _detail(client, record)
     assert 'data-testid="order-import-failed"' in page and "CSV UTF-8" in page
     assert not Order.objects.exists()
 
@@ -221,9 +226,9 @@ def test_the_page_writes_its_counts_with_thousands_separators(
     record = OrderImport.objects.get()
     record.result.update(rows=25_000, valid_rows=24_998, invalid_rows=2, orders=10_400)
     record.save(update_fields=["result"])
-    page = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    page = _detail(client, record)
     assert ">25,000<" in page and 'data-testid="valid-rows">24,998<' in page and ">10,400" in page
     record.status, record.result["orders_created"], record.result["lines_created"] = "done", 10_400, 24_998
     record.save(update_fields=["status", "result"])
-    done = client.get(reverse("sales:order_import_detail", args=[record.pk])).content.decode()
+    done = _detail(client, record)
     assert "10,400 orders imported." in done and ">24,998<" in done
