@@ -483,7 +483,7 @@ def _gross(lines: list[tuple[Product, int]]) -> int:
 def _plan_joins(rng: random.Random, behaviour: list[str], plans: list[Plan]) -> list[tuple[dt.datetime, int]]:
     """Who joins the programme, and when, in time order: most loyal customers, some regular ones
     and a few others, up to four days before their first visit (at the latest just before it);
-    those without a visit in the last few days."""
+    those who never visit, in the last few days."""
     chance = {"loyal": 0.9, "regular": 0.5, "once": 0.1, "churned": 0.3}
     joining = [index for index, kind in enumerate(behaviour) if rng.random() < chance[kind]]
     first_visit: dict[int, dt.datetime] = {}

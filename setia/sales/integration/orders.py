@@ -19,7 +19,7 @@ from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
 from setia.sales.models import Order
-from setia.sales.selectors import customer_orders, member_figures, sales_figures
+from setia.sales.selectors import customer_orders, home_sales_figures
 from setia.sales.services.bookings import last_trip
 
 PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
@@ -111,57 +111,18 @@ def _programme_revenue(programme: Any, members: Any, start: dt.date, end: dt.dat
     return int(totals["total"] - totals["refunded"])
 
 
-def _with_ratios(now: dict[str, int], before: dict[str, int]) -> dict[str, Any]:
-    return {
-        **now,
-        "average": now["revenue"] // now["orders"] if now["orders"] else None,
-        "returning_percent": round(100 * now["returning"] / now["customers"]) if now["customers"] else None,
-        "before": before,
-        "change_percent": round(100 * (now["revenue"] - before["revenue"]) / before["revenue"])
-        if before["revenue"]
-        else None,
-    }
-
-
 def _sales_panel(request: HttpRequest) -> dict[str, Any]:
-    from django.utils import timezone
-
-    return home_sales(request.user, timezone.now())
-
-
-def home_sales(actor: Any, now: dt.datetime) -> dict[str, Any]:
-    """The home page's sales in the viewer's branches: today so far beside the same weekday a week
-    ago up to the same time of day, and the last seven days beside the seven before, cut the same
-    way (at 10:00 a whole day a week ago would make every morning look like a fall)."""
+    """The home page's sales (`home_sales_figures`) and whose they are."""
     from django.utils import timezone
 
     from setia.accounts.selectors import branch_scope
 
-    today = timezone.localdate(now)
-    week = dt.timedelta(days=7)
-
-    def figures(first: dt.date, last: dt.date, until: dt.datetime | None = None) -> dict[str, int]:
-        return sales_figures(actor=actor, first=first, last=last, until=until)
-
-    members = member_figures(actor=actor, first=today - dt.timedelta(days=29), last=today)
-    revenue = members["revenue"]
-    others = members["customers"] - members["members"]
-    other_revenue = members["identified_revenue"] - members["member_revenue"]
+    actor: Any = request.user
+    scope = branch_scope(actor)
     return {
-        "members": {
-            **members,
-            "share_percent": round(100 * members["member_revenue"] / revenue) if revenue else None,
-            "member_spend": members["member_revenue"] // members["members"] if members["members"] else None,
-            "other_spend": other_revenue // others if others else None,
-        },
-        "today": _with_ratios(figures(today, today), figures(today - week, today - week, now - week)),
-        "week": _with_ratios(
-            figures(today - dt.timedelta(days=6), today),
-            figures(today - dt.timedelta(days=13), today - week, now - week),
-        ),
-        "week_ago": today - week,
-        "all_branches": branch_scope(actor).all_branches,
-        "branch_names": [] if branch_scope(actor).all_branches else _branch_names(actor),
+        **home_sales_figures(actor=actor, now=timezone.now()),
+        "all_branches": scope.all_branches,
+        "branch_names": [] if scope.all_branches else _branch_names(actor),
         "can_sell": actor.has_capability("orders.create"),
     }
 

@@ -1,6 +1,7 @@
 """Reads of orders and bookings, through the actor's branch scope."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -40,6 +41,49 @@ def sales_figures(*, actor: User, first: dt.date, last: dt.date, until: dt.datet
         returning=Count("customer_id", distinct=True, filter=Q(Exists(earlier))),
     )
     return {key: int(value or 0) for key, value in figures.items()}
+
+
+def home_sales_figures(*, actor: User, now: dt.datetime) -> dict[str, Any]:
+    """The home page's sales in the actor's branches: today so far beside the same weekday a week
+    ago up to the same time of day, and the last seven days beside the seven before, cut the same
+    way (at 10:00 a whole day a week ago would make every morning look like a fall); the loyalty
+    members' share of the last 30 days."""
+    today = timezone.localdate(now)
+    week = dt.timedelta(days=7)
+
+    def figures(first: dt.date, last: dt.date, until: dt.datetime | None = None) -> dict[str, int]:
+        return sales_figures(actor=actor, first=first, last=last, until=until)
+
+    members = member_figures(actor=actor, first=today - dt.timedelta(days=29), last=today)
+    revenue = members["revenue"]
+    others = members["customers"] - members["members"]
+    other_revenue = members["identified_revenue"] - members["member_revenue"]
+    return {
+        "members": {
+            **members,
+            "share_percent": round(100 * members["member_revenue"] / revenue) if revenue else None,
+            "member_spend": members["member_revenue"] // members["members"] if members["members"] else None,
+            "other_spend": other_revenue // others if others else None,
+        },
+        "today": _with_ratios(figures(today, today), figures(today - week, today - week, now - week)),
+        "week": _with_ratios(
+            figures(today - dt.timedelta(days=6), today),
+            figures(today - dt.timedelta(days=13), today - week, now - week),
+        ),
+        "week_ago": today - week,
+    }
+
+
+def _with_ratios(now: dict[str, int], before: dict[str, int]) -> dict[str, Any]:
+    return {
+        **now,
+        "average": now["revenue"] // now["orders"] if now["orders"] else None,
+        "returning_percent": round(100 * now["returning"] / now["customers"]) if now["customers"] else None,
+        "before": before,
+        "change_percent": round(100 * (now["revenue"] - before["revenue"]) / before["revenue"])
+        if before["revenue"]
+        else None,
+    }
 
 
 def member_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, int]:

@@ -78,7 +78,7 @@ def test_the_home_page_shows_them_with_the_change(business: Business) -> None:
 def test_last_week_is_cut_at_the_time_of_day_it_is_now(business: Business) -> None:
     """At 11:00 today's morning is compared with last week's same morning, not with its whole
     day (which made every morning look like a fall): last week's 15:00 sale waits until 15:00."""
-    from setia.sales.integration.orders import home_sales
+    from setia.sales.selectors import home_sales_figures
 
     today = timezone.localdate()
     ayu = Customer.objects.create(name="Ayu")
@@ -87,10 +87,10 @@ def test_last_week_is_cut_at_the_time_of_day_it_is_now(business: Business) -> No
     _order(ayu, today - dt.timedelta(days=7), 900_000, business.branch_a, dt.time(15))
     _order(ayu, today - dt.timedelta(days=10), 40_000, business.branch_a, dt.time(18))  # a whole day: in
     at = {hour: timezone.make_aware(dt.datetime.combine(today, dt.time(hour))) for hour in (11, 16)}
-    morning = home_sales(business.owner, at[11])
+    morning = home_sales_figures(actor=business.owner, now=at[11])
     assert (morning["today"]["before"]["revenue"], morning["today"]["change_percent"]) == (100_000, 50)
     assert morning["week"]["before"]["revenue"] == 140_000
-    afternoon = home_sales(business.owner, at[16])
+    afternoon = home_sales_figures(actor=business.owner, now=at[16])
     assert (afternoon["today"]["before"]["revenue"], afternoon["today"]["change_percent"]) == (1_000_000, -85)
     assert afternoon["week"]["before"]["revenue"] == 1_040_000
 
