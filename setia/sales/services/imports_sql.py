@@ -723,6 +723,8 @@ def _write_range(
         _commit_without_waiting()
         # The range's sorts and groupings in memory (at the default 4 MB they went to disk).
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # Compiling the statement (its estimates can pass the server's threshold) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
         if options.create_missing_customers:
             cursor.execute(
                 f"SELECT DISTINCT c.ref FROM {checked} c WHERE c.n >= %s AND c.n < %s AND c.customer_id IS NULL "
