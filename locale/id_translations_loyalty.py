@@ -209,7 +209,7 @@ ID = {
     "The reward %(name)s is out of stock.": "Stok hadiah %(name)s habis.",
     "Reward: %(name)s": "Hadiah: %(name)s",
     "%(reward)s for %(points)s points": "%(reward)s seharga %(points)s poin",
-    "%(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s": "%(spend)s dan %(visits)s kunjungan dalam %(days)s hari terakhir: %(tier)s",
+    "Rp %(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s": "Rp %(spend)s dan %(visits)s kunjungan dalam %(days)s hari terakhir: %(tier)s",
     "Enter a name.": "Masukkan nama.",
     "Choose the free item.": "Pilih item gratisnya.",
     "Issue between 1 and %(max)s codes at a time.": "Buat antara 1 dan %(max)s kode sekaligus.",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from setia.core.models import TimeStampedModel
+from setia.core.texts import shown
 
 
 class LoyaltySettings(TimeStampedModel):
@@ -153,6 +154,8 @@ class PointsEntry(models.Model):
     source = models.CharField(_("source"), max_length=64, blank=True)
     unique_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The values of a reason the system wrote (its untranslated message); None for typed text.
+    reason_args = models.JSONField(null=True, blank=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -178,6 +181,11 @@ class PointsEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.points:+d}"
 
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language (`setia.core.texts`)."""
+        return shown(self.reason, self.reason_args)
+
 
 class WalletEntry(models.Model):
     """One movement of cashback / stored value (Rupiah). Append-only, like `PointsEntry`."""
@@ -197,6 +205,8 @@ class WalletEntry(models.Model):
     source = models.CharField(_("source"), max_length=64, blank=True)
     unique_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The values of a reason the system wrote (its untranslated message); None for typed text.
+    reason_args = models.JSONField(null=True, blank=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -218,6 +228,11 @@ class WalletEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language (`setia.core.texts`)."""
+        return shown(self.reason, self.reason_args)
 
 
 class QualifyingActivity(models.Model):
@@ -247,12 +262,18 @@ class TierChange(models.Model):
     spend = models.BigIntegerField(_("spend in the window"))
     visits = models.IntegerField(_("visits in the window"))
     reason = models.CharField(_("reason"), max_length=255)
+    reason_args = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.reason
+        return self.reason_text
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language (`setia.core.texts`)."""
+        return shown(self.reason, self.reason_args)
 
 
 class EarnRule(TimeStampedModel):

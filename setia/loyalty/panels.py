@@ -94,7 +94,7 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 kind="loyalty",
                 icon=_POINT_ICONS.get(entry.kind, "star"),
                 title=_("Points %(kind)s: %(points)+d") % {"kind": entry.get_kind_display(), "points": entry.points},
-                detail=entry.reason,
+                detail=entry.reason_text,
                 actor=str(entry.actor) if entry.actor else "",
                 url=reverse("loyalty:member_ledger", args=[customer.pk]),
             )
@@ -106,7 +106,7 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 kind="loyalty",
                 icon="wallet2",
                 title=_cashback_title(cashback),
-                detail=cashback.reason,
+                detail=cashback.reason_text,
                 actor=str(cashback.actor) if cashback.actor else "",
             )
         )

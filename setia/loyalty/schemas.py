@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
@@ -31,7 +32,11 @@ class LedgerEntryOut(Schema):
     created_at: dt.datetime
     expires_at: dt.datetime | None
     source: str
-    reason: str
+    reason: str  # in the language the request asks for (the reasons the system writes)
+
+    @staticmethod
+    def resolve_reason(entry: Any) -> str:
+        return str(entry.reason_text)
 
 
 class LedgerPage(Schema):

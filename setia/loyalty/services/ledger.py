@@ -17,12 +17,14 @@ from django.db.models import F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core.audit import audit_log
 from setia.core.bulk import insert_rows
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, WalletEntry
 
 DEBIT_KINDS = (PointsEntry.Kind.REDEEM, PointsEntry.Kind.EXPIRE, PointsEntry.Kind.REVERSE)
@@ -68,7 +70,7 @@ def points_post(
     points: int,
     source: str = "",
     unique_key: str | None = None,
-    reason: str = "",
+    reason: str | Message = "",
     actor: User | None = None,
     expires_at: dt.datetime | None = None,
     at: dt.datetime | None = None,
@@ -81,6 +83,7 @@ def points_post(
     if points == 0:
         raise ApplicationError(_("Enter a number of points other than zero."), {"points": [_("Must not be zero.")]})
     message = _("Not enough points: the balance is lower than %(points)s.") % {"points": abs(points)}
+    text, args = stored(reason)
 
     def post() -> PointsEntry:
         balance = _move(
@@ -97,7 +100,8 @@ def points_post(
             balance_after=balance,
             source=source,
             unique_key=unique_key,
-            reason=reason[:255],
+            reason=text,
+            reason_args=args,
             actor=actor if actor is not None and actor.is_authenticated else None,
             expires_at=expires_at,
             created_at=at or timezone.now(),
@@ -132,7 +136,7 @@ def wallet_post(
     amount: int,
     source: str = "",
     unique_key: str | None = None,
-    reason: str = "",
+    reason: str | Message = "",
     actor: User | None = None,
     at: dt.datetime | None = None,
     fresh: bool = False,
@@ -142,6 +146,7 @@ def wallet_post(
     if amount == 0:
         raise ApplicationError(_("Enter an amount other than zero."), {"amount": [_("Must not be zero.")]})
     message = _("Not enough cashback balance for Rp %(amount)s.") % {"amount": f"{abs(amount):,}".replace(",", ".")}
+    text, args = stored(reason)
 
     def post() -> WalletEntry:
         balance = _move(
@@ -158,7 +163,8 @@ def wallet_post(
             balance_after=balance,
             source=source,
             unique_key=unique_key,
-            reason=reason[:255],
+            reason=text,
+            reason_args=args,
             actor=actor if actor is not None and actor.is_authenticated else None,
             created_at=at or timezone.now(),
         )
@@ -233,7 +239,7 @@ def _lock(membership: Membership) -> None:
 
 @transaction.atomic
 def points_reverse_source(
-    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str
+    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str | Message
 ) -> int:
     """After a refund, take back the refunded share (cumulative, 0 to 1) of what `source` earned,
     less what earlier refunds took back — never more than the balance holds (points already
@@ -255,7 +261,7 @@ def points_reverse_source(
 
 @transaction.atomic
 def wallet_reverse_source(
-    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str
+    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str | Message
 ) -> int:
     """The cashback counterpart of `points_reverse_source`."""
     _lock(membership)
@@ -373,7 +379,7 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
     """
     now = now or timezone.now()
     day = now.date().isoformat()
-    reason = _("Points older than the validity period")
+    reason, args = stored(Message(gettext_noop("Points older than the validity period")))
     expired = 0
     for chunk in _member_chunks(membership_ids):
         with transaction.atomic():
@@ -403,7 +409,17 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
             stamp = connection.ops.adapt_datetimefield_value(now)
             insert_rows(
                 PointsEntry,
-                ["membership_id", "kind", "points", "balance_after", "created_at", "source", "unique_key", "reason"],
+                [
+                    "membership_id",
+                    "kind",
+                    "points",
+                    "balance_after",
+                    "created_at",
+                    "source",
+                    "unique_key",
+                    "reason",
+                    "reason_args",
+                ],
                 [
                     (
                         member,
@@ -414,6 +430,7 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
                         "",
                         keys[member],
                         reason,
+                        stored_json(args),
                     )
                     for member, points in due.items()
                 ],

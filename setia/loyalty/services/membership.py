@@ -8,11 +8,13 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Membership, PointsEntry, Referral, Tier
 from setia.loyalty.services import ledger
@@ -103,7 +105,7 @@ def membership_join(
             points=config.sign_up_points,
             source=f"loyalty.membership:{membership.pk}",
             unique_key=f"signup:{membership.pk}",
-            reason=_("Welcome points for joining"),
+            reason=Message(gettext_noop("Welcome points for joining")),
             expires_at=expiry_from(timezone.now(), config),
             actor=actor,
         )
@@ -157,7 +159,7 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
             points=config.referrer_points,
             source=source,
             unique_key=f"referral:{locked.pk}:referrer",
-            reason=_("Referral: a friend joined"),
+            reason=Message(gettext_noop("Referral: a friend joined")),
             expires_at=expiry_from(now, config),
             actor=actor,
             at=now,
@@ -169,7 +171,7 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
             points=config.referee_points,
             source=source,
             unique_key=f"referral:{locked.pk}:referee",
-            reason=_("Referral: welcome from a friend"),
+            reason=Message(gettext_noop("Referral: welcome from a friend")),
             expires_at=expiry_from(now, config),
             actor=actor,
             at=now,

@@ -13,11 +13,13 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core import statements
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message, stored
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import (
@@ -233,7 +235,7 @@ def pay_with_points(
         points=-points,
         source=source,
         unique_key=f"{source}:pay",
-        reason=_("Paid with points"),
+        reason=Message(gettext_noop("Paid with points")),
         actor=actor,
         at=at,
         fresh=fresh,
@@ -268,7 +270,7 @@ def pay_with_cashback(
         amount=-amount,
         source=source,
         unique_key=f"{source}:pay",
-        reason=_("Paid with cashback"),
+        reason=Message(gettext_noop("Paid with cashback")),
         actor=actor,
         at=at,
         fresh=fresh,
@@ -337,7 +339,7 @@ def purchase_recorded(
             points=points,
             source=source,
             unique_key=f"{source}:earn",
-            reason=_("Purchase"),
+            reason=Message(gettext_noop("Purchase")),
             expires_at=expiry_from(at, config),
             actor=actor,
             at=at,
@@ -408,6 +410,7 @@ _POINTS_COLUMNS = (
     "source",
     "unique_key",
     "reason",
+    "reason_args",
     "actor_id",
 )
 _WALLET_COLUMNS = (
@@ -419,9 +422,19 @@ _WALLET_COLUMNS = (
     "source",
     "unique_key",
     "reason",
+    "reason_args",
     "actor_id",
 )
-_TIER_CHANGE_COLUMNS = ("membership_id", "from_tier_id", "to_tier_id", "created_at", "spend", "visits", "reason")
+_TIER_CHANGE_COLUMNS = (
+    "membership_id",
+    "from_tier_id",
+    "to_tier_id",
+    "created_at",
+    "spend",
+    "visits",
+    "reason",
+    "reason_args",
+)
 
 
 def _new_purchase(
@@ -533,7 +546,8 @@ def _member_rewards(
                     expiry_from(at, config),
                     source,
                     f"{source}:earn",
-                    _("Purchase")[:255],
+                    gettext_noop("Purchase"),
+                    {},  # a message of the system's, shown in the reader's language
                     actor_id,
                 )
             ],
@@ -552,6 +566,7 @@ def _member_rewards(
                     source,
                     f"{source}:cashback",
                     rule_name[:255],
+                    None,
                     actor_id,
                 )
             ],
@@ -560,7 +575,17 @@ def _member_rewards(
         writes.insert(
             TierChange,
             _TIER_CHANGE_COLUMNS,
-            [(membership.pk, membership.tier_id, upgrade.tier.pk, now, upgrade.spend, upgrade.visits, upgrade.reason)],
+            [
+                (
+                    membership.pk,
+                    membership.tier_id,
+                    upgrade.tier.pk,
+                    now,
+                    upgrade.spend,
+                    upgrade.visits,
+                    *stored(upgrade.reason),  # `statements` prepares the values as the fields do
+                )
+            ],
         )
         membership.tier = upgrade.tier
         membership.tier_since = now
@@ -586,7 +611,7 @@ def purchase_refunded(
         visits=-1 if refunded_share >= 1 else 0,
         source=f"{source}:refund",
     )
-    reason = _("Refund")
+    reason = Message(gettext_noop("Refund"))
     points = ledger.points_reverse_source(
         membership=membership, source=source, refunded_share=refunded_share, actor=actor, reason=reason
     )
@@ -616,7 +641,7 @@ def birthday_bonus(*, today: dt.date | None = None) -> int:
             points=config.birthday_points,
             source=f"loyalty.birthday:{today.year}",
             unique_key=f"birthday:{membership.pk}:{today.year}",
-            reason=_("Happy birthday"),
+            reason=Message(gettext_noop("Happy birthday")),
             expires_at=expiry_from(timezone.now(), config),
         )
         given += 1

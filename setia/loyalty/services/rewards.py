@@ -4,11 +4,13 @@ points debit, so a reward with one left is given once however many cashiers pres
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message
 from setia.loyalty.models import Membership, PointsEntry, Reward, RewardRedemption
 from setia.loyalty.services import ledger
 
@@ -33,7 +35,7 @@ def reward_redeem(*, actor: User, membership: Membership, reward: Reward) -> Rew
         kind=PointsEntry.Kind.REDEEM,
         points=-reward.points_cost,
         source=f"loyalty.reward:{reward.pk}",
-        reason=_("Reward: %(name)s") % {"name": reward.name},
+        reason=Message(gettext_noop("Reward: %(name)s"), {"name": reward.name}),
         actor=actor,
     )
     redemption = RewardRedemption.objects.create(reward=reward, membership=membership, points_entry=entry, actor=actor)

@@ -9,10 +9,10 @@ from typing import Literal
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.core.bulk import insert_rows
-from setia.core.money import format_rupiah
+from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
 
 
@@ -30,13 +30,11 @@ def _activity(since: dt.date, today: dt.date, membership_ids: list[int] | None =
     return {row["membership_id"]: (int(row["spend"] or 0), int(row["visits"] or 0)) for row in totals}
 
 
-def _reason(tier: Tier | None, spend: int, visits: int, window: int) -> str:
-    return _("%(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s") % {
-        "spend": format_rupiah(spend),
-        "visits": visits,
-        "days": window,
-        "tier": tier.name if tier else "-",
-    }
+def _reason(tier: Tier | None, spend: int, visits: int, window: int) -> Message:
+    return Message(
+        gettext_noop("Rp %(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s"),
+        {"spend": spend, "visits": visits, "days": window, "tier": tier.name if tier else "-"},
+    )
 
 
 def _best(
@@ -64,7 +62,7 @@ class Upgrade:
     tier: Tier
     spend: int
     visits: int
-    reason: str
+    reason: Message
 
 
 def purchase_upgrade(
@@ -132,6 +130,7 @@ def tiers_reevaluate(
             continue
         counts["upgraded" if up else "downgraded"] += 1
         moves[best_id].append(membership_id)
+        reason, args = stored(_reason(best, spend, visits, window))
         changes.append(
             TierChange(
                 membership_id=membership_id,
@@ -140,7 +139,8 @@ def tiers_reevaluate(
                 created_at=now,
                 spend=spend,
                 visits=visits,
-                reason=_reason(best, spend, visits, window),
+                reason=reason,
+                reason_args=args,
             )
         )
     if not changes:
@@ -152,7 +152,19 @@ def tiers_reevaluate(
         stamp = connection.ops.adapt_datetimefield_value(now)
         insert_rows(
             TierChange,
-            ["membership_id", "from_tier_id", "to_tier_id", "created_at", "spend", "visits", "reason"],
-            [(c.membership_id, c.from_tier_id, c.to_tier_id, stamp, c.spend, c.visits, c.reason) for c in changes],
+            ["membership_id", "from_tier_id", "to_tier_id", "created_at", "spend", "visits", "reason", "reason_args"],
+            [
+                (
+                    c.membership_id,
+                    c.from_tier_id,
+                    c.to_tier_id,
+                    stamp,
+                    c.spend,
+                    c.visits,
+                    c.reason,
+                    stored_json(c.reason_args),
+                )
+                for c in changes
+            ],
         )
     return counts

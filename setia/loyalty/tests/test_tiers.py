@@ -30,7 +30,7 @@ def test_a_purchase_that_qualifies_upgrades_at_once_with_the_reason(
         5_500_000,
         2,
     )
-    assert change.reason == "Rp 5,500,000 and 2 visits in the last 365 days: Gold"
+    assert change.reason_text == "Rp 5,500,000 and 2 visits in the last 365 days: Gold"
 
 
 def test_reevaluation_downgrades_when_the_window_has_passed_and_counts_refunds(
@@ -56,7 +56,7 @@ def test_reevaluation_downgrades_when_the_window_has_passed_and_counts_refunds(
     ayu.refresh_from_db()
     assert ayu.tier == tiers["silver"]
     last = TierChange.objects.filter(membership=ayu).first()
-    assert last is not None and last.reason == "Rp 0 and 0 visits in the last 365 days: Silver"
+    assert last is not None and last.reason_text == "Rp 0 and 0 visits in the last 365 days: Silver"
     assert QualifyingActivity.objects.filter(membership=bunga).count() == 2
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -542,3 +543,50 @@ def test_the_caller_lookup_and_card_show_the_members_tier_and_points(
     assert 'data-testid="caller-tier">Gold<' in card and "120" in card.split('data-testid="caller-membership"')[1]
     other = client_for(business.cashier_a).get("/calls/lookup/?phone=0811-6964-5670").content.decode()
     assert 'data-testid="caller-membership"' not in other
+
+
+def test_the_reasons_the_system_writes_read_in_each_readers_language(
+    business: Business, programme: LoyaltySettings, join: Callable[..., Membership]
+) -> None:
+    """Written while the cashier works in Indonesian (the welcome points, a sale's points through
+    checkout, a reward), read in English and in Indonesian: on the ledger page, the 360° page's
+    loyalty panel and the API (in the key owner's language). A reason a person typed stays as typed."""
+    from setia.catalog.models import Product
+    from setia.loyalty.services import rewards
+    from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+
+    programme.sign_up_points = 20
+    programme.save()
+    product = Product.objects.create(name="Creambath", price=150_000)
+    reward = Reward.objects.create(name="Masker rambut", points_cost=10)
+    with translation.override("id"):
+        sari = join("Sari")
+        checkout(
+            actor=business.cashier_a,
+            branch=business.branch_a,
+            customer=sari.customer,
+            lines=[LineIn(product_id=product.pk, quantity=1)],
+            payments=[PaymentIn("cash", 150_000)],
+        )
+        rewards.reward_redeem(actor=business.cashier_a, membership=sari, reward=reward)
+        ledger.points_adjust(actor=business.owner, membership=sari, points=5, reason="Purchase")
+    english = ["Purchase", "Reward: Masker rambut", "Purchase", "Welcome points for joining"]
+    indonesian = ["Purchase", "Hadiah: Masker rambut", "Pembelian", "Poin selamat datang karena bergabung"]
+    entries = list(PointsEntry.objects.filter(membership=sari).order_by("-created_at", "-id"))
+    assert [entry.kind for entry in entries] == ["adjust", "redeem", "earn", "bonus"]
+    for language, expected in (("en", english), ("id", indonesian)):
+        with translation.override(language):
+            assert [entry.reason_text for entry in entries] == expected
+        client = client_for(business.manager)
+        client.cookies["django_language"] = language
+        page = client.get(f"/loyalty/members/{sari.customer_id}/ledger/")
+        assert page.status_code == 200
+        reasons = re.findall(r'<td class="d-none d-md-table-cell">(.*?)(?: <span|</td>)', page.content.decode())
+        assert reasons == expected
+        panel = client.get(f"/customers/{sari.customer_id}/").content.decode()
+        assert all(reason in panel for reason in expected[1:])
+        business.manager.language = language  # the API speaks the key owner's language
+        business.manager.save(update_fields=["language"])
+        api = Client(headers=_headers(business.manager))
+        items = api.get(f"/api/v1/members/{sari.customer_id}/ledger").json()["items"]
+        assert [item["reason"] for item in items] == expected

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -746,7 +747,7 @@ def test_the_write_statement_is_not_compiled_by_the_server(
     rows = [["customer_ref", "date", "amount", "order_ref"], ["POS-1", "2024-01-01", "1000", "P-1"]]
     seen: list[str] = []
 
-    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         if connection.vendor == "postgresql" and f'INSERT INTO "{Order._meta.db_table}"' in sql and not seen:
             context["cursor"].execute("SELECT current_setting('jit'), current_setting('jit_above_cost')")
             seen.extend(context["cursor"].fetchone())

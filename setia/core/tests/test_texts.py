@@ -1,0 +1,48 @@
+"""Messages the system stores untranslated, shown in the reader's language (`setia.core.texts`)."""
+
+from django.utils import translation
+
+from setia.core.texts import Message, shown, stored, stored_json
+
+
+def test_a_message_is_stored_untranslated_and_shown_in_the_readers_language() -> None:
+    with translation.override("id"):  # written by someone working in Indonesian
+        text, args = stored(Message("Reward: %(name)s", {"name": "Masker rambut"}))
+    assert (text, args) == ("Reward: %(name)s", {"name": "Masker rambut"})
+    with translation.override("en"):
+        assert shown(text, args) == "Reward: Masker rambut"
+    with translation.override("id"):
+        assert shown(text, args) == "Hadiah: Masker rambut"
+
+
+def test_whole_numbers_are_grouped_as_the_reader_writes_them() -> None:
+    text, args = stored(
+        Message(
+            "Rp %(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s",
+            {"spend": 5_500_000, "visits": 2, "days": 365, "tier": "Gold"},
+        )
+    )
+    with translation.override("en"):
+        assert shown(text, args) == "Rp 5,500,000 and 2 visits in the last 365 days: Gold"
+    with translation.override("id"):
+        assert shown(text, args) == "Rp 5.500.000 dan 2 kunjungan dalam 365 hari terakhir: Gold"
+
+
+def test_typed_text_and_text_stored_before_are_shown_as_they_are() -> None:
+    # An adjustment's reason that happens to be a message of the catalog stays as typed.
+    assert stored("Purchase") == ("Purchase", None)
+    with translation.override("id"):
+        assert shown("Purchase", None) == "Purchase"
+        assert shown("Koreksi: 50% poin ganda", None) == "Koreksi: 50% poin ganda"
+        assert shown("Purchase", {}) == "Pembelian"
+    assert stored("x" * 300)[0] == "x" * 255
+
+
+def test_values_are_stored_as_json_text_for_rows_written_in_bulk() -> None:
+    assert stored_json(None) is None
+    assert stored_json({"count": 3}) == '{"count": 3}'
+
+
+def test_values_that_do_not_fit_the_message_leave_it_unfilled_instead_of_failing() -> None:
+    with translation.override("id"):
+        assert shown("Reward: %(name)s", {"reward": "Masker"}) == "Hadiah: %(name)s"

@@ -1,0 +1,57 @@
+"""Messages the system writes into the database, kept untranslated and shown in the reader's
+language.
+
+A ledger entry written while the cashier uses Indonesian and read later by the owner in English
+stores the message's source text (its msgid, marked with `gettext_noop` where it is written so
+the catalogs hold it) and the values it names; each reader sees it in her own language. Text a
+person types (an adjustment's reason, a promotion's name) is stored and shown as typed: its
+values are None. Whole numbers among the values are grouped as the reader's language writes them
+(`5.500.000` in Indonesian, `5,500,000` in English)."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext
+
+from setia.core.money import format_count
+
+
+@dataclass(frozen=True)
+class Message:
+    msgid: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def stored(text: "str | Message") -> tuple[str, dict[str, Any] | None]:
+    """The text and the values to store for `text` (None: typed text, shown as it is)."""
+    if isinstance(text, Message):
+        return text.msgid[:255], dict(text.args)
+    return text[:255], None
+
+
+def stored_json(args: dict[str, Any] | None) -> str | None:
+    """The values as a row written in bulk stores them (JSON text)."""
+    return None if args is None else json.dumps(args)
+
+
+def shown(text: str, args: dict[str, Any] | None) -> str:
+    """The stored text in the active language: a message translated with its values filled in;
+    typed text, and text stored before messages were kept this way, as it is."""
+    if args is None:
+        return text
+    translated = gettext(text)
+    if not args:
+        return translated
+    values = {
+        name: format_count(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for name, value in args.items()
+    }
+    # A catalog whose placeholders do not match falls back to the source text; values that match
+    # neither leave the text unfilled rather than break the page that shows it.
+    for candidate in (translated, text):
+        try:
+            return candidate % values
+        except (KeyError, TypeError, ValueError):
+            continue
+    return translated
