@@ -96,7 +96,9 @@ class Membership(TimeStampedModel):
     customer = models.OneToOneField(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="membership"
     )
-    number = models.CharField(_("card number"), max_length=32, unique=True)
+    # Unique through Meta constraints, not `unique=True`: on PostgreSQL that adds a second index
+    # for LIKE searches nobody runs, and every change of a balance or tier updates each index.
+    number = models.CharField(_("card number"), max_length=32)
     branch = models.ForeignKey(
         "accounts.Branch",
         verbose_name=_("joined at"),
@@ -111,7 +113,7 @@ class Membership(TimeStampedModel):
     tier_since = models.DateTimeField(_("tier since"), null=True, blank=True)
     points_balance = models.BigIntegerField(_("points"), default=0)
     wallet_balance = models.BigIntegerField(_("cashback balance (Rp)"), default=0)
-    referral_code = models.CharField(_("referral code"), max_length=16, unique=True)
+    referral_code = models.CharField(_("referral code"), max_length=16)
     referred_by = models.ForeignKey(
         "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
@@ -123,6 +125,8 @@ class Membership(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(points_balance__gte=0), name="membership_points_not_negative"),
             models.CheckConstraint(condition=Q(wallet_balance__gte=0), name="membership_wallet_not_negative"),
+            models.UniqueConstraint(fields=["number"], name="membership_number_unique"),
+            models.UniqueConstraint(fields=["referral_code"], name="membership_referral_code_unique"),
         ]
 
     def __str__(self) -> str:

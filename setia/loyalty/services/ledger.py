@@ -305,8 +305,11 @@ def ledger_mismatches() -> list[Mismatch]:
     return found
 
 
-def _expiring_by_member(cutoff: dt.datetime, membership_ids: list[int] | None = None) -> dict[int, int]:
-    """Points that will have expired by `cutoff` and are not yet used, per member.
+def _expiring_by_member(
+    cutoff: dt.datetime, membership_ids: list[int] | None = None, within: Q | None = None
+) -> dict[int, int]:
+    """Points that will have expired by `cutoff` and are not yet used, per member (of
+    `membership_ids`, or of the members `within` names, e.g. a range of ids).
 
     Debits (redeemed, expired, reversed, negative adjustments) use the oldest points first, and
     every lot has the same validity, so the unused part of the lots past their date is what
@@ -315,6 +318,8 @@ def _expiring_by_member(cutoff: dt.datetime, membership_ids: list[int] | None = 
     entries = PointsEntry.objects.all()
     if membership_ids is not None:
         entries = entries.filter(membership_id__in=membership_ids)
+    if within is not None:
+        entries = entries.filter(within)
     lots = Q(kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS], expires_at__lte=cutoff)
     debits = Q(kind__in=DEBIT_KINDS) | Q(kind=PointsEntry.Kind.ADJUST, points__lt=0)
     rows = (
@@ -335,17 +340,17 @@ EXPIRY_CHUNK = 5000
 
 def _subtract_points(due: dict[int, int]) -> None:
     """Lower many members' balances at once (member id -> points). PostgreSQL: one UPDATE joined
-    to the pairs (one statement each would cost a round trip per member, a CASE over thousands of
-    members costs the ORM seconds to build); SQLite, in-process: one prepared statement run for
-    every pair."""
+    to the pairs, sent as two arrays (one statement each would cost a round trip per member, a
+    CASE over thousands of members costs the ORM seconds to build, a VALUES list of thousands of
+    pairs the server seconds to read); SQLite, in-process: one prepared statement run for every
+    pair."""
     table = connection.ops.quote_name(Membership._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            pairs = ", ".join(["(%s, %s)"] * len(due))
             cursor.execute(
                 f"UPDATE {table} SET points_balance = {table}.points_balance - due.points "
-                f"FROM (VALUES {pairs}) AS due(member, points) WHERE {table}.id = due.member",
-                [value for member, points in due.items() for value in (member, points)],
+                f"FROM unnest(%s::bigint[], %s::bigint[]) AS due(member, points) WHERE {table}.id = due.member",
+                [list(due), list(due.values())],
             )
         else:
             cursor.executemany(
@@ -380,6 +385,7 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
     now = now or timezone.now()
     day = now.date().isoformat()
     reason, args = stored(Message(gettext_noop("Points older than the validity period")))
+    json_args = stored_json(args)
     expired = 0
     for chunk in _member_chunks(membership_ids):
         with transaction.atomic():
@@ -395,15 +401,21 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
             )
             if not balances:
                 continue
-            # Counted under the locks: every debit takes the member's lock too.
+            # Counted under the locks: every debit takes the member's lock too. The chunk's own
+            # condition (a range of ids), not a list of thousands of them, for this and the next
+            # query; only the members locked count.
             due = {
-                member: min(points, balances.get(member, 0))
-                for member, points in _expiring_by_member(now, list(balances)).items()
-                if min(points, balances.get(member, 0)) > 0
+                member: min(points, balances[member])
+                for member, points in _expiring_by_member(now, within=chunk).items()
+                if member in balances and min(points, balances[member]) > 0
             }
-            keys = {member: f"expire:{member}:{day}" for member in due}
-            done = set(PointsEntry.objects.filter(unique_key__in=keys.values()).values_list("unique_key", flat=True))
-            due = {member: points for member, points in due.items() if keys[member] not in done}
+            # Expired today already (their keys, "expire:<member>:<day>", end with the day).
+            done = set(
+                PointsEntry.objects.filter(
+                    chunk, kind=PointsEntry.Kind.EXPIRE, unique_key__endswith=f":{day}"
+                ).values_list("membership_id", flat=True)
+            )
+            due = {member: points for member, points in due.items() if member not in done}
             if not due:
                 continue
             stamp = connection.ops.adapt_datetimefield_value(now)
@@ -428,9 +440,9 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
                         balances[member] - points,
                         stamp,
                         "",
-                        keys[member],
+                        f"expire:{member}:{day}",
                         reason,
-                        stored_json(args),
+                        json_args,
                     )
                     for member, points in due.items()
                 ],
