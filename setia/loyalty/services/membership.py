@@ -190,6 +190,7 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
                 customer=locked.referrer.customer,
                 unique_key=f"referral-threshold:{locked.referrer_id}:{rewarded}",
                 reason=_("Brought %(count)s friends") % {"count": rewarded},
+                at=now,
             )
 
 

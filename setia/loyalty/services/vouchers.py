@@ -137,9 +137,16 @@ def codes_issue(
 
 
 def code_issue_system(
-    *, voucher: Voucher, customer: Customer, unique_key: str, reason: str, valid_until: dt.datetime | None = None
+    *,
+    voucher: Voucher,
+    customer: Customer,
+    unique_key: str,
+    reason: str,
+    valid_until: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> VoucherCode:
-    """A code the programme gives for an event (a threshold reached, a purchase); once per key."""
+    """A code the programme gives for an event (a threshold reached, a purchase); once per key.
+    `at`: when the event happened (a purchase recorded later is dated at the purchase)."""
     existing = VoucherCode.objects.filter(issue_key=unique_key).first()
     if existing is not None:
         return existing
@@ -153,6 +160,7 @@ def code_issue_system(
                 issue_key=unique_key,
                 reason=reason,
                 valid_until=valid_until,
+                issued_at=at or timezone.now(),
             )
     except IntegrityError:
         return VoucherCode.objects.get(issue_key=unique_key)

@@ -181,6 +181,24 @@ def test_threshold_voucher_after_n_friends_is_issued_once(
     assert VoucherCode.objects.count() == 1
 
 
+def test_a_threshold_reached_by_a_purchase_recorded_later_is_dated_at_the_purchase(
+    business: Business, programme: LoyaltySettings, join: Callable[..., Membership]
+) -> None:
+    """The third friend's first purchase, recorded days later (an import, the demo's history):
+    the free-treatment code is issued as of that purchase, like the referral points."""
+    treatment = Voucher.objects.create(name="Free creambath", kind=Voucher.Kind.AMOUNT, value=200_000)
+    programme.referral_threshold = 3
+    programme.referral_threshold_voucher = treatment
+    programme.save()
+    ayu = join("Ayu")
+    friends = [join(f"Friend {number}", referral_code=ayu.referral_code) for number in range(3)]
+    for day, friend in enumerate(friends, start=2):
+        moment = at(f"2026-03-0{day}")
+        purchase_recorded(actor=None, customer=friend.customer, source=f"sale:{day}", paid=150_000, lines=[], at=moment)
+    code = VoucherCode.objects.get()
+    assert (code.customer, code.issued_at) == (ayu.customer, at("2026-03-04"))
+
+
 def test_expiry_date_is_the_same_day_months_later_or_the_months_last_day(programme: LoyaltySettings) -> None:
     assert services.expiry_from(at("2026-01-31"), programme) == at("2027-01-31")
     programme.points_expire_months = 1
