@@ -546,8 +546,7 @@ def _member_rewards(
                     expiry_from(at, config),
                     source,
                     f"{source}:earn",
-                    gettext_noop("Purchase"),
-                    {},  # a message of the system's, shown in the reader's language
+                    *stored(Message(gettext_noop("Purchase"))),  # as `ledger.points_post` stores it
                     actor_id,
                 )
             ],
