@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import ApiKey, Branch, BusinessSettings, Team, User
 from setia.accounts.roles import FRONT_OFFICE, Role
@@ -19,6 +20,7 @@ from setia.core.errors import ApplicationError, PermissionDeniedError, validate_
 from setia.core.models import check_closed_days
 from setia.core.navigation import optional_sections
 from setia.core.phones import normalize_phone
+from setia.core.texts import Message
 
 BRANCH_FIELDS = [
     "name",
@@ -258,7 +260,13 @@ def staff_update(
         user.teams.set(list(teams))
     audit_changed(actor=actor, instance=user, before=before, fields=STAFF_FIELDS, branch_id=user.branch_id)
     if password:
-        audit_log(actor=actor, action="update", instance=user, message="password changed", branch_id=user.branch_id)
+        audit_log(
+            actor=actor,
+            action="update",
+            instance=user,
+            message=Message(gettext_noop("Password changed")),
+            branch_id=user.branch_id,
+        )
     return user
 
 
@@ -289,7 +297,11 @@ def staff_reset_two_factor(*, actor: User, staff: User) -> int:
     removed, _details = Authenticator.objects.filter(user=staff).delete()
     if removed:
         audit_log(
-            actor=actor, action="update", instance=staff, message="two-factor sign-in reset", branch_id=staff.branch_id
+            actor=actor,
+            action="update",
+            instance=staff,
+            message=Message(gettext_noop("Two-factor sign-in reset")),
+            branch_id=staff.branch_id,
         )
     return removed
 
@@ -339,7 +351,7 @@ def business_settings_update(*, actor: User, **fields: Any) -> BusinessSettings:
             action="update",
             instance=row,
             changes={"logo": [logo_before or None, row.logo.name or None]},
-            message="" if changes else _("Logo changed"),
+            message="" if changes else Message(gettext_noop("Logo changed")),
         )
     return row
 

@@ -20,7 +20,11 @@ class AuditEventOut(Schema):
     object_id: str
     object_repr: str
     changes: dict[str, Any]
-    message: str
+    message: str  # in the key owner's language where the system wrote it
+
+    @staticmethod
+    def resolve_message(event: Any) -> str:
+        return str(event.message_text)
 
 
 class AuditPage(Schema):

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from setia.core.models import AuditEvent
+from setia.core.texts import Message, stored
 
 REDACTED = "[redacted]"
 
@@ -100,7 +101,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
-def audit_log(
+def audit_event(
     *,
     actor: Any,
     action: str,
@@ -108,11 +109,15 @@ def audit_log(
     changes: dict[str, list[Any]] | None = None,
     subject: models.Model | None = None,
     branch_id: int | None = None,
-    message: str = "",
+    message: "str | Message" = "",
     ip_address: str | None = None,
 ) -> AuditEvent:
+    """One write's audit row, not saved yet (`audit_log` saves it; checkout sends it with the sale's
+    other rows). `message` is a note: a `texts.Message` where the system words it (shown in each
+    reader's language), text as typed where a person wrote it (a reason, a file's name)."""
+    text, args = stored(message)
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=real_actor,
         actor_label=real_actor.get_username() if real_actor else (str(actor) if actor else "system"),
         action=action,
@@ -122,9 +127,36 @@ def audit_log(
         subject_key=object_key(subject or instance),
         branch_id=branch_id,
         changes=changes or {},
-        message=message[:255],
+        message=text,
+        message_args=args,
         ip_address=ip_address,
     )
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, list[Any]] | None = None,
+    subject: models.Model | None = None,
+    branch_id: int | None = None,
+    message: "str | Message" = "",
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Record one write (`audit_event`, saved)."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        instance=instance,
+        changes=changes,
+        subject=subject,
+        branch_id=branch_id,
+        message=message,
+        ip_address=ip_address,
+    )
+    event.save(force_insert=True)
+    return event
 
 
 def audit_redact_subject(subject_key: str, *, fields: Iterable[str] | None = None) -> int:

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from setia.core.texts import shown
+
 
 class WeekdaysField(models.JSONField):
     """Days of the week as a sorted list of numbers, Monday 0 to Sunday 6 (`date.weekday()`),
@@ -97,6 +99,8 @@ class AuditEvent(models.Model):
     branch_id = models.BigIntegerField(_("branch"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     message = models.CharField(_("note"), max_length=255, blank=True)
+    # The note's values where the system wrote it (`core.texts`): shown in the reader's language.
+    message_args = models.JSONField(null=True, blank=True, editable=False)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
@@ -111,6 +115,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def message_text(self) -> str:
+        """The note in the active language (a typed note as typed)."""
+        return shown(self.message, self.message_args)
 
 
 class ScheduledRun(models.Model):

@@ -6,12 +6,14 @@ stores the message's source text (its msgid, marked with `gettext_noop` where it
 the catalogs hold it) and the values it names; each reader sees it in her own language. Text a
 person types (an adjustment's reason, a promotion's name) is stored and shown as typed: its
 values are None. Whole numbers among the values are grouped as the reader's language writes them
-(`5.500.000` in Indonesian, `5,500,000` in English)."""
+(`5.500.000` in Indonesian, `5,500,000` in English); a value that is itself a `Message` (a
+choice's label, say) is shown in the reader's language too."""
 
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext
 
 from setia.core.money import format_count
@@ -23,11 +25,28 @@ class Message:
     args: dict[str, Any] = field(default_factory=dict)
 
 
+def choice_label(text: Any) -> Message:
+    """A choice's label as a message: its source text, so that each reader sees it in her own
+    language. `text` is the lazy label (`Model.Status(value).label`); `get_…_display()` has
+    already translated it into the writer's language."""
+    with translation.override(None):
+        return Message(str(text))
+
+
 def stored(text: "str | Message") -> tuple[str, dict[str, Any] | None]:
     """The text and the values to store for `text` (None: typed text, shown as it is)."""
     if isinstance(text, Message):
-        return text.msgid[:255], dict(text.args)
+        return text.msgid[:255], {name: _value(value) for name, value in text.args.items()}
     return text[:255], None
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {_NESTED: value.msgid, "args": {name: _value(inner) for name, inner in value.args.items()}}
+    return value
+
+
+_NESTED = "msgid"  # a value stored as {"msgid": …, "args": {…}} is a message of its own
 
 
 def stored_json(args: dict[str, Any] | None) -> str | None:
@@ -43,10 +62,8 @@ def shown(text: str, args: dict[str, Any] | None) -> str:
     translated = gettext(text)
     if not args:
         return translated
-    values = {
-        name: format_count(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        for name, value in args.items()
-    }
+
+    values = {name: _shown_value(value) for name, value in args.items()}
     # A catalog whose placeholders do not match falls back to the source text; values that match
     # neither leave the text unfilled rather than break the page that shows it.
     for candidate in (translated, text):
@@ -55,3 +72,11 @@ def shown(text: str, args: dict[str, Any] | None) -> str:
         except (KeyError, TypeError, ValueError):
             continue
     return translated
+
+
+def _shown_value(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_count(value)
+    if isinstance(value, dict) and isinstance(value.get(_NESTED), str):
+        return shown(value[_NESTED], value.get("args") or {})
+    return value

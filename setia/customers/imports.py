@@ -37,6 +37,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope
@@ -54,6 +55,7 @@ from setia.core.bulk import (
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
 from setia.core.phones import normalize_phone
+from setia.core.texts import Message, choice_label, stored, stored_json
 from setia.customers.custom_fields import active_definitions, convert_type, convert_value
 from setia.customers.models import (
     Address,
@@ -210,7 +212,12 @@ def import_upload(*, actor: User, uploaded: Any, mode: str) -> CustomerImport:
         header=header,
         mapping=suggest_mapping(header),
     )
-    audit_log(actor=actor, action="create", instance=job, message=f"uploaded {uploaded.name}"[:255])
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=job,
+        message=Message(gettext_noop("Uploaded %(file)s"), {"file": uploaded.name[:200]}),
+    )
     return job
 
 
@@ -783,7 +790,14 @@ def import_confirm(*, actor: User, job: CustomerImport, skip_invalid: bool) -> C
         raise ApplicationError(message, {"skip_invalid": [message]})
     job.skip_invalid, job.status = skip_invalid, CustomerImport.Status.IMPORTING
     job.save(update_fields=["skip_invalid", "status", "updated_at"])
-    audit_log(actor=actor, action="update", instance=job, message=f"import started ({job.mode})")
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=job,
+        message=Message(
+            gettext_noop("Import started (%(mode)s)"), {"mode": choice_label(CustomerImport.Mode(job.mode).label)}
+        ),
+    )
     return job
 
 
@@ -805,7 +819,10 @@ def import_run(job_id: int) -> CustomerImport:
         actor=job.created_by,
         action="update",
         instance=job,
-        message=f"import done: {job.created_count} created, {job.updated_count} updated, {job.skipped_count} skipped",
+        message=Message(
+            gettext_noop("Import done: %(created)s created, %(updated)s updated, %(skipped)s skipped"),
+            {"created": job.created_count, "updated": job.updated_count, "skipped": job.skipped_count},
+        ),
     )
     return job
 
@@ -1226,7 +1243,8 @@ def _insert_details(
     address_constants = {**_rest(Address, address_columns, address_template), "created_at": stamp, "updated_at": stamp}
     write_rows(Address, address_columns, address_rows, address_constants)
     write_rows(Customer.tags.through, ["customer_id", "tag_id"], tag_links)
-    event_columns = ["created_at", "changes", "message"]
+    event_columns = ["created_at", "changes", "message", "message_args"]
+    message, message_args = stored(Message(gettext_noop("Imported %(count)s customers"), {"count": len(ids)}))
     write_rows(
         AuditEvent,
         event_columns,
@@ -1234,7 +1252,8 @@ def _insert_details(
             (
                 stamp,
                 json.dumps({"customers": [None, len(ids)], "ids": [None, _runs(ids)]}),
-                f"imported {len(ids)} customers",
+                message,
+                stored_json(message_args),
             )
         ],
         {
@@ -1327,8 +1346,12 @@ def _event(actor: User, customer: Customer, action: str, changes: dict[str, Any]
         subject_key=f"customers.customer:{customer.pk}",
         branch_id=customer.home_branch_id,
         changes=changes,
-        message="import",
+        message=_IMPORT_NOTE[0],
+        message_args=_IMPORT_NOTE[1],
     )
+
+
+_IMPORT_NOTE = stored(Message(gettext_noop("Imported from a file")))
 
 
 def _update_existing(

@@ -20,12 +20,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core.audit import audit_log, object_key
 from setia.core.errors import ApplicationError
 from setia.core.models import AuditEvent
+from setia.core.texts import Message
 from setia.customers.models import (
     Address,
     ConsentRecord,
@@ -190,7 +192,7 @@ def customers_merge(
         action="update",
         instance=survivor,
         changes=changes,
-        message=f"merged customer #{merged.pk} into this one",
+        message=Message(gettext_noop("Merged customer #%(id)s into this one"), {"id": str(merged.pk)}),
         branch_id=survivor.home_branch_id,
     )
     audit_log(
@@ -198,7 +200,7 @@ def customers_merge(
         action="archive",
         instance=merged,
         subject=survivor,
-        message=f"merged into customer #{survivor.pk}",
+        message=Message(gettext_noop("Merged into customer #%(id)s"), {"id": str(survivor.pk)}),
         branch_id=merged.home_branch_id,
     )
     return survivor
@@ -209,7 +211,7 @@ def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> None:
     require(actor, "customers.merge")
     candidate.status = DuplicateCandidate.Status.DISMISSED
     candidate.save(update_fields=["status", "updated_at"])
-    audit_log(actor=actor, action="update", instance=candidate, message="not a duplicate")
+    audit_log(actor=actor, action="update", instance=candidate, message=Message(gettext_noop("Not a duplicate")))
 
 
 def duplicate_scan() -> int:

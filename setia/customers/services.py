@@ -12,12 +12,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_changed, audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, validate_instance
 from setia.core.phones import normalize_phone
+from setia.core.texts import Message, choice_label
 from setia.customers.custom_fields import (
     LIMITED_TYPES,
     clean_custom,
@@ -408,7 +410,12 @@ def consent_record(
         action="update",
         instance=customer,
         changes={f"consent.{channel}.{purpose}": [None, granted]},
-        message=f"consent {'given' if granted else 'withdrawn'} ({source}, notice {record.notice_version})",
+        message=Message(
+            gettext_noop("Consent given (%(source)s, notice %(notice)s)")
+            if granted
+            else gettext_noop("Consent withdrawn (%(source)s, notice %(notice)s)"),
+            {"source": choice_label(ConsentRecord.Source(record.source).label), "notice": record.notice_version or "—"},
+        ),
         branch_id=customer.home_branch_id,
     )
     return record
@@ -547,7 +554,12 @@ def custom_field_delete(*, actor: User, definition: CustomFieldDefinition, confi
     for customer in Customer.objects.filter(custom__has_key=definition.key).only("custom").iterator():
         customer.custom.pop(definition.key, None)
         Customer.objects.filter(pk=customer.pk).update(custom=customer.custom)
-    audit_log(actor=actor, action="delete", instance=definition, message=f"{count} values deleted")
+    audit_log(
+        actor=actor,
+        action="delete",
+        instance=definition,
+        message=Message(gettext_noop("%(count)s values deleted"), {"count": count}),
+    )
     index_drop(definition)
     definition.delete()
     return count
@@ -647,7 +659,14 @@ def customers_assign_owner(*, actor: User, ids: Iterable[int], owner: User | Non
 def customers_exported(*, actor: User, count: int, description: str) -> None:
     """Record who took personal data out of the system, and how much (UU PDP accountability)."""
     require(actor, "customers.export")
-    audit_log(actor=actor, action="other", instance=actor, message=f"exported {count} customers ({description})"[:255])
+    audit_log(
+        actor=actor,
+        action="other",
+        instance=actor,
+        message=Message(
+            gettext_noop("Exported %(count)s customers (%(filter)s)"), {"count": count, "filter": description[:180]}
+        ),
+    )
 
 
 # --- Saved list views ---------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def _audit_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     for event in events.select_related("actor").order_by("-created_at", "-id")[:limit]:
         model = model_of(event.object_type)
         labels = (_field_label(name, model) for name in sorted(event.changes))
-        detail = ", ".join(labels) if event.changes else event.message
+        detail = ", ".join(labels) if event.changes else event.message_text
         title = action_verb(event.action)
         if model is not None and model is not Customer:  # a record of hers: say which
             title = gettext("%(action)s %(kind)s %(name)s") % {

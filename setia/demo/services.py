@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from setia.accounts import services as accounts
 from setia.accounts.models import Branch, Team, User
+from setia.core.texts import Message
 from setia.demo.data import (
     DEMO_USERS,
     FIRST_NAMES,
@@ -279,7 +281,12 @@ def _seed_customers_bulk(rng: random.Random, owner: User, branches: list[Branch]
             bulk_insert(phones)
             bulk_insert(addresses)
     refresh_statistics()
-    audit_log(actor=owner, action="create", instance=owner, message=f"demo data: {count} customers loaded in bulk")
+    audit_log(
+        actor=owner,
+        action="create",
+        instance=owner,
+        message=Message(gettext_noop("Demo data: %(count)s customers loaded in bulk"), {"count": count}),
+    )
     return count
 
 

@@ -18,11 +18,13 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.texts import Message
 from setia.customers.models import Customer
 from setia.segments.definitions import definition_clean, definition_q
 from setia.segments.models import Segment, SegmentBranchCount, SegmentMember
@@ -309,7 +311,10 @@ def segment_evaluate(*, actor: User | None, segment: Segment) -> Evaluation:
             actor=actor,
             action="other",
             instance=segment,
-            message=f"evaluated: {result.joined} joined, {result.left} left, {result.members} members",
+            message=Message(
+                gettext_noop("Evaluated: %(joined)s joined, %(left)s left, %(members)s members"),
+                {"joined": result.joined, "left": result.left, "members": result.members},
+            ),
         )
     return result
 
@@ -365,7 +370,15 @@ def segment_snapshot(*, actor: User, source: Segment, name: str, description: st
         _add_members(segment, live_customers().filter(definition_q(source.definition)), now)
     members = counts_store(segment.pk, evaluated_at=now)
     segment.refresh_from_db()
-    audit_log(actor=actor, action="create", instance=segment, message=f"snapshot of segment {source.pk}: {members}")
+    audit_log(
+        actor=actor,
+        action="create",
+        instance=segment,
+        message=Message(
+            gettext_noop("Snapshot of segment %(segment)s: %(members)s members"),
+            {"segment": source.name, "members": members},
+        ),
+    )
     return segment
 
 
@@ -514,7 +527,10 @@ def segment_upload(*, actor: User, segment: Segment, file_name: str, content: by
         actor=actor,
         action="other",
         instance=segment,
-        message=f"uploaded {file_name[:80]}: {result.rows} rows, {result.matched} matched, {result.added} added",
+        message=Message(
+            gettext_noop("Uploaded %(file)s: %(rows)s rows, %(matched)s matched, %(added)s added"),
+            {"file": file_name[:80], "rows": result.rows, "matched": result.matched, "added": result.added},
+        ),
     )
     return result
 
@@ -540,14 +556,24 @@ def segment_remove_members(*, actor: User, segment: Segment, customer_ids: list[
     )
     counts_store(segment.pk)
     if removed:
-        audit_log(actor=actor, action="other", instance=segment, message=f"removed {removed} members")
+        audit_log(
+            actor=actor,
+            action="other",
+            instance=segment,
+            message=Message(gettext_noop("Removed %(count)s members"), {"count": removed}),
+        )
     return removed
 
 
 def segment_exported(*, actor: User, segment: Segment, count: int) -> None:
     """Record who took a segment's members out of the system (UU PDP accountability)."""
     require(actor, "customers.export")
-    audit_log(actor=actor, action="other", instance=segment, message=f"exported {count} members")
+    audit_log(
+        actor=actor,
+        action="other",
+        instance=segment,
+        message=Message(gettext_noop("Exported %(count)s members"), {"count": count}),
+    )
 
 
 # --- Segments as targets ----------------------------------------------------------------------

@@ -164,7 +164,7 @@ def test_owner_resets_a_lost_authenticator(business: Business) -> None:
     assert Authenticator.objects.filter(user=business.cashier_a).count() == 1
     assert staff_reset_two_factor(actor=business.owner, staff=business.cashier_a) == 1
     assert not Authenticator.objects.filter(user=business.cashier_a).exists()
-    assert AuditEvent.objects.filter(message="two-factor sign-in reset", actor=business.owner).count() == 1
+    assert AuditEvent.objects.filter(message="Two-factor sign-in reset", actor=business.owner).count() == 1
 
 
 def test_staff_list_shows_deactivated_staff_only_when_asked(business: Business) -> None:

@@ -1,3 +1,5 @@
+import ast
+
 import pytest
 
 from setia.accounts.services import branch_create, branch_update
@@ -112,3 +114,97 @@ def test_what_someone_did_reads_as_a_verb_after_her_name() -> None:
         assert action_verb("other") == "mencatat"
     with translation.override("en"):
         assert action_verb("create") == "created" and action_verb("something_new") == "recorded"
+
+
+def test_the_notes_the_system_writes_read_in_each_readers_language(business: Business) -> None:
+    """Written while the owner works in Indonesian (a merge, a consent, a segment's export), read in
+    English and in Indonesian: on the trail, on the 360° page's timeline and through the API (the
+    key owner's language). A note a person typed (a cancelled trip's reason) stays as typed."""
+    import re
+
+    from django.test import Client
+    from django.utils import translation
+
+    from setia.accounts.services import api_key_create
+    from setia.customers.merge import customers_merge
+    from setia.customers.models import ConsentRecord
+    from setia.customers.services import consent_record, customer_create
+    from setia.customers.timeline import timeline_for
+
+    with translation.override("id"):
+        sari = customer_create(actor=business.owner, name="Sari", home_branch=business.branch_a)
+        twin = customer_create(actor=business.owner, name="Sari W", home_branch=business.branch_a)
+        customers_merge(actor=business.owner, survivor=sari, merged=twin)
+        consent_record(
+            actor=business.owner,
+            customer=sari,
+            channel=ConsentRecord.Channel.WHATSAPP,
+            purpose=ConsentRecord.Purpose.MARKETING,
+            granted=False,
+            source=ConsentRecord.Source.PHONE,
+            notice_version="2026-1",
+        )
+    english = [f"Merged into customer #{sari.pk}", f"Merged customer #{twin.pk} into this one"]
+    indonesian = [f"Digabungkan ke pelanggan #{sari.pk}", f"Pelanggan #{twin.pk} digabungkan ke pelanggan ini"]
+    events = AuditEvent.objects.filter(subject_key=f"customers.customer:{sari.pk}").exclude(message="")
+    consent = events.get(message__startswith="Consent")
+    for language, notes, withdrawn in (
+        ("en", english, "Consent withdrawn (by phone, notice 2026-1)"),
+        ("id", indonesian, "Persetujuan ditarik (lewat telepon, pemberitahuan 2026-1)"),
+    ):
+        with translation.override(language):
+            assert sorted(event.message_text for event in events if event != consent) == sorted(notes)
+            assert consent.message_text == withdrawn
+            details = {entry.detail for entry in timeline_for(sari)}
+            assert notes[1] in details or any(notes[1] in (entry.title or "") for entry in timeline_for(sari))
+        client = client_for(business.owner)
+        client.cookies["django_language"] = language
+        trail = client.get(f"/audit/customers.customer/{sari.pk}/")
+        assert trail.status_code == 200
+        shown = re.findall(r'<div class="small text-secondary">(.*?)</div>', trail.content.decode())
+        assert notes[1] in shown and withdrawn in shown
+        business.owner.language = language  # the API speaks the key owner's language
+        business.owner.save(update_fields=["language"])
+        api = Client(headers={"Authorization": f"Bearer {api_key_create(actor=business.owner, name='t')[1]}"})
+        items = api.get(f"/api/v1/audit-events?object_type=customers.customer&object_id={sari.pk}").json()["items"]
+        assert notes[1] in [item["message"] for item in items] and withdrawn in [item["message"] for item in items]
+
+
+def test_no_service_stores_an_audit_note_in_the_writers_language() -> None:
+    """Every note the system words is a `texts.Message` (stored untranslated, shown in the reader's
+    language): none is an f-string, a translated string or a string formatted in place."""
+    from pathlib import Path
+
+    import setia
+
+    root = Path(setia.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            name = getattr(node, "func", None)
+            if not isinstance(node, ast.Call) or getattr(name, "id", getattr(name, "attr", "")) not in (
+                "audit_log",
+                "audit_event",
+            ):
+                continue
+            notes = [keyword.value for keyword in node.keywords if keyword.arg == "message"]
+            if any(_worded_here(note) for note in notes):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
+
+
+def _worded_here(note: ast.expr) -> bool:
+    """Whether the note is text worded where it is written (a message's branches looked into)."""
+
+    if isinstance(note, ast.IfExp):
+        return _worded_here(note.body) or _worded_here(note.orelse)
+    if isinstance(note, ast.BoolOp):
+        return any(_worded_here(value) for value in note.values)
+    if isinstance(note, ast.Constant):
+        return isinstance(note.value, str) and bool(note.value)
+    if isinstance(note, ast.Call):
+        return getattr(note.func, "id", "") in ("_", "gettext")
+    return isinstance(note, ast.JoinedStr | ast.BinOp)

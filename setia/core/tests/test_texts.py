@@ -46,3 +46,23 @@ def test_values_are_stored_as_json_text_for_rows_written_in_bulk() -> None:
 def test_values_that_do_not_fit_the_message_leave_it_unfilled_instead_of_failing() -> None:
     with translation.override("id"):
         assert shown("Reward: %(name)s", {"reward": "Masker"}) == "Hadiah: %(name)s"
+
+
+def test_a_value_that_is_a_message_of_its_own_is_shown_in_the_readers_language() -> None:
+    # A choice's label among the values: "walk-in" / "datang langsung", not the stored code.
+    text, args = stored(
+        Message("Consent given (%(source)s, notice %(notice)s)", {"source": Message("walk-in"), "notice": "v2"})
+    )
+    assert args == {"source": {"msgid": "walk-in", "args": {}}, "notice": "v2"}
+    with translation.override("en"):
+        assert shown(text, args) == "Consent given (walk-in, notice v2)"
+    with translation.override("id"):
+        assert shown(text, args) == "Persetujuan diberikan (datang langsung, pemberitahuan v2)"
+
+
+def test_a_choices_label_is_stored_as_its_source_text_whatever_the_writers_language() -> None:
+    from setia.core.texts import choice_label
+    from setia.customers.models import Customer
+
+    with translation.override("id"):
+        assert choice_label(Customer.Source.WALK_IN.label) == Message("walk-in")

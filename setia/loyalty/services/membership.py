@@ -280,7 +280,7 @@ def membership_merge(survivor: Customer, merged: Customer, actor: User) -> None:
             action="update",
             instance=old,
             subject=survivor,
-            message=_("Membership %(number)s moved from a merged customer") % {"number": old.number},
+            message=Message(gettext_noop("Membership %(number)s moved from a merged customer"), {"number": old.number}),
         )
         return
     source = f"loyalty.merge:{old.pk}"

@@ -44,6 +44,8 @@ def reward_redeem(*, actor: User, membership: Membership, reward: Reward) -> Rew
         action="create",
         instance=redemption,
         subject=membership.customer,
-        message=_("%(reward)s for %(points)s points") % {"reward": reward.name, "points": reward.points_cost},
+        message=Message(
+            gettext_noop("%(reward)s for %(points)s points"), {"reward": reward.name, "points": reward.points_cost}
+        ),
     )
     return redemption

@@ -16,12 +16,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core import statements
 from setia.core.audit import audit_created, audit_log
 from setia.core.errors import ApplicationError, validate_instance
+from setia.core.texts import Message
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine, cart_total
 from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
@@ -131,7 +133,10 @@ def codes_issue(
         ]
     created = VoucherCode.objects.bulk_create(codes, batch_size=5000)
     audit_log(
-        actor=actor, action="create", instance=voucher, message=_("%(count)s codes issued") % {"count": len(created)}
+        actor=actor,
+        action="create",
+        instance=voucher,
+        message=Message(gettext_noop("%(count)s codes issued"), {"count": len(created)}),
     )
     return created
 

@@ -10,12 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message
 from setia.customers.models import Address, Customer
 from setia.sales.models import Appointment, Driver, Order, Payment, Trip
 from setia.sales.selectors.appointments import APPOINTMENT_ROLES, OCCUPYING, opening_hours, takes_appointments
@@ -113,7 +115,7 @@ def trip_book(
         subject=customer,
         branch_id=branch.pk,
         changes={"pickup_text": [None, trip.pickup_text], "pickup_at": [None, pickup_at.isoformat()]},
-        message=_("Trip booked"),
+        message=Message(gettext_noop("Trip booked")),
     )
     return trip
 
@@ -221,7 +223,7 @@ def trip_assign(
         subject=trip.order.customer,
         branch_id=trip.order.branch_id,
         changes={key: [before[key], after[key]] for key in after if before[key] != after[key]},
-        message=_("Trip assigned"),
+        message=Message(gettext_noop("Trip assigned")),
     )
     return trip
 
@@ -269,7 +271,7 @@ def trip_cancel(*, actor: User, trip: Trip, reason: str = "") -> Trip:
         subject=trip.order.customer,
         branch_id=trip.order.branch_id,
         changes={"status": ["booked", "cancelled"]},
-        message=reason or _("Trip cancelled"),
+        message=reason or Message(gettext_noop("Trip cancelled")),
     )
     return trip
 
@@ -349,7 +351,7 @@ def appointment_book(
         subject=customer,
         branch_id=branch.pk,
         changes={"service": [None, service.name], "starts_at": [None, starts_at.isoformat()]},
-        message=_("Appointment booked"),
+        message=Message(gettext_noop("Appointment booked")),
     )
     return appointment
 

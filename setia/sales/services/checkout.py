@@ -21,17 +21,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import BranchScope, branch_scope, require
 from setia.catalog.models import Product
 from setia.core import statements
-from setia.core.audit import audit_log, object_key, object_type_of
+from setia.core.audit import audit_event, audit_log
 from setia.core.bulk import allocate_ids
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.memo import Memo
-from setia.core.models import AuditEvent
 from setia.core.sql import placeholders
+from setia.core.texts import Message
 from setia.customers.models import Address, Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
@@ -742,37 +743,19 @@ def _record(
         _save_totals(order, writes)
     writes.insert_objects(
         [
-            _audit_event(
+            audit_event(
                 actor=actor,
-                order=order,
+                action="create",
+                instance=order,
                 subject=customer,
+                branch_id=order.branch_id,
                 changes={"total": [None, order.total], "lines": [None, len(result.lines)]},
-                message=_("Sale %(number)s") % {"number": order.number},
+                message=Message(gettext_noop("Sale %(number)s"), {"number": order.number}),
             )
         ]
     )
     writes.run()
     order._recorded_rows = (order_lines, records)  # type: ignore[attr-defined]
-
-
-def _audit_event(
-    *, actor: User, order: Order, subject: Customer | None, changes: dict[str, Any], message: str
-) -> AuditEvent:
-    """The sale's audit row as `audit_log(action="create", …)` writes it, to be sent with the sale's
-    other writes (test_checkout compares the two)."""
-    real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent(
-        actor=real_actor,
-        actor_label=real_actor.get_username() if real_actor else (str(actor) if actor else "system"),
-        action="create",
-        object_type=object_type_of(order),
-        object_id=str(order.pk),
-        object_repr=str(order)[:200],
-        subject_key=object_key(subject or order),
-        branch_id=order.branch_id,
-        changes=changes,
-        message=message[:255],
-    )
 
 
 # What a sale reads of a customer known by id: her visibility, and her name for messages.
@@ -969,7 +952,7 @@ def order_place(
         subject=customer,
         branch_id=order.branch_id,
         changes={"total": [None, order.total], "lines": [None, len(lines)]},
-        message=note or _("Order %(number)s placed") % {"number": order.number},
+        message=note or Message(gettext_noop("Order %(number)s placed"), {"number": order.number}),
     )
     return order
 
@@ -1047,6 +1030,6 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
         instance=order,
         subject=customer,
         branch_id=order.branch_id,
-        message=_("Payment for order %(number)s") % {"number": order.number},
+        message=Message(gettext_noop("Payment for order %(number)s"), {"number": order.number}),
     )
     return order

@@ -51,6 +51,7 @@ from setia.core.audit import audit_log
 from setia.core.bulk import allocate_ids, copy_text, copy_value, key_pairs
 from setia.core.errors import ApplicationError
 from setia.core.phones import normalize_phone
+from setia.core.texts import Message
 from setia.customers.models import Customer, CustomerEmail, CustomerPhone
 from setia.customers.tabular import escape_cell
 from setia.customers.text import search_key
@@ -674,7 +675,10 @@ def _imported(actor: User, path: Path, result: ImportResult, default_branch: Bra
             "customers": [None, result.customers_created],
             "skipped_rows": [None, result.invalid_rows],
         },
-        message=f"orders import {path.name}: {result.orders_created} orders, {result.lines_created} lines"[:255],
+        message=Message(
+            gettext_noop("Orders import %(file)s: %(orders)s orders, %(lines)s lines"),
+            {"file": path.name[:150], "orders": result.orders_created, "lines": result.lines_created},
+        ),
     )
 
 

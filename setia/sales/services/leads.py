@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.roles import Role
@@ -26,6 +27,7 @@ from setia.core.audit import audit_changed, audit_created, audit_log, snapshot
 from setia.core.errors import ApplicationError, NotFoundError, validate_instance
 from setia.core.notifications import notify
 from setia.core.phones import normalize_phone
+from setia.core.texts import Message
 from setia.customers.models import ConsentRecord, Customer
 from setia.customers.services import ContactPoints, PhoneIn, consent_record, customer_create
 from setia.customers.tabular import detect_format, read_rows
@@ -520,7 +522,11 @@ def lead_convert(
         actor=actor,
         action="update",
         instance=customer,
-        message=(f"lead {lead.pk} linked (same phone or email)" if linked else f"created from lead {lead.pk}"),
+        message=(
+            Message(gettext_noop("Lead %(lead)s linked (same phone or email)"), {"lead": str(lead.pk)})
+            if linked
+            else Message(gettext_noop("Created from lead %(lead)s"), {"lead": str(lead.pk)})
+        ),
         branch_id=customer.home_branch_id,
     )
     opportunity = None
@@ -643,7 +649,13 @@ def rule_move(*, actor: User, rule: LeadAssignmentRule, direction: str) -> None:
     for position, item in enumerate(rules, start=1):
         if item.position != position * 10:
             LeadAssignmentRule.objects.filter(pk=item.pk).update(position=position * 10)
-    audit_log(actor=actor, action="update", instance=rule, message=f"moved {direction}", branch_id=rule.branch_id)
+    audit_log(
+        actor=actor,
+        action="update",
+        instance=rule,
+        message=Message(gettext_noop("Moved up") if direction == "up" else gettext_noop("Moved down")),
+        branch_id=rule.branch_id,
+    )
 
 
 # --- Import -------------------------------------------------------------------------------------
@@ -922,5 +934,10 @@ def leads_import(*, actor: User, path: Path, file_format: str) -> list[Lead]:
     if not check.rows:
         raise _error("file", _("The file has no leads."))
     leads = [lead_create(actor=actor, channel=Lead.Channel.IMPORT, **values) for values in check.rows]
-    audit_log(actor=actor, action="other", instance=actor, message=f"imported {len(leads)} leads")
+    audit_log(
+        actor=actor,
+        action="other",
+        instance=actor,
+        message=Message(gettext_noop("Imported %(count)s leads"), {"count": len(leads)}),
+    )
     return leads

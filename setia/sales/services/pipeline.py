@@ -21,6 +21,7 @@ from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.texts import Message
 from setia.customers.models import Customer
 from setia.sales.models import LostReason, Opportunity, OpportunityLine, Order, Pipeline, Stage, StageChange
 
@@ -617,13 +618,19 @@ def opportunity_move(*, actor: User, opportunity_id: int, stage_id: int, positio
             subject=opportunity.customer,
             branch_id=opportunity.branch_id,
             changes={"stage": [previous.pk, stage.pk], "probability": [None, opportunity.probability]},
-            message=_("Moved from %(from)s to %(to)s") % {"from": previous.name, "to": stage.name},
+            message=Message(gettext_noop("Moved from %(from)s to %(to)s"), {"from": previous.name, "to": stage.name}),
         )
     return opportunity
 
 
 def _close(
-    *, actor: User, opportunity: Opportunity, status: str, now: dt.datetime, changes: dict[str, list[Any]], message: str
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    status: str,
+    now: dt.datetime,
+    changes: dict[str, list[Any]],
+    message: Message,
 ) -> None:
     StageChange.objects.create(
         opportunity=opportunity,
@@ -741,7 +748,7 @@ def opportunity_win(
             "status": [Opportunity.Status.OPEN, Opportunity.Status.WON],
             "order": [None, order.pk if order else None],
         },
-        message=_("Won"),
+        message=Message(gettext_noop("Won")),
     )
     opportunity.status = Opportunity.Status.WON
     opportunity.probability = 100
@@ -782,7 +789,7 @@ def opportunity_lose(
         status=Opportunity.Status.LOST,
         now=now,
         changes={"status": [Opportunity.Status.OPEN, Opportunity.Status.LOST], "lost_reason": [None, found.pk]},
-        message=_("Lost: %(reason)s") % {"reason": found.name},
+        message=Message(gettext_noop("Lost: %(reason)s"), {"reason": found.name}),
     )
     opportunity.status = Opportunity.Status.LOST
     opportunity.probability = 0
@@ -814,7 +821,7 @@ def opportunity_reopen(*, actor: User, opportunity: Opportunity) -> Opportunity:
         status=Opportunity.Status.OPEN,
         now=now,
         changes={"status": [previous_status, Opportunity.Status.OPEN]},
-        message=_("Reopened"),
+        message=Message(gettext_noop("Reopened")),
     )
     if stage.pk != opportunity.stage_id:
         StageChange.objects.filter(opportunity=opportunity, changed_at=now, status=Opportunity.Status.OPEN).update(

@@ -28,6 +28,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, BusinessSettings, User
 from setia.accounts.selectors import branch_scope, business_settings, require
@@ -35,6 +36,7 @@ from setia.core.audit import audit_changed, audit_log, diff, snapshot
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.money import format_rupiah
 from setia.core.phones import format_phone
+from setia.core.texts import Message
 from setia.customers.models import Customer
 from setia.sales.models import Opportunity, Order, Quote, QuoteLine, SalesSettings
 from setia.sales.models.quotes import QuoteSequence
@@ -309,7 +311,7 @@ def quote_create(
         subject=customer,
         branch_id=branch.pk,
         changes={"total": [None, quote.total], "lines": [None, len(totals.lines)]},
-        message=_("Quote %(number)s made") % {"number": quote.number},
+        message=Message(gettext_noop("Quote %(number)s made"), {"number": quote.number}),
     )
     return quote
 
@@ -548,7 +550,7 @@ def quote_send(*, actor: User, quote: Quote, to: str | None = None) -> Quote:
         subject=quote.customer,
         branch_id=quote.branch_id,
         changes={"status": [before, quote.status], "sent_to": [None, address]},
-        message=_("Quote %(number)s sent to %(email)s") % {"number": quote.number, "email": address},
+        message=Message(gettext_noop("Quote %(number)s sent to %(email)s"), {"number": quote.number, "email": address}),
     )
     transaction.on_commit(mail.send)
     return quote
@@ -609,7 +611,7 @@ def quote_accept(*, actor: User, quote: Quote, create_order: bool = True) -> Quo
         subject=quote.customer,
         branch_id=quote.branch_id,
         changes={"status": [Quote.Status.SENT, Quote.Status.ACCEPTED], "order": [None, order.pk if order else None]},
-        message=_("Quote %(number)s accepted") % {"number": quote.number},
+        message=Message(gettext_noop("Quote %(number)s accepted"), {"number": quote.number}),
     )
     if quote.opportunity_id is not None:
         opportunity = Opportunity.objects.filter(pk=quote.opportunity_id).first()
@@ -636,7 +638,8 @@ def quote_reject(*, actor: User, quote: Quote, reason: str = "") -> Quote:
         subject=quote.customer,
         branch_id=quote.branch_id,
         changes={"status": [Quote.Status.SENT, Quote.Status.REJECTED]},
-        message=(reason or "").strip()[:500] or _("Quote %(number)s rejected") % {"number": quote.number},
+        message=(reason or "").strip()[:500]
+        or Message(gettext_noop("Quote %(number)s rejected"), {"number": quote.number}),
     )
     return quote
 
@@ -666,7 +669,7 @@ def quotes_expire(today: dt.date | None = None) -> int:
                 subject=quote.customer,
                 branch_id=quote.branch_id,
                 changes={"status": [Quote.Status.SENT, Quote.Status.EXPIRED]},
-                message=_("Quote %(number)s expired") % {"number": quote.number},
+                message=Message(gettext_noop("Quote %(number)s expired"), {"number": quote.number}),
             )
             expired += 1
     return expired

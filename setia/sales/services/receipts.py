@@ -9,11 +9,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import User
 from setia.accounts.selectors import business_settings, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message
 from setia.loyalty.models import VoucherUse
 from setia.sales.models import Order, Payment
 from setia.sales.services.checkout import sales_settings
@@ -138,5 +140,11 @@ def receipt_email(*, actor: User, order: Order) -> str:
     )
     mail.content_subtype = "html"
     transaction.on_commit(mail.send)
-    audit_log(actor=actor, action="other", instance=order, subject=order.customer, message=_("Receipt emailed"))
+    audit_log(
+        actor=actor,
+        action="other",
+        instance=order,
+        subject=order.customer,
+        message=Message(gettext_noop("Receipt emailed")),
+    )
     return email.email

@@ -13,12 +13,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.texts import Message
 from setia.customers.models import Customer
 from setia.sales.models import Order, Payment, Subscription
 from setia.sales.services import checkout
@@ -115,8 +117,10 @@ def subscription_create(
         subject=customer,
         branch_id=branch.pk,
         changes={"ends_on": [None, subscription.ends_on.isoformat()], "price": [None, subscription.price]},
-        message=_("Subscription %(name)s until %(date)s")
-        % {"name": subscription.name, "date": subscription.ends_on.isoformat()},
+        message=Message(
+            gettext_noop("Subscription %(name)s until %(date)s"),
+            {"name": subscription.name, "date": subscription.ends_on.isoformat()},
+        ),
     )
     return subscription
 
@@ -210,7 +214,10 @@ def subscription_renew(
             "price": [None, renewal.price],
             "order": [None, renewal.order_id],
         },
-        message=_("Renewal of %(name)s until %(date)s") % {"name": renewal.name, "date": renewal.ends_on.isoformat()},
+        message=Message(
+            gettext_noop("Renewal of %(name)s until %(date)s"),
+            {"name": renewal.name, "date": renewal.ends_on.isoformat()},
+        ),
     )
     return renewal
 

@@ -1,7 +1,9 @@
 import pytest
+from django.utils.translation import gettext_noop
 
 from setia.conftest import Business
 from setia.core.errors import ApplicationError
+from setia.core.texts import Message
 from setia.loyalty.models import PointsEntry, Voucher
 from setia.loyalty.services import ledger, membership, vouchers
 from setia.sales.models import Order, OrderLine, Payment
@@ -288,7 +290,7 @@ def test_the_sale_is_audited_as_audit_log_writes_it(business: Business, shop: di
         subject=shop["customer"],
         branch_id=order.branch_id,
         changes={"total": [None, 91_000], "lines": [None, 1]},
-        message=f"Sale {order.number}",
+        message=Message(gettext_noop("Sale %(number)s"), {"number": order.number}),
     )
     fields = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "created_at")]
     assert {name: getattr(event, name) for name in fields} == {name: getattr(reference, name) for name in fields}

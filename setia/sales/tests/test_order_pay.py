@@ -101,7 +101,7 @@ def test_an_exact_payment_fulfils_the_order_at_the_agreed_prices(business: Busin
         ("transfer", TOTAL, "BCA 0042")
     ]
     event = AuditEvent.objects.get(object_type="sales.order", object_id=str(paid.pk), action="update")
-    assert event.message == f"Payment for order {paid.number}" and event.actor == business.cashier_a
+    assert event.message_text == f"Payment for order {paid.number}" and event.actor == business.cashier_a
     entry = next(e for e in timeline_for(shop["customer"]) if e.kind == "audit" and "Payment" in e.detail)
     assert entry.detail == f"Payment for order {paid.number}"
 
