@@ -21,6 +21,7 @@ from setia.loyalty.models import (
     PointsEntry,
     Referral,
     Tier,
+    TierChange,
     VoucherCode,
     WalletEntry,
 )
@@ -101,6 +102,7 @@ class MemberSummary:
     referred_by: Referral | None
     points: list[PointsEntry]
     wallet: list[WalletEntry]
+    tier_change: TierChange | None  # the latest: why she is in her tier (or in none)
     # Friends (or the member who brought her) of branches the viewer does not see: a referral code
     # counts across the business, but their names stay in their own branch.
     out_of_view: frozenset[int] = frozenset()
@@ -124,8 +126,14 @@ def member_summary(membership: Membership, *, actor: User, entries: int = 5) -> 
         referred_by=referred_by,
         points=list(membership.points_entries.select_related("actor")[:entries]),
         wallet=list(membership.wallet_entries.all()[:entries]),
+        tier_change=next(iter(tier_history(membership, limit=1)), None),
         out_of_view=frozenset(person.pk for person in people if not scope.allows(person.home_branch_id)),
     )
+
+
+def tier_history(membership: Membership, *, limit: int = 50) -> list[TierChange]:
+    """The member's tier changes, newest first, each with why."""
+    return list(membership.tier_changes.select_related("from_tier", "to_tier")[:limit])
 
 
 @dataclass

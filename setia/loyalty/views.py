@@ -570,7 +570,14 @@ def member_ledger(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
     sources = resolve(entry.source for entry in page.rows)
     rows = [(entry, sources.get(entry.source)) for entry in page.rows]
-    context = {"customer": member.customer, "membership": member, "page": page, "rows": rows}
+    context = {
+        "customer": member.customer,
+        "membership": member,
+        "page": page,
+        "rows": rows,
+        # On the first page only: why she is in her tier, each change with its reason.
+        "tier_changes": None if request.GET.get("after") else selectors.tier_history(member),
+    }
     return _member_page(request, "loyalty/member_ledger.html", context)
 
 

@@ -30,22 +30,30 @@ def _activity(since: dt.date, today: dt.date, membership_ids: list[int] | None =
     return {row["membership_id"]: (int(row["spend"] or 0), int(row["visits"] or 0)) for row in totals}
 
 
-def _reason(tier: Tier | None, spend: int, visits: int, window: int) -> Message:
+def _reason(tier: Tier | None, spend: int, visits: int, window: int, lowest: Tier) -> Message:
+    """Why the member is in `tier` (None: in none, short of the lowest tier's rule)."""
+    if tier is None:
+        return Message(
+            gettext_noop("Rp %(spend)s and %(visits)s visits in the last %(days)s days: below %(tier)s"),
+            {"spend": spend, "visits": visits, "days": window, "tier": lowest.name},
+        )
     return Message(
         gettext_noop("Rp %(spend)s and %(visits)s visits in the last %(days)s days: %(tier)s"),
-        {"spend": spend, "visits": visits, "days": window, "tier": tier.name if tier else "-"},
+        {"spend": spend, "visits": visits, "days": window, "tier": tier.name},
     )
 
 
 def _best(
     tiers: list[Tier], activity: dict[int, dict[int, tuple[int, int]]], membership_id: int
 ) -> tuple[Tier | None, int, int, int]:
-    """The highest tier whose rule the member meets (`tiers` highest rank first)."""
+    """The highest tier whose rule the member meets (`tiers` highest rank first), with her spend
+    and visits in its window; None and her figures in the lowest tier's window if she meets none."""
     for tier in tiers:
         spend, visits = activity[tier.window_days].get(membership_id, (0, 0))
         if _qualifies(tier, spend, visits):
             return tier, spend, visits, tier.window_days
-    return None, 0, 0, 0
+    spend, visits = activity[tiers[-1].window_days].get(membership_id, (0, 0))
+    return None, spend, visits, tiers[-1].window_days
 
 
 def windows_to_check(active_tiers: list[Tier], current_rank: int | None) -> list[int]:
@@ -77,7 +85,7 @@ def purchase_upgrade(
     )
     if best is None or best.pk == membership.tier_id or rank[best.pk] <= rank.get(membership.tier_id or 0, -1):
         return None
-    return Upgrade(best, spend, visits, _reason(best, spend, visits, window))
+    return Upgrade(best, spend, visits, _reason(best, spend, visits, window, active_tiers[-1]))
 
 
 def tiers_reevaluate(
@@ -130,7 +138,7 @@ def tiers_reevaluate(
             continue
         counts["upgraded" if up else "downgraded"] += 1
         moves[best_id].append(membership_id)
-        reason, args = stored(_reason(best, spend, visits, window))
+        reason, args = stored(_reason(best, spend, visits, window, tiers[-1]))
         changes.append(
             TierChange(
                 membership_id=membership_id,

@@ -60,6 +60,28 @@ def test_reevaluation_downgrades_when_the_window_has_passed_and_counts_refunds(
     assert QualifyingActivity.objects.filter(membership=bunga).count() == 2
 
 
+def test_a_member_who_falls_out_of_every_tier_is_told_her_figures_against_the_lowest(
+    tiers: dict[str, Tier], join: Callable[..., Membership]
+) -> None:
+    from django.utils import translation
+
+    tiers["silver"].min_visits = 2  # Silver now needs two visits in its window (a year)
+    tiers["silver"].save()
+    ayu = join("Ayu")
+    for day in ("2026-01-05", "2026-01-06"):
+        purchase_recorded(actor=None, customer=ayu.customer, source=f"s:{day}", paid=150_000, lines=[], at=at(day))
+    purchase_recorded(actor=None, customer=ayu.customer, source="s:late", paid=90_000, lines=[], at=at("2026-09-01"))
+    assert tiers_reevaluate(today=dt.date(2027, 1, 10)) == {"upgraded": 0, "downgraded": 1}
+    ayu.refresh_from_db()
+    assert ayu.tier is None
+    change = TierChange.objects.filter(membership=ayu).first()
+    assert change is not None and (change.from_tier, change.to_tier) == (tiers["silver"], None)
+    assert (change.spend, change.visits) == (90_000, 1)
+    assert change.reason_text == "Rp 90,000 and 1 visits in the last 365 days: below Silver"
+    with translation.override("id"):
+        assert change.reason_text == "Rp 90.000 dan 1 kunjungan dalam 365 hari terakhir: di bawah Silver"
+
+
 def test_visits_qualify_too(tiers: dict[str, Tier], join: Callable[..., Membership]) -> None:
     regular = Tier.objects.create(name="Regular", rank=5, min_visits=3, window_days=90)
     member = join("Ayu")

@@ -590,3 +590,33 @@ def test_the_reasons_the_system_writes_read_in_each_readers_language(
         api = Client(headers=_headers(business.manager))
         items = api.get(f"/api/v1/members/{sari.customer_id}/ledger").json()["items"]
         assert [item["reason"] for item in items] == expected
+
+
+def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers_language(
+    business: Business, tiers: dict[str, Tier], join: Callable[..., Membership]
+) -> None:
+    """A tier change's reason (written by the purchase that lifted her) on the 360° page's
+    membership panel and as the tier history under her points ledger (first page only)."""
+    from setia.loyalty.services.purchases import purchase_recorded
+    from setia.loyalty.tests.conftest import at
+
+    ayu = join("Ayu")
+    with translation.override("id"):
+        purchase_recorded(
+            actor=None, customer=ayu.customer, source="s:1", paid=5_500_000, lines=[], at=at("2026-03-02")
+        )
+    ayu.refresh_from_db()
+    assert ayu.tier == tiers["gold"]
+    for language, why in (
+        ("en", "Rp 5,500,000 and 1 visits in the last 365 days: Gold"),
+        ("id", "Rp 5.500.000 dan 1 kunjungan dalam 365 hari terakhir: Gold"),
+    ):
+        client = client_for(business.manager)
+        client.cookies["django_language"] = language
+        panel = client.get(f"/customers/{ayu.customer_id}/").content.decode()
+        assert re.search(r'data-testid="tier-why"[^>]*>.*?</i>(.*?)</div>', panel).group(1) == why
+        page = client.get(f"/loyalty/members/{ayu.customer_id}/ledger/").content.decode()
+        rows = re.findall(r'<tr data-testid="tier-change">.*?</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>', page)
+        assert rows == [("Silver", "Gold", why)]
+        older = client.get(f"/loyalty/members/{ayu.customer_id}/ledger/?after=x").content.decode()
+        assert 'data-testid="tier-history"' not in older

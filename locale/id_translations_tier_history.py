@@ -1,0 +1,14 @@
+"""Indonesian translations of a member's tier history: why she is in her tier, or in none
+(merged by scripts/translate.py)."""
+
+ID = {
+    "Rp %(spend)s and %(visits)s visits in the last %(days)s days: below %(tier)s": (
+        "Rp %(spend)s dan %(visits)s kunjungan dalam %(days)s hari terakhir: di bawah %(tier)s"
+    ),
+    "tier change\x04From": "Dari",
+    "tier change\x04To": "Menjadi",
+    "No tier changes yet.": "Belum ada perubahan tingkat.",
+    "Tier history": "Riwayat tingkat",
+    "Why": "Alasan",
+    "Why she is in this tier": "Mengapa ia berada di tingkat ini",
+}
