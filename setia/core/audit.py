@@ -3,7 +3,9 @@
 import datetime as dt
 import decimal
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -38,28 +40,120 @@ def record_type_label(object_type: str) -> str:
     return str(model._meta.verbose_name).capitalize() if model is not None else object_type
 
 
-def field_label(model: type[models.Model] | None, name: str) -> str:
-    """The translated label of a changed field: the field's own, a related set's plural name
-    (a customer's "phones", an order's "lines"), or the name itself when unknown."""
+def _field(model: type[models.Model] | None, name: str) -> Any:
+    """The model field a changed name stands for (a field of a record kept one-to-one beside this
+    one too: an order's appointment or trip), or None when unknown."""
     from django.core.exceptions import FieldDoesNotExist
 
     if model is None:
-        return name
+        return None
     try:
-        field = model._meta.get_field(name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
-        # A field of a record kept one-to-one beside this one (an order's appointment or trip).
         for relation in model._meta.related_objects:
             if relation.one_to_one and not isinstance(relation.related_model, str):
-                label = field_label(relation.related_model, name)
-                if label != name:
-                    return label
+                found = _field(relation.related_model, name)
+                if found is not None:
+                    return found
+        return None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """The translated label of a changed field: the field's own, a related set's plural name
+    (a customer's "phones", an order's "lines"), or the name itself when unknown."""
+    field = _field(model, name)
+    if field is None:
         return name
     if getattr(field, "verbose_name", None):
-        return str(field.verbose_name)  # type: ignore[union-attr]
+        return str(field.verbose_name)
     if field.related_model is not None and not isinstance(field.related_model, str):
         return str(field.related_model._meta.verbose_name_plural)
     return name
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """One changed field as the trail shows it."""
+
+    name: str  # as stored (the trail shows it on hover)
+    label: str
+    before: str
+    after: str | None  # None: no value now
+
+
+def changes_shown(events: Iterable[AuditEvent]) -> None:
+    """Give each event `shown_changes`: its changed fields by label, their values as the reader
+    reads them (`value_shown`), a related record by its name — one query per kind of related
+    record on the page, not one per value."""
+    events = list(events)
+    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    for event in events:
+        model = model_of(event.object_type)
+        for name, values in event.changes.items():
+            field = _field(model, name)
+            if field is not None and field.many_to_one and field.concrete:
+                wanted[field.related_model].update(v for v in _pair(values) if type(v) is int)
+    names = {
+        related: {pk: str(record) for pk, record in related._base_manager.in_bulk(sorted(ids)).items()}
+        for related, ids in wanted.items()
+    }
+    for event in events:
+        model = model_of(event.object_type)
+        shown = []
+        for name, values in event.changes.items():
+            before, after = _pair(values)
+            shown.append(
+                ShownChange(
+                    name=name,
+                    label=field_label(model, name),
+                    before=value_shown(model, name, before, names),
+                    after=None if after is None else value_shown(model, name, after, names),
+                )
+            )
+        event.shown_changes = shown  # type: ignore[attr-defined]
+
+
+def _pair(values: Any) -> tuple[Any, Any]:
+    """A change's [before, after] (a lone value: after)."""
+    if isinstance(values, list | tuple) and len(values) == 2:
+        return values[0], values[1]
+    return None, values
+
+
+def value_shown(
+    model: type[models.Model] | None,
+    name: str,
+    value: Any,
+    names: dict[Any, dict[int, str]] | None = None,
+) -> str:
+    """A changed value as the reader reads it: a choice by its label, yes/no, a moment or a date in
+    her language and the business's time zone, a related record by its name (from `names`);
+    anything else (numbers, text, a redacted value) as stored."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+    from django.utils.translation import gettext
+
+    field = _field(model, name)
+    if value is None or field is None:
+        return "" if value is None else str(value)
+    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    if choices and isinstance(value, str | int) and value in choices:
+        return str(choices[value])
+    if field.many_to_one and type(value) is int:
+        return (names or {}).get(field.related_model, {}).get(value, str(value))
+    if isinstance(field, models.BooleanField) and isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return str(formats.date_format(moment, "SHORT_DATETIME_FORMAT"))
+    elif isinstance(field, models.DateField) and isinstance(value, str):
+        day = parse_date(value)
+        if day is not None:
+            return str(formats.date_format(day, "SHORT_DATE_FORMAT"))
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

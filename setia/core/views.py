@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from setia.core import selectors
+from setia.core.audit import changes_shown
 from setia.core.dashboard import panels_for
 from setia.core.errors import NotFoundError
 from setia.core.models import AuditEvent
@@ -42,6 +43,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     actor_id = request.GET.get("actor", "")
     events = selectors.audit_event_list(actor=request.user, actor_id=parse_id(actor_id), **filters)
     page = keyset_page(events, order=("-created_at", "-id"), cursor=request.GET.get("after", ""), size=50)
+    changes_shown(page.rows)
     context = {
         "nav_key": "audit",
         "page": page,
@@ -58,6 +60,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_record(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     events = selectors.audit_event_list(actor=request.user, object_type=object_type, object_id=object_id)
     page = keyset_page(events, order=("-created_at", "-id"), cursor=request.GET.get("after", ""), size=100)
+    changes_shown(page.rows)
     context = {"nav_key": "audit", "page": page, "object_type": object_type, "object_id": object_id}
     return render(request, "core/audit_record.html", context)
 

@@ -54,14 +54,6 @@ def record_type(object_type: str) -> str:
 
 
 @register.filter
-def changed_field(name: str, object_type: str) -> str:
-    """A changed field's label on a record of `object_type` (`{{ field|changed_field:event.object_type }}`)."""
-    from setia.core.audit import field_label, model_of
-
-    return field_label(model_of(object_type), name)
-
-
-@register.filter
 def action_verb(action: str) -> str:
     """`{{ event.actor_label }} {{ event.action|action_verb }}`: the verb of what she did."""
     from setia.core.audit import action_verb as verb

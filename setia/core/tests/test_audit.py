@@ -1,4 +1,5 @@
 import ast
+from typing import Any
 
 import pytest
 
@@ -208,3 +209,38 @@ def _worded_here(note: ast.expr) -> bool:
     if isinstance(note, ast.Call):
         return getattr(note.func, "id", "") in ("_", "gettext")
     return isinstance(note, ast.JoinedStr | ast.BinOp)
+
+
+def test_changed_values_read_as_the_reader_reads_them(business: Business) -> None:
+    """A choice by its label, a moment in the business's time zone and the reader's format, a
+    yes/no; ids, numbers and redacted values as stored."""
+    from django.utils import translation
+
+    from setia.core.audit import model_of, value_shown
+
+    quote, activity, staff = model_of("sales.quote"), model_of("sales.activity"), model_of("accounts.user")
+    with translation.override("id"):
+        assert value_shown(quote, "status", "expired") == "kedaluwarsa"
+        assert value_shown(activity, "due_at", "2026-12-03T07:47:24.719789+00:00") == "03/12/2026 14.47"
+        assert value_shown(staff, "is_active", False) == "tidak"
+    with translation.override("en"):
+        assert value_shown(quote, "status", "sent") == "sent"
+        assert value_shown(activity, "due_at", "2026-12-03T07:47:24.719789+00:00") == "03/12/2026 14:47"
+    assert value_shown(activity, "assigned_to", 10) == "10" and value_shown(quote, "status", REDACTED) == REDACTED
+    names: dict[Any, dict[int, str]] = {type(business.cashier_a): {business.cashier_a.pk: "Sari Kasir"}}
+    assert value_shown(activity, "assigned_to", business.cashier_a.pk, names) == "Sari Kasir"
+    assert value_shown(quote, "no_such_field", [1, 2]) == "[1, 2]" and value_shown(None, "status", "sent") == "sent"
+    AuditEvent.objects.create(
+        actor=business.owner,
+        action="update",
+        object_type="sales.quote",
+        object_id="7",
+        object_repr="Q-7",
+        changes={"status": ["sent", "expired"], "branch": [None, business.branch_a.pk]},
+    )
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "id"
+    for url in ("/audit/?type=sales.quote", "/audit/sales.quote/7/"):
+        page = client.get(url).content.decode()
+        assert "<del>terkirim</del> → <ins>kedaluwarsa</ins>" in page  # a choice by its label
+        assert f'title="branch">cabang</span>: <ins>{business.branch_a}</ins>' in page  # a record by its name
