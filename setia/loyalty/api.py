@@ -27,6 +27,7 @@ def _actor(request: HttpRequest) -> User:
 def member_out(member: Membership) -> dict[str, Any]:
     config = membership.loyalty_settings()
     soon = ledger.points_expiring_soon(days=config.expiry_notice_days, membership_ids=[member.pk])
+    change = next(iter(selectors.tier_history(member, limit=1)), None)
     return {
         "customer_id": member.customer_id,
         "number": member.number,
@@ -34,6 +35,7 @@ def member_out(member: Membership) -> dict[str, Any]:
         "joined_at": member.joined_at,
         "tier": member.tier.name if member.tier else None,
         "tier_since": member.tier_since,
+        "tier_reason": change.reason_text if change else None,
         "points": member.points_balance,
         "cashback": member.wallet_balance,
         "points_value": member.points_balance * config.point_value,

@@ -11,6 +11,7 @@ class MemberOut(Schema):
     joined_at: dt.datetime
     tier: str | None
     tier_since: dt.datetime | None
+    tier_reason: str | None  # why she is in her tier (the latest change's), in the key owner's language
     points: int
     cashback: int
     points_value: int  # Rupiah the points pay for now

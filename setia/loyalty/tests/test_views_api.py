@@ -596,7 +596,7 @@ def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers
     business: Business, tiers: dict[str, Tier], join: Callable[..., Membership]
 ) -> None:
     """A tier change's reason (written by the purchase that lifted her) on the 360° page's
-    membership panel and as the tier history under her points ledger (first page only)."""
+    membership panel, as the tier history under her points ledger (first page only) and in the API."""
     from setia.loyalty.services.purchases import purchase_recorded
     from setia.loyalty.tests.conftest import at
 
@@ -620,3 +620,7 @@ def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers
         assert rows == [("Silver", "Gold", why)]
         older = client.get(f"/loyalty/members/{ayu.customer_id}/ledger/?after=x").content.decode()
         assert 'data-testid="tier-history"' not in older
+        business.manager.language = language  # the API speaks the key owner's language
+        business.manager.save(update_fields=["language"])
+        member = Client(headers=_headers(business.manager)).get(f"/api/v1/members/{ayu.customer_id}").json()
+        assert (member["tier"], member["tier_reason"]) == ("Gold", why)
