@@ -463,6 +463,7 @@ class VoucherCode(models.Model):
     # A personal code may run out before its voucher does ("the next one is discounted" for 30 days).
     valid_until = models.DateTimeField(_("code valid until"), null=True, blank=True)
     reason = models.CharField(_("why issued"), max_length=255, blank=True)
+    reason_args = models.JSONField(null=True, blank=True, editable=False)
     # Set when the system issues a code for an event, so the event issues it once.
     issue_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
 
@@ -478,6 +479,11 @@ class VoucherCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def reason_text(self) -> str:
+        """Why the code was issued, in the reader's language (`setia.core.texts`)."""
+        return shown(self.reason, self.reason_args)
 
 
 class VoucherUse(models.Model):

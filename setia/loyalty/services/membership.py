@@ -189,7 +189,7 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
                 voucher=config.referral_threshold_voucher,  # type: ignore[arg-type]
                 customer=locked.referrer.customer,
                 unique_key=f"referral-threshold:{locked.referrer_id}:{rewarded}",
-                reason=_("Brought %(count)s friends") % {"count": rewarded},
+                reason=Message(gettext_noop("Brought %(count)s friends"), {"count": rewarded}),
                 at=now,
             )
 

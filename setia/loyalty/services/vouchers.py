@@ -23,7 +23,7 @@ from setia.accounts.selectors import require
 from setia.core import statements
 from setia.core.audit import audit_created, audit_log
 from setia.core.errors import ApplicationError, validate_instance
-from setia.core.texts import Message
+from setia.core.texts import Message, stored
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine, cart_total
 from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
@@ -146,7 +146,7 @@ def code_issue_system(
     voucher: Voucher,
     customer: Customer,
     unique_key: str,
-    reason: str,
+    reason: str | Message,
     valid_until: dt.datetime | None = None,
     at: dt.datetime | None = None,
 ) -> VoucherCode:
@@ -155,6 +155,7 @@ def code_issue_system(
     existing = VoucherCode.objects.filter(issue_key=unique_key).first()
     if existing is not None:
         return existing
+    text, args = stored(reason)
     try:
         with transaction.atomic():
             return VoucherCode.objects.create(
@@ -163,7 +164,8 @@ def code_issue_system(
                 customer=customer,
                 max_uses=1,
                 issue_key=unique_key,
-                reason=reason,
+                reason=text,
+                reason_args=args,
                 valid_until=valid_until,
                 issued_at=at or timezone.now(),
             )

@@ -4,8 +4,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import translation
 
-from setia.conftest import Business
+from setia.conftest import Business, client_for
 from setia.core.errors import ApplicationError, PermissionDeniedError
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Membership, PointsEntry, Referral, Tier, Voucher, VoucherCode
@@ -172,9 +173,19 @@ def test_threshold_voucher_after_n_friends_is_issued_once(
     for number in range(2):
         join(f"Friend {number}", referral_code=ayu.referral_code)
     assert not VoucherCode.objects.exists()
-    join("Friend 3", referral_code=ayu.referral_code)
+    with translation.override("id"):  # the friend joins while the cashier works in Indonesian
+        join("Friend 3", referral_code=ayu.referral_code)
     code = VoucherCode.objects.get()
     assert (code.voucher, code.customer, code.max_uses) == (treatment, ayu.customer, 1)
+    # Why it was issued, in each reader's language (her panel and the voucher's page show it).
+    with translation.override("en"):
+        assert code.reason_text == "Brought 3 friends"
+    with translation.override("id"):
+        assert code.reason_text == "Mengajak 3 teman"
+    client = client_for(business.manager)
+    client.cookies["django_language"] = "en"
+    panel = client.get(f"/customers/{ayu.customer_id}/").content.decode()
+    assert '<span class="text-secondary" data-testid="member-code-reason">(Brought 3 friends)</span>' in panel
     for referral in Referral.objects.all():
         services.referral_reward(referral=referral, actor=None)
     join("Friend 4", referral_code=ayu.referral_code)
