@@ -7,6 +7,7 @@ ID = {
     ),
     "tier change\x04From": "Dari",
     "tier change\x04To": "Menjadi",
+    "Tier: %(from)s → %(to)s": "Tingkat: %(from)s → %(to)s",
     "No tier changes yet.": "Belum ada perubahan tingkat.",
     "Tier history": "Riwayat tingkat",
     "Why": "Alasan",

@@ -15,7 +15,7 @@ from setia.core.references import Reference
 from setia.customers.models import Customer
 from setia.customers.timeline import Entry
 from setia.loyalty import selectors
-from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, Tier, WalletEntry
+from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, Tier, TierChange, WalletEntry
 from setia.loyalty.services import promotions
 from setia.loyalty.services.membership import referral_url
 
@@ -72,7 +72,7 @@ def _cashback_title(entry: WalletEntry) -> str:
 
 
 def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) -> list[Entry]:
-    """Points and cashback movements and joining, newest first."""
+    """Points and cashback movements, tier changes and joining, newest first."""
     # No query for a customer who is not a member (the caller lookup reads several timelines):
     # joining writes the card number onto the customer record.
     if not customer.member_number:
@@ -83,8 +83,10 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
     ids = [membership.pk for membership in joined]
     points = PointsEntry.objects.filter(membership_id__in=ids).select_related("actor")
     wallet = WalletEntry.objects.filter(membership_id__in=ids).select_related("actor")
+    tiers = TierChange.objects.filter(membership_id__in=ids).select_related("from_tier", "to_tier")
     if before is not None:
         points, wallet = points.filter(created_at__lt=before), wallet.filter(created_at__lt=before)
+        tiers = tiers.filter(created_at__lt=before)
         joined = [membership for membership in joined if membership.joined_at < before]
     entries = []
     for entry in points.order_by("-created_at", "-id")[:limit]:
@@ -108,6 +110,21 @@ def ledger_source(customer: Customer, before: dt.datetime | None, limit: int) ->
                 title=_cashback_title(cashback),
                 detail=cashback.reason_text,
                 actor=str(cashback.actor) if cashback.actor else "",
+            )
+        )
+    for change in tiers.order_by("-created_at", "-id")[:limit]:
+        entries.append(
+            Entry(
+                at=change.created_at,
+                kind="loyalty",
+                icon="award",
+                title=_("Tier: %(from)s → %(to)s")
+                % {
+                    "from": change.from_tier.name if change.from_tier else _("no tier"),
+                    "to": change.to_tier.name if change.to_tier else _("no tier"),
+                },
+                detail=change.reason_text,
+                url=reverse("loyalty:member_ledger", args=[customer.pk]),
             )
         )
     for membership in joined:

@@ -596,7 +596,8 @@ def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers
     business: Business, tiers: dict[str, Tier], join: Callable[..., Membership]
 ) -> None:
     """A tier change's reason (written by the purchase that lifted her) on the 360° page's
-    membership panel, as the tier history under her points ledger (first page only) and in the API."""
+    membership panel and timeline, as the tier history under her points ledger (first page only)
+    and in the API."""
     from setia.loyalty.services.purchases import purchase_recorded
     from setia.loyalty.tests.conftest import at
 
@@ -607,10 +608,14 @@ def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers
         )
     ayu.refresh_from_db()
     assert ayu.tier == tiers["gold"]
-    for language, why in (
-        ("en", "Rp 5,500,000 and 1 visits in the last 365 days: Gold"),
-        ("id", "Rp 5.500.000 dan 1 kunjungan dalam 365 hari terakhir: Gold"),
+    from setia.customers.timeline import timeline_for
+
+    for language, why, title in (
+        ("en", "Rp 5,500,000 and 1 visits in the last 365 days: Gold", "Tier: Silver → Gold"),
+        ("id", "Rp 5.500.000 dan 1 kunjungan dalam 365 hari terakhir: Gold", "Tingkat: Silver → Gold"),
     ):
+        with translation.override(language):  # her timeline has the change too
+            assert [(e.title, e.detail) for e in timeline_for(ayu.customer) if e.icon == "award"] == [(title, why)]
         client = client_for(business.manager)
         client.cookies["django_language"] = language
         panel = client.get(f"/customers/{ayu.customer_id}/").content.decode()
