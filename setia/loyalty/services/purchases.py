@@ -371,6 +371,7 @@ def purchase_recorded(
         upgrade_only=True,
         active_tiers=remembered.tiers_highest_first(),
         current_rank=membership.tier.rank if membership.tier is not None else None,
+        at=at,
     )
     return rewards
 

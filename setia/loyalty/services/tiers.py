@@ -95,10 +95,12 @@ def tiers_reevaluate(
     upgrade_only: bool = False,
     active_tiers: list[Tier] | None = None,
     current_rank: int | Literal["look up"] | None = "look up",
+    at: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Put every member (or the given ones) in the highest tier whose rule she meets.
     `active_tiers`: the active tiers, highest rank first, when the caller has them;
-    `current_rank`: the one given member's tier rank (None: no tier), when the caller has it."""
+    `current_rank`: the one given member's tier rank (None: no tier), when the caller has it;
+    `at`: when the change happened (a purchase recorded later: the purchase's moment), else now."""
     today = today or timezone.localdate()
     tiers = active_tiers if active_tiers is not None else list(Tier.objects.filter(is_active=True).order_by("-rank"))
     if not tiers:
@@ -123,7 +125,7 @@ def tiers_reevaluate(
     moves: dict[int | None, list[int]] = defaultdict(list)
     changes = []
     counts = {"upgraded": 0, "downgraded": 0}
-    now = timezone.now()
+    now = at or timezone.now()
     pairs = members.values_list("pk", "tier_id")
     # Everyone: streamed in chunks. A few given members (a purchase): one plain query, not a
     # server-side cursor's three round trips.

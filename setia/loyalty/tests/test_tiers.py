@@ -31,6 +31,8 @@ def test_a_purchase_that_qualifies_upgrades_at_once_with_the_reason(
         2,
     )
     assert change.reason_text == "Rp 5,500,000 and 2 visits in the last 365 days: Gold"
+    # Dated at the purchase that lifted her (one recorded later too: an import, the demo's history).
+    assert change.created_at == member.tier_since == at("2026-03-03")
 
 
 def test_reevaluation_downgrades_when_the_window_has_passed_and_counts_refunds(
