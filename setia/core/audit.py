@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 
 from setia.core.models import AuditEvent
+from setia.core.money import format_count
 from setia.core.texts import Message, stored
 
 REDACTED = "[redacted]"
@@ -126,12 +128,12 @@ def value_shown(
     value: Any,
     names: dict[Any, dict[int, str]] | None = None,
 ) -> str:
-    """A changed value as the reader reads it: a choice by its label, yes/no, a moment or a date in
-    her language and the business's time zone, a related record by its name (from `names`);
-    anything else (numbers, text, a redacted value) as stored."""
+    """A changed value as the reader reads it: a choice by its label, yes/no, a whole number grouped
+    as her language writes it, a moment or a date in her format and the business's time zone, a
+    related record by its name (from `names`), a list of values one after the other; anything
+    else (text, a redacted value) as stored."""
     from django.utils import formats, timezone
     from django.utils.dateparse import parse_date, parse_datetime
-    from django.utils.translation import gettext
 
     field = _field(model, name)
     if value is None or field is None:
@@ -143,6 +145,10 @@ def value_shown(
         return (names or {}).get(field.related_model, {}).get(value, str(value))
     if isinstance(field, models.BooleanField) and isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):  # a related set's values (a customer's phones)
+        return ", ".join(str(item) for item in value)
+    if isinstance(field, models.IntegerField) and type(value) is int and not field.primary_key:
+        return format_count(value)
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:
@@ -308,7 +314,9 @@ def actor_name(event: AuditEvent) -> str:
     the query loaded the actor (`select_related("actor")`), else the label recorded with the event
     (also for an account that is gone)."""
     actor = event._state.fields_cache.get("actor") if event.actor_id else None
-    return str(actor) if actor is not None else event.actor_label
+    if actor is not None:
+        return str(actor)
+    return gettext("system") if event.actor_label == "system" else event.actor_label
 
 
 def action_verb(action: str) -> str:

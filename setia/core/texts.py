@@ -7,13 +7,14 @@ the catalogs hold it) and the values it names; each reader sees it in her own la
 person types (an adjustment's reason, a promotion's name) is stored and shown as typed: its
 values are None. Whole numbers among the values are grouped as the reader's language writes them
 (`5.500.000` in Indonesian, `5,500,000` in English); a value that is itself a `Message` (a
-choice's label, say) is shown in the reader's language too."""
+choice's label, say) is shown in the reader's language too, and a day in her date format."""
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext
 
 from setia.core.money import format_count
@@ -43,10 +44,13 @@ def stored(text: "str | Message") -> tuple[str, dict[str, Any] | None]:
 def _value(value: Any) -> Any:
     if isinstance(value, Message):
         return {_NESTED: value.msgid, "args": {name: _value(inner) for name, inner in value.args.items()}}
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return {_DATE: value.isoformat()}
     return value
 
 
 _NESTED = "msgid"  # a value stored as {"msgid": …, "args": {…}} is a message of its own
+_DATE = "date"  # a value stored as {"date": "2027-01-14"} is a day, shown in the reader's format
 
 
 def stored_json(args: dict[str, Any] | None) -> str | None:
@@ -79,4 +83,9 @@ def _shown_value(value: Any) -> Any:
         return format_count(value)
     if isinstance(value, dict) and isinstance(value.get(_NESTED), str):
         return shown(value[_NESTED], value.get("args") or {})
+    if isinstance(value, dict) and isinstance(value.get(_DATE), str):
+        try:
+            return formats.date_format(dt.date.fromisoformat(value[_DATE]), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value[_DATE]
     return value

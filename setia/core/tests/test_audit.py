@@ -216,7 +216,7 @@ def test_changed_values_read_as_the_reader_reads_them(business: Business) -> Non
     yes/no; ids, numbers and redacted values as stored."""
     from django.utils import translation
 
-    from setia.core.audit import model_of, value_shown
+    from setia.core.audit import actor_name, model_of, value_shown
 
     quote, activity, staff = model_of("sales.quote"), model_of("sales.activity"), model_of("accounts.user")
     with translation.override("id"):
@@ -230,6 +230,12 @@ def test_changed_values_read_as_the_reader_reads_them(business: Business) -> Non
     names: dict[Any, dict[int, str]] = {type(business.cashier_a): {business.cashier_a.pk: "Sari Kasir"}}
     assert value_shown(activity, "assigned_to", business.cashier_a.pk, names) == "Sari Kasir"
     assert value_shown(quote, "no_such_field", [1, 2]) == "[1, 2]" and value_shown(None, "status", "sent") == "sent"
+    customer = model_of("customers.customer")
+    assert value_shown(customer, "phones", ["+6281199256988", "+6281234567890"]) == "+6281199256988, +6281234567890"
+    with translation.override("id"):
+        assert value_shown(quote, "total", 2_250_000) == "2.250.000" and value_shown(quote, "id", 12345) == "12345"
+        system = AuditEvent(actor_label="system", action="update", object_type="sales.quote", object_id="7")
+        assert actor_name(system) == "sistem"
     AuditEvent.objects.create(
         actor=business.owner,
         action="update",

@@ -66,3 +66,13 @@ def test_a_choices_label_is_stored_as_its_source_text_whatever_the_writers_langu
 
     with translation.override("id"):
         assert choice_label(Customer.Source.WALK_IN.label) == Message("walk-in")
+
+
+def test_a_day_among_the_values_is_shown_in_the_readers_date_format() -> None:
+    import datetime as dt
+
+    text, args = stored(Message("Renewal of %(name)s until %(date)s", {"name": "Paket", "date": dt.date(2027, 1, 14)}))
+    assert args == {"name": "Paket", "date": {"date": "2027-01-14"}}
+    with translation.override("id"):
+        assert shown(text, args) == "Perpanjangan Paket sampai 14/01/2027"
+    assert shown(text, {"name": "Paket", "date": {"date": "not a day"}}).endswith("not a day")

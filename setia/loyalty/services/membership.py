@@ -119,7 +119,7 @@ def membership_join(
         instance=membership,
         subject=customer,
         changes={
-            "member_number": [None, membership.number],
+            "number": [None, membership.number],
             **({"referred_by": [None, referrer.number]} if referrer else {}),
         },
         branch_id=customer.home_branch_id,

@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -119,7 +119,7 @@ def subscription_create(
         changes={"ends_on": [None, subscription.ends_on.isoformat()], "price": [None, subscription.price]},
         message=Message(
             gettext_noop("Subscription %(name)s until %(date)s"),
-            {"name": subscription.name, "date": subscription.ends_on.isoformat()},
+            {"name": subscription.name, "date": subscription.ends_on},
         ),
     )
     return subscription
@@ -216,7 +216,7 @@ def subscription_renew(
         },
         message=Message(
             gettext_noop("Renewal of %(name)s until %(date)s"),
-            {"name": renewal.name, "date": renewal.ends_on.isoformat()},
+            {"name": renewal.name, "date": renewal.ends_on},
         ),
     )
     return renewal
@@ -228,7 +228,11 @@ def _paid_order(actor: User, renewal: Subscription, payment_method: str) -> Orde
         quantity=1,
         unit_price=renewal.price,
         description=_("%(name)s, %(start)s to %(end)s")
-        % {"name": renewal.name, "start": renewal.starts_on.isoformat(), "end": renewal.ends_on.isoformat()},
+        % {
+            "name": renewal.name,
+            "start": formats.date_format(renewal.starts_on, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(renewal.ends_on, "SHORT_DATE_FORMAT"),
+        },
     )
     priced = checkout.quote(branch=renewal.branch, customer=renewal.customer, lines=[line])
     order, _created = checkout.checkout(
