@@ -48,6 +48,8 @@ ID = {
     "after": "sesudah",
     "within the last N days": "dalam N hari terakhir",
     "more than N days ago": "lebih dari N hari lalu",
+    "within the last %(days)s days": "dalam %(days)s hari terakhir",
+    "more than %(days)s days ago": "lebih dari %(days)s hari lalu",
     "is any of": "salah satu dari",
     "is none of": "bukan salah satu dari",
     # values

@@ -447,3 +447,27 @@ def test_a_manager_is_told_the_counts_of_their_branches_after_a_change(business:
 
     frozen = web.post(f"/segments/{segment.pk}/snapshot/", {"name": "Beku"}, follow=True).content.decode()
     assert "List Beku saved with 1 members." in frozen
+
+
+def test_a_condition_on_days_reads_as_a_sentence_on_the_segment_s_page(business: Business) -> None:
+    """ "Last purchase more than 90 days ago", not the operator's label with its "N" and the number after it."""
+    segment = services.segment_create(
+        actor=business.owner,
+        name="Lama tidak datang",
+        definition={
+            "match": "any",
+            "conditions": [
+                {"field": "sales.last_purchase", "op": "more_than_days_ago", "value": "90"},
+                {"field": "sales.last_purchase", "op": "within_days", "value": "7"},
+            ],
+        },
+    )
+    client = client_for(business.owner)
+    for language, sentences in (
+        ("id", ["lebih dari 90 hari lalu", "dalam 7 hari terakhir"]),
+        ("en", ["more than 90 days ago", "within the last 7 days"]),
+    ):
+        client.cookies["django_language"] = language
+        page = client.get(f"/segments/{segment.pk}/").content.decode()
+        assert all(sentence in page for sentence in sentences)
+        assert " N " not in page
