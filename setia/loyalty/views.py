@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -411,6 +412,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "voucher": voucher,
         "form": form,
         "page": page,
+        "now": timezone.now(),  # a code whose end has passed is marked expired
         "query": request.GET.get("q", ""),
         "uses": programmes.voucher_uses(voucher)[:50],
         "restrictions": {

@@ -629,3 +629,26 @@ def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers
         business.manager.save(update_fields=["language"])
         member = Client(headers=_headers(business.manager)).get(f"/api/v1/members/{ayu.customer_id}").json()
         assert (member["tier"], member["tier_reason"]) == ("Gold", why)
+
+
+def test_a_voucher_s_page_says_until_when_and_marks_the_codes_whose_end_has_passed(business: Business) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    end = timezone.now() + dt.timedelta(days=30)
+    voucher = vouchers.voucher_create(
+        actor=business.owner, name="Hemat", kind=Voucher.Kind.AMOUNT, value=10_000, valid_until=end
+    )
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="HEMAT10", max_uses=None)
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="LEWAT", max_uses=None)
+    VoucherCode.objects.filter(code="LEWAT").update(valid_until=timezone.now() - dt.timedelta(days=1))
+    client = client_for(business.manager)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
+    day = f"{timezone.localtime(end):%d/%m/%Y}"
+    assert f"until {day}" in page and "… –" not in page  # was "… – 31/12/2026"
+    expired = re.findall(r"<code>(\w+)</code>(?:(?!</tr>).)*data-testid=\"code-expired\"", page, flags=re.S)
+    assert expired == ["LEWAT"]
+    # A code without its own end runs until the voucher's.
+    assert re.search(rf"<code>HEMAT10</code>(?:(?!</tr>).)*<td class=\"d-none d-md-table-cell\">{day}</td>", page, re.S)
