@@ -512,14 +512,13 @@ def _member_rewards(
     upgrade: tiers.Upgrade | None,
 ) -> None:
     """Her balances (and tier) moved in one UPDATE, and the entries that say why."""
-    now = timezone.now()
     points_after = membership.points_balance + points
     wallet_after = membership.wallet_balance + cashback
     assignments = "points_balance = %s, wallet_balance = %s"
     params: list[object] = [points_after, wallet_after]
     if upgrade is not None:
         assignments += ", tier_id = %s, tier_since = %s"
-        params += [upgrade.tier.pk, statements.prepared(Membership, "tier_since", now)]
+        params += [upgrade.tier.pk, statements.prepared(Membership, "tier_since", at)]
 
     def moved(ids: list[int]) -> None:
         if not ids:
@@ -580,7 +579,7 @@ def _member_rewards(
                     membership.pk,
                     membership.tier_id,
                     upgrade.tier.pk,
-                    now,
+                    at,
                     upgrade.spend,
                     upgrade.visits,
                     *stored(upgrade.reason),  # `statements` prepares the values as the fields do
@@ -588,7 +587,7 @@ def _member_rewards(
             ],
         )
         membership.tier = upgrade.tier
-        membership.tier_since = now
+        membership.tier_since = at
     membership.points_balance, membership.wallet_balance = points_after, wallet_after
 
 

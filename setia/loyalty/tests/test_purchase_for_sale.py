@@ -58,7 +58,9 @@ def _rows(member: Membership, prefix: str) -> dict[str, Any]:
         "wallet": listed(
             WalletEntry.objects.filter(membership=member), "kind", "amount", "balance_after", "source", "reason"
         ),
-        "tiers": listed(TierChange.objects.filter(membership=member), "from_tier_id", "to_tier_id", "spend", "visits"),
+        "tiers": listed(
+            TierChange.objects.filter(membership=member), "from_tier_id", "to_tier_id", "spend", "visits", "created_at"
+        ),
         "qualifying": listed(
             QualifyingActivity.objects.filter(membership=member), "occurred_on", "amount", "visits", "source"
         ),
