@@ -194,6 +194,13 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
         assert friend.rewarded_at is None or friend.created_at <= friend.rewarded_at <= timezone.now()
     assert not PointsEntry.objects.filter(created_at__gt=timezone.now()).exists()
     assert not Membership.objects.filter(joined_at__gt=timezone.now()).exists()
+    # Points expire as the months pass (the nightly job, on the 1st of each month of the history), not
+    # all on the day the demo is seeded; tier upgrades are dated at the visit that earned them.
+    from setia.loyalty.models import TierChange
+
+    month_ago = timezone.now() - dt.timedelta(days=31)
+    assert PointsEntry.objects.filter(kind="expire", created_at__lt=month_ago).exists()
+    assert TierChange.objects.filter(created_at__lt=month_ago).exists()
     booked = Appointment.objects.filter(status="booked")
     days = {timezone.localtime(a.starts_at).date() for a in booked}
     # Today and tomorrow; from midday (too little of the day left) tomorrow and the day after.
