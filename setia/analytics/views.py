@@ -53,7 +53,7 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
             "actual": _("Actual"),
             "predicted": _("Predicted"),
             "frequency": _("Repeat purchases in the calibration window"),
-            "per_customer": _("Repeat purchases per customer in the hold-out period"),
+            "per_customer": _("Per customer, hold-out"),  # the axis is short: the text above says the rest
         },
         "segments": {
             "labels": [row["label"] for row in data["segments"]],

@@ -54,6 +54,20 @@ def record_type(object_type: str) -> str:
 
 
 @register.filter
+def iso_date(value: Any) -> str:
+    """A day stored as ISO text ("2026-09-03", in a JSON figure) in the reader's date format; other
+    text as it is."""
+    from django.utils import formats
+    from django.utils.dateparse import parse_date
+
+    try:
+        day = parse_date(str(value)) if value else None
+    except ValueError:
+        day = None
+    return str(formats.date_format(day, "SHORT_DATE_FORMAT")) if day else ("" if value is None else str(value))
+
+
+@register.filter
 def action_verb(action: str) -> str:
     """`{{ event.actor_label }} {{ event.action|action_verb }}`: the verb of what she did."""
     from setia.core.audit import action_verb as verb

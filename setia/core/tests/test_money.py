@@ -71,3 +71,13 @@ def test_the_count_filter_groups_by_the_active_language() -> None:
         assert template.render(Context({"points": 12345})) == "12.345"
     with translation.override("en"):
         assert template.render(Context({"points": 12345})) == "12,345"
+
+
+def test_a_day_kept_as_iso_text_reads_in_the_readers_date_format() -> None:
+    from django.utils import translation
+
+    from setia.core.templatetags.setia import iso_date
+
+    with translation.override("id"):
+        assert iso_date("2026-09-03") == "03/09/2026"
+    assert iso_date("2026-02-30") == "2026-02-30" and iso_date("") == "" and iso_date(None) == ""
