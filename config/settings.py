@@ -168,6 +168,7 @@ LOGIN_REDIRECT_URL = "core:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_ADAPTER = "setia.accounts.adapters.StaffAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_USER_DISPLAY = str  # "Signed in as Sari Utomo", as staff know each other (not the login name)
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False

@@ -399,7 +399,7 @@ ID = {
     "Possible duplicates:": "Kemungkinan duplikat:",
     "Relationship": "Hubungan",
     "Business fields": "Kolom bisnis",
-    "Persons and companies": "Perorangan dan perusahaan",
+    "Persons and companies": "Semua jenis",
     "Tag": "Tag",
     "All tags": "Semua tag",
     "all": "semua",

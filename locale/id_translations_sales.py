@@ -169,7 +169,7 @@ ID = {
     "Enter the time.": "Masukkan waktu.",
     "Appointment booked.": "Janji temu dipesan.",
     # templates: cashier
-    "Phone, card number or name": "Telepon, nomor kartu, atau nama",
+    "Phone, card number or name": "Telepon, kartu, atau nama",
     "Find the customer": "Cari pelanggan",
     "Scan the member card or type the phone number.": "Pindai kartu anggota atau ketik nomor telepon.",
     "Add items": "Tambah item",

@@ -23,8 +23,12 @@ def test_correct_password_signs_in_and_is_audited(business: Business) -> None:
     client = Client()
     response = _sign_in(client, "cashier_a", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"  # type: ignore[index,attr-defined]
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200
     assert AuditEvent.objects.filter(action="login", actor=business.cashier_a).count() == 1
+    # Greeted by the name staff know her by, not her login name.
+    assert f"Berhasil masuk sebagai {business.cashier_a}." in home.content.decode()
+    assert str(business.cashier_a) != business.cashier_a.username
 
 
 def test_wrong_password_is_refused_with_a_message(business: Business) -> None:
