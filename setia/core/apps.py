@@ -50,7 +50,10 @@ def register_panels() -> None:
     def recent_activity(request: object) -> dict[str, object]:
         from setia.core.models import AuditEvent
 
-        return {"events": AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")[:8]}
+        # What was done, not who came and went: sign-ins and sign-outs stay on the trail (failed
+        # sign-ins show here, as a warning).
+        events = AuditEvent.objects.exclude(action__in=[AuditEvent.Action.LOGIN, AuditEvent.Action.LOGOUT])
+        return {"events": events.select_related("actor").order_by("-created_at", "-id")[:8]}
 
     register_panel(Panel("welcome", "core/panels/welcome.html", welcome, order=0, width=12))
     register_panel(

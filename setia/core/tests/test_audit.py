@@ -250,3 +250,23 @@ def test_changed_values_read_as_the_reader_reads_them(business: Business) -> Non
         page = client.get(url).content.decode()
         assert "<del>terkirim</del> → <ins>kedaluwarsa</ins>" in page  # a choice by its label
         assert f'title="branch">cabang</span>: <ins>{business.branch_a}</ins>' in page  # a record by its name
+
+
+def test_the_home_page_s_recent_activity_is_what_was_done_not_who_signed_in(business: Business) -> None:
+    import re
+
+    from django.test import Client
+
+    from setia.conftest import PASSWORD
+
+    branch_create(actor=business.owner, name="Tunjungan", code="tjg")
+    Client().post("/accounts/login/", {"login": "cashier_a", "password": "wrong"})  # a failed one shows
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.post("/accounts/login/", {"login": "owner", "password": PASSWORD})
+    page = client.get("/").content.decode()
+    recent = page[page.index("bi-journal-text") :]
+    items = [re.sub(r"<[^>]+>", "", item).split() for item in re.findall(r"<span><strong>(.*?)</span>", recent, re.S)]
+    verbs = [" ".join(words[1:-1]) for words in items]
+    assert "created" in verbs and any("failed to sign in" in verb for verb in verbs)
+    assert not any(verb.startswith("signed in") for verb in verbs)
