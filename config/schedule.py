@@ -1,4 +1,5 @@
-"""Every periodic job of the product, in one place. Cron expressions are in Asia/Jakarta time.
+"""Every job of the product, in one place: the periodic ones (`SCHEDULE`, cron expressions in
+Asia/Jakarta time) and those a person starts (`ON_DEMAND`), each with its name on the jobs page.
 
 The scheduler (`manage.py run_scheduler`, started by `make run`) enqueues each job once per slot,
 even when several schedulers run; the worker (`manage.py db_worker`) runs it.
@@ -67,3 +68,12 @@ SCHEDULE = [
         _("Activities: send again the morning emails that failed"),
     ),
 ]
+
+ON_DEMAND = {
+    "setia.customers.tasks.check_customer_import": _("Customer import: check the file"),
+    "setia.customers.tasks.run_customer_import": _("Customer import: import"),
+    "setia.sales.tasks.imports.order_import_check_job": _("Order import: check the file"),
+    "setia.sales.tasks.imports.order_import_run_job": _("Order import: import"),
+    "setia.loyalty.tasks.loyalty_check": _("Loyalty: balance check"),
+    "setia.analytics.tasks.analytics_refresh_run": _("Customer analytics: refresh"),
+}

@@ -18,7 +18,10 @@ from cronsim import CronSim
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import time_format
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from setia.core.models import ScheduledRun
 
@@ -40,8 +43,49 @@ def next_slot(cron: str, now: dt.datetime) -> dt.datetime:
 
 
 def load_schedule() -> list[Job]:
-    module = import_module(getattr(settings, "SETIA_SCHEDULE_MODULE", "config.schedule"))
-    return list(module.SCHEDULE)
+    return list(_schedule_module().SCHEDULE)
+
+
+def task_labels() -> dict[str, Any]:
+    """Every job's name for a person, by its task's path: the scheduled ones and those a person
+    starts (an import, a refresh)."""
+    module = _schedule_module()
+    labels = dict(getattr(module, "ON_DEMAND", {}))
+    labels.update((job.task_path, job.label) for job in module.SCHEDULE if job.label)
+    return labels
+
+
+def _schedule_module() -> Any:
+    return import_module(getattr(settings, "SETIA_SCHEDULE_MODULE", "config.schedule"))
+
+
+def cron_text(cron: str) -> str:
+    """How often `cron` runs, in the reader's words, for the shapes a schedule has (daily at a time,
+    weekly on a day, every n minutes, within hours); any other expression as it is."""
+    minute, hour, day, month, weekday = cron.split()
+    if (day, month) != ("*", "*"):
+        return cron
+    if minute.isdigit() and hour.isdigit():
+        at = time_format(dt.time(int(hour), int(minute)))
+        if weekday == "*":
+            return gettext("Every day at %(time)s") % {"time": at}
+        if weekday.isdigit() and int(weekday) <= 7:
+            # cron counts from Sunday (0 or 7); Django's WEEKDAYS from Monday (0).
+            name = WEEKDAYS[(int(weekday) + 6) % 7]
+            return gettext("Every %(weekday)s at %(time)s") % {"weekday": name, "time": at}
+        return cron
+    if minute.startswith("*/") and minute[2:].isdigit() and weekday == "*":
+        every = gettext("Every %(minutes)s minutes") % {"minutes": minute[2:]}
+        if hour == "*":
+            return every
+        first, _, last = hour.partition("-")
+        if first.isdigit() and last.isdigit():
+            return gettext("%(every)s from %(start)s to %(end)s") % {
+                "every": every,
+                "start": time_format(dt.time(int(first), 0)),
+                "end": time_format(dt.time(int(last), 59)),
+            }
+    return cron
 
 
 def latest_slot(cron: str, now: dt.datetime) -> dt.datetime:

@@ -1,10 +1,12 @@
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from setia.core.errors import PermissionDeniedError
-from setia.core.models import AuditEvent, ScheduledRun
+from setia.core.models import AuditEvent
+from setia.core.scheduler import cron_text, load_schedule, next_slot, task_labels
 
 
 def _require(actor: Any, capability: str) -> None:
@@ -40,13 +42,23 @@ def audit_object_types() -> list[str]:
     return list(AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct())
 
 
-def scheduled_runs(*, actor: Any, limit: int = 50) -> QuerySet[ScheduledRun]:
-    _require(actor, "jobs.view")
-    return ScheduledRun.objects.order_by("-slot")[:limit]
-
-
-def recent_task_results(*, actor: Any, limit: int = 50) -> QuerySet[Any]:
+def job_overview(*, actor: Any, now: dt.datetime, limit: int = 50) -> dict[str, Any]:
+    """The jobs page: each scheduled job with how often it runs, its next slot and its last run;
+    and the latest runs of any job, each named for a person."""
     from django_tasks_db.models import DBTaskResult
 
     _require(actor, "jobs.view")
-    return DBTaskResult.objects.order_by("-enqueued_at")[:limit]
+    labels = task_labels()
+    schedule = [
+        {
+            "job": job,
+            "when": cron_text(job.cron),
+            "next_slot": next_slot(job.cron, now),
+            "last": DBTaskResult.objects.filter(task_path=job.task_path).order_by("-enqueued_at").first(),
+        }
+        for job in load_schedule()
+    ]
+    results = list(DBTaskResult.objects.order_by("-enqueued_at")[:limit])
+    for result in results:
+        result.label = labels.get(result.task_path, "")
+    return {"schedule": schedule, "results": results}

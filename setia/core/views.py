@@ -16,7 +16,6 @@ from setia.core.errors import NotFoundError
 from setia.core.models import AuditEvent
 from setia.core.notifications import notification_list, notification_mark_read, notifications_mark_all_read
 from setia.core.pagination import keyset_page, parse_id
-from setia.core.scheduler import latest_slot, load_schedule, next_slot
 from setia.core.search import search_all
 
 
@@ -67,18 +66,10 @@ def audit_record(request: HttpRequest, object_type: str, object_id: str) -> Http
 
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
-    runs = selectors.scheduled_runs(actor=request.user)
-    results = selectors.recent_task_results(actor=request.user)
     from django.utils import timezone
 
-    now = timezone.now()
-    schedule = [
-        {"job": job, "last_slot": latest_slot(job.cron, now), "next_slot": next_slot(job.cron, now)}
-        for job in load_schedule()
-    ]
-    return render(
-        request, "core/jobs.html", {"nav_key": "jobs", "runs": runs, "results": results, "schedule": schedule}
-    )
+    overview = selectors.job_overview(actor=request.user, now=timezone.now())
+    return render(request, "core/jobs.html", {"nav_key": "jobs", **overview})
 
 
 @login_not_required

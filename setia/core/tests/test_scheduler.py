@@ -92,3 +92,67 @@ def test_two_schedulers_at_once_enqueue_a_slot_once() -> None:
         thread.join()
     assert sorted(len(keys) for keys in fired) == [0] * 7 + [1]
     assert ScheduledRun.objects.filter(job_key="prune").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "cron", "expected"),
+    [
+        ("en", "15 3 * * *", "Every day at 03:15"),
+        ("id", "15 3 * * *", "Setiap hari pukul 03.15"),
+        ("en", "45 3 * * 0", "Every Sunday at 03:45"),
+        ("id", "45 3 * * 7", "Setiap Minggu pukul 03.45"),
+        ("en", "0 9 * * 1", "Every Monday at 09:00"),
+        ("en", "*/5 * * * *", "Every 5 minutes"),
+        ("id", "*/15 7-11 * * *", "Setiap 15 menit, pukul 07.00–11.59"),
+        ("en", "*/15 7-11 * * *", "Every 15 minutes from 07:00 to 11:59"),
+        ("en", "0 3 1 * *", "0 3 1 * *"),
+        ("en", "0 3 * * 1-5", "0 3 * * 1-5"),
+    ],
+)
+def test_a_schedule_reads_in_words_where_its_shape_allows(language: str, cron: str, expected: str) -> None:
+    from django.utils import translation
+
+    from setia.core.scheduler import cron_text
+
+    with translation.override(language):
+        assert cron_text(cron) == expected
+
+
+def test_every_task_of_the_product_has_a_name_for_the_jobs_page() -> None:
+    import importlib
+    import pkgutil
+
+    from django.tasks import Task
+
+    import setia
+    from setia.core.scheduler import task_labels
+
+    labels = task_labels()
+    found = []
+    for module_info in pkgutil.walk_packages(setia.__path__, "setia."):
+        if ".tasks" not in module_info.name or ".tests" in module_info.name:
+            continue
+        module = importlib.import_module(module_info.name)
+        found += [value.module_path for value in vars(module).values() if isinstance(value, Task)]
+    assert len(found) >= 15
+    assert sorted(path for path in found if path not in labels) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_jobs_page_names_each_job_and_its_last_run() -> None:
+    from django.test import Client
+
+    from setia.accounts.models import User
+
+    scheduler_tick(dt.datetime(2026, 11, 23, 4, 0, tzinfo=JAKARTA), [JOB])
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    client = Client()
+    client.force_login(User.objects.create_user("boss", password="x-Long-enough-1", role="owner"))
+    client.cookies["django_language"] = "id"
+    html = client.get("/jobs/").content.decode()
+    assert "Setiap hari pukul 03.30" in html  # prune_task_results in config.schedule
+    assert "Hapus hasil tugas yang lebih dari 30 hari" in html
+    recent = html.split('data-testid="recent-jobs"')[1]
+    assert "Hapus hasil tugas yang lebih dari 30 hari" in recent
+    assert "core.tasks.prune_task_results" not in recent
+    assert "Berhasil" in recent

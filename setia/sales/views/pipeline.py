@@ -683,7 +683,7 @@ NAVIGATION: list[Section] = [
     Section("pipeline", gettext_lazy("Pipeline"), "sales:pipeline_board", "kanban", 45, "opportunities.view"),
     Section(
         "pipeline_settings",
-        gettext_lazy("Pipelines"),
+        gettext_lazy("Pipelines and stages"),
         "sales:pipeline_settings",
         "kanban-fill",
         845,

@@ -407,7 +407,7 @@ NAVIGATION: list[Section] = [
     Section("quotes", gettext_lazy("Quotes"), "sales:quote_list", "file-earmark-text", 50, "quotes.view"),
     Section(
         "quote_settings",
-        gettext_lazy("Quotes"),
+        gettext_lazy("Quote settings"),
         "sales:quote_settings",
         "file-earmark-text",
         835,
