@@ -15,4 +15,6 @@ ID = {
     "Order import: import": "Impor pesanan: impor",
     "Loyalty: balance check": "Loyalitas: pemeriksaan saldo",
     "Customer analytics: refresh": "Analitik pelanggan: perbarui",
+    "How long the last refresh took": "Lama pembaruan terakhir",
+    "The price is set when the booking is completed.": "Harga ditetapkan saat pemesanan selesai.",
 }

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -47,13 +49,10 @@ def register_panels() -> None:
     def welcome(request: object) -> dict[str, object]:
         return {"today": timezone.localdate()}
 
-    def recent_activity(request: object) -> dict[str, object]:
-        from setia.core.models import AuditEvent
+    def recent_activity(request: Any) -> dict[str, object]:
+        from setia.core.selectors import recent_activity
 
-        # What was done, not who came and went: sign-ins and sign-outs stay on the trail (failed
-        # sign-ins show here, as a warning).
-        events = AuditEvent.objects.exclude(action__in=[AuditEvent.Action.LOGIN, AuditEvent.Action.LOGOUT])
-        return {"events": events.select_related("actor").order_by("-created_at", "-id")[:8]}
+        return {"events": recent_activity(actor=request.user)}
 
     register_panel(Panel("welcome", "core/panels/welcome.html", welcome, order=0, width=12))
     register_panel(

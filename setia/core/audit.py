@@ -262,7 +262,8 @@ def audit_log(
 def audit_redact_subject(subject_key: str, *, fields: Iterable[str] | None = None) -> int:
     """Blank the personal values in every event about `subject_key`; keep who, what and when.
 
-    `fields` limits the redaction to those field names (default: every changed value).
+    `fields` limits the redaction to those field names (default: every changed value, every
+    value in a note the system worded, and a note a person typed).
     Returns the number of events redacted.
     """
     from django.utils import timezone
@@ -274,9 +275,16 @@ def audit_redact_subject(subject_key: str, *, fields: Iterable[str] | None = Non
             name: ([REDACTED, REDACTED] if only is None or name in only else values)
             for name, values in event.changes.items()
         }
+        if event.message_args:  # a note's values may be personal too (the address a quote went to)
+            event.message_args = {
+                name: (REDACTED if only is None or name in only else value)
+                for name, value in event.message_args.items()
+            }
+        elif event.message and only is None:  # a note a person typed: all of it
+            event.message = REDACTED
         event.object_repr = REDACTED
         event.redacted_at = timezone.now()
-        event.save(update_fields=["changes", "object_repr", "redacted_at"])
+        event.save(update_fields=["changes", "message", "message_args", "object_repr", "redacted_at"])
         count += 1
     return count
 

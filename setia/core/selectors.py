@@ -38,6 +38,13 @@ def audit_event_list(
     return events
 
 
+def recent_activity(*, actor: Any, limit: int = 8) -> list[AuditEvent]:
+    """The home page's latest events: what was done, not who came and went (sign-ins and sign-outs
+    stay on the trail; failed sign-ins show, as a warning)."""
+    events = audit_event_list(actor=actor).exclude(action__in=[AuditEvent.Action.LOGIN, AuditEvent.Action.LOGOUT])
+    return list(events.order_by("-created_at", "-id")[:limit])
+
+
 def audit_object_types() -> list[str]:
     return list(AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct())
 

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope
-from setia.core.audit import audit_log
+from setia.core.audit import audit_event, audit_log
 from setia.core.bulk import (
     allocate_ids,
     bulk_insert,
@@ -1335,23 +1335,16 @@ def _address(customer: Customer, row: Row, now: dt.datetime) -> Address:
 
 
 def _event(actor: User, customer: Customer, action: str, changes: dict[str, Any], now: dt.datetime) -> AuditEvent:
-    return AuditEvent(
-        created_at=now,
+    event = audit_event(
         actor=actor,
-        actor_label=actor.username,
         action=action,
-        object_type="customers.customer",
-        object_id=str(customer.pk),
-        object_repr=customer.name[:200],
-        subject_key=f"customers.customer:{customer.pk}",
-        branch_id=customer.home_branch_id,
+        instance=customer,
         changes=changes,
-        message=_IMPORT_NOTE[0],
-        message_args=_IMPORT_NOTE[1],
+        branch_id=customer.home_branch_id,
+        message=Message(gettext_noop("Imported from a file")),
     )
-
-
-_IMPORT_NOTE = stored(Message(gettext_noop("Imported from a file")))
+    event.created_at = now
+    return event
 
 
 def _update_existing(

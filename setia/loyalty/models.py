@@ -7,6 +7,8 @@ negative and `loyalty_check` compares them with the ledger sums. Ledger rows are
 or deleted: a correction is a new entry.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -484,6 +486,20 @@ class VoucherCode(models.Model):
     def reason_text(self) -> str:
         """Why the code was issued, in the reader's language (`setia.core.texts`)."""
         return shown(self.reason, self.reason_args)
+
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        """When the code stops working: the earlier of its own end and its voucher's, if any."""
+        ends = [end for end in (self.valid_until, self.voucher.valid_until) if end is not None]
+        return min(ends) if ends else None
+
+    def has_ended(self, at: dt.datetime | None = None) -> bool:
+        ends_at = self.ends_at
+        return ends_at is not None and (at or timezone.now()) > ends_at
+
+    @property
+    def has_expired(self) -> bool:
+        return self.has_ended()
 
 
 class VoucherUse(models.Model):

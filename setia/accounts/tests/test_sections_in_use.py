@@ -48,3 +48,15 @@ def test_an_unknown_part_is_refused_naming_the_field(business: Business) -> None
     with pytest.raises(ApplicationError, match="rockets") as error:
         business_settings_update(actor=business.owner, unused_sections=["rockets"])
     assert "sections_in_use" in error.value.extra
+
+
+def test_the_order_list_offers_no_kind_of_a_part_switched_off(business: Business) -> None:
+    client = client_for(business.manager)
+    client.cookies["django_language"] = "en"
+    assert "taxi trip" in client.get("/orders/").content.decode().lower()
+    business_settings_update(actor=business.owner, unused_sections=["trips"])
+    clear_all()
+    page = client.get("/orders/").content.decode().lower()
+    assert "taxi trip" not in page and 'value="appointment"' in page and 'value="sale"' in page
+    # a link that names the kind still shows it selected
+    assert 'value="trip" selected' in client.get("/orders/?kind=trip").content.decode()

@@ -42,6 +42,25 @@ def test_redaction_blanks_values_but_keeps_who_and_what(business: Business) -> N
     assert event.actor == business.owner and event.action == "update" and event.redacted_at is not None
 
 
+def test_redaction_blanks_the_values_in_a_note_too(business: Business) -> None:
+    from setia.core.audit import audit_log
+    from setia.core.texts import Message
+
+    key = f"accounts.user:{business.cashier_a.pk}"
+    note = Message("Quote %(number)s sent to %(email)s", {"number": "Q-1", "email": "sari@example.com"})
+    audit_log(actor=business.owner, action="update", instance=business.cashier_a, message=note)
+    audit_log(actor=business.owner, action="update", instance=business.cashier_a, message="typed by a person")
+    assert audit_redact_subject(key, fields=["email"]) == 2
+    noted, typed = AuditEvent.objects.filter(subject_key=key).order_by("id")
+    assert noted.message_args == {"number": "Q-1", "email": REDACTED} and typed.message_args is None
+    assert typed.message == "typed by a person"
+    assert audit_redact_subject(key) == 2
+    noted.refresh_from_db()
+    typed.refresh_from_db()
+    assert noted.message_args == {"number": REDACTED, "email": REDACTED} and typed.message == REDACTED
+    assert "sari@example.com" not in noted.message_text
+
+
 def test_audit_list_filters_and_pages(business: Business) -> None:
     for index in range(60):
         branch_create(actor=business.owner, name=f"Cabang {index:02d}", code=f"c{index:02d}")

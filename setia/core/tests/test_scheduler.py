@@ -103,7 +103,7 @@ def test_two_schedulers_at_once_enqueue_a_slot_once() -> None:
         ("id", "45 3 * * 7", "Setiap Minggu pukul 03.45"),
         ("en", "0 9 * * 1", "Every Monday at 09:00"),
         ("en", "*/5 * * * *", "Every 5 minutes"),
-        ("id", "*/15 7-11 * * *", "Setiap 15 menit, pukul 07.00–11.59"),
+        ("id", "*/15 7-11 * * *", "Setiap 15 menit, pukul 07.00\u201311.59"),
         ("en", "*/15 7-11 * * *", "Every 15 minutes from 07:00 to 11:59"),
         ("en", "0 3 1 * *", "0 3 1 * *"),
         ("en", "0 3 * * 1-5", "0 3 * * 1-5"),

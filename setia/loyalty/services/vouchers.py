@@ -278,7 +278,7 @@ def voucher_evaluate(
         raise _refuse(_("The voucher %(code)s is no longer valid.") % {"code": code})
     if voucher.valid_from and at < voucher.valid_from:
         raise _refuse(_("The voucher %(code)s is not valid yet.") % {"code": code})
-    if (voucher.valid_until and at > voucher.valid_until) or (found.valid_until and at > found.valid_until):
+    if found.has_ended(at):
         raise _refuse(_("The voucher %(code)s has expired.") % {"code": code})
     if found.max_uses is not None and found.uses >= found.max_uses:
         raise _refuse(_("The voucher %(code)s has already been used.") % {"code": code})

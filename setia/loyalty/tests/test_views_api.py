@@ -645,6 +645,8 @@ def test_a_voucher_s_page_says_until_when_and_marks_the_codes_whose_end_has_pass
     vouchers.codes_issue(actor=business.owner, voucher=voucher, code="HEMAT10", max_uses=None)
     vouchers.codes_issue(actor=business.owner, voucher=voucher, code="LEWAT", max_uses=None)
     VoucherCode.objects.filter(code="LEWAT").update(valid_until=timezone.now() - dt.timedelta(days=1))
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="NANTI", max_uses=None)
+    VoucherCode.objects.filter(code="NANTI").update(valid_until=end + dt.timedelta(days=60))
     client = client_for(business.manager)
     client.cookies["django_language"] = "en"
     page = client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
@@ -654,3 +656,7 @@ def test_a_voucher_s_page_says_until_when_and_marks_the_codes_whose_end_has_pass
     assert expired == ["LEWAT"]
     # A code without its own end runs until the voucher's.
     assert re.search(rf"<code>HEMAT10</code>(?:(?!</tr>).)*<td class=\"d-none d-md-table-cell\">{day}</td>", page, re.S)
+    # A code's own end past the voucher's: the voucher's comes first.
+    assert re.search(rf"<code>NANTI</code>(?:(?!</tr>).)*<td class=\"d-none d-md-table-cell\">{day}</td>", page, re.S)
+    later = VoucherCode.objects.select_related("voucher").get(code="NANTI")
+    assert later.ends_at == end and not later.has_expired and later.has_ended(end + dt.timedelta(seconds=1))
