@@ -16,5 +16,9 @@ ID = {
     "Loyalty: balance check": "Loyalitas: pemeriksaan saldo",
     "Customer analytics: refresh": "Analitik pelanggan: perbarui",
     "How long the last refresh took": "Lama pembaruan terakhir",
+    "Subtotal: %(amount)s": "Subtotal: %(amount)s",
+    "Cash rounding: %(amount)s": "Pembulatan tunai: %(amount)s",
+    "incl. PPN %(rate)s%%: %(amount)s": "termasuk PPN %(rate)s%%: %(amount)s",
+    "Cashback earned: %(amount)s": "Cashback didapat: %(amount)s",
     "The price is set when the booking is completed.": "Harga ditetapkan saat pemesanan selesai.",
 }

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from setia.core.money import format_rupiah
@@ -31,7 +32,7 @@ def _subscriptions_source(customer: Customer, before: dt.datetime | None, limit:
             kind="subscriptions",
             icon="arrow-repeat",
             title=_("Subscription %(name)s started") % {"name": s.name},
-            detail=f"{s.starts_on:%d-%m-%Y} - {s.ends_on:%d-%m-%Y} · {format_rupiah(s.price)}",
+            detail=f"{_day(s.starts_on)} \u2013 {_day(s.ends_on)} · {format_rupiah(s.price)}",
             actor=str(s.owner) if s.owner else "",
             url=reverse(url, args=[s.pk]),
             capability="subscriptions.view",
@@ -80,3 +81,7 @@ def register() -> None:
     timeline.register_source("subscriptions", _subscriptions_source)
     merge.register_merge_handler("subscriptions", _move_subscriptions)
     panels.register_panel(panels.Panel("sales.subscriptions", "sales/renewals/_panel.html", _panel, "side", 45))
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")

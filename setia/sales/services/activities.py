@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
@@ -469,7 +470,7 @@ def _digest_mail(user: User, plan: selectors.Agenda, business: Any) -> EmailMult
     }
     subject = _("Your day at %(business)s: %(date)s") % {
         "business": business.name or "Setia CRM",
-        "date": plan.today.strftime("%d-%m-%Y"),
+        "date": date_format(plan.today, "SHORT_DATE_FORMAT"),
     }
     mail = EmailMultiAlternatives(
         subject=subject,

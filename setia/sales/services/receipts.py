@@ -81,26 +81,42 @@ def cash_received(payments: list[Payment]) -> tuple[int, int]:
 
 
 def receipt_text(order: Order) -> str:
-    """The receipt as a plain message (the WhatsApp click-to-chat link): lines, discounts by kind,
-    total, cash received and change, points earned, the business's footer."""
+    """The receipt as a plain message (the WhatsApp click-to-chat link), as the printed one reads:
+    the business, number and time, lines, subtotal, discounts by kind, cash rounding, total with
+    its PPN, payments, cash received and change, points and cashback earned, the footer."""
     from django.utils import timezone
+    from django.utils.formats import date_format
 
-    from setia.core.money import format_rupiah
+    from setia.core.money import format_count, format_rupiah
 
-    text = [f"{order.number} · {timezone.localtime(order.placed_at):%d-%m-%Y %H:%M}"]
-    for line in order.lines.all():
-        text.append(f"{line.quantity} x {line.description}: {format_rupiah(line.total)}")
-    for discount in order_discounts(order):
-        text.append(f"{discount.label}: -{format_rupiah(discount.amount)}")
+    placed = date_format(timezone.localtime(order.placed_at), "SHORT_DATETIME_FORMAT")
+    text = [business_settings().name, f"{order.number} · {placed}"]
+    lines = list(order.lines.all())
+    text += [f"{line.quantity} x {line.description}: {format_rupiah(line.total)}" for line in lines]
+    discounts = order_discounts(order)
+    if discounts or order.rounding or len(lines) > 1:
+        text.append(_("Subtotal: %(amount)s") % {"amount": format_rupiah(order.subtotal)})
+    text += [f"{discount.label}: -{format_rupiah(discount.amount)}" for discount in discounts]
+    if order.rounding:
+        text.append(_("Cash rounding: %(amount)s") % {"amount": format_rupiah(order.rounding)})
     text.append(_("Total: %(total)s") % {"total": format_rupiah(order.total)})
-    received, change = cash_received(list(order.payments.all()))
+    if order.tax_total:
+        text.append(
+            _("incl. PPN %(rate)s%%: %(amount)s")
+            % {"rate": f"{order.tax_rate.normalize():f}", "amount": format_rupiah(order.tax_total)}
+        )
+    payments = list(order.payments.all())
+    text += [f"{payment.get_method_display().capitalize()}: {format_rupiah(payment.amount)}" for payment in payments]
+    received, change = cash_received(payments)
     if change:
         text.append(
             _("Cash received: %(received)s, change: %(change)s")
             % {"received": format_rupiah(received), "change": format_rupiah(change)}
         )
     if order.points_earned:
-        text.append(_("Points earned: %(points)s") % {"points": order.points_earned})
+        text.append(_("Points earned: %(points)s") % {"points": format_count(order.points_earned)})
+    if order.cashback_earned:
+        text.append(_("Cashback earned: %(amount)s") % {"amount": format_rupiah(order.cashback_earned)})
     footer = sales_settings().receipt_footer
     if footer:
         text.append(footer)

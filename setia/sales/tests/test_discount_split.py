@@ -135,6 +135,18 @@ def test_the_whatsapp_receipt_text_shows_each_kind(business: Business, shop: dic
         "Voucher HEMAT20",
     ]
     assert text.index("Voucher HEMAT20: -" + format_rupiah(20_000)) < text.index("Total: " + format_rupiah(order.total))
+    # As the printed receipt reads: the business, the time in the reader's format, the subtotal
+    # before the discounts, the payments.
+    from django.utils.formats import date_format
+
+    from setia.accounts.selectors import business_settings
+
+    assert text[0] == business_settings().name
+    assert text[1] == f"{order.number} · {date_format(timezone.localtime(order.placed_at), 'SHORT_DATETIME_FORMAT')}"
+    subtotal = text.index("Subtotal: " + format_rupiah(order.subtotal))
+    assert subtotal < text.index("Member discount (Gold 10%): -" + format_rupiah(order.member_discount))
+    paid = [f"{p.get_method_display().capitalize()}: {format_rupiah(p.amount)}" for p in order.payments.all()]
+    assert paid and all(line in text for line in paid)
 
 
 def test_the_emailed_receipt_shows_each_kind(

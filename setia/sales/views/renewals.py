@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -120,7 +121,8 @@ def subscription_new(request: HttpRequest) -> HttpResponseBase:
         else:
             messages.success(
                 request,
-                _("Subscription saved: renewal due on %(date)s.") % {"date": subscription.ends_on.strftime("%d-%m-%Y")},
+                _("Subscription saved: renewal due on %(date)s.")
+                % {"date": date_format(subscription.ends_on, "SHORT_DATE_FORMAT")},
             )
             return redirect("sales:subscription_detail", pk=subscription.pk)
     return render(request, "sales/renewals/form.html", {"nav_key": "renewals", "form": form, "customer": customer})
@@ -171,7 +173,9 @@ def subscription_renew(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as failure:
         messages.error(request, failure.message)
         return redirect("sales:subscription_detail", pk=pk)
-    messages.success(request, _("Renewed until %(date)s.") % {"date": renewal.ends_on.strftime("%d-%m-%Y")})
+    messages.success(
+        request, _("Renewed until %(date)s.") % {"date": date_format(renewal.ends_on, "SHORT_DATE_FORMAT")}
+    )
     return redirect("sales:subscription_detail", pk=renewal.pk)
 
 
