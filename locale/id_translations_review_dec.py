@@ -6,7 +6,7 @@ ID = {
     "Every day at %(time)s": "Setiap hari pukul %(time)s",
     "Every %(weekday)s at %(time)s": "Setiap %(weekday)s pukul %(time)s",
     "Every %(minutes)s minutes": "Setiap %(minutes)s menit",
-    "%(every)s from %(start)s to %(end)s": "%(every)s, pukul %(start)s–%(end)s",
+    "%(every)s from %(start)s to %(end)s": "%(every)s, pukul %(start)s\u2013%(end)s",
     "Last run": "Terakhir berjalan",
     "Not run yet": "Belum pernah berjalan",
     "Customer import: check the file": "Impor pelanggan: periksa berkas",
@@ -20,5 +20,12 @@ ID = {
     "Cash rounding: %(amount)s": "Pembulatan tunai: %(amount)s",
     "incl. PPN %(rate)s%%: %(amount)s": "termasuk PPN %(rate)s%%: %(amount)s",
     "Cashback earned: %(amount)s": "Cashback didapat: %(amount)s",
+    "Often bought with %(product)s (in %(percent)s%% of the orders with it)": (
+        "Sering dibeli bersama %(product)s (ada di %(percent)s%% pesanan yang memuat %(product)s)"
+    ),
+    "Often bought with %(product)s, which this customer bought before (in %(percent)s%% of the orders with it)": (
+        "Sering dibeli bersama %(product)s, yang pernah dibeli pelanggan ini "
+        "(ada di %(percent)s%% pesanan yang memuat %(product)s)"
+    ),
     "The price is set when the booking is completed.": "Harga ditetapkan saat pemesanan selesai.",
 }

@@ -26,8 +26,11 @@ def reason(offer: dict[str, Any]) -> str:
     if offer["kind"] == "sequence":
         return _("%(percent)s%% of those who bought %(product)s bought it later") % values
     if offer["in_cart"]:
-        return _("Often bought with %(product)s (%(percent)s%% of its orders)") % values
-    return _("Bought together with %(product)s, bought before (%(percent)s%% of its orders)") % values
+        return _("Often bought with %(product)s (in %(percent)s%% of the orders with it)") % values
+    return (
+        _("Often bought with %(product)s, which this customer bought before (in %(percent)s%% of the orders with it)")
+        % values
+    )
 
 
 def _offers_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from setia.customers.models import Customer
 @dataclass(frozen=True)
 class Offer:
     product: Product
-    reason: str  # one sentence the cashier can say, e.g. "Often bought with Shampoo (48%)"
+    reason: str  # one sentence the cashier can say, e.g. "Often bought with Shampoo (in 48% of the orders with it)"
 
 
 OfferSource = Callable[[Customer | None, list[int]], list[Offer]]

@@ -333,7 +333,7 @@ def test_cashier_offers_and_adds_the_next_best_product(business: Business, mined
     }
     html = client.post(url, cart).content.decode()
     assert 'data-testid="next-best-offers"' in html
-    assert "Conditioner" in html and "Often bought with Shampoo (50% of its orders)" in html
+    assert "Conditioner" in html and "Often bought with Shampoo (in 50% of the orders with it)" in html
     added = client.post(url, {**cart, "action": f"add:{mined.b.pk}"})
     assert [line.product_id for line in added.context["lines"]] == [mined.a.pk, mined.b.pk]
     assert added.context["offers"] == []  # nothing left to offer with both in the cart
