@@ -8,7 +8,9 @@ quiet) and the halal bihalal weeks after. Customers behave differently: a few lo
 frequent, some regular, many who came once, and some who stopped coming after the first year.
 
 Small demos go through the real services (checkout, membership, purchase rewards), so the
-ledger, receipts and tiers are exactly what the product would have produced. Large ones
+ledger, receipts and tiers are exactly what the product would have produced. Members spend what
+they earn there too: a free treatment of their own (stamp card, friends brought) at the next
+visit, now and then a shop voucher, part of a bill in cashback or points. Large ones
 (`orders` above BULK_ORDERS_FROM lines) are written in bulk: orders, lines and payments with
 COPY/executemany, and the members' points computed in bulk — each balance equal to its ledger;
 the rewards with rules of their own (cashback, promotion codes, stamp-card stamps) are left out
@@ -49,6 +51,8 @@ from setia.loyalty.models import (
     Reward,
     Tier,
     Voucher,
+    VoucherCode,
+    VoucherUse,
 )
 from setia.loyalty.services import ledger, programmes, vouchers
 from setia.loyalty.services.membership import CODE_ALPHABET, expiry_from, loyalty_settings, membership_join
@@ -352,6 +356,66 @@ def _salon_lines(
     return lines
 
 
+@dataclass
+class Spend:
+    """What a member spends of her rewards at one visit (checkout's `voucher_code`, `points`,
+    `cashback`)."""
+
+    voucher_code: str = ""
+    points: int = 0
+    cashback: int = 0
+
+
+def _rewards_spent(
+    rng: random.Random, customer_id: int, gross: int, lines: list[tuple[Product, int]], at: dt.datetime
+) -> Spend:
+    """Members use what they have earned, as they would: a free-treatment voucher of their own
+    (stamp card, friends brought) at the next visit, now and then a shop voucher, and part of the
+    bill paid with cashback or points. `lines` gets the free item when the voucher needs it."""
+    balances = Membership.objects.filter(customer_id=customer_id).values("points_balance", "wallet_balance").first()
+    if balances is None:
+        return Spend()
+    spend = Spend()
+    own = next(
+        (
+            code
+            for code in VoucherCode.objects.filter(
+                customer_id=customer_id, uses=0, voucher__kind=Voucher.Kind.FREE_ITEM
+            )
+            .select_related("voucher__free_product")
+            .order_by("pk")
+            if not code.has_ended(at)
+        ),
+        None,
+    )
+    if own is not None and own.voucher.free_product is not None and rng.random() < 0.8:
+        if all(product.pk != own.voucher.free_product_id for product, _quantity in lines):
+            lines.append((own.voucher.free_product, 1))
+        spend.voucher_code = own.code
+    elif rng.random() < 0.04:
+        shop = (
+            VoucherCode.objects.filter(
+                customer__isnull=True,
+                uses=0,
+                voucher__kind__in=[Voucher.Kind.AMOUNT, Voucher.Kind.PERCENT],
+                voucher__min_spend__lte=gross,
+            )
+            .filter(Q(voucher__valid_until__isnull=True) | Q(voucher__valid_until__gte=at))
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at))
+            .exclude(voucher__in=VoucherUse.objects.filter(customer_id=customer_id).values("code__voucher"))
+            .order_by("pk")
+            .first()
+        )
+        spend.voucher_code = shop.code if shop is not None else ""
+    if spend.voucher_code:
+        return spend
+    if balances["wallet_balance"] >= 25_000 and rng.random() < 0.35:
+        spend.cashback = min(balances["wallet_balance"], gross // 2) // 1_000 * 1_000
+    elif balances["points_balance"] >= 100 and rng.random() < 0.3:
+        spend.points = min(balances["points_balance"], gross // 2 // loyalty_settings().point_value)
+    return spend
+
+
 def taxi_fare(rng: random.Random) -> int:
     kilometres = rng.uniform(3, 25)
     return int((7_000 + 4_500 * kilometres) // 500 * 500)
@@ -408,6 +472,7 @@ def seed_history(
             address = rng.choice(list(customer.addresses.all()) or [None])
             destination = rng.choice(destinations(branch.name))
             driver = rng.choice(drivers[branch.pk]) if drivers[branch.pk] else None
+            spend = _rewards_spent(rng, customer.pk, fare, [], at)
             order, _created = checkout(
                 actor=owner,
                 branch=branch,
@@ -417,7 +482,10 @@ def seed_history(
                         product_id=products["TRIP"].pk, quantity=1, unit_price=fare, description=f"Trip → {destination}"
                     )
                 ],
-                payments=[PaymentIn("cash", fare)],
+                payments=[PaymentIn("cash", fare)],  # cash: the change covers what rewards paid
+                voucher_code=spend.voucher_code,
+                points=spend.points,
+                cashback=spend.cashback,
                 channel=Order.Channel.PHONE,
                 placed_at=at,
                 kind=Order.Kind.TRIP,
@@ -441,6 +509,7 @@ def seed_history(
             lines_written += 1
             continue
         chosen = _salon_lines(rng, products, last_service, plan.customer)
+        spend = _rewards_spent(rng, customer.pk, _gross(chosen), chosen, at)
         order, _created = checkout(
             actor=owner,
             branch=branch,
@@ -449,7 +518,11 @@ def seed_history(
                 LineIn(product_id=product.pk, quantity=quantity, staff_id=cashier.pk if cashier else None)
                 for product, quantity in chosen
             ],
-            payments=[PaymentIn("cash", _gross(chosen))],  # cash: the change covers any member discount
+            # cash: the change covers any member discount and what rewards paid
+            payments=[PaymentIn("cash", _gross(chosen))],
+            voucher_code=spend.voucher_code,
+            points=spend.points,
+            cashback=spend.cashback,
             placed_at=at,
             kind=Order.Kind.APPOINTMENT,
         )

@@ -77,6 +77,13 @@ def _aimed_at(proposition: ValueProposition) -> str:
 
 
 @dataclass(frozen=True)
+class Column:
+    label: Any
+    render: Callable[[Any], str]
+    numeric: bool = False  # an amount or a count: right-aligned, kept on one line
+
+
+@dataclass(frozen=True)
 class Kind:
     """One configurable list of the back office."""
 
@@ -85,7 +92,7 @@ class Kind:
     title: Any
     add_label: Any
     icon: str
-    columns: list[tuple[Any, Callable[[Any], str]]]
+    columns: list[Column]
     empty: Any
     order: tuple[str, ...] = ("name", "id")
     search: tuple[str, ...] = ("name",)
@@ -100,13 +107,19 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add tier"),
         "trophy",
         [
-            (gettext_lazy("Rank"), lambda t: str(t.rank)),
-            (gettext_lazy("Minimum spend"), lambda t: format_rupiah(t.min_spend)),
-            (gettext_lazy("Minimum visits"), lambda t: str(t.min_visits)),
-            (gettext_lazy("Window (days)"), lambda t: str(t.window_days)),
-            (gettext_lazy("Discount"), lambda t: f"{number_format(t.discount_percent.normalize())}%"),
-            (gettext_lazy("Points multiplier"), lambda t: f"x{number_format(t.points_multiplier.normalize())}"),
-            (gettext_lazy("Members"), lambda t: str(t.member_count)),
+            Column(gettext_lazy("Rank"), lambda t: str(t.rank), numeric=True),
+            Column(gettext_lazy("Minimum spend"), lambda t: format_rupiah(t.min_spend), numeric=True),
+            Column(gettext_lazy("Minimum visits"), lambda t: str(t.min_visits), numeric=True),
+            Column(gettext_lazy("Window (days)"), lambda t: str(t.window_days), numeric=True),
+            Column(
+                gettext_lazy("Discount"), lambda t: f"{number_format(t.discount_percent.normalize())}%", numeric=True
+            ),
+            Column(
+                gettext_lazy("Points multiplier"),
+                lambda t: f"x{number_format(t.points_multiplier.normalize())}",
+                numeric=True,
+            ),
+            Column(gettext_lazy("Members"), lambda t: str(t.member_count), numeric=True),
         ],
         gettext_lazy("No tiers yet. The tier with rank 0 is the one members join in."),
         order=("rank", "id"),
@@ -118,8 +131,8 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add earn rule"),
         "star",
         [
-            (gettext_lazy("Kind"), lambda r: str(r.get_kind_display())),
-            (
+            Column(gettext_lazy("Kind"), lambda r: str(r.get_kind_display())),
+            Column(
                 gettext_lazy("Rule"),
                 lambda r: (
                     f"x{number_format(r.multiplier.normalize())}"
@@ -127,9 +140,9 @@ KINDS: dict[str, Kind] = {
                     else f"+{r.points} · {r.product or r.category or ''}"
                 ),
             ),
-            (gettext_lazy("Weekdays"), lambda r: r.weekdays or "—"),
-            (gettext_lazy("Until"), lambda r: _date(r.ends_on)),
-            (gettext_lazy("Active"), lambda r: _yes(r.is_active)),
+            Column(gettext_lazy("Weekdays"), lambda r: r.weekdays or "—"),
+            Column(gettext_lazy("Until"), lambda r: _date(r.ends_on)),
+            Column(gettext_lazy("Active"), lambda r: _yes(r.is_active)),
         ],
         gettext_lazy("No extra earn rules: members earn by the base rule in the settings."),
     ),
@@ -140,11 +153,11 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add cashback rule"),
         "wallet2",
         [
-            (gettext_lazy("Cashback"), lambda r: f"{number_format(r.percent.normalize())}%"),
-            (gettext_lazy("Minimum spend"), lambda r: format_rupiah(r.min_spend)),
-            (gettext_lazy("At most"), lambda r: format_rupiah(r.max_amount) or "—"),
-            (gettext_lazy("Returning customers only"), lambda r: _yes(r.returning_only)),
-            (gettext_lazy("Active"), lambda r: _yes(r.is_active)),
+            Column(gettext_lazy("Cashback"), lambda r: f"{number_format(r.percent.normalize())}%", numeric=True),
+            Column(gettext_lazy("Minimum spend"), lambda r: format_rupiah(r.min_spend), numeric=True),
+            Column(gettext_lazy("At most"), lambda r: format_rupiah(r.max_amount) or "—", numeric=True),
+            Column(gettext_lazy("Returning customers only"), lambda r: _yes(r.returning_only)),
+            Column(gettext_lazy("Active"), lambda r: _yes(r.is_active)),
         ],
         gettext_lazy("No cashback rules yet, e.g. 10% back for returning customers."),
     ),
@@ -155,10 +168,10 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add reward"),
         "gift",
         [
-            (gettext_lazy("Points"), lambda r: number_format(r.points_cost, force_grouping=True)),
-            (gettext_lazy("Stock"), lambda r: "∞" if r.stock is None else str(r.stock)),
-            (gettext_lazy("Taken"), lambda r: str(r.taken)),
-            (gettext_lazy("Active"), lambda r: _yes(r.is_active)),
+            Column(gettext_lazy("Points"), lambda r: number_format(r.points_cost, force_grouping=True), numeric=True),
+            Column(gettext_lazy("Stock"), lambda r: "∞" if r.stock is None else str(r.stock), numeric=True),
+            Column(gettext_lazy("Taken"), lambda r: str(r.taken), numeric=True),
+            Column(gettext_lazy("Active"), lambda r: _yes(r.is_active)),
         ],
         gettext_lazy("No rewards yet: add what members can take for their points."),
         order=("points_cost", "id"),
@@ -170,8 +183,8 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add voucher"),
         "ticket-perforated",
         [
-            (gettext_lazy("Kind"), lambda v: str(v.get_kind_display())),
-            (
+            Column(gettext_lazy("Kind"), lambda v: str(v.get_kind_display())),
+            Column(
                 gettext_lazy("Value"),
                 lambda v: (
                     f"{v.value}%"
@@ -179,10 +192,14 @@ KINDS: dict[str, Kind] = {
                     else (str(v.free_product or "") if v.kind == Voucher.Kind.FREE_ITEM else format_rupiah(v.value))
                 ),
             ),
-            (gettext_lazy("Minimum spend"), lambda v: format_rupiah(v.min_spend)),
-            (gettext_lazy("Valid until"), lambda v: _date(v.valid_until)),
-            (gettext_lazy("Codes"), lambda v: str(v.code_count)),
-            (gettext_lazy("Used"), lambda v: f"{v.times_used}" + (f" / {v.usage_limit}" if v.usage_limit else "")),
+            Column(gettext_lazy("Minimum spend"), lambda v: format_rupiah(v.min_spend), numeric=True),
+            Column(gettext_lazy("Valid until"), lambda v: _date(v.valid_until)),
+            Column(gettext_lazy("Codes"), lambda v: str(v.code_count), numeric=True),
+            Column(
+                gettext_lazy("Used"),
+                lambda v: f"{v.times_used}" + (f" / {v.usage_limit}" if v.usage_limit else ""),
+                numeric=True,
+            ),
         ],
         gettext_lazy("No vouchers yet."),
         order=("-created_at", "-id"),
@@ -195,11 +212,11 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add promotion"),
         "bag-plus",
         [
-            (gettext_lazy("Kind"), lambda p: str(p.get_kind_display())),
-            (gettext_lazy("Product X"), lambda p: str(p.product)),
-            (gettext_lazy("Product Y"), lambda p: str(p.reward_product or "—")),
-            (gettext_lazy("Until"), lambda p: _date(p.ends_on)),
-            (gettext_lazy("Active"), lambda p: _yes(p.is_active)),
+            Column(gettext_lazy("Kind"), lambda p: str(p.get_kind_display())),
+            Column(gettext_lazy("Product X"), lambda p: str(p.product)),
+            Column(gettext_lazy("Product Y"), lambda p: str(p.reward_product or "—")),
+            Column(gettext_lazy("Until"), lambda p: _date(p.ends_on)),
+            Column(gettext_lazy("Active"), lambda p: _yes(p.is_active)),
         ],
         gettext_lazy('No promotions yet, e.g. "buy a shoe, get socks" or "buy 4, get 1 free".'),
     ),
@@ -210,9 +227,9 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add value proposition"),
         "heart",
         [
-            (gettext_lazy("Kind"), lambda v: str(v.get_kind_display())),
-            (gettext_lazy("Description"), lambda v: v.description[:80]),
-            (gettext_lazy("Aimed at"), _aimed_at),
+            Column(gettext_lazy("Kind"), lambda v: str(v.get_kind_display())),
+            Column(gettext_lazy("Description"), lambda v: v.description[:80]),
+            Column(gettext_lazy("Aimed at"), _aimed_at),
         ],
         gettext_lazy(
             "No value propositions yet: what does the business promise, financially, emotionally, spiritually?"
@@ -226,11 +243,11 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Add programme"),
         "diagram-3",
         [
-            (gettext_lazy("4R type"), lambda p: str(p.get_kind_display())),
-            (gettext_lazy("Goal"), lambda p: p.goal[:60]),
-            (gettext_lazy("From"), lambda p: _date(p.starts_on)),
-            (gettext_lazy("Until"), lambda p: _date(p.ends_on)),
-            (gettext_lazy("Budget"), lambda p: format_rupiah(p.budget)),
+            Column(gettext_lazy("4R type"), lambda p: str(p.get_kind_display())),
+            Column(gettext_lazy("Goal"), lambda p: p.goal[:60]),
+            Column(gettext_lazy("From"), lambda p: _date(p.starts_on)),
+            Column(gettext_lazy("Until"), lambda p: _date(p.ends_on)),
+            Column(gettext_lazy("Budget"), lambda p: format_rupiah(p.budget), numeric=True),
         ],
         gettext_lazy("No programmes yet: Relationship, Retention, Referral or Recovery."),
         order=("-starts_on", "id"),
@@ -340,7 +357,7 @@ def config_list(request: HttpRequest, slug: str) -> HttpResponse:
         "kind": kind,
         "query": query,
         "page": page,
-        "rows": [(row, [render_cell(row) for _label, render_cell in kind.columns]) for row in page.rows],
+        "rows": [(row, [(column.render(row), column.numeric) for column in kind.columns]) for row in page.rows],
         "query_string": query_string.urlencode(),
     }
     return render(request, "loyalty/config_list.html", context)

@@ -180,6 +180,12 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
     assert Membership.objects.count() == report.members > 0
     assert PointsEntry.objects.filter(kind="earn").exists() and Referral.objects.exists()
     assert _balances_match_ledger()
+    # Members spend what they earned: part of a bill in cashback or points, vouchers at the till.
+    from setia.loyalty.models import VoucherUse
+    from setia.sales.models import Payment
+
+    assert {"cashback", "points"} <= set(Payment.objects.values_list("method", flat=True))
+    assert VoucherUse.objects.filter(source__startswith="sales.order:").exists()
     # Members joined in time, between their visits: the ledger reads in time order (each entry's
     # balance after it follows from the one before), the welcome points dated at joining, a friend
     # referred by a member who had joined before her, nothing dated in the future.
