@@ -67,5 +67,5 @@ def job_overview(*, actor: Any, now: dt.datetime, limit: int = 50) -> dict[str, 
     ]
     results = list(DBTaskResult.objects.order_by("-enqueued_at")[:limit])
     for result in results:
-        result.label = labels.get(result.task_path, "")
+        result.label = labels.get(result.task_path, "")  # type: ignore[attr-defined]
     return {"schedule": schedule, "results": results}

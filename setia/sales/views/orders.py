@@ -304,7 +304,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "branches": _branches(actor),
         "statuses": Order.Status.choices,
-        "kinds": _kinds_used(actor, selected=filters["kind"]),
+        "kinds": _kinds_used(actor, selected=str(filters["kind"])),
         "query_string": query_string.urlencode(),
         "filtered": any(filters.values()),
     }
@@ -316,7 +316,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 _KIND_SECTIONS = {Order.Kind.TRIP: "trips", Order.Kind.APPOINTMENT: "appointments"}
 
 
-def _kinds_used(actor: Any, *, selected: str) -> list[tuple[str, str]]:
+def _kinds_used(actor: Any, *, selected: str) -> list[tuple[str, Any]]:
     unused = actor.unused_sections
     return [
         (value, label)
