@@ -4,14 +4,14 @@ upgraded at once when a purchase qualifies. Every change records why."""
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from setia.core.bulk import insert_rows
+from setia.core.bulk import hold_keys, insert_rows, row_checks_skippable
 from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
 
@@ -123,9 +123,8 @@ def tiers_reevaluate(
     if membership_ids is not None:
         members = members.filter(pk__in=membership_ids)
     moves: dict[int | None, list[int]] = defaultdict(list)
-    changes = []
+    changes: list[tuple[int, int | None, int | None, int, int, str, str | None]] = []
     counts = {"upgraded": 0, "downgraded": 0}
-    now = at or timezone.now()
     pairs = members.values_list("pk", "tier_id")
     # Everyone: streamed in chunks. A few given members (a purchase): one plain query, not a
     # server-side cursor's three round trips.
@@ -141,40 +140,57 @@ def tiers_reevaluate(
         counts["upgraded" if up else "downgraded"] += 1
         moves[best_id].append(membership_id)
         reason, args = stored(_reason(best, spend, visits, window, tiers[-1]))
-        changes.append(
-            TierChange(
-                membership_id=membership_id,
-                from_tier_id=tier_id,
-                to_tier_id=best_id,
-                created_at=now,
-                spend=spend,
-                visits=visits,
-                reason=reason,
-                reason_args=args,
-            )
-        )
-    if not changes:
-        return counts
-    with transaction.atomic(savepoint=False):  # nothing is caught inside: no savepoint needed
-        for target, ids in moves.items():
-            for start in range(0, len(ids), 5000):
-                Membership.objects.filter(pk__in=ids[start : start + 5000]).update(tier_id=target, tier_since=now)
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        insert_rows(
-            TierChange,
-            ["membership_id", "from_tier_id", "to_tier_id", "created_at", "spend", "visits", "reason", "reason_args"],
-            [
-                (
-                    c.membership_id,
-                    c.from_tier_id,
-                    c.to_tier_id,
-                    stamp,
-                    c.spend,
-                    c.visits,
-                    c.reason,
-                    stored_json(c.reason_args),
-                )
-                for c in changes
-            ],
-        )
+        changes.append((membership_id, tier_id, best_id, spend, visits, reason, stored_json(args)))
+    if changes:
+        _write_moves(moves, changes, at or timezone.now())
     return counts
+
+
+_CHANGE_COLUMNS = ["membership_id", "from_tier_id", "to_tier_id", "spend", "visits", "reason", "reason_args"]
+_MOVE_CHUNK = 100_000
+
+
+def _write_moves(
+    moves: dict[int | None, list[int]],
+    changes: list[tuple[int, int | None, int | None, int, int, str, str | None]],
+    now: dt.datetime,
+) -> None:
+    """Move the members to their tiers and record each change, in one transaction. Many at once on
+    PostgreSQL (the nightly run): the foreign keys are checked once for the whole run, not per
+    row — the tiers held (`hold_keys`), the members locked by their own update and counted —
+    with the per-row checks skipped where `row_checks_skippable` allows (ADR 0016's way)."""
+    tier_ids = {tier for change in changes for tier in change[1:3]}
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = [(*change[:3], stamp, *change[3:]) for change in changes]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # nothing caught inside
+        skip_checks = (
+            len(changes) >= 1000 and row_checks_skippable(Membership, TierChange) and hold_keys(Tier, tier_ids)
+        )
+        if skip_checks:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        moved = _move(cursor, moves, now)
+        if skip_checks and moved != len(changes):  # a member went since she was read: checked per row
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            skip_checks = False
+        insert_rows(TierChange, [*_CHANGE_COLUMNS[:3], "created_at", *_CHANGE_COLUMNS[3:]], rows)
+        if skip_checks:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def _move(cursor: Any, moves: dict[int | None, list[int]], now: dt.datetime) -> int:
+    """Each member to her new tier; how many were moved."""
+    moved = 0
+    for target, ids in moves.items():
+        if connection.vendor == "postgresql":  # one array parameter, not thousands of IN parameters
+            for start in range(0, len(ids), _MOVE_CHUNK):
+                cursor.execute(
+                    f"UPDATE {Membership._meta.db_table} SET tier_id = %s, tier_since = %s WHERE id = ANY(%s)",
+                    [target, now, ids[start : start + _MOVE_CHUNK]],
+                )
+                moved += cursor.rowcount
+        else:
+            for start in range(0, len(ids), 5000):
+                moved += Membership.objects.filter(pk__in=ids[start : start + 5000]).update(
+                    tier_id=target, tier_since=now
+                )
+    return moved

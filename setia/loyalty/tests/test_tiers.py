@@ -92,3 +92,65 @@ def test_visits_qualify_too(tiers: dict[str, Tier], join: Callable[..., Membersh
     assert tiers_reevaluate(today=dt.date(2026, 3, 4)) == {"upgraded": 1, "downgraded": 0}
     member.refresh_from_db()
     assert member.tier == regular
+
+
+def _many_members(count: int, branch: object) -> list[Membership]:
+    from setia.customers.models import Customer
+
+    customers = Customer.objects.bulk_create(
+        [Customer(name=f"Anggota {n}", search_name=f"anggota {n}", home_branch=branch) for n in range(count)]
+    )
+    return Membership.objects.bulk_create(
+        [Membership(customer=c, number=f"M{c.pk:08d}", referral_code=f"R{c.pk:08d}") for c in customers]
+    )
+
+
+def test_the_nightly_run_moves_many_members_at_once_each_with_its_reason(
+    tiers: dict[str, Tier], business: object
+) -> None:
+    """Over a thousand moves: on PostgreSQL the foreign keys are checked for the whole run (the
+    per-row checks skipped), the result the same as member by member."""
+    from django.db import connection
+
+    from setia.core.bulk import row_checks_skippable
+
+    members = _many_members(1_300, business.branch_a)  # type: ignore[attr-defined]
+    QualifyingActivity.objects.bulk_create(
+        [
+            QualifyingActivity(membership=m, occurred_on=dt.date(2026, 3, 1), amount=amount, visits=2)
+            for m, amount in zip(members, [6_000_000, 25_000_000, 100_000] * 500, strict=False)
+        ]
+    )
+    Membership.objects.filter(pk=members[2].pk).update(tier=tiers["platinum"])  # falls to Silver
+    if connection.vendor == "postgresql":
+        assert row_checks_skippable(Membership, TierChange)  # the path this test is for
+    moved = tiers_reevaluate(today=dt.date(2026, 6, 1))
+    assert moved == {"upgraded": 867 + 433 - 1, "downgraded": 1}
+    by_tier = dict(Membership.objects.values_list("pk", "tier__name"))
+    assert [by_tier[m.pk] for m in members[:6]] == ["Gold", "Platinum", "Silver", "Gold", "Platinum", "Silver"]
+    assert TierChange.objects.count() == 1_300
+    change = TierChange.objects.get(membership=members[1])
+    assert (change.from_tier, change.to_tier, change.spend, change.visits) == (None, tiers["platinum"], 25_000_000, 2)
+    assert change.reason_text == "Rp 25,000,000 and 2 visits in the last 365 days: Platinum"
+    fell = TierChange.objects.get(membership=members[2])
+    assert (fell.from_tier, fell.to_tier) == (tiers["platinum"], tiers["silver"])
+    assert tiers_reevaluate(today=dt.date(2026, 6, 1)) == {"upgraded": 0, "downgraded": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_of_a_member_who_is_gone_is_refused_and_nothing_is_written(
+    tiers: dict[str, Tier], business: object
+) -> None:
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    from setia.loyalty.services.tiers import _write_moves
+
+    members = _many_members(1_100, business.branch_a)  # type: ignore[attr-defined]
+    gone = max(m.pk for m in members) + 1_000
+    ids = [m.pk for m in members] + [gone]
+    changes = [(pk, None, tiers["gold"].pk, 6_000_000, 2, "r", None) for pk in ids]
+    with pytest.raises(IntegrityError):
+        _write_moves({tiers["gold"].pk: ids}, changes, timezone.now())
+    assert not TierChange.objects.exists()
+    assert not Membership.objects.filter(tier=tiers["gold"]).exists()
