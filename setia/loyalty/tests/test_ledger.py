@@ -152,6 +152,28 @@ def test_expiry_takes_the_unused_part_of_lots_past_their_date_oldest_first(join:
     assert list(expired.values_list("points", flat=True)) == [-70, -50]
 
 
+def test_the_nightly_expiry_leaves_the_foreign_key_checks_on_for_what_the_caller_writes_next(
+    join: Callable[..., Membership],
+) -> None:
+    """On PostgreSQL the nightly run skips the per-row checks of its own entries only."""
+    from django.db import IntegrityError, connection, transaction
+
+    member = join("Ayu")
+    _lot(member, 100, "2025-01-10", "2026-01-10")
+    with transaction.atomic():  # a caller's transaction (the demo's history runs it inside one)
+        assert ledger.points_expire_due(now=at("2026-01-11")) == 100
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW session_replication_role")
+                assert cursor.fetchone()[0] == "origin"
+    assert _balances(member)[0] == 0
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the checks still refuse a bad row
+        PointsEntry.objects.create(
+            membership_id=member.pk + 1_000, kind="bonus", points=1, balance_after=1, unique_key="x"
+        )
+        connection.check_constraints()
+
+
 def test_expiry_never_takes_points_already_spent(join: Callable[..., Membership]) -> None:
     member = join("Ayu")
     _lot(member, 100, "2025-01-10", "2026-01-10")

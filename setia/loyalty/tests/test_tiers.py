@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 import pytest
 
+from setia.accounts.models import Branch
+from setia.conftest import Business
 from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
 from setia.loyalty.services.purchases import purchase_recorded, purchase_refunded
 from setia.loyalty.services.tiers import tiers_reevaluate
@@ -94,7 +96,7 @@ def test_visits_qualify_too(tiers: dict[str, Tier], join: Callable[..., Membersh
     assert member.tier == regular
 
 
-def _many_members(count: int, branch: object) -> list[Membership]:
+def _many_members(count: int, branch: Branch) -> list[Membership]:
     from setia.customers.models import Customer
 
     customers = Customer.objects.bulk_create(
@@ -106,7 +108,7 @@ def _many_members(count: int, branch: object) -> list[Membership]:
 
 
 def test_the_nightly_run_moves_many_members_at_once_each_with_its_reason(
-    tiers: dict[str, Tier], business: object
+    tiers: dict[str, Tier], business: Business
 ) -> None:
     """Over a thousand moves: on PostgreSQL the foreign keys are checked for the whole run (the
     per-row checks skipped), the result the same as member by member."""
@@ -114,7 +116,7 @@ def test_the_nightly_run_moves_many_members_at_once_each_with_its_reason(
 
     from setia.core.bulk import row_checks_skippable
 
-    members = _many_members(1_300, business.branch_a)  # type: ignore[attr-defined]
+    members = _many_members(1_300, business.branch_a)
     QualifyingActivity.objects.bulk_create(
         [
             QualifyingActivity(membership=m, occurred_on=dt.date(2026, 3, 1), amount=amount, visits=2)
@@ -139,17 +141,19 @@ def test_the_nightly_run_moves_many_members_at_once_each_with_its_reason(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_move_of_a_member_who_is_gone_is_refused_and_nothing_is_written(
-    tiers: dict[str, Tier], business: object
+    tiers: dict[str, Tier], business: Business
 ) -> None:
     from django.db import IntegrityError
     from django.utils import timezone
 
     from setia.loyalty.services.tiers import _write_moves
 
-    members = _many_members(1_100, business.branch_a)  # type: ignore[attr-defined]
+    members = _many_members(1_100, business.branch_a)
     gone = max(m.pk for m in members) + 1_000
     ids = [m.pk for m in members] + [gone]
-    changes = [(pk, None, tiers["gold"].pk, 6_000_000, 2, "r", None) for pk in ids]
+    changes: list[tuple[int, int | None, int | None, int, int, str, str | None]] = [
+        (pk, None, tiers["gold"].pk, 6_000_000, 2, "r", None) for pk in ids
+    ]
     with pytest.raises(IntegrityError):
         _write_moves({tiers["gold"].pk: ids}, changes, timezone.now())
     assert not TierChange.objects.exists()
