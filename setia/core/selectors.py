@@ -49,23 +49,32 @@ def audit_object_types() -> list[str]:
     return list(AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct())
 
 
-def job_overview(*, actor: Any, now: dt.datetime, limit: int = 50) -> dict[str, Any]:
+def job_overview(
+    *, actor: Any, now: dt.datetime, job: str = "", failed: bool = False, limit: int = 50
+) -> dict[str, Any]:
     """The jobs page: each scheduled job with how often it runs, its next slot and its last run;
-    and the latest runs of any job, each named for a person."""
+    and the latest runs — of one job (`job`, its task's path) or all, the failed ones only or
+    all — each named for a person, with the jobs to choose from by name."""
     from django_tasks_db.models import DBTaskResult
 
     _require(actor, "jobs.view")
     labels = task_labels()
     schedule = [
         {
-            "job": job,
-            "when": cron_text(job.cron),
-            "next_slot": next_slot(job.cron, now),
-            "last": DBTaskResult.objects.filter(task_path=job.task_path).order_by("-enqueued_at").first(),
+            "job": scheduled,
+            "when": cron_text(scheduled.cron),
+            "next_slot": next_slot(scheduled.cron, now),
+            "last": DBTaskResult.objects.filter(task_path=scheduled.task_path).order_by("-enqueued_at").first(),
         }
-        for job in load_schedule()
+        for scheduled in load_schedule()
     ]
-    results = list(DBTaskResult.objects.order_by("-enqueued_at")[:limit])
+    runs = DBTaskResult.objects.order_by("-enqueued_at")
+    if job:
+        runs = runs.filter(task_path=job)
+    if failed:
+        runs = runs.filter(status="FAILED")
+    results = list(runs[:limit])
     for result in results:
         result.label = labels.get(result.task_path, "")  # type: ignore[attr-defined]
-    return {"schedule": schedule, "results": results}
+    choices = sorted(((path, str(label)) for path, label in labels.items()), key=lambda choice: choice[1])
+    return {"schedule": schedule, "results": results, "jobs": choices, "job": job, "failed": failed}

@@ -68,7 +68,12 @@ def audit_record(request: HttpRequest, object_type: str, object_id: str) -> Http
 def jobs(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
-    overview = selectors.job_overview(actor=request.user, now=timezone.now())
+    overview = selectors.job_overview(
+        actor=request.user,
+        now=timezone.now(),
+        job=request.GET.get("job", "")[:200],
+        failed=request.GET.get("failed") == "1",
+    )
     return render(request, "core/jobs.html", {"nav_key": "jobs", **overview})
 
 

@@ -156,3 +156,32 @@ def test_the_jobs_page_names_each_job_and_its_last_run() -> None:
     assert "Hapus hasil tugas yang lebih dari 30 hari" in recent
     assert "core.tasks.prune_task_results" not in recent
     assert "Berhasil" in recent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_jobs_page_shows_the_runs_of_one_job_or_the_failed_ones() -> None:
+    from django.test import Client
+    from django_tasks_db.models import DBTaskResult
+
+    from setia.accounts.models import User
+
+    scheduler_tick(dt.datetime(2026, 11, 23, 4, 0, tzinfo=JAKARTA), [JOB, Job("sessions", "15 3 * * *", SESSIONS)])
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert DBTaskResult.objects.count() == 2
+    client = Client()
+    client.force_login(User.objects.create_user("boss", password="x-Long-enough-1", role="owner"))
+    client.cookies["django_language"] = "en"
+
+    def recent(query: str) -> str:
+        return client.get(f"/jobs/{query}").content.decode().split('data-testid="recent-jobs"')[1]
+
+    assert "Delete job results older than 30 days" in recent("") and "Remove expired sessions" in recent("")
+    one = recent(f"?job={SESSIONS}")
+    assert "Remove expired sessions" in one and "Delete job results" not in one
+    assert "No runs match these filters." in recent("?failed=1")
+    DBTaskResult.objects.filter(task_path=SESSIONS).update(status="FAILED")
+    failed = recent("?failed=1")
+    assert "Remove expired sessions" in failed and "Delete job results" not in failed
+
+
+SESSIONS = "setia.core.tasks.clear_expired_sessions"
