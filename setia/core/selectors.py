@@ -55,6 +55,7 @@ def job_overview(
     """The jobs page: each scheduled job with how often it runs, its next slot and its last run;
     and the latest runs — of one job (`job`, its task's path) or all, the failed ones only or
     all — each named for a person, with the jobs to choose from by name."""
+    from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     _require(actor, "jobs.view")
@@ -72,7 +73,7 @@ def job_overview(
     if job:
         runs = runs.filter(task_path=job)
     if failed:
-        runs = runs.filter(status="FAILED")
+        runs = runs.filter(status=TaskResultStatus.FAILED)
     results = list(runs[:limit])
     for result in results:
         result.label = labels.get(result.task_path, "")  # type: ignore[attr-defined]

@@ -51,7 +51,6 @@ from setia.loyalty.models import (
     Reward,
     Tier,
     Voucher,
-    VoucherCode,
     VoucherUse,
 )
 from setia.loyalty.services import ledger, programmes, vouchers
@@ -367,42 +366,33 @@ class Spend:
 
 
 def _rewards_spent(
-    rng: random.Random, customer_id: int, gross: int, lines: list[tuple[Product, int]], at: dt.datetime
+    rng: random.Random, customer: Customer, gross: int, lines: list[tuple[Product, int]], at: dt.datetime
 ) -> Spend:
     """Members use what they have earned, as they would: a free-treatment voucher of their own
     (stamp card, friends brought) at the next visit, now and then a shop voucher, and part of the
     bill paid with cashback or points. `lines` gets the free item when the voucher needs it."""
-    balances = Membership.objects.filter(customer_id=customer_id).values("points_balance", "wallet_balance").first()
+    balances = Membership.objects.filter(customer=customer).values("points_balance", "wallet_balance").first()
     if balances is None:
         return Spend()
     spend = Spend()
     own = next(
-        (
-            code
-            for code in VoucherCode.objects.filter(
-                customer_id=customer_id, uses=0, voucher__kind=Voucher.Kind.FREE_ITEM
-            )
-            .select_related("voucher__free_product")
-            .order_by("pk")
-            if not code.has_ended(at)
-        ),
+        (code for code in vouchers.codes_for_customer(customer, at=at) if code.voucher.kind == Voucher.Kind.FREE_ITEM),
         None,
     )
-    if own is not None and own.voucher.free_product is not None and rng.random() < 0.8:
-        if all(product.pk != own.voucher.free_product_id for product, _quantity in lines):
-            lines.append((own.voucher.free_product, 1))
+    free = own.voucher.free_product if own is not None else None
+    if own is not None and free is not None and rng.random() < 0.8:
+        if all(product.pk != free.pk for product, _quantity in lines):
+            lines.append((free, 1))
         spend.voucher_code = own.code
     elif rng.random() < 0.04:
         shop = (
-            VoucherCode.objects.filter(
+            vouchers.usable_codes(at)
+            .filter(
                 customer__isnull=True,
-                uses=0,
                 voucher__kind__in=[Voucher.Kind.AMOUNT, Voucher.Kind.PERCENT],
                 voucher__min_spend__lte=gross,
             )
-            .filter(Q(voucher__valid_until__isnull=True) | Q(voucher__valid_until__gte=at))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at))
-            .exclude(voucher__in=VoucherUse.objects.filter(customer_id=customer_id).values("code__voucher"))
+            .exclude(voucher__in=VoucherUse.objects.filter(customer=customer).values("code__voucher"))
             .order_by("pk")
             .first()
         )
@@ -472,7 +462,7 @@ def seed_history(
             address = rng.choice(list(customer.addresses.all()) or [None])
             destination = rng.choice(destinations(branch.name))
             driver = rng.choice(drivers[branch.pk]) if drivers[branch.pk] else None
-            spend = _rewards_spent(rng, customer.pk, fare, [], at)
+            spend = _rewards_spent(rng, customer, fare, [], at)
             order, _created = checkout(
                 actor=owner,
                 branch=branch,
@@ -509,7 +499,7 @@ def seed_history(
             lines_written += 1
             continue
         chosen = _salon_lines(rng, products, last_service, plan.customer)
-        spend = _rewards_spent(rng, customer.pk, _gross(chosen), chosen, at)
+        spend = _rewards_spent(rng, customer, _gross(chosen), chosen, at)
         order, _created = checkout(
             actor=owner,
             branch=branch,

@@ -389,7 +389,7 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
     expired = 0
     # The nightly run over everyone: each entry's member is locked below (FOR UPDATE), so she
     # exists and the per-row foreign-key checks of a million entries can be skipped (ADR 0018).
-    skip_checks = membership_ids is None and row_checks_skippable(PointsEntry)
+    skip_checks = membership_ids is None and row_checks_skippable(PointsEntry, Membership)
     for chunk in _member_chunks(membership_ids):
         with transaction.atomic():
             # Members of the chunk holding lots past their date, under their row locks.

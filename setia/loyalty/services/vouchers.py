@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -404,16 +404,20 @@ def _redeem(
     return result
 
 
-def codes_for_customer(customer: Customer, *, at: dt.datetime | None = None) -> list[VoucherCode]:
-    """Personal codes the customer can still use (shown at the cashier and on her page)."""
-    at = at or timezone.now()
-    codes = (
+def usable_codes(at: dt.datetime) -> QuerySet[VoucherCode]:
+    """Codes that can still be used at `at`: an active voucher in its dates, the code in its own,
+    uses left (the per-customer limit and a cart's rules are `voucher_evaluate`'s)."""
+    return (
         VoucherCode.objects.select_related("voucher")
-        .filter(customer=customer, voucher__is_active=True)
+        .filter(voucher__is_active=True)
         .filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
         .filter(Q(voucher__valid_until__isnull=True) | Q(voucher__valid_until__gte=at))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at))
         .filter(Q(voucher__valid_from__isnull=True) | Q(voucher__valid_from__lte=at))
-        .order_by("voucher__valid_until", "id")
     )
+
+
+def codes_for_customer(customer: Customer, *, at: dt.datetime | None = None) -> list[VoucherCode]:
+    """Personal codes the customer can still use (shown at the cashier and on her page)."""
+    codes = usable_codes(at or timezone.now()).filter(customer=customer).order_by("voucher__valid_until", "id")
     return list(codes)

@@ -146,6 +146,21 @@ def order_list(
     return orders
 
 
+# An order kind belongs to a part of the product a business may switch off (a salon has no trips).
+_KIND_SECTIONS = {Order.Kind.TRIP: "trips", Order.Kind.APPOINTMENT: "appointments"}
+
+
+def order_kinds_in_use(actor: User, *, selected: str = "") -> list[tuple[str, Any]]:
+    """The order kinds to filter by: those of the parts the business uses (and `selected`, which a
+    link may name)."""
+    unused = actor.unused_sections
+    return [
+        (value, label)
+        for value, label in Order.Kind.choices
+        if value == selected or _KIND_SECTIONS.get(Order.Kind(value)) not in unused
+    ]
+
+
 def customer_orders(customer: Customer, limit: int = 10) -> list[Order]:
     return list(Order.objects.filter(customer=customer).select_related("branch").order_by("-placed_at", "-id")[:limit])
 

@@ -92,7 +92,10 @@ def receipt_text(order: Order) -> str:
     placed = date_format(timezone.localtime(order.placed_at), "SHORT_DATETIME_FORMAT")
     text = [business_settings().name, f"{order.number} · {placed}"]
     lines = list(order.lines.all())
-    text += [f"{line.quantity} x {line.description}: {format_rupiah(line.total)}" for line in lines]
+    # Each line before its discounts, so that the lines add up to the subtotal the discounts follow.
+    text += [
+        f"{line.quantity} x {line.description}: {format_rupiah(line.quantity * line.unit_price)}" for line in lines
+    ]
     discounts = order_discounts(order)
     if discounts or order.rounding or len(lines) > 1:
         text.append(_("Subtotal: %(amount)s") % {"amount": format_rupiah(order.subtotal)})

@@ -144,6 +144,13 @@ def test_the_whatsapp_receipt_text_shows_each_kind(business: Business, shop: dic
     assert text[0] == business_settings().name
     assert text[1] == f"{order.number} · {date_format(timezone.localtime(order.placed_at), 'SHORT_DATETIME_FORMAT')}"
     subtotal = text.index("Subtotal: " + format_rupiah(order.subtotal))
+    # The lines before their discounts add up to the subtotal.
+    gross = {
+        f"{line.quantity} x {line.description}: {format_rupiah(line.quantity * line.unit_price)}": line
+        for line in order.lines.all()
+    }
+    assert sorted(text[2:subtotal]) == sorted(gross)
+    assert sum(line.quantity * line.unit_price for line in gross.values()) == order.subtotal
     assert subtotal < text.index("Member discount (Gold 10%): -" + format_rupiah(order.member_discount))
     paid = [f"{p.get_method_display().capitalize()}: {format_rupiah(p.amount)}" for p in order.payments.all()]
     assert paid and all(line in text for line in paid)

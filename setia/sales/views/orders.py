@@ -304,25 +304,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "branches": _branches(actor),
         "statuses": Order.Status.choices,
-        "kinds": _kinds_used(actor, selected=str(filters["kind"])),
+        "kinds": selectors.order_kinds_in_use(actor, selected=str(filters["kind"])),
         "query_string": query_string.urlencode(),
         "filtered": any(filters.values()),
     }
     template = "sales/order_list.html#results" if request.htmx else "sales/order_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
-
-
-# An order kind belongs to a part of the product a business may switch off (a salon has no trips).
-_KIND_SECTIONS = {Order.Kind.TRIP: "trips", Order.Kind.APPOINTMENT: "appointments"}
-
-
-def _kinds_used(actor: Any, *, selected: str) -> list[tuple[str, Any]]:
-    unused = actor.unused_sections
-    return [
-        (value, label)
-        for value, label in Order.Kind.choices
-        if value == selected or _KIND_SECTIONS.get(Order.Kind(value)) not in unused
-    ]
 
 
 PAY_ROWS = 2  # the payment card offers one payment, or a split into two
