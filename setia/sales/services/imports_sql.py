@@ -65,6 +65,7 @@ SPLIT_ROWS = 200_000  # rows from which the check's per-row statement runs on tw
 SPLIT_SEARCH = 10_000  # rows past the middle searched for an order's start
 RANGE = 100_000  # rows per write transaction (extended to the end of the order it stops in)
 BLOCK = 1 << 20  # bytes per COPY write
+SPLIT_BYTES = 16 << 20  # files from this size are loaded in two parts side by side
 
 
 class NotForSql(Exception):
@@ -77,6 +78,9 @@ class Tables:
     checked: str
     skip: str
     token: str = ""
+    # Where the second part of a file loaded in two parts begins (its first row's number, a row that
+    # starts an order); None when the file was loaded by one COPY.
+    split: int | None = None
 
     def lookup(self, name: str) -> str:
         """A table of resolved values the checked statement joins (a plain UNLOGGED table, not a
@@ -84,7 +88,8 @@ class Tables:
         return f"setia_oi_{name}_{self.token}"
 
     def all(self) -> tuple[str, ...]:
-        return (self.stage, self.checked, self.skip, *(self.lookup(name) for name in LOOKUPS))
+        parts = (f"{self.stage}_a", f"{self.stage}_b")
+        return (self.stage, *parts, self.checked, self.skip, *(self.lookup(name) for name in LOOKUPS))
 
 
 LOOKUPS = ("dates", "branches", "channels", "products", "customers", "keys")
@@ -119,45 +124,137 @@ def _header(path: Path) -> list[str]:
     return first
 
 
-def _file_blocks(path: Path) -> Iterator[bytes]:
-    """The file's bytes, with blank lines at its end left out (PostgreSQL's CSV reader refuses a
-    blank line; the Python reader skips it)."""
+def _file_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """The file's bytes from `start` to `end` (its end: then with blank lines at the end left out —
+    PostgreSQL's CSV reader refuses a blank line; the Python reader skips it)."""
     with path.open("rb") as handle:
-        previous = handle.read(BLOCK)
+        handle.seek(start)
+        left = -1 if end is None else end - start
+
+        def read() -> bytes:
+            nonlocal left
+            if left == 0:
+                return b""
+            block = handle.read(BLOCK if left < 0 else min(BLOCK, left))
+            left = left if left < 0 else left - len(block)
+            return block
+
+        previous = read()
         newline = b"\r\n" if b"\r\n" in previous else b"\n"
-        while True:
-            block = handle.read(BLOCK)
-            if not block:
-                break
+        while block := read():
             yield previous
             previous = block
+        if end is not None:
+            yield previous
+            return
         tail = previous.rstrip(b"\r\n")
         if tail:
             yield tail + newline
 
 
-def _load(path: Path, tables: Tables, width: int) -> None:
-    """COPY the file into the staging table; NotForSql if PostgreSQL's CSV reader refuses it."""
+def _boundary(path: Path, width: int, order_ref: int | None) -> tuple[int, int] | None:
+    """Where a large file is cut to load it in two parts side by side: the byte offset of a line
+    near the middle that starts an order, and that row's number. The rows of the first part are
+    counted by their line breaks, so only where they cannot be inside quotes (the first part has no
+    quote character) and the line breaks are of one kind; else, or when no order starts near the
+    middle, None (one COPY). An order starts where the order_ref differs from the row before's
+    (trimmed, as the check compares them), or is empty, or there is no order_ref column."""
+    size = path.stat().st_size
+    if size < SPLIT_BYTES:
+        return None
+    with path.open("rb") as handle:
+        handle.seek(size // 2)
+        window = handle.read(BLOCK)
+    first = window.find(b"\n")
+    offset, previous = size // 2 + first + 1, None
+    for raw in window[first + 1 :].split(b"\n")[:-1] if first >= 0 else []:
+        line = raw.removesuffix(b"\r")
+        try:
+            cells = line.decode().split(",")
+        except UnicodeDecodeError:
+            return None
+        if b'"' in line or len(cells) != width:
+            return None
+        ref = None if all(cell == "" for cell in cells) else "" if order_ref is None else cells[order_ref].strip()
+        if previous is not None and ref is not None and (ref == "" or ref != previous):
+            break
+        previous, offset = ref, offset + len(raw) + 1
+    else:
+        return None
+    lines = returns = 0
+    for block in _file_blocks(path, 0, offset):
+        if b'"' in block:
+            return None
+        lines, returns = lines + block.count(b"\n"), returns + block.count(b"\r")
+    if returns not in (0, lines):
+        return None
+    return offset, lines + 1  # the header is row 1
+
+
+def _load(path: Path, tables: Tables, width: int, *, order_ref: int | None, parallel: bool) -> None:
+    """COPY the file into the staging table; NotForSql if PostgreSQL's CSV reader refuses it.
+
+    With `parallel` (outside a caller's transaction) a large file is loaded in two parts by two
+    connections side by side, each into its own partition of the staging table (rows numbered as in
+    the file); the check's two connections then each read their own part."""
     import psycopg
 
     cells = [f"c{index}" for index in range(width)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE UNLOGGED TABLE {tables.stage} (n bigint GENERATED BY DEFAULT AS IDENTITY (START 2), "
-            + ", ".join(f"{name} text" for name in cells)
-            + ")"
-        )
+    columns = ", ".join(f"{name} text" for name in cells)
+    boundary = _boundary(path, width, order_ref) if parallel else None
+
+    def copy(table: str, *, header: bool, start: int = 0, end: int | None = None) -> None:
         sql = (
-            f"COPY {tables.stage} ({', '.join(cells)}) FROM STDIN "
-            f"(FORMAT csv, HEADER true, ENCODING 'UTF8', FORCE_NOT_NULL ({', '.join(cells)}))"
+            f"COPY {table} ({', '.join(cells)}) FROM STDIN "
+            f"(FORMAT csv, HEADER {str(header).lower()}, ENCODING 'UTF8', FORCE_NOT_NULL ({', '.join(cells)}))"
         )
         try:
-            with transaction.atomic(), cursor.cursor.copy(sql) as copy:
-                for block in _file_blocks(path):
-                    copy.write(block)
+            with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copied:
+                for block in _file_blocks(path, start, end):
+                    copied.write(block)
         except (DataError, psycopg.DataError) as error:
             log.info("order import: PostgreSQL's CSV reader refused %s (%s); the Python path reads it", path, error)
             raise NotForSql(str(error)) from error
+
+    if boundary is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {tables.stage} (n bigint GENERATED BY DEFAULT AS IDENTITY (START 2), {columns})"
+            )
+        copy(tables.stage, header=True)
+        return
+    offset, split = boundary
+    first, second = f"{tables.stage}_a", f"{tables.stage}_b"
+    with connection.cursor() as cursor:
+        # Each part numbers its rows from its own first row; the checks let the partitions attach
+        # without a scan.
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {first} (n bigint GENERATED BY DEFAULT AS IDENTITY (START 2) "
+            f"CHECK (n < {split}), {columns})"
+        )
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {second} (n bigint GENERATED BY DEFAULT AS IDENTITY (START {split}) "
+            f"CHECK (n >= {split}), {columns})"
+        )
+    from concurrent.futures import ThreadPoolExecutor
+
+    def other() -> None:
+        try:
+            copy(second, header=False, start=offset)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orders-load") as pool:
+        loading = pool.submit(other)
+        try:
+            copy(first, header=True, end=offset)
+        finally:
+            loading.result()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {tables.stage} (n bigint NOT NULL, {columns}) PARTITION BY RANGE (n)")
+        cursor.execute(f"ALTER TABLE {tables.stage} ATTACH PARTITION {first} FOR VALUES FROM (MINVALUE) TO ({split})")
+        cursor.execute(f"ALTER TABLE {tables.stage} ATTACH PARTITION {second} FOR VALUES FROM ({split}) TO (MAXVALUE)")
+    tables.split = split
 
 
 class _Checker:
@@ -297,7 +394,11 @@ class _Checker:
     def _split(self, cursor: Any, blank: str) -> int | None:
         """Where the second connection's part of the file begins: a row near the middle that starts
         an order (its order_ref not the one of the row before), so that both parts find the same
-        order starts as one pass; None for a small file or where no order starts near the middle."""
+        order starts as one pass; None for a small file or where no order starts near the middle.
+        A file loaded in two parts is checked in the same two (`_boundary` cut it where an order
+        starts)."""
+        if self.tables.split is not None:
+            return self.tables.split
         cursor.execute(f"SELECT min(n), max(n) FROM {self.tables.stage}")
         first, last = cursor.fetchone()
         if first is None or last - first + 1 < SPLIT_ROWS:
@@ -587,7 +688,8 @@ def check(*, reader: _Reader, path: Path, options: ImportOptions, report: Path |
 
     header = _header(path)
     reader.use_header(header)
-    _load(path, tables, len(header))
+    parallel = not connection.in_atomic_block  # the other connection could not see a caller's tables
+    _load(path, tables, len(header), order_ref=reader.columns.get("order_ref"), parallel=parallel)
     log.info("order import: file loaded")
     checker = _Checker(reader, tables, options)
     result = ImportResult(report=report or default_report_path(path))
@@ -595,8 +697,7 @@ def check(*, reader: _Reader, path: Path, options: ImportOptions, report: Path |
     with connection.cursor() as cursor:
         cursor.execute("SET work_mem = '256MB'")
     try:
-        # Two connections only outside a caller's transaction (the other could not see its tables).
-        checker.run(result, parallel=not connection.in_atomic_block)
+        checker.run(result, parallel=parallel)
         if result.invalid_rows:
             writer = _Report(result.report, path)
             try:

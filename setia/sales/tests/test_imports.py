@@ -768,3 +768,95 @@ def test_the_write_statement_is_not_compiled_by_the_server(
         assert seen == ["off", "0"]
     else:  # SQLite: the Python path, no such setting
         assert Order.objects.get().total == 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_loaded_in_two_parts_reads_as_one_copy(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL loads a large file in two parts side by side, cut at a line near the middle where
+    an order starts, each part's rows numbered as in the file, and checks each part on its own
+    connection. Figures, reasons, report and orders are those of one COPY: with an order across the
+    middle, then a row of empty cells and rows without order_ref, Windows line breaks. A file with
+    a quote in its first half is loaded by one COPY; one with a row of another width in its second
+    half goes the Python way, as it does loaded whole."""
+    from django.db import connection
+
+    from setia.sales.services import imports_sql
+
+    header = ["customer_ref", "date", "amount", "order_ref", "product"]
+    rows = [header]
+    for number in range(12):
+        rows += [[f"POS-{1 + number % 2}", "2024-01-01", str(1000 + number), f"A-{number}", ""]] * (1 + number % 3)
+    rows += [["POS-1", "2024-01-02", "500", "MID", ""]] * 8  # rows 26-33, the middle of the file's bytes
+    rows += [["", "", "", "", ""], ["POS-2", "2024-01-02", "700", "", ""], ["POS-2", "2024-01-02", "700", "", ""]]
+    rows += [["POS-1", "2024-01-03", "900", "A-3", ""], ["POS-1", "2024-01-03", "x", "B-1", "CB-01"]]
+    for number in range(6):
+        rows += [[f"POS-{1 + number % 2}", "2024-01-04", str(2000 + number), f"C-{number}", "Sampo"]] * 2
+    rows += [["POS-2", "2024-01-05", "800", "MID", ""]]
+    plain = _file(tmp_path, rows, "plain.csv")
+    text = plain.read_bytes()
+    middle = len(text) // 2
+    assert text[: text.index(b"\r\n", middle)].count(b"\r\n") + 1 in range(26, 34)  # the middle is in MID
+    quoted = _file(tmp_path, [header, ['"POS-1"', "2024-01-01", "1000", "Q-1", ""], *rows[1:]], "quoted.csv")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_bytes(text + b"POS-2,2024-01-06,900,R-1,,extra\r\n")
+    boundaries: list[tuple[int, int] | None] = []
+    real_boundary = imports_sql._boundary
+
+    def boundary(*args: Any) -> tuple[int, int] | None:
+        boundaries.append(real_boundary(*args))
+        return boundaries[-1]
+
+    monkeypatch.setattr(imports_sql, "_boundary", boundary)
+    options = ImportOptions(skip_invalid=True)
+    figures = ("rows", "valid_rows", "invalid_rows", "orders", "orders_existing", "errors")
+    for path in (plain, quoted, ragged):
+        results = {}
+        for threshold in (1 << 40, 1):
+            monkeypatch.setattr(imports_sql, "SPLIT_BYTES", threshold)
+            checked = orders_import_check(actor=business.owner, path=path, options=options)
+            report = path.with_name(path.name + ".skipped.csv").read_text(encoding="utf-8")
+            written = orders_import(actor=business.owner, path=path, options=options)
+            results[threshold] = (
+                [getattr(checked, name) for name in figures],
+                report,
+                (written.orders_created, written.lines_created),
+                _imported(),
+            )
+            Order.objects.all().delete()
+        assert results[1] == results[1 << 40], path.name
+    errors = dict(results[1][0][5])
+    assert errors[38] == "amount “x” is not a whole number (Rupiah without separators or decimals)"
+    assert errors[51].startswith("order_ref MID appears earlier in the file: keep an order's rows together")
+    assert 52 not in errors  # the Python reader leaves a cell past the header's out
+    if connection.vendor == "postgresql":
+        # Cut after the order across the middle and the row of empty cells, where the row before
+        # has cells too: at row 36, the second row without order_ref (each is an order of its
+        # own). The quoted file is loaded whole; the ragged one is cut as the plain one.
+        cut = (text.index(b"POS-2,2024-01-02,700,,", text.index(b"POS-2,2024-01-02,700,,") + 1), 36)
+        assert boundaries == [None, None, cut, cut, None, None, None, None, None, None, cut, cut]
+
+
+def test_where_a_large_file_is_cut_in_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cut is the start of a line near the middle that starts an order, its row number counted
+    by the first part's line breaks; none where those could be inside quotes or are of two kinds."""
+    from setia.sales.services import imports_sql
+
+    monkeypatch.setattr(imports_sql, "SPLIT_BYTES", 1)
+    path = tmp_path / "orders.csv"
+    lines = ["customer_ref,date,amount,order_ref", *(f"C-1,2024-01-01,100,A-{n // 3}" for n in range(30))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    offset, row = imports_sql._boundary(path, 4, 3) or (0, 0)
+    text = path.read_bytes()
+    assert text[:offset].count(b"\n") + 1 == row and text[offset - 1 : offset] == b"\n"
+    assert text[offset:].startswith(b"C-1,2024-01-01,100,A-") and (row - 2) % 3 == 0  # an order's first row
+    middle = len(text) // 2
+    after = text.index(b"\n", middle) + 1  # the first whole line past the middle, then the next
+    assert imports_sql._boundary(path, 4, None) == (text.index(b"\n", after) + 1, text[:after].count(b"\n") + 2)
+    path.write_text("\n".join(lines).replace("C-1,", "C-1\r,", 1) + "\n", encoding="utf-8")
+    assert imports_sql._boundary(path, 4, 3) is None  # a carriage return inside a line
+    path.write_text("\n".join(lines).replace("C-1,", '"C-1",', 1) + "\n", encoding="utf-8")
+    assert imports_sql._boundary(path, 4, 3) is None  # a quote in the first part
+    path.write_text("\n".join(line[: line.rindex(",")] + ",A-0" for line in lines) + "\n", encoding="utf-8")
+    assert imports_sql._boundary(path, 4, 3) is None  # one order from the middle to the end
