@@ -273,6 +273,7 @@ class _Checker:
         self.tables = tables
         self.options = options
         self.trimmed: set[str] = set()  # columns with a cell that has spaces around it
+        self.constant: dict[str, tuple[Any, ...]] = {}  # column -> its resolved value, where one cell throughout
 
     def raw(self, name: str) -> str:
         """The cell of a column as it is in the file, as SQL ('' for an absent column)."""
@@ -354,6 +355,13 @@ class _Checker:
             self._values(cursor, lookup("branches"), "t text, id bigint", branches)
             self._values(cursor, lookup("channels"), "t text, v text", channels)
             self._values(cursor, lookup("products"), "t text, id bigint, ok boolean", products)
+            # A column with one cell throughout (a single branch left empty, one channel): its value
+            # as a constant, not a join per row.
+            self.constant = {
+                name: values[0][1:]
+                for name, values in (("branch", branches), ("channel", channels), ("product", products))
+                if len(values) == 1
+            }
             # Customers: external id by one join; phones and emails of the rest by the Python path's code.
             raw = self.raw("customer_ref")
             cursor.execute(
@@ -468,13 +476,20 @@ class _Checker:
             "NULL::bigint",
             "true",
         )
-        if "branch" in columns:
+        constant = self.constant
+        if "branch" in constant:
+            branch_id = "%(branch)s::bigint"
+        elif "branch" in columns:
             joins.append(f"LEFT JOIN {lookup('branches')} b ON b.t = w.branch_t")
             branch_id = "b.id"
-        if "channel" in columns:
+        if "channel" in constant:
+            channel = "%(channel)s::text"
+        elif "channel" in columns:
             joins.append(f"LEFT JOIN {lookup('channels')} ch ON ch.t = w.channel_t")
             channel = "coalesce(ch.v, '')"
-        if "product" in columns:
+        if "product" in constant:
+            product_id, product_ok = "%(product)s::bigint", "%(product_ok)s"
+        elif "product" in columns:
             joins.append(f"LEFT JOIN {lookup('products')} pr ON pr.t = w.product_t")
             product_id, product_ok = "pr.id", "coalesce(pr.ok, false)"
         # The window that finds where orders start only where rows carry an order_ref (else every
@@ -536,6 +551,9 @@ class _Checker:
             FROM v
         """
         params: dict[str, Any] = {"ws": WHITESPACE, "outlet": Order.Channel.OUTLET.value, "from": 0, "to": 1 << 62}
+        params.update({name: value[0] for name, value in constant.items()})
+        if "product" in constant:
+            params["product_ok"] = constant["product"][1]
         checked = self.tables.checked
         if split is None:
             with connection.cursor() as cursor:

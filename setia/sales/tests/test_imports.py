@@ -860,3 +860,54 @@ def test_where_a_large_file_is_cut_in_two(tmp_path: Path, monkeypatch: pytest.Mo
     assert imports_sql._boundary(path, 4, 3) is None  # a quote in the first part
     path.write_text("\n".join(line[: line.rindex(",")] + ",A-0" for line in lines) + "\n", encoding="utf-8")
     assert imports_sql._boundary(path, 4, 3) is None  # one order from the middle to the end
+
+
+@pytest.mark.parametrize(
+    ("branch", "channel", "product", "good"),
+    [
+        ("dgo", "marketplace", "CB-01", True),  # one known value each: a constant, no join
+        ("nowhere", "", "", False),  # one branch throughout, unknown
+        ("", "by pigeon", "", False),  # one channel throughout, unknown
+        ("", "", "Hair dryer", False),  # one product throughout, unknown
+    ],
+)
+def test_a_column_with_one_value_throughout_reads_as_on_the_python_path(
+    business: Business,
+    salon: dict,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    branch: str,
+    channel: str,
+    product: str,
+    good: bool,
+) -> None:
+    """PostgreSQL's check takes a branch, channel or product that is the same on every row as a
+    constant instead of joining each row to its value; known or not, the figures, reasons and
+    orders are those of the Python path."""
+    header = ["customer_ref", "date", "amount", "order_ref", "branch", "channel", "product"]
+    rows = [header] + [
+        [f"POS-{1 + n % 2}", "2024-01-05", "150000", f"T-{n}", branch, channel, product] for n in range(4)
+    ]
+    path = _file(tmp_path, rows)
+    options = ImportOptions(skip_invalid=True)
+    on_server = imports._on_server
+    results = {}
+    for server in (False, True):
+        monkeypatch.setattr(imports, "_on_server", lambda options, server=server: server and on_server(options))
+        checked = orders_import_check(actor=business.owner, path=path, options=options)
+        written = orders_import(actor=business.owner, path=path, options=options)
+        results[server] = (
+            checked.valid_rows,
+            checked.invalid_rows,
+            checked.errors,
+            written.orders_created,
+            _imported(),
+        )
+        Order.objects.all().delete()
+    assert results[True] == results[False]
+    assert results[True][:2] == ((4, 0) if good else (0, 4))
+    if good:
+        assert {row[1:4] for row in results[True][4][:4]} == {
+            (salon["siti"].pk, business.branch_b.pk, "marketplace"),
+            (salon["budi"].pk, business.branch_b.pk, "marketplace"),
+        }
