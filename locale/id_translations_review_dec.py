@@ -31,4 +31,5 @@ ID = {
         "(ada di %(percent)s%% pesanan yang memuat %(product)s)"
     ),
     "The price is set when the booking is completed.": "Harga ditetapkan saat pemesanan selesai.",
+    "Last 30 days": "30 hari terakhir",
 }

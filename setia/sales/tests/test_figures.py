@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from setia.accounts.models import User
 from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
@@ -184,6 +185,7 @@ def test_overview_needs_the_capability_and_keeps_to_the_branches(business: Busin
 def test_period_presets() -> None:
     today = dt.date(2026, 5, 14)
     assert period_dates("this_month", today) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    assert period_dates("last_30_days", dt.date(2026, 12, 1)) == (dt.date(2026, 11, 2), dt.date(2026, 12, 1))
     assert period_dates("last_month", today) == (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
     assert period_dates("this_quarter", today) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
     assert period_dates("this_quarter", dt.date(2026, 12, 31)) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
@@ -203,6 +205,12 @@ def test_page_shows_the_figures_and_validates_dates(business: Business, book: di
     assert bad.count("Enter a date.") == 2
     assert web.get(reverse("sales:figures") + "?branch=999999").status_code == 404
     assert 'data-nav="sales_figures"' in html
+    # Without a choice, the last 30 days up to today (this month would be empty on its first day).
+    today = timezone.localdate()
+    default = web.get(reverse("sales:figures")).content.decode()
+    assert '<option value="last_30_days" selected>' in default
+    assert f'name="start" id="start" value="{today - dt.timedelta(days=29):%Y-%m-%d}"' in default
+    assert f'name="end" id="end" value="{today:%Y-%m-%d}"' in default
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "analyst", "sales_other_branch"])

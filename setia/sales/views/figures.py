@@ -19,6 +19,7 @@ from setia.core.pagination import parse_id
 from setia.sales.services import figures
 
 PERIODS = [
+    ("last_30_days", gettext_lazy("Last 30 days")),
     ("this_month", gettext_lazy("This month")),
     ("last_month", gettext_lazy("Last month")),
     ("this_quarter", gettext_lazy("This quarter")),
@@ -28,7 +29,9 @@ PERIODS = [
 
 
 def period_dates(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last day of a preset period containing `today`."""
+    """The first and last day of a preset period containing `today` (the last 30 days end today)."""
+    if period == "last_30_days":
+        return today - dt.timedelta(days=29), today
     if period == "last_month":
         end = today.replace(day=1) - dt.timedelta(days=1)
         return end.replace(day=1), end
@@ -63,9 +66,10 @@ def _choices(actor: User) -> tuple[list[Branch], list[User]]:
 def sales_figures(request: HttpRequest) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     today = timezone.localdate()
-    period = request.GET.get("period", "this_month")
+    # The last 30 days by default: "this month" is empty on its first day.
+    period = request.GET.get("period", "last_30_days")
     if period not in dict(PERIODS):
-        period = "this_month"
+        period = "last_30_days"
     errors: dict[str, str] = {}
     start, end = period_dates(period, today)
     if period == "custom":
