@@ -4,7 +4,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,30 +233,17 @@ def audit_event(
     )
 
 
-def audit_log(
-    *,
-    actor: Any,
-    action: str,
-    instance: models.Model,
-    changes: dict[str, list[Any]] | None = None,
-    subject: models.Model | None = None,
-    branch_id: int | None = None,
-    message: "str | Message" = "",
-    ip_address: str | None = None,
-) -> AuditEvent:
-    """Record one write (`audit_event`, saved)."""
-    event = audit_event(
-        actor=actor,
-        action=action,
-        instance=instance,
-        changes=changes,
-        subject=subject,
-        branch_id=branch_id,
-        message=message,
-        ip_address=ip_address,
-    )
-    event.save(force_insert=True)
-    return event
+def _saved[**P](make: Callable[P, AuditEvent]) -> Callable[P, AuditEvent]:
+    def save(*args: P.args, **kwargs: P.kwargs) -> AuditEvent:
+        event = make(*args, **kwargs)
+        event.save(force_insert=True)
+        return event
+
+    save.__doc__ = "Record one write (`audit_event`, saved)."
+    return save
+
+
+audit_log = _saved(audit_event)
 
 
 def audit_redact_subject(subject_key: str, *, fields: Iterable[str] | None = None) -> int:
