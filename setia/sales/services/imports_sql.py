@@ -5,9 +5,10 @@ back as COPY text; at millions of lines that Python work was most of an import. 
 goes to the server as it is, once, and the server does the per-line work in set-based SQL:
 
 1. `COPY … FROM STDIN (FORMAT csv)` into an UNLOGGED staging table, each row numbered as in the
-   file (`n`, the header being row 1). A file PostgreSQL's CSV reader refuses (rows of different
-   widths, a blank line inside, bytes that are not UTF-8) goes the Python way instead, which reads
-   anything a spreadsheet writes and names the problem.
+   file (`n`, the header being row 1); a large file in two parts side by side, each into its own
+   partition, cut where an order starts (`_boundary`). A file PostgreSQL's CSV reader refuses (rows
+   of different widths, a blank line inside, bytes that are not UTF-8) goes the Python way
+   instead, which reads anything a spreadsheet writes and names the problem.
 2. The values that repeat — dates, branches, channels, products — are read once per distinct
    value by the same Python code as the other path (so the rules are the same); customer refs are
    matched by one join on external id, the rest (phones, emails) by the Python code.
