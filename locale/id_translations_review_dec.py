@@ -32,4 +32,9 @@ ID = {
     ),
     "The price is set when the booking is completed.": "Harga ditetapkan saat pemesanan selesai.",
     "Last 30 days": "30 hari terakhir",
+    "Average churn risk: of the segment\u2019s customers who bought on more than one day. For a one-time buyer "
+    "the model has no buying rhythm to judge by.": (
+        "Rata-rata risiko churn: dari pelanggan segmen ini yang berbelanja di lebih dari satu hari. Untuk "
+        "pelanggan yang baru sekali berbelanja, model belum punya ritme belanja untuk dinilai."
+    ),
 }

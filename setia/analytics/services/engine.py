@@ -472,11 +472,14 @@ def _cohorts(db: duckdb.DuckDBPyConnection, today: dt.date) -> list[dict[str, An
 
 
 def _segments(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Each segment's size, revenue and averages. The churn risk is averaged over the customers who
+    bought on more than one day: for a one-time buyer BG/NBD has no rhythm to judge by and gives
+    0, which made a segment of lapsed one-time buyers ("Lost") read as safer than "At risk"."""
     rows = {
         row[0]: row[1:]
         for row in db.execute(
             """SELECT rfm_segment, COUNT(*), SUM(monetary), SUM(historic_value), SUM(predicted_value),
-                      AVG(churn_risk), AVG(loyalty_index)
+                      AVG(churn_risk) FILTER (WHERE purchase_days > 1), AVG(loyalty_index)
                FROM scores GROUP BY ALL"""
         ).fetchall()
     }

@@ -333,3 +333,23 @@ def test_a_run_records_progress_figures_and_timings(shop: dict) -> None:
     # Executing it again does nothing: only a queued run starts.
     again = engine.analytics_run_execute(run.pk, today=TODAY)
     assert again.finished_at == run.finished_at
+
+
+def test_a_segments_churn_risk_leaves_one_time_buyers_out() -> None:
+    """BG/NBD gives a one-time buyer a churn risk of 0 (no rhythm to judge by): the segment's
+    average is over its customers who bought on more than one day, and none without them."""
+    db = duckdb.connect()
+    db.execute(
+        "CREATE TABLE scores (rfm_segment TEXT, monetary BIGINT, historic_value BIGINT, predicted_value BIGINT, "
+        "churn_risk DOUBLE, loyalty_index DOUBLE, purchase_days INTEGER)"
+    )
+    db.execute(
+        "INSERT INTO scores VALUES (?, 0, 100, 10, 0.0, 10, 1), (?, 0, 100, 10, 0.0, 10, 1), "
+        "(?, 0, 300, 30, 0.9, 40, 3), (?, 0, 200, 20, 0.5, 30, 2), (?, 0, 100, 10, 0.0, 5, 1)",
+        [rfm.LOST, rfm.LOST, rfm.LOST, rfm.AT_RISK, rfm.HIBERNATING],
+    )
+    segments = {row["segment"]: row for row in engine._segments(db)}
+    assert (segments[rfm.LOST]["customers"], segments[rfm.LOST]["churn_risk"]) == (3, 0.9)  # not 0.3
+    assert segments[rfm.AT_RISK]["churn_risk"] == 0.5
+    assert segments[rfm.HIBERNATING]["churn_risk"] is None  # one-time buyers only
+    assert segments[rfm.LOST]["loyalty_index"] == 20.0  # the other averages keep everyone
