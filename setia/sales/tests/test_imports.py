@@ -617,6 +617,17 @@ def _outcome(business: Business, path: Path, options: ImportOptions) -> tuple:
     return outcome
 
 
+def _both_paths(business: Business, path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[bool, tuple]:
+    """`_outcome` of the Python path (False) and of PostgreSQL's (True; on SQLite the Python path
+    again), bad rows skipped."""
+    on_server = imports._on_server
+    results = {}
+    for server in (False, True):
+        monkeypatch.setattr(imports, "_on_server", lambda options, server=server: server and on_server(options))
+        results[server] = _outcome(business, path, ImportOptions(skip_invalid=True))
+    return results
+
+
 def test_cells_with_spaces_and_odd_numbers_read_the_same_on_both_paths(
     business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -642,11 +653,7 @@ def test_cells_with_spaces_and_odd_numbers_read_the_same_on_both_paths(
             [f"{nbsp}", "2024-01-08", "5000", "", "", "", "", "", ""],
         ],
     )
-    on_server = imports._on_server
-    results = {}
-    for server in (False, True):
-        monkeypatch.setattr(imports, "_on_server", lambda options, server=server: server and on_server(options))
-        results[server] = _outcome(business, path, ImportOptions(skip_invalid=True))
+    results = _both_paths(business, path, monkeypatch)
     assert results[True] == results[False]
     assert results[True][0][:3] == [11, 3, 8]
     assert [number for number, _reason in results[True][0][5]] == [4, 5, 6, 7, 8, 9, 11, 12]
@@ -874,11 +881,7 @@ def test_a_column_with_one_value_throughout_reads_as_on_the_python_path(
         [f"POS-{1 + n % 2}", "2024-01-05", "150000", f"T-{n}", branch, channel, product] for n in range(4)
     ]
     path = _file(tmp_path, rows)
-    on_server = imports._on_server
-    results = {}
-    for server in (False, True):
-        monkeypatch.setattr(imports, "_on_server", lambda options, server=server: server and on_server(options))
-        results[server] = _outcome(business, path, ImportOptions(skip_invalid=True))
+    results = _both_paths(business, path, monkeypatch)
     assert results[True] == results[False]
     assert results[True][0][1:3] == ([4, 0] if good else [0, 4])
     if good:
