@@ -179,6 +179,8 @@ def test_the_jobs_page_shows_the_runs_of_one_job_or_the_failed_ones() -> None:
     one = recent(f"?job={SESSIONS}")
     assert "Remove expired sessions" in one and "Delete job results" not in one
     assert "No runs match these filters." in recent("?failed=1")
+    assert "No runs match these filters." in recent("?job=setia.no.such_task")  # a hand-made link
+    assert "Remove expired sessions" in recent("?failed=yes")  # only "1" asks for the failed ones
     DBTaskResult.objects.filter(task_path=SESSIONS).update(status="FAILED")
     failed = recent("?failed=1")
     assert "Remove expired sessions" in failed and "Delete job results" not in failed

@@ -126,28 +126,19 @@ def _header(path: Path) -> list[str]:
 
 
 def _file_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-    """The file's bytes from `start` to `end` (its end: then with blank lines at the end left out —
-    PostgreSQL's CSV reader refuses a blank line; the Python reader skips it)."""
+    """The file's bytes from `start` to `end`; to its end, with blank lines at the end left out
+    (PostgreSQL's CSV reader refuses a blank line; the Python reader skips it)."""
     with path.open("rb") as handle:
         handle.seek(start)
-        left = -1 if end is None else end - start
-
-        def read() -> bytes:
-            nonlocal left
-            if left == 0:
-                return b""
-            block = handle.read(BLOCK if left < 0 else min(BLOCK, left))
-            left = left if left < 0 else left - len(block)
-            return block
-
-        previous = read()
+        if end is not None:
+            while (left := end - handle.tell()) > 0 and (block := handle.read(min(BLOCK, left))):
+                yield block
+            return
+        previous = handle.read(BLOCK)
         newline = b"\r\n" if b"\r\n" in previous else b"\n"
-        while block := read():
+        while block := handle.read(BLOCK):
             yield previous
             previous = block
-        if end is not None:
-            yield previous
-            return
         tail = previous.rstrip(b"\r\n")
         if tail:
             yield tail + newline

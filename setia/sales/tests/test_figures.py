@@ -211,6 +211,8 @@ def test_page_shows_the_figures_and_validates_dates(business: Business, book: di
     assert '<option value="last_30_days" selected>' in default
     assert f'name="start" id="start" value="{today - dt.timedelta(days=29):%Y-%m-%d}"' in default
     assert f'name="end" id="end" value="{today:%Y-%m-%d}"' in default
+    unknown = web.get(reverse("sales:figures") + "?period=fortnight").content.decode()  # a hand-made link
+    assert '<option value="last_30_days" selected>' in unknown and f'value="{today:%Y-%m-%d}"' in unknown
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "analyst", "sales_other_branch"])
