@@ -866,18 +866,19 @@ def _write_range(
         # The columns the Python path writes (imports.ORDER_COLUMNS), without a service address.
         order_columns = ", ".join(quote(name) for name in ORDER_COLUMNS if name != "service_address_id")
         line_columns = ", ".join(quote(name) for name in LINE_INSERT)
+        # The rows of an order lie together (else it is bad, `_orders`) and its first row `starts` it,
+        # so `ord` — the starts counted in file order — tells each row's order without grouping or
+        # joining on the text key; the order's own values are its first row's (its rows agree).
         statement = f"""
             WITH src AS MATERIALIZED (
-                SELECT c.* FROM {checked} c
+                SELECT c.*, count(*) FILTER (WHERE c.starts) OVER (ORDER BY c.n) AS ord FROM {checked} c
                 WHERE c.n >= %(start)s AND c.n < %(end)s AND NOT EXISTS (SELECT 1 FROM {skip} s WHERE s.key = c.key)
-            ), grouped AS (
-                SELECT key, min(n) AS first, min(customer_id) AS customer_id, min(branch_id) AS branch_id,
-                       min(channel) AS channel, min(date) AS date, min(oref) AS oref,
-                       sum(quantity::bigint * unit_price) AS subtotal, sum(amount) AS total
-                FROM src GROUP BY key
-            ), numbered AS (
-                SELECT nextval(%(sequence)s::regclass) AS id, g.*
-                FROM (SELECT * FROM grouped ORDER BY first) g
+            ), sums AS (
+                SELECT ord, sum(quantity::bigint * unit_price) AS subtotal, sum(amount) AS total FROM src GROUP BY ord
+            ), numbered AS MATERIALIZED (
+                SELECT nextval(%(sequence)s::regclass) AS id, f.*
+                FROM (SELECT s.ord, s.key, s.customer_id, s.branch_id, s.channel, s.date, s.oref, t.subtotal, t.total
+                      FROM src s JOIN sums t ON t.ord = s.ord WHERE s.starts ORDER BY s.ord) f
             ), o AS (
                 INSERT INTO {orders} ({order_columns})
                 SELECT m.id, %(now)s, %(now)s, 'IMP-' || m.id, %(kind)s, coalesce(cu.merged_into_id, m.customer_id),
@@ -887,13 +888,13 @@ def _write_range(
                 FROM numbered m LEFT JOIN {merged_into} ON cu.id = m.customer_id
                 ORDER BY m.id
                 {{conflict}}
-                RETURNING id, idempotency_key
+                RETURNING id
             ), l AS (
                 INSERT INTO {lines} ({line_columns})
-                SELECT o.id, src.product_id, p.category_id, coalesce(left(p.name, 200), %(description)s),
+                SELECT m.id, src.product_id, p.category_id, coalesce(left(p.name, 200), %(description)s),
                        src.quantity, src.unit_price, src.quantity::bigint * src.unit_price - src.amount, src.amount,
                        0, ''
-                FROM src JOIN o ON o.idempotency_key = src.key
+                FROM src JOIN numbered m ON m.ord = src.ord {{inserted}}
                 LEFT JOIN {quote(Product._meta.db_table)} p ON p.id = src.product_id
                 ORDER BY src.n
                 RETURNING 1
@@ -917,10 +918,12 @@ def _write_range(
             # The check found none of these orders: a plain INSERT (an arbiter for each unique index
             # on every row, as ON CONFLICT has, cost more than the rare retry).
             with transaction.atomic():
-                cursor.execute(statement.replace("{conflict}", ""), params)
+                cursor.execute(statement.replace("{conflict}", "").replace("{inserted}", ""), params)
         except IntegrityError:
-            # Another run inserted some of them since: theirs stay, this range writes the others.
-            cursor.execute(statement.replace("{conflict}", "ON CONFLICT DO NOTHING"), params)
+            # Another run inserted some of them since: theirs stay, this range writes the others and
+            # only their lines.
+            retry = statement.replace("{conflict}", "ON CONFLICT DO NOTHING")
+            cursor.execute(retry.replace("{inserted}", "JOIN o ON o.id = m.id"), params)
         created_orders, created_lines = cursor.fetchone()
         if checked_parents:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
