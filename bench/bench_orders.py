@@ -2,7 +2,9 @@
 check, then the check plus the import itself, as the command runs them).
 
 Size: BENCH_ORDER_LINES (default 1,000,000) lines in orders of 1 to 4 lines, for
-BENCH_ORDER_CUSTOMERS (default 100,000) customers referenced by external id. Database: a
+BENCH_ORDER_CUSTOMERS (default 100,000) customers referenced by external id, over two years; the
+orders' dates rise through the file as in a shop system's export (BENCH_ORDER_DATES=random puts
+every order on a random day instead, the harder case for the indexes by date). Database: a
 throw-away SQLite file, or PostgreSQL when BENCH_DATABASE_URL points at a server (a database
 BENCH_DB_NAME, default `setia_bench_orders`, is created there and dropped at the next run).
 """
@@ -20,6 +22,9 @@ from bench.database import throwaway
 
 LINES = int(os.environ.get("BENCH_ORDER_LINES", "1000000"))
 CUSTOMERS = int(os.environ.get("BENCH_ORDER_CUSTOMERS", "100000"))
+# "chronological" (default): the orders' dates rise through the file, as in a till's or a shop
+# system's export of its past orders; "random": every order on a random day of the two years.
+DATES = os.environ.get("BENCH_ORDER_DATES", "chronological")
 
 
 class _ServerCpu:
@@ -78,7 +83,8 @@ def _write_csv(path: Path, lines: int, customers: list[int], skus: list[tuple[st
         while written < lines:
             orders += 1
             customer = f"C-{rng.choice(customers)}"
-            date = (start + dt.timedelta(days=rng.randrange(700))).isoformat()
+            day = written * 700 // lines if DATES == "chronological" else rng.randrange(700)
+            date = (start + dt.timedelta(days=day)).isoformat()
             for _ in range(min(rng.randint(1, 4), lines - written)):
                 sku, price = rng.choice(skus)
                 quantity = rng.choice((1, 1, 1, 2))
@@ -147,6 +153,7 @@ def run() -> dict[str, Any]:
         "lines": LINES,
         "orders": orders,
         "customers": len(customers),
+        "dates": DATES,
         "check_seconds": round(check_seconds, 1),
         "check_lines_per_s": round(LINES / check_seconds),
         "check_python_cpu_us_per_line": round(check_cpu / LINES * 1e6, 2),
