@@ -694,6 +694,37 @@ def test_a_rerun_with_a_few_new_orders_writes_only_their_ranges(
         assert walked == []
 
 
+def test_orders_and_lines_are_numbered_in_file_order_around_a_bad_order(
+    business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line goes to its own order and both are numbered as the file lists them, with a bad
+    order (an unknown customer) and a row without order_ref among good ones, over several ranges
+    (PostgreSQL's path finds each row's order by counting where orders start)."""
+    from setia.sales.services import imports_sql
+
+    monkeypatch.setattr(imports_sql, "RANGE", 3)
+    header = ["customer_ref", "date", "amount", "order_ref"]
+    rows = [
+        ["POS-1", "2024-01-01", "101", "K-1"],
+        ["POS-1", "2024-01-01", "102", "K-1"],
+        ["POS-77", "2024-01-02", "201", "K-2"],  # nobody has POS-77: K-2 is bad
+        ["POS-77", "2024-01-02", "202", "K-2"],
+        ["POS-2", "2024-01-03", "301", "K-3"],
+        ["POS-2", "2024-01-03", "302", "K-3"],
+        ["POS-2", "2024-01-03", "303", "K-3"],
+        ["POS-1", "2024-01-04", "401", ""],
+        ["POS-2", "2024-01-05", "501", "K-5"],
+    ]
+    result = orders_import(
+        actor=business.owner, path=_file(tmp_path, [header, *rows]), options=ImportOptions(skip_invalid=True)
+    )
+    assert (result.orders_created, result.lines_created, result.invalid_rows) == (4, 7, 2)
+    orders = list(Order.objects.order_by("id").values_list("note", "total", "subtotal"))
+    assert orders == [("K-1", 203, 203), ("K-3", 906, 906), ("", 401, 401), ("K-5", 501, 501)]
+    lines = list(OrderLine.objects.order_by("id").values_list("order__note", "total"))
+    assert lines == [("K-1", 101), ("K-1", 102), ("K-3", 301), ("K-3", 302), ("K-3", 303), ("", 401), ("K-5", 501)]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_check_on_two_connections_finds_what_one_finds(
     business: Business, salon: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
