@@ -19,12 +19,14 @@ Django's handler also crosses from the event loop to that thread and back three 
 middleware here and every view is synchronous, so `handle` crosses once: the request is built, its
 signals sent and its answer produced — and, when the answer's body is already in memory, closed —
 in one step in the request's thread; the event loop then sends it. A streaming answer (an export)
-is closed after it is sent, as Django does. A client that goes away does not stop a synchronous
+is produced in that thread a step at a time while it is sent (`_pulled_in_thread`) and closed
+after it is sent, as Django does. A client that goes away does not stop a synchronous
 view in Django either; its answer is then sent to no one. Measured at the till's checkout
 (bench/bench_checkout.py): a sixth less server CPU per request (ADR 0015).
 """
 
 import gc
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from typing import Any
@@ -66,6 +68,8 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             return
         with closing(body_file):
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            if response.streaming and not response.is_async:  # type: ignore[attr-defined]
+                response.streaming_content = _pulled_in_thread(response.streaming_content)  # type: ignore[attr-defined]
             try:
                 await self.send_response(response, send)
             finally:
@@ -89,6 +93,29 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         if not response.streaming:
             response.close()
         return response
+
+
+STREAM_STEP = 64 * 1024  # bytes of a streaming answer produced per crossing into its thread
+
+
+def _next_step(parts: Iterator[bytes]) -> bytes:
+    step, size = [], 0
+    for part in parts:
+        step.append(part)
+        size += len(part)
+        if size >= STREAM_STEP:
+            break
+    return b"".join(step)
+
+
+async def _pulled_in_thread(parts: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """A streaming answer's parts, produced in the request's thread (where its database cursor
+    lives) a step at a time while the event loop sends them. Django would read the whole iterator
+    into a list first (and warn): an export of a million customers held in memory, and its first
+    byte sent only after the last row was read."""
+    pull = sync_to_async(_next_step, thread_sensitive=True)
+    while step := await pull(parts):
+        yield step
 
 
 def get_application() -> ReusedThreadsASGIHandler:

@@ -12,7 +12,9 @@ from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from config.asgi import application
+from setia.conftest import Business, client_for
 from setia.core.asgi import ReusedThreadsASGIHandler
+from setia.customers.services import customer_create
 
 
 def _scope(method: str, path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, Any]:
@@ -126,24 +128,52 @@ def test_pages_and_api_answers_go_through_the_whole_synchronous_chain(recorder: 
     assert len(recorder.named("started")) == len(recorder.named("finished")) == 3
 
 
-@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+@pytest.mark.filterwarnings("error:StreamingHttpResponse must consume synchronous iterators")
 @pytest.mark.parametrize("streaming", [False, True])
 def test_an_answer_is_closed_once_and_a_streaming_one_after_it_was_sent(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch, streaming: bool
 ) -> None:
     handler = ReusedThreadsASGIHandler()
+    rows = [f"{n:05d},{'x' * 994}\n".encode() for n in range(200)]  # 200 KB
+
+    def produced() -> Iterator[bytes]:
+        for row in rows:
+            recorder.events.append(("row", threading.get_ident()))
+            yield row
 
     def answer(request: HttpRequest) -> HttpResponseBase:
+        recorder.events.append(("view", threading.get_ident()))
         if streaming:
-            return StreamingHttpResponse(iter([b"one,", b"two"]), content_type="text/csv")
-        return HttpResponse(b"one,two", content_type="text/csv")
+            return StreamingHttpResponse(produced(), content_type="text/csv")
+        return HttpResponse(b"".join(rows), content_type="text/csv")
 
     monkeypatch.setattr(handler, "get_response", answer)
     [(status, _headers, body)] = _run(handler, [(_scope("GET", "/export"), b"")], recorder)
-    assert (status, body) == (200, b"one,two")
+    assert (status, body) == (200, b"".join(rows))
     kinds = [event if event != "sent" else value for event, value in recorder.events]
     assert kinds.count("finished") == 1
-    if streaming:  # its body is produced while it is sent: closed (request_finished) after that
+    if streaming:
+        # Produced in the view's thread (where its database cursor would be), a step at a time
+        # while it is sent — not read whole into memory first — and closed after the last part.
+        assert set(recorder.named("row")) == set(recorder.named("view")) != set(recorder.named("loop"))
+        assert kinds.count("http.response.body") >= 4  # 200 KB in steps of 64 KB, then the end
+        assert kinds[: kinds.index("http.response.body")].count("row") < len(rows)  # sent before all were made
         assert kinds[-1] == "finished" and kinds.index("finished") > kinds.index("http.response.start")
     else:  # its body is in memory: closed in the request's step, before anything is sent
         assert kinds.index("finished") < kinds.index("http.response.start")
+
+
+@pytest.mark.filterwarnings("error:StreamingHttpResponse must consume synchronous iterators")
+@pytest.mark.django_db(transaction=True)
+def test_the_customer_export_streams_through_the_server(business: Business, recorder: Recorder) -> None:
+    for n in range(3):
+        customer_create(actor=business.owner, name=f"Pelanggan Ekspor {n}", home_branch=business.branch_a)
+    client = client_for(business.owner)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    [(status, headers, body)] = _run(
+        application, [(_scope("GET", "/customers/export/", [(b"cookie", cookie)]), b"")], recorder
+    )
+    assert status == 200 and headers[b"Content-Type"].startswith(b"text/csv")
+    text = body.decode("utf-8-sig")
+    assert all(f"Pelanggan Ekspor {n}" in text for n in range(3))
+    assert recorder.events[-1][0] == "finished"
