@@ -19,12 +19,14 @@ Django's handler also crosses from the event loop to that thread and back three 
 middleware here and every view is synchronous, so `handle` crosses once: the request is built, its
 signals sent and its answer produced — and, when the answer's body is already in memory, closed —
 in one step in the request's thread; the event loop then sends it. A streaming answer (an export)
-is produced in that thread a step at a time while it is sent (`_pulled_in_thread`) and closed
-after it is sent, as Django does. A client that goes away does not stop a synchronous
-view in Django either; its answer is then sent to no one. Measured at the till's checkout
-(bench/bench_checkout.py): a sixth less server CPU per request (ADR 0015).
+is produced in that thread a step at a time while it is sent (`_pulled_in_thread`), stopped when
+the client goes away and closed after it is sent, as Django does. A client that goes away during
+a synchronous view does not stop the view in Django either; its answer is then sent to no one.
+Measured at the till's checkout (bench/bench_checkout.py): a sixth less server CPU per request
+(ADR 0015).
 """
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -68,13 +70,30 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             return
         with closing(body_file):
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
-            if response.streaming and not response.is_async:  # type: ignore[attr-defined]
+            if not response.streaming:
+                await self.send_response(response, send)
+                return
+            if not response.is_async:  # type: ignore[attr-defined]
                 response.streaming_content = _pulled_in_thread(response.streaming_content)  # type: ignore[attr-defined]
             try:
-                await self.send_response(response, send)
+                await self._send_streaming(response, receive, send)
             finally:
-                if response.streaming:
-                    await sync_to_async(response.close, thread_sensitive=True)()
+                await sync_to_async(response.close, thread_sensitive=True)()
+
+    async def _send_streaming(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
+        """Send a streaming answer, and stop producing it when the client goes away (a cancelled
+        download of a long export), as Django's handler does."""
+
+        class Sent(Exception):
+            pass
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self.listen_for_disconnect(receive))
+                await self.send_response(response, send)
+                raise Sent
+        except* (Sent, RequestAborted):
+            pass
 
     def _respond(self, scope: Any, body_file: Any) -> HttpResponseBase:
         """What `ASGIHandler.handle` does between reading the body and sending the answer, in the

@@ -177,3 +177,47 @@ def test_the_customer_export_streams_through_the_server(business: Business, reco
     text = body.decode("utf-8-sig")
     assert all(f"Pelanggan Ekspor {n}" in text for n in range(3))
     assert recorder.events[-1][0] == "finished"
+
+
+def test_a_streaming_answer_stops_when_the_client_goes_away(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = ReusedThreadsASGIHandler()
+    total = 5_000  # 5 MB in rows of 1 KB
+    made: list[int] = []
+
+    def produced() -> Iterator[bytes]:
+        for n in range(total):
+            made.append(n)
+            yield f"{n:05d},{'x' * 994}\n".encode()
+
+    monkeypatch.setattr(handler, "get_response", lambda request: StreamingHttpResponse(produced()))
+
+    async def download_then_leave() -> int:
+        first_part = asyncio.Event()
+        bodies = 0
+        asked = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await first_part.wait()  # the browser's download is cancelled after the first part
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal bodies
+            if message["type"] == "http.response.body":
+                bodies += 1
+                first_part.set()
+                await asyncio.sleep(0.01)  # a slow line: the server waits on the client
+
+        await handler(_scope("GET", "/export"), receive, send)
+        return bodies
+
+    with ThreadPoolExecutor(1) as pool:
+        bodies = pool.submit(asyncio.run, download_then_leave()).result()
+    assert bodies >= 1
+    assert len(made) < total  # not produced to the end for no one
+    assert recorder.named("finished")  # and closed
