@@ -869,3 +869,82 @@ def test_problems_name_the_files_own_columns_and_indonesian_headers_map_themselv
     page = client.get(f"/customers/import/{job.pk}/")
     assert page.context["problems"] == [(2, "tanggal_lahir", job.errors[0][2])]
     assert "31/02/1990" in job.errors[0][2]  # the day does not exist, not "write it as DD/MM/YYYY"
+
+
+def test_export_rows_carry_every_contact_tag_address_and_field_across_chunks(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.customers import exports, selectors
+    from setia.customers.custom_fields import active_definitions
+    from setia.customers.models import Address, CustomerEmail, CustomerPhone, CustomFieldDefinition, Regency, Tag
+
+    CustomFieldDefinition.objects.create(key="hobi", label="Hobi", field_type="multi_choice", choices=["a", "b"])
+    CustomFieldDefinition.objects.create(key="umur", label="Umur", field_type="integer")
+    regency = Regency.objects.select_related("province").first()
+    assert regency is not None
+    ayu = Customer.objects.create(
+        name="Ayu",
+        external_id="X-1",
+        member_number="M-1",
+        home_branch=business.branch_a,
+        owner=business.manager,
+        birthday=dt.date(1990, 5, 17),
+        notes="VIP",
+        custom={"hobi": ["a", "b"], "umur": 30},
+    )
+    bare = Customer.objects.create(name="Bela")
+    cici = Customer.objects.create(name="Cici", home_branch=business.branch_b)
+    for number, primary in (("081211110001", False), ("081211110002", True), ("081211110003", False)):
+        CustomerPhone.objects.create(customer=ayu, number=number, is_primary=primary)
+    CustomerPhone.objects.create(customer=cici, number="081233330001", is_primary=True)
+    CustomerEmail.objects.create(customer=ayu, email="ayu.lama@example.com", is_primary=False)
+    CustomerEmail.objects.create(customer=ayu, email="ayu@example.com", is_primary=True)
+    ayu.tags.set(
+        [
+            Tag.objects.create(name="Zeta", kind="label"),
+            Tag.objects.create(name="Alpha", kind="label"),
+            Tag.objects.create(name="Kopi", kind="interest"),
+        ]
+    )
+    Address.objects.create(customer=ayu, line="Jl. Lama 1", label="office")
+    Address.objects.create(
+        customer=ayu,
+        line="Jl. Baru 2",
+        landmark="dekat masjid",
+        province=regency.province,
+        regency=regency,
+        last_used_at=timezone.now(),
+    )
+    Address.objects.create(customer=cici, line="Jl. Cici 3")
+    monkeypatch.setattr(exports, "CHUNK", 2)  # Ayu and Bela in the first thousand, Cici in the next
+
+    rows = list(
+        exports.export_rows(
+            selectors.customer_list(actor=business.owner, filters=selectors.ListFilters()), active_definitions()
+        )
+    )
+
+    def stamp(customer: Customer) -> str:
+        return customer.created_at.isoformat(timespec="seconds")
+
+    assert rows == [
+        [
+            ayu.pk, "X-1", "M-1", ayu.kind, "Ayu", "081211110002", "081211110001", "081211110003",
+            "ayu@example.com", "ayu.lama@example.com", "1990-05-17", ayu.gender, "", ayu.preferred_language,
+            ayu.preferred_channel, ayu.source, "kmg", "manager", "Alpha, Zeta", "Kopi", "home", "Jl. Baru 2",
+            "dekat masjid", regency.province.name, regency.name, "", "VIP", stamp(ayu), "a; b", 30,
+        ],
+        [
+            bare.pk, "", "", bare.kind, "Bela", "", "", "", "", "", "", bare.gender, "", bare.preferred_language,
+            bare.preferred_channel, bare.source, "", "", "", "", "", "", "", "", "", "", "", stamp(bare), "", "",
+        ],
+        [
+            cici.pk, "", "", cici.kind, "Cici", "081233330001", "", "", "", "", "", cici.gender, "",
+            cici.preferred_language, cici.preferred_channel, cici.source, "dgo", "", "", "", "home", "Jl. Cici 3",
+            "", "", "", "", "", stamp(cici), "", "",
+        ],
+    ]  # fmt: skip
