@@ -88,12 +88,17 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             pass
 
         try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(self.listen_for_disconnect(receive))
-                await self.send_response(response, send)
-                raise Sent
-        except* (Sent, RequestAborted):
-            pass
+            try:
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(self.listen_for_disconnect(receive))
+                    await self.send_response(response, send)
+                    raise Sent
+            except* (Sent, RequestAborted):
+                pass
+        except BaseExceptionGroup as failed:  # the stream's own error, as itself (as Django does)
+            if len(failed.exceptions) == 1:
+                raise failed.exceptions[0] from None
+            raise
 
     def _respond(self, scope: Any, body_file: Any) -> HttpResponseBase:
         """What `ASGIHandler.handle` does between reading the body and sending the answer, in the

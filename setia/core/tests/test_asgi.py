@@ -221,3 +221,18 @@ def test_a_streaming_answer_stops_when_the_client_goes_away(
     assert bodies >= 1
     assert len(made) < total  # not produced to the end for no one
     assert recorder.named("finished")  # and closed
+
+
+def test_a_stream_that_fails_raises_its_own_error_and_is_closed(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = ReusedThreadsASGIHandler()
+
+    def produced() -> Iterator[bytes]:
+        yield b"x" * 70_000
+        raise LookupError("the export's cursor failed")
+
+    monkeypatch.setattr(handler, "get_response", lambda request: StreamingHttpResponse(produced()))
+    with pytest.raises(LookupError, match="cursor failed"):  # for the server's log, not a group of one
+        _run(handler, [(_scope("GET", "/export"), b"")], recorder)
+    assert recorder.named("finished")
