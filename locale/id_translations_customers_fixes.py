@@ -61,4 +61,8 @@ ID = {
     # Birthday
     "Birthday: the date is in the future.": "Tanggal lahir: tanggalnya di masa depan.",
     "Birthday: the date is more than %(years)s years ago.": "Tanggal lahir: tanggalnya lebih dari %(years)s tahun lalu.",
+    # Export
+    "A spreadsheet sheet holds at most %(max)s rows; export these %(count)s customers as CSV.": (
+        "Satu lembar spreadsheet memuat paling banyak %(max)s baris; ekspor %(count)s pelanggan ini sebagai CSV."
+    ),
 }

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -522,7 +523,7 @@ def customer_export(request: HttpRequest) -> HttpResponseBase:
     from django.http import FileResponse, StreamingHttpResponse
 
     from setia.customers.exports import export_header, export_rows
-    from setia.customers.tabular import write_csv, write_xlsx
+    from setia.customers.tabular import XLSX_MAX_ROWS, write_csv, write_xlsx
 
     actor = _actor(request)
     definitions = active_definitions()
@@ -531,9 +532,23 @@ def customer_export(request: HttpRequest) -> HttpResponseBase:
     if ids:
         customers = customers.filter(pk__in=ids)
     header = export_header(definitions)
-    services.customers_exported(actor=actor, count=customers.count(), description=request.GET.urlencode())
+    count = customers.count()
+    xlsx = request.GET.get("format") == "xlsx"
+    if xlsx and count > XLSX_MAX_ROWS:
+        messages.error(
+            request,
+            _("A spreadsheet sheet holds at most %(max)s rows; export these %(count)s customers as CSV.")
+            % {
+                "max": number_format(XLSX_MAX_ROWS, force_grouping=True),
+                "count": number_format(count, force_grouping=True),
+            },
+        )
+        query = request.GET.copy()
+        query.pop("format")
+        return redirect(f"{reverse('customers:list')}?{query.urlencode()}")
+    services.customers_exported(actor=actor, count=count, description=request.GET.urlencode())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if request.GET.get("format") == "xlsx":
+    if xlsx:
         path = Path(tempfile.mkstemp(suffix=".xlsx")[1])
         write_xlsx(header, export_rows(customers, definitions), path)
         response = FileResponse(path.open("rb"), as_attachment=True, filename=f"customers-{stamp}.xlsx")

@@ -372,6 +372,60 @@ def test_xlsx_round_trip_with_formula_escaped(business: Business) -> None:
     assert rows[1][name_column] == '\'=HYPERLINK("http://x")'
 
 
+def test_xlsx_export_holds_the_csv_export_s_cells_and_text_stays_text(business: Business) -> None:
+    from openpyxl import load_workbook
+
+    custom_field_create(actor=business.owner, label="Nomor anggota lama", key="old_no", field_type="text")
+    for name, phone, old in (
+        ("http://contoh.id/promo", "0812-1111-2222", "00123"),
+        ("Sari 1e5", "0813 5555 0000", "2024-01-02"),
+        ("Dewi", "0857-0000-1111", "=SUM(A1)"),
+    ):
+        customer = customer_create(
+            actor=business.owner,
+            name=name,
+            home_branch=business.branch_a,
+            contacts=ContactPoints(phones=[PhoneIn(phone)]),
+        )
+        customer.custom = {"old_no": old}
+        customer.save(update_fields=["custom"])
+    client = client_for(business.owner)
+    body = b"".join(client.get("/customers/export/").streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    expected = list(csv.reader(io.StringIO(body)))
+    response = client.get("/customers/export/?format=xlsx")
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert [[str(value) for value in row] for row in rows] == expected
+    assert len(rows) == 4
+    header = rows[0]
+    for row in rows[1:]:
+        # Phone numbers, leading zeros, dates and number-like names are kept as the text they are.
+        for column in ("name", "phone", "custom.old_no"):
+            assert isinstance(row[header.index(column)], str)
+    assert {row[header.index("custom.old_no")] for row in rows[1:]} == {"00123", "2024-01-02", "'=SUM(A1)"}
+    assert not sheet.cell(row=2, column=header.index("name") + 1).hyperlink
+
+
+def test_an_xlsx_export_larger_than_a_sheet_is_refused_with_a_way_out(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from setia.core.models import AuditEvent
+    from setia.customers import tabular
+
+    monkeypatch.setattr(tabular, "XLSX_MAX_ROWS", 1)
+    for name in ("Ayu", "Bela"):
+        customer_create(actor=business.owner, name=name, home_branch=business.branch_a)
+    client = client_for(business.owner)
+    response = client.get("/customers/export/?format=xlsx&q=a")
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/?q=a"
+    page = client.get(response["Location"]).content.decode()
+    assert "A spreadsheet sheet holds at most 1 rows; export these 2 customers as CSV." in page
+    assert not AuditEvent.objects.filter(message="Exported %(count)s customers (%(filter)s)").exists()
+    assert client.get("/customers/export/?q=a").status_code == 200  # CSV has no such limit
+
+
 def test_csv_export_respects_branch_visibility_and_is_audited(business: Business) -> None:
     from setia.core.models import AuditEvent
 
