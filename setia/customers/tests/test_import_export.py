@@ -417,6 +417,7 @@ def test_an_xlsx_export_larger_than_a_sheet_is_refused_with_a_way_out(
     for name in ("Ayu", "Bela"):
         customer_create(actor=business.owner, name=name, home_branch=business.branch_a)
     client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
     response = client.get("/customers/export/?format=xlsx&q=a")
     assert response.status_code == 302
     assert response["Location"] == "/customers/?q=a"
