@@ -1,6 +1,5 @@
 """Forms parse what people type; the services decide what is allowed."""
 
-import re
 from typing import Any
 
 from django import forms
@@ -11,16 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from setia.accounts.models import Branch
 from setia.catalog.models import Category, Product
 from setia.core.forms import StyledFormMixin
-
-# "150000", "150.000", "150,000", "Rp 150.000", "150.000,00": whole Rupiah with optional grouping.
-_RUPIAH = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:,00|\.00)?$", re.IGNORECASE)
-
-
-def parse_rupiah(text: str) -> int | None:
-    match = _RUPIAH.match(text.strip())
-    if match is None:
-        return None
-    return int(re.sub(r"\D", "", match.group(1)))
+from setia.core.money import parse_rupiah
 
 
 class RupiahField(forms.Field):

@@ -1,5 +1,6 @@
 """Rupiah amounts: integers or Decimal, never float; shown as `Rp 1.250.000` (id) or `Rp 1,250,000` (en)."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import get_language
@@ -55,3 +56,17 @@ def format_rupiah_short(amount: int | Decimal | None, language: str | None = Non
                 return f"{sign}Rp {text.replace('.', ',')} {suffix}"
             return f"{sign}Rp {text}{suffix}"
     return format_rupiah(amount, language)
+
+
+# "150000", "150.000", "150,000", "Rp 150.000", "150.000,00": whole Rupiah with optional grouping.
+_RUPIAH = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:,00|\.00)?$", re.IGNORECASE)
+
+
+def parse_rupiah(text: str) -> int | None:
+    """A whole number as people here type it (an amount, a quantity, points): digits, grouped by
+    dots, commas or spaces in threes or not at all, with an optional `Rp` and `,00`. None for
+    anything else — "1.5" is not a grouping, so it is refused rather than read as 15."""
+    match = _RUPIAH.match(text.strip())
+    if match is None:
+        return None
+    return int(re.sub(r"\D", "", match.group(1)))

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from setia.core.errors import ApplicationError
+from setia.core.money import parse_rupiah
 from setia.customers.models import CustomFieldDefinition
 
 FieldType = CustomFieldDefinition.FieldType
@@ -77,7 +78,13 @@ def convert_type(definition: CustomFieldDefinition, value: Any) -> Any:
         return text
     if kind == FieldType.INTEGER:
         try:
-            return int(str(value).strip().replace(".", "").replace(",", "")) if isinstance(value, str) else int(value)
+            if isinstance(value, str):
+                text = value.strip()
+                whole = parse_rupiah(text.removeprefix("-"))  # "1.500" is 1500; "1.5" is not whole
+                if whole is None:
+                    raise ValueError(text)
+                return -whole if text.startswith("-") else whole
+            return int(value)
         except (TypeError, ValueError) as error:
             raise ValueError(_("enter a whole number")) from error
     if kind == FieldType.DECIMAL:

@@ -13,7 +13,6 @@ and never returns a customer twice.
 """
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,6 +22,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from setia.core.money import parse_rupiah
 
 
 class FieldType:
@@ -141,8 +142,6 @@ def operators_for(segment_field: SegmentField) -> list[tuple[str, Any]]:
 
 # --- Parsing values as people type them --------------------------------------------------------
 
-_MONEY_CLEAN = re.compile(r"^(rp\.?)?\s*", re.IGNORECASE)
-
 
 def parse_money(raw: Any) -> int:
     """Rupiah as typed: "5.000.000", "5000000", "Rp 5.000.000", "5,000,000". Whole Rupiah."""
@@ -150,13 +149,11 @@ def parse_money(raw: Any) -> int:
         raise ValueError(_("enter an amount in Rupiah, e.g. 5.000.000"))
     if isinstance(raw, int):
         return raw
-    text = _MONEY_CLEAN.sub("", str(raw).strip()).replace(" ", "")
-    # Thousands separators: dots (Indonesian) or commas (English); a trailing ",00" is cents.
-    text = re.sub(r"[,.]00$", "", text)
-    text = text.replace(".", "").replace(",", "")
-    if not text.lstrip("-").isdigit():
+    text = str(raw).strip()
+    amount = parse_rupiah(text.removeprefix("-"))
+    if amount is None:
         raise ValueError(_("enter an amount in Rupiah, e.g. 5.000.000"))
-    return int(text)
+    return -amount if text.startswith("-") else amount
 
 
 def parse_number(raw: Any) -> Decimal:

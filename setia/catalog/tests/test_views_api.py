@@ -180,14 +180,14 @@ def test_form_creates_a_service_for_some_branches(business: Business) -> None:
     [("150000", 150_000), ("150.000", 150_000), ("Rp 1.250.000", 1_250_000), ("150.000,00", 150_000), ("0", 0)],
 )
 def test_prices_as_people_type_them(text: str, amount: int) -> None:
-    from setia.catalog.forms import parse_rupiah
+    from setia.core.money import parse_rupiah
 
     assert parse_rupiah(text) == amount
 
 
 @pytest.mark.parametrize("text", ["-5", "1,5", "15.00.0", "abc", "1.5e3"])
 def test_prices_that_are_not_whole_rupiah(text: str) -> None:
-    from setia.catalog.forms import parse_rupiah
+    from setia.core.money import parse_rupiah
 
     assert parse_rupiah(text) is None
 

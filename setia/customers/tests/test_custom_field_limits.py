@@ -84,6 +84,9 @@ def test_whole_number_limits_name_the_limit_and_keep_the_edges() -> None:
     assert convert_value(age, 120) == 120
     assert _refusal(age, "-1") == "must be at least 0"
     assert _refusal(age, "121") == "must be at most 120"
+    visits = CustomFieldDefinition(key="kunjungan", label="Kunjungan", field_type="integer")
+    assert convert_value(visits, "1.500") == 1500 and convert_value(visits, "-20") == -20
+    assert _refusal(visits, "1.5") == "enter a whole number"  # not 15
 
 
 def test_decimal_limits_compare_as_numbers_not_text() -> None:

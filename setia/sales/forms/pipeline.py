@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from setia.accounts.models import Branch, User
 from setia.core.forms import StyledFormMixin
+from setia.core.money import parse_rupiah
 from setia.sales.models import LostReason, Stage
 
 LINE_ROWS = 3  # empty product rows offered below the existing ones
@@ -86,10 +87,8 @@ def parse_lines(data: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
 
 def _number(text: str) -> int | str:
     """Digits with Indonesian or English thousands separators as an int; anything else as typed."""
-    compact = text.replace(".", "").replace(",", "").replace(" ", "")
-    if compact.removeprefix("Rp").isdigit():
-        return int(compact.removeprefix("Rp"))
-    return text
+    amount = parse_rupiah(text)
+    return text if amount is None else amount
 
 
 class WinForm(StyledFormMixin, forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from setia.accounts.models import Branch
 from setia.core.forms import StyledFormMixin
+from setia.core.money import parse_rupiah
 from setia.core.pagination import parse_id
 from setia.sales.models import Quote, SalesSettings
 from setia.sales.services.quotes import QuoteLineIn
@@ -79,10 +80,10 @@ def rows_from(data: Any) -> list[LineRow]:
 def _whole(text: str) -> int | str | None:
     """Rupiah or a quantity as typed ("150.000", "150000"): an int, None when empty, or the text
     itself when it is not a number (the service then names the field)."""
-    cleaned = text.replace(".", "").replace(",", "").replace(" ", "").strip()
-    if not cleaned:
+    if not text.strip():
         return None
-    return int(cleaned) if cleaned.isascii() and cleaned.isdigit() else text
+    amount = parse_rupiah(text)
+    return text if amount is None else amount
 
 
 def lines_from(rows: list[LineRow]) -> list[QuoteLineIn]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from setia.accounts.models import Branch
 from setia.catalog.models import Product
 from setia.core.forms import StyledFormMixin
+from setia.core.money import parse_rupiah
 from setia.sales.services.renewals import MAX_TERM_MONTHS, PAYMENT_METHODS
 
 
@@ -16,12 +17,13 @@ class RupiahField(forms.CharField):
     """Whole Rupiah as typed: 1500000, 1.500.000 or 1,500,000."""
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = (super().to_python(value) or "").replace(".", "").replace(",", "").replace(" ", "")
+        text = (super().to_python(value) or "").strip()
         if not text:
             return None
-        if not text.isascii() or not text.isdigit():
+        amount = parse_rupiah(text)
+        if amount is None:
             raise ValidationError(_("Enter the amount in whole Rupiah, e.g. 1500000 or 1.500.000."))
-        return int(text)
+        return amount
 
 
 class SubscriptionForm(StyledFormMixin, forms.Form):

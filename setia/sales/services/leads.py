@@ -25,6 +25,7 @@ from setia.accounts.roles import Role
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_changed, audit_created, audit_log, snapshot
 from setia.core.errors import ApplicationError, NotFoundError, validate_instance
+from setia.core.money import parse_rupiah
 from setia.core.notifications import notify
 from setia.core.phones import normalize_phone
 from setia.core.texts import Message
@@ -775,10 +776,10 @@ def _column(title: str) -> str:
 
 
 def _whole_rupiah(text: str) -> int:
-    digits = text.lower().replace("rp", "").replace(".", "").replace(",", "").replace(" ", "")
-    if not digits.isdigit():
+    amount = parse_rupiah(text)
+    if amount is None:
         raise ValueError(text)
-    return int(digits)
+    return amount
 
 
 def _date(text: str) -> dt.date:

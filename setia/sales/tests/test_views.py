@@ -170,6 +170,94 @@ def test_cashier_refuses_bad_quantity_with_a_message(business: Business, shop: d
     assert expected in response.content.decode() and Order.objects.count() == 0
 
 
+def _till_form(business: Business, shop: dict, **cells: object) -> dict:
+    return {
+        "branch": business.branch_a.pk,
+        "customer": shop["customer"].pk,
+        "sale_key": "cashier-test-0002",
+        "line_product": [shop["creambath"].pk],
+        "line_quantity": ["1"],
+        "line_price": [str(shop["creambath"].price)],
+        "line_description": ["Creambath"],
+        "line_staff": [""],
+        "pay_method": ["cash"],
+        "pay_amount": [""],
+        **cells,
+    }
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"line_quantity": ["1.5"]}, "Item 1: quantity: “1.5” is not a whole number; type e.g. 150000 or 150.000."),
+        (
+            {"pay_amount": ["200000.5"]},
+            "Amount received: “200000.5” is not a whole number; type e.g. 150000 or 150.000.",
+        ),
+        ({"points": "2.5"}, "Points: “2.5” is not a whole number; type e.g. 150000 or 150.000."),
+        ({"cashback": "abc"}, "Cashback: “abc” is not a whole number; type e.g. 150000 or 150.000."),
+    ],
+)
+def test_a_number_typed_with_a_decimal_point_is_refused_at_its_field_not_read_as_ten_times_more(
+    business: Business, shop: dict, cells: dict, message: str
+) -> None:
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    form = _till_form(business, shop, **cells)
+    preview = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert message in preview
+    assert "Rp 1,950,000" not in preview and "Rp 2,250,000" not in preview  # never 15 creambaths
+    pay = preview.split('data-testid="pay"')[0].rsplit("<button", 1)[1]
+    assert "disabled" in pay
+    refused = web.post(reverse("sales:cashier"), {**form, "action": "pay"})
+    assert refused.status_code == 200 and message in refused.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_thousands_typed_with_dots_at_the_till_are_thousands(business: Business, shop: dict) -> None:
+    web = client_for(business.cashier_a)
+    paid = web.post(reverse("sales:cashier"), _till_form(business, shop, pay_amount=["200.000"], action="pay"))
+    assert paid.status_code == 302
+    sale = Order.objects.get()
+    assert (sale.total, sale.payments.get().tendered) == (150_000, 200_000)
+
+
+def test_an_unknown_voucher_code_holds_the_pay_button(business: Business, shop: dict) -> None:
+    web = client_for(business.cashier_a)
+    preview = web.post(
+        reverse("sales:cashier"), _till_form(business, shop, voucher_code="ZZZ-NOPE"), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'data-testid="voucher-error"' in preview
+    assert "disabled" in preview.split('data-testid="pay"')[0].rsplit("<button", 1)[1]
+
+
+def test_a_refund_or_fare_with_a_decimal_point_is_refused_and_changes_nothing(
+    business: Business, shop: dict, order: Order
+) -> None:
+    web = client_for(business.manager)
+    web.cookies["django_language"] = "en"
+    refused = web.post(
+        reverse("sales:order_refund", args=[order.pk]), {"amount": "5000.5", "reason": "x"}, follow=True
+    ).content.decode()
+    assert "Refund amount: “5000.5” is not a whole number" in refused
+    order.refresh_from_db()
+    assert order.refunded_total == 0
+    trip = bookings.trip_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(hours=1),
+        pickup_text="Jl. Melati No. 12",
+        destination="Bandara",
+    )
+    web.post(reverse("sales:trip_action", args=[trip.pk, "assign"]), {"driver_name": "Pak Budi"})
+    done = web.post(reverse("sales:trip_action", args=[trip.pk, "complete"]), {"fare": "72000.5"}, follow=True)
+    assert "Fare: “72000.5” is not a whole number" in done.content.decode()
+    trip.refresh_from_db()
+    assert trip.status != "completed" and trip.order.total == 0
+
+
 def test_refund_page_needs_the_refund_capability(business: Business, order: Order) -> None:
     url = reverse("sales:order_refund", args=[order.pk])
     assert client_for(business.cashier_a).post(url, {"amount": 1000, "reason": "x"}).status_code == 403

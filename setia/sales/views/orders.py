@@ -22,7 +22,7 @@ from setia.catalog.models import Product
 from setia.catalog.selectors import product_search
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
-from setia.core.money import format_rupiah
+from setia.core.money import format_rupiah, parse_rupiah
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
 from setia.customers.selectors import card_elsewhere, customer_get, held_elsewhere, phone_prefix, search_customers
@@ -61,16 +61,46 @@ def _branch(actor: User, value: str | None) -> Branch:
 
 def _int(value: str | None, default: int = 0) -> int:
     try:
-        return int((value or "").replace(".", "").replace(",", "").strip() or default)
+        return int((value or "").strip() or default)
     except ValueError:
         return default
+
+
+def _whole(value: str | None, default: int = 0) -> int | None:
+    """A number the user typed ("150000", "150.000", "Rp 150.000"; a minus sign is kept for the
+    services to refuse in their words); `default` when left empty, None when it is not a whole
+    number ("1.5" is refused, not read as 15)."""
+    text = (value or "").strip()[:30]
+    if not text:
+        return default
+    number = parse_rupiah(text.removeprefix("-"))
+    return -number if number is not None and text.startswith("-") else number
+
+
+def _amount(value: str | None, label: str) -> int:
+    """A Rupiah amount from a form, or an error that names the field."""
+    amount = _whole(value)
+    if amount is None:
+        raise _not_whole(label, value or "")
+    return amount
+
+
+def _not_whole(label: str, value: str) -> ApplicationError:
+    message = _("%(field)s: “%(value)s” is not a whole number; type e.g. 150000 or 150.000.") % {
+        "field": label,
+        "value": value.strip()[:30],
+    }
+    return ApplicationError(message)
 
 
 # --- Cashier ----------------------------------------------------------------------------------
 
 
-def _cart(data: Any) -> tuple[list[LineIn], list[PaymentIn]]:
-    lines = []
+def _cart(data: Any) -> tuple[list[LineIn], list[str], list[PaymentIn], list[str]]:
+    """The cart as posted: its lines and payments, each with the message about what was typed in
+    it ("" when it reads as a whole number). What does not read is 0 here, never a guess."""
+    lines: list[LineIn] = []
+    line_problems: list[str] = []
     for product, quantity, price, description, staff in zip(
         data.getlist("line_product"),
         data.getlist("line_quantity"),
@@ -79,20 +109,29 @@ def _cart(data: Any) -> tuple[list[LineIn], list[PaymentIn]]:
         data.getlist("line_staff"),
         strict=False,
     ):
+        count, unit_price = _whole(quantity, 1), _whole(price) if price.strip() else None
+        problem = ""
+        if count is None:
+            problem = _not_whole(_("Item %(number)s: quantity") % {"number": len(lines) + 1}, quantity).message
+        elif price.strip() and unit_price is None:
+            problem = _not_whole(_("Item %(number)s: price") % {"number": len(lines) + 1}, price).message
         lines.append(
             LineIn(
                 product_id=parse_id(product),
-                quantity=_int(quantity, 1),
-                unit_price=_int(price) if price.strip() else None,
+                quantity=count or 0,
+                unit_price=unit_price,
                 description=description,
                 staff_id=parse_id(staff),
             )
         )
-    payments = [
-        PaymentIn(method=method, amount=_int(amount))
-        for method, amount in zip(data.getlist("pay_method"), data.getlist("pay_amount"), strict=False)
-    ]
-    return lines, payments
+        line_problems.append(problem)
+    payments: list[PaymentIn] = []
+    payment_problems: list[str] = []
+    for method, typed in zip(data.getlist("pay_method"), data.getlist("pay_amount"), strict=False):
+        amount = _whole(typed)
+        payments.append(PaymentIn(method=method, amount=amount or 0))
+        payment_problems.append("" if amount is not None else _not_whole(_("Amount received"), typed).message)
+    return lines, line_problems, payments, payment_problems
 
 
 @staff_view("orders.create")
@@ -105,7 +144,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     customer_id = parse_id(data.get("set_customer") or data.get("customer"))
     if customer_id and data.get("action") != "clear_customer":
         customer = customer_get(actor=actor, pk=customer_id)
-    lines, payments = _cart(data) if request.method == "POST" else ([], [])
+    lines, line_problems, payments, payment_problems = _cart(data) if request.method == "POST" else ([], [], [], [])
     # Checking out an appointment here (from the calendar): her, its branch, its service with its
     # stylist in the sale, and paying closes the appointment. Changing the customer lets it go.
     appointment = (
@@ -118,6 +157,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         if request.method == "GET":
             service = appointment.service
             lines = [LineIn(service.pk, 1, service.price, service.name, appointment.staff_id)]
+            line_problems = [""]
     action = data.get("action", "")
     error: ApplicationError | None = None
     if action == "pay" and appointment is None and data.get("appointment"):
@@ -127,26 +167,39 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         product = Product.objects.filter(pk=parse_id(action[4:]) or 0, is_active=True).first()
         if product is not None:
             for line in lines:
-                if line.product_id == product.pk and line.unit_price in (None, product.price):
+                if line.product_id == product.pk and line.unit_price in (None, product.price) and line.quantity:
                     line.quantity += 1
                     break
             else:
                 lines.append(
                     LineIn(product_id=product.pk, quantity=1, unit_price=product.price, description=product.name)
                 )
+                line_problems.append("")
     elif action.startswith("remove:"):
         index = _int(action[7:], -1)
         if 0 <= index < len(lines):
             lines.pop(index)
+            line_problems.pop(index)
     elif action == "add_payment":
         payments.append(PaymentIn(method=Payment.Method.QRIS, amount=0))
+        payment_problems.append("")
     if not payments:
-        payments = [PaymentIn(method=Payment.Method.CASH, amount=0)]
+        payments, payment_problems = [PaymentIn(method=Payment.Method.CASH, amount=0)], [""]
     voucher_code = (data.get("use_voucher") or data.get("voucher_code", "")).strip()
-    points, cashback = _int(data.get("points")), _int(data.get("cashback"))
+    # What was typed and does not read as a whole number: named at its field, left out of the bill.
+    problems = {f"lines[{n}]": problem for n, problem in enumerate(line_problems, start=1) if problem}
+    points, cashback = _whole(data.get("points")), _whole(data.get("cashback"))
+    if points is None:
+        problems["points"] = _not_whole(_("Points"), data.get("points", "")).message
+    if cashback is None:
+        problems["cashback"] = _not_whole(_("Cashback"), data.get("cashback", "")).message
+    points, cashback = points or 0, cashback or 0
     result = None
     typed = [p for p in payments if p.amount]
-    if lines:
+    if any(key.startswith("lines[") for key in problems):
+        # A line that cannot be priced: marked, and the bill waits for it (as for one the quote refuses).
+        error = ApplicationError(next(iter(problems.values())), {key: [problems[key]] for key in problems})
+    elif lines:
         try:
             # A bad points, cashback or payment amount is left out of the pricing and named in
             # `result.errors`: the bill stays as it was and "Pay" waits for the correction.
@@ -162,6 +215,11 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
             )
         except ApplicationError as failure:
             error = failure
+    if result is not None:
+        result.errors.update({key: problems[key] for key in ("points", "cashback") if key in problems})
+        if any(payment_problems):
+            # Shown at its row (`_payment_rows`); here so that "Pay" waits for it.
+            result.errors["payments[typed]"] = next(problem for problem in payment_problems if problem)
     if action == "pay" and result is not None and result.errors:
         error = ApplicationError(next(iter(result.errors.values())), {k: [v] for k, v in result.errors.items()})
     if action == "pay" and result is not None and error is None:
@@ -214,8 +272,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "payments": payments,
         "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
         "voucher_code": voucher_code,
-        "points": points or "",
-        "cashback": cashback or "",
+        "points": data.get("points", "").strip()[:30] if "points" in problems else points or "",
+        "cashback": data.get("cashback", "").strip()[:30] if "cashback" in problems else cashback or "",
         "quote": result,
         "error": error,
         "field_errors": field_errors,
@@ -229,7 +287,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "bad_lines": {
             _int(key[6:].split("]")[0], 0) for key in (error.extra if error else {}) if key.startswith("lines[")
         },
-        "payment_rows": _payment_rows(payments, result),
+        "payment_rows": _payment_rows(payments, payment_problems, result),
         "staff": User.objects.filter(is_active=True, branch=branch).order_by("first_name", "username"),
         "sale_key": data.get("sale_key") or _new_sale_key(),
         "point_value": purchases.loyalty_settings().point_value,
@@ -239,13 +297,16 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     return render(request, template, context)
 
 
-def _payment_rows(payments: list[PaymentIn], result: checkout.Quote | None) -> list[dict[str, Any]]:
-    """The payment rows as typed, each with the message about it ("" when it is fine). The quote
-    numbers the payments that have an amount; rows left empty are skipped in that count."""
+def _payment_rows(
+    payments: list[PaymentIn], problems: list[str], result: checkout.Quote | None
+) -> list[dict[str, Any]]:
+    """The payment rows as typed, each with the message about it ("" when it is fine): what was
+    typed in it, else the quote's. The quote numbers the payments that have an amount; rows left
+    empty are skipped in that count."""
     errors = result.errors if result is not None else {}
     rows, number = [], 0
-    for payment in payments:
-        message = ""
+    for payment, problem in zip(payments, problems, strict=True):
+        message = problem
         if payment.amount:
             number += 1
             where = f"payments[{number}]"
@@ -337,13 +398,13 @@ def _pay_payments(rows: list[dict[str, str]], order: Order) -> list[PaymentIn]:
     in cash that is the total rounded to the cash step."""
     payments = []
     for number, row in enumerate(rows, start=1):
-        text = row["amount"].replace(".", "").replace(",", "").replace(" ", "").strip()
-        if not text:
+        if not row["amount"].strip():
             continue
-        if not text.isdigit():
+        amount = _whole(row["amount"])
+        if amount is None or amount < 0:
             message = _("Payment %(number)s: enter the amount in whole Rupiah.") % {"number": number}
             raise ApplicationError(message, {f"payments[{number}].amount": [message]})
-        payments.append(PaymentIn(method=row["method"], amount=int(text), reference=row["reference"].strip()))
+        payments.append(PaymentIn(method=row["method"], amount=amount, reference=row["reference"].strip()))
     if not payments:
         message = _("Enter the amount paid.")
         raise ApplicationError(message, {"payments[1].amount": [message]})
@@ -436,7 +497,10 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.order_get(actor=actor, pk=pk)
     try:
         refunds.order_refund(
-            actor=actor, order=order, amount=_int(request.POST.get("amount")), reason=request.POST.get("reason", "")
+            actor=actor,
+            order=order,
+            amount=_amount(request.POST.get("amount"), _("Refund amount")),
+            reason=request.POST.get("reason", ""),
         )
     except ApplicationError as failure:
         messages.error(request, failure.message)
@@ -581,7 +645,10 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 )
         elif action == "complete":
             trip = bookings.trip_complete(
-                actor=actor, trip=trip, fare=_int(request.POST.get("fare")), method=request.POST.get("method", "cash")
+                actor=actor,
+                trip=trip,
+                fare=_amount(request.POST.get("fare"), _("Fare")),
+                method=request.POST.get("method", "cash"),
             )
             done = _("Trip %(number)s completed: %(fare)s paid.") % {
                 "number": number,
@@ -733,7 +800,10 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
                 actor=actor,
                 appointment=appointment,
                 payments=[
-                    PaymentIn(method=request.POST.get("method", "cash"), amount=_int(request.POST.get("amount")))
+                    PaymentIn(
+                        method=request.POST.get("method", "cash"),
+                        amount=_amount(request.POST.get("amount"), _("Amount received")),
+                    )
                 ],
                 voucher_code=request.POST.get("voucher_code", ""),
             )

@@ -82,8 +82,10 @@ def test_money_is_read_as_typed_in_rupiah() -> None:
     assert parse_money("Rp 5.000.000") == 5_000_000
     assert parse_money("5,000,000") == 5_000_000
     assert parse_money("Rp5.000.000,00") == 5_000_000
-    with pytest.raises(ValueError):
-        parse_money("lima juta")
+    assert parse_money("-5.000") == -5_000
+    for typed in ("lima juta", "5.5", "1.5", "5.000.5"):
+        with pytest.raises(ValueError):
+            parse_money(typed)  # never 55 or 15: a decimal point is not a thousands separator
 
 
 @pytest.mark.django_db
