@@ -3,6 +3,7 @@ promotions, value propositions, 4R programmes, the balance check) and a member's
 adjust, rewards, ledger, printable card). Thin: parse, call a service or selector, render."""
 
 import csv
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +67,10 @@ def _yes(value: bool) -> str:
 
 
 def _date(value: Any) -> str:
+    """A date, or a moment's date where the business is (as templates show it): a voucher valid
+    until 02.50 on 2 March is valid until 2 March, not the 1st of UTC."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
     return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
 
 
@@ -460,7 +466,13 @@ def voucher_codes_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
         yield writer.writerow(["code", "max_uses", "uses", "customer_id", "valid_until"])
         for code, max_uses, uses, customer_id, valid_until in rows.iterator(chunk_size=5000):
             yield writer.writerow(
-                [code, max_uses or "", uses, customer_id or "", valid_until.isoformat() if valid_until else ""]
+                [
+                    code,
+                    max_uses or "",
+                    uses,
+                    customer_id or "",
+                    timezone.localtime(valid_until).isoformat() if valid_until else "",
+                ]
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

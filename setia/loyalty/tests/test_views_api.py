@@ -660,3 +660,17 @@ def test_a_voucher_s_page_says_until_when_and_marks_the_codes_whose_end_has_pass
     assert re.search(rf"<code>NANTI</code>(?:(?!</tr>).)*<td class=\"d-none d-md-table-cell\">{day}</td>", page, re.S)
     later = VoucherCode.objects.select_related("voucher").get(code="NANTI")
     assert later.ends_at == end and not later.has_expired and later.has_ended(end + dt.timedelta(seconds=1))
+
+
+def test_the_voucher_list_shows_the_last_day_where_the_business_is(business: Business) -> None:
+    import datetime as dt
+
+    # 19.50 UTC on 1 March is 02.50 on 2 March in Jakarta: the voucher's page and its list agree.
+    until = dt.datetime(2027, 3, 1, 19, 50, tzinfo=dt.UTC)
+    voucher = Voucher.objects.create(name="Promo Lebaran 15%", kind="percent", value=15, valid_until=until)
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "id"
+    listed = client.get("/loyalty/vouchers/").content.decode()
+    row = listed[listed.index("Promo Lebaran 15%") :]
+    assert "02/03/2027" in row[:2000] and "01/03/2027" not in row[:2000]
+    assert "02/03/2027" in client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
