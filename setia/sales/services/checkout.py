@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
-from setia.accounts.selectors import BranchScope, branch_scope, require
+from setia.accounts.selectors import BranchScope, access_settings, branch_scope, require
 from setia.catalog.models import Product
 from setia.core import statements
 from setia.core.audit import audit_event, audit_log
@@ -287,6 +287,15 @@ def tax_on(net: int, *, registered: bool, percent: Decimal, included: bool) -> t
     return tax, net + tax
 
 
+def member_here(membership: Membership | None, customer: Customer | None, branch: Branch) -> Membership | None:
+    """Her membership as it counts at `branch`'s till: none at another branch's till where
+    branches do not share customers — she collects and pays with points at her own branch and
+    buys here as a guest (no member discount, points or cashback), whoever works the till."""
+    if membership is None or customer is None or customer.home_branch_id in (None, branch.pk):
+        return membership
+    return membership if access_settings().share_customers_across_branches else None
+
+
 def quote(
     *,
     branch: Branch,
@@ -313,6 +322,7 @@ def quote(
     result = Quote(lines=priced)
     if membership == "look up":
         membership = purchases.membership_of(customer.pk) if customer else None
+    membership = member_here(membership, customer, branch)
     percent = purchases.member_discount_percent(membership)
     if percent:
         assert membership is not None and membership.tier is not None  # a percent comes from her tier
@@ -655,6 +665,7 @@ def _record(
         order.customer = customer
     else:
         membership, values = purchases.lock_for_sale(customer, also) if customer is not None else (None, ())
+    membership = member_here(membership, customer, order.branch)
     if fresh:
         order.pk = values[0] if values and values[0] is not None else allocate_ids(Order, 1)[0]
         order.number = f"{order.branch.code.upper()}-{order.pk:07d}"
@@ -996,7 +1007,9 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
         for line in order.lines.all()
     ]
     result = Quote(lines=[], subtotal=order.subtotal, tax_rate=order.tax_rate, tax=order.tax_total, total=order.total)
-    membership = purchases.membership_of(customer.pk) if customer is not None else None
+    membership = member_here(
+        purchases.membership_of(customer.pk) if customer is not None else None, customer, order.branch
+    )
     _apply_loyalty_payments(result, membership, points, cashback, True)
     result.due = result.total - result.points_value - result.cashback
     _apply_money_payments(result, payments, sales_settings(), True)

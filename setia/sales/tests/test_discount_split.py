@@ -17,7 +17,7 @@ from django.utils import timezone
 from setia.accounts.models import User
 from setia.accounts.services import api_key_create
 from setia.conftest import PERSONAS, Business, client_for, persona_user
-from setia.customers.models import CustomerEmail
+from setia.customers.models import Customer, CustomerEmail
 from setia.loyalty.models import Membership, Promotion, Voucher
 from setia.loyalty.services import membership, vouchers
 from setia.sales.models import Order
@@ -324,10 +324,14 @@ def period_sales(business: Business, shop: dict, offers: dict) -> dict:
     first = _gold_sale(business, shop)
     second = _gold_sale(business, shop, code="")  # no voucher: Rp 20.000 more paid
     assert (second.voucher_discount, second.total) == (0, TOTAL + VOUCHER)
+    # A Gold member of Dago (a Kemang member buys there as a guest: branches do not share customers).
+    dewi = Customer.objects.create(name="Dewi", search_name="dewi", home_branch=business.branch_b)
+    joined = membership.membership_join(actor=business.owner, customer=dewi)
+    Membership.objects.filter(pk=joined.pk).update(tier=shop["gold"])
     dago, _created = checkout(
         actor=business.owner,
         branch=business.branch_b,
-        customer=shop["customer"],
+        customer=dewi,
         lines=[LineIn(product_id=shop["shampoo"].pk)],
         payments=[PaymentIn("qris", 45_500 - 4_550)],
     )

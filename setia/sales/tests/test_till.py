@@ -250,3 +250,36 @@ def test_points_left_from_a_member_are_named_when_the_customer_changes(business:
     expected = _said(business, "Only members can pay with points or cashback.")
     assert 'data-testid="cashier-field-error">' + expected in html and "disabled" in _pay_button(html)
     assert re.search(r'data-testid="to-pay">Rp 150.000<', html)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_another_branch_s_member_buys_as_a_guest_where_branches_do_not_share_customers(
+    business: Business, shop: dict, shared: bool
+) -> None:
+    """The owner sees every customer, but the till's branch decides: at branch B's till a member
+    of branch A gets no member price, earns nothing and cannot pay with points — unless the
+    business shares customers across branches."""
+    from setia.accounts.services import business_settings_update
+    from setia.loyalty.services import ledger
+
+    if shared:
+        business_settings_update(actor=business.owner, share_customers_across_branches=True)
+    joined = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    ledger.points_adjust(actor=business.owner, membership=joined, points=100, reason="welcome")
+    web = client_for(business.owner)
+    web.cookies["django_language"] = "en"
+    form = {**_form(business, shop["creambath"], customer=shop["customer"].pk), "branch": business.branch_b.pk}
+    html = web.post(reverse("sales:cashier"), {**form, "points": "10"}, headers={"HX-Request": "true"}).content.decode()
+    said = f"Member of {business.branch_a.name}: she collects and pays with points there"
+    if shared:
+        assert said not in html and 'data-testid="points-to-earn"' in html
+    else:
+        assert said in html and 'data-testid="points-to-earn"' not in html
+        assert "Only members can pay with points or cashback." in html and "disabled" in _pay_button(html)
+    paid = web.post(reverse("sales:cashier"), {**form, "action": "pay"})
+    assert paid.status_code == 302
+    sale = Order.objects.get()
+    assert sale.branch == business.branch_b and sale.customer == shop["customer"]
+    assert sale.points_earned == (15 if shared else 0)
+    joined.refresh_from_db()
+    assert joined.points_balance == (115 if shared else 100)

@@ -256,7 +256,10 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
             if request.htmx:  # type: ignore[attr-defined]
                 return HttpResponseClientRedirect(reverse("sales:order_detail", args=[order.pk]))
             return redirect("sales:order_detail", pk=order.pk)
-    member = purchases.membership_of(customer.pk) if customer else None
+    membership = purchases.membership_of(customer.pk) if customer else None
+    member = checkout.member_here(membership, customer, branch)
+    # Another branch's member where branches do not share customers: said, and served as a guest.
+    member_elsewhere = customer.home_branch.name if customer and membership and member is None else ""
     field_errors = result.errors if result is not None else {}
     shown_at_field = {"points", "cashback"} if member else set()
     context = {
@@ -267,6 +270,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "appointment": appointment,
         "customer_chosen": bool(data.get("set_customer")),  # the search results close
         "member": member,
+        "member_elsewhere": member_elsewhere,
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
         "lines": lines,
         "payments": payments,
