@@ -259,7 +259,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     membership = purchases.membership_of(customer.pk) if customer else None
     member = checkout.member_here(membership, customer, branch)
     # Another branch's member where branches do not share customers: said, and served as a guest.
-    member_elsewhere = customer.home_branch.name if customer and membership and member is None else ""
+    elsewhere = customer.home_branch if customer and membership and member is None else None
+    member_elsewhere = elsewhere.name if elsewhere is not None else ""
     field_errors = result.errors if result is not None else {}
     shown_at_field = {"points", "cashback"} if member else set()
     context = {
