@@ -10,13 +10,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from setia.accounts.models import User
-from setia.accounts.selectors import branch_scope, require
+from setia.accounts.selectors import branch_scope, business_settings, require
 from setia.core.errors import NotFoundError
 from setia.customers.models import Customer
 from setia.customers.selectors import customer_get
 from setia.loyalty.models import (
     CashbackRule,
     LedgerCheck,
+    LoyaltySettings,
     Membership,
     PointsEntry,
     Referral,
@@ -26,7 +27,7 @@ from setia.loyalty.models import (
     WalletEntry,
 )
 from setia.loyalty.services import ledger, vouchers
-from setia.loyalty.services.membership import loyalty_settings
+from setia.loyalty.services.membership import has_purchase_history, loyalty_settings
 
 
 def member_customer(*, actor: User, customer_id: int) -> Customer:
@@ -87,6 +88,39 @@ def membership_get(*, actor: User, customer_id: int) -> Membership:
     return membership
 
 
+@dataclass(frozen=True)
+class Invite:
+    """What a friend sees on a member's invitation: nothing of the member but her first name."""
+
+    code: str
+    first_name: str
+    business: str
+    joining_points: int  # every new member's points for joining
+    rewarded_at_sign_up: bool  # the referral's points come at joining (else at the first purchase)
+    referral_points: int  # the friend's points for joining with the code
+
+
+def referral_invite(code: str) -> Invite | None:
+    """The invitation behind an active member's referral code (None for any other code)."""
+    code = code.strip().upper()[:16]
+    referrer = (
+        Membership.objects.select_related("customer")
+        .filter(referral_code=code, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if referrer is None:
+        return None
+    config = loyalty_settings()
+    return Invite(
+        code=code,
+        first_name=(referrer.customer.name.split() or [""])[0],
+        business=business_settings().name,
+        joining_points=config.sign_up_points,
+        rewarded_at_sign_up=config.referral_trigger == LoyaltySettings.ReferralTrigger.SIGN_UP,
+        referral_points=config.referee_points,
+    )
+
+
 def card_svg(number: str, scale: int = 4) -> str:
     """The card's QR code as inline SVG (no image file, works offline and in print)."""
     return str(segno.make(number, error="m").svg_inline(scale=scale, border=2, dark="#212529"))
@@ -106,6 +140,9 @@ class MemberSummary:
     # Friends (or the member who brought her) of branches the viewer does not see: a referral code
     # counts across the business, but their names stay in their own branch.
     out_of_view: frozenset[int] = frozenset()
+    # A friend's code can still be linked: nobody brought her and she has bought nothing yet (the
+    # programme's rule: referral codes are for new customers).
+    can_be_referred: bool = False
 
 
 def member_summary(membership: Membership, *, actor: User, entries: int = 5) -> MemberSummary:
@@ -128,6 +165,7 @@ def member_summary(membership: Membership, *, actor: User, entries: int = 5) -> 
         wallet=list(membership.wallet_entries.all()[:entries]),
         tier_change=next(iter(tier_history(membership, limit=1)), None),
         out_of_view=frozenset(person.pk for person in people if not scope.allows(person.home_branch_id)),
+        can_be_referred=referred_by is None and not has_purchase_history(membership.customer_id),
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("loyalty/settings/", views.settings_edit, name="settings"),
     path("loyalty/check/", views.check, name="check"),
     path("loyalty/join/", views.join_link, name="join_link"),
+    path("r/<str:code>/", views.referral_invite, name="referral_invite"),
     path("loyalty/vouchers/<int:pk>/", views.voucher_detail, name="voucher_detail"),
     path("loyalty/vouchers/<int:pk>/codes.csv", views.voucher_codes_csv, name="voucher_codes_csv"),
     path("loyalty/programmes/<int:pk>/", views.programme_detail, name="programme_detail"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -27,6 +28,7 @@ from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
 from setia.core.money import format_rupiah
 from setia.core.pagination import keyset_page
+from setia.core.ratelimit import hit
 from setia.core.references import resolve
 from setia.loyalty import forms, selectors
 from setia.loyalty.models import (
@@ -620,6 +622,26 @@ def member_card(request: HttpRequest, customer_id: int) -> HttpResponse:
         "business_name": getattr(request, "business_name", ""),
     }
     return render(request, "loyalty/member_card.html", context)
+
+
+# The invitation page is public: each address may open it this often (codes are short).
+INVITE_RATE_LIMIT = 60
+INVITE_RATE_PERIOD = 600
+
+
+@login_not_required
+def referral_invite(request: HttpRequest, code: str) -> HttpResponse:
+    """Where a member's referral link leads her friend (no sign-in): who invites — her first name
+    only — what the friend gets for joining with it, and the code with its QR code to show at the
+    till or say on the phone. Each address may open it `INVITE_RATE_LIMIT` times in ten minutes."""
+    decision = hit(f"referral-invite:{request.META.get('REMOTE_ADDR', '')}", INVITE_RATE_LIMIT, INVITE_RATE_PERIOD)
+    if not decision.allowed:
+        response = render(request, "loyalty/referral_invite.html", {"throttled": True}, status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    invite = selectors.referral_invite(code)
+    context = {"invite": invite, "qr_svg": selectors.card_svg(invite.code, scale=6) if invite else ""}
+    return render(request, "loyalty/referral_invite.html", context, status=200 if invite else 404)
 
 
 @staff_view("loyalty.view")

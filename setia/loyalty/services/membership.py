@@ -232,10 +232,11 @@ def referral_link(*, actor: User, membership: Membership, referral_code: str) ->
 
 
 def referral_url(membership: Membership) -> str:
-    """The link a member shares: the join page with her code filled in (relative; the page adds the host)."""
+    """The link a member shares with a friend: the public invitation with her code (relative; the
+    page adds the host)."""
     from django.urls import reverse
 
-    return f"{reverse('loyalty:join_link')}?ref={membership.referral_code}"
+    return reverse("loyalty:referral_invite", args=[membership.referral_code])
 
 
 def _unused_lots(membership: Membership) -> list[tuple[dt.datetime | None, int]]:

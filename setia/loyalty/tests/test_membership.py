@@ -218,6 +218,6 @@ def test_expiry_date_is_the_same_day_months_later_or_the_months_last_day(program
     assert services.expiry_from(at("2026-01-31"), programme) is None
 
 
-def test_referral_link_is_the_join_page_with_the_code(join: Callable[..., Membership]) -> None:
+def test_referral_link_is_the_public_invitation_with_the_code(join: Callable[..., Membership]) -> None:
     ayu: Any = join("Ayu")
-    assert services.referral_url(ayu) == f"/loyalty/join/?ref={ayu.referral_code}"
+    assert services.referral_url(ayu) == f"/r/{ayu.referral_code}/"

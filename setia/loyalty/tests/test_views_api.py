@@ -296,7 +296,7 @@ def test_the_360_page_shows_the_membership_panel(business: Business, records: di
     member = Membership.objects.get(customer_id=records["member"])
     html = client_for(business.manager).get(f"/customers/{records['member']}/").content.decode()
     assert 'data-testid="membership-panel"' in html and member.number in html and "<svg" in html
-    assert f"/loyalty/join/?ref={member.referral_code}" in html
+    assert f"/r/{member.referral_code}/" in html
     assert 'data-testid="loyalty-adjust"' in html and 'data-testid="loyalty-join"' not in html
     cashier = client_for(business.cashier_a).get(f"/customers/{records['member']}/").content.decode()
     assert 'data-testid="loyalty-adjust"' not in cashier and 'data-testid="redeem-reward"' in cashier
@@ -674,3 +674,53 @@ def test_the_voucher_list_shows_the_last_day_where_the_business_is(business: Bus
     row = listed[listed.index("Promo Lebaran 15%") :]
     assert "02/03/2027" in row[:2000] and "01/03/2027" not in row[:2000]
     assert "02/03/2027" in client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
+
+
+def test_the_friend_s_code_box_is_offered_only_while_a_code_can_still_be_linked(
+    business: Business, records: dict[str, int]
+) -> None:
+    import datetime as dt
+
+    from setia.sales.models import Order
+
+    client = client_for(business.owner)
+    page = f"/customers/{records['member']}/"
+    assert f"/loyalty/members/{records['member']}/referral/" in client.get(page).content.decode()
+    Order.objects.create(
+        number="KMG-0000001",
+        branch=business.branch_a,
+        customer_id=records["member"],
+        business_date=dt.date(2026, 11, 2),
+        status=Order.Status.FULFILLED,
+        subtotal=150_000,
+        total=150_000,
+    )
+    # Bought something: referral codes are for new customers, so the box is gone.
+    assert f"/loyalty/members/{records['member']}/referral/" not in client.get(page).content.decode()
+
+
+def test_a_friend_opens_the_referral_link_without_signing_in(
+    business: Business, records: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from setia.loyalty import views
+    from setia.loyalty.models import LoyaltySettings
+
+    LoyaltySettings.objects.update_or_create(pk=1, defaults={"referee_points": 25, "sign_up_points": 10})
+    ayu = Membership.objects.get(customer_id=records["member"])
+    Customer.objects.filter(pk=ayu.customer_id).update(name="Ayu Lestari")
+    panel = client_for(business.owner).get(f"/customers/{ayu.customer_id}/").content.decode()
+    assert f"/r/{ayu.referral_code}/" in panel  # the link the member shares
+    friend = Client()
+    friend.cookies["django_language"] = "en"
+    page = friend.get(f"/r/{ayu.referral_code.lower()}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Ayu invites you to become a member" in html and "Lestari" not in html  # her first name only
+    assert f'data-testid="invite-code">{ayu.referral_code}<' in html and "<svg" in html
+    assert "get 25 points after your first purchase" in html and "also gets 10 points for joining" in html
+    unknown = friend.get("/r/NOPE123/")
+    assert unknown.status_code == 404 and 'data-testid="invite-unknown"' in unknown.content.decode()
+    monkeypatch.setattr(views, "INVITE_RATE_LIMIT", 2)  # someone guessing codes from one address
+    guesser = Client(REMOTE_ADDR="10.0.0.9")
+    codes = [guesser.get(f"/r/GUESS{n}/").status_code for n in range(4)]
+    assert codes[:2] == [404, 404] and codes[2:] == [429, 429]

@@ -4,7 +4,7 @@ receipts sent by email (the WhatsApp receipt is a click-to-chat link the cashier
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
@@ -126,6 +126,12 @@ def receipt_text(order: Order) -> str:
     return "\n".join(text)
 
 
+def has_receipt(order: Order) -> bool:
+    """A receipt is for a sale that was paid: not for a booking not yet done, an order not yet paid
+    or a cancelled one."""
+    return order.status in (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
+
+
 def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str, Any]:
     payments = list(order.payments.all())
     received, change = cash_received(payments)
@@ -147,17 +153,21 @@ def receipt_email(*, actor: User, order: Order) -> str:
     """Send the receipt to the customer's first email address (after the transaction commits)."""
     require(actor, "orders.view")
     email = order.customer.emails.first() if order.customer else None
+    if not has_receipt(order):
+        raise ApplicationError(_("A receipt is sent once the order is paid."))
     if email is None:
         message = _("The customer has no email address.")
         raise ApplicationError(message, {"email": [message]})
     business = business_settings()
     html = render_to_string("sales/receipt.html", receipt_context(order, "a4", email=True))
-    mail = EmailMessage(
+    # The plain text (as the WhatsApp receipt reads) for mail programs and phones that show no
+    # HTML; the A4 receipt beside it.
+    mail = EmailMultiAlternatives(
         subject=_("Receipt %(number)s from %(business)s") % {"number": order.number, "business": business.name},
-        body=html,
+        body=receipt_text(order),
         to=[email.email],
     )
-    mail.content_subtype = "html"
+    mail.attach_alternative(html, "text/html")
     transaction.on_commit(mail.send)
     audit_log(
         actor=actor,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -163,9 +164,15 @@ def test_the_emailed_receipt_shows_each_kind(
     CustomerEmail.objects.create(customer=shop["customer"], email="siti@example.com")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         receipts.receipt_email(actor=business.cashier_a, order=order)
-    body = mail.outbox[-1].body
-    assert "Member discount (Gold 10%)" in body and "Promotions: Creambath + Sampo" in body
-    assert "Voucher HEMAT20" in body
+    sent = mail.outbox[-1]
+    assert isinstance(sent, EmailMultiAlternatives)
+    html, kind = sent.alternatives[0]
+    assert isinstance(html, str) and kind == "text/html"
+    assert "min-height:297mm" not in html.split(".doc{")[-1].split("}")[0]  # no A4 sheet on a phone
+    for body in (sent.body, html):  # the plain text and the A4 receipt beside it
+        assert "Member discount (Gold 10%)" in body and "Promotions: Creambath + Sampo" in body
+        assert "Voucher HEMAT20" in body
+    assert "<html" not in sent.body and sent.body == receipts.receipt_text(order)
 
 
 def test_an_order_without_the_split_shows_discounts_as_one_line(business: Business, shop: dict, offers: dict) -> None:

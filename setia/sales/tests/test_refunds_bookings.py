@@ -221,3 +221,25 @@ def test_a_members_trip_is_paid_its_fare_less_her_discount_without_change(busine
     client.cookies["django_language"] = "en"
     board = client.get(f"/trips/?day={timezone.localdate(trip.pickup_at).isoformat()}").content.decode()
     assert f'data-testid="trip-paid">Rp {paid:,}<' in board and "fare Rp 100,550, member discount" in board
+
+
+def test_a_guest_s_trip_rounded_in_cash_is_not_called_a_member_discount(business: Business, shop: dict) -> None:
+    from django.test import Client
+
+    trip = bookings.trip_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],  # not a member
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(hours=1),
+        pickup_text="Jl. Kemang Raya 5",
+    )
+    bookings.trip_assign(actor=business.cashier_a, trip=trip, driver_name="Pak Budi", vehicle="B 1234 XY")
+    done = bookings.trip_complete(actor=business.cashier_a, trip=trip, fare=87_650)
+    done.order.refresh_from_db()
+    assert (done.order.total, done.order.member_discount, done.order.rounding) == (87_700, 0, 50)
+    client = Client()
+    client.force_login(business.cashier_a)
+    client.cookies["django_language"] = "en"
+    board = client.get(f"/trips/?day={timezone.localdate(trip.pickup_at).isoformat()}").content.decode()
+    assert 'data-testid="trip-paid">Rp 87,700<' in board and "fare Rp 87,650, cash rounding</span>" in board
+    assert "member discount" not in board

@@ -483,3 +483,35 @@ def test_an_appointment_checked_out_at_the_till_is_closed(business: Business, sh
     assert "?appointment=" not in after
     other = client_for(business.cashier_b).get(reverse("sales:cashier"), {"appointment": appointment.pk})
     assert other.status_code == 200 and other.context["appointment"] is None and other.context["lines"] == []
+
+
+def test_a_booking_not_yet_done_has_no_receipt_and_no_amount_in_her_purchases(business: Business, shop: dict) -> None:
+    from setia.customers.models import CustomerEmail
+
+    CustomerPhone.objects.create(customer=shop["customer"], number="+6281234567890", is_primary=True)
+    CustomerEmail.objects.create(customer=shop["customer"], email="siti@example.com")
+    trip = bookings.trip_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(hours=1),
+        pickup_text="Jl. Melati No. 12",
+        destination="Bandara",
+    )
+    web = client_for(business.cashier_a)
+    page = web.get(reverse("sales:order_detail", args=[trip.order_id])).content.decode()
+    assert 'data-testid="receipt-58"' not in page and 'data-testid="receipt-whatsapp"' not in page
+    assert "Email receipt" not in page and "Kirim struk" not in page
+    assert web.get(reverse("sales:order_receipt", args=[trip.order_id]) + "?size=58").status_code == 404
+    web.post(reverse("sales:order_receipt_email", args=[trip.order_id]))
+    from django.core import mail
+
+    assert not mail.outbox
+    panel = web.get(reverse("customers:detail", args=[shop["customer"].pk])).content.decode()
+    row = panel[panel.index(trip.order.number) :][:400]
+    assert "—" in row and "Rp 0" not in row
+    bookings.trip_assign(actor=business.cashier_a, trip=trip, driver_name="Pak Budi")
+    bookings.trip_complete(actor=business.cashier_a, trip=trip, fare=72_000)
+    done = web.get(reverse("sales:order_detail", args=[trip.order_id])).content.decode()
+    assert 'data-testid="receipt-58"' in done and 'data-testid="receipt-whatsapp"' in done
+    assert web.get(reverse("sales:order_receipt", args=[trip.order_id]) + "?size=58").status_code == 200

@@ -448,7 +448,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                 message += " " + _("Change: %(amount)s.") % {"amount": format_rupiah(change)}
             messages.success(request, message)
             return redirect("sales:order_detail", pk=order.pk)
-    phone = order.customer.phones.first() if order.customer else None
+    receipt = receipts.has_receipt(order)
+    phone = order.customer.phones.first() if order.customer and receipt else None
     whatsapp = (
         f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(receipts.receipt_text(order))}" if phone else ""
     )
@@ -460,8 +461,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "discounts": receipts.order_discounts(order),
         "cash_received": received,
         "change": change,
+        "receipt": receipt,
         "whatsapp": whatsapp,
-        "email": order.customer.emails.first() if order.customer else None,
+        "email": order.customer.emails.first() if order.customer and receipt else None,
         "trip": getattr(order, "trip", None) if order.kind == Order.Kind.TRIP else None,
         "refundable": order.total - order.refunded_total,
         "can_pay": order.status == Order.Status.PLACED and actor.has_capability("orders.create"),
@@ -476,6 +478,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 @staff_view("orders.view")
 def order_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.order_get(actor=_actor(request), pk=pk)
+    if not receipts.has_receipt(order):
+        raise NotFoundError(_("A receipt is printed once the order is paid."))
     size = request.GET.get("size", "80")
     if size not in ("58", "80", "a4"):
         size = "80"
