@@ -146,7 +146,8 @@ def points_for(
     *, membership: Membership, lines: list[CartLine], paid: int, at: dt.datetime, config: LoyaltySettings | None = None
 ) -> tuple[int, list[str]]:
     """Points a purchase earns, and how: the base rule on the Rupiah paid (not what points or
-    cashback paid), extra points per product/category, times the tier and promotion multipliers."""
+    cashback paid), extra points per product/category for the items paid for (not one a voucher
+    or promotion gave for free), times the tier and promotion multipliers."""
     config = config or remembered.settings()
     on = timezone.localtime(at).date()
     explanation = []
@@ -166,11 +167,14 @@ def points_for(
         matched = sum(
             line.quantity
             for line in lines
-            if (rule.kind == EarnRule.Kind.PRODUCT and line.product_id == rule.product_id)
-            or (
-                rule.kind == EarnRule.Kind.CATEGORY
-                and line.category_id is not None
-                and line.category_id == rule.category_id
+            if line.amount > 0
+            and (
+                (rule.kind == EarnRule.Kind.PRODUCT and line.product_id == rule.product_id)
+                or (
+                    rule.kind == EarnRule.Kind.CATEGORY
+                    and line.category_id is not None
+                    and line.category_id == rule.category_id
+                )
             )
         )
         if matched and rule.points:

@@ -112,6 +112,7 @@ class PricedLine:
         return self.gross - self.discount
 
     def cart_line(self) -> CartLine:
+        """The line as promotions and vouchers see it: before the voucher's discount."""
         return CartLine(
             self.product_id,
             self.category_id,
@@ -119,6 +120,13 @@ class PricedLine:
             self.unit_price,
             self.member_discount + self.promotion_discount,
             self.description,
+        )
+
+    def paid_line(self) -> CartLine:
+        """The line as the purchase's rewards see it: after every discount (an item a voucher or a
+        promotion gives for free is paid nothing and earns no points of its own)."""
+        return CartLine(
+            self.product_id, self.category_id, self.quantity, self.unit_price, self.discount, self.description
         )
 
 
@@ -395,7 +403,7 @@ def quote(
                 result.errors[field_name] = error.message
     if membership is not None and not strict:  # a preview for the cashier; the sale computes its own
         result.points_to_earn, result.cashback_to_earn = rewards_preview(
-            membership=membership, lines=[line.cart_line() for line in priced], paid=result.paid, at=at
+            membership=membership, lines=[line.paid_line() for line in priced], paid=result.paid, at=at
         )
     return result
 
@@ -726,7 +734,7 @@ def _record(
             customer=customer,
             source=source,
             paid=result.paid,
-            lines=[line.cart_line() for line in result.lines],
+            lines=[line.paid_line() for line in result.lines],
             at=at,
             new_source=fresh,
             batch=writes,

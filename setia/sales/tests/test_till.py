@@ -283,3 +283,46 @@ def test_another_branch_s_member_buys_as_a_guest_where_branches_do_not_share_cus
     assert sale.points_earned == (15 if shared else 0)
     joined.refresh_from_db()
     assert joined.points_balance == (115 if shared else 100)
+
+
+def test_an_item_a_voucher_gives_for_free_earns_no_points_of_its_own(business: Business, shop: dict) -> None:
+    """ "+2 points per hair treatment": a creambath paid entirely with a free-treatment voucher is
+    paid nothing, so it earns nothing; the shampoo bought with it earns its +2 and its Rupiah."""
+    from setia.loyalty.models import EarnRule
+    from setia.loyalty.services import vouchers
+
+    EarnRule.objects.create(name="Perawatan rambut", kind=EarnRule.Kind.CATEGORY, category=shop["hair"], points=2)
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    free = vouchers.voucher_create(
+        actor=business.owner,
+        name="Gratis creambath",
+        kind=Voucher.Kind.FREE_ITEM,
+        free_product=shop["creambath"],
+        per_customer_limit=None,
+    )
+    vouchers.codes_issue(actor=business.owner, voucher=free, code="GRATIS1", customer=shop["customer"])
+    alone = [LineIn(product_id=shop["creambath"].pk)]
+    preview = quote(branch=business.branch_a, customer=shop["customer"], lines=alone, voucher_code="GRATIS1")
+    assert (preview.to_pay, preview.points_to_earn) == (0, 0)
+    sale, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=alone,
+        payments=[],
+        voucher_code="GRATIS1",
+    )
+    assert (sale.total, sale.points_earned) == (0, 0)
+    member.refresh_from_db()
+    assert member.points_balance == 0
+    with_shampoo = [LineIn(product_id=shop["creambath"].pk), LineIn(product_id=shop["shampoo"].pk)]
+    vouchers.codes_issue(actor=business.owner, voucher=free, code="GRATIS2", customer=shop["customer"])
+    both, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=with_shampoo,
+        payments=[PaymentIn("qris", 45_500)],
+        voucher_code="GRATIS2",
+    )
+    assert both.points_earned == 4 + 2  # Rp 45.500 paid: 4 points; +2 for the shampoo only
