@@ -37,4 +37,8 @@ ID = {
         "Kode referal ini tidak ada. Minta teman Anda mengirim tautannya lagi."
     ),
     "Your referral code": "Kode referal Anda",
+    "Codes valid until: that moment has passed; choose a later one or leave it empty.": (
+        "Kode berlaku sampai: waktu itu sudah lewat; pilih waktu yang lebih lambat atau kosongkan."
+    ),
+    "Referral: a friend's first purchase": "Referal: pembelian pertama seorang teman",
 }

@@ -72,7 +72,14 @@ def seed_demo(
     )
     # The parts of the product this kind of business does not use leave the menu (still reachable).
     unused = {"salon": ["trips"], "taxi": ["appointments"]}.get(profile, [])
-    accounts.business_settings_update(actor=owner, name=spec.business, unused_sections=unused)
+    # A PKP business charging PPN prints its NPWP on receipts (a made-up number).
+    accounts.business_settings_update(
+        actor=owner,
+        name=spec.business,
+        unused_sections=unused,
+        tax_id="01.234.567.8-012.000",
+        email="halo@example.com",
+    )
 
     branches: list[Branch] = []
     for name, code, street, place_index in spec.branches:

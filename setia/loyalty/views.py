@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from textwrap import shorten
 from typing import Any
 
 from django.contrib import messages
@@ -236,7 +237,7 @@ KINDS: dict[str, Kind] = {
         "heart",
         [
             Column(gettext_lazy("Kind"), lambda v: str(v.get_kind_display())),
-            Column(gettext_lazy("Description"), lambda v: v.description[:80]),
+            Column(gettext_lazy("Description"), lambda v: shorten(v.description, 80, placeholder="…")),
             Column(gettext_lazy("Aimed at"), _aimed_at),
         ],
         gettext_lazy(
@@ -252,7 +253,7 @@ KINDS: dict[str, Kind] = {
         "diagram-3",
         [
             Column(gettext_lazy("4R type"), lambda p: str(p.get_kind_display())),
-            Column(gettext_lazy("Goal"), lambda p: p.goal[:60]),
+            Column(gettext_lazy("Goal"), lambda p: shorten(p.goal, 60, placeholder="…")),
             Column(gettext_lazy("From"), lambda p: _date(p.starts_on)),
             Column(gettext_lazy("Until"), lambda p: _date(p.ends_on)),
             Column(gettext_lazy("Budget"), lambda p: format_rupiah(p.budget), numeric=True),

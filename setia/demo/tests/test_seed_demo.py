@@ -23,6 +23,7 @@ def test_salon_has_three_branches_and_a_login_for_every_role(db: None) -> None:
     report = seed_demo(profile="salon", seed=7)
     assert Branch.objects.count() == 3
     assert business_settings().name == "Salon Cantik Setia"
+    assert business_settings().tax_id == "01.234.567.8-012.000"  # printed on its PPN receipts
     assert {role for _username, role, _password in report.logins} == set(Role.values)
     assert User.objects.get(username="admin").role == "owner"
     assert all(phone.startswith("+62") for phone in User.objects.exclude(phone="").values_list("phone", flat=True))

@@ -159,7 +159,11 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
             points=config.referrer_points,
             source=source,
             unique_key=f"referral:{locked.pk}:referrer",
-            reason=Message(gettext_noop("Referral: a friend joined")),
+            reason=Message(
+                gettext_noop("Referral: a friend joined")
+                if config.referral_trigger == LoyaltySettings.ReferralTrigger.SIGN_UP
+                else gettext_noop("Referral: a friend's first purchase")
+            ),
             expires_at=expiry_from(now, config),
             actor=actor,
             at=now,

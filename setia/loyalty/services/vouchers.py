@@ -113,6 +113,9 @@ def codes_issue(
     if not 1 <= count <= MAX_BULK_CODES:
         message = _("Issue between 1 and %(max)s codes at a time.") % {"max": MAX_BULK_CODES}
         raise ApplicationError(message, {"count": [message]})
+    if valid_until is not None and valid_until <= timezone.now():
+        message = _("Codes valid until: that moment has passed; choose a later one or leave it empty.")
+        raise ApplicationError(message, {"valid_until": [message]})
     if code:
         code = code.strip().upper()
         _check_code_text(code, "code", _("The code"))

@@ -65,6 +65,7 @@ def test_referral_at_sign_up_rewards_both_once(
     ayu.refresh_from_db()
     friend.refresh_from_db()
     assert (ayu.points_balance, friend.points_balance) == (100, 30)
+    assert PointsEntry.objects.get(membership=ayu).reason == "Referral: a friend joined"
     services.referral_reward(referral=referral, actor=None)  # again: nothing more
     ayu.refresh_from_db()
     assert ayu.points_balance == 100
@@ -95,6 +96,7 @@ def test_referral_at_first_purchase_rewards_only_then(
     rewards = PointsEntry.objects.filter(source__startswith="loyalty.referral:")
     assert set(rewards.values_list("created_at", flat=True)) == {at("2026-03-02")}
     assert {entry.expires_at for entry in rewards} == {services.expiry_from(at("2026-03-02"), programme)}
+    assert rewards.get(membership=ayu).reason == "Referral: a friend's first purchase"
 
 
 def test_a_referral_rewarded_by_a_sale_recorded_later_is_dated_at_the_sale(

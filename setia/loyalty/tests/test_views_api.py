@@ -724,3 +724,10 @@ def test_a_friend_opens_the_referral_link_without_signing_in(
     guesser = Client(REMOTE_ADDR="10.0.0.9")
     codes = [guesser.get(f"/r/GUESS{n}/").status_code for n in range(4)]
     assert codes[:2] == [404, 404] and codes[2:] == [429, 429]
+
+
+def test_long_goals_and_descriptions_are_shortened_at_a_word_with_an_ellipsis(business: Business) -> None:
+    goal = "Pelanggan lama kembali dengan poin ekstra dan layanan istimewa untuk setiap kunjungan berikutnya"
+    Programme.objects.create(name="Kembali", kind="recovery", goal=goal, starts_on="2026-01-01")
+    page = client_for(business.owner).get("/loyalty/programmes/").content.decode()
+    assert goal not in page and "Pelanggan lama kembali dengan poin ekstra dan layanan…" in page

@@ -208,3 +208,16 @@ def test_a_voucher_never_takes_more_off_a_line_than_it_costs() -> None:
         shares = _spread(total, cart, indexes)
         assert sum(shares.values()) == total
         assert all(0 <= shares[n] <= cart[n].amount for n in indexes)
+
+
+def test_codes_are_not_issued_already_expired(business: Business) -> None:
+    from django.utils import timezone
+
+    voucher = vouchers.voucher_create(actor=business.owner, name="Diskon", kind=Voucher.Kind.AMOUNT, value=20_000)
+    past = timezone.now() - dt.timedelta(days=31)
+    with pytest.raises(ApplicationError) as refused:
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, code="KADALUWARSA1", valid_until=past)
+    assert "valid_until" in refused.value.extra and not VoucherCode.objects.exists()
+    later = timezone.now() + dt.timedelta(days=30)
+    (code,) = vouchers.codes_issue(actor=business.owner, voucher=voucher, code="BERLAKU1", valid_until=later)
+    assert code.valid_until == later
