@@ -20,7 +20,7 @@ from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
 from setia.sales.models import Order
 from setia.sales.selectors import customer_orders, home_sales_figures
-from setia.sales.services.bookings import last_trip
+from setia.sales.services.bookings import last_trip, open_trip
 
 PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
 
@@ -97,6 +97,7 @@ def _actions_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] |
         "can_sell": user.has_capability("orders.create"),  # type: ignore[union-attr]
         "can_book": user.has_capability("bookings.manage"),  # type: ignore[union-attr]
         "last_trip": last_trip(customer),
+        "open_trip": open_trip(customer),
     }
 
 

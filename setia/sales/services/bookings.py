@@ -129,6 +129,17 @@ def last_trip(customer: Customer) -> Trip | None:
     )
 
 
+def open_trip(customer: Customer) -> Trip | None:
+    """Her next trip not yet done (booked or assigned), if any: the caller card says so before
+    another is booked."""
+    return (
+        Trip.objects.select_related("order")
+        .filter(order__customer=customer, status__in=[Trip.Status.BOOKED, Trip.Status.ASSIGNED])
+        .order_by("pickup_at", "pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def trip_repeat_last(*, actor: User, customer: Customer, branch: Branch, pickup_at: dt.datetime | None = None) -> Trip:
     """One click from the caller card: the last trip's pick-up (or the most recently used

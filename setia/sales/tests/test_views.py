@@ -271,7 +271,7 @@ def test_repeat_last_trip_from_the_caller_card(business: Business, shop: dict) -
     customer = shop["customer"]
     CustomerPhone.objects.create(customer=customer, number="+6281299990000", is_primary=True)
     home = Address.objects.create(customer=customer, line="Jl. Dago 10", landmark="depan warung")
-    bookings.trip_book(
+    first = bookings.trip_book(
         actor=business.cashier_a,
         customer=customer,
         branch=business.branch_a,
@@ -280,12 +280,22 @@ def test_repeat_last_trip_from_the_caller_card(business: Business, shop: dict) -
         destination="Stasiun Bandung",
     )
     web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
     card = web.get(reverse("customers:caller_lookup") + "?phone=081299990000").content.decode()
     assert 'data-testid="repeat-last-trip"' in card and "Jl. Dago 10" in card
     assert 'data-testid="last-destination">→ Stasiun Bandung<' in card  # where that trip went
-    response = web.post(reverse("sales:trip_repeat", args=[customer.pk]))
-    assert response.status_code == 302
+    # That trip is still to come: the card says so before a second one is booked.
+    at = timezone.localtime(first.pickup_at).strftime("%H:%M")
+    assert 'data-testid="open-trip"' in card and f"Already booked: {first.order.number}" in card and at in card
+    response = web.post(reverse("sales:trip_repeat", args=[customer.pk]), follow=True)
     assert customer.orders.filter(kind="trip").count() == 2
+    assert f"Siti Rahma also has trip {first.order.number} at {at}" in response.content.decode()
+    bookings.trip_cancel(actor=business.cashier_a, trip=first)
+    second = customer.orders.filter(kind="trip").exclude(pk=first.order_id).get().trip
+    bookings.trip_assign(actor=business.cashier_a, trip=second, driver_name="Pak Budi")
+    bookings.trip_complete(actor=business.cashier_a, trip=second, fare=50_000)
+    done = web.get(reverse("customers:caller_lookup") + "?phone=081299990000").content.decode()
+    assert 'data-testid="open-trip"' not in done  # nothing still to come
 
 
 def test_customer_page_shows_purchases(business: Business, order: Order) -> None:

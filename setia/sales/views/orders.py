@@ -610,6 +610,7 @@ def trip_new(request: HttpRequest) -> HttpResponseBase:
 def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
     actor = _actor(request)
     customer = customer_get(actor=actor, pk=customer_id)
+    booked = bookings.open_trip(customer)
     try:
         trip = bookings.trip_repeat_last(
             actor=actor, customer=customer, branch=_branch(actor, request.POST.get("branch"))
@@ -621,6 +622,16 @@ def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
         request,
         _("Trip %(number)s booked: pick-up at %(place)s.") % {"number": trip.order.number, "place": trip.pickup_text},
     )
+    if booked is not None:
+        messages.warning(
+            request,
+            _("%(name)s also has trip %(number)s at %(time)s: cancel one if she booked twice.")
+            % {
+                "name": customer.name,
+                "number": booked.order.number,
+                "time": timezone.localtime(booked.pickup_at).strftime("%H:%M"),
+            },
+        )
     return redirect("sales:trips")
 
 
