@@ -306,10 +306,9 @@ def plan_orders(rng: random.Random, profile: str, behaviour: list[str], orders: 
             yield Plan(customer, day, minute)
 
 
-def _next_month(day: dt.date) -> dt.datetime:
-    """02:00 on the first day of the month after `day`, when the demo's history runs the expiry."""
-    first = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return dt.datetime.combine(first, dt.time(2), tzinfo=JAKARTA)
+def _night(day: dt.date) -> dt.datetime:
+    """02:00 on `day`, when the nightly expiry runs."""
+    return dt.datetime.combine(day, dt.time(2), tzinfo=JAKARTA)
 
 
 def _at(plan: Plan) -> dt.datetime:
@@ -445,12 +444,12 @@ def seed_history(
     drivers = _drivers_by_branch()
     lines_written = 0
     last_service: dict[int, str] = {}
-    expiry_run = _next_month(plans[0].day) if plans else None
+    expired_through: dt.date | None = None
     for plan in plans:
         at = _at(plan)
-        while expiry_run is not None and expiry_run <= at:  # the nightly expiry, on the 1st of each month
-            ledger.points_expire_due(now=expiry_run)
-            expiry_run = _next_month(expiry_run.date())
+        if plan.day != expired_through:  # the nightly expiry, before the day's first visit: no
+            ledger.points_expire_due(now=_night(plan.day))  # points are spent after they expired
+            expired_through = plan.day
         while joining is not None and joining[0] <= at:  # members join in time, between the visits
             members.append(_join(rng, owner, customers[joining[1]], members, joining[0]))
             joining = next(joins, None)
