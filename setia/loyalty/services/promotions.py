@@ -38,6 +38,13 @@ class PromotionOutcome:
     # Which of `suggestions` each stamp card made (promotion id -> its texts): a sale that spends
     # that card's free code earns no stamp, and the till drops them (`without_spent_card`).
     card_suggestions: dict[int, list[str]] = field(default_factory=dict)
+    # The item a suggestion asks to add (its text -> the product's id), for the till's "Add" button.
+    suggested_products: dict[str, int] = field(default_factory=dict)
+
+    def suggest(self, text: str, product_id: int | None = None) -> None:
+        self.suggestions.append(text)
+        if product_id is not None:
+            self.suggested_products[text] = product_id
 
     @property
     def discount(self) -> int:
@@ -114,8 +121,8 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | N
                 _take(outcome, lines, by_product[x.pk], free, lines[by_product[x.pk][0]].unit_price, promotion.name)
                 outcome.applied.append(promotion.name)
             if bought and bought % group == promotion.quantity:
-                outcome.suggestions.append(
-                    _("Add one more %(item)s: it is free (%(name)s).") % {"item": x.name, "name": promotion.name}
+                outcome.suggest(
+                    _("Add one more %(item)s: it is free (%(name)s).") % {"item": x.name, "name": promotion.name}, x.pk
                 )
         elif promotion.kind == Promotion.Kind.BUY_X_GET_Y and promotion.reward_product is not None:
             y = promotion.reward_product
@@ -126,20 +133,23 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | N
                 _take(outcome, lines, by_product[y.pk], free, lines[by_product[y.pk][0]].unit_price, promotion.name)
                 outcome.applied.append(promotion.name)
             if entitled > taken:
-                outcome.suggestions.append(
+                outcome.suggest(
                     _("Add %(free)s: it is free with %(item)s (%(name)s).")
-                    % {"free": y.name, "item": x.name, "name": promotion.name}
+                    % {"free": y.name, "item": x.name, "name": promotion.name},
+                    y.pk,
                 )
             elif promotion.quantity > 1 and bought % promotion.quantity == promotion.quantity - 1:
                 # Buy 3, get one free: two in the sale. (Buy 1: each already brings its own.)
-                outcome.suggestions.append(
+                outcome.suggest(
                     _("One more %(item)s and %(free)s is free (%(name)s).")
-                    % {"item": x.name, "free": y.name, "name": promotion.name}
+                    % {"item": x.name, "free": y.name, "name": promotion.name},
+                    x.pk,
                 )
             elif not bought and taken:
-                outcome.suggestions.append(
+                outcome.suggest(
                     _("Add %(item)s and %(free)s is free (%(name)s).")
-                    % {"item": x.name, "free": y.name, "name": promotion.name}
+                    % {"item": x.name, "free": y.name, "name": promotion.name},
+                    x.pk,
                 )
         elif (
             promotion.kind == Promotion.Kind.BUNDLE and promotion.reward_product is not None and promotion.bundle_price
@@ -156,9 +166,10 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | N
                 outcome.applied.append(promotion.name)
             if bought > bundles or (count(y.pk) > bundles):
                 missing = y if bought > bundles else x
-                outcome.suggestions.append(
+                outcome.suggest(
                     _("Add %(item)s: together they cost %(price)s (%(name)s).")
-                    % {"item": missing.name, "price": format_rupiah(promotion.bundle_price), "name": promotion.name}
+                    % {"item": missing.name, "price": format_rupiah(promotion.bundle_price), "name": promotion.name},
+                    missing.pk,
                 )
         elif promotion.kind == Promotion.Kind.NEXT_DISCOUNT and bought:
             outcome.suggestions.append(

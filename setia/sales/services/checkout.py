@@ -154,6 +154,7 @@ class Quote:
     cashback_to_earn: int = 0
     promotions_applied: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    suggested_products: dict[str, int] = field(default_factory=dict)  # suggestion -> the item to add
     voucher: vouchers.VoucherResult | None = None  # the evaluation behind voucher_discount
     # A preview (not strict): the inputs left out of the pricing, by field, with their messages
     # ("points", "cashback", "payments[2].amount", "payments"). A sale refuses them instead.
@@ -348,6 +349,7 @@ def quote(
         priced[index].note = outcome.notes.get(index, "")
     result.promotions_applied = outcome.applied
     result.suggestions = outcome.suggestions
+    result.suggested_products = outcome.suggested_products
     voucher_code = (voucher_code or "").strip().upper()
     if voucher_code:
         try:

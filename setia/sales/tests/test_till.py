@@ -326,3 +326,25 @@ def test_an_item_a_voucher_gives_for_free_earns_no_points_of_its_own(business: B
         voucher_code="GRATIS2",
     )
     assert both.points_earned == 4 + 2  # Rp 45.500 paid: 4 points; +2 for the shampoo only
+
+
+def test_the_suggested_item_is_added_with_one_click(business: Business, shop: dict) -> None:
+    from setia.loyalty.models import Promotion
+
+    Promotion.objects.create(
+        name="Creambath + Sampo",
+        kind=Promotion.Kind.BUY_X_GET_Y,
+        product=shop["creambath"],
+        reward_product=shop["shampoo"],
+    )
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    form = _form(business, shop["creambath"])
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert "Add Sampo: it is free with Creambath (Creambath + Sampo)." in html
+    assert f'value="add:{shop["shampoo"].pk}" data-testid="add-suggested"' in html
+    added = web.post(
+        reverse("sales:cashier"), {**form, "action": f"add:{shop['shampoo'].pk}"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert added.count('data-testid="cart-line"') == 2 and 'data-testid="add-suggested"' not in added
+    assert re.search(r'data-testid="to-pay">Rp 150.000<', added)  # the shampoo is free

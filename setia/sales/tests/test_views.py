@@ -207,6 +207,8 @@ def test_a_number_typed_with_a_decimal_point_is_refused_at_its_field_not_read_as
     form = _till_form(business, shop, **cells)
     preview = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert message in preview
+    for typed in cells.get("line_quantity", []):
+        assert f'name="line_quantity" value="{typed}"' in preview  # shown again as typed, to correct
     assert "Rp 1,950,000" not in preview and "Rp 2,250,000" not in preview  # never 15 creambaths
     pay = preview.split('data-testid="pay"')[0].rsplit("<button", 1)[1]
     assert "disabled" in pay

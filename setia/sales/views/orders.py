@@ -96,11 +96,12 @@ def _not_whole(label: str, value: str) -> ApplicationError:
 # --- Cashier ----------------------------------------------------------------------------------
 
 
-def _cart(data: Any) -> tuple[list[LineIn], list[str], list[PaymentIn], list[str]]:
+def _cart(data: Any) -> tuple[list[LineIn], list[tuple[str, str]], list[PaymentIn], list[str]]:
     """The cart as posted: its lines and payments, each with the message about what was typed in
-    it ("" when it reads as a whole number). What does not read is 0 here, never a guess."""
+    it ("" when it reads as a whole number; a line's with the quantity as typed, to show it again).
+    What does not read is 0 here, never a guess."""
     lines: list[LineIn] = []
-    line_problems: list[str] = []
+    line_problems: list[tuple[str, str]] = []
     for product, quantity, price, description, staff in zip(
         data.getlist("line_product"),
         data.getlist("line_quantity"),
@@ -124,7 +125,7 @@ def _cart(data: Any) -> tuple[list[LineIn], list[str], list[PaymentIn], list[str
                 staff_id=parse_id(staff),
             )
         )
-        line_problems.append(problem)
+        line_problems.append((problem, quantity.strip()[:30] if count is None else ""))
     payments: list[PaymentIn] = []
     payment_problems: list[str] = []
     for method, typed in zip(data.getlist("pay_method"), data.getlist("pay_amount"), strict=False):
@@ -157,7 +158,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         if request.method == "GET":
             service = appointment.service
             lines = [LineIn(service.pk, 1, service.price, service.name, appointment.staff_id)]
-            line_problems = [""]
+            line_problems = [("", "")]
     action = data.get("action", "")
     error: ApplicationError | None = None
     if action == "pay" and appointment is None and data.get("appointment"):
@@ -174,7 +175,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
                 lines.append(
                     LineIn(product_id=product.pk, quantity=1, unit_price=product.price, description=product.name)
                 )
-                line_problems.append("")
+                line_problems.append(("", ""))
     elif action.startswith("remove:"):
         index = _int(action[7:], -1)
         if 0 <= index < len(lines):
@@ -187,7 +188,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         payments, payment_problems = [PaymentIn(method=Payment.Method.CASH, amount=0)], [""]
     voucher_code = (data.get("use_voucher") or data.get("voucher_code", "")).strip()
     # What was typed and does not read as a whole number: named at its field, left out of the bill.
-    problems = {f"lines[{n}]": problem for n, problem in enumerate(line_problems, start=1) if problem}
+    problems = {f"lines[{n}]": problem for n, (problem, _typed) in enumerate(line_problems, start=1) if problem}
     points, cashback = _whole(data.get("points")), _whole(data.get("cashback"))
     if points is None:
         problems["points"] = _not_whole(_("Points"), data.get("points", "")).message
@@ -274,6 +275,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "member_elsewhere": member_elsewhere,
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
         "lines": lines,
+        "typed_quantities": [typed for _problem, typed in line_problems],  # shown again where unreadable
         "payments": payments,
         "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
         "voucher_code": voucher_code,
