@@ -121,9 +121,10 @@ def referral_invite(code: str) -> Invite | None:
     )
 
 
-def card_svg(number: str, scale: int = 4) -> str:
-    """The card's QR code as inline SVG (no image file, works offline and in print)."""
-    return str(segno.make(number, error="m").svg_inline(scale=scale, border=2, dark="#212529"))
+def card_svg(number: str, scale: int = 4, *, fit: bool = False) -> str:
+    """The card's QR code as inline SVG (no image file, works offline and in print). With `fit`,
+    it has no size of its own and fills the box its page gives it (the printed card's)."""
+    return str(segno.make(number, error="m").svg_inline(scale=scale, border=2, dark="#212529", omitsize=fit))
 
 
 @dataclass(frozen=True)

@@ -619,7 +619,7 @@ def member_card(request: HttpRequest, customer_id: int) -> HttpResponse:
     context = {
         "customer": member.customer,
         "membership": member,
-        "qr_svg": selectors.card_svg(member.number, scale=5),
+        "qr_svg": selectors.card_svg(member.number, scale=5, fit=True),
         "business_name": getattr(request, "business_name", ""),
     }
     return render(request, "loyalty/member_card.html", context)
