@@ -731,3 +731,14 @@ def test_long_goals_and_descriptions_are_shortened_at_a_word_with_an_ellipsis(bu
     Programme.objects.create(name="Kembali", kind="recovery", goal=goal, starts_on="2026-01-01")
     page = client_for(business.owner).get("/loyalty/programmes/").content.decode()
     assert goal not in page and "Pelanggan lama kembali dengan poin ekstra dan layanan…" in page
+
+
+def test_the_programme_page_says_how_much_of_the_budget_is_used(business: Business) -> None:
+    programme = Programme.objects.create(
+        name="Kembali", kind="recovery", goal="Win back", starts_on="2026-01-01", budget=2_000_000, cost=500_000
+    )
+    client = client_for(business.owner)
+    page = client.get(f"/loyalty/programmes/{programme.pk}/").content.decode()
+    assert 'data-testid="budget-used">25%<' in page and 'aria-valuenow="25"' in page
+    Programme.objects.filter(pk=programme.pk).update(budget=0)
+    assert 'data-testid="budget-used"' not in client.get(f"/loyalty/programmes/{programme.pk}/").content.decode()
