@@ -328,7 +328,7 @@ ID = {
     "Cashback outstanding": "Cashback beredar",
     "Friends referred": "Teman yang direferensikan",
     "The rules in short": "Aturan singkatnya",
-    "%(points)s point(s) for every %(amount)s paid.": "%(points)s poin untuk setiap %(amount)s yang dibayar.",
+    "%(points)s point for every %(amount)s paid.": "%(points)s poin untuk setiap %(amount)s yang dibayar.",
     "One point pays %(value)s.": "Satu poin bernilai %(value)s.",
     "Paying with points is off.": "Pembayaran dengan poin dimatikan.",
     "Points expire after %(months)s month.": "Poin kedaluwarsa setelah %(months)s bulan.",

@@ -257,6 +257,18 @@ class Payment(models.Model):
         return f"{self.method} {self.amount}"
 
     @property
+    def label(self) -> str:
+        """How receipts name it: the method, and for points how many were paid ("Poin (50)")."""
+        from django.utils.text import capfirst
+
+        from setia.core.money import format_count
+
+        name = str(capfirst(self.get_method_display()))
+        if self.method == self.Method.POINTS and self.reference.isdigit():
+            return f"{name} ({format_count(int(self.reference))})"
+        return name
+
+    @property
     def change(self) -> int:
         """The change given back from the cash received."""
         return self.tendered - self.amount if self.tendered is not None else 0

@@ -109,7 +109,7 @@ def receipt_text(order: Order) -> str:
             % {"rate": f"{order.tax_rate.normalize():f}", "amount": format_rupiah(order.tax_total)}
         )
     payments = list(order.payments.all())
-    text += [f"{payment.get_method_display().capitalize()}: {format_rupiah(payment.amount)}" for payment in payments]
+    text += [f"{payment.label}: {format_rupiah(payment.amount)}" for payment in payments]
     received, change = cash_received(payments)
     if change:
         text.append(

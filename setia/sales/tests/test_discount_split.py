@@ -153,7 +153,8 @@ def test_the_whatsapp_receipt_text_shows_each_kind(business: Business, shop: dic
     assert sorted(text[2:subtotal]) == sorted(gross)
     assert sum(line.quantity * line.unit_price for line in gross.values()) == order.subtotal
     assert subtotal < text.index("Member discount (Gold 10%): -" + format_rupiah(order.member_discount))
-    paid = [f"{p.get_method_display().capitalize()}: {format_rupiah(p.amount)}" for p in order.payments.all()]
+    paid = [f"{p.label}: {format_rupiah(p.amount)}" for p in order.payments.all()]
+    assert f"QRIS: {format_rupiah(order.total)}" in text  # the method as written (not "Qris")
     assert paid and all(line in text for line in paid)
 
 

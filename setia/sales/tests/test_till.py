@@ -348,3 +348,23 @@ def test_the_suggested_item_is_added_with_one_click(business: Business, shop: di
     ).content.decode()
     assert added.count('data-testid="cart-line"') == 2 and 'data-testid="add-suggested"' not in added
     assert re.search(r'data-testid="to-pay">Rp 150.000<', added)  # the shampoo is free
+
+
+def test_a_receipt_says_how_many_points_paid(business: Business, shop: dict) -> None:
+    from setia.loyalty.services import ledger
+
+    joined = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    ledger.points_adjust(actor=business.owner, membership=joined, points=100, reason="welcome")
+    sale, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["shampoo"].pk)],
+        points=50,
+        payments=[PaymentIn("cash", 40_500)],
+    )
+    text = receipts.receipt_text(sale)
+    assert "Points (50): Rp 5,000" in text.splitlines()
+    for size in ("58", "a4"):
+        page = client_for(business.cashier_a).get(reverse("sales:order_receipt", args=[sale.pk]) + f"?size={size}")
+        assert "Poin (50)" in page.content.decode()
