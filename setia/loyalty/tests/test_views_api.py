@@ -742,3 +742,13 @@ def test_the_programme_page_says_how_much_of_the_budget_is_used(business: Busine
     assert 'data-testid="budget-used">25%<' in page and 'aria-valuenow="25"' in page
     Programme.objects.filter(pk=programme.pk).update(budget=0)
     assert 'data-testid="budget-used"' not in client.get(f"/loyalty/programmes/{programme.pk}/").content.decode()
+
+
+def test_issuing_codes_reads_as_such_in_the_recent_activity(business: Business) -> None:
+    voucher = vouchers.voucher_create(actor=business.owner, name="Promo Lebaran", kind=Voucher.Kind.PERCENT, value=15)
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, count=20)
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    page = client.get("/").content.decode()
+    recent = page[page.index("bi-journal-text") :]
+    assert 'data-testid="activity-message"> · 20 codes issued</span>' in recent
