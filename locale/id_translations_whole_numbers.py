@@ -49,4 +49,5 @@ ID = {
         "Sudah dipesan: %(number)s tanggal %(day)s pukul %(time)s (%(status)s) dari %(place)s."
     ),
     "Open the trips": "Buka daftar perjalanan",
+    "%(tier)s since joining on %(day)s; no change since.": "%(tier)s sejak bergabung pada %(day)s; belum berubah sejak itu.",
 }

@@ -1,6 +1,7 @@
 """Loyalty pages and API endpoints per persona, and what they do."""
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -752,3 +753,15 @@ def test_issuing_codes_reads_as_such_in_the_recent_activity(business: Business) 
     page = client.get("/").content.decode()
     recent = page[page.index("bi-journal-text") :]
     assert 'data-testid="activity-message"> · 20 codes issued</span>' in recent
+
+
+def test_a_new_member_s_tier_history_says_since_when_she_is_in_her_tier(
+    business: Business, records: dict[str, int]
+) -> None:
+    member = Membership.objects.select_related("tier").get(customer_id=records["member"])
+    assert member.tier is not None and member.tier_since is not None
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/loyalty/members/{records['member']}/ledger/").content.decode()
+    day = member.tier_since.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%d/%m/%Y")
+    assert f"{member.tier.name} since joining on {day}; no change since." in page
