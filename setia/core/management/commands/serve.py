@@ -39,7 +39,11 @@ class Command(BaseCommand):
             "worker": [python, manage, "db_worker", "--no-reload"],
             "scheduler": [python, manage, "run_scheduler"],
         }
-        processes = {name: subprocess.Popen(command, cwd=settings.BASE_DIR) for name, command in commands.items()}
+        # The port reaches every process: links in emails the worker sends use it (SITE_URL's default).
+        env = {**os.environ, "PORT": str(options["port"])}
+        processes = {
+            name: subprocess.Popen(command, cwd=settings.BASE_DIR, env=env) for name, command in commands.items()
+        }
         self.stdout.write(self.style.SUCCESS(f"Setia CRM: http://{options['host']}:{options['port']}/"))
         stopping = False
 
