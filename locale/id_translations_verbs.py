@@ -12,4 +12,3 @@ ID = {
     "someone did it\x04revoked": "mencabut",
     "someone did it\x04recorded": "mencatat",
 }
-ID["Cashback earned: %(amount)s"] = "Cashback diperoleh: %(amount)s"

@@ -106,7 +106,7 @@ def test_cashback_for_returning_customers_only(programme: LoyaltySettings, join:
 
     with translation.override("id"):
         titles = [entry.title for entry in timeline_for(member.customer) if entry.kind == "loyalty"]
-    assert "Cashback diperoleh: +Rp 30.000" in titles and "Cashback diperoleh: +Rp 25.000" in titles
+    assert "Cashback didapat: +Rp 30.000" in titles and "Cashback didapat: +Rp 25.000" in titles
     with translation.override("en"):
         titles = [entry.title for entry in timeline_for(member.customer) if entry.kind == "loyalty"]
     assert "Cashback earned: +Rp 30,000" in titles
