@@ -475,7 +475,10 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
         if not error and request.GET.get("call") == "1":  # typed for a call (not "Show card" again)
             services.call_lookup_record(agent=_actor(request), typed=raw, phone=phone)
     card = selectors.caller_card(actor=_actor(request), phone=phone) if not error else None
-    return render(request, "customers/caller_card.html", {"card": card, "raw": raw, "error": error})
+    response = render(request, "customers/caller_card.html", {"card": card, "raw": raw, "error": error})
+    if raw and not error and request.GET.get("call") == "1":
+        response["HX-Trigger"] = "setia:call"  # the page's list of recent calls shows it
+    return response
 
 
 @staff_view("calls.answer")

@@ -22,6 +22,7 @@
           body.innerHTML = data.pops[data.pops.length - 1].html;
           if (window.htmx) { htmx.process(body); }
           bootstrap.Offcanvas.getOrCreateInstance(panel).show();
+          document.body.dispatchEvent(new CustomEvent("setia:call"));  // lists of calls refresh
         }
       })
       .catch(function () { /* offline for a moment: the next poll catches up */ })

@@ -210,6 +210,7 @@ def test_a_number_typed_into_who_is_calling_is_kept_as_a_call(business: Business
     client = client_for(business.cashier_a)
     card = client.get("/calls/lookup/", {"phone": "0811 6964 5669", "call": "1"})
     assert card.status_code == 200 and f"/customers/{caller}/" in card.content.decode()
+    assert card["HX-Trigger"] == "setia:call"  # the page's recent calls refresh at once
     pop = ScreenPop.objects.get()
     assert (pop.agent, pop.event, pop.caller, pop.phone) == (
         business.cashier_a,
@@ -219,8 +220,9 @@ def test_a_number_typed_into_who_is_calling_is_kept_as_a_call(business: Business
     )
     page = client.get("/calls/").content.decode()
     assert 'data-testid="recent-call-typed"' in page and f"/customers/{caller}/" in page
+    assert 'hx-trigger="setia:call from:body" hx-select="#recent-calls-card"' in page
     # "Show card" on a recent call, a bad number and an empty box record nothing more.
-    client.get("/calls/lookup/", {"phone": "+6281169645669"})
+    assert "HX-Trigger" not in client.get("/calls/lookup/", {"phone": "+6281169645669"})
     client.get("/calls/lookup/", {"phone": "12", "call": "1"})
     client.get("/calls/lookup/", {"phone": "", "call": "1"})
     assert ScreenPop.objects.count() == 1
