@@ -90,14 +90,25 @@ def test_member_card_referrals_and_the_free_treatment(page: Any, live_server: An
     panel = page.get_by_test_id("membership-panel")
     assert panel.get_by_test_id("member-qr").locator("svg").count() == 1
     referral_code = panel.get_by_test_id("referral-code").inner_text().strip()
+    link = panel.get_by_test_id("referral-link").get_attribute("href")
     _buy_creambath(page)
     assert page.get_by_test_id("order-total").inner_text() == "Rp 150.000"
     assert page.get_by_test_id("points-earned").inner_text() == "15"
     ayu = Customer.objects.get(name="Ayu Lestari")
 
-    # A week later she brings Bunga, who joins with Ayu's code and buys.
+    # She sends Bunga her link; Bunga opens it on her own phone, without signing in.
+    assert link == f"{base}/r/{referral_code}/"
+    phone = page.context.browser.new_context(viewport={"width": 390, "height": 844})
+    invite = phone.new_page()
+    invite.goto(link)
+    assert "Ayu mengundang Anda menjadi anggota" in invite.get_by_test_id("referral-invite").inner_text()
+    assert "Lestari" not in invite.content()  # only her first name
+    shown_code = invite.get_by_test_id("invite-code").inner_text().strip()
+    phone.close()
+
+    # A week later she brings Bunga, who joins with the code from the link and buys.
     _new_customer(page, base, "Bunga Citra", "081322223333")
-    _join(page, referral_code)
+    _join(page, shown_code)
     _buy_creambath(page)
     page.goto(f"{base}/customers/{Customer.objects.get(name='Bunga Citra').pk}/")
     assert page.get_by_test_id("membership-panel").get_by_test_id("points-balance").inner_text() == "35"  # 15 + 20
