@@ -57,6 +57,7 @@ PUBLIC: dict[str, int] = {
     "account_inactive": 200,
     "account_email_verification_sent": 200,
     "sales:lead_form": 200,  # the public web form of a lead source (its key is the secret)
+    "loyalty:referral_invite": 200,  # a member's invitation for a friend (her referral link)
 }
 
 # Several pages take a word from a fixed list as a parameter: crawl each value.
@@ -244,6 +245,8 @@ def _kwargs(case: str, demo: "Demo") -> dict[str, Any]:
             kwargs.update(object_type=event.object_type, object_id=event.object_id)
         elif name == "sales:lead_form":
             kwargs[param] = LeadSource.objects.filter(form_enabled=True).order_by("pk").first().form_key  # type: ignore[union-attr]
+        elif name == "loyalty:referral_invite":
+            kwargs[param] = Membership.objects.order_by("pk").values_list("referral_code", flat=True)[0]
         elif name == "sales:activities_for_record" and param == "record":
             kwargs[param] = variant
         elif name == "sales:activities_for_record" and param == "pk":
