@@ -70,3 +70,11 @@ def parse_rupiah(text: str) -> int | None:
     if match is None:
         return None
     return int(re.sub(r"\D", "", match.group(1)))
+
+
+def parse_whole(text: str) -> int | None:
+    """`parse_rupiah` with an optional minus sign: "-1.500" is -1500 (a lower limit, a negative
+    number a service refuses in its own words)."""
+    text = text.strip()
+    number = parse_rupiah(text.removeprefix("-"))
+    return -number if number is not None and text.startswith("-") else number

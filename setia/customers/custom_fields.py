@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from setia.core.errors import ApplicationError
-from setia.core.money import parse_rupiah
+from setia.core.money import parse_whole
 from setia.customers.models import CustomFieldDefinition
 
 FieldType = CustomFieldDefinition.FieldType
@@ -79,11 +79,10 @@ def convert_type(definition: CustomFieldDefinition, value: Any) -> Any:
     if kind == FieldType.INTEGER:
         try:
             if isinstance(value, str):
-                text = value.strip()
-                whole = parse_rupiah(text.removeprefix("-"))  # "1.500" is 1500; "1.5" is not whole
+                whole = parse_whole(value)  # "1.500" is 1500; "1.5" is not whole
                 if whole is None:
-                    raise ValueError(text)
-                return -whole if text.startswith("-") else whole
+                    raise ValueError(value)
+                return whole
             return int(value)
         except (TypeError, ValueError) as error:
             raise ValueError(_("enter a whole number")) from error

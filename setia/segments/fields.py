@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from setia.core.money import parse_rupiah
+from setia.core.money import parse_whole
 
 
 class FieldType:
@@ -149,11 +149,10 @@ def parse_money(raw: Any) -> int:
         raise ValueError(_("enter an amount in Rupiah, e.g. 5.000.000"))
     if isinstance(raw, int):
         return raw
-    text = str(raw).strip()
-    amount = parse_rupiah(text.removeprefix("-"))
+    amount = parse_whole(str(raw))
     if amount is None:
         raise ValueError(_("enter an amount in Rupiah, e.g. 5.000.000"))
-    return -amount if text.startswith("-") else amount
+    return amount
 
 
 def parse_number(raw: Any) -> Decimal:

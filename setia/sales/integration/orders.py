@@ -18,11 +18,9 @@ from setia.core.sql import db_datetime, latest_per_customer
 from setia.customers import merge, panels, timeline
 from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
-from setia.sales.models import Order
+from setia.sales.models import PAID_STATUSES, Order
 from setia.sales.selectors import customer_orders, home_sales_figures
 from setia.sales.services.bookings import last_trip, open_trip
-
-PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
 
 
 def _order_entry(

@@ -6,6 +6,7 @@ from setia.sales.models.drivers import Driver
 from setia.sales.models.imports import OrderImport
 from setia.sales.models.leads import Lead, LeadAssignmentRule, LeadSource, RoundRobinCursor
 from setia.sales.models.orders import (
+    PAID_STATUSES,
     Appointment,
     Order,
     OrderLine,
@@ -19,6 +20,7 @@ from setia.sales.models.quotes import Quote, QuoteLine
 from setia.sales.models.renewals import Subscription
 
 __all__ = [
+    "PAID_STATUSES",
     "Activity",
     "Appointment",
     "DigestDelivery",

@@ -182,6 +182,10 @@ class Order(TimeStampedModel):
         return self.number
 
 
+# An order that was paid (a refund keeps it paid: what was refunded is counted apart).
+PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(

@@ -17,7 +17,7 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.core.texts import Message
 from setia.loyalty.models import VoucherUse
-from setia.sales.models import Order, Payment
+from setia.sales.models import PAID_STATUSES, Order, Payment
 from setia.sales.services.checkout import sales_settings
 
 
@@ -129,7 +129,7 @@ def receipt_text(order: Order) -> str:
 def has_receipt(order: Order) -> bool:
     """A receipt is for a sale that was paid: not for a booking not yet done, an order not yet paid
     or a cancelled one."""
-    return order.status in (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
+    return order.status in PAID_STATUSES
 
 
 def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str, Any]:

@@ -507,3 +507,36 @@ def test_a_booking_not_yet_done_has_no_receipt_and_no_amount_in_her_purchases(bu
     done = web.get(reverse("sales:order_detail", args=[trip.order_id])).content.decode()
     assert 'data-testid="receipt-58"' in done and 'data-testid="receipt-whatsapp"' in done
     assert web.get(reverse("sales:order_receipt", args=[trip.order_id]) + "?size=58").status_code == 200
+
+
+def test_an_appointment_check_out_with_a_decimal_amount_is_refused_and_changes_nothing(
+    business: Business, shop: dict
+) -> None:
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    appointment = bookings.appointment_book(
+        actor=business.cashier_a,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=start,
+    )
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    url = reverse("sales:appointment_action", args=[appointment.pk, "checkout"])
+    page = web.post(url, {"amount": "150000.5", "method": "cash"}, follow=True).content.decode()
+    assert "Amount received: “150000.5” is not a whole number" in page
+    appointment.refresh_from_db()
+    assert appointment.order.status == "booked" and not appointment.order.payments.exists()
+
+
+def test_codes_valid_until_a_past_moment_are_refused_on_the_voucher_page(business: Business) -> None:
+    from setia.loyalty.models import Voucher, VoucherCode
+    from setia.loyalty.services import vouchers
+
+    voucher = vouchers.voucher_create(actor=business.owner, name="Diskon", kind=Voucher.Kind.AMOUNT, value=20_000)
+    web = client_for(business.owner)
+    web.cookies["django_language"] = "en"
+    past = (timezone.localtime() - dt.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M")
+    page = web.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 1, "max_uses": 1, "valid_until": past})
+    assert page.status_code == 200 and "that moment has passed" in page.content.decode()
+    assert 'data-field-error="valid_until"' in page.content.decode() and not VoucherCode.objects.exists()

@@ -22,7 +22,7 @@ from setia.catalog.models import Product
 from setia.catalog.selectors import product_search
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
-from setia.core.money import format_rupiah, parse_rupiah
+from setia.core.money import format_rupiah, parse_whole
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
 from setia.customers.selectors import card_elsewhere, customer_get, held_elsewhere, phone_prefix, search_customers
@@ -71,10 +71,7 @@ def _whole(value: str | None, default: int = 0) -> int | None:
     services to refuse in their words); `default` when left empty, None when it is not a whole
     number ("1.5" is refused, not read as 15)."""
     text = (value or "").strip()[:30]
-    if not text:
-        return default
-    number = parse_rupiah(text.removeprefix("-"))
-    return -number if number is not None and text.startswith("-") else number
+    return parse_whole(text) if text else default
 
 
 def _amount(value: str | None, label: str) -> int:
