@@ -14,8 +14,9 @@ class MemberOut(Schema):
     tier_reason: str | None  # why she is in her tier (the latest change's), in the key owner's language
     points: int
     cashback: int
-    points_value: int  # Rupiah the points pay for now
+    points_value: int  # Rupiah the points pay for now (those past their date pay nothing)
     points_expiring_soon: int
+    points_lapsed: int  # past their date, not spendable; the nightly expiry takes them
     referral_code: str
     referred_by: str | None  # the referrer's card number
 

@@ -144,6 +144,8 @@ class MemberSummary:
     # A friend's code can still be linked: nobody brought her and she has bought nothing yet (the
     # programme's rule: referral codes are for new customers).
     can_be_referred: bool = False
+    # Points past their date that the nightly expiry has not taken yet: in the balance, not spendable.
+    lapsed: int = 0
 
 
 def member_summary(membership: Membership, *, actor: User, entries: int = 5) -> MemberSummary:
@@ -167,6 +169,7 @@ def member_summary(membership: Membership, *, actor: User, entries: int = 5) -> 
         tier_change=next(iter(tier_history(membership, limit=1)), None),
         out_of_view=frozenset(person.pk for person in people if not scope.allows(person.home_branch_id)),
         can_be_referred=referred_by is None and not has_purchase_history(membership.customer_id),
+        lapsed=ledger.points_lapsed(membership),
     )
 
 

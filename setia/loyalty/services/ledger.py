@@ -461,6 +461,54 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
     return expired
 
 
+def points_lapsed(membership: Membership, *, now: dt.datetime | None = None) -> int:
+    """Points past their date that the nightly expiry has not taken yet: part of the balance, not
+    spendable (`spendable_points`); the next debit expires them first (`expire_lapsed`)."""
+    due = _expiring_by_member(now or timezone.now(), [membership.pk]).get(membership.pk, 0)
+    return max(0, min(due, membership.points_balance))
+
+
+def spendable_points(membership: Membership, *, now: dt.datetime | None = None) -> int:
+    """The points she can pay with now: her balance less what is past its date."""
+    return membership.points_balance - points_lapsed(membership, now=now)
+
+
+def expire_lapsed(
+    membership: Membership, *, spend: int, field: str = "points", now: dt.datetime | None = None, fresh: bool = False
+) -> int:
+    """Before `spend` points are spent: expire what is past its date (the nightly job may not
+    have run since), so a redemption never spends expired points and the ledger says so in order.
+    Refused, with nothing written, when what is left is less than `spend` (the message names
+    `field`). Under the member's row lock (as every debit and the nightly job take it), so two
+    debits at once do not both expire the same points. Returns the points expired. `fresh`: as
+    `points_post`."""
+    now = now or timezone.now()
+    balance = (
+        Membership.objects.select_for_update().filter(pk=membership.pk).values_list("points_balance", flat=True).first()
+    )
+    if balance is None:
+        return 0
+    membership.points_balance = balance
+    due = points_lapsed(membership, now=now)
+    if not due:
+        return 0
+    if balance - due < spend:
+        message = _("Not enough points: %(spendable)s can be used; %(lapsed)s are past their date.") % {
+            "spendable": balance - due,
+            "lapsed": due,
+        }
+        raise ApplicationError(message, {field: [message]})
+    points_post(
+        membership=membership,
+        kind=PointsEntry.Kind.EXPIRE,
+        points=-due,
+        reason=Message(gettext_noop("Points older than the validity period")),
+        at=now,
+        fresh=fresh,
+    )
+    return due
+
+
 def points_expiring_soon(
     *, days: int, now: dt.datetime | None = None, membership_ids: list[int] | None = None
 ) -> dict[int, int]:

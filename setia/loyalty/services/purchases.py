@@ -233,17 +233,30 @@ def pay_with_points(
         raise_points(message)
     if points <= 0:
         raise_points(_("Enter a number of points greater than zero."))
-    ledger.points_post(
-        membership=membership,
-        kind=PointsEntry.Kind.REDEEM,
-        points=-points,
-        source=source,
-        unique_key=f"{source}:pay",
-        reason=Message(gettext_noop("Paid with points")),
-        actor=actor,
-        at=at,
-        fresh=fresh,
-    )
+
+    key = f"{source}:pay"
+
+    def spend() -> None:
+        if not fresh and PointsEntry.objects.filter(unique_key=key).exists():
+            return  # this payment is recorded already (a retry): nothing to expire or spend
+        ledger.expire_lapsed(membership, spend=points, now=at, fresh=fresh)  # past their date: expired, not spent
+        ledger.points_post(
+            membership=membership,
+            kind=PointsEntry.Kind.REDEEM,
+            points=-points,
+            source=source,
+            unique_key=key,
+            reason=Message(gettext_noop("Paid with points")),
+            actor=actor,
+            at=at,
+            fresh=fresh,
+        )
+
+    if fresh:  # inside the sale's transaction, which rolls back whole on an error
+        spend()
+    else:  # the expiry and the payment together, under the member's lock
+        with transaction.atomic():
+            spend()
     return points * config.point_value
 
 

@@ -30,6 +30,8 @@ def reward_redeem(*, actor: User, membership: Membership, reward: Reward) -> Rew
         if not taken:
             message = _("The reward %(name)s is out of stock.") % {"name": reward.name}
             raise ApplicationError(message, {"reward": [message]})
+    # Past their date: expired first, never spent.
+    ledger.expire_lapsed(membership, spend=reward.points_cost, field="reward")
     entry = ledger.points_post(
         membership=membership,
         kind=PointsEntry.Kind.REDEEM,

@@ -2,6 +2,7 @@
 hold under simultaneous use."""
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -76,6 +77,49 @@ def test_100_simultaneous_point_payments_on_a_balance_for_50(
     member.refresh_from_db()
     assert member.points_balance == 0 == _ledger_sum(member)
     assert PointsEntry.objects.filter(membership=member, kind="redeem").count() == 50
+    assert not PointsEntry.objects.filter(balance_after__lt=0).exists()
+
+
+def test_simultaneous_payments_expire_points_past_their_date_once(
+    business: Business, join: Callable[..., Membership], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 of her points passed their date and the nightly expiry has not run: 100 payments of a
+    point at once, against the 100 she may spend, all go through, and the 100 past their date
+    are expired once (without the member's lock two payments could both count them, and the
+    second be refused or expire them again)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    _postgres()
+    member = join("Ayu")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    ledger.points_post(
+        membership=member,
+        kind=PointsEntry.Kind.EARN,
+        points=100,
+        at=yesterday - dt.timedelta(days=400),
+        expires_at=yesterday,
+    )
+    ledger.points_post(membership=member, kind=PointsEntry.Kind.BONUS, points=100)
+    counted = ledger.points_lapsed
+
+    def slow_count(membership: Membership, **kwargs: Any) -> int:  # widen the window between count and write
+        due = counted(membership, **kwargs)
+        time.sleep(0.02)
+        return due
+
+    monkeypatch.setattr(ledger, "points_lapsed", slow_count)
+
+    def pay(number: int) -> None:
+        pay_with_points(
+            actor=business.cashier_a, membership=Membership.objects.get(pk=member.pk), points=1, source=f"sale:{number}"
+        )
+
+    assert _race(100, pay) == ["ok"] * 100
+    member.refresh_from_db()
+    assert member.points_balance == 0 == _ledger_sum(member)
+    assert list(PointsEntry.objects.filter(membership=member, kind="expire").values_list("points", flat=True)) == [-100]
     assert not PointsEntry.objects.filter(balance_after__lt=0).exists()
 
 

@@ -183,6 +183,64 @@ def test_expiry_never_takes_points_already_spent(join: Callable[..., Membership]
     assert ledger.points_expiring_soon(days=60, now=at("2026-01-11")) == {member.pk: 40}
 
 
+def test_points_past_their_date_are_expired_before_she_pays_with_points(
+    business: Business, programme: LoyaltySettings, join: Callable[..., Membership]
+) -> None:
+    """The nightly expiry has not run since her oldest lot's date: those points are not spendable,
+    and paying expires them first (the history shows the expiry, then the payment)."""
+    member = join("Ayu")
+    _lot(member, 100, "2025-01-10", "2026-01-10")
+    _lot(member, 50, "2025-06-10", "2026-06-10")
+    member.refresh_from_db()
+    assert ledger.points_lapsed(member, now=at("2026-01-09")) == 0
+    assert ledger.points_lapsed(member, now=at("2026-01-11")) == 100
+    assert ledger.spendable_points(member, now=at("2026-01-11")) == 50
+    # More than she may spend: refused, and nothing (not even the expiry) is written.
+    with pytest.raises(ApplicationError, match="Not enough points"):
+        pay_with_points(actor=business.cashier_a, membership=member, points=60, source="sale:1", at=at("2026-01-11"))
+    assert _balances(member) == (150, 0)
+    assert not PointsEntry.objects.filter(membership=member, kind="expire").exists()
+    assert pay_with_points(actor=business.cashier_a, membership=member, points=40, source="sale:2", at=at("2026-01-11"))
+    entries = PointsEntry.objects.filter(membership=member).order_by("id")
+    assert [(entry.kind, entry.points, entry.balance_after) for entry in entries][2:] == [
+        ("expire", -100, 50),
+        ("redeem", -40, 10),
+    ]
+    assert _balances(member) == (10, 0)
+    # The night's run finds nothing more to take; the younger lot's rest expires in its time.
+    assert ledger.points_expire_due(now=at("2026-01-12")) == 0
+    assert ledger.points_expire_due(now=at("2026-06-11")) == 10
+    assert ledger.ledger_mismatches() == []
+
+
+def test_a_reward_is_not_paid_for_with_points_past_their_date(
+    business: Business, programme: LoyaltySettings, join: Callable[..., Membership]
+) -> None:
+    from setia.loyalty.models import Reward
+    from setia.loyalty.services.rewards import reward_redeem
+
+    member = join("Ayu")
+    _lot(member, 100, "2025-01-10", "2026-01-10")
+    _lot(member, 30, "2025-06-10", "2099-06-10")
+    member.refresh_from_db()
+    towel = Reward.objects.create(name="Towel", points_cost=50, stock=3)
+    with pytest.raises(ApplicationError, match="30 can be used; 100 are past their date") as refused:
+        reward_redeem(actor=business.cashier_a, membership=member, reward=towel)
+    assert "reward" in refused.value.extra
+    towel.refresh_from_db()
+    assert towel.stock == 3 and _balances(member) == (130, 0)
+    assert not PointsEntry.objects.filter(membership=member, kind="expire").exists()
+    comb = Reward.objects.create(name="Comb", points_cost=20)
+    reward_redeem(actor=business.cashier_a, membership=member, reward=comb)
+    assert list(
+        PointsEntry.objects.filter(membership=member, points__lt=0).order_by("id").values_list("kind", "points")
+    ) == [
+        ("expire", -100),
+        ("redeem", -20),
+    ]
+    assert _balances(member) == (10, 0)
+
+
 def test_ledger_check_finds_a_balance_that_differs_from_its_ledger(
     business: Business, join: Callable[..., Membership]
 ) -> None:

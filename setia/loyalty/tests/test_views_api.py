@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from setia.accounts.services import api_key_create
 from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
@@ -765,3 +766,39 @@ def test_a_new_member_s_tier_history_says_since_when_she_is_in_her_tier(
     page = client.get(f"/loyalty/members/{records['member']}/ledger/").content.decode()
     day = member.tier_since.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%d/%m/%Y")
     assert f"{member.tier.name} since joining on {day}; no change since." in page
+
+
+def test_points_past_their_date_show_apart_on_her_card_the_reward_page_and_the_api(
+    business: Business, records: dict[str, int]
+) -> None:
+    """The nightly expiry has not run since 200 of her points passed their date."""
+    ayu = Membership.objects.get(customer_id=records["member"])
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    ledger.points_post(
+        membership=ayu,
+        kind=PointsEntry.Kind.EARN,
+        points=200,
+        at=yesterday - dt.timedelta(days=400),
+        expires_at=yesterday,
+    )
+    web = client_for(business.manager)
+    card = web.get(f"/customers/{records['member']}/").content.decode()
+    with translation.override(business.manager.language or "id"):
+        said = ngettext(
+            "%(points)s point is past its date: it cannot be spent and goes at the nightly expiry.",
+            "%(points)s points are past their date: they cannot be spent and go at the nightly expiry.",
+            200,
+        ) % {"points": 200}
+        apart = gettext("%(points)s past their date") % {"points": 200}
+    assert 'data-testid="points-lapsed"' in card and said in card
+    page = web.get(f"/loyalty/members/{records['member']}/reward/").content.decode()
+    assert 'data-testid="points-spendable">120<' in page and f"({apart})" in page
+    member = Client(headers=_headers(business.manager)).get(f"/api/v1/members/{records['member']}").json()
+    assert (member["points"], member["points_lapsed"], member["points_value"]) == (320, 200, 12_000)
+    # The hair mask costs 100: she has 120 to spend, so it is given, and the 200 expire first.
+    reward = Reward.objects.get()
+    assert web.post(f"/loyalty/members/{records['member']}/reward/", {"reward": reward.pk}).status_code == 302
+    ayu.refresh_from_db()
+    assert ayu.points_balance == 20 and ledger.points_lapsed(ayu) == 0
+    card = web.get(f"/customers/{records['member']}/").content.decode()
+    assert 'data-testid="points-lapsed"' not in card

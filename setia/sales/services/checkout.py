@@ -37,7 +37,7 @@ from setia.customers.models import Address, Customer
 from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
 from setia.loyalty.services import config as loyalty_config
-from setia.loyalty.services import promotions, purchases, vouchers
+from setia.loyalty.services import ledger, promotions, purchases, vouchers
 from setia.sales.models import Order, OrderLine, Payment, SalesSettings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
@@ -384,11 +384,11 @@ def quote(
         net, registered=config.tax_registered, percent=config.ppn_percent, included=config.prices_include_tax
     )
     if strict:
-        _apply_loyalty_payments(result, membership, points, cashback, strict)
+        _apply_loyalty_payments(result, membership, points, cashback, strict, at)
     else:  # a bad input is left out (and named); the rest is priced as usual
         for field_name, asked in (("points", (points, 0)), ("cashback", (0, cashback))):
             try:
-                _apply_loyalty_payments(result, membership, *asked, strict)
+                _apply_loyalty_payments(result, membership, *asked, strict, at)
             except ApplicationError as error:
                 result.errors[field_name] = error.message
     result.due = result.total - result.points_value - result.cashback
@@ -419,7 +419,7 @@ def rewards_preview(*, membership: Membership, lines: list[CartLine], paid: int,
 
 
 def _apply_loyalty_payments(
-    result: Quote, membership: Membership | None, points: int, cashback: int, strict: bool
+    result: Quote, membership: Membership | None, points: int, cashback: int, strict: bool, at: dt.datetime
 ) -> None:
     if points < 0:
         raise _field_error("points", _("Pay with points: enter an amount of zero or more."))
@@ -436,6 +436,13 @@ def _apply_loyalty_payments(
         if points > membership.points_balance:
             raise _field_error(
                 "points", _("Not enough points: the balance is %(balance)s.") % {"balance": membership.points_balance}
+            )
+        lapsed = ledger.points_lapsed(membership, now=at)  # past their date, not yet taken by the nightly job
+        if points > membership.points_balance - lapsed:
+            raise _field_error(
+                "points",
+                _("Not enough points: %(spendable)s can be used; %(lapsed)s are past their date.")
+                % {"spendable": membership.points_balance - lapsed, "lapsed": lapsed},
             )
         if points * value > result.total:
             raise _field_error(
@@ -1020,7 +1027,7 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
     membership = member_here(
         purchases.membership_of(customer.pk) if customer is not None else None, customer, order.branch
     )
-    _apply_loyalty_payments(result, membership, points, cashback, True)
+    _apply_loyalty_payments(result, membership, points, cashback, True, timezone.now())
     result.due = result.total - result.points_value - result.cashback
     _apply_money_payments(result, payments, sales_settings(), True)
     at = timezone.now()

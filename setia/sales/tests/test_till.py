@@ -368,3 +368,63 @@ def test_a_receipt_says_how_many_points_paid(business: Business, shop: dict) -> 
     for size in ("58", "a4"):
         page = client_for(business.cashier_a).get(reverse("sales:order_receipt", args=[sale.pk]) + f"?size={size}")
         assert "Poin (50)" in page.content.decode()
+
+
+def test_points_past_their_date_are_shown_apart_and_cannot_pay(business: Business, shop: dict) -> None:
+    """Her oldest points passed their date and the nightly expiry has not run yet: the till shows
+    what she can spend, refuses more at the field, and a sale with the rest expires them first."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.loyalty.models import PointsEntry
+    from setia.loyalty.services import ledger
+
+    joined = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    ledger.points_post(
+        membership=joined, kind="earn", points=300, at=yesterday - dt.timedelta(days=365), expires_at=yesterday
+    )
+    ledger.points_post(membership=joined, kind="bonus", points=80)
+    web = client_for(business.cashier_a)
+    form = _form(business, shop["shampoo"], customer=shop["customer"].pk, points="100")
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    with translation.override(business.cashier_a.language or "id"):
+        shown = gettext("%(points)s points") % {"points": "80"}
+        apart = gettext("%(points)s past their date") % {"points": "300"}
+    assert f'data-testid="points-balance">{shown}<' in html and f"({apart})" in html
+    expected = _said(
+        business,
+        "Not enough points: %(spendable)s can be used; %(lapsed)s are past their date.",
+        spendable=80,
+        lapsed=300,
+    )
+    assert 'data-testid="points-error">' + expected in html and "disabled" in _pay_button(html)
+    sale, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["shampoo"].pk)],
+        points=80,
+        payments=[PaymentIn("cash", 37_500)],
+    )
+    joined.refresh_from_db()
+    debits = PointsEntry.objects.filter(membership=joined, points__lt=0).order_by("id")
+    assert [(entry.kind, entry.points) for entry in debits] == [("expire", -300), ("redeem", -80)]
+    assert joined.points_balance == sale.points_earned
+
+
+def test_the_till_opened_from_her_page_by_the_owner_is_at_her_branch(business: Business, shop: dict) -> None:
+    """The owner works no single till: "New sale" on a Dago customer's page opens the Dago till
+    (where she is a member), not the first branch of the list; a cashier stays at her own."""
+    from setia.customers.models import Customer
+
+    dago = Customer.objects.create(name="Dewi", search_name="dewi", home_branch=business.branch_b)
+    owner = client_for(business.owner)
+    assert owner.get(reverse("sales:cashier") + f"?customer={dago.pk}").context["branch"] == business.branch_b
+    kemang = shop["customer"]
+    assert owner.get(reverse("sales:cashier") + f"?customer={kemang.pk}").context["branch"] == business.branch_a
+    chosen = owner.get(reverse("sales:cashier") + f"?customer={dago.pk}&branch={business.branch_a.pk}")
+    assert chosen.context["branch"] == business.branch_a  # a branch chosen on the till stays
+    cashier = client_for(business.cashier_a).get(reverse("sales:cashier") + f"?customer={kemang.pk}")
+    assert cashier.context["branch"] == business.branch_a

@@ -26,7 +26,7 @@ from setia.core.money import format_rupiah, parse_whole
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
 from setia.customers.selectors import card_elsewhere, customer_get, held_elsewhere, phone_prefix, search_customers
-from setia.loyalty.services import purchases, vouchers
+from setia.loyalty.services import ledger, purchases, vouchers
 from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Appointment, Order, Payment, Trip
@@ -142,6 +142,10 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     customer_id = parse_id(data.get("set_customer") or data.get("customer"))
     if customer_id and data.get("action") != "clear_customer":
         customer = customer_get(actor=actor, pk=customer_id)
+        if not data.get("branch") and actor.branch_id is None:
+            # Opened from her page by someone not bound to one till (the owner): her own branch,
+            # where she is a member, rather than the first branch of the list.
+            branch = _branch(actor, str(customer.home_branch_id or ""))
     lines, line_problems, payments, payment_problems = _cart(data) if request.method == "POST" else ([], [], [], [])
     # Checking out an appointment here (from the calendar): her, its branch, its service with its
     # stylist in the sale, and paying closes the appointment. Changing the customer lets it go.
@@ -256,6 +260,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
             return redirect("sales:order_detail", pk=order.pk)
     membership = purchases.membership_of(customer.pk) if customer else None
     member = checkout.member_here(membership, customer, branch)
+    # Points past their date (the nightly expiry takes them): shown apart, not spendable.
+    lapsed = ledger.points_lapsed(member) if member else 0
     # Another branch's member where branches do not share customers: said, and served as a guest.
     elsewhere = customer.home_branch if customer and membership and member is None else None
     member_elsewhere = elsewhere.name if elsewhere is not None else ""
@@ -269,6 +275,8 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "appointment": appointment,
         "customer_chosen": bool(data.get("set_customer")),  # the search results close
         "member": member,
+        "points_lapsed": lapsed,
+        "points_spendable": member.points_balance - lapsed if member else 0,
         "member_elsewhere": member_elsewhere,
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
         "lines": lines,
