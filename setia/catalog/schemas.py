@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from setia.core.money import WholeNumber
+
 
 class CategoryOut(Schema):
     id: int
@@ -41,7 +43,7 @@ class ProductIn(Schema):
     name: str
     sku: str | None = None
     category_id: int | None = None
-    price: int
+    price: WholeNumber  # whole Rupiah: a JSON number ("150.000" as a string is refused)
     duration_minutes: int | None = None
     description: str = ""
     is_active: bool = True
@@ -56,7 +58,7 @@ class ProductPatch(Schema):
     name: str | None = None
     sku: str | None = None
     category_id: int | None = None
-    price: int | None = None
+    price: WholeNumber | None = None
     duration_minutes: int | None = None
     description: str | None = None
     is_active: bool | None = None

@@ -2,8 +2,10 @@
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
 
 from django.utils.translation import get_language
+from pydantic import Strict
 
 
 def format_rupiah(amount: int | Decimal | None, language: str | None = None) -> str:
@@ -78,3 +80,8 @@ def parse_whole(text: str) -> int | None:
     text = text.strip()
     number = parse_rupiah(text.removeprefix("-"))
     return -number if number is not None and text.startswith("-") else number
+
+
+# A whole number in an API body: a JSON number without a fraction. A string is refused, not read
+# ("150.000" would otherwise be taken for 150 with a zero fraction — a thousandth of what was meant).
+WholeNumber = Annotated[int, Strict()]

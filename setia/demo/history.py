@@ -57,7 +57,7 @@ from setia.loyalty.services import ledger, programmes, vouchers
 from setia.loyalty.services.membership import CODE_ALPHABET, expiry_from, loyalty_settings, membership_join
 from setia.sales.models import Appointment, Driver, Order, Trip
 from setia.sales.services import imports
-from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+from setia.sales.services.checkout import LineIn, PaymentIn, checkout, quote
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 DAYS = 730
@@ -405,6 +405,19 @@ def _rewards_spent(
     return spend
 
 
+def _drop_voucher_unless_it_fits(
+    spend: Spend, branch: Branch, customer: Customer, lines: list[LineIn], at: dt.datetime
+) -> None:
+    """A voucher the bill does not qualify for once her member discount and the promotions are
+    taken off (a minimum spend the fare no longer reaches) stays in her pocket, as the till would
+    say: priced as the till prices it."""
+    if (
+        spend.voucher_code
+        and quote(branch=branch, customer=customer, lines=lines, voucher_code=spend.voucher_code, at=at).voucher_error
+    ):
+        spend.voucher_code = ""
+
+
 def taxi_fare(rng: random.Random) -> int:
     kilometres = rng.uniform(3, 25)
     return int((7_000 + 4_500 * kilometres) // 500 * 500)
@@ -462,15 +475,15 @@ def seed_history(
             destination = rng.choice(destinations(branch.name))
             driver = rng.choice(drivers[branch.pk]) if drivers[branch.pk] else None
             spend = _rewards_spent(rng, customer, fare, [], at)
+            trip = [
+                LineIn(product_id=products["TRIP"].pk, quantity=1, unit_price=fare, description=f"Trip → {destination}")
+            ]
+            _drop_voucher_unless_it_fits(spend, branch, customer, trip, at)
             order, _created = checkout(
                 actor=owner,
                 branch=branch,
                 customer=customer,
-                lines=[
-                    LineIn(
-                        product_id=products["TRIP"].pk, quantity=1, unit_price=fare, description=f"Trip → {destination}"
-                    )
-                ],
+                lines=trip,
                 payments=[PaymentIn("cash", fare)],  # cash: the change covers what rewards paid
                 voucher_code=spend.voucher_code,
                 points=spend.points,
@@ -499,14 +512,16 @@ def seed_history(
             continue
         chosen = _salon_lines(rng, products, last_service, plan.customer)
         spend = _rewards_spent(rng, customer, _gross(chosen), chosen, at)
+        visit = [
+            LineIn(product_id=product.pk, quantity=quantity, staff_id=cashier.pk if cashier else None)
+            for product, quantity in chosen
+        ]
+        _drop_voucher_unless_it_fits(spend, branch, customer, visit, at)
         order, _created = checkout(
             actor=owner,
             branch=branch,
             customer=customer,
-            lines=[
-                LineIn(product_id=product.pk, quantity=quantity, staff_id=cashier.pk if cashier else None)
-                for product, quantity in chosen
-            ],
+            lines=visit,
             # cash: the change covers any member discount and what rewards paid
             payments=[PaymentIn("cash", _gross(chosen))],
             voucher_code=spend.voucher_code,

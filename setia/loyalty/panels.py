@@ -16,7 +16,7 @@ from setia.customers.models import Customer
 from setia.customers.timeline import Entry
 from setia.loyalty import selectors
 from setia.loyalty.models import Membership, PointsEntry, Referral, Reward, Tier, TierChange, WalletEntry
-from setia.loyalty.services import promotions
+from setia.loyalty.services import ledger, promotions
 from setia.loyalty.services.membership import referral_url
 
 
@@ -184,7 +184,13 @@ def membership_caller(request: HttpRequest, customer: Customer) -> dict[str, Any
     membership = selectors.membership_for(customer)
     if membership is None or membership.status != Membership.Status.ACTIVE:
         return None
-    return {"membership": membership, "stamp_cards": promotions.stamp_cards(customer.pk)}
+    lapsed = ledger.points_lapsed(membership)  # past their date: shown apart, not spendable
+    return {
+        "membership": membership,
+        "stamp_cards": promotions.stamp_cards(customer.pk),
+        "points_spendable": membership.points_balance - lapsed,
+        "points_lapsed": lapsed,
+    }
 
 
 def register() -> None:

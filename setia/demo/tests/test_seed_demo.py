@@ -320,3 +320,39 @@ def test_demo_appointments_fall_within_opening_hours_whenever_it_is_seeded(clock
     assert all(start > now for start in starts)
     assert all(dt.time(9) <= start.time() < dt.time(20) for start in starts), starts
     assert len({start.date() for start in starts}) == 2
+
+
+def test_a_shop_voucher_the_discounted_fare_does_not_qualify_for_is_left_out(db: None) -> None:
+    """A Rp 52.000 fare qualifies for a Rp 50.000-minimum voucher, but not once a Gold member's
+    10 % is taken off: the demo's history then leaves the voucher out (the sale was refused and
+    the whole taxi demo failed to load on some days)."""
+    from django.utils import timezone
+
+    from setia.catalog.models import Product
+    from setia.customers.models import Customer
+    from setia.demo.history import Spend, _drop_voucher_unless_it_fits
+    from setia.loyalty.models import LoyaltySettings, Tier, Voucher
+    from setia.loyalty.services import vouchers
+    from setia.loyalty.services.membership import membership_join
+    from setia.sales.models import SalesSettings
+    from setia.sales.services.checkout import LineIn
+
+    owner = User.objects.create_user("owner", password="x", role="owner")
+    branch = Branch.objects.create(name="Pool", code="pl", city="KOTA BANDUNG")
+    LoyaltySettings.objects.create(pk=1)
+    SalesSettings.objects.create(pk=1)
+    gold = Tier.objects.create(name="Gold", rank=0, discount_percent=10)
+    customer = Customer.objects.create(name="Ayu", search_name="ayu", home_branch=branch)
+    membership_join(actor=owner, customer=customer)
+    customer.membership.__class__.objects.filter(customer=customer).update(tier=gold)
+    trip = Product.objects.create(kind="service", name="Trip", price=0)
+    voucher = vouchers.voucher_create(
+        actor=owner, name="Hemat", kind=Voucher.Kind.AMOUNT, value=10_000, min_spend=50_000
+    )
+    code = vouchers.codes_issue(actor=owner, voucher=voucher, code="HEMAT10", max_uses=None)[0].code
+    now = timezone.now()
+    for fare, kept in ((52_000, ""), (60_000, code)):
+        spend = Spend(voucher_code=code)
+        lines = [LineIn(product_id=trip.pk, quantity=1, unit_price=fare, description="Trip")]
+        _drop_voucher_unless_it_fits(spend, branch, customer, lines, now)
+        assert spend.voucher_code == kept, fare

@@ -772,6 +772,8 @@ def test_points_past_their_date_show_apart_on_her_card_the_reward_page_and_the_a
     business: Business, records: dict[str, int]
 ) -> None:
     """The nightly expiry has not run since 200 of her points passed their date."""
+    from setia.customers.models import CustomerPhone
+
     ayu = Membership.objects.get(customer_id=records["member"])
     yesterday = timezone.now() - dt.timedelta(days=1)
     ledger.points_post(
@@ -783,6 +785,8 @@ def test_points_past_their_date_show_apart_on_her_card_the_reward_page_and_the_a
     )
     web = client_for(business.manager)
     card = web.get(f"/customers/{records['member']}/").content.decode()
+    CustomerPhone.objects.create(customer_id=records["member"], number="+6281169645669", is_primary=True)
+    caller = web.get("/calls/lookup/?phone=0811-6964-5669").content.decode().split('data-testid="caller-membership"')[1]
     with translation.override(business.manager.language or "id"):
         said = ngettext(
             "%(points)s point is past its date: it cannot be spent and goes at the nightly expiry.",
@@ -791,6 +795,7 @@ def test_points_past_their_date_show_apart_on_her_card_the_reward_page_and_the_a
         ) % {"points": 200}
         apart = gettext("%(points)s past their date") % {"points": 200}
     assert 'data-testid="points-lapsed"' in card and said in card
+    assert gettext("%(points)s points") % {"points": 120} in caller and f"({apart})" in caller
     page = web.get(f"/loyalty/members/{records['member']}/reward/").content.decode()
     assert 'data-testid="points-spendable">120<' in page and f"({apart})" in page
     member = Client(headers=_headers(business.manager)).get(f"/api/v1/members/{records['member']}").json()

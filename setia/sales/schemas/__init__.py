@@ -2,18 +2,20 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from setia.core.money import WholeNumber
+
 
 class LineSchema(Schema):
     product_id: int | None = None
-    quantity: int = 1
-    unit_price: int | None = Field(None, description="Whole Rupiah; the catalogue price when left out")
+    quantity: WholeNumber = 1
+    unit_price: WholeNumber | None = Field(None, description="Whole Rupiah; the catalogue price when left out")
     description: str = ""
     staff_id: int | None = None
 
 
 class PaymentSchema(Schema):
     method: str = Field(description="cash, qris, gopay, ovo, dana, shopeepay, transfer, card")
-    amount: int
+    amount: WholeNumber
     reference: str = ""
 
 
@@ -24,8 +26,8 @@ class OrderIn(Schema):
     lines: list[LineSchema]
     payments: list[PaymentSchema]
     voucher_code: str = ""
-    points: int = Field(0, description="Points the member pays with")
-    cashback: int = Field(0, description="Cashback balance (Rupiah) the member pays with")
+    points: WholeNumber = Field(0, description="Points the member pays with")
+    cashback: WholeNumber = Field(0, description="Cashback balance (Rupiah) the member pays with")
     note: str = ""
 
 
@@ -89,14 +91,14 @@ class OrderPage(Schema):
 
 class OrderPayIn(Schema):
     payments: list[PaymentSchema] = Field(description="One or more; cash is rounded and change given as at the cashier")
-    points: int = Field(0, description="Points the member pays with")
-    cashback: int = Field(0, description="Cashback balance (Rupiah) the member pays with")
+    points: WholeNumber = Field(0, description="Points the member pays with")
+    cashback: WholeNumber = Field(0, description="Cashback balance (Rupiah) the member pays with")
 
 
 class RefundIn(Schema):
     reason: str
-    amount: int | None = None
-    lines: dict[int, int] | None = Field(None, description="Line id -> quantity to refund")
+    amount: WholeNumber | None = None
+    lines: dict[int, WholeNumber] | None = Field(None, description="Line id -> quantity to refund")
 
 
 class TripIn(Schema):
@@ -132,5 +134,5 @@ class TripAssignIn(Schema):
 
 
 class TripCompleteIn(Schema):
-    fare: int
+    fare: WholeNumber
     method: str = "cash"

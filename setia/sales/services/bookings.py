@@ -25,6 +25,12 @@ from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
 
 
+def _aware(at: dt.datetime) -> dt.datetime:
+    """A time given without its zone (an API client's "2026-12-02T17:00:00") is the business's
+    local time."""
+    return timezone.make_aware(at) if timezone.is_naive(at) else at
+
+
 def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field: [message]})
 
@@ -87,6 +93,7 @@ def trip_book(
     pickup_text = (pickup_text or "").strip()
     if not pickup_text:
         raise _error("pickup_text", _("Enter the pick-up address."))
+    pickup_at = _aware(pickup_at)
     if pickup_at < timezone.now() - dt.timedelta(hours=1):
         raise _error("pickup_at", _("The pick-up time is in the past."))
     order = _booking_order(
@@ -320,6 +327,7 @@ def appointment_book(
         raise _error(
             "service", _("%(service)s is not offered at %(branch)s.") % {"service": service.name, "branch": branch.name}
         )
+    starts_at = _aware(starts_at)
     if starts_at < timezone.now() - dt.timedelta(hours=1):
         raise _error("starts_at", _("The appointment time is in the past."))
     hours, local = opening_hours(branch), timezone.localtime(starts_at)

@@ -227,9 +227,19 @@ def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
     if len(lines) > MAX_LINES:
         raise _field_error("lines", _("At most %(count)s items per sale.") % {"count": MAX_LINES})
     products = _products({line.product_id for line in lines if line.product_id is not None})
+    # Who served a line: someone active working at this branch, as the till offers (read only
+    # when a line names one).
+    named = {line.staff_id for line in lines if line.staff_id is not None}
+    serving = set(User.objects.filter(pk__in=named, is_active=True, branch=branch).values_list("pk", flat=True))
     priced = []
     for number, line in enumerate(lines, start=1):
         where = f"lines[{number}]"
+        if line.staff_id is not None and line.staff_id not in serving:
+            raise _field_error(
+                f"{where}.staff",
+                _("Item %(number)s: the staff member who served it does not work at %(branch)s.")
+                % {"number": number, "branch": branch.name},
+            )
         if not isinstance(line.quantity, int) or line.quantity <= 0:
             raise _field_error(
                 f"{where}.quantity", _("Item %(number)s: the quantity must be at least 1.") % {"number": number}

@@ -27,6 +27,7 @@ asked (`apply_loyalty`), and then only for orders this run inserted.
 """
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import pickle
@@ -45,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
-from setia.accounts.selectors import require
+from setia.accounts.selectors import branch_scope, require
 from setia.catalog.models import Product
 from setia.core.audit import audit_log
 from setia.core.bulk import allocate_ids, copy_text, copy_value, key_pairs
@@ -146,6 +147,25 @@ class ImportOptions:
     create_missing_customers: bool = False
     apply_loyalty: bool = False
     skip_invalid: bool = False
+    # The branches whose customers and orders the importer may see (None: all). Set from the actor
+    # by the service: a branch or customer outside them is not found, as on every other page.
+    branch_ids: frozenset[int] | None = None
+
+
+def _scoped(actor: User, options: ImportOptions) -> ImportOptions:
+    scope = branch_scope(actor)
+    return dataclasses.replace(options, branch_ids=None if scope.all_branches else scope.branch_ids)
+
+
+def default_branch(options: ImportOptions) -> Branch | None:
+    """The branch of rows that name none: the one chosen, else the first active one the importer
+    may see."""
+    branches = Branch.objects.filter(is_active=True)
+    if options.branch_ids is not None:
+        branches = branches.filter(pk__in=options.branch_ids)
+    if options.branch_code:
+        return branches.filter(code__iexact=options.branch_code).first()
+    return branches.order_by("pk").first()
 
 
 @dataclass(slots=True)
@@ -200,14 +220,18 @@ class _Reader:
     def __init__(self, path: Path, options: ImportOptions) -> None:
         self.path = path
         self.options = options
-        self.branches = {branch.code.lower(): branch for branch in Branch.objects.all()}
+        branches = Branch.objects.all()
+        if options.branch_ids is not None:
+            branches = branches.filter(pk__in=options.branch_ids)
+        self.branches = {branch.code.lower(): branch for branch in branches}
+        # Refs of customers the importer may not see: not found (and never created a second time).
+        self.hidden: set[str] = set()
+        branch = default_branch(options)
         if options.branch_code:
-            branch = self.branches.get(options.branch_code.lower())
-            if branch is None or not branch.is_active:
+            if branch is None:
                 message = _("No active branch with code %(code)s.") % {"code": options.branch_code}
                 raise ApplicationError(message, {"branch": [message]})
         else:
-            branch = Branch.objects.filter(is_active=True).order_by("pk").first()
             if branch is None:
                 message = _("Add a branch first: every order belongs to a branch.")
                 raise ApplicationError(message, {"branch": [message]})
@@ -413,7 +437,7 @@ class _Reader:
         missing: dict[str, None] = {}
         for line in lines:
             if line.customer_ref and line.customer_ref not in customers:
-                if self.options.create_missing_customers:
+                if self.options.create_missing_customers and line.customer_ref not in self.hidden:
                     missing[line.customer_ref] = None
                 else:
                     line.errors.append(
@@ -450,6 +474,14 @@ class _Reader:
         if emails:
             for email, pk in CustomerEmail.objects.filter(email__in=list(emails)).values_list("email", "customer_id"):
                 found.setdefault(emails[email.lower()], pk)
+        if self.options.branch_ids is not None and found:
+            visible = set(
+                Customer.objects.filter(
+                    pk__in=set(found.values()), home_branch_id__in=self.options.branch_ids
+                ).values_list("pk", flat=True)
+            )
+            self.hidden.update(ref for ref, pk in found.items() if pk not in visible)
+            found = {ref: pk for ref, pk in found.items() if pk in visible}
         return found
 
 
@@ -497,6 +529,7 @@ class _Report:
 def orders_import_check(*, actor: User, path: Path, options: ImportOptions, report: Path | None = None) -> ImportResult:
     """The dry run: every bad row with its reason (and a report CSV of them). Writes nothing."""
     require(actor, "orders.import")
+    options = _scoped(actor, options)
     if _on_server(options):
         tables = imports_sql.names()
         try:
@@ -616,6 +649,7 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
     the file is read and checked once. Each chunk is written in its own transaction; an
     interrupted import is finished by running it again."""
     require(actor, "orders.import")
+    options = _scoped(actor, options)
     if _on_server(options):
         tables = imports_sql.names()
         try:
@@ -629,11 +663,7 @@ def orders_import(*, actor: User, path: Path, options: ImportOptions, report: Pa
         except imports_sql.NotForSql:
             pass  # the Python reader takes any CSV a spreadsheet writes
         else:
-            branch = (
-                Branch.objects.filter(code__iexact=options.branch_code).first()
-                if options.branch_code
-                else Branch.objects.filter(is_active=True).order_by("pk").first()
-            )
+            branch = default_branch(options)
             assert branch is not None  # the check refused the file otherwise
             _imported(actor, path, result, branch)
             return result
@@ -787,11 +817,7 @@ class _Writer:
         self.options = options
         self.now = timezone.now()
         self.postgres = connection.vendor == "postgresql"
-        branch = (
-            Branch.objects.filter(code__iexact=options.branch_code).first()
-            if options.branch_code
-            else Branch.objects.filter(is_active=True).order_by("pk").first()
-        )
+        branch = default_branch(options)
         assert branch is not None  # the check refused the file otherwise
         self.default_branch = branch
         self.products = {product.pk: product for product in Product.objects.all()}

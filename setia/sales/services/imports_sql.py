@@ -64,6 +64,9 @@ SPACE_CODES = ", ".join(str(ord(character)) for character in WHITESPACE)
 TOO_LARGE = 10**18  # a number cell's value past this reads as this (too large either way; fits bigint)
 SPLIT_ROWS = 200_000  # rows from which the check's per-row statement runs on two connections
 SPLIT_SEARCH = 10_000  # rows past the middle searched for an order's start
+# The customer id of a reference to another branch's customer, one the importer may not see: the
+# row is bad (and with `create_missing_customers` no second customer is made with her external id).
+HIDDEN = -1
 RANGE = 100_000  # rows per write transaction (extended to the end of the order it stops in)
 BLOCK = 1 << 20  # bytes per COPY write
 SPLIT_BYTES = 16 << 20  # files from this size are loaded in two parts side by side
@@ -356,13 +359,15 @@ class _Checker:
             }
             # Customers: external id by one join; phones and emails of the rest by the Python path's code.
             raw = self.raw("customer_ref")
+            # Only customers of the branches the importer may see (`ImportOptions.branch_ids`).
+            scoped = "" if self.options.branch_ids is None else " AND c.home_branch_id = ANY(%(branches)s)"
             cursor.execute(
                 f"CREATE UNLOGGED TABLE {customers} AS "
                 f"SELECT r.t, r.ref, c.id FROM (SELECT t, btrim(t, %(ws)s) AS ref "
                 f"FROM (SELECT DISTINCT {raw} AS t FROM {tables.stage}) d) r "
                 f"LEFT JOIN {Customer._meta.db_table} c "
-                "ON c.external_id = r.ref AND c.merged_into_id IS NULL AND r.ref <> ''",
-                {"ws": WHITESPACE},
+                f"ON c.external_id = r.ref AND c.merged_into_id IS NULL AND r.ref <> ''{scoped}",
+                {"ws": WHITESPACE, "branches": sorted(self.options.branch_ids or ())},
             )
             cursor.execute(f"SELECT DISTINCT ref FROM {customers} WHERE id IS NULL AND ref <> ''")
             rest = {row[0] for row in cursor.fetchall()}
@@ -371,6 +376,8 @@ class _Checker:
                 if found:
                     self._values(cursor, "oi_found", "ref text, id bigint", list(found.items()), "TEMP")
                     cursor.execute(f"UPDATE {customers} c SET id = f.id FROM oi_found f WHERE c.ref = f.ref")
+                if reader.hidden:  # another branch's customers: bad rows, never created again (HIDDEN)
+                    cursor.execute(f"UPDATE {customers} SET id = {HIDDEN} WHERE ref = ANY(%s)", [sorted(reader.hidden)])
             cursor.execute(f"CREATE UNIQUE INDEX ON {customers} (t)")
             cursor.execute(f"ANALYZE {customers}")
             self.find_spaces(cursor, "order_ref")
@@ -583,7 +590,9 @@ class _Checker:
         one; rows that disagree are known from the per-row statement (`differs`), and only their
         orders are grouped. The skip table keeps only the bad orders and those imported before —
         usually few, where the writers look every order up."""
-        unknown = "false" if self.options.create_missing_customers else "(ref <> '' AND customer_id IS NULL)"
+        unknown = f"customer_id = {HIDDEN}"
+        if not self.options.create_missing_customers:
+            unknown = f"({unknown} OR (ref <> '' AND customer_id IS NULL))"
         checked, skip = self.tables.checked, self.tables.skip
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE starts), count(*) FILTER (WHERE bad OR {unknown}), "
@@ -686,7 +695,7 @@ class _Checker:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT DISTINCT ref, customer_id FROM {self.tables.checked} "
-                "WHERE customer_id IS NOT NULL AND ref = ANY(%s)",
+                f"WHERE customer_id IS NOT NULL AND customer_id <> {HIDDEN} AND ref = ANY(%s)",
                 [list(refs)],
             )
             return list(cursor.fetchall())

@@ -428,3 +428,34 @@ def test_the_till_opened_from_her_page_by_the_owner_is_at_her_branch(business: B
     assert chosen.context["branch"] == business.branch_a  # a branch chosen on the till stays
     cashier = client_for(business.cashier_a).get(reverse("sales:cashier") + f"?customer={kemang.pk}")
     assert cashier.context["branch"] == business.branch_a
+
+
+def test_a_trip_or_appointment_booked_by_the_owner_from_her_page_is_at_her_branch(
+    business: Business, shop: dict
+) -> None:
+    """The caller card's "Book a trip" and the customer's "Make an appointment", opened by the
+    owner (not bound to one branch), book at the customer's branch, as the manager's would."""
+    from setia.customers.models import Customer
+
+    dago = Customer.objects.create(name="Dewi", search_name="dewi", home_branch=business.branch_b)
+    owner = client_for(business.owner)
+    assert owner.get(reverse("sales:trip_new") + f"?customer={dago.pk}").context["branch"] == business.branch_b
+    assert owner.get(reverse("sales:appointment_new") + f"?customer={dago.pk}").context["branch"] == business.branch_b
+    kemang = shop["customer"]
+    assert owner.get(reverse("sales:trip_new") + f"?customer={kemang.pk}").context["branch"] == business.branch_a
+    assert owner.get(reverse("sales:appointment_new") + f"?customer={kemang.pk}").context["branch"] == business.branch_a
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.sales.services import bookings
+
+    bookings.trip_book(
+        actor=business.owner,
+        customer=dago,
+        branch=business.branch_b,
+        pickup_at=timezone.now() + dt.timedelta(days=1),
+        pickup_text="Jl. Dago No. 5",
+    )
+    owner.post(reverse("sales:trip_repeat", args=[dago.pk]))  # "Repeat last trip" on her caller card
+    assert list(Order.objects.filter(customer=dago).values_list("branch", flat=True)) == [business.branch_b.pk] * 2

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from setia.accounts.decorators import staff_view
 from setia.accounts.models import Branch, User
+from setia.accounts.selectors import branch_scope
 from setia.core.errors import ApplicationError
 from setia.core.forms import StyledFormMixin, add_application_error
 from setia.core.navigation import Section
@@ -44,9 +45,11 @@ class UploadForm(StyledFormMixin, forms.Form):
         help_text=gettext_lazy("Off: history is recorded without earning points or firing rewards."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
+        # The branches the importer may see (the import refuses the others too).
+        branches = branch_scope(actor).filter(Branch.objects.filter(is_active=True), field="pk")
+        self.fields["branch"].queryset = branches.order_by("name")  # type: ignore[attr-defined]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -55,7 +58,7 @@ def _actor(request: HttpRequest) -> User:
 
 @staff_view("orders.import")
 def order_import_start(request: HttpRequest) -> HttpResponseBase:
-    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None, actor=_actor(request))
     if request.method == "POST" and form.is_valid():
         try:
             record = order_imports.order_import_upload(
