@@ -1,7 +1,11 @@
+from typing import Any
+
 from django import forms
-from django.utils.translation import gettext_noop
+from django.db import models
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from setia.core.errors import ApplicationError
+from setia.core.money import parse_whole
 
 # Django's own empty choice of a required select (`BLANK_CHOICE_LABEL`), which its catalog does not
 # translate into Indonesian yet: named here so that our catalog, which comes first, carries it.
@@ -44,3 +48,39 @@ class StyledFormMixin:
             classes = widget.attrs.get("class", "").split()
             if css and css not in classes:
                 widget.attrs["class"] = " ".join([*classes, css])
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people here type it: `25000`, `25.000`, `25,000`, `Rp 25.000`, `-5`
+    (`setia.core.money.parse_whole`). Django's IntegerField reads "25.000" as 25 (it drops a
+    ".000" tail) and a `type=number` input refuses it in some browsers, so this is a text input
+    that asks phones for the digit keypad. The min/max validators are IntegerField's."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": gettext_lazy("Enter a whole number, e.g. 25000 or 25.000.")}
+    MAX_LENGTH = 40  # far more than any amount; a longer text is not a number anyone typed
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        number = parse_whole(text) if len(text) <= self.MAX_LENGTH else None
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.TextInput):
+            attrs.setdefault("inputmode", "numeric")
+        return attrs
+
+
+def whole_number_formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's `Meta.formfield_callback`: every integer model field as a `WholeNumberField`
+    (keeping the model field's limits), every other field as Django makes it."""
+    if isinstance(field, models.IntegerField) and not field.choices and "form_class" not in kwargs:
+        kwargs["form_class"] = WholeNumberField
+    return field.formfield(**kwargs)

@@ -6,7 +6,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from setia.core.forms import StyledFormMixin
+from setia.core.forms import StyledFormMixin, WholeNumberField, whole_number_formfield
 from setia.loyalty.models import (
     CashbackRule,
     EarnRule,
@@ -24,7 +24,13 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class ConfigForm(StyledFormMixin, forms.ModelForm):
-    """A piece of the programme's configuration; many-to-many fields are set by the service."""
+    """A piece of the programme's configuration; many-to-many fields are set by the service.
+
+    Each form's Meta derives from `ConfigForm.Meta`, so every whole number (an amount, points, a
+    count) is read as people here type it: "25.000" is twenty-five thousand (`WholeNumberField`)."""
+
+    class Meta:
+        formfield_callback = whole_number_formfield
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +53,7 @@ class ConfigForm(StyledFormMixin, forms.ModelForm):
 
 
 class SettingsForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = LoyaltySettings
         fields = [
             "card_prefix",
@@ -67,7 +73,7 @@ class SettingsForm(ConfigForm):
 
 
 class TierForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = Tier
         fields = [
             "name",
@@ -83,7 +89,7 @@ class TierForm(ConfigForm):
 
 
 class EarnRuleForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = EarnRule
         fields = [
             "name",
@@ -101,20 +107,20 @@ class EarnRuleForm(ConfigForm):
 
 
 class CashbackRuleForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = CashbackRule
         fields = ["name", "percent", "min_spend", "max_amount", "returning_only", "starts_on", "ends_on", "is_active"]
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
 
 class RewardForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = Reward
         fields = ["name", "points_cost", "stock", "product", "is_active"]
 
 
 class VoucherForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = Voucher
         fields = [
             "name",
@@ -142,7 +148,7 @@ class VoucherForm(ConfigForm):
 
 
 class PromotionForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = Promotion
         fields = [
             "name",
@@ -179,6 +185,10 @@ class PromotionForm(ConfigForm):
             self.fields["quantity"].help_text = _("Stamp card: the visits with X that earn a free X (at least 2).")
         if "next_valid_days" in self.fields:
             self.fields["next_valid_days"].help_text = _("Stamp card: how many days the free X's code is valid.")
+        if "reward_product" in self.fields:
+            self.fields["reward_product"].help_text = _(
+                "Buy X, get Y free: empty means X itself (buy N, get one more free)."
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -188,14 +198,10 @@ class PromotionForm(ConfigForm):
                 cleaned[name] = field.get_default()
                 setattr(self.instance, name, cleaned[name])
         return cleaned
-        if "reward_product" in self.fields:
-            self.fields["reward_product"].help_text = _(
-                "Buy X, get Y free: empty means X itself (buy N, get one more free)."
-            )
 
 
 class ValuePropositionForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = ValueProposition
         fields = ["name", "kind", "description", "tiers", "tags", "segments"]
         widgets = {
@@ -207,7 +213,7 @@ class ValuePropositionForm(ConfigForm):
 
 
 class ProgrammeForm(ConfigForm):
-    class Meta:
+    class Meta(ConfigForm.Meta):
         model = Programme
         fields = [
             "name",
@@ -264,7 +270,7 @@ class WalkInJoinForm(StyledFormMixin, forms.Form):
 class AdjustForm(StyledFormMixin, forms.Form):
     BALANCES = [("points", _("Points")), ("cashback", _("Cashback (Rp)"))]
     balance = forms.ChoiceField(label=_("Balance"), choices=BALANCES, initial="points")
-    amount = forms.IntegerField(
+    amount = WholeNumberField(
         label=_("Change"), help_text=_("Positive to add, negative to take away."), min_value=-(10**9), max_value=10**9
     )
     reason = forms.CharField(label=_("Reason"), max_length=255)
@@ -281,12 +287,12 @@ class RewardRedeemForm(StyledFormMixin, forms.Form):
 
 
 class IssueCodesForm(StyledFormMixin, forms.Form):
-    count = forms.IntegerField(label=_("How many codes"), min_value=1, initial=1)
+    count = WholeNumberField(label=_("How many codes"), min_value=1, initial=1)
     code_prefix = forms.CharField(label=_("Prefix"), max_length=12, required=False, help_text=_("e.g. RAMADAN"))
     code = forms.CharField(
         label=_("Or one code of your choice"), max_length=32, required=False, help_text=_("e.g. WELCOME10")
     )
-    max_uses = forms.IntegerField(
+    max_uses = WholeNumberField(
         label=_("Uses allowed per code"), min_value=1, required=False, initial=1, help_text=_("Empty: no limit.")
     )
     customer = forms.CharField(

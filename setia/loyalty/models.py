@@ -8,15 +8,33 @@ or deleted: a correction is a new entry.
 """
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from setia.core.models import TimeStampedModel
+from setia.core.money import format_rupiah
 from setia.core.texts import shown
+
+# Limits met at the field with a message in words, before a CHECK constraint would name itself
+# (Django skips a constraint whose fields already failed). Each constraint also carries a message.
+AT_LEAST_ONE = MinValueValidator(1, message=_("Enter at least 1, or leave it empty for no limit."))
+PERCENT_UP_TO_100 = [
+    MinValueValidator(0, message=_("Enter a percentage from 0 to 100.")),
+    MaxValueValidator(100, message=_("Enter a percentage from 0 to 100.")),
+]
+PERCENT_ABOVE_0 = [
+    MinValueValidator(Decimal("0.01"), message=_("Enter a percentage greater than 0 and at most 100.")),
+    MaxValueValidator(100, message=_("Enter a percentage greater than 0 and at most 100.")),
+]
+MULTIPLIER_ABOVE_0 = MinValueValidator(Decimal("0.01"), message=_("Enter a multiplier greater than zero."))
 
 
 class LoyaltySettings(TimeStampedModel):
@@ -26,9 +44,22 @@ class LoyaltySettings(TimeStampedModel):
         SIGN_UP = "sign_up", _("when the friend joins")
         FIRST_PURCHASE = "first_purchase", _("at the friend's first purchase")
 
-    card_prefix = models.CharField(_("card number prefix"), max_length=6, default="SET")
+    # Card numbers are the prefix and eight digits (SET00000042), typed at the till and printed on
+    # cards: letters and digits only (saved in capitals).
+    card_prefix = models.CharField(
+        _("card number prefix"),
+        max_length=6,
+        default="SET",
+        validators=[RegexValidator(r"^[A-Za-z0-9]+\Z", message=_("Use letters and digits only, e.g. SET."))],
+    )
     # Base earn rule: `points_per_unit` points for every `spend_unit` Rupiah.
-    spend_unit = models.PositiveIntegerField(_("Rupiah per point step"), default=10_000)
+    spend_unit = models.PositiveIntegerField(
+        _("Rupiah per point step"),
+        default=10_000,
+        validators=[
+            MinValueValidator(1, message=_("Enter at least Rp 1: a sale earns points for every step of this amount."))
+        ],
+    )
     points_per_unit = models.PositiveIntegerField(_("points per step"), default=1)
     point_value = models.PositiveIntegerField(
         _("value of one point when paying (Rp)"), default=100, help_text=_("0 turns off paying with points.")
@@ -71,10 +102,23 @@ class Tier(TimeStampedModel):
     rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher is better; the entry tier has rank 0."))
     min_spend = models.PositiveBigIntegerField(_("minimum spend in the window (Rp)"), default=0)
     min_visits = models.PositiveIntegerField(_("minimum visits in the window"), default=0)
-    window_days = models.PositiveIntegerField(_("qualification window (days)"), default=365)
-    discount_percent = models.DecimalField(_("member discount %"), max_digits=5, decimal_places=2, default=0)
-    points_multiplier = models.DecimalField(_("points multiplier"), max_digits=4, decimal_places=2, default=1)
-    free_items = models.CharField(_("free items"), max_length=255, blank=True)
+    window_days = models.PositiveIntegerField(
+        _("qualification window (days)"),
+        default=365,
+        validators=[MinValueValidator(1, message=_("Enter at least 1 day."))],
+    )
+    discount_percent = models.DecimalField(
+        _("member discount %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_UP_TO_100
+    )
+    points_multiplier = models.DecimalField(
+        _("points multiplier"), max_digits=4, decimal_places=2, default=1, validators=[MULTIPLIER_ABOVE_0]
+    )
+    free_items = models.CharField(
+        _("free items"),
+        max_length=255,
+        blank=True,
+        help_text=_("In words, what members of this tier get free, e.g. a drink at every visit."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -83,11 +127,22 @@ class Tier(TimeStampedModel):
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(fields=["rank"], name="tier_rank_unique"),
-            models.CheckConstraint(condition=Q(discount_percent__lte=100), name="tier_discount_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__lte=100),
+                name="tier_discount_at_most_100",
+                violation_error_message=_("The member discount can be at most 100."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # "Gold" and "gold" would read as one tier on every list and card.
+        name = (self.name or "").strip()
+        same = Tier.objects.filter(name__iexact=name).exclude(pk=self.pk).first() if name else None
+        if same is not None:
+            raise ValidationError({"name": _("There is already a tier named %(name)s.") % {"name": same.name}})
 
 
 class Membership(TimeStampedModel):
@@ -125,8 +180,16 @@ class Membership(TimeStampedModel):
         verbose_name_plural = _("memberships")
         ordering = ["-joined_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(points_balance__gte=0), name="membership_points_not_negative"),
-            models.CheckConstraint(condition=Q(wallet_balance__gte=0), name="membership_wallet_not_negative"),
+            models.CheckConstraint(
+                condition=Q(points_balance__gte=0),
+                name="membership_points_not_negative",
+                violation_error_message=_("The points balance cannot go below zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(wallet_balance__gte=0),
+                name="membership_wallet_not_negative",
+                violation_error_message=_("The cashback balance cannot go below zero."),
+            ),
             models.UniqueConstraint(fields=["number"], name="membership_number_unique"),
             models.UniqueConstraint(fields=["referral_code"], name="membership_referral_code_unique"),
         ]
@@ -175,12 +238,17 @@ class PointsEntry(models.Model):
             models.Index(fields=["source"], name="points_source_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(balance_after__gte=0), name="points_entry_balance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0),
+                name="points_entry_balance_not_negative",
+                violation_error_message=_("The points balance cannot go below zero."),
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=["earn", "bonus"], points__gt=0)
                 | Q(kind__in=["redeem", "expire", "reverse"], points__lt=0)
                 | Q(kind="adjust"),
                 name="points_entry_sign_matches_kind",
+                violation_error_message=_("Points earned must be more than zero, points taken less than zero."),
             ),
         ]
 
@@ -223,12 +291,17 @@ class WalletEntry(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["membership", "-created_at", "-id"], name="wallet_member_time_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(balance_after__gte=0), name="wallet_entry_balance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0),
+                name="wallet_entry_balance_not_negative",
+                violation_error_message=_("The cashback balance cannot go below zero."),
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=["cashback", "top_up"], amount__gt=0)
                 | Q(kind__in=["spend", "reverse"], amount__lt=0)
                 | Q(kind="adjust"),
                 name="wallet_entry_sign_matches_kind",
+                violation_error_message=_("Cashback credited must be more than zero, cashback taken less than zero."),
             ),
         ]
 
@@ -305,7 +378,9 @@ class EarnRule(TimeStampedModel):
         related_name="+",
     )
     points = models.PositiveIntegerField(_("points per item"), default=0)
-    multiplier = models.DecimalField(_("multiplier"), max_digits=4, decimal_places=2, default=1)
+    multiplier = models.DecimalField(
+        _("multiplier"), max_digits=4, decimal_places=2, default=1, validators=[MULTIPLIER_ABOVE_0]
+    )
     weekdays = models.CharField(
         _("only on these weekdays"),
         max_length=20,
@@ -329,9 +404,9 @@ class CashbackRule(TimeStampedModel):
     """A share of the spend credited to the member's wallet, e.g. 10% for returning customers."""
 
     name = models.CharField(_("name"), max_length=100)
-    percent = models.DecimalField(_("cashback %"), max_digits=5, decimal_places=2)
+    percent = models.DecimalField(_("cashback %"), max_digits=5, decimal_places=2, validators=PERCENT_ABOVE_0)
     min_spend = models.PositiveBigIntegerField(_("minimum spend (Rp)"), default=0)
-    max_amount = models.PositiveBigIntegerField(_("at most (Rp)"), null=True, blank=True)
+    max_amount = models.PositiveBigIntegerField(_("at most (Rp)"), null=True, blank=True, validators=[AT_LEAST_ONE])
     returning_only = models.BooleanField(_("only for returning customers"), default=True)
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
@@ -342,7 +417,11 @@ class CashbackRule(TimeStampedModel):
         verbose_name_plural = _("cashback rules")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(percent__gt=0, percent__lte=100), name="cashback_percent_range")
+            models.CheckConstraint(
+                condition=Q(percent__gt=0, percent__lte=100),
+                name="cashback_percent_range",
+                violation_error_message=_("Enter a percentage greater than 0 and at most 100."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -353,7 +432,9 @@ class Reward(TimeStampedModel):
     """Something a member can take for points, with limited stock when `stock` is set."""
 
     name = models.CharField(_("name"), max_length=100)
-    points_cost = models.PositiveIntegerField(_("points"))
+    points_cost = models.PositiveIntegerField(
+        _("points"), validators=[MinValueValidator(1, message=_("A reward costs at least 1 point."))]
+    )
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty: unlimited."))
     product = models.ForeignKey(
         "catalog.Product",
@@ -369,7 +450,13 @@ class Reward(TimeStampedModel):
         verbose_name = _("reward")
         verbose_name_plural = _("rewards")
         ordering = ["points_cost", "name"]
-        constraints = [models.CheckConstraint(condition=Q(points_cost__gt=0), name="reward_costs_points")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points_cost__gt=0),
+                name="reward_costs_points",
+                violation_error_message=_("A reward costs at least 1 point."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -399,7 +486,9 @@ class Voucher(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     value = models.PositiveBigIntegerField(_("value"), default=0, help_text=_("Rupiah, or percent."))
-    max_discount = models.PositiveBigIntegerField(_("discount at most (Rp)"), null=True, blank=True)
+    max_discount = models.PositiveBigIntegerField(
+        _("discount at most (Rp)"), null=True, blank=True, validators=[AT_LEAST_ONE]
+    )
     free_product = models.ForeignKey(
         "catalog.Product",
         verbose_name=_("free item"),
@@ -424,9 +513,11 @@ class Voucher(TimeStampedModel):
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     usage_limit = models.PositiveIntegerField(
-        _("uses in total"), null=True, blank=True, help_text=_("Empty: no limit.")
+        _("uses in total"), null=True, blank=True, help_text=_("Empty: no limit."), validators=[AT_LEAST_ONE]
     )
-    per_customer_limit = models.PositiveIntegerField(_("uses per customer"), null=True, blank=True, default=1)
+    per_customer_limit = models.PositiveIntegerField(
+        _("uses per customer"), null=True, blank=True, default=1, validators=[AT_LEAST_ONE]
+    )
     times_used = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -438,14 +529,29 @@ class Voucher(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(usage_limit__isnull=True) | Q(times_used__lte=models.F("usage_limit")),
                 name="voucher_not_over_used",
+                violation_error_message=_("The voucher has been used more often than its limit of uses allows."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind="percent") | Q(value__gt=0, value__lte=100), name="voucher_percent_range"
+                condition=~Q(kind="percent") | Q(value__gt=0, value__lte=100),
+                name="voucher_percent_range",
+                violation_error_message=_("A percentage must be between 1 and 100."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The constraints above, met first at their field (they depend on another field).
+        errors: dict[str, Any] = {}
+        if self.kind == self.Kind.PERCENT and self.value is not None and not 0 < self.value <= 100:
+            errors["value"] = _("A percentage must be between 1 and 100.")
+        if self.usage_limit is not None and self.times_used > self.usage_limit:
+            errors["usage_limit"] = _(
+                "Already used %(count)s times: enter at least %(count)s, or leave it empty for no limit."
+            ) % {"count": self.times_used}
+        if errors:
+            raise ValidationError(errors)
 
 
 class VoucherCode(models.Model):
@@ -476,6 +582,7 @@ class VoucherCode(models.Model):
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(uses__lte=models.F("max_uses")),
                 name="voucher_code_not_over_used",
+                violation_error_message=_("The code has been used more often than its limit of uses allows."),
             )
         ]
 
@@ -542,10 +649,23 @@ class Promotion(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    quantity = models.PositiveIntegerField(_("N (items to buy)"), default=1)
-    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
-    bundle_price = models.PositiveBigIntegerField(_("bundle price (Rp)"), null=True, blank=True)
-    next_valid_days = models.PositiveIntegerField(_("next purchase discount valid (days)"), default=30)
+    quantity = models.PositiveIntegerField(
+        _("N (items to buy)"), default=1, validators=[MinValueValidator(1, message=_("Enter at least 1."))]
+    )
+    discount_percent = models.DecimalField(
+        _("discount %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_UP_TO_100
+    )
+    bundle_price = models.PositiveBigIntegerField(
+        _("bundle price (Rp)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, message=_("Enter the bundle price."))],
+    )
+    next_valid_days = models.PositiveIntegerField(
+        _("next purchase discount valid (days)"),
+        default=30,
+        validators=[MinValueValidator(1, message=_("Enter at least 1 day."))],
+    )
     # For "the next X is discounted" and the stamp card: the voucher whose personal codes buyers of
     # X receive (a free X for a full stamp card).
     voucher = models.ForeignKey(
@@ -562,6 +682,23 @@ class Promotion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A bundle dearer than its items bought apart saves nothing: the till would ignore it.
+        if self.kind != self.Kind.BUNDLE or not self.bundle_price or not self.product_id or not self.reward_product_id:
+            return
+        from setia.catalog.models import Product
+
+        items = Product.objects.filter(pk__in=[self.product_id, self.reward_product_id])
+        prices = dict(items.values_list("pk", "price"))
+        if self.product_id not in prices or self.reward_product_id not in prices:
+            return  # a product that is gone: its own field says so
+        normal = prices[self.product_id] + prices[self.reward_product_id]
+        if self.bundle_price > normal:
+            message = _("Bought apart, X and Y cost %(price)s: enter a bundle price of at most that.") % {
+                "price": format_rupiah(normal)
+            }
+            raise ValidationError({"bundle_price": message})
 
 
 class Stamp(models.Model):
@@ -613,7 +750,13 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=~Q(referrer=models.F("referee")), name="referral_not_self")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(referrer=models.F("referee")),
+                name="referral_not_self",
+                violation_error_message=_("A member cannot refer herself."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.referrer_id} -> {self.referee_id}"
