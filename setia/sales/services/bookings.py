@@ -250,6 +250,10 @@ def trip_assign(
 def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.Method.CASH) -> Trip:
     """The trip is done: its fare becomes the order's one line and payment, and earns as a sale."""
     trip = _locked_trip(actor, trip)
+    if trip.status == Trip.Status.COMPLETED:
+        raise _error("status", _("This trip is already completed."))
+    if trip.status == Trip.Status.CANCELLED:
+        raise _error("status", _("This trip was cancelled."))
     if trip.status != Trip.Status.ASSIGNED:
         raise _error("status", _("Assign a driver before completing the trip."))
     if not isinstance(fare, int) or fare <= 0:

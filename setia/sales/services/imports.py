@@ -267,6 +267,8 @@ class _Reader:
                 "columns": ", ".join(REQUIRED),
                 "missing": ", ".join(missing),
             }
+            if any(";" in cell for cell in cells):  # a spreadsheet set to separate with semicolons
+                message += " " + _("Its columns are separated by semicolons: save it again as CSV separated by commas.")
             raise ApplicationError(message, {"file": [message]})
         return columns
 
@@ -500,6 +502,8 @@ def _whole(text: str, column: str, errors: list[str], *, minimum: int, maximum: 
         errors.append(_("%(column)s must not be negative") % {"column": column})
     elif not text:
         errors.append(_("%(column)s is empty") % {"column": column})
+    elif column == "quantity":
+        errors.append(_("%(column)s “%(value)s” is not a whole number") % {"column": column, "value": text})
     else:
         errors.append(
             _("%(column)s “%(value)s” is not a whole number (Rupiah without separators or decimals)")

@@ -33,6 +33,8 @@ def order_refund(
     if not reason:
         raise _error("reason", _("Give the reason for the refund."))
     line_quantities: dict[str, int] = {}
+    if lines and amount is not None:
+        raise _error("amount", _("Refund either an amount or lines, not both."))
     if lines:
         own = {line.pk: line for line in order.lines.all()}
         amount = 0

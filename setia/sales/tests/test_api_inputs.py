@@ -79,3 +79,21 @@ def test_a_trip_time_without_a_zone_is_the_business_s_local_time(business: Busin
     )
     assert booked.status_code == 201, booked.content
     assert Trip.objects.get().pickup_at == local  # 17:00 in Jakarta, not 17:00 UTC
+
+
+def test_a_refund_of_an_amount_and_lines_at_once_is_refused(business: Business, shop: dict) -> None:
+    sale = _api(business.cashier_a).post("/api/v1/orders", _sale(business, shop), content_type="application/json")
+    assert sale.status_code == 201, sale.content
+    order = sale.json()
+    manager = _api(business.manager)
+    both = manager.post(
+        f"/api/v1/orders/{order['id']}/refunds",
+        {"reason": "x", "amount": 1_000, "lines": {str(order["lines"][0]["id"]): 1}},
+        content_type="application/json",
+    )
+    assert both.status_code == 400 and list(both.json()["extra"]) == ["amount"]
+    assert Order.objects.get(pk=order["id"]).refunded_total == 0
+    part = manager.post(
+        f"/api/v1/orders/{order['id']}/refunds", {"reason": "x", "amount": 1_000}, content_type="application/json"
+    )
+    assert part.status_code == 200 and part.json()["refunded_total"] == 1_000

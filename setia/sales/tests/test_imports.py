@@ -920,3 +920,21 @@ def test_a_column_with_one_value_throughout_reads_as_on_the_python_path(
             (salon["siti"].pk, business.branch_b.pk, "marketplace"),
             (salon["budi"].pk, business.branch_b.pk, "marketplace"),
         }
+
+
+def test_a_semicolon_separated_file_and_a_decimal_quantity_are_explained(
+    business: Business, salon: dict, tmp_path: Path
+) -> None:
+    from setia.core.errors import ApplicationError
+
+    semicolons = tmp_path / "excel.csv"
+    semicolons.write_text("customer_ref;date;amount\nPOS-1;2024-03-15;150000\n", encoding="utf-8")
+    with pytest.raises(ApplicationError, match="separated by semicolons") as refused:
+        orders_import_check(actor=business.owner, path=semicolons, options=ImportOptions())
+    assert "file" in refused.value.extra
+    path = _file(
+        tmp_path,
+        [["customer_ref", "date", "amount", "product", "quantity"], ["POS-1", "2024-03-15", "150000", "Sampo", "1.5"]],
+    )
+    result = orders_import_check(actor=business.owner, path=path, options=ImportOptions())
+    assert result.errors == [(2, "quantity “1.5” is not a whole number")]

@@ -102,6 +102,11 @@ def test_taxi_trip_repeat_assign_complete(business: Business, shop: dict) -> Non
         85_000,
     )
     assert done.order.number.startswith("TRIP-")
+    with pytest.raises(ApplicationError, match="already completed"):  # a second click, or the API again
+        bookings.trip_complete(actor=business.cashier_a, trip=again, fare=90_000)
+    bookings.trip_cancel(actor=business.cashier_a, trip=first)
+    with pytest.raises(ApplicationError, match="cancelled"):
+        bookings.trip_complete(actor=business.cashier_a, trip=first, fare=90_000)
 
 
 def test_repeat_last_trip_without_history_needs_an_address(business: Business, shop: dict) -> None:

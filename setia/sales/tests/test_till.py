@@ -459,3 +459,21 @@ def test_a_trip_or_appointment_booked_by_the_owner_from_her_page_is_at_her_branc
     )
     owner.post(reverse("sales:trip_repeat", args=[dago.pk]))  # "Repeat last trip" on her caller card
     assert list(Order.objects.filter(customer=dago).values_list("branch", flat=True)) == [business.branch_b.pk] * 2
+
+
+def test_a_tier_saved_with_a_negative_discount_before_the_form_refused_it_gives_none(
+    business: Business, shop: dict
+) -> None:
+    """Tiers saved before the discount's range was checked: the till gives no discount rather
+    than raise the price (and refuse the sale)."""
+    joined = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    Membership.objects.filter(pk=joined.pk).update(tier=shop["gold"])
+    shop["gold"].__class__.objects.filter(pk=shop["gold"].pk).update(discount_percent=Decimal("-10"))
+    sale, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["shampoo"].pk)],
+        payments=[PaymentIn("qris", 45_500)],
+    )
+    assert (sale.member_discount, sale.total) == (0, 45_500)
