@@ -127,7 +127,7 @@ def lock_customer_for_sale(
 def member_discount_percent(membership: Membership | None) -> Decimal:
     if membership is None or membership.tier is None or not membership.tier.is_active:
         return Decimal(0)
-    # Within 0–100 whatever a tier saved before its form checked the range holds (a negative one
+    # Within 0 to 100 whatever a tier saved before its form checked the range holds (a negative one
     # would raise the price and break the order's discount rule).
     return min(max(membership.tier.discount_percent, Decimal(0)), Decimal(100))
 
