@@ -526,7 +526,14 @@ def request_digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _replay(order: Order, digest: str) -> Order:
+def _replay(order: Order, digest: str, actor: User) -> Order:
+    if order.created_by_id != actor.pk:
+        # Another sender's key: never answer with her order (nor say what it holds).
+        message = _(
+            "This Idempotency-Key was already used by another sender: make your keys unique to your "
+            "system, e.g. by starting them with its name."
+        )
+        raise ApplicationError(message, {"idempotency_key": [message]})
     if order.request_digest != digest:
         message = _("This Idempotency-Key was already used for a different order.")
         raise ApplicationError(message, {"idempotency_key": [message]})
@@ -626,7 +633,7 @@ def checkout(
         if idempotency_key is not None:
             recorded = Order.objects.filter(idempotency_key=idempotency_key).first()
             if recorded is not None:
-                return _replay(recorded, digest), False
+                return _replay(recorded, digest, actor), False
         raise
     return order, True
 

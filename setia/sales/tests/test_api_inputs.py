@@ -97,3 +97,17 @@ def test_a_refund_of_an_amount_and_lines_at_once_is_refused(business: Business, 
         f"/api/v1/orders/{order['id']}/refunds", {"reason": "x", "amount": 1_000}, content_type="application/json"
     )
     assert part.status_code == 200 and part.json()["refunded_total"] == 1_000
+
+
+def test_another_sender_s_idempotency_key_is_refused_not_answered_with_her_order(
+    business: Business, shop: dict
+) -> None:
+    body = _sale(business, shop)
+    key = {"Idempotency-Key": "pos-2026-0001"}
+    first = _api(business.cashier_a).post("/api/v1/orders", body, content_type="application/json", headers=key)
+    assert first.status_code == 201, first.content
+    other = _api(business.manager).post("/api/v1/orders", body, content_type="application/json", headers=key)
+    assert other.status_code == 400 and list(other.json()["extra"]) == ["idempotency_key"]
+    assert str(first.json()["number"]) not in other.content.decode() and Order.objects.count() == 1
+    again = _api(business.cashier_a).post("/api/v1/orders", body, content_type="application/json", headers=key)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]  # her own retry still works
