@@ -4,6 +4,7 @@ trips and salon appointments. An order's money is whole Rupiah."""
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from setia.core.models import TimeStampedModel, WeekdaysField
+
+CASH_ROUNDING_MAX = 1000  # Rp: the largest cash rounding step
 
 
 class SalesSettings(TimeStampedModel):
@@ -23,10 +26,16 @@ class SalesSettings(TimeStampedModel):
     )
     ppn_percent = models.DecimalField(_("PPN rate %"), max_digits=5, decimal_places=2, default=11)
     prices_include_tax = models.BooleanField(_("prices include PPN"), default=True)
+    # Indonesian practice rounds cash to Rp 100, 500 or 1.000; a larger step priced sales at Rp 0.
     cash_rounding = models.PositiveIntegerField(
         _("round cash payments to (Rp)"),
         default=100,
-        help_text=_("E.g. 100: Rp 12.345 in cash is Rp 12.300. 0 or 1: no rounding."),
+        validators=[
+            MaxValueValidator(
+                CASH_ROUNDING_MAX, _("Round cash to at most Rp 1.000 (the usual steps are 100, 500 and 1.000).")
+            )
+        ],
+        help_text=_("E.g. 100: Rp 12.345 in cash is Rp 12.300. 0 or 1: no rounding. At most 1.000."),
     )
     receipt_footer = models.CharField(_("receipt footer"), max_length=255, blank=True, default="")
     quote_validity_days = models.PositiveIntegerField(

@@ -1,6 +1,7 @@
 """What an order's documents show (the order page, the printed and emailed receipts), and
 receipts sent by email (the WhatsApp receipt is a click-to-chat link the cashier opens)."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from setia.core.errors import ApplicationError
 from setia.core.texts import Message
 from setia.loyalty.models import VoucherUse
 from setia.sales.models import PAID_STATUSES, Order, Payment
+from setia.sales.selectors.refunds import order_refunds, rewards_taken_back
 from setia.sales.services.checkout import sales_settings
 
 
@@ -71,6 +73,56 @@ def order_discounts(order: Order) -> list[DiscountLine]:
     return found
 
 
+def tax_added(order: Order) -> bool:
+    """Whether the order's PPN was added on top of its prices (prices without PPN) rather than
+    included in them. Read from the order's own numbers, not today's settings, so a receipt
+    reprinted after the setting changed still tells that sale: with PPN added, the total less
+    the cash rounding is the subtotal less the discounts plus the PPN."""
+    if not order.tax_total:
+        return False
+    return order.total - order.rounding == order.subtotal - order.discount_total + order.tax_total
+
+
+@dataclass
+class RefundLine:
+    """One refund as the order page and the receipts show it."""
+
+    at: dt.datetime
+    amount: int
+    reason: str
+    by: str  # who recorded it ("" when unknown)
+    items: list[str]  # "1 x Sampo" for a refund by line; empty for an amount
+
+
+def refund_lines(order: Order) -> list[RefundLine]:
+    """The order's refunds, oldest first: when, how much, why, who, and which lines."""
+    if not order.refunded_total:
+        return []
+    names = {line.pk: line.description for line in order.lines.all()}
+    found = []
+    for refund in order_refunds(order):
+        actor = refund.actor
+        items = [f"{quantity} x {names.get(int(line_id), '?')}" for line_id, quantity in (refund.lines or {}).items()]
+        by = (actor.get_full_name() or actor.username) if actor is not None else ""
+        found.append(RefundLine(refund.created_at, refund.amount, refund.reason, by, items))
+    return found
+
+
+@dataclass
+class Rewards:
+    """What the sale earned the member, and what its refunds took back of it."""
+
+    points: int = 0
+    points_back: int = 0
+    cashback: int = 0
+    cashback_back: int = 0
+
+
+def order_rewards(order: Order) -> Rewards:
+    points_back, cashback_back = rewards_taken_back(order)
+    return Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back)
+
+
 def cash_received(payments: list[Payment]) -> tuple[int, int]:
     """(cash received, change given) over the order's payments; (0, 0) when no change was given."""
     change = sum(payment.change for payment in payments)
@@ -82,8 +134,10 @@ def cash_received(payments: list[Payment]) -> tuple[int, int]:
 
 def receipt_text(order: Order) -> str:
     """The receipt as a plain message (the WhatsApp click-to-chat link), as the printed one reads:
-    the business, number and time, lines, subtotal, discounts by kind, cash rounding, total with
-    its PPN, payments, cash received and change, points and cashback earned, the footer."""
+    the business, number and time, lines, subtotal, discounts by kind, PPN when it was added to
+    the prices, cash rounding, total (with the PPN it includes when prices included it),
+    payments, cash received and change, the refunds and what remains paid, points and cashback
+    earned (and what the refunds took back of them), the footer."""
     from django.utils import timezone
     from django.utils.formats import date_format
 
@@ -97,17 +151,18 @@ def receipt_text(order: Order) -> str:
         f"{line.quantity} x {line.description}: {format_rupiah(line.quantity * line.unit_price)}" for line in lines
     ]
     discounts = order_discounts(order)
-    if discounts or order.rounding or len(lines) > 1:
+    added = tax_added(order)
+    if discounts or order.rounding or added or len(lines) > 1:
         text.append(_("Subtotal: %(amount)s") % {"amount": format_rupiah(order.subtotal)})
     text += [f"{discount.label}: -{format_rupiah(discount.amount)}" for discount in discounts]
+    tax = {"rate": f"{order.tax_rate.normalize():f}", "amount": format_rupiah(order.tax_total)}
+    if added:  # a line of the sum, before the rounding
+        text.append(_("PPN %(rate)s%%: %(amount)s") % tax)
     if order.rounding:
         text.append(_("Cash rounding: %(amount)s") % {"amount": format_rupiah(order.rounding)})
     text.append(_("Total: %(total)s") % {"total": format_rupiah(order.total)})
-    if order.tax_total:
-        text.append(
-            _("incl. PPN %(rate)s%%: %(amount)s")
-            % {"rate": f"{order.tax_rate.normalize():f}", "amount": format_rupiah(order.tax_total)}
-        )
+    if order.tax_total and not added:
+        text.append(_("incl. PPN %(rate)s%%: %(amount)s") % tax)
     payments = list(order.payments.all())
     text += [f"{payment.label}: {format_rupiah(payment.amount)}" for payment in payments]
     received, change = cash_received(payments)
@@ -116,10 +171,29 @@ def receipt_text(order: Order) -> str:
             _("Cash received: %(received)s, change: %(change)s")
             % {"received": format_rupiah(received), "change": format_rupiah(change)}
         )
-    if order.points_earned:
-        text.append(_("Points earned: %(points)s") % {"points": format_count(order.points_earned)})
-    if order.cashback_earned:
-        text.append(_("Cashback earned: %(amount)s") % {"amount": format_rupiah(order.cashback_earned)})
+    refunds = refund_lines(order)
+    if refunds:
+        text.append(_("Refunded:"))
+        text += [
+            f"{date_format(timezone.localtime(refund.at), 'SHORT_DATETIME_FORMAT')}: -{format_rupiah(refund.amount)}"
+            for refund in refunds
+        ]
+        text.append(_("Paid after refunds: %(amount)s") % {"amount": format_rupiah(order.total - order.refunded_total)})
+    rewards = order_rewards(order)
+    if rewards.points and rewards.points_back:
+        text.append(
+            _("Points earned: %(points)s, taken back with the refund: %(back)s")
+            % {"points": format_count(rewards.points), "back": format_count(rewards.points_back)}
+        )
+    elif rewards.points:
+        text.append(_("Points earned: %(points)s") % {"points": format_count(rewards.points)})
+    if rewards.cashback and rewards.cashback_back:
+        text.append(
+            _("Cashback earned: %(amount)s, taken back with the refund: %(back)s")
+            % {"amount": format_rupiah(rewards.cashback), "back": format_rupiah(rewards.cashback_back)}
+        )
+    elif rewards.cashback:
+        text.append(_("Cashback earned: %(amount)s") % {"amount": format_rupiah(rewards.cashback)})
     footer = sales_settings().receipt_footer
     if footer:
         text.append(footer)
@@ -142,6 +216,10 @@ def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str
         "discounts": order_discounts(order),
         "cash_received": received,
         "change": change,
+        "tax_added": tax_added(order),
+        "refunds": refund_lines(order),
+        "paid_after_refunds": order.total - order.refunded_total,
+        "rewards": order_rewards(order),
         "size": size,
         "business": business_settings(),
         "footer": sales_settings().receipt_footer,

@@ -59,6 +59,15 @@ def _branch(actor: User, value: str | None) -> Branch:
     return branches[0]
 
 
+def _branch_for(actor: User, value: str | None, customer: Customer | None) -> Branch:
+    """The branch chosen; else, for someone not bound to one branch (the owner) opening a form
+    from a customer's page, her own branch (where she is a member and her addresses are), rather
+    than the first of the list; else the actor's."""
+    if not value and actor.branch_id is None and customer is not None and customer.home_branch_id:
+        value = str(customer.home_branch_id)
+    return _branch(actor, value)
+
+
 def _int(value: str | None, default: int = 0) -> int:
     try:
         return int((value or "").strip() or default)
@@ -137,15 +146,11 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     """The counter: find the member, add items, apply vouchers and points, take payment."""
     actor = _actor(request)
     data = request.POST if request.method == "POST" else request.GET
-    branch = _branch(actor, data.get("branch"))
     customer: Customer | None = None
     customer_id = parse_id(data.get("set_customer") or data.get("customer"))
     if customer_id and data.get("action") != "clear_customer":
         customer = customer_get(actor=actor, pk=customer_id)
-        if not data.get("branch") and actor.branch_id is None:
-            # Opened from her page by someone not bound to one till (the owner): her own branch,
-            # where she is a member, rather than the first branch of the list.
-            branch = _branch(actor, str(customer.home_branch_id or ""))
+    branch = _branch_for(actor, data.get("branch"), customer)
     lines, line_problems, payments, payment_problems = _cart(data) if request.method == "POST" else ([], [], [], [])
     # Checking out an appointment here (from the calendar): her, its branch, its service with its
     # stylist in the sale, and paying closes the appointment. Changing the customer lets it go.
@@ -472,6 +477,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "whatsapp": whatsapp,
         "email": order.customer.emails.first() if order.customer and receipt else None,
         "trip": getattr(order, "trip", None) if order.kind == Order.Kind.TRIP else None,
+        "tax_added": receipts.tax_added(order),
+        "refunds": receipts.refund_lines(order),
+        "rewards": receipts.order_rewards(order),
         "refundable": order.total - order.refunded_total,
         "can_pay": order.status == Order.Status.PLACED and actor.has_capability("orders.create"),
         "pay_rows": pay_rows,
@@ -573,7 +581,7 @@ def trip_new(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
     data = request.POST if request.method == "POST" else request.GET
     customer = customer_get(actor=actor, pk=parse_id(data.get("customer")) or 0)
-    branch = _branch(actor, data.get("branch"))
+    branch = _branch_for(actor, data.get("branch"), customer)
     error = None
     if request.method == "POST":
         address = customer.addresses.filter(pk=parse_id(data.get("pickup_address")) or 0).first()
@@ -620,7 +628,7 @@ def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
     booked = bookings.open_trip(customer)
     try:
         trip = bookings.trip_repeat_last(
-            actor=actor, customer=customer, branch=_branch(actor, request.POST.get("branch"))
+            actor=actor, customer=customer, branch=_branch_for(actor, request.POST.get("branch"), customer)
         )
     except ApplicationError as failure:
         messages.error(request, failure.message)
@@ -761,7 +769,7 @@ def appointment_new(request: HttpRequest) -> HttpResponseBase:
     data = request.POST if request.method == "POST" else request.GET
     customer_id = parse_id(data.get("customer"))
     customer = customer_get(actor=actor, pk=customer_id) if customer_id else None
-    branch = _branch(actor, data.get("branch"))
+    branch = _branch_for(actor, data.get("branch"), customer)
     services = Product.objects.filter(kind=Product.Kind.SERVICE, is_active=True).order_by("name")
     error = None
     if request.method == "POST":
