@@ -21,6 +21,16 @@ def at(day: str, hour: int = 12) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=JAKARTA)
 
 
+def lapsed_lot(member: Membership, points: int) -> None:
+    """Points earned over a year ago whose date passed yesterday, before the nightly expiry ran."""
+    from setia.loyalty.services import ledger
+
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    ledger.points_post(
+        membership=member, kind="earn", points=points, at=yesterday - dt.timedelta(days=400), expires_at=yesterday
+    )
+
+
 @pytest.fixture
 def programme(business: Business) -> LoyaltySettings:
     config = membership_services.loyalty_settings()

@@ -87,20 +87,11 @@ def test_simultaneous_payments_expire_points_past_their_date_once(
     point at once, against the 100 she may spend, all go through, and the 100 past their date
     are expired once (without the member's lock two payments could both count them, and the
     second be refused or expire them again)."""
-    import datetime as dt
-
-    from django.utils import timezone
+    from setia.loyalty.tests.conftest import lapsed_lot
 
     _postgres()
     member = join("Ayu")
-    yesterday = timezone.now() - dt.timedelta(days=1)
-    ledger.points_post(
-        membership=member,
-        kind=PointsEntry.Kind.EARN,
-        points=100,
-        at=yesterday - dt.timedelta(days=400),
-        expires_at=yesterday,
-    )
+    lapsed_lot(member, 100)
     ledger.points_post(membership=member, kind=PointsEntry.Kind.BONUS, points=100)
     counted = ledger.points_lapsed
 

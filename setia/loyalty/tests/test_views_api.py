@@ -638,8 +638,6 @@ def test_why_she_is_in_her_tier_shows_on_her_card_and_her_ledger_in_each_readers
 def test_a_voucher_s_page_says_until_when_and_marks_the_codes_whose_end_has_passed(business: Business) -> None:
     import datetime as dt
 
-    from django.utils import timezone
-
     end = timezone.now() + dt.timedelta(days=30)
     voucher = vouchers.voucher_create(
         actor=business.owner, name="Hemat", kind=Voucher.Kind.AMOUNT, value=10_000, valid_until=end
@@ -773,16 +771,10 @@ def test_points_past_their_date_show_apart_on_her_card_the_reward_page_and_the_a
 ) -> None:
     """The nightly expiry has not run since 200 of her points passed their date."""
     from setia.customers.models import CustomerPhone
+    from setia.loyalty.tests.conftest import lapsed_lot
 
     ayu = Membership.objects.get(customer_id=records["member"])
-    yesterday = timezone.now() - dt.timedelta(days=1)
-    ledger.points_post(
-        membership=ayu,
-        kind=PointsEntry.Kind.EARN,
-        points=200,
-        at=yesterday - dt.timedelta(days=400),
-        expires_at=yesterday,
-    )
+    lapsed_lot(ayu, 200)
     web = client_for(business.manager)
     card = web.get(f"/customers/{records['member']}/").content.decode()
     CustomerPhone.objects.create(customer_id=records["member"], number="+6281169645669", is_primary=True)

@@ -39,3 +39,19 @@ def english() -> Iterator[None]:
     """Service messages in English for exact assertions (pages choose their own language)."""
     with translation.override("en"):
         yield
+
+
+def till_form(business: Business, *products: Product, **extra: object) -> dict:
+    """The cashier screen's form with `products` in the cart, paid in cash (amount left empty)."""
+    return {
+        "branch": business.branch_a.pk,
+        "sale_key": "cashier-till-0001",
+        "line_product": [p.pk for p in products],
+        "line_quantity": ["1"] * len(products),
+        "line_price": [str(p.price) for p in products],
+        "line_description": [p.name for p in products],
+        "line_staff": [""] * len(products),
+        "pay_method": ["cash"],
+        "pay_amount": [""],
+        **extra,
+    }

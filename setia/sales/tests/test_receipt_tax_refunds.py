@@ -20,6 +20,7 @@ from setia.sales.models import Order, Refund, SalesSettings
 from setia.sales.services import receipts
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout
 from setia.sales.services.refunds import order_refund
+from setia.sales.tests.conftest import till_form
 
 pytestmark = pytest.mark.django_db
 
@@ -83,25 +84,11 @@ def prices_without_ppn(shop: dict) -> Product:
     return Product.objects.create(name="Vitamin rambut", price=45_000, category=shop["hair"])
 
 
-def _till_form(business: Business, *products: Product) -> dict:
-    return {
-        "branch": business.branch_a.pk,
-        "sale_key": "cashier-ppn-0001",
-        "line_product": [p.pk for p in products],
-        "line_quantity": ["1"] * len(products),
-        "line_price": [str(p.price) for p in products],
-        "line_description": [p.name for p in products],
-        "line_staff": [""] * len(products),
-        "pay_method": ["cash"],
-        "pay_amount": [""],
-    }
-
-
 def test_ppn_added_to_prices_is_a_line_of_the_sum_on_the_till_and_every_receipt(
     business: Business, shop: dict, prices_without_ppn: Product
 ) -> None:
     web = _web(business.cashier_a)
-    form = _till_form(business, shop["creambath"], prices_without_ppn)
+    form = till_form(business, shop["creambath"], prices_without_ppn)
     till = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     totals = _plain(till[till.index('data-testid="totals"') : till.index('data-testid="to-pay"') + 200])
     # 195.000 + 23.400 + 100 = 218.500
@@ -127,7 +114,7 @@ def test_ppn_added_to_prices_is_a_line_of_the_sum_on_the_till_and_every_receipt(
 def test_ppn_included_in_prices_is_told_after_the_total(business: Business, shop: dict) -> None:
     """PPN 11% included (the shop's default): the total is the prices, and the PPN in it is told."""
     web = _web(business.cashier_a)
-    form = _till_form(business, shop["creambath"])
+    form = till_form(business, shop["creambath"])
     till = _plain(web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode())
     assert "incl. PPN 11% Rp 14.865" in till
     order, _ = checkout(

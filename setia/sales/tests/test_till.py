@@ -17,23 +17,9 @@ from setia.loyalty.services import membership
 from setia.sales.models import Order, Payment, SalesSettings
 from setia.sales.services import receipts
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout, exact_payment, quote
+from setia.sales.tests.conftest import till_form
 
 pytestmark = pytest.mark.django_db
-
-
-def _form(business: Business, *products: Product, **extra: object) -> dict:
-    return {
-        "branch": business.branch_a.pk,
-        "sale_key": "cashier-till-0001",
-        "line_product": [p.pk for p in products],
-        "line_quantity": ["1"] * len(products),
-        "line_price": [str(p.price) for p in products],
-        "line_description": [p.name for p in products],
-        "line_staff": [""] * len(products),
-        "pay_method": ["cash"],
-        "pay_amount": [""],
-        **extra,
-    }
 
 
 def _said(business: Business, text: str, **values: object) -> str:
@@ -59,7 +45,7 @@ def test_bad_points_keep_the_bill_mark_the_field_and_block_pay(
 ) -> None:
     membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
     web = client_for(business.cashier_a)
-    form = _form(business, shop["creambath"], shop["shampoo"], customer=shop["customer"].pk, points=points)
+    form = till_form(business, shop["creambath"], shop["shampoo"], customer=shop["customer"].pk, points=points)
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     expected = _said(business, message, **values)
     assert 'data-testid="points-error">' + expected in html
@@ -75,7 +61,7 @@ def test_bad_points_keep_the_bill_mark_the_field_and_block_pay(
 
 def test_a_negative_cash_amount_is_marked_on_its_row_and_adds_no_payment_row(business: Business, shop: dict) -> None:
     web = client_for(business.cashier_a)
-    form = _form(business, shop["creambath"], pay_amount=["-300"])
+    form = till_form(business, shop["creambath"], pay_amount=["-300"])
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert html.count('data-testid="payment-row"') == 1
     assert (
@@ -89,7 +75,7 @@ def test_a_negative_cash_amount_is_marked_on_its_row_and_adds_no_payment_row(bus
 def test_a_non_cash_payment_over_the_amount_due_is_refused_naming_it(business: Business, shop: dict) -> None:
     web = client_for(business.cashier_a)
     web.cookies["django_language"] = "en"
-    form = _form(business, shop["creambath"], pay_method=["qris"], pay_amount=["200000"])
+    form = till_form(business, shop["creambath"], pay_method=["qris"], pay_amount=["200000"])
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert "Payment 1 (QRIS)" in html and 'data-testid="payment-error"' in html and "disabled" in _pay_button(html)
     assert web.post(reverse("sales:cashier"), {**form, "action": "pay"}).status_code == 200
@@ -104,7 +90,7 @@ def test_cash_received_and_change_on_the_till_the_order_and_every_receipt(
     BusinessSettings.objects.update_or_create(pk=1, defaults={"name": "Salon Cantik", "tax_id": "01.234.567.8-901.000"})
     item = Product.objects.create(name="Paket rambut", price=164_250, category=shop["hair"])
     web = client_for(business.cashier_a)
-    form = _form(business, item, pay_amount=["300000"])
+    form = till_form(business, item, pay_amount=["300000"])
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     shown = f"Rp {change:,}".replace(",", ".")
     assert re.search(r'data-testid="change">[^<]*<strong>' + re.escape(shown) + "<", html)
@@ -171,7 +157,7 @@ def test_the_till_previews_the_cashback_on_the_rounded_cash(business: Business, 
     membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
     item = Product.objects.create(name="Paket rambut", price=164_250, category=shop["hair"])
     web = client_for(business.cashier_a)
-    form = _form(business, item, customer=shop["customer"].pk)
+    form = till_form(business, item, customer=shop["customer"].pk)
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert "Rp 16.430" in html and "Rp 16.425" not in html
     assert web.post(reverse("sales:cashier"), {**form, "action": "pay"}).status_code == 302
@@ -199,7 +185,7 @@ def test_a_voucher_is_shown_once_and_its_line_shares_add_up(business: Business, 
     assert all(line.note == "" for line in result.lines)  # the voucher is not named under each line
     web = client_for(business.cashier_a)
     html = web.post(
-        reverse("sales:cashier"), _form(business, *items, voucher_code="6ESE23R6"), headers={"HX-Request": "true"}
+        reverse("sales:cashier"), till_form(business, *items, voucher_code="6ESE23R6"), headers={"HX-Request": "true"}
     ).content.decode()
     assert html.count("Potongan Rp 20.000") == 1 and 'data-testid="voucher-label"' in html
 
@@ -237,7 +223,7 @@ def test_the_empty_till_does_not_say_where_the_products_are(business: Business, 
 
 
 def test_a_line_that_cannot_be_priced_is_marked_and_no_total_is_claimed(business: Business, shop: dict) -> None:
-    form = _form(business, shop["creambath"], shop["shampoo"], line_quantity=["1", "0"])
+    form = till_form(business, shop["creambath"], shop["shampoo"], line_quantity=["1", "0"])
     html = client_for(business.cashier_a).post(reverse("sales:cashier"), form).content.decode()
     quantities = re.findall(r'<input class="([^"]*)" type="number" min="1" name="line_quantity"', html)
     assert ["is-invalid" in css for css in quantities] == [False, True]
@@ -245,7 +231,7 @@ def test_a_line_that_cannot_be_priced_is_marked_and_no_total_is_claimed(business
 
 
 def test_points_left_from_a_member_are_named_when_the_customer_changes(business: Business, shop: dict) -> None:
-    form = _form(business, shop["creambath"], points="10", action="clear_customer", customer=shop["customer"].pk)
+    form = till_form(business, shop["creambath"], points="10", action="clear_customer", customer=shop["customer"].pk)
     html = client_for(business.cashier_a).post(reverse("sales:cashier"), form).content.decode()
     expected = _said(business, "Only members can pay with points or cashback.")
     assert 'data-testid="cashier-field-error">' + expected in html and "disabled" in _pay_button(html)
@@ -268,7 +254,7 @@ def test_another_branch_s_member_buys_as_a_guest_where_branches_do_not_share_cus
     ledger.points_adjust(actor=business.owner, membership=joined, points=100, reason="welcome")
     web = client_for(business.owner)
     web.cookies["django_language"] = "en"
-    form = {**_form(business, shop["creambath"], customer=shop["customer"].pk), "branch": business.branch_b.pk}
+    form = {**till_form(business, shop["creambath"], customer=shop["customer"].pk), "branch": business.branch_b.pk}
     html = web.post(reverse("sales:cashier"), {**form, "points": "10"}, headers={"HX-Request": "true"}).content.decode()
     said = f"Member of {business.branch_a.name}: she collects and pays with points there"
     if shared:
@@ -339,7 +325,7 @@ def test_the_suggested_item_is_added_with_one_click(business: Business, shop: di
     )
     web = client_for(business.cashier_a)
     web.cookies["django_language"] = "en"
-    form = _form(business, shop["creambath"])
+    form = till_form(business, shop["creambath"])
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert "Add Sampo: it is free with Creambath (Creambath + Sampo)." in html
     assert f'value="add:{shop["shampoo"].pk}" data-testid="add-suggested"' in html
@@ -373,21 +359,15 @@ def test_a_receipt_says_how_many_points_paid(business: Business, shop: dict) -> 
 def test_points_past_their_date_are_shown_apart_and_cannot_pay(business: Business, shop: dict) -> None:
     """Her oldest points passed their date and the nightly expiry has not run yet: the till shows
     what she can spend, refuses more at the field, and a sale with the rest expires them first."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     from setia.loyalty.models import PointsEntry
     from setia.loyalty.services import ledger
+    from setia.loyalty.tests.conftest import lapsed_lot
 
     joined = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
-    yesterday = timezone.now() - dt.timedelta(days=1)
-    ledger.points_post(
-        membership=joined, kind="earn", points=300, at=yesterday - dt.timedelta(days=365), expires_at=yesterday
-    )
+    lapsed_lot(joined, 300)
     ledger.points_post(membership=joined, kind="bonus", points=80)
     web = client_for(business.cashier_a)
-    form = _form(business, shop["shampoo"], customer=shop["customer"].pk, points="100")
+    form = till_form(business, shop["shampoo"], customer=shop["customer"].pk, points="100")
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     with translation.override(business.cashier_a.language or "id"):
         shown = gettext("%(points)s points") % {"points": "80"}
