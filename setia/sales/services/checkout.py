@@ -230,7 +230,11 @@ def _price_lines(*, branch: Branch, lines: list[LineIn]) -> list[PricedLine]:
     # Who served a line: someone active working at this branch, as the till offers (read only
     # when a line names one).
     named = {line.staff_id for line in lines if line.staff_id is not None}
-    serving = set(User.objects.filter(pk__in=named, is_active=True, branch=branch).values_list("pk", flat=True))
+    serving = (
+        set(User.objects.filter(pk__in=named, is_active=True, branch=branch).values_list("pk", flat=True))
+        if named
+        else set()
+    )
     priced = []
     for number, line in enumerate(lines, start=1):
         where = f"lines[{number}]"
