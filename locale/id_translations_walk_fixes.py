@@ -22,4 +22,5 @@ ID = {
     ),
     "%(column)s “%(value)s” is not a whole number": "%(column)s “%(value)s” bukan bilangan bulat",
     "Refund either an amount or lines, not both.": "Kembalikan sejumlah uang atau baris pesanan, bukan keduanya.",
+    "The fare is too large.": "Tarifnya terlalu besar.",
 }

@@ -258,6 +258,8 @@ def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.M
         raise _error("status", _("Assign a driver before completing the trip."))
     if not isinstance(fare, int) or fare <= 0:
         raise _error("fare", _("Enter the fare (more than zero)."))
+    if fare > checkout_service.MAX_PRICE:
+        raise _error("fare", _("The fare is too large."))
     order = trip.order
     if trip.destination:
         description = _("Trip: %(from)s → %(to)s") % {"from": trip.pickup_text[:80], "to": trip.destination[:80]}

@@ -94,6 +94,9 @@ def test_taxi_trip_repeat_assign_complete(business: Business, shop: dict) -> Non
     with pytest.raises(ApplicationError) as error:
         bookings.trip_complete(actor=business.cashier_a, trip=again, fare=0)
     assert "fare" in error.value.extra
+    with pytest.raises(ApplicationError, match="fare is too large") as error:  # not "Item 1: the price…"
+        bookings.trip_complete(actor=business.cashier_a, trip=again, fare=99_999_999_999)
+    assert list(error.value.extra) == ["fare"]
     done = bookings.trip_complete(actor=business.cashier_a, trip=again, fare=85_000)
     assert (done.status, done.fare, done.order.status, done.order.total) == (
         Trip.Status.COMPLETED,

@@ -457,3 +457,53 @@ def test_a_tier_saved_with_a_negative_discount_before_the_form_refused_it_gives_
         payments=[PaymentIn("qris", 45_500)],
     )
     assert (sale.member_discount, sale.total) == (0, 45_500)
+
+
+def test_a_receipt_ends_with_the_business_s_own_footer_or_else_a_thank_you(business: Business, shop: dict) -> None:
+    sale, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=shop["shampoo"].pk)],
+        payments=[PaymentIn("qris", 45_500)],
+    )
+    web = client_for(business.cashier_a)
+    with translation.override(business.cashier_a.language or "id"):
+        thanks = gettext("Thank you!")
+    for size in ("58", "a4"):
+        page = web.get(reverse("sales:order_receipt", args=[sale.pk]) + f"?size={size}").content.decode()
+        assert page.count(thanks) == 1, size
+    SalesSettings.objects.filter(pk=1).update(receipt_footer="Terima kasih, sampai jumpa lagi!")
+    for size in ("58", "a4"):
+        page = web.get(reverse("sales:order_receipt", args=[sale.pk]) + f"?size={size}").content.decode()
+        assert "Terima kasih, sampai jumpa lagi!" in page and thanks not in page, size
+
+
+def test_an_unknown_action_on_a_trip_or_an_appointment_is_not_found(business: Business, shop: dict) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from setia.sales.services import bookings
+
+    trip = bookings.trip_book(
+        actor=business.owner,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        pickup_at=timezone.now() + dt.timedelta(days=1),
+        pickup_text="Jl. Melati No. 12",
+    )
+    visit = bookings.appointment_book(
+        actor=business.owner,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1),
+    )
+    web = client_for(business.cashier_a)
+    assert web.post(reverse("sales:trip_action", args=[trip.pk, "frobnicate"])).status_code == 404
+    assert web.post(reverse("sales:appointment_action", args=[visit.pk, "frobnicate"])).status_code == 404
+    cancelled = web.post(reverse("sales:trip_action", args=[trip.pk, "cancel"]))
+    assert cancelled.status_code == 302
+    trip.refresh_from_db()
+    assert trip.status == "cancelled"

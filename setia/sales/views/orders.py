@@ -656,6 +656,8 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = _actor(request)
     trip = selectors.trip_get(actor=actor, pk=pk)
     number = trip.order.number
+    if action not in ("assign", "complete", "cancel"):
+        raise NotFoundError(_("Unknown action."))
     try:
         if action == "assign":
             # A driver from the list; a typed name only where the branch has no driver list yet.
@@ -689,11 +691,9 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 "number": number,
                 "fare": format_rupiah(trip.order.total),
             }
-        elif action == "cancel":
+        else:
             bookings.trip_cancel(actor=actor, trip=trip, reason=request.POST.get("reason", ""))
             done = _("Trip %(number)s cancelled.") % {"number": number}
-        else:
-            raise NotFoundError(_("Unknown action."))
     except ApplicationError as failure:
         messages.error(request, failure.message)
     else:
@@ -829,6 +829,8 @@ def _local_time(value: str | None) -> dt.datetime | None:
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = _actor(request)
     appointment = selectors.appointment_get(actor=actor, pk=pk)
+    if action not in ("checkout", "cancel", "no_show"):
+        raise NotFoundError(_("Unknown action."))
     try:
         if action == "checkout":
             order = bookings.appointment_checkout(
@@ -844,10 +846,7 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             )
             messages.success(request, _("Sale %(number)s recorded.") % {"number": order.number})
             return redirect("sales:order_detail", pk=order.pk)
-        if action in ("cancel", "no_show"):
-            bookings.appointment_cancel(actor=actor, appointment=appointment, no_show=action == "no_show")
-        else:
-            raise NotFoundError(_("Unknown action."))
+        bookings.appointment_cancel(actor=actor, appointment=appointment, no_show=action == "no_show")
     except ApplicationError as failure:
         messages.error(request, failure.message)
     return redirect(
