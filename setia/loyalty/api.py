@@ -28,7 +28,7 @@ def member_out(member: Membership) -> dict[str, Any]:
     config = membership.loyalty_settings()
     soon = ledger.points_expiring_soon(days=config.expiry_notice_days, membership_ids=[member.pk])
     change = next(iter(selectors.tier_history(member, limit=1)), None)
-    lapsed = ledger.points_lapsed(member)
+    standing = ledger.points_standing(member)
     return {
         "customer_id": member.customer_id,
         "number": member.number,
@@ -39,9 +39,9 @@ def member_out(member: Membership) -> dict[str, Any]:
         "tier_reason": change.reason_text if change else None,
         "points": member.points_balance,
         "cashback": member.wallet_balance,
-        "points_value": (member.points_balance - lapsed) * config.point_value,
+        "points_value": standing.spendable * config.point_value,
         "points_expiring_soon": soon.get(member.pk, 0),
-        "points_lapsed": lapsed,
+        "points_lapsed": standing.lapsed,
         "referral_code": member.referral_code,
         "referred_by": member.referred_by.number if member.referred_by else None,
     }

@@ -184,12 +184,10 @@ def membership_caller(request: HttpRequest, customer: Customer) -> dict[str, Any
     membership = selectors.membership_for(customer)
     if membership is None or membership.status != Membership.Status.ACTIVE:
         return None
-    lapsed = ledger.points_lapsed(membership)  # past their date: shown apart, not spendable
     return {
         "membership": membership,
         "stamp_cards": promotions.stamp_cards(customer.pk),
-        "points_spendable": membership.points_balance - lapsed,
-        "points_lapsed": lapsed,
+        "standing": ledger.points_standing(membership),  # past their date: shown apart, not spendable
     }
 
 

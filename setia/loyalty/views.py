@@ -582,14 +582,12 @@ def member_reward(request: HttpRequest, customer_id: int) -> HttpResponse:
         else:
             messages.success(request, _("%(reward)s given.") % {"reward": redemption.reward.name})
             return redirect("customers:detail", pk=member.customer_id)
-    lapsed = ledger.points_lapsed(member)
     context = {
         "customer": member.customer,
         "membership": member,
         "form": form,
         "rewards": Reward.objects.filter(is_active=True),
-        "points_spendable": member.points_balance - lapsed,
-        "points_lapsed": lapsed,
+        "standing": ledger.points_standing(member),  # points she can pay with, and those past their date
     }
     return _member_page(request, "loyalty/member_reward.html", context)
 

@@ -463,14 +463,31 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
 
 def points_lapsed(membership: Membership, *, now: dt.datetime | None = None) -> int:
     """Points past their date that the nightly expiry has not taken yet: part of the balance, not
-    spendable (`spendable_points`); the next debit expires them first (`expire_lapsed`)."""
+    spendable; the next debit expires them first (`expire_lapsed`)."""
     due = _expiring_by_member(now or timezone.now(), [membership.pk]).get(membership.pk, 0)
     return max(0, min(due, membership.points_balance))
 
 
-def spendable_points(membership: Membership, *, now: dt.datetime | None = None) -> int:
-    """The points she can pay with now: her balance less what is past its date."""
-    return membership.points_balance - points_lapsed(membership, now=now)
+@dataclass(frozen=True)
+class PointsStanding:
+    """Her balance as the pages show it: what she can pay with now, and what is past its date."""
+
+    spendable: int
+    lapsed: int
+
+
+def points_standing(membership: Membership, *, now: dt.datetime | None = None) -> PointsStanding:
+    lapsed = points_lapsed(membership, now=now)
+    return PointsStanding(membership.points_balance - lapsed, lapsed)
+
+
+def lapsed_refusal(spendable: int, lapsed: int, field: str) -> ApplicationError:
+    """More points asked for than she can spend, some of her balance being past its date."""
+    message = _("Not enough points: %(spendable)s can be used; %(lapsed)s are past their date.") % {
+        "spendable": spendable,
+        "lapsed": lapsed,
+    }
+    return ApplicationError(message, {field: [message]})
 
 
 def expire_lapsed(
@@ -493,11 +510,7 @@ def expire_lapsed(
     if not due:
         return 0
     if balance - due < spend:
-        message = _("Not enough points: %(spendable)s can be used; %(lapsed)s are past their date.") % {
-            "spendable": balance - due,
-            "lapsed": due,
-        }
-        raise ApplicationError(message, {field: [message]})
+        raise lapsed_refusal(balance - due, due, field)
     points_post(
         membership=membership,
         kind=PointsEntry.Kind.EXPIRE,

@@ -194,7 +194,7 @@ def test_points_past_their_date_are_expired_before_she_pays_with_points(
     member.refresh_from_db()
     assert ledger.points_lapsed(member, now=at("2026-01-09")) == 0
     assert ledger.points_lapsed(member, now=at("2026-01-11")) == 100
-    assert ledger.spendable_points(member, now=at("2026-01-11")) == 50
+    assert ledger.points_standing(member, now=at("2026-01-11")) == ledger.PointsStanding(spendable=50, lapsed=100)
     # More than she may spend: refused, and nothing (not even the expiry) is written.
     with pytest.raises(ApplicationError, match="Not enough points"):
         pay_with_points(actor=business.cashier_a, membership=member, points=60, source="sale:1", at=at("2026-01-11"))

@@ -143,6 +143,7 @@ class Quote:
     voucher_error: str = ""
     tax_rate: Decimal = Decimal(0)
     tax: int = 0
+    tax_added: bool = False  # PPN added on top of prices without it (a line of the sum), not included
     total: int = 0
     points: int = 0
     points_value: int = 0
@@ -397,6 +398,7 @@ def quote(
     result.tax, result.total = tax_on(
         net, registered=config.tax_registered, percent=config.ppn_percent, included=config.prices_include_tax
     )
+    result.tax_added = bool(result.tax) and not config.prices_include_tax
     if strict:
         _apply_loyalty_payments(result, membership, points, cashback, strict, at)
     else:  # a bad input is left out (and named); the rest is priced as usual
@@ -451,13 +453,9 @@ def _apply_loyalty_payments(
             raise _field_error(
                 "points", _("Not enough points: the balance is %(balance)s.") % {"balance": membership.points_balance}
             )
-        lapsed = ledger.points_lapsed(membership, now=at)  # past their date, not yet taken by the nightly job
-        if points > membership.points_balance - lapsed:
-            raise _field_error(
-                "points",
-                _("Not enough points: %(spendable)s can be used; %(lapsed)s are past their date.")
-                % {"spendable": membership.points_balance - lapsed, "lapsed": lapsed},
-            )
+        standing = ledger.points_standing(membership, now=at)  # some may be past their date
+        if points > standing.spendable:
+            raise ledger.lapsed_refusal(standing.spendable, standing.lapsed, "points")
         if points * value > result.total:
             raise _field_error(
                 "points",

@@ -266,7 +266,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     membership = purchases.membership_of(customer.pk) if customer else None
     member = checkout.member_here(membership, customer, branch)
     # Points past their date (the nightly expiry takes them): shown apart, not spendable.
-    lapsed = ledger.points_lapsed(member) if member else 0
+    standing = ledger.points_standing(member) if member else None
     # Another branch's member where branches do not share customers: said, and served as a guest.
     elsewhere = customer.home_branch if customer and membership and member is None else None
     member_elsewhere = elsewhere.name if elsewhere is not None else ""
@@ -280,8 +280,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "appointment": appointment,
         "customer_chosen": bool(data.get("set_customer")),  # the search results close
         "member": member,
-        "points_lapsed": lapsed,
-        "points_spendable": member.points_balance - lapsed if member else 0,
+        "standing": standing,  # points she can pay with, and those past their date
         "member_elsewhere": member_elsewhere,
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
         "lines": lines,
