@@ -145,7 +145,6 @@ ID = {
     "Only a paid order can be refunded.": "Hanya pesanan yang sudah dibayar yang dapat dikembalikan dananya.",
     "Give the reason for the refund.": "Isi alasan pengembalian dana.",
     "The line %(line)s is not part of this order.": "Baris %(line)s bukan bagian dari pesanan ini.",
-    "%(item)s: refund between 1 and %(left)s.": "%(item)s: kembalikan antara 1 dan %(left)s.",
     "At most Rp %(left)s can still be refunded.": "Maksimal Rp %(left)s masih dapat dikembalikan.",
     "The PPN rate must be between 0 and 100.": "Tarif PPN harus antara 0 dan 100.",
     "Paid with points": "Dibayar dengan poin",

@@ -42,20 +42,24 @@ def order_refund(
             line = own.get(int(line_id))
             if line is None:
                 raise _error("lines", _("The line %(line)s is not part of this order.") % {"line": line_id})
-            if quantity <= 0 or quantity > line.quantity - line.refunded_quantity:
-                raise _error(
-                    "lines",
-                    _("%(item)s: refund between 1 and %(left)s.")
-                    % {"item": line.description, "left": line.quantity - line.refunded_quantity},
-                )
+            left = line.quantity - line.refunded_quantity
+            if quantity <= 0:
+                message = _("%(item)s: enter how many to take back, between 1 and %(left)s.")
+                raise _error("lines", message % {"item": line.description, "left": left})
+            if quantity > left:
+                message = _("%(item)s: at most %(left)s can be returned.")
+                raise _error("lines", message % {"item": line.description, "left": left})
             amount += line.total * quantity // line.quantity
             line_quantities[str(line.pk)] = quantity
-    if amount is None or amount <= 0:
+    if amount is None:
+        raise _error("amount", _("Choose the items to take back or enter an amount."))
+    if amount <= 0:
         raise _error("amount", _("Enter an amount greater than zero."))
     left = order.total - order.refunded_total
     if amount > left:
         raise _error(
-            "amount", _("At most Rp %(left)s can still be refunded.") % {"left": f"{left:,}".replace(",", ".")}
+            "lines" if line_quantities else "amount",
+            _("At most Rp %(left)s can still be refunded.") % {"left": f"{left:,}".replace(",", ".")},
         )
     for key, count in line_quantities.items():
         OrderLine.objects.filter(pk=int(key)).update(refunded_quantity=F("refunded_quantity") + count)

@@ -540,3 +540,12 @@ def test_codes_valid_until_a_past_moment_are_refused_on_the_voucher_page(busines
     page = web.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 1, "max_uses": 1, "valid_until": past})
     assert page.status_code == 200 and "that moment has passed" in page.content.decode()
     assert 'data-field-error="valid_until"' in page.content.decode() and not VoucherCode.objects.exists()
+
+
+def test_booking_a_trip_without_a_customer_leads_to_the_caller_search(business: Business) -> None:
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    response = web.get(reverse("sales:trip_new"), follow=True)
+    assert response.redirect_chain == [(reverse("customers:calls"), 302)]
+    assert "Find the customer by her phone number, then book her trip from her card." in response.content.decode()
+    assert client_for(business.analyst).get(reverse("sales:trip_new")).status_code == 403

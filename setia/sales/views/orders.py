@@ -1,12 +1,13 @@
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote as url_quote
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -459,6 +460,20 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                 message += " " + _("Change: %(amount)s.") % {"amount": format_rupiah(change)}
             messages.success(request, message)
             return redirect("sales:order_detail", pk=order.pk)
+    return _order_page(request, actor, order, pay_rows=pay_rows, pay_error=pay_error)
+
+
+def _order_page(
+    request: HttpRequest,
+    actor: User,
+    order: Order,
+    *,
+    pay_rows: list[dict[str, str]],
+    pay_error: ApplicationError | None = None,
+    refund: "RefundForm | None" = None,
+) -> HttpResponse:
+    """The order page, with the payment card and the refund form as typed (and why they were refused)."""
+    refund = refund or RefundForm.blank(order)
     receipt = receipts.has_receipt(order)
     phone = order.customer.phones.first() if order.customer and receipt else None
     whatsapp = (
@@ -480,13 +495,15 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "refunds": receipts.refund_lines(order),
         "rewards": receipts.order_rewards(order),
         "refundable": order.total - order.refunded_total,
+        "refund": refund,
         "can_pay": order.status == Order.Status.PLACED and actor.has_capability("orders.create"),
         "pay_rows": pay_rows,
         "pay_error": pay_error,
         "cash_total": checkout.round_cash(order.total, cash_step),
         "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
     }
-    return render(request, "sales/order_detail.html", context, status=400 if pay_error else 200)
+    failed = pay_error is not None or refund.error is not None
+    return render(request, "sales/order_detail.html", context, status=400 if failed else 200)
 
 
 @staff_view("orders.view")
@@ -513,22 +530,76 @@ def order_receipt_email(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("sales:order_detail", pk=pk)
 
 
+@dataclass
+class RefundForm:
+    """The refund card as typed: how many of each item to take back, or an amount, and why."""
+
+    lines: list[dict[str, Any]]  # {"line": OrderLine, "left": int, "value": str, "invalid": bool}
+    amount: str = ""
+    reason: str = ""
+    error: ApplicationError | None = None
+    invalid: frozenset[str] = frozenset()
+
+    @classmethod
+    def blank(cls, order: Order) -> "RefundForm":
+        return cls.read(order, {})
+
+    @classmethod
+    def read(cls, order: Order, data: Any) -> "RefundForm":
+        lines = [
+            {
+                "line": line,
+                "left": line.quantity - line.refunded_quantity,
+                "value": (data.get(f"line_{line.pk}") or "").strip()[:10],
+                "invalid": False,
+            }
+            for line in order.lines.all()
+            if line.quantity > line.refunded_quantity and line.total > 0
+        ]
+        return cls(lines=lines, amount=(data.get("amount") or "").strip()[:30], reason=(data.get("reason") or "")[:255])
+
+    def quantities(self) -> dict[int, int] | None:
+        """The items chosen (line id -> how many); an item left empty or at 0 is not taken back."""
+        chosen = {}
+        for row in self.lines:
+            if not row["value"]:
+                continue
+            quantity = _whole(row["value"])
+            if quantity is None or quantity < 0:
+                message = _("%(item)s: enter how many to take back, between 1 and %(left)s.") % {
+                    "item": row["line"].description,
+                    "left": row["left"],
+                }
+                raise ApplicationError(message, {"lines": [message]})
+            if quantity:
+                chosen[row["line"].pk] = quantity
+        return chosen or None
+
+    def refused(self, failure: ApplicationError) -> None:
+        """Keep why it was refused and mark the fields it names (the items that do not read or are too many)."""
+        self.error = failure
+        self.invalid = frozenset(failure.extra)
+        for row in self.lines:
+            quantity = _whole(row["value"]) if row["value"] else 0
+            row["invalid"] = "lines" in failure.extra and (quantity is None or not 0 <= quantity <= row["left"])
+
+
 @require_POST
 @staff_view("orders.refund")
 def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     order = selectors.order_get(actor=actor, pk=pk)
+    form = RefundForm.read(order, request.POST)
     try:
-        refunds.order_refund(
-            actor=actor,
-            order=order,
-            amount=_amount(request.POST.get("amount"), _("Refund amount")),
-            reason=request.POST.get("reason", ""),
-        )
+        lines = form.quantities()
+        amount = _amount(form.amount, _("Refund amount")) if form.amount else None
+        refunds.order_refund(actor=actor, order=order, amount=amount, lines=lines, reason=form.reason)
     except ApplicationError as failure:
-        messages.error(request, failure.message)
-    else:
-        messages.success(request, _("Refund recorded."))
+        if not failure.extra:  # the amount did not read as a whole number
+            failure = ApplicationError(failure.message, {"amount": [failure.message]})
+        form.refused(failure)
+        return _order_page(request, actor, order, pay_rows=_pay_rows(QueryDict(), order), refund=form)
+    messages.success(request, _("Refund recorded."))
     return redirect("sales:order_detail", pk=pk)
 
 
@@ -579,7 +650,12 @@ def trips(request: HttpRequest) -> HttpResponse:
 def trip_new(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
     data = request.POST if request.method == "POST" else request.GET
-    customer = customer_get(actor=actor, pk=parse_id(data.get("customer")) or 0)
+    customer_id = parse_id(data.get("customer"))
+    if customer_id is None:
+        # A trip is booked for a caller: find her by her phone number first.
+        messages.info(request, _("Find the customer by her phone number, then book her trip from her card."))
+        return redirect("customers:calls")
+    customer = customer_get(actor=actor, pk=customer_id)
     branch = _branch_for(actor, data.get("branch"), customer)
     error = None
     if request.method == "POST":
