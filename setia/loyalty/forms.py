@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,16 @@ class ConfigForm(StyledFormMixin, forms.ModelForm):
             )
             if boxes and field.queryset is not None and not field.queryset.exists():  # type: ignore[attr-defined]
                 field.help_text = _("None to choose from yet.")
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's own checks, except at a field whose typed value did not read: there the
+        first message says what to fix ("abc" is no number, not a percentage out of range)."""
+        if hasattr(errors, "error_dict"):
+            kept = {name: found for name, found in errors.error_dict.items() if name not in self.errors}
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)  # type: ignore[misc]  # Django's own hook, not in its stubs
 
     def m2m(self) -> dict[str, Any]:
         return {

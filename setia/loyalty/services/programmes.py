@@ -140,6 +140,16 @@ class ProgrammeResults:
     friends_brought: int | None = None
     friends_rewarded: int | None = None
 
+    @property
+    def budget_used(self) -> int:
+        """The cost as a whole percentage of the budget (over 100 when over budget)."""
+        return round(100 * self.cost / self.budget) if self.budget else 0
+
+    @property
+    def over_budget(self) -> int:
+        """How far the cost is past the budget, in Rupiah (0 within it)."""
+        return max(self.cost - self.budget, 0) if self.budget else 0
+
 
 def programme_members(programme: Programme) -> "models.QuerySet[Membership]":
     """Active members in the programme's target: its tiers, tags and/or segment (every member when

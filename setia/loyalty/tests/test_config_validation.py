@@ -107,6 +107,20 @@ def test_a_voucher_reads_its_value_and_minimum_spend(owner: Client) -> None:
     assert (voucher.value, voucher.min_spend) == (25_000, 100_000)
 
 
+@pytest.mark.parametrize("kind", ["percent", "amount"])
+def test_a_voucher_value_that_is_no_number_gets_one_message_saying_what_to_type(owner: Client, kind: str) -> None:
+    data = {"name": "Hemat", "kind": kind, "value": "abc", "min_spend": "0", "is_active": "on"}
+    response = owner.post("/loyalty/vouchers/new/", data)
+    page = refused(response, "value")
+    assert page.count('data-field-error="value"') == 1
+    assert field_error(response, "value") == "Enter a whole number, e.g. 25000 or 25.000."
+    assert not Voucher.objects.exists()
+    # A number out of range still gets the model's own message there.
+    response = owner.post("/loyalty/vouchers/new/", {**data, "kind": "percent", "value": "150"})
+    refused(response, "value")
+    assert field_error(response, "value") == "A percentage must be between 1 and 100."
+
+
 def test_every_number_of_the_other_forms_reads_grouped_thousands(
     owner: Client, catalogue: dict[str, Any], tiers: dict[str, Tier]
 ) -> None:

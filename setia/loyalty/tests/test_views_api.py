@@ -740,6 +740,13 @@ def test_the_programme_page_says_how_much_of_the_budget_is_used(business: Busine
     client = client_for(business.owner)
     page = client.get(f"/loyalty/programmes/{programme.pk}/").content.decode()
     assert 'data-testid="budget-used">25%<' in page and 'aria-valuenow="25"' in page
+    # Over budget: by how much, in Rupiah (not "100000%"), and a full red bar.
+    Programme.objects.filter(pk=programme.pk).update(budget=1_000)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/loyalty/programmes/{programme.pk}/").content.decode()
+    used = page.split('data-testid="budget-used">')[1].split("<")[0]
+    assert "over budget" in used and "499" in used and "%" not in used
+    assert 'bg-danger" style="width: 100%"' in page
     Programme.objects.filter(pk=programme.pk).update(budget=0)
     assert 'data-testid="budget-used"' not in client.get(f"/loyalty/programmes/{programme.pk}/").content.decode()
 

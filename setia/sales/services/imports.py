@@ -189,7 +189,7 @@ class Line:
 class Chunk:
     lines: list[Line]
     customers: dict[str, int]  # customer_ref -> customer id
-    missing: list[str]  # unknown customer refs to create (create_missing_customers)
+    missing: dict[str, int | None]  # unknown customer refs to create -> branch of their first order
     existing: set[str]  # order keys already imported
 
 
@@ -417,7 +417,7 @@ class _Reader:
         existing = {row[0] for row in key_pairs(Order._meta.db_table, "idempotency_key", "id", keys)}
         return Chunk(lines, customers, missing, existing)
 
-    def cross_check(self, lines: list[Line], customers: dict[str, int]) -> list[str]:
+    def cross_check(self, lines: list[Line], customers: dict[str, int]) -> dict[str, int | None]:
         """An order's rows agree; its customer exists (or is to be created: the refs returned);
         a bad line fails its whole order. `lines` in file order."""
         first_of: dict[str, Line] = {}
@@ -436,11 +436,11 @@ class _Reader:
                         _("%(column)s differs from row %(row)s of the same order")
                         % {"column": label, "row": first.number}
                     )
-        missing: dict[str, None] = {}
+        missing: dict[str, int | None] = {}
         for line in lines:
             if line.customer_ref and line.customer_ref not in customers:
                 if self.options.create_missing_customers and line.customer_ref not in self.hidden:
-                    missing[line.customer_ref] = None
+                    missing.setdefault(line.customer_ref, line.branch_id)
                 else:
                     line.errors.append(
                         _("no customer with external id, phone or email “%(ref)s”") % {"ref": line.customer_ref}
@@ -450,7 +450,7 @@ class _Reader:
             failed = bad_orders.get(line.key)
             if failed is not None and not line.errors:
                 line.errors.append(_("row %(row)s of the same order has an error") % {"row": failed})
-        return list(missing)
+        return missing
 
     def _customers(self, refs: set[str]) -> dict[str, int]:
         """Customer ids by reference: external id first, then phone, then email; one query each."""
@@ -618,7 +618,7 @@ StagedOrder = tuple[str, str, int, str, dt.date, str, list[tuple[int | None, int
 class _Staged:
     orders: list[StagedOrder]
     customers: dict[str, int]  # customer_ref -> id, as found by the check
-    missing: list[str]  # refs to create (create_missing_customers)
+    missing: dict[str, int | None]  # refs to create -> home branch (create_missing_customers)
 
 
 def _staged(chunk: Chunk) -> _Staged:
@@ -643,7 +643,7 @@ def _staged(chunk: Chunk) -> _Staged:
     return _Staged(
         list(orders.values()),
         {ref: pk for ref, pk in chunk.customers.items() if ref in refs},
-        [ref for ref in chunk.missing if ref in refs],
+        {ref: branch for ref, branch in chunk.missing.items() if ref in refs},
     )
 
 
@@ -782,11 +782,12 @@ def _commit_without_waiting() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _create_customers(refs: list[str], now: dt.datetime) -> dict[str, int]:
-    """Minimal customers for unknown references: the external id (and it as the name, so lists
-    show something), source import, and the no-contact note. A race or re-run finds them. Sorted,
-    so two writers creating overlapping sets take their locks in the same order."""
-    refs = sorted(refs)
+def _create_customers(missing: dict[str, int | None], now: dt.datetime) -> dict[str, int]:
+    """Minimal customers for unknown references (ref -> the branch of her first order, her home
+    branch, so that branch's staff see her): the external id (and it as the name, so lists show
+    something), source import, and the no-contact note. A race or re-run finds them. Sorted, so
+    two writers creating overlapping sets take their locks in the same order."""
+    refs = sorted(missing)
     if refs:
         note = _(NO_CONTACT_NOTE)
         rows = [
@@ -794,6 +795,7 @@ def _create_customers(refs: list[str], now: dt.datetime) -> dict[str, int]:
                 name=ref,
                 search_name=search_key(ref),
                 external_id=ref,
+                home_branch_id=missing[ref],
                 source=Customer.Source.IMPORT,
                 notes=note,
                 created_at=now,

@@ -847,11 +847,13 @@ def _write_range(
         cursor.execute("SET LOCAL jit = off")
         if options.create_missing_customers:
             cursor.execute(
-                f"SELECT DISTINCT c.ref FROM {checked} c WHERE c.n >= %s AND c.n < %s AND c.customer_id IS NULL "
-                f"AND c.ref <> '' AND NOT EXISTS (SELECT 1 FROM {skip} s WHERE s.key = c.key)",
+                # Each with the branch of her first order in the range, her home branch.
+                f"SELECT DISTINCT ON (c.ref) c.ref, c.branch_id FROM {checked} c WHERE c.n >= %s AND c.n < %s "
+                f"AND c.customer_id IS NULL AND c.ref <> '' "
+                f"AND NOT EXISTS (SELECT 1 FROM {skip} s WHERE s.key = c.key) ORDER BY c.ref, c.n",
                 [start, end],
             )
-            missing = [row[0] for row in cursor.fetchall()]
+            missing = dict(cursor.fetchall())
             if missing:
                 created = _create_customers(missing, now)
                 part.customers_created += len(set(missing) & created.keys())

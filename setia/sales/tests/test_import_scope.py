@@ -10,6 +10,7 @@ import pytest
 
 from setia.conftest import Business
 from setia.customers.models import Customer, CustomerPhone
+from setia.customers.selectors import customer_get
 from setia.sales.models import Order
 from setia.sales.services.imports import ImportOptions, orders_import, orders_import_check
 
@@ -71,6 +72,28 @@ def test_a_manager_does_not_create_a_second_customer_for_another_branch_s_extern
     assert Customer.objects.filter(external_id="D-1").count() == 1
     assert not Order.objects.filter(customer=people["dago"]).exists()
     assert Order.objects.values_list("customer__external_id", flat=True).get() == "NEW-7"
+    # The customer made for her belongs to the branch of her order: the manager finds her.
+    new = Customer.objects.get(external_id="NEW-7")
+    assert new.home_branch_id == business.branch_a.pk
+    assert customer_get(actor=business.manager, pk=new.pk) == new
+
+
+def test_customers_made_by_an_import_belong_to_the_branch_of_their_first_order(
+    business: Business, tmp_path: Path
+) -> None:
+    path = _file(
+        tmp_path,
+        [
+            ["NEW-1", "2025-03-01", "100000", "dgo"],
+            ["NEW-1", "2025-03-02", "100000", "kmg"],
+            ["NEW-2", "2025-03-03", "100000", ""],  # no branch: the import's default
+        ],
+    )
+    options = ImportOptions(create_missing_customers=True, branch_code="kmg")
+    result = orders_import(actor=business.owner, path=path, options=options)
+    assert (result.orders_created, result.customers_created) == (3, 2)
+    homes = dict(Customer.objects.filter(external_id__startswith="NEW-").values_list("external_id", "home_branch"))
+    assert homes == {"NEW-1": business.branch_b.pk, "NEW-2": business.branch_a.pk}
 
 
 def test_a_manager_cannot_choose_another_branch_as_the_default(

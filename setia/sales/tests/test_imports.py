@@ -236,12 +236,9 @@ def test_missing_customers_are_created_only_when_asked(business: Business, salon
     call_command("import_orders", str(path), "--create-missing-customers", stdout=out)
     assert "created 2 orders with 2 lines, 1 customers" in out.getvalue()
     created = Customer.objects.get(external_id="LAMA-7")
-    assert (created.name, created.source, created.notes, created.home_branch_id) == (
-        "LAMA-7",
-        "import",
-        imports.NO_CONTACT_NOTE,
-        None,
-    )
+    assert (created.name, created.source, created.notes) == ("LAMA-7", "import", imports.NO_CONTACT_NOTE)
+    # Her home branch is the branch of her first order, so that branch's staff see her.
+    assert created.home_branch_id == Order.objects.order_by("business_date").first().branch_id  # type: ignore[union-attr]
     assert not created.phones.exists() and not created.emails.exists() and not created.addresses.exists()
     assert list(Order.objects.order_by("business_date").values_list("customer_id", "total")) == [
         (created.pk, 20_000),
