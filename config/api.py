@@ -3,9 +3,11 @@
 import logging
 import math
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -80,10 +82,23 @@ def _error(request: HttpRequest, message: str, status: int, extra: dict[str, Any
     return api.create_response(request, {"message": message, "extra": extra or {}}, status=status)
 
 
+# The services name a reference by the record (`lines[2].product`, as the pages' forms call it);
+# a request body names it by its id field (`lines[2].product_id`), and so do its errors.
+_REFERENCES = frozenset(
+    {"branch", "customer", "product", "staff", "driver", "pickup_address", "owner", "stage", "pipeline", "category"}
+)
+
+
+def _request_field(key: str) -> str:
+    head, dot, name = key.rpartition(".")
+    return f"{head}{dot}{name}_id" if name in _REFERENCES else key
+
+
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, error: ApplicationError) -> HttpResponse:
     status = 403 if isinstance(error, PermissionDeniedError) else 404 if isinstance(error, NotFoundError) else 400
-    return _error(request, error.message, status, error.extra)
+    extra = {_request_field(str(key)): value for key, value in error.extra.items()}
+    return _error(request, error.message, status, extra)
 
 
 @api.exception_handler(AuthenticationError)
@@ -103,23 +118,84 @@ def on_throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
     return response
 
 
+def _field_path(location: tuple[Any, ...]) -> str:
+    """`("body", "payload", "lines", 1, "quantity")` → `lines[2].quantity`: the request's own
+    field names, list items counted from 1 as the services' messages count them ("Item 2")."""
+    path = ""
+    for part in location:
+        if part in ("body", "query", "path", "payload", "[key]"):
+            continue
+        if isinstance(part, int):
+            path += f"[{part + 1}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "__all__"
+
+
+# What a request body got wrong, in the reader's language (pydantic's own messages are English).
+_SCHEMA_MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "missing": lambda ctx: _("This field is required."),
+    "extra_forbidden": lambda ctx: _("Unknown field: leave it out or check its spelling."),
+    "int_type": lambda ctx: _("Enter a whole number (a JSON number, not text)."),
+    "int_parsing": lambda ctx: _("Enter a whole number (a JSON number, not text)."),
+    "int_from_float": lambda ctx: _("Enter a whole number (a JSON number, not text)."),
+    "string_type": lambda ctx: _("Enter text."),
+    "bool_type": lambda ctx: _("Enter true or false."),
+    "bool_parsing": lambda ctx: _("Enter true or false."),
+    "list_type": lambda ctx: _("Enter a list."),
+    "dict_type": lambda ctx: _("Enter an object."),
+    "model_type": lambda ctx: _("Enter an object."),
+    "model_attributes_type": lambda ctx: _("Enter an object."),
+    "datetime_type": lambda ctx: _("Enter a date and time, e.g. 2026-12-24T15:00:00+07:00."),
+    "datetime_parsing": lambda ctx: _("Enter a date and time, e.g. 2026-12-24T15:00:00+07:00."),
+    "datetime_from_date_parsing": lambda ctx: _("Enter a date and time, e.g. 2026-12-24T15:00:00+07:00."),
+    "date_type": lambda ctx: _("Enter a date, e.g. 2026-12-24."),
+    "date_parsing": lambda ctx: _("Enter a date, e.g. 2026-12-24."),
+    "date_from_datetime_parsing": lambda ctx: _("Enter a date, e.g. 2026-12-24."),
+    "greater_than_equal": lambda ctx: _("Enter at least %(limit)s.") % {"limit": ctx.get("ge")},
+    "greater_than": lambda ctx: _("Enter more than %(limit)s.") % {"limit": ctx.get("gt")},
+    "less_than_equal": lambda ctx: _("Enter at most %(limit)s.") % {"limit": ctx.get("le")},
+    "less_than": lambda ctx: _("Enter less than %(limit)s.") % {"limit": ctx.get("lt")},
+    "string_too_long": lambda ctx: _("Enter at most %(limit)s characters.") % {"limit": ctx.get("max_length")},
+    "string_too_short": lambda ctx: _("Enter at least %(limit)s characters.") % {"limit": ctx.get("min_length")},
+    "too_long": lambda ctx: _("At most %(limit)s items.") % {"limit": ctx.get("max_length")},
+    "too_short": lambda ctx: _("At least %(limit)s items.") % {"limit": ctx.get("min_length")},
+    "literal_error": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")},
+    "enum": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected")},
+    "json_invalid": lambda ctx: _("The request body is not valid JSON."),
+}
+
+
+def _schema_message(item: dict[str, Any]) -> str:
+    worded = _SCHEMA_MESSAGES.get(str(item.get("type", "")))
+    if worded is not None:
+        return worded(item.get("ctx") or {})
+    message = str(item.get("msg", ""))
+    return message.removeprefix("Value error, ")  # our own validators' words, already translated
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     extra: dict[str, list[str]] = {}
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
-        extra.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "")))
+        extra.setdefault(_field_path(tuple(item.get("loc", ()))), []).append(_schema_message(item))
     field, messages = next(iter(extra.items()), ("__all__", [_("Invalid input.")]))
     return _error(request, _("%(field)s: %(reason)s") % {"field": field, "reason": messages[0]}, 400, extra)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    return _error(request, str(error), error.status_code)
+    message = str(error)
+    if error.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")
+    return _error(request, message, error.status_code)
 
 
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    if isinstance(error, OverflowError) or (isinstance(error, DataError) and "out of range" in str(error)):
+        # An id in the path or the query beyond what the database stores (bodies are checked first).
+        return _error(request, _("A number in the request is too large."), 400)
     logger.exception("API error on %s %s", request.method, request.path, exc_info=error)
     return _error(request, _("Something went wrong on our side. It has been logged; please try again."), 500)
 

@@ -10,7 +10,7 @@ from setia.accounts.models import User
 from setia.catalog import selectors, services
 from setia.catalog.models import Category, Product
 from setia.catalog.schemas import CategoryIn, CategoryOut, ProductIn, ProductOut, ProductPage, ProductPatch
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.pagination import keyset_page
 
 router = Router(tags=["catalogue"])
@@ -64,7 +64,7 @@ def _category(category_id: int | None) -> Category | None:
         return None
     category = Category.objects.filter(pk=category_id).first()
     if category is None:
-        raise ApplicationError("category_id: not found", {"category_id": ["not found"]})
+        raise field_not_found("category_id")
     return category
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 from ninja import Schema
 
 from setia.core.money import WholeNumber
+from setia.core.schemas import Input
 
 
 class CategoryOut(Schema):
@@ -11,7 +12,7 @@ class CategoryOut(Schema):
     is_active: bool
 
 
-class CategoryIn(Schema):
+class CategoryIn(Input):
     name: str
     is_active: bool = True
 
@@ -38,7 +39,7 @@ class ProductPage(Schema):
     next_cursor: str | None
 
 
-class ProductIn(Schema):
+class ProductIn(Input):
     kind: str = "product"
     name: str
     sku: str | None = None
@@ -51,7 +52,7 @@ class ProductIn(Schema):
     branch_ids: list[int] = []
 
 
-class ProductPatch(Schema):
+class ProductPatch(Input):
     """Only the fields sent change; `null` clears an optional one."""
 
     kind: str | None = None

@@ -21,6 +21,14 @@ class NotFoundError(ApplicationError):
     """The record does not exist or is outside what the actor may see (HTTP 404)."""
 
 
+def field_not_found(field: str) -> ApplicationError:
+    """A request's reference (`customer_id`, ...) that names no record, or none the sender may see."""
+    from django.utils.translation import gettext as _
+
+    reason = _("not found")
+    return ApplicationError(f"{field}: {reason}", {field: [reason]})
+
+
 def validate_instance(instance: Any, *, exclude: list[str] | None = None) -> None:
     """Run the model's validation; raise ApplicationError naming each field that failed."""
     from django.core.exceptions import ValidationError

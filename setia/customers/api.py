@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.pagination import keyset_page
 from setia.core.phones import normalize_phone
 from setia.customers import selectors, services
@@ -88,19 +88,19 @@ def _relations(actor: User, fields: dict[str, Any]) -> None:
         companies = selectors.visible_customers(actor).filter(kind=Customer.Kind.COMPANY)
         fields["company"] = companies.filter(pk=fields.pop("company_id")).first()
         if fields["company"] is None:
-            raise ApplicationError("company_id: not found", {"company_id": ["not found"]})
+            raise field_not_found("company_id")
     else:
         fields.pop("company_id", None)
     if fields.get("owner_id") is not None:
         fields["owner"] = User.objects.filter(pk=fields.pop("owner_id"), is_active=True).first()
         if fields["owner"] is None:
-            raise ApplicationError("owner_id: not found", {"owner_id": ["not found"]})
+            raise field_not_found("owner_id")
     else:
         fields.pop("owner_id", None)
     if fields.get("home_branch_id") is not None:
         fields["home_branch"] = Branch.objects.filter(pk=fields.pop("home_branch_id")).first()
         if fields["home_branch"] is None:
-            raise ApplicationError("home_branch_id: not found", {"home_branch_id": ["not found"]})
+            raise field_not_found("home_branch_id")
     else:
         fields.pop("home_branch_id", None)
 

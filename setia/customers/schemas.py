@@ -3,6 +3,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from setia.core.schemas import Input
+
 
 class PhoneSchema(Schema):
     number: str
@@ -22,7 +24,7 @@ class AddressSchema(Schema):
     last_used_at: dt.datetime | None = None
 
 
-class AddressIn(Schema):
+class AddressIn(Input):
     id: int | None = None
     label: str = "home"
     line: str
@@ -60,7 +62,7 @@ class CustomerOut(Schema):
     updated_at: dt.datetime
 
 
-class CustomerIn(Schema):
+class CustomerIn(Input):
     kind: str = "person"
     name: str
     company_id: int | None = None
@@ -82,7 +84,7 @@ class CustomerIn(Schema):
     custom: dict[str, Any] = {}
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(Input):
     version: int
     kind: str | None = None
     name: str | None = None
@@ -150,7 +152,7 @@ class LookupOut(Schema):
     customers: list[LookupCustomer]
 
 
-class ConsentIn(Schema):
+class ConsentIn(Input):
     channel: str
     purpose: str
     granted: bool

@@ -3,6 +3,8 @@ from typing import Any
 
 from ninja import Schema
 
+from setia.core.schemas import Input
+
 
 class MemberOut(Schema):
     customer_id: int
@@ -21,7 +23,7 @@ class MemberOut(Schema):
     referred_by: str | None  # the referrer's card number
 
 
-class JoinIn(Schema):
+class JoinIn(Input):
     customer_id: int
     referral_code: str = ""
 
@@ -46,7 +48,7 @@ class LedgerPage(Schema):
     next_cursor: str | None
 
 
-class LineIn(Schema):
+class LineIn(Input):
     product_id: int | None = None
     category_id: int | None = None
     quantity: int = 1
@@ -54,7 +56,7 @@ class LineIn(Schema):
     discount: int = 0
 
 
-class VoucherCheckIn(Schema):
+class VoucherCheckIn(Input):
     code: str
     customer_id: int | None = None
     lines: list[LineIn]

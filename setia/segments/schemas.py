@@ -3,6 +3,8 @@ from typing import Any
 
 from ninja import Schema
 
+from setia.core.schemas import Input
+
 
 class SegmentOut(Schema):
     id: int
@@ -22,14 +24,14 @@ class SegmentPage(Schema):
     next_cursor: str | None
 
 
-class SegmentIn(Schema):
+class SegmentIn(Input):
     name: str
     description: str = ""
     kind: str = "dynamic"
     definition: dict[str, Any] = {}
 
 
-class DefinitionIn(Schema):
+class DefinitionIn(Input):
     definition: dict[str, Any]
 
 

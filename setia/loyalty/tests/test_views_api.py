@@ -391,7 +391,7 @@ def test_api_member_join_ledger_and_voucher_check(business: Business, records: d
     )
     assert joined.status_code == 201 and joined.json()["referred_by"] == ayu.number
     again = client.post("/api/v1/members", {"customer_id": records["stranger"]}, content_type="application/json")
-    assert again.status_code == 400 and list(again.json()["extra"]) == ["customer"]
+    assert again.status_code == 400 and list(again.json()["extra"]) == ["customer_id"]
     ledger_page = client.get(f"/api/v1/members/{records['member']}/ledger").json()
     assert [(e["kind"], e["points"], e["balance_after"]) for e in ledger_page["items"]] == [("bonus", 120, 120)]
     ok = client.post(

@@ -8,7 +8,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.pagination import keyset_page
 from setia.sales.models import Lead, LeadSource, Pipeline
 from setia.sales.schemas.leads import (
@@ -36,7 +36,7 @@ def _related(model: Any, field: str, pk: int | None) -> Any:
         return None
     found = model.objects.filter(pk=pk).first()
     if found is None:
-        raise ApplicationError(f"{field}: not found", {field: ["not found"]})
+        raise field_not_found(field)
     return found
 
 

@@ -1,4 +1,5 @@
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -8,9 +9,10 @@ from ninja import Header, Router
 from ninja.responses import NinjaJSONEncoder, Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError
+from setia.core.errors import field_not_found
 from setia.core.memo import Memo
 from setia.core.pagination import keyset_page
+from setia.core.schemas import ERRORS
 from setia.customers.models import Address
 from setia.customers.selectors import customer_get
 from setia.sales import selectors
@@ -46,7 +48,7 @@ post_delete.connect(BRANCHES.clear, sender=Branch, dispatch_uid="memo-sales-api-
 def _branch(branch_id: int) -> Branch:
     branch: Branch | None = BRANCHES.get(branch_id, lambda: Branch.objects.filter(pk=branch_id).first())
     if branch is None:
-        raise ApplicationError("branch_id: not found", {"branch_id": ["not found"]})
+        raise field_not_found("branch_id")
     return copy.copy(branch)  # the remembered one is shared: never handed out to be changed
 
 
@@ -87,11 +89,17 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
 
 @router.post(
     "/orders",
-    response={201: OrderOut, 200: OrderOut},
+    response={201: OrderOut, 200: OrderOut, **ERRORS},
     summary="Record a paid sale (send an Idempotency-Key so a retry never records it twice)",
 )
 def create_order(
-    request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+    request: HttpRequest,
+    payload: OrderIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="8 to 100 letters, digits or - _ . : — unique per request of your system, e.g. pos-7-20261202-0042",
+    ),
 ) -> Status[dict[str, Any]] | HttpResponse:
     actor = _actor(request)
     order, created = checkout.checkout(
@@ -140,7 +148,7 @@ def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 @router.post(
     "/orders/{order_id}/pay",
-    response=OrderOut,
+    response={200: OrderOut, **ERRORS},
     summary="Take the payment for a placed order (an accepted quote): it becomes fulfilled and earns",
 )
 def pay_order(request: HttpRequest, order_id: int, payload: OrderPayIn) -> dict[str, Any]:
@@ -156,11 +164,31 @@ def pay_order(request: HttpRequest, order_id: int, payload: OrderPayIn) -> dict[
     return order_out(selectors.order_get(actor=actor, pk=order_id))
 
 
-@router.post("/orders/{order_id}/refunds", response=OrderOut, summary="Refund an amount or lines of an order")
-def refund_order(request: HttpRequest, order_id: int, payload: RefundIn) -> dict[str, Any]:
+@router.post(
+    "/orders/{order_id}/refunds",
+    response={200: OrderOut, **ERRORS},
+    summary="Refund an amount or lines of an order (send an Idempotency-Key so a retry never refunds twice)",
+)
+def refund_order(
+    request: HttpRequest,
+    order_id: int,
+    payload: RefundIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="8 to 100 letters, digits or - _ . : — unique per request of your system, e.g. pos-7-20261202-0042",
+    ),
+) -> dict[str, Any]:
     actor = _actor(request)
     order = selectors.order_get(actor=actor, pk=order_id)
-    refunds.order_refund(actor=actor, order=order, reason=payload.reason, amount=payload.amount, lines=payload.lines)
+    refunds.order_refund(
+        actor=actor,
+        order=order,
+        reason=payload.reason,
+        amount=payload.amount,
+        lines=payload.lines,
+        idempotency_key=idempotency_key,
+    )
     return order_out(selectors.order_get(actor=actor, pk=order_id))
 
 
@@ -171,7 +199,7 @@ def trip_out(trip: Trip) -> dict[str, Any]:
         "number": trip.order.number,
         "customer_id": trip.order.customer_id,
         "status": trip.status,
-        "pickup_at": trip.pickup_at,
+        "pickup_at": trip.pickup_at.astimezone(dt.UTC),  # as every time the API gives: UTC
         "pickup_text": trip.pickup_text,
         "landmark": trip.landmark,
         "destination": trip.destination,
@@ -182,7 +210,7 @@ def trip_out(trip: Trip) -> dict[str, Any]:
     }
 
 
-@router.post("/trips", response={201: TripOut}, summary="Book a taxi trip")
+@router.post("/trips", response={201: TripOut, **ERRORS}, summary="Book a taxi trip")
 def create_trip(request: HttpRequest, payload: TripIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     customer = customer_get(actor=actor, pk=payload.customer_id)
@@ -190,7 +218,7 @@ def create_trip(request: HttpRequest, payload: TripIn) -> Status[dict[str, Any]]
     if payload.pickup_address_id is not None:
         address = Address.objects.filter(pk=payload.pickup_address_id, customer=customer).first()
         if address is None:
-            raise ApplicationError("pickup_address_id: not found", {"pickup_address_id": ["not found"]})
+            raise field_not_found("pickup_address_id")
     trip = bookings.trip_book(
         actor=actor,
         customer=customer,
@@ -204,14 +232,14 @@ def create_trip(request: HttpRequest, payload: TripIn) -> Status[dict[str, Any]]
     return Status(201, trip_out(trip))
 
 
-@router.post("/trips/{trip_id}/assign", response=TripOut, summary="Assign a driver")
+@router.post("/trips/{trip_id}/assign", response={200: TripOut, **ERRORS}, summary="Assign a driver")
 def assign_trip(request: HttpRequest, trip_id: int, payload: TripAssignIn) -> dict[str, Any]:
     actor = _actor(request)
     trip = bookings.trip_assign(actor=actor, trip=selectors.trip_get(actor=actor, pk=trip_id), **payload.dict())
     return trip_out(trip)
 
 
-@router.post("/trips/{trip_id}/complete", response=TripOut, summary="Complete a trip with its fare")
+@router.post("/trips/{trip_id}/complete", response={200: TripOut, **ERRORS}, summary="Complete a trip with its fare")
 def complete_trip(request: HttpRequest, trip_id: int, payload: TripCompleteIn) -> dict[str, Any]:
     actor = _actor(request)
     trip = bookings.trip_complete(actor=actor, trip=selectors.trip_get(actor=actor, pk=trip_id), **payload.dict())

@@ -8,7 +8,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError
+from setia.core.errors import field_not_found
 from setia.core.pagination import keyset_page
 from setia.customers.models import Customer
 from setia.sales.models import Lead, Opportunity, Order, Pipeline, Stage
@@ -30,10 +30,6 @@ router = Router(tags=["pipeline"])
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _not_found(field: str) -> ApplicationError:
-    return ApplicationError(f"{field}: not found", {field: ["not found"]})
 
 
 def opportunity_out(opportunity: Opportunity) -> dict[str, Any]:
@@ -90,7 +86,7 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn) -> Status[d
     actor = _actor(request)
     customer = Customer.objects.filter(pk=payload.customer_id).first()
     if customer is None:
-        raise _not_found("customer_id")
+        raise field_not_found("customer_id")
     references: dict[str, Any] = {}
     for field, model in (
         ("pipeline", Pipeline),
@@ -104,7 +100,7 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn) -> Status[d
         if pk is not None:
             references[field] = model.objects.filter(pk=pk).first()
             if references[field] is None:
-                raise _not_found(f"{field}_id")
+                raise field_not_found(f"{field}_id")
     opportunity = services.opportunity_create(
         actor=actor,
         customer=customer,
@@ -137,7 +133,7 @@ def win_opportunity(request: HttpRequest, opportunity_id: int, payload: Opportun
     if payload.order_id is not None:
         order = Order.objects.filter(pk=payload.order_id).first()
         if order is None:
-            raise _not_found("order_id")
+            raise field_not_found("order_id")
     services.opportunity_win(
         actor=actor,
         opportunity=opportunity,

@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.pagination import keyset_page
 from setia.customers.models import Customer
 from setia.sales.models import Opportunity, Quote
@@ -22,10 +22,6 @@ router = Router(tags=["quotes"])
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _not_found(field: str) -> ApplicationError:
-    return ApplicationError(f"{field}: not found", {field: ["not found"]})
 
 
 def quote_out(quote: Quote) -> dict[str, Any]:
@@ -89,15 +85,15 @@ def create_quote(request: HttpRequest, payload: QuoteIn) -> Status[dict[str, Any
     actor = _actor(request)
     customer = Customer.objects.filter(pk=payload.customer_id).first()
     if customer is None:
-        raise _not_found("customer_id")
+        raise field_not_found("customer_id")
     branch = Branch.objects.filter(pk=payload.branch_id).first()
     if branch is None:
-        raise _not_found("branch_id")
+        raise field_not_found("branch_id")
     opportunity = None
     if payload.opportunity_id is not None:
         opportunity = Opportunity.objects.filter(pk=payload.opportunity_id).first()
         if opportunity is None:
-            raise _not_found("opportunity_id")
+            raise field_not_found("opportunity_id")
     quote = services.quote_create(
         actor=actor,
         customer=customer,

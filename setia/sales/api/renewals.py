@@ -9,7 +9,7 @@ from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
 from setia.catalog.models import Product
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.pagination import keyset_page
 from setia.customers.models import Customer
 from setia.sales.models import Subscription
@@ -28,10 +28,6 @@ router = Router(tags=["renewals"])
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _not_found(field: str) -> ApplicationError:
-    return ApplicationError(f"{field}: not found", {field: ["not found"]})
 
 
 def subscription_out(subscription: Subscription) -> dict[str, Any]:
@@ -77,15 +73,15 @@ def get_subscription(request: HttpRequest, subscription_id: int) -> dict[str, An
 def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status[dict[str, Any]]:
     customer = Customer.objects.filter(pk=payload.customer_id).first()
     if customer is None:
-        raise _not_found("customer_id")
+        raise field_not_found("customer_id")
     branch = Branch.objects.filter(pk=payload.branch_id).first()
     if branch is None:
-        raise _not_found("branch_id")
+        raise field_not_found("branch_id")
     product = None
     if payload.product_id is not None:
         product = Product.objects.filter(pk=payload.product_id).first()
         if product is None:
-            raise _not_found("product_id")
+            raise field_not_found("product_id")
     subscription = services.subscription_create(
         actor=_actor(request),
         customer=customer,

@@ -296,10 +296,21 @@ class Refund(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A refund asked for through the API with an Idempotency-Key: a retry of the same request
+    # answers with this refund instead of refunding again (unique per order).
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
+    request_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["order", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="refund_idempotency_key_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.amount}"

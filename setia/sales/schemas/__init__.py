@@ -3,9 +3,10 @@ import datetime as dt
 from ninja import Field, Schema
 
 from setia.core.money import WholeNumber
+from setia.core.schemas import Input
 
 
-class LineSchema(Schema):
+class LineSchema(Input):
     product_id: int | None = None
     quantity: WholeNumber = 1
     unit_price: WholeNumber | None = Field(None, description="Whole Rupiah; the catalogue price when left out")
@@ -13,13 +14,13 @@ class LineSchema(Schema):
     staff_id: int | None = None
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(Input):
     method: str = Field(description="cash, qris, gopay, ovo, dana, shopeepay, transfer, card")
     amount: WholeNumber
     reference: str = ""
 
 
-class OrderIn(Schema):
+class OrderIn(Input):
     branch_id: int
     customer_id: int | None = None
     channel: str = "outlet"
@@ -89,19 +90,19 @@ class OrderPage(Schema):
     next_cursor: str | None
 
 
-class OrderPayIn(Schema):
+class OrderPayIn(Input):
     payments: list[PaymentSchema] = Field(description="One or more; cash is rounded and change given as at the cashier")
     points: WholeNumber = Field(0, description="Points the member pays with")
     cashback: WholeNumber = Field(0, description="Cashback balance (Rupiah) the member pays with")
 
 
-class RefundIn(Schema):
+class RefundIn(Input):
     reason: str
     amount: WholeNumber | None = None
     lines: dict[int, WholeNumber] | None = Field(None, description="Line id -> quantity to refund")
 
 
-class TripIn(Schema):
+class TripIn(Input):
     customer_id: int
     branch_id: int
     pickup_at: dt.datetime
@@ -127,12 +128,12 @@ class TripOut(Schema):
     fare: int | None
 
 
-class TripAssignIn(Schema):
+class TripAssignIn(Input):
     driver_id: int | None = Field(None, description="a driver from the branch's list (GET the trip board's drivers)")
     driver_name: str = Field("", description="without driver_id: matched against the branch's drivers by name")
     vehicle: str = ""
 
 
-class TripCompleteIn(Schema):
+class TripCompleteIn(Input):
     fare: WholeNumber
     method: str = "cash"

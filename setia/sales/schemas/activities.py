@@ -2,8 +2,10 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from setia.core.schemas import Input
 
-class ActivityIn(Schema):
+
+class ActivityIn(Input):
     kind: str = Field("task", description="call, meeting, task or note")
     subject: str
     details: str = ""
@@ -17,7 +19,7 @@ class ActivityIn(Schema):
     opportunity_id: int | None = None
 
 
-class ActivityCompleteIn(Schema):
+class ActivityCompleteIn(Input):
     outcome: str = Field("", description="Required for a call")
 
 

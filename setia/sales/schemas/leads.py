@@ -2,8 +2,10 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from setia.core.schemas import Input
 
-class LeadIn(Schema):
+
+class LeadIn(Input):
     name: str
     phone: str = Field("", description="Any Indonesian format (0812…, +62 812…, 62812…); stored as E.164")
     email: str = ""
@@ -18,7 +20,7 @@ class LeadIn(Schema):
     consent_marketing: bool = False
 
 
-class LeadPatch(Schema):
+class LeadPatch(Input):
     name: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -32,16 +34,16 @@ class LeadPatch(Schema):
     consent_marketing: bool | None = None
 
 
-class LeadStatusIn(Schema):
+class LeadStatusIn(Input):
     status: str = Field(description="contacted, qualified or unqualified")
     reason: str = Field("", description="Required for unqualified")
 
 
-class LeadAssignIn(Schema):
+class LeadAssignIn(Input):
     owner_id: int | None
 
 
-class LeadConvertIn(Schema):
+class LeadConvertIn(Input):
     create_opportunity: bool = False
     opportunity_title: str = ""
     opportunity_value: int = 0

@@ -2,8 +2,10 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from setia.core.schemas import Input
 
-class OpportunityLineIn(Schema):
+
+class OpportunityLineIn(Input):
     product_id: int | None = None
     quantity: int = 1
     unit_price: int | None = Field(None, description="Whole Rupiah; the catalogue price when left out")
@@ -19,7 +21,7 @@ class OpportunityLineOut(Schema):
     total: int
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(Input):
     customer_id: int
     title: str
     pipeline_id: int | None = Field(None, description="Default: the first active pipeline")
@@ -64,12 +66,12 @@ class OpportunityPage(Schema):
     next_cursor: str | None
 
 
-class OpportunityMoveIn(Schema):
+class OpportunityMoveIn(Input):
     stage_id: int
     position: int | None = Field(None, description="0-based place in the target column; default: the end")
 
 
-class OpportunityWinIn(Schema):
+class OpportunityWinIn(Input):
     order_id: int | None = Field(None, description="Link an existing order of the same customer")
     create_order: bool = Field(False, description="Create an order from the opportunity's lines")
     payment_method: str = Field(
@@ -78,7 +80,7 @@ class OpportunityWinIn(Schema):
     note: str = ""
 
 
-class OpportunityLoseIn(Schema):
+class OpportunityLoseIn(Input):
     reason_id: int
     note: str = ""
 

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from setia.core.schemas import Input
 
-class QuoteLineSchema(Schema):
+
+class QuoteLineSchema(Input):
     product_id: int | None = Field(None, description="A catalogue product: its name and price are the defaults")
     description: str = Field("", description="Required for a line without a product")
     quantity: int = 1
@@ -12,7 +14,7 @@ class QuoteLineSchema(Schema):
     discount_percent: Decimal = Field(Decimal(0), ge=0, le=100, description="0 to 100, at most two decimals")
 
 
-class QuoteIn(Schema):
+class QuoteIn(Input):
     customer_id: int
     branch_id: int
     opportunity_id: int | None = None
@@ -25,15 +27,15 @@ class QuoteIn(Schema):
     terms: str | None = Field(None, description="Default: the configured quote terms")
 
 
-class QuoteSendIn(Schema):
+class QuoteSendIn(Input):
     to: str | None = Field(None, description="Default: the customer's primary email address")
 
 
-class QuoteAcceptIn(Schema):
+class QuoteAcceptIn(Input):
     create_order: bool = Field(True, description="Place an (unpaid) order from the quote's lines")
 
 
-class QuoteRejectIn(Schema):
+class QuoteRejectIn(Input):
     reason: str = ""
 
 

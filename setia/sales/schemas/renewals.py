@@ -2,8 +2,10 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from setia.core.schemas import Input
 
-class SubscriptionIn(Schema):
+
+class SubscriptionIn(Input):
     customer_id: int
     branch_id: int
     name: str = Field("", description="Default: the product's name")
@@ -14,14 +16,14 @@ class SubscriptionIn(Schema):
     notes: str = ""
 
 
-class SubscriptionRenewIn(Schema):
+class SubscriptionRenewIn(Input):
     price: int | None = Field(None, description="Price of the next term; default: the same")
     term_months: int | None = Field(None, description="Default: the same term")
     payment_method: str = Field("", description="Paid now: cash, qris, transfer, … (a sale is recorded)")
     note: str = ""
 
 
-class SubscriptionOutcomeIn(Schema):
+class SubscriptionOutcomeIn(Input):
     note: str = ""
 
 

@@ -260,6 +260,8 @@ def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.M
         raise _error("fare", _("Enter the fare (more than zero)."))
     if fare > checkout_service.MAX_PRICE:
         raise _error("fare", _("The fare is too large."))
+    if method not in checkout_service.MONEY_METHODS:
+        raise _error("method", _("Choose how the fare was paid."))
     order = trip.order
     if trip.destination:
         description = _("Trip: %(from)s → %(to)s") % {"from": trip.pickup_text[:80], "to": trip.destination[:80]}

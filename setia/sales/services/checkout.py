@@ -29,7 +29,7 @@ from setia.catalog.models import Product
 from setia.core import statements
 from setia.core.audit import audit_event, audit_log
 from setia.core.bulk import allocate_ids
-from setia.core.errors import ApplicationError, NotFoundError
+from setia.core.errors import ApplicationError, NotFoundError, field_not_found
 from setia.core.memo import Memo
 from setia.core.sql import placeholders
 from setia.core.texts import Message
@@ -346,7 +346,9 @@ def quote(
     result = Quote(lines=priced)
     if membership == "look up":
         membership = purchases.membership_of(customer.pk) if customer else None
+    elsewhere = membership is not None  # a member of another branch is a guest here (`member_here`)
     membership = member_here(membership, customer, branch)
+    elsewhere = elsewhere and membership is None
     percent = purchases.member_discount_percent(membership)
     if percent:
         assert membership is not None and membership.tier is not None  # a percent comes from her tier
@@ -400,11 +402,11 @@ def quote(
     )
     result.tax_added = bool(result.tax) and not config.prices_include_tax
     if strict:
-        _apply_loyalty_payments(result, membership, points, cashback, strict, at)
+        _apply_loyalty_payments(result, membership, points, cashback, strict, at, elsewhere)
     else:  # a bad input is left out (and named); the rest is priced as usual
         for field_name, asked in (("points", (points, 0)), ("cashback", (0, cashback))):
             try:
-                _apply_loyalty_payments(result, membership, *asked, strict, at)
+                _apply_loyalty_payments(result, membership, *asked, strict, at, elsewhere)
             except ApplicationError as error:
                 result.errors[field_name] = error.message
     result.due = result.total - result.points_value - result.cashback
@@ -435,14 +437,26 @@ def rewards_preview(*, membership: Membership, lines: list[CartLine], paid: int,
 
 
 def _apply_loyalty_payments(
-    result: Quote, membership: Membership | None, points: int, cashback: int, strict: bool, at: dt.datetime
+    result: Quote,
+    membership: Membership | None,
+    points: int,
+    cashback: int,
+    strict: bool,
+    at: dt.datetime,
+    elsewhere: bool = False,
 ) -> None:
+    """`elsewhere`: she is a member of another branch, a guest at this one."""
     if points < 0:
         raise _field_error("points", _("Pay with points: enter an amount of zero or more."))
     if cashback < 0:
         raise _field_error("cashback", _("Pay with cashback: enter an amount of zero or more."))
     if (points or cashback) and membership is None:
-        raise _field_error("points" if points else "cashback", _("Only members can pay with points or cashback."))
+        message = (
+            _("She is a member of another branch and a guest here: she pays with points or cashback at her own branch.")
+            if elsewhere
+            else _("Only members can pay with points or cashback.")
+        )
+        raise _field_error("points" if points else "cashback", message)
     if membership is None:
         return
     if points:
@@ -695,7 +709,7 @@ def _record(
         assert scope is not None
         customer, membership, values = purchases.lock_customer_for_sale(order.customer_id, _CUSTOMER_FIELDS, also)
         if customer is None:
-            raise ApplicationError("customer_id: not found", {"customer_id": ["not found"]})
+            raise field_not_found("customer_id")
         if customer.merged_into_id or not scope.allows(customer.home_branch_id):
             raise _field_error("customer", _("Customer not found."))
         order.customer = customer
@@ -1043,10 +1057,10 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
         for line in order.lines.all()
     ]
     result = Quote(lines=[], subtotal=order.subtotal, tax_rate=order.tax_rate, tax=order.tax_total, total=order.total)
-    membership = member_here(
-        purchases.membership_of(customer.pk) if customer is not None else None, customer, order.branch
-    )
-    _apply_loyalty_payments(result, membership, points, cashback, True, timezone.now())
+    member = purchases.membership_of(customer.pk) if customer is not None else None
+    membership = member_here(member, customer, order.branch)
+    elsewhere = member is not None and membership is None
+    _apply_loyalty_payments(result, membership, points, cashback, True, timezone.now(), elsewhere)
     result.due = result.total - result.points_value - result.cashback
     _apply_money_payments(result, payments, sales_settings(), True)
     at = timezone.now()

@@ -12,21 +12,52 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.loyalty.services import purchases
 from setia.sales.models import Order, OrderLine, Refund
+from setia.sales.services.checkout import IDEMPOTENCY_KEY, request_digest
 
 
 def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field: [message]})
 
 
+def _replay(refund: Refund, digest: str, actor: User) -> Refund:
+    """The refund a key made before, for a retry of the same request by the same sender."""
+    if refund.actor_id != actor.pk:
+        message = _(
+            "This Idempotency-Key was already used by another sender: make your keys unique to your "
+            "system, e.g. by starting them with its name."
+        )
+        raise _error("idempotency_key", message)
+    if refund.request_digest != digest:
+        raise _error("idempotency_key", _("This Idempotency-Key was already used for a different refund."))
+    return refund
+
+
 @transaction.atomic
 def order_refund(
-    *, actor: User, order: Order, reason: str, amount: int | None = None, lines: dict[int, int] | None = None
+    *,
+    actor: User,
+    order: Order,
+    reason: str,
+    amount: int | None = None,
+    lines: dict[int, int] | None = None,
+    idempotency_key: str | None = None,
 ) -> Refund:
-    """Refund `amount`, or the given quantities of lines (line id -> quantity) at the price paid."""
+    """Refund `amount`, or the given quantities of lines (line id -> quantity) at the price paid.
+    With `idempotency_key`, a retry of the same request returns the refund made the first time
+    (the order's row lock makes retries at once wait for it) and refunds nothing more."""
     require(actor, "orders.refund")
+    digest = ""
+    if idempotency_key is not None:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise _error("idempotency_key", _("The Idempotency-Key must be 8 to 100 letters, digits or - _ . :"))
+        digest = request_digest({"reason": reason, "amount": amount, "lines": lines})
     order = Order.objects.select_for_update().get(pk=order.pk)
     if not branch_scope(actor).allows(order.branch_id):
         raise ApplicationError(_("Order not found."))
+    if idempotency_key is not None:
+        earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return _replay(earlier, digest, actor)
     if order.status not in (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED):
         raise _error("order", _("Only a paid order can be refunded."))
     reason = (reason or "").strip()
@@ -63,7 +94,15 @@ def order_refund(
         )
     for key, count in line_quantities.items():
         OrderLine.objects.filter(pk=int(key)).update(refunded_quantity=F("refunded_quantity") + count)
-    refund = Refund.objects.create(order=order, amount=amount, reason=reason[:255], lines=line_quantities, actor=actor)
+    refund = Refund.objects.create(
+        order=order,
+        amount=amount,
+        reason=reason[:255],
+        lines=line_quantities,
+        actor=actor,
+        idempotency_key=idempotency_key or "",
+        request_digest=digest,
+    )
     order.refunded_total += amount
     order.status = Order.Status.REFUNDED if order.refunded_total == order.total else Order.Status.PARTLY_REFUNDED
     order.save(update_fields=["refunded_total", "status", "updated_at"])

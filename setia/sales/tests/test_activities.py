@@ -600,7 +600,7 @@ def test_api_create_list_complete(business: Business, crm: dict, settings: objec
     assert web.get("/api/v1/activities", headers=headers).json()["items"] == []
 
     bad = web.post("/api/v1/activities", {"subject": "x"}, content_type="application/json", headers=headers)
-    assert bad.status_code == 400 and "customer" in bad.json()["extra"]
+    assert bad.status_code == 400 and "customer_id" in bad.json()["extra"]
     other = _key(crm["sales_b"])
     assert web.get(f"/api/v1/activities/{body['id']}", headers=other).status_code == 404
     assert (

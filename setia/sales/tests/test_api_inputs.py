@@ -37,7 +37,7 @@ def test_a_line_served_by_someone_unknown_or_of_another_branch_is_refused_naming
     for staff in (99_999, stylist_b.pk):
         refused = api.post("/api/v1/orders", _sale(business, shop, staff_id=staff), content_type="application/json")
         assert refused.status_code == 400, refused.content
-        assert list(refused.json()["extra"]) == ["lines[1].staff"]
+        assert list(refused.json()["extra"]) == ["lines[1].staff_id"]
     assert Order.objects.count() == 0
     served = api.post(
         "/api/v1/orders", _sale(business, shop, staff_id=business.cashier_a.pk), content_type="application/json"
@@ -111,3 +111,117 @@ def test_another_sender_s_idempotency_key_is_refused_not_answered_with_her_order
     assert str(first.json()["number"]) not in other.content.decode() and Order.objects.count() == 1
     again = _api(business.cashier_a).post("/api/v1/orders", body, content_type="application/json", headers=key)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]  # her own retry still works
+
+
+# --- Error shape: the request's own field names, items counted from 1, in the reader's language -------
+
+
+def _english(user: object) -> Client:
+    client = _api(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _post(client: Client, body: object, path: str = "/api/v1/orders") -> tuple[int, dict]:
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code < 500, response.content
+    return response.status_code, response.json()
+
+
+def test_a_misspelt_field_is_refused_not_left_out(business: Business, shop: dict) -> None:
+    body = _sale(business, shop)
+    body["lines"][0]["qty"] = 3  # for "quantity": the sale would be recorded with one
+    body["customer"] = body.pop("customer_id")  # the sale would be a guest's
+    status, answer = _post(_english(business.cashier_a), body)
+    assert status == 400
+    assert answer["extra"] == {
+        "lines[1].qty": ["Unknown field: leave it out or check its spelling."],
+        "customer": ["Unknown field: leave it out or check its spelling."],
+    }
+    assert Order.objects.count() == 0
+
+
+def test_the_schema_and_the_sale_name_the_second_line_alike(business: Business, shop: dict) -> None:
+    api = _english(business.cashier_a)
+    body = _sale(business, shop)
+    body["lines"].append({"product_id": shop["shampoo"].pk, "quantity": 1.5})
+    status, answer = _post(api, body)
+    whole = "Enter a whole number (a JSON number, not text)."
+    assert status == 400 and answer["extra"] == {"lines[2].quantity": [whole]}
+    assert answer["message"] == "lines[2].quantity: Enter a whole number (a JSON number, not text)."
+    body["lines"][1]["quantity"] = -1
+    status, answer = _post(api, body)
+    assert status == 400 and list(answer["extra"]) == ["lines[2].quantity"]
+    body["lines"][1] = {"product_id": 999_999, "quantity": 1}
+    status, answer = _post(api, body)
+    assert status == 400 and list(answer["extra"]) == ["lines[2].product_id"]
+    assert Order.objects.count() == 0
+
+
+def test_schema_messages_speak_indonesian(business: Business, shop: dict) -> None:
+    api = _api(business.cashier_a)
+    api.cookies["django_language"] = "id"
+    body = _sale(business, shop)
+    del body["branch_id"]
+    status, answer = _post(api, body)
+    assert status == 400 and answer["extra"] == {"branch_id": ["Bidang ini tidak boleh kosong."]}
+    body = _sale(business, shop)
+    body["customer_id"] = 999_999
+    status, answer = _post(api, body)
+    assert status == 400 and answer["message"] == "customer_id: tidak ditemukan"
+    not_json = api.post("/api/v1/orders", "{lines: [", content_type="application/json")
+    assert not_json.status_code == 400 and not_json.json()["message"] == "Isi permintaan bukan JSON yang sah."
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ("customer", "customer_id"),
+        ("product", "lines[1].product_id"),
+        ("staff", "lines[1].staff_id"),
+        ("payment", "payments[1].amount"),
+    ],
+)
+def test_a_number_too_large_to_store_is_refused_naming_its_field(
+    business: Business, shop: dict, where: str, field: str
+) -> None:
+    huge = 2**63
+    body = _sale(business, shop)
+    holder, name = {
+        "customer": (body, "customer_id"),
+        "product": (body["lines"][0], "product_id"),
+        "staff": (body["lines"][0], "staff_id"),
+        "payment": (body["payments"][0], "amount"),
+    }[where]
+    holder[name] = huge
+    status, answer = _post(_english(business.cashier_a), body)
+    assert status == 400 and answer["extra"] == {field: ["The number is too large."]}
+    assert Order.objects.count() == 0
+
+
+def test_an_id_too_large_in_the_path_or_query_is_a_400_not_a_500(business: Business, shop: dict) -> None:
+    api = _english(business.manager)
+    listed = api.get(f"/api/v1/orders?customer_id={2**63}")
+    paid = api.post(f"/api/v1/orders/{2**63}/pay", {"payments": []}, content_type="application/json")
+    for response in (listed, paid):
+        assert response.status_code in (400, 404), response.content
+        assert "message" in response.json()
+
+
+def test_a_trip_s_times_come_back_in_utc_and_an_unknown_payment_method_is_named(business: Business, shop: dict) -> None:
+    api = _english(business.cashier_a)
+    status, trip = _post(
+        api,
+        {
+            "customer_id": shop["customer"].pk,
+            "branch_id": business.branch_a.pk,
+            "pickup_at": "2030-01-02T17:00:00+07:00",
+            "pickup_text": "Jl. Melati No. 12",
+        },
+        "/api/v1/trips",
+    )
+    assert status == 201 and trip["pickup_at"] in ("2030-01-02T10:00:00Z", "2030-01-02T10:00:00+00:00")
+    assert _post(api, {"driver_name": "Pak Budi"}, f"/api/v1/trips/{trip['id']}/assign")[0] == 200
+    status, answer = _post(api, {"fare": 50_000, "method": "bitcoin"}, f"/api/v1/trips/{trip['id']}/complete")
+    assert status == 400 and list(answer["extra"]) == ["method"]
+    assert Trip.objects.get().status == "assigned"

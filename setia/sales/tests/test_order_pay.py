@@ -465,8 +465,8 @@ def test_api_pays_a_placed_order(business: Business, shop: dict, placed: Order) 
     ("body", "field"),
     [
         ({"payments": [{"method": "qris", "amount": -5}]}, "payments[1].amount"),
-        ({"payments": [{"method": "qris", "amount": "banyak"}]}, "payments.0.amount"),
-        ({"payments": [{"method": "qris"}]}, "payments.0.amount"),
+        ({"payments": [{"method": "qris", "amount": "banyak"}]}, "payments[1].amount"),
+        ({"payments": [{"method": "qris"}]}, "payments[1].amount"),
         ({}, "payments"),
         ({"payments": [{"method": "qris", "amount": 1_000}]}, "payments"),
         ({"payments": [{"method": "qris", "amount": TOTAL}], "points": 5}, "points"),
