@@ -189,6 +189,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         initial["name"] = request.GET["name"][:200]
     if request.GET.get("source") in Customer.Source.values:
         initial["source"] = request.GET["source"]
+    if parse_id(request.GET.get("home_branch")):
+        # The till's branch for a walk-in added there (the form offers only the branches she may choose).
+        initial["home_branch"] = parse_id(request.GET.get("home_branch"))
     back = _local_next(request)  # e.g. the cashier screen, which takes the new customer on
     form = _form(request, initial=initial)
     extras = create_extras(request)  # e.g. loyalty's "join as member now" at the till

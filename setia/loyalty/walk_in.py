@@ -38,7 +38,9 @@ def join_form(request: HttpRequest) -> WalkInJoinForm | None:
     if not may_enrol or not opened_from_the_till(request):
         return None
     data = request.POST if request.method == "POST" else None
-    return WalkInJoinForm(data, initial={"referral_code": request.GET.get("ref", "")[:16]})
+    code = request.GET.get("ref", "")[:16]
+    # A friend's code brought from the till: she joins with it unless the box is unticked.
+    return WalkInJoinForm(data, initial={"referral_code": code, "join_member": bool(code)})
 
 
 def join_save(request: HttpRequest, customer: Customer, form: forms.Form) -> str | None:

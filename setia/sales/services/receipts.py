@@ -2,7 +2,7 @@
 receipts sent by email (the WhatsApp receipt is a click-to-chat link the cashier opens)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -17,7 +17,7 @@ from setia.accounts.selectors import business_settings, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.core.texts import Message
-from setia.loyalty.models import VoucherUse
+from setia.loyalty.models import VoucherCode, VoucherUse
 from setia.sales.models import PAID_STATUSES, Order, Payment
 from setia.sales.selectors.refunds import order_refunds, rewards_taken_back
 from setia.sales.services.checkout import sales_settings
@@ -116,11 +116,39 @@ class Rewards:
     points_back: int = 0
     cashback: int = 0
     cashback_back: int = 0
+    codes: list[VoucherCode] = field(default_factory=list)  # codes for next time the sale gave her
+
+    @property
+    def codes_text(self) -> list[str]:
+        return [code_given_text(code) for code in self.codes]
 
 
 def order_rewards(order: Order) -> Rewards:
     points_back, cashback_back = rewards_taken_back(order)
-    return Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back)
+    return Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back, codes_given(order))
+
+
+def codes_given(order: Order) -> list[VoucherCode]:
+    """The personal codes the sale gave her ("the next one is 20% off"): keyed by the sale."""
+    if order.customer_id is None:
+        return []
+    return list(
+        VoucherCode.objects.filter(customer_id=order.customer_id, issue_key__endswith=f":sales.order:{order.pk}")
+        .select_related("voucher")
+        .order_by("pk")
+    )
+
+
+def code_given_text(code: VoucherCode) -> str:
+    """`DKEFEK6C: Diskon lulur berikutnya, until 01/01/2027` — what the customer is told of it."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    text = f"{code.code}: {code.reason_text or code.voucher.name}"
+    if code.ends_at is not None:
+        until = date_format(timezone.localtime(code.ends_at).date(), "SHORT_DATE_FORMAT")
+        text += " " + _("(valid until %(date)s)") % {"date": until}
+    return text
 
 
 def cash_received(payments: list[Payment]) -> tuple[int, int]:
@@ -194,6 +222,7 @@ def receipt_text(order: Order) -> str:
         )
     elif rewards.cashback:
         text.append(_("Cashback earned: %(amount)s") % {"amount": format_rupiah(rewards.cashback)})
+    text += [_("Your code for next time: %(code)s") % {"code": given} for given in rewards.codes_text]
     footer = sales_settings().receipt_footer
     if footer:
         text.append(footer)

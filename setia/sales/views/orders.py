@@ -27,7 +27,9 @@ from setia.core.money import format_rupiah, parse_whole
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
 from setia.customers.selectors import card_elsewhere, customer_get, held_elsewhere, phone_prefix, search_customers
+from setia.loyalty.selectors import referral_invite
 from setia.loyalty.services import ledger, purchases, vouchers
+from setia.loyalty.services import membership as membership_service
 from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Appointment, Order, Payment, Trip
@@ -191,6 +193,13 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     elif action == "add_payment":
         payments.append(PaymentIn(method=Payment.Method.QRIS, amount=0))
         payment_problems.append("")
+    joined = None
+    if action == "join" and customer is not None:
+        # She joins at the counter: the cart stays, and this sale already earns as a member's.
+        try:
+            joined = membership_service.membership_join(actor=actor, customer=customer, branch=branch)
+        except ApplicationError as failure:
+            error = failure
     if not payments:
         payments, payment_problems = [PaymentIn(method=Payment.Method.CASH, amount=0)], [""]
     voucher_code = (data.get("use_voucher") or data.get("voucher_code", "")).strip()
@@ -283,6 +292,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
         "member": member,
         "standing": standing,  # points she can pay with, and those past their date
         "member_elsewhere": member_elsewhere,
+        "joined": joined,  # the card she was given just now
         "member_codes": vouchers.codes_for_customer(customer) if customer else [],
         "lines": lines,
         "typed_quantities": [typed for _problem, typed in line_problems],  # shown again where unreadable
@@ -339,13 +349,26 @@ def _new_sale_key() -> str:
 
 @staff_view("orders.create")
 def cashier_find_customer(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
     query = request.GET.get("find", "").strip()
-    found = search_customers(actor=_actor(request), query=query, limit=8) if len(query) >= 2 else []
+    found = search_customers(actor=actor, query=query, limit=8) if len(query) >= 2 else []
+    is_phone = bool(phone_prefix(query))
+    # A friend shows the member's invitation at the counter: its referral code is no customer,
+    # but "New customer" can start her membership with it.
+    invite = referral_invite(query) if query.isalnum() and not found and not is_phone else None
+    branch = _branch_for(actor, request.GET.get("branch"), None)
+    till = f"{reverse('sales:cashier')}?{urlencode({'branch': branch.pk})}"
+    new_customer = {"phone" if is_phone else "name": query} if query and not invite else {}
+    if invite is not None:
+        new_customer["ref"] = invite.code
+    new_customer.update({"source": Customer.Source.WALK_IN, "home_branch": str(branch.pk), "next": till})
     context = {
         "found": found,
         "query": query,
-        "query_is_phone": bool(phone_prefix(query)),
-        "card_branch": card_elsewhere(actor=_actor(request), number=query) if query and not found else "",
+        "query_is_phone": is_phone,
+        "card_branch": card_elsewhere(actor=actor, number=query) if query and not found else "",
+        "invite": invite,
+        "new_customer_url": f"{reverse('customers:create')}?{urlencode(new_customer)}",
     }
     return render(request, "sales/cashier_customers.html", context)
 
