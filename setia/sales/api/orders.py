@@ -5,11 +5,12 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Header, Router
 from ninja.responses import NinjaJSONEncoder, Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import field_not_found
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.memo import Memo
 from setia.core.pagination import keyset_page
 from setia.core.schemas import ERRORS
@@ -134,6 +135,9 @@ def list_orders(
     status: str = "",
     after: str = "",
 ) -> dict[str, Any]:
+    if status and status not in Order.Status.values:
+        message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(Order.Status.values)}
+        raise ApplicationError(f"status: {message}", {"status": [message]})
     orders = selectors.order_list(actor=_actor(request), customer_id=customer_id, branch_id=branch_id, status=status)
     page = keyset_page(
         orders.prefetch_related("lines", "payments"), order=("-placed_at", "-id"), cursor=after, size=100

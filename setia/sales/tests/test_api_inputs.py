@@ -225,3 +225,10 @@ def test_a_trip_s_times_come_back_in_utc_and_an_unknown_payment_method_is_named(
     status, answer = _post(api, {"fare": 50_000, "method": "bitcoin"}, f"/api/v1/trips/{trip['id']}/complete")
     assert status == 400 and list(answer["extra"]) == ["method"]
     assert Trip.objects.get().status == "assigned"
+
+
+def test_an_unknown_order_status_in_the_list_is_refused_not_an_empty_list(business: Business) -> None:
+    refused = _english(business.manager).get("/api/v1/orders?status=bogus")
+    assert refused.status_code == 400 and list(refused.json()["extra"]) == ["status"]
+    assert "fulfilled" in refused.json()["message"]
+    assert _english(business.manager).get("/api/v1/orders?status=fulfilled").status_code == 200
