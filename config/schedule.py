@@ -75,5 +75,6 @@ ON_DEMAND = {
     "setia.sales.tasks.imports.order_import_check_job": _("Order import: check the file"),
     "setia.sales.tasks.imports.order_import_run_job": _("Order import: import"),
     "setia.loyalty.tasks.loyalty_check": _("Loyalty: balance check"),
+    "setia.loyalty.tasks.loyalty_tiers_reevaluate": _("Loyalty: re-evaluate tiers"),
     "setia.analytics.tasks.analytics_refresh_run": _("Customer analytics: refresh"),
 }

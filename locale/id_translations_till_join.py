@@ -15,4 +15,9 @@ ID = {
     "Your code for next time: %(code)s": "Kode Anda untuk kunjungan berikutnya: %(code)s",
     "Your code for next time: %(given)s": "Kode Anda untuk kunjungan berikutnya: %(given)s",
     "Her code for next time: %(given)s": "Kodenya untuk kunjungan berikutnya: %(given)s",
+    "Members get %(percent)s%% off the next %(item)s (%(name)s): choose her, or offer her the card.": (
+        "Anggota mendapat diskon %(percent)s%% untuk %(item)s berikutnya (%(name)s): pilih pelanggannya, "
+        "atau tawarkan kartu anggota."
+    ),
+    "Loyalty: re-evaluate tiers": "Loyalitas: evaluasi ulang tingkat",
 }

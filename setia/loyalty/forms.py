@@ -98,6 +98,17 @@ class TierForm(ConfigForm):
             "is_active",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The rule is spend OR visits (`services.tiers`): each field says the other is enough too.
+        self.fields["min_spend"].help_text = _(
+            "Either this spend or the minimum visits within the window is enough to qualify. 0: spend does not count."
+        )
+        self.fields["min_visits"].help_text = _(
+            "Either these visits or the minimum spend within the window is enough to qualify. 0: visits do not "
+            "count. With both at 0 every member qualifies."
+        )
+
 
 class EarnRuleForm(ConfigForm):
     class Meta(ConfigForm.Meta):
@@ -281,10 +292,26 @@ class WalkInJoinForm(StyledFormMixin, forms.Form):
 class AdjustForm(StyledFormMixin, forms.Form):
     BALANCES = [("points", _("Points")), ("cashback", _("Cashback (Rp)"))]
     balance = forms.ChoiceField(label=_("Balance"), choices=BALANCES, initial="points")
+    # Not "Change": that msgid is also the cash given back at the till ("Kembalian").
     amount = WholeNumberField(
-        label=_("Change"), help_text=_("Positive to add, negative to take away."), min_value=-(10**9), max_value=10**9
+        label=_("Points or cashback to add or remove"),
+        help_text=_(
+            "Points for the points balance, Rupiah for cashback. Positive adds, negative (with a minus) takes away."
+        ),
+        min_value=-(10**9),
+        max_value=10**9,
     )
     reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shown again (an error to fix): the label names the balance chosen.
+        if self.is_bound:
+            chosen = self.data.get("balance")
+            if chosen == "points":
+                self.fields["amount"].label = _("Points to add or remove")
+            elif chosen == "cashback":
+                self.fields["amount"].label = _("Cashback to add or remove (Rp)")
 
 
 class RewardChoiceField(forms.ModelChoiceField):

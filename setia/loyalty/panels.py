@@ -147,10 +147,9 @@ def _numbers(ids: list[str]) -> list[int]:
 def _referral_references(ids: list[str]) -> dict[str, Reference]:
     referrals = Referral.objects.filter(pk__in=_numbers(ids)).select_related("referrer__customer", "referee__customer")
     return {
-        str(referral.pk): Reference(
-            _("Referral: %(member)s brought %(friend)s")
-            % {"member": referral.referrer.customer.name, "friend": referral.referee.customer.name}
-        )
+        # Both named: a page showing these to staff who may not see one branch masks the name
+        # there (`selectors.ledger_sources`).
+        str(referral.pk): Reference(selectors.referral_label(referral))
         for referral in referrals
     }
 

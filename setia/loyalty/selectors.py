@@ -2,6 +2,7 @@
 those who may see her customer record."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from setia.accounts.models import User
 from setia.accounts.selectors import branch_scope, business_settings, require
 from setia.core.errors import NotFoundError
+from setia.core.references import Reference, resolve
 from setia.customers.models import Customer
 from setia.customers.selectors import customer_get
 from setia.loyalty.models import (
@@ -208,6 +210,57 @@ def overview() -> Overview:
 
 def ledger_entries(membership: Membership) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(membership=membership).select_related("actor")
+
+
+def customers_out_of_view(*, actor: User, customers: Iterable[Customer | None]) -> frozenset[int]:
+    """The ids of those customers whose branch the actor does not see (a voucher's page lists
+    codes and uses of every branch: those are named "a customer of another branch")."""
+    scope = branch_scope(actor)
+    return frozenset(
+        customer.pk for customer in customers if customer is not None and not scope.allows(customer.home_branch_id)
+    )
+
+
+def referral_label(referral: Referral, out_of_view: frozenset[int] = frozenset()) -> str:
+    """ "Referral: Putri Halim brought Rina Kusuma", each customer in `out_of_view` (her branch is
+    one the reader does not see) named "a member of another branch", as her 360° page does."""
+    from django.utils.translation import gettext as _
+
+    def name(customer: Customer) -> str:
+        return str(_("a member of another branch")) if customer.pk in out_of_view else customer.name
+
+    return _("Referral: %(member)s brought %(friend)s") % {
+        "member": name(referral.referrer.customer),
+        "friend": name(referral.referee.customer),
+    }
+
+
+def ledger_sources(*, actor: User, entries: Iterable[PointsEntry]) -> dict[str, Reference]:
+    """What each entry came from, by name (`core.references`), with the actor's visibility
+    applied: a referral names a friend of a branch the actor does not see as "a member of another
+    branch" (a referral code counts across the business; her name stays in her branch)."""
+    sources = resolve(entry.source for entry in entries)
+    scope = branch_scope(actor)
+    if scope.all_branches:
+        return sources
+    referral_ids = {
+        int(key)
+        for source in sources
+        for kind, key in [source.split(":")[:2]]
+        if kind == "loyalty.referral" and key.isdigit()
+    }
+    referrals = Referral.objects.filter(pk__in=referral_ids).select_related("referrer__customer", "referee__customer")
+    for referral in referrals:
+        people = (referral.referrer.customer, referral.referee.customer)
+        hidden = frozenset(person.pk for person in people if not scope.allows(person.home_branch_id))
+        if not hidden:
+            continue
+        named, masked = referral_label(referral), referral_label(referral, hidden)
+        for source, found in sources.items():
+            kind, key = source.split(":")[:2]
+            if kind == "loyalty.referral" and key == str(referral.pk):  # any suffix ("(refund)") kept
+                sources[source] = Reference(masked + found.label.removeprefix(named))
+    return sources
 
 
 def last_check() -> LedgerCheck | None:

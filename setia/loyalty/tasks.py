@@ -25,3 +25,11 @@ def loyalty_check() -> int:
     from setia.loyalty.services import ledger
 
     return len(ledger.ledger_check().mismatches)
+
+
+@task
+def loyalty_tiers_reevaluate() -> dict[str, int]:
+    """The nightly run's tier re-evaluation on demand ("Re-evaluate tiers now" over many members)."""
+    from setia.loyalty.services import tiers
+
+    return tiers.tiers_reevaluate()

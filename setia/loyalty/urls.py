@@ -8,6 +8,7 @@ urlpatterns = [
     path("loyalty/", views.home, name="home"),
     path("loyalty/settings/", views.settings_edit, name="settings"),
     path("loyalty/check/", views.check, name="check"),
+    path("loyalty/tiers/reevaluate/", views.tiers_reevaluate, name="tiers_reevaluate"),
     path("loyalty/join/", views.join_link, name="join_link"),
     path("r/<str:code>/", views.referral_invite, name="referral_invite"),
     path("loyalty/vouchers/<int:pk>/", views.voucher_detail, name="voucher_detail"),

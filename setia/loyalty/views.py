@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from setia.accounts.decorators import staff_view
@@ -27,10 +27,9 @@ from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core.errors import ApplicationError, NotFoundError
 from setia.core.forms import add_application_error
-from setia.core.money import format_rupiah
+from setia.core.money import format_count, format_rupiah
 from setia.core.pagination import keyset_page
 from setia.core.ratelimit import hit
-from setia.core.references import resolve
 from setia.loyalty import forms, selectors
 from setia.loyalty.models import (
     CashbackRule,
@@ -44,7 +43,7 @@ from setia.loyalty.models import (
     Voucher,
     VoucherCode,
 )
-from setia.loyalty.services import ledger, membership, programmes, rewards, vouchers
+from setia.loyalty.services import ledger, membership, programmes, rewards, tiers, vouchers
 
 PAGE_SIZE = 50
 
@@ -117,8 +116,8 @@ KINDS: dict[str, Kind] = {
         "trophy",
         [
             Column(gettext_lazy("Rank"), lambda t: str(t.rank), numeric=True),
-            Column(gettext_lazy("Minimum spend"), lambda t: format_rupiah(t.min_spend), numeric=True),
-            Column(gettext_lazy("Minimum visits"), lambda t: str(t.min_visits), numeric=True),
+            # One rule, spend OR visits (either is enough): two columns read as both being needed.
+            Column(gettext_lazy("Qualifies with"), tiers.tier_rule),
             Column(gettext_lazy("Window (days)"), lambda t: str(t.window_days), numeric=True),
             Column(
                 gettext_lazy("Discount"), lambda t: f"{number_format(t.discount_percent.normalize())}%", numeric=True
@@ -347,6 +346,35 @@ def check(request: HttpRequest) -> HttpResponse:
     return render(request, "loyalty/check.html", context)
 
 
+@require_POST
+@staff_view("loyalty.manage")
+def tiers_reevaluate(request: HttpRequest) -> HttpResponse:
+    """The tiers page's "Re-evaluate tiers now": the nightly re-evaluation, at once."""
+    result = tiers.tiers_reevaluate_now(actor=_actor(request))
+    if result.started:
+        message = ngettext(
+            "Re-evaluating the tiers of %(members)s member in the background: they move within a few minutes.",
+            "Re-evaluating the tiers of %(members)s members in the background: they move within a few minutes.",
+            result.members,
+        )
+    else:
+        message = ngettext(
+            "Tiers re-evaluated for %(members)s member: %(upgraded)s moved up, %(downgraded)s moved down.",
+            "Tiers re-evaluated for %(members)s members: %(upgraded)s moved up, %(downgraded)s moved down.",
+            result.members,
+        )
+    messages.success(
+        request,
+        message
+        % {
+            "members": format_count(result.members),
+            "upgraded": format_count(result.upgraded),
+            "downgraded": format_count(result.downgraded),
+        },
+    )
+    return redirect("loyalty:config_list", slug="tiers")
+
+
 # --- Configurable lists -------------------------------------------------------------------------
 
 
@@ -399,7 +427,7 @@ def config_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
 
 @staff_view("loyalty.view")
 def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    voucher = Voucher.objects.filter(pk=pk).select_related("free_product").first()
+    voucher = Voucher.objects.filter(pk=pk).select_related("free_product", "segment").first()
     if voucher is None:
         raise NotFoundError(_("Voucher not found."))
     actor = _actor(request)
@@ -415,7 +443,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 issued = vouchers.codes_issue(
                     actor=actor,
                     voucher=voucher,
-                    count=1 if data["code"] else data["count"],
+                    count=data["count"],
                     customer=customer,
                     max_uses=data["max_uses"],
                     prefix=data["code_prefix"],
@@ -430,6 +458,7 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     codes = VoucherCode.objects.filter(voucher=voucher).select_related("customer", "voucher")
     codes = selectors.search(codes, request.GET.get("q", ""), ("code",))
     page = keyset_page(codes, order=("-issued_at", "-id"), cursor=request.GET.get("after", ""), size=PAGE_SIZE)
+    uses = list(programmes.voucher_uses(voucher)[:50])
     context = {
         "nav_key": "loyalty",
         "tab": "vouchers",
@@ -438,7 +467,10 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "page": page,
         "query": request.GET.get("q", ""),
-        "uses": programmes.voucher_uses(voucher)[:50],
+        "uses": uses,
+        "out_of_view": selectors.customers_out_of_view(
+            actor=actor, customers=[*(code.customer for code in page.rows), *(use.customer for use in uses)]
+        ),
         "restrictions": {
             "tiers": list(voucher.tiers.all()),
             "products": list(voucher.products.all()),
@@ -601,7 +633,7 @@ def member_ledger(request: HttpRequest, customer_id: int) -> HttpResponse:
         cursor=request.GET.get("after", ""),
         size=PAGE_SIZE,
     )
-    sources = resolve(entry.source for entry in page.rows)
+    sources = selectors.ledger_sources(actor=_actor(request), entries=page.rows)
     rows = [(entry, sources.get(entry.source)) for entry in page.rows]
     context = {
         "customer": member.customer,

@@ -172,9 +172,14 @@ def promotions_apply(*, lines: list[CartLine], on: dt.date, customer_id: int | N
                     missing.pk,
                 )
         elif promotion.kind == Promotion.Kind.NEXT_DISCOUNT and bought:
-            outcome.suggestions.append(
+            # The code for the next one is a member's own: a walk-in or a non-member gets none.
+            suggestion = (
                 _("Buying %(item)s gives %(percent)s%% off the next one (%(name)s).")
-                % {"item": x.name, "percent": _percent(promotion.discount_percent), "name": promotion.name}
+                if customer_id is not None
+                else _("Members get %(percent)s%% off the next %(item)s (%(name)s): choose her, or offer her the card.")
+            )
+            outcome.suggestions.append(
+                suggestion % {"item": x.name, "percent": _percent(promotion.discount_percent), "name": promotion.name}
             )
     if customer_id is not None:
         outcome.card_suggestions = _stamp_suggestions(customer_id, {line.product_id for line in lines}, on)

@@ -9,9 +9,15 @@ from typing import Any, Literal
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
+from setia.accounts.models import User
+from setia.accounts.selectors import require
+from setia.core.audit import audit_log
 from setia.core.bulk import hold_keys, insert_rows, row_checks_skippable
+from setia.core.money import format_count, format_rupiah
+from setia.core.tasks import enqueue_on_commit
 from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import Membership, QualifyingActivity, Tier, TierChange
 
@@ -20,6 +26,22 @@ def _qualifies(tier: Tier, spend: int, visits: int) -> bool:
     if tier.min_spend == 0 and tier.min_visits == 0:
         return True
     return (tier.min_spend > 0 and spend >= tier.min_spend) or (tier.min_visits > 0 and visits >= tier.min_visits)
+
+
+def tier_rule(tier: Tier) -> str:
+    """A tier's rule in words, as `_qualifies` applies it: the spend OR the visits is enough
+    ("Rp 2.000.000 spent or 6 visits"); a tier without either is everyone's."""
+    spend = format_rupiah(tier.min_spend)
+    visits = format_count(tier.min_visits)
+    if tier.min_spend and tier.min_visits:
+        return ngettext(
+            "%(spend)s spent or %(visits)s visit", "%(spend)s spent or %(visits)s visits", tier.min_visits
+        ) % {"spend": spend, "visits": visits}
+    if tier.min_spend:
+        return _("%(spend)s spent") % {"spend": spend}
+    if tier.min_visits:
+        return ngettext("%(visits)s visit", "%(visits)s visits", tier.min_visits) % {"visits": visits}
+    return _("every member")
 
 
 def _activity(since: dt.date, today: dt.date, membership_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
@@ -144,6 +166,45 @@ def tiers_reevaluate(
     if changes:
         _write_moves(moves, changes, at or timezone.now())
     return counts
+
+
+# Up to this many active members, "Re-evaluate tiers now" runs while the owner waits (a few
+# seconds at most); beyond it, the run is a background job, as the nightly one is.
+REEVALUATE_NOW_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    """What "Re-evaluate tiers now" did: the members moved, or that the run was started."""
+
+    members: int  # active members the run looks at
+    upgraded: int = 0
+    downgraded: int = 0
+    started: bool = False  # too many to wait for: enqueued, and the counts are not known yet
+
+
+@transaction.atomic
+def tiers_reevaluate_now(*, actor: User) -> Reevaluation:
+    """The nightly tier re-evaluation on demand (after a tier's rule changed), for those who may
+    edit tiers: run at once, or enqueued when there are more than `REEVALUATE_NOW_LIMIT` members."""
+    from setia.loyalty import tasks
+    from setia.loyalty.services.membership import loyalty_settings
+
+    require(actor, "loyalty.manage")
+    members = Membership.objects.filter(status=Membership.Status.ACTIVE).count()
+    if members > REEVALUATE_NOW_LIMIT:
+        enqueue_on_commit(tasks.loyalty_tiers_reevaluate)
+        result = Reevaluation(members=members, started=True)
+        message = Message(gettext_noop("Tier re-evaluation started for %(members)s members"), {"members": members})
+    else:
+        moves = tiers_reevaluate()
+        result = Reevaluation(members=members, upgraded=moves["upgraded"], downgraded=moves["downgraded"])
+        message = Message(
+            gettext_noop("Tiers re-evaluated for %(members)s members: %(upgraded)s up, %(downgraded)s down"),
+            {"members": members, **moves},
+        )
+    audit_log(actor=actor, action="update", instance=loyalty_settings(), message=message)
+    return result
 
 
 _CHANGE_COLUMNS = ["membership_id", "from_tier_id", "to_tier_id", "spend", "visits", "reason", "reason_args"]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,14 +24,17 @@ from setia.accounts.selectors import require
 from setia.core import statements
 from setia.core.audit import audit_created, audit_log
 from setia.core.errors import ApplicationError, validate_instance
+from setia.core.money import format_count, format_rupiah
 from setia.core.texts import Message, stored
 from setia.customers.models import Customer
 from setia.loyalty.cart import CartLine, cart_total
-from setia.loyalty.models import Membership, Voucher, VoucherCode, VoucherUse
+from setia.loyalty.models import Membership, Tier, Voucher, VoucherCode, VoucherUse
 from setia.segments.services import is_member
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-MAX_BULK_CODES = 100_000
+# Codes issued by one click: a flyer run's worth. A mistyped 100.000 would otherwise fill the
+# voucher's list (and its CSV) with codes nobody meant to print.
+MAX_BULK_CODES = 10_000
 
 
 def _refuse(message: str) -> ApplicationError:
@@ -111,7 +115,13 @@ def codes_issue(
     prefix = prefix.strip().upper()
     _check_code_text(prefix, "code_prefix", _("Prefix"))
     if not 1 <= count <= MAX_BULK_CODES:
-        message = _("Issue between 1 and %(max)s codes at a time.") % {"max": MAX_BULK_CODES}
+        message = _("How many codes: issue between 1 and %(max)s at a time.") % {"max": format_count(MAX_BULK_CODES)}
+        raise ApplicationError(message, {"count": [message]})
+    if code.strip() and count != 1:  # one code of her choice is one code, not `count` silently cut to one
+        message = _(
+            "How many codes: a code of your choice is one code. Enter 1, or leave “Or one code of your choice” "
+            "empty to issue %(count)s random codes."
+        ) % {"count": format_count(count)}
         raise ApplicationError(message, {"count": [message]})
     if valid_until is not None and valid_until <= timezone.now():
         message = _("Codes valid until: that moment has passed; choose a later one or leave it empty.")
@@ -265,6 +275,20 @@ def _spread(total: int, lines: list[CartLine], indexes: list[int]) -> dict[int, 
     return shares
 
 
+def _tier_names(ids: frozenset[int]) -> str:
+    """The tiers a voucher is for, lowest first ("Gold, Platinum"), for a refusal."""
+    return ", ".join(Tier.objects.filter(pk__in=ids).order_by("rank").values_list("name", flat=True))
+
+
+def _target_names(targets: _Targets) -> str:
+    """The products and categories a voucher applies to ("Creambath, category Rambut"), for a refusal."""
+    from setia.catalog.models import Category, Product
+
+    products = Product.objects.filter(pk__in=targets.products).order_by("name").values_list("name", flat=True)
+    categories = Category.objects.filter(pk__in=targets.categories).order_by("name").values_list("name", flat=True)
+    return ", ".join([*products, *(_("category %(name)s") % {"name": name} for name in categories)])
+
+
 def voucher_evaluate(
     *, code: str, customer: Customer | None, lines: list[CartLine], at: dt.datetime | None = None, lock: bool = False
 ) -> VoucherResult:
@@ -287,8 +311,11 @@ def voucher_evaluate(
         raise _refuse(_("The voucher %(code)s has already been used.") % {"code": code})
     if voucher.usage_limit is not None and voucher.times_used >= voucher.usage_limit:
         raise _refuse(_("The voucher %(code)s has been used up.") % {"code": code})
-    if found.customer_id is not None and (customer is None or found.customer_id != customer.pk):
-        raise _refuse(_("The voucher %(code)s belongs to another customer.") % {"code": code})
+    if found.customer_id is not None:
+        if customer is None:  # a walk-in: the code may well be hers, once she is chosen
+            raise _refuse(_("The voucher %(code)s is personal: choose the customer first.") % {"code": code})
+        if found.customer_id != customer.pk:
+            raise _refuse(_("The voucher %(code)s belongs to another customer.") % {"code": code})
     if voucher.per_customer_limit is not None:
         if customer is None:
             raise _refuse(_("The voucher %(code)s is for members: choose the customer first.") % {"code": code})
@@ -298,26 +325,46 @@ def voucher_evaluate(
     if targets.tiers:
         membership = Membership.objects.filter(customer=customer).first() if customer else None
         if membership is None or membership.tier_id not in targets.tiers:
-            raise _refuse(_("The voucher %(code)s is for other membership tiers.") % {"code": code})
+            names = _tier_names(targets.tiers)
+            if customer is None:
+                message = _("The voucher %(code)s is for members of %(tiers)s: choose the customer first.")
+            else:
+                message = _("The voucher %(code)s is only for members of %(tiers)s.")
+            raise _refuse(message % {"code": code, "tiers": names})
     if voucher.segment_id is not None and (customer is None or not is_member(voucher.segment_id, customer.pk)):
         raise _refuse(_("The voucher %(code)s is for the customers of another segment.") % {"code": code})
-    total = cart_total(lines)
-    if total < voucher.min_spend:
-        raise _refuse(
-            _("The voucher %(code)s needs a purchase of at least Rp %(amount)s.")
-            % {"code": code, "amount": f"{voucher.min_spend:,}".replace(",", ".")}
-        )
-    eligible = _eligible(targets, lines)
+    # What the voucher applies to is checked before the minimum spend: without an item it is for,
+    # the spend is not what stands in the way.
     if voucher.kind == Voucher.Kind.FREE_ITEM:
         eligible = [index for index, line in enumerate(lines) if line.product_id == voucher.free_product_id]
         if not eligible:
             name = voucher.free_product.name if voucher.free_product else ""
             raise _refuse(_("Add %(item)s to the sale to use this voucher.") % {"item": name})
+    else:
+        eligible = _eligible(targets, lines)
+        if not eligible:
+            raise _refuse(
+                _("Nothing in this sale qualifies for the voucher %(code)s: it is for %(items)s.")
+                % {"code": code, "items": _target_names(targets)}
+            )
+    total = cart_total(lines)
+    if total < voucher.min_spend:
+        if total < sum(line.gross for line in lines):  # the till passes lines less member discount and promotions
+            message = _(
+                "The voucher %(code)s needs a purchase of at least %(amount)s after the member discount and "
+                "promotions; this sale comes to %(total)s after them."
+            )
+            raise _refuse(
+                message % {"code": code, "amount": format_rupiah(voucher.min_spend), "total": format_rupiah(total)}
+            )
+        raise _refuse(
+            _("The voucher %(code)s needs a purchase of at least Rp %(amount)s.")
+            % {"code": code, "amount": f"{voucher.min_spend:,}".replace(",", ".")}
+        )
+    if voucher.kind == Voucher.Kind.FREE_ITEM:
         first = eligible[0]
         discount = min(lines[first].unit_price, lines[first].amount)
         return VoucherResult(found, discount, {first: discount}, _("Free: %(item)s") % {"item": lines[first].name})
-    if not eligible:
-        raise _refuse(_("Nothing in this sale qualifies for the voucher %(code)s.") % {"code": code})
     base = sum(lines[index].amount for index in eligible)
     discount = base * voucher.value // 100 if voucher.kind == Voucher.Kind.PERCENT else voucher.value
     if voucher.max_discount is not None:
@@ -421,6 +468,22 @@ def usable_codes(at: dt.datetime) -> QuerySet[VoucherCode]:
 
 
 def codes_for_customer(customer: Customer, *, at: dt.datetime | None = None) -> list[VoucherCode]:
-    """Personal codes the customer can still use (shown at the cashier and on her page)."""
-    codes = usable_codes(at or timezone.now()).filter(customer=customer).order_by("voucher__valid_until", "id")
+    """Personal codes the customer can still use (shown at the cashier and on her page): not those
+    of a voucher used up, for everyone or for her (its per-customer limit reached), which
+    `voucher_evaluate` would refuse."""
+    her_uses = (
+        VoucherUse.objects.filter(code__voucher=OuterRef("voucher_id"), customer=customer, reversed_at__isnull=True)
+        .order_by()
+        .values("code__voucher")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    codes = (
+        usable_codes(at or timezone.now())
+        .filter(customer=customer)
+        .filter(Q(voucher__usage_limit__isnull=True) | Q(voucher__times_used__lt=F("voucher__usage_limit")))
+        .annotate(her_uses=Coalesce(Subquery(her_uses), 0))
+        .filter(Q(voucher__per_customer_limit__isnull=True) | Q(her_uses__lt=F("voucher__per_customer_limit")))
+        .order_by("voucher__valid_until", "id")
+    )
     return list(codes)

@@ -93,8 +93,12 @@ def test_next_one_discounted_gives_the_buyer_a_personal_code_valid_for_its_days(
         next_valid_days=30,
     )
     member = join("Ayu")
-    assert promotions.promotions_apply(lines=[line(disk, 1)], on=TODAY).suggestions == [
+    assert promotions.promotions_apply(lines=[line(disk, 1)], on=TODAY, customer_id=member.customer_id).suggestions == [
         "Buying Sampo gives 25% off the next one (Next sampo)."
+    ]
+    # Not for a walk-in or a customer who is not a member: her code would be a member's.
+    assert promotions.promotions_apply(lines=[line(disk, 1)], on=TODAY).suggestions == [
+        "Members get 25% off the next Sampo (Next sampo): choose her, or offer her the card."
     ]
     rewards = purchase_recorded(
         actor=None, customer=member.customer, source="sale:1", paid=80_000, lines=[line(disk, 1)], at=at("2026-03-09")

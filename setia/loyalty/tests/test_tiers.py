@@ -158,3 +158,20 @@ def test_a_move_of_a_member_who_is_gone_is_refused_and_nothing_is_written(
         _write_moves({tiers["gold"].pk: ids}, changes, timezone.now())
     assert not TierChange.objects.exists()
     assert not Membership.objects.filter(tier=tiers["gold"]).exists()
+
+
+def test_a_tier_s_rule_reads_spend_or_visits(programme: object) -> None:
+    from django.utils import translation
+
+    from setia.loyalty.services.tiers import tier_rule
+
+    both = Tier(name="Gold", rank=1, min_spend=2_000_000, min_visits=6)
+    with translation.override("en"):
+        assert tier_rule(both) == "Rp 2,000,000 spent or 6 visits"
+        assert tier_rule(Tier(name="Bronze", rank=1, min_visits=1)) == "1 visit"
+        assert tier_rule(Tier(name="Silver", rank=1, min_spend=500_000)) == "Rp 500,000 spent"
+        assert tier_rule(Tier(name="Entry", rank=0)) == "every member"
+    # The rule it describes: either is enough.
+    from setia.loyalty.services.tiers import _qualifies
+
+    assert _qualifies(both, 2_000_000, 0) and _qualifies(both, 0, 6) and not _qualifies(both, 1_999_999, 5)

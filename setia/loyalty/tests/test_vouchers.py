@@ -136,9 +136,9 @@ def test_tier_targeting_and_product_or_category_restriction(
     gold = join("Bunga")
     Membership.objects.filter(pk=gold.pk).update(tier=tiers["gold"])
     _voucher(business, "GOLD", tiers=[tiers["gold"]])
-    with pytest.raises(ApplicationError, match="other membership tiers"):
+    with pytest.raises(ApplicationError, match="only for members of Gold"):
         _evaluate("GOLD", silver.customer, cart)
-    with pytest.raises(ApplicationError, match="other membership tiers"):
+    with pytest.raises(ApplicationError, match="for members of Gold: choose the customer first"):
         _evaluate("GOLD", None, cart)
     assert _evaluate("GOLD", gold.customer, cart) == 50_000
     _voucher(business, "HAIR", kind=Voucher.Kind.PERCENT, value=20, categories=[catalogue["hair"]])
@@ -221,3 +221,83 @@ def test_codes_are_not_issued_already_expired(business: Business) -> None:
     later = timezone.now() + dt.timedelta(days=30)
     (code,) = vouchers.codes_issue(actor=business.owner, voucher=voucher, code="BERLAKU1", valid_until=later)
     assert code.valid_until == later
+
+
+# --- Refusals at the till that say what to do (the salon walk, second round) ------------------
+
+
+def _refusal(code: str, customer: Customer | None, lines: list[CartLine]) -> str:
+    with pytest.raises(ApplicationError) as refused:
+        _evaluate(code, customer, lines)
+    assert list(refused.value.extra) == ["voucher_code"]
+    return refused.value.message
+
+
+def test_a_personal_code_at_a_walk_in_sale_asks_for_the_customer_first(
+    business: Business, cart: list[CartLine], join: Callable[..., Membership]
+) -> None:
+    ayu, bunga = join("Ayu").customer, join("Bunga").customer
+    voucher = vouchers.voucher_create(actor=business.owner, name="Facial", kind=Voucher.Kind.AMOUNT, value=20_000)
+    vouchers.codes_issue(actor=business.owner, voucher=voucher, code="FACIAL20", customer=ayu)
+    assert _refusal("FACIAL20", None, cart) == "The voucher FACIAL20 is personal: choose the customer first."
+    assert _refusal("FACIAL20", bunga, cart) == "The voucher FACIAL20 belongs to another customer."
+    assert _evaluate("FACIAL20", ayu, cart) == 20_000
+
+
+def test_a_tier_voucher_names_the_tiers_it_is_for(
+    business: Business, cart: list[CartLine], tiers: dict[str, Tier], join: Callable[..., Membership]
+) -> None:
+    silver = join("Ayu").customer
+    _voucher(business, "RAMBUT25", tiers=[tiers["platinum"], tiers["gold"]])
+    assert _refusal("RAMBUT25", silver, cart) == "The voucher RAMBUT25 is only for members of Gold, Platinum."
+    assert _refusal("RAMBUT25", None, cart) == (
+        "The voucher RAMBUT25 is for members of Gold, Platinum: choose the customer first."
+    )
+
+
+def test_a_voucher_for_some_items_names_them_before_its_minimum_spend(
+    business: Business, catalogue: dict[str, Any], cart: list[CartLine]
+) -> None:
+    """Nothing it applies to is in the cart: it says what it applies to, not the minimum spend
+    the cart (Rp 310.000) is also short of."""
+    _voucher(
+        business,
+        "RAMBUT25",
+        min_spend=500_000,
+        products=[catalogue["mani"], catalogue["book"]],
+        categories=[catalogue["nails"]],
+    )
+    assert _refusal("RAMBUT25", None, cart) == (
+        "Nothing in this sale qualifies for the voucher RAMBUT25: it is for Buku, Manikur, category Kuku."
+    )
+    _voucher(business, "SAMPO", min_spend=500_000, kind=Voucher.Kind.FREE_ITEM, value=0, free_product=catalogue["mani"])
+    assert _refusal("SAMPO", None, cart) == "Add Manikur to the sale to use this voucher."
+    mani = catalogue["mani"]
+    with_nails = [*cart, CartLine(mani.pk, mani.category_id, 1, 100_000, name=mani.name)]
+    assert _refusal("RAMBUT25", None, with_nails) == "The voucher RAMBUT25 needs a purchase of at least Rp 500.000."
+
+
+def test_the_minimum_spend_refusal_says_it_counts_after_the_member_discount(
+    business: Business, catalogue: dict[str, Any]
+) -> None:
+    """The till passes each line less the member discount and promotions: Rp 105.000 of hair
+    with 10% off is Rp 94.500, short of Rp 100.000 — the refusal says after what."""
+    _voucher(business, "HEMAT", min_spend=100_000)
+    cut = catalogue["cut"]
+    discounted = [CartLine(cut.pk, cut.category_id, 1, 105_000, discount=10_500, name=cut.name)]
+    assert _refusal("HEMAT", None, discounted) == (
+        "The voucher HEMAT needs a purchase of at least Rp 100,000 after the member discount and promotions; "
+        "this sale comes to Rp 94,500 after them."
+    )
+
+
+def test_issuing_several_codes_with_one_own_code_or_too_many_at_once_is_refused(business: Business) -> None:
+    voucher = vouchers.voucher_create(actor=business.owner, name="Flyer", kind=Voucher.Kind.AMOUNT, value=10_000)
+    with pytest.raises(ApplicationError, match="a code of your choice is one code") as refused:
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, count=3, code="DUA")
+    assert list(refused.value.extra) == ["count"]
+    with pytest.raises(ApplicationError, match=r"between 1 and 10,000 at a time") as refused:
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, count=100_000)
+    assert list(refused.value.extra) == ["count"]
+    assert not VoucherCode.objects.exists()
+    assert len(vouchers.codes_issue(actor=business.owner, voucher=voucher, count=10_000)) == 10_000
