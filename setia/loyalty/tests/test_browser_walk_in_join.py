@@ -66,7 +66,7 @@ def test_a_friend_joins_with_a_referral_code_from_the_till(page: Any, live_serve
     page.get_by_test_id("customer-form").get_by_role("button", name="Simpan").click()
 
     bunga = Customer.objects.get(name="Bunga Citra")
-    page.wait_for_url(f"{base}/cashier/?customer={bunga.pk}")
+    page.wait_for_url(f"{base}/cashier/?branch={branch.pk}&customer={bunga.pk}")  # back at the same till
     card = Membership.objects.get(customer=bunga)
     chosen = page.get_by_test_id("cashier-customer")
     assert "Bunga Citra" in chosen.inner_text()
