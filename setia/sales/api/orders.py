@@ -34,6 +34,14 @@ from setia.sales.services import bookings, checkout, refunds
 router = Router(tags=["sales"])
 
 
+# The `Idempotency-Key` header of the writes a retry must not repeat (a sale, a refund).
+IDEMPOTENCY_KEY_HEADER = Header(
+    None,
+    alias="Idempotency-Key",
+    description="8 to 100 letters, digits or - _ . : — unique per request of your system, e.g. pos-7-20261202-0042",
+)
+
+
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
@@ -96,11 +104,7 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
 def create_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: str | None = Header(
-        None,
-        alias="Idempotency-Key",
-        description="8 to 100 letters, digits or - _ . : — unique per request of your system, e.g. pos-7-20261202-0042",
-    ),
+    idempotency_key: str | None = IDEMPOTENCY_KEY_HEADER,
 ) -> Status[dict[str, Any]] | HttpResponse:
     actor = _actor(request)
     order, created = checkout.checkout(
@@ -177,11 +181,7 @@ def refund_order(
     request: HttpRequest,
     order_id: int,
     payload: RefundIn,
-    idempotency_key: str | None = Header(
-        None,
-        alias="Idempotency-Key",
-        description="8 to 100 letters, digits or - _ . : — unique per request of your system, e.g. pos-7-20261202-0042",
-    ),
+    idempotency_key: str | None = IDEMPOTENCY_KEY_HEADER,
 ) -> dict[str, Any]:
     actor = _actor(request)
     order = selectors.order_get(actor=actor, pk=order_id)
