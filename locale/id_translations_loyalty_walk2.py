@@ -80,4 +80,7 @@ ID = {
         "Voucher %(code)s memerlukan pembelian minimal %(amount)s setelah diskon anggota dan promo; "
         "penjualan ini %(total)s setelah diskon tersebut."
     ),
+    "The voucher %(code)s is for some customers: choose the customer first.": (
+        "Voucher %(code)s untuk pelanggan tertentu: pilih pelanggannya dulu."
+    ),
 }

@@ -331,8 +331,11 @@ def voucher_evaluate(
             else:
                 message = _("The voucher %(code)s is only for members of %(tiers)s.")
             raise _refuse(message % {"code": code, "tiers": names})
-    if voucher.segment_id is not None and (customer is None or not is_member(voucher.segment_id, customer.pk)):
-        raise _refuse(_("The voucher %(code)s is for the customers of another segment.") % {"code": code})
+    if voucher.segment_id is not None:
+        if customer is None:  # a walk-in: whether she is in the segment is not known yet
+            raise _refuse(_("The voucher %(code)s is for some customers: choose the customer first.") % {"code": code})
+        if not is_member(voucher.segment_id, customer.pk):
+            raise _refuse(_("The voucher %(code)s is for the customers of another segment.") % {"code": code})
     # What the voucher applies to is checked before the minimum spend: without an item it is for,
     # the spend is not what stands in the way.
     if voucher.kind == Voucher.Kind.FREE_ITEM:
