@@ -256,8 +256,24 @@ def promotions_after_purchase(
         if running.kind != Promotion.Kind.NEXT_DISCOUNT:
             continue
         promotion = copy.copy(running)  # its voucher may be read or made below: not on the shared one
-        issued.append(_personal_code(promotion, customer, f"next:{promotion.pk}:{source}", on).code)
+        issued.append(_personal_code(promotion, customer, _next_key(promotion.pk, source), on).code)
     return issued
+
+
+_NEXT = "next:"
+
+
+def _next_key(promotion_id: int, source: str) -> str:
+    """The issue key of her code for the next one, given once per promotion and purchase."""
+    return f"{_NEXT}{promotion_id}:{source}"
+
+
+def codes_for_purchase(*, customer_id: int, source: str) -> list[VoucherCode]:
+    """The codes for next time a purchase (`source`) gave her, to be told on its receipt."""
+    codes = VoucherCode.objects.filter(
+        customer_id=customer_id, issue_key__startswith=_NEXT, issue_key__endswith=f":{source}"
+    )
+    return list(codes.select_related("voucher").order_by("pk"))
 
 
 def _personal_code(promotion: Promotion, customer: Customer, unique_key: str, on: dt.date) -> VoucherCode:

@@ -18,6 +18,7 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.core.texts import Message
 from setia.loyalty.models import VoucherCode, VoucherUse
+from setia.loyalty.services import promotions
 from setia.sales.models import PAID_STATUSES, Order, Payment
 from setia.sales.selectors.refunds import order_refunds, rewards_taken_back
 from setia.sales.services.checkout import sales_settings
@@ -132,11 +133,7 @@ def codes_given(order: Order) -> list[VoucherCode]:
     """The personal codes the sale gave her ("the next one is 20% off"): keyed by the sale."""
     if order.customer_id is None:
         return []
-    return list(
-        VoucherCode.objects.filter(customer_id=order.customer_id, issue_key__endswith=f":sales.order:{order.pk}")
-        .select_related("voucher")
-        .order_by("pk")
-    )
+    return promotions.codes_for_purchase(customer_id=order.customer_id, source=f"sales.order:{order.pk}")
 
 
 def code_given_text(code: VoucherCode) -> str:
