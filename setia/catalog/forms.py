@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from setia.accounts.models import Branch
 from setia.catalog.models import Category, Product
 from setia.core.forms import StyledFormMixin
-from setia.core.money import parse_rupiah
+from setia.core.money import format_count, parse_rupiah
 
 
 class RupiahField(forms.Field):
@@ -64,7 +64,7 @@ class ProductForm(StyledFormMixin, forms.Form):
                 "name": product.name,
                 "sku": product.sku or "",
                 "category": product.category_id,
-                "price": f"{product.price:,}".replace(",", "."),
+                "price": format_count(product.price),
                 "duration_minutes": product.duration_minutes,
                 "description": product.description,
                 "is_active": product.is_active,

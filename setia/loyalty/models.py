@@ -747,6 +747,9 @@ class Referral(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.JOINED)
     created_at = models.DateTimeField(default=timezone.now)
     rewarded_at = models.DateTimeField(null=True, blank=True)
+    # What set the reward off, as the ledger names sources ("sales.order:42", the friend's first
+    # purchase); empty when it was her joining. The sale's page tells the cashier of it.
+    rewarded_source = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

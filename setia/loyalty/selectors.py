@@ -235,6 +235,53 @@ def referral_label(referral: Referral, out_of_view: frozenset[int] = frozenset()
     }
 
 
+@dataclass(frozen=True)
+class ReferralRewarded:
+    """What a friend's purchase gave for her referral: to the member who brought her and to her."""
+
+    referrer_name: str
+    referrer_id: int | None  # None: her branch is one the reader does not see (named, not linked)
+    referrer_points: int
+    friend_points: int
+    threshold_code: VoucherCode | None  # the referrer reached her threshold with this friend
+
+
+def referral_rewarded_by(*, actor: User, source: str) -> ReferralRewarded | None:
+    """The referral a purchase (`source`, as the ledger names it) rewarded, if any."""
+    from django.utils.translation import gettext as _
+
+    referral = (
+        Referral.objects.filter(rewarded_source=source)
+        .select_related("referrer__customer", "referee__customer")
+        .first()
+    )
+    if referral is None or referral.rewarded_at is None:
+        return None
+    referrer = referral.referrer.customer
+    hidden = customers_out_of_view(actor=actor, customers=[referrer])
+    points = dict(
+        PointsEntry.objects.filter(
+            unique_key__in=[f"referral:{referral.pk}:referrer", f"referral:{referral.pk}:referee"]
+        ).values_list("unique_key", "points")
+    )
+    code = (
+        VoucherCode.objects.filter(
+            customer=referrer,
+            issue_key__startswith=f"referral-threshold:{referral.referrer_id}:",
+            issued_at=referral.rewarded_at,
+        )
+        .select_related("voucher")
+        .first()
+    )
+    return ReferralRewarded(
+        referrer_name=str(_("a member of another branch")) if referrer.pk in hidden else referrer.name,
+        referrer_id=None if referrer.pk in hidden else referrer.pk,
+        referrer_points=points.get(f"referral:{referral.pk}:referrer", 0),
+        friend_points=points.get(f"referral:{referral.pk}:referee", 0),
+        threshold_code=code,
+    )
+
+
 def ledger_sources(*, actor: User, entries: Iterable[PointsEntry]) -> dict[str, Reference]:
     """What each entry came from, by name (`core.references`), with the actor's visibility
     applied: a referral names a friend of a branch the actor does not see as "a member of another

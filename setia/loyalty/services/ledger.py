@@ -24,6 +24,7 @@ from setia.accounts.selectors import require
 from setia.core.audit import audit_log
 from setia.core.bulk import insert_rows, row_checks_skippable
 from setia.core.errors import ApplicationError
+from setia.core.money import format_rupiah
 from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, WalletEntry
 
@@ -145,7 +146,7 @@ def wallet_post(
     `fresh` as there."""
     if amount == 0:
         raise ApplicationError(_("Enter an amount other than zero."), {"amount": [_("Must not be zero.")]})
-    message = _("Not enough cashback balance for Rp %(amount)s.") % {"amount": f"{abs(amount):,}".replace(",", ".")}
+    message = _("Not enough cashback balance for %(amount)s.") % {"amount": format_rupiah(abs(amount))}
     text, args = stored(reason)
 
     def post() -> WalletEntry:

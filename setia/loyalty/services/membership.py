@@ -139,10 +139,10 @@ def expiry_from(at: dt.datetime, config: LoyaltySettings) -> dt.datetime | None:
 
 
 @transaction.atomic
-def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime | None = None) -> None:
+def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime | None = None, source: str = "") -> None:
     """Reward both sides once, and the referrer's threshold reward when she reaches it. `at`: when
     the friend earned it (a purchase recorded afterwards, such as an imported one, is rewarded as of
-    its time); now by default."""
+    its time); now by default. `source`: the purchase that set it off, as the ledger names it."""
     # The referrer's row first: two friends rewarded at once must both be counted towards her
     # threshold, so the counting is serialized per referrer.
     Membership.objects.select_for_update().filter(pk=referral.referrer_id).values_list("pk", flat=True).first()
@@ -151,13 +151,13 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
         return
     config = loyalty_settings()
     now = at or timezone.now()
-    source = f"loyalty.referral:{locked.pk}"
+    ledger_source = f"loyalty.referral:{locked.pk}"
     if config.referrer_points:
         ledger.points_post(
             membership=locked.referrer,
             kind=PointsEntry.Kind.BONUS,
             points=config.referrer_points,
-            source=source,
+            source=ledger_source,
             unique_key=f"referral:{locked.pk}:referrer",
             reason=Message(
                 gettext_noop("Referral: a friend joined")
@@ -173,7 +173,7 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
             membership=locked.referee,
             kind=PointsEntry.Kind.BONUS,
             points=config.referee_points,
-            source=source,
+            source=ledger_source,
             unique_key=f"referral:{locked.pk}:referee",
             reason=Message(gettext_noop("Referral: welcome from a friend")),
             expires_at=expiry_from(now, config),
@@ -182,7 +182,8 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
         )
     locked.status = Referral.Status.REWARDED
     locked.rewarded_at = now
-    locked.save(update_fields=["status", "rewarded_at"])
+    locked.rewarded_source = source
+    locked.save(update_fields=["status", "rewarded_at", "rewarded_source"])
     if config.referral_threshold and config.referral_threshold_voucher_id:
         rewarded = Referral.objects.filter(referrer=locked.referrer, status=Referral.Status.REWARDED).count()
         if rewarded % config.referral_threshold == 0:

@@ -380,7 +380,7 @@ def purchase_recorded(
     if first and config.referral_trigger == LoyaltySettings.ReferralTrigger.FIRST_PURCHASE:
         referral = Referral.objects.filter(referee=membership, status=Referral.Status.JOINED).first()
         if referral is not None:
-            referral_reward(referral=referral, actor=actor, at=at)
+            referral_reward(referral=referral, actor=actor, at=at, source=source)
     rewards.codes = promotions.promotions_after_purchase(
         customer=customer, lines=lines, source=source, on=on, spent_code=spent_code
     )
@@ -509,7 +509,7 @@ def _new_purchase(
         rewards.points, rewards.cashback = points, cashback
     if not returning and referral_id is not None:
         writes.run()  # the reward moves her balance too: after this purchase's move
-        referral_reward(referral=Referral.objects.get(pk=referral_id), actor=actor, at=at)
+        referral_reward(referral=Referral.objects.get(pk=referral_id), actor=actor, at=at, source=source)
     rewards.codes = promotions.promotions_after_purchase(
         customer=customer, lines=lines, source=source, on=on, spent_code=spent_code
     )

@@ -361,8 +361,8 @@ def voucher_evaluate(
                 message % {"code": code, "amount": format_rupiah(voucher.min_spend), "total": format_rupiah(total)}
             )
         raise _refuse(
-            _("The voucher %(code)s needs a purchase of at least Rp %(amount)s.")
-            % {"code": code, "amount": f"{voucher.min_spend:,}".replace(",", ".")}
+            _("The voucher %(code)s needs a purchase of at least %(amount)s.")
+            % {"code": code, "amount": format_rupiah(voucher.min_spend)}
         )
     if voucher.kind == Voucher.Kind.FREE_ITEM:
         first = eligible[0]

@@ -93,6 +93,7 @@ def test_referral_at_first_purchase_rewards_only_then(
     assert Referral.objects.get().status == Referral.Status.REWARDED
     # Rewarded as of the purchase that earned it (here recorded days later, as an import does).
     assert Referral.objects.get().rewarded_at == at("2026-03-02")
+    assert Referral.objects.get().rewarded_source == "sale:1"  # the purchase that set it off
     rewards = PointsEntry.objects.filter(source__startswith="loyalty.referral:")
     assert set(rewards.values_list("created_at", flat=True)) == {at("2026-03-02")}
     assert {entry.expires_at for entry in rewards} == {services.expiry_from(at("2026-03-02"), programme)}

@@ -190,6 +190,16 @@ class Order(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def source(self) -> str:
+        """How the loyalty ledgers, voucher uses and referrals name this sale."""
+        return order_source(self.pk)
+
+
+def order_source(pk: int) -> str:
+    """`sales.order:<pk>`: a sale as the loyalty ledgers name their sources."""
+    return f"sales.order:{pk}"
+
 
 # An order that was paid (a refund keeps it paid: what was refunded is counted apart).
 PAID_STATUSES = (Order.Status.FULFILLED, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)

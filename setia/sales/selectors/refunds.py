@@ -19,7 +19,7 @@ def rewards_taken_back(order: Order) -> tuple[int, int]:
     balance: points already spent stay spent)."""
     if order.customer_id is None or not order.refunded_total:
         return 0, 0
-    source = f"sales.order:{order.pk}"
+    source = order.source
     member = {"membership__customer_id": order.customer_id, "source": source, "kind": "reverse"}
     points = PointsEntry.objects.filter(**member).aggregate(total=Coalesce(Sum("points"), 0))["total"]
     cashback = WalletEntry.objects.filter(**member).aggregate(total=Coalesce(Sum("amount"), 0))["total"]

@@ -31,6 +31,7 @@ from setia.core.audit import audit_event, audit_log
 from setia.core.bulk import allocate_ids
 from setia.core.errors import ApplicationError, NotFoundError, field_not_found
 from setia.core.memo import Memo
+from setia.core.money import format_rupiah
 from setia.core.sql import placeholders
 from setia.core.texts import Message
 from setia.customers.models import Address, Customer
@@ -151,6 +152,7 @@ class Quote:
     due: int = 0
     rounding: int = 0
     change: int = 0
+    short: int = 0  # the amounts typed fall short of what is due by this much (a preview says so)
     points_to_earn: int = 0
     cashback_to_earn: int = 0
     promotions_applied: list[str] = field(default_factory=list)
@@ -514,7 +516,7 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
                 % {
                     "number": number,
                     "method": Payment.Method(payment.method).label,
-                    "due": f"Rp {max(0, result.due - other + payment.amount):,}".replace(",", "."),
+                    "due": format_rupiah(max(0, result.due - other + payment.amount)),
                 },
             )
     cash_due = result.due - other
@@ -522,10 +524,11 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
         rounded = round_cash(cash_due, config.cash_rounding)
         result.rounding = rounded - cash_due
         cash_due = rounded
-    if cash < cash_due and strict:
+    result.short = max(0, cash_due - cash)
+    if result.short and strict:
         raise _field_error(
             "payments",
-            _("The payments are short by Rp %(amount)s.") % {"amount": f"{cash_due - cash:,}".replace(",", ".")},
+            _("The payments are short by %(amount)s.") % {"amount": format_rupiah(cash_due - cash)},
         )
     result.change = max(0, cash - cash_due)
 
@@ -732,7 +735,7 @@ def _record(
         membership=membership,
         lock_voucher=True,  # evaluated once, under lock, and redeemed as evaluated
     )
-    source = f"sales.order:{order.pk}"
+    source = order.source
     # Points and cashback paid move her balances now (refused when short); everything else is
     # written at the end, together (one statement on PostgreSQL): statements.Batch.
     records = _payments_taken(actor, order, result, payments, membership, source, at, fresh=fresh)
@@ -1064,7 +1067,7 @@ def order_pay(*, actor: User, order: Order, payments: list[PaymentIn], points: i
     result.due = result.total - result.points_value - result.cashback
     _apply_money_payments(result, payments, sales_settings(), True)
     at = timezone.now()
-    source = f"sales.order:{order.pk}"
+    source = order.source
     records = _payments_taken(actor, order, result, payments, membership, source, at)
     Payment.objects.bulk_create(records)
     order.rounding = result.rounding

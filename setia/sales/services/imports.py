@@ -60,6 +60,7 @@ from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
 from setia.loyalty.services.purchases import purchase_recorded
 from setia.sales.models import Order, OrderLine
+from setia.sales.models.orders import order_source
 from setia.sales.services import imports_sql
 
 CHUNK = 20_000  # lines per transaction (a chunk ends at an order boundary)
@@ -1114,7 +1115,7 @@ def _apply_loyalty(
         rewards = purchase_recorded(
             actor=None,
             customer=people[customer_id],
-            source=f"sales.order:{pk}",
+            source=order_source(pk),
             paid=sum(line[3] for line in lines),
             lines=cart,
             at=dt.datetime.combine(order[4], dt.time(12), tzinfo=JAKARTA),

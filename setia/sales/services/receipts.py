@@ -63,9 +63,7 @@ def order_discounts(order: Order) -> list[DiscountLine]:
         return found
     voucher = 0
     if order.voucher_code:
-        voucher = (
-            VoucherUse.objects.filter(source=f"sales.order:{order.pk}").aggregate(total=Sum("discount"))["total"] or 0
-        )
+        voucher = VoucherUse.objects.filter(source=order.source).aggregate(total=Sum("discount"))["total"] or 0
         voucher = min(voucher, order.discount_total)
     if order.discount_total > voucher:
         found.append(DiscountLine(_("Discounts"), order.discount_total - voucher))
@@ -133,7 +131,7 @@ def codes_given(order: Order) -> list[VoucherCode]:
     """The personal codes the sale gave her ("the next one is 20% off"): keyed by the sale."""
     if order.customer_id is None:
         return []
-    return promotions.codes_for_purchase(customer_id=order.customer_id, source=f"sales.order:{order.pk}")
+    return promotions.codes_for_purchase(customer_id=order.customer_id, source=order.source)
 
 
 def code_given_text(code: VoucherCode) -> str:

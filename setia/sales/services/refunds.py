@@ -10,6 +10,7 @@ from setia.accounts.models import User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
+from setia.core.money import format_rupiah
 from setia.loyalty.services import purchases
 from setia.sales.models import Order, OrderLine, Refund
 from setia.sales.services.checkout import IDEMPOTENCY_KEY, request_digest
@@ -90,7 +91,7 @@ def order_refund(
     if amount > left:
         raise _error(
             "lines" if line_quantities else "amount",
-            _("At most Rp %(left)s can still be refunded.") % {"left": f"{left:,}".replace(",", ".")},
+            _("At most %(left)s can still be refunded.") % {"left": format_rupiah(left)},
         )
     for key, count in line_quantities.items():
         OrderLine.objects.filter(pk=int(key)).update(refunded_quantity=F("refunded_quantity") + count)
@@ -110,7 +111,7 @@ def order_refund(
         purchases.purchase_refunded(
             actor=actor,
             customer=order.customer,
-            source=f"sales.order:{order.pk}",
+            source=order.source,
             refund_amount=amount,
             refunded_share=order.refunded_total / order.total if order.total else 1.0,
             at=timezone.now(),

@@ -155,12 +155,12 @@ def test_cash_rounded_down(business: Business, seller: User, shop: dict, mailout
 @pytest.mark.parametrize(
     ("payments", "field", "message"),
     [
-        ([PaymentIn("qris", 400_000)], "payments", "The payments are short by Rp 93.999."),
-        ([], "payments", "The payments are short by Rp 493.999."),
+        ([PaymentIn("qris", 400_000)], "payments", "The payments are short by Rp 93,999."),
+        ([], "payments", "The payments are short by Rp 493,999."),
         (
             [PaymentIn("qris", 500_000)],
             "payments[1].amount",
-            "Payment 1 (QRIS): more than the amount due (Rp 493.999 left). "
+            "Payment 1 (QRIS): more than the amount due (Rp 493,999 left). "
             "Only cash can be more: the change is given in cash.",
         ),
         ([PaymentIn("bitcoin", TOTAL)], "payments[1].method", "Payment 1: unknown method."),
@@ -399,8 +399,8 @@ def test_the_prefilled_total_in_cash_is_the_rounded_amount(business: Business, s
         ),
         (
             {"pay_method": ["qris"], "pay_amount": ["400000"]},
-            "The payments are short by Rp %(amount)s.",
-            {"amount": "93.999"},
+            "The payments are short by %(amount)s.",
+            {"amount": "Rp 93.999"},
             "pay-amount-1",
         ),
     ],

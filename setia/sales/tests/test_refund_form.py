@@ -69,7 +69,7 @@ def test_some_of_an_item_is_taken_back_at_the_price_paid(business: Business, pai
         ({"Sampo": "1", "amount": "10000"}, "Refund either an amount or lines, not both.", "amount"),
         ({}, "Choose the items to take back or enter an amount.", "amount"),
         ({"amount": "5000,5"}, "Refund amount: “5000,5” is not a whole number", "amount"),
-        ({"amount": "600.000"}, "At most Rp 493.999 can still be refunded.", "amount"),
+        ({"amount": "600.000"}, "At most Rp 493,999 can still be refunded.", "amount"),
     ],
 )
 def test_a_refused_refund_shows_the_card_as_typed_and_changes_nothing(

@@ -82,6 +82,24 @@ def test_a_non_cash_payment_over_the_amount_due_is_refused_naming_it(business: B
     assert Order.objects.count() == 0
 
 
+def test_amounts_that_fall_short_show_what_is_still_to_pay_before_pay(business: Business, shop: dict) -> None:
+    SalesSettings.objects.filter(pk=1).update(cash_rounding=100)
+    item = Product.objects.create(name="Paket rambut", price=164_250, category=shop["hair"])
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    # Split: QRIS 100,000 typed, cash 50,000 typed; the cash part (64,250) is rounded to 64,300.
+    form = till_form(business, item, pay_method=["qris", "cash"], pay_amount=["100000", "50000"])
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert re.search(r'data-testid="short">Still to pay: <strong>Rp 14,300<', html), html
+    assert 'data-testid="change"' not in html
+    response = web.post(reverse("sales:cashier"), {**form, "action": "pay"})
+    assert "The payments are short by Rp 14,300." in response.content.decode()
+    assert Order.objects.count() == 0
+    form["pay_amount"] = ["100000", "70000"]
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="short"' not in html and re.search(r'data-testid="change">[^<]*<strong>Rp 5,700<', html)
+
+
 @pytest.mark.parametrize(("step", "rounding", "change"), [(100, 50, 135_700), (1, 0, 135_750)])
 def test_cash_received_and_change_on_the_till_the_order_and_every_receipt(
     business: Business, shop: dict, step: int, rounding: int, change: int

@@ -27,7 +27,7 @@ from setia.core.money import format_rupiah, parse_whole
 from setia.core.pagination import keyset_page, parse_id
 from setia.customers.models import Customer
 from setia.customers.selectors import card_elsewhere, customer_get, held_elsewhere, phone_prefix, search_customers
-from setia.loyalty.selectors import referral_invite
+from setia.loyalty.selectors import referral_invite, referral_rewarded_by
 from setia.loyalty.services import ledger, purchases, vouchers
 from setia.loyalty.services import membership as membership_service
 from setia.sales import selectors
@@ -517,6 +517,11 @@ def _order_page(
         "tax_added": receipts.tax_added(order),
         "refunds": receipts.refund_lines(order),
         "rewards": receipts.order_rewards(order),
+        "referral": (
+            referral_rewarded_by(actor=actor, source=order.source)
+            if order.customer_id and actor.has_capability("loyalty.view")
+            else None
+        ),
         "refundable": order.total - order.refunded_total,
         "refund": refund,
         "can_pay": order.status == Order.Status.PLACED and actor.has_capability("orders.create"),

@@ -1,0 +1,17 @@
+"""Indonesian for what the till says while the amounts typed fall short, and what a friend's first
+purchase gave for her referral (the order page)."""
+
+ID = {
+    "Still to pay": "Masih kurang",
+    'Her first purchase rewarded the friend who brought her, <a href="%(referrer_url)s">%(name)s</a>.': (
+        'Pembelian pertamanya memberi hadiah kepada teman yang mengajaknya, <a href="%(referrer_url)s">%(name)s</a>.'
+    ),
+    "Her first purchase rewarded the friend who brought her, %(name)s.": (
+        "Pembelian pertamanya memberi hadiah kepada teman yang mengajaknya, %(name)s."
+    ),
+    "%(name)s: %(points)s points": "%(name)s: %(points)s poin",
+    "Her welcome from a friend: %(points)s points": "Sambutan untuknya dari teman: %(points)s poin",
+    "%(name)s has brought enough friends for “%(voucher)s”: code %(code)s.": (
+        "%(name)s sudah mengajak cukup teman untuk “%(voucher)s”: kode %(code)s."
+    ),
+}
