@@ -1,5 +1,5 @@
 """Indonesian for what the till says while the amounts typed fall short, and what a friend's first
-purchase gave for her referral (the order page)."""
+purchase gave for her referral (the order page), and the columns of a voucher's codes (CSV)."""
 
 ID = {
     "Still to pay": "Masih kurang",
@@ -14,4 +14,7 @@ ID = {
     "%(name)s has brought enough friends for “%(voucher)s”: code %(code)s.": (
         "%(name)s sudah mengajak cukup teman untuk “%(voucher)s”: kode %(code)s."
     ),
+    "Maximum uses": "Maks. pemakaian",
+    "Uses": "Terpakai",
+    "Customer ID": "ID pelanggan",
 }

@@ -2,7 +2,7 @@
 those who may see her customer record."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from setia.loyalty.models import (
     Referral,
     Tier,
     TierChange,
+    Voucher,
     VoucherCode,
     WalletEntry,
 )
@@ -280,6 +281,35 @@ def referral_rewarded_by(*, actor: User, source: str) -> ReferralRewarded | None
         friend_points=points.get(f"referral:{referral.pk}:referee", 0),
         threshold_code=code,
     )
+
+
+def voucher_code_rows(*, actor: User, voucher: Voucher) -> Iterator[list[str | int]]:
+    """A voucher's codes for its CSV: code, maximum uses, uses, customer id and name (a customer of
+    a branch the actor does not see is "a member of another branch"; a name a spreadsheet would
+    take for a formula is escaped), valid until (local time). The scope and words are taken now:
+    the rows are read as the response streams, after the request's language is let go."""
+    from django.utils.translation import gettext as _
+
+    from setia.customers.tabular import escape_cell
+
+    scope = branch_scope(actor)
+    other = str(_("a member of another branch"))
+    rows = (
+        VoucherCode.objects.filter(voucher=voucher)
+        .order_by("id")
+        .values_list(
+            "code", "max_uses", "uses", "customer_id", "customer__name", "customer__home_branch_id", "valid_until"
+        )
+    )
+
+    def read() -> Iterator[list[str | int]]:
+        for code, max_uses, uses, customer_id, name, branch_id, valid_until in rows.iterator(chunk_size=5000):
+            if customer_id is not None and not scope.allows(branch_id):
+                name = other
+            until = timezone.localtime(valid_until).isoformat() if valid_until else ""
+            yield [code, max_uses or "", uses, customer_id or "", escape_cell(name or ""), until]
+
+    return read()
 
 
 def ledger_sources(*, actor: User, entries: Iterable[PointsEntry]) -> dict[str, Reference]:

@@ -491,24 +491,12 @@ def voucher_codes_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     if voucher is None:
         raise NotFoundError(_("Voucher not found."))
     writer = csv.writer(_Echo())
-    rows = (
-        VoucherCode.objects.filter(voucher=voucher)
-        .order_by("id")
-        .values_list("code", "max_uses", "uses", "customer_id", "valid_until")
-    )
+    header = [_("Code"), _("Maximum uses"), _("Uses"), _("Customer ID"), _("Customer"), _("Valid until")]
 
     def lines() -> Any:
-        yield writer.writerow(["code", "max_uses", "uses", "customer_id", "valid_until"])
-        for code, max_uses, uses, customer_id, valid_until in rows.iterator(chunk_size=5000):
-            yield writer.writerow(
-                [
-                    code,
-                    max_uses or "",
-                    uses,
-                    customer_id or "",
-                    timezone.localtime(valid_until).isoformat() if valid_until else "",
-                ]
-            )
+        yield writer.writerow(header)
+        for row in selectors.voucher_code_rows(actor=_actor(request), voucher=voucher):
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="voucher-{voucher.pk}-codes.csv"'

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from setia.accounts.models import User
 from setia.accounts.services import api_key_create
 from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
 from setia.customers.models import Customer
@@ -209,7 +210,8 @@ def test_vouchers_created_with_restrictions_codes_issued_in_bulk_and_downloaded(
     assert VoucherCode.objects.filter(voucher=voucher, code__startswith="GOLD").count() == 25
     download = client.get(f"/loyalty/vouchers/{voucher.pk}/codes.csv")
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))  # type: ignore[attr-defined]
-    assert rows[0] == ["code", "max_uses", "uses", "customer_id", "valid_until"] and len(rows) == 26
+    assert rows[0] == ["Kode", "Maks. pemakaian", "Terpakai", "ID pelanggan", "Pelanggan", "Berlaku sampai"]
+    assert len(rows) == 26 and rows[1][1:] == ["1", "0", "", "", ""]
     page = client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
     assert page.count("<code>GOLD-") == 25
     spaced = client.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 5, "code_prefix": "gold 26", "max_uses": 1})
@@ -1024,3 +1026,30 @@ def test_issuing_refuses_several_codes_with_one_own_code_and_too_many_at_once(
     assert VoucherCode.objects.filter(voucher=voucher).count() == before  # nothing issued
     one = client.post(url, {"count": 1, "code": "DUA", "max_uses": 1})
     assert one.status_code == 302 and VoucherCode.objects.filter(code="DUA").count() == 1
+
+
+def test_the_codes_csv_names_customers_only_in_the_readers_branches(
+    business: Business, programme: LoyaltySettings, make_customer: Callable[..., Customer]
+) -> None:
+    voucher = Voucher.objects.create(name="Diskon", kind=Voucher.Kind.AMOUNT, value=10_000)
+    here = make_customer("Ayu Lestari")
+    there = make_customer("=Dewi Anggraini", branch=business.branch_b)  # a spreadsheet formula, too
+    VoucherCode.objects.create(code="AYU-1", voucher=voucher, customer=here, max_uses=1)
+    VoucherCode.objects.create(code="DEWI-1", voucher=voucher, customer=there, max_uses=1)
+    VoucherCode.objects.create(code="ANY-1", voucher=voucher)
+
+    def download(user: User) -> list[list[str]]:
+        web = client_for(user)
+        web.cookies["django_language"] = "en"
+        response = web.get(f"/loyalty/vouchers/{voucher.pk}/codes.csv")
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
+
+    rows = download(business.manager)  # manages Kemang (branch A) only
+    assert rows[0] == ["Code", "Maximum uses", "Uses", "Customer ID", "Customer", "Valid until"]
+    assert [row[3:5] for row in rows[1:]] == [
+        [str(here.pk), "Ayu Lestari"],
+        [str(there.pk), "a member of another branch"],
+        ["", ""],
+    ]
+    assert [row[4] for row in download(business.owner)[1:]] == ["Ayu Lestari", "'=Dewi Anggraini", ""]
