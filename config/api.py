@@ -18,6 +18,7 @@ from ninja.throttling import BaseThrottle
 
 from setia.accounts.selectors import api_key_user
 from setia.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from setia.core.middleware import api_accepted_language
 from setia.core.ratelimit import hit, parse_rate
 
 logger = logging.getLogger(__name__)
@@ -37,9 +38,13 @@ class ApiKeyAuth(HttpBearer):
                 raise Throttled(wait=decision.retry_after)
             return None
         request.user = user
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and user.language in LANGUAGES:
-            # Without the language switch's cookie, answers speak the key owner's language (the
-            # messages, reasons and labels the API returns are the ones her screens show).
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and api_accepted_language(request) is None
+            and user.language in LANGUAGES
+        ):
+            # Without the language switch's cookie or an Accept-Language the product speaks, answers
+            # speak the key owner's language (the messages, reasons and labels her screens show).
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return user

@@ -33,6 +33,24 @@ class ApplicationErrorMiddleware:
         return render(request, "error.html", {"status": status, "message": exception.message}, status=status)
 
 
+def api_accepted_language(request: HttpRequest) -> str | None:
+    """The first language of an API request's `Accept-Language` that the product speaks ("en-US"
+    is English), or None. Only the API reads it: a program asks for its answers' language this way,
+    while a shop PC's browser set up in English should still open the pages in Bahasa Indonesia."""
+    from django.conf import settings
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    if not header or not request.path_info.startswith("/api/"):
+        return None
+    supported = {code for code, _name in settings.LANGUAGES}
+    for code, _quality in parse_accept_lang_header(header[:200]):
+        primary = code.split("-")[0].lower()
+        if primary in supported:
+            return primary
+    return None
+
+
 class KeyAuthenticatedApiMiddleware:
     """API requests that carry an API key go straight to their view, past the browser middleware.
 
@@ -89,7 +107,7 @@ class KeyAuthenticatedApiMiddleware:
             return self.get_response(request)
         language = request.COOKIES.get(self.language_cookie)
         if language not in self.languages:
-            language = self.default_language
+            language = api_accepted_language(request) or self.default_language
         translation.activate(language)
         request.LANGUAGE_CODE = language
         request.resolver_match = match
@@ -107,8 +125,9 @@ class KeyAuthenticatedApiMiddleware:
 class LanguageMiddleware:
     """Language by the switch (cookie), else the user's saved preference, else Indonesian.
 
-    The browser's Accept-Language is deliberately ignored: a shop PC set up in English should
-    still open in Bahasa Indonesia unless someone chooses otherwise.
+    The browser's Accept-Language is deliberately ignored for pages: a shop PC set up in English
+    should still open in Bahasa Indonesia unless someone chooses otherwise. An API request's is
+    read after the cookie (`api_accepted_language`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -120,6 +139,8 @@ class LanguageMiddleware:
 
         supported = {code for code, _name in settings.LANGUAGES}
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported:
+            language = api_accepted_language(request)
         if language not in supported:
             user = getattr(request, "user", None)
             language = getattr(user, "language", None) if user is not None and user.is_authenticated else None

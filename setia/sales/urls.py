@@ -1,6 +1,6 @@
 from django.urls import path
 
-from setia.sales.views import activities, drivers, figures, leads, order_imports, pipeline, quotes, renewals
+from setia.sales.views import activities, bookings, drivers, figures, leads, order_imports, pipeline, quotes, renewals
 from setia.sales.views import orders as views
 
 app_name = "sales"
@@ -14,14 +14,14 @@ urlpatterns = [
     path("orders/<int:pk>/receipt/", views.order_receipt, name="order_receipt"),
     path("orders/<int:pk>/receipt/email/", views.order_receipt_email, name="order_receipt_email"),
     path("orders/<int:pk>/refund/", views.order_refund, name="order_refund"),
-    path("trips/", views.trips, name="trips"),
-    path("trips/new/", views.trip_new, name="trip_new"),
-    path("trips/repeat/<int:customer_id>/", views.trip_repeat, name="trip_repeat"),
-    path("trips/<int:pk>/<str:action>/", views.trip_action, name="trip_action"),
-    path("appointments/", views.appointments, name="appointments"),
-    path("appointments/new/", views.appointment_new, name="appointment_new"),
-    path("appointments/customers/", views.appointment_customers, name="appointment_customers"),
-    path("appointments/<int:pk>/<str:action>/", views.appointment_action, name="appointment_action"),
+    path("trips/", bookings.trips, name="trips"),
+    path("trips/new/", bookings.trip_new, name="trip_new"),
+    path("trips/repeat/<int:customer_id>/", bookings.trip_repeat, name="trip_repeat"),
+    path("trips/<int:pk>/<str:action>/", bookings.trip_action, name="trip_action"),
+    path("appointments/", bookings.appointments, name="appointments"),
+    path("appointments/new/", bookings.appointment_new, name="appointment_new"),
+    path("appointments/customers/", bookings.appointment_customers, name="appointment_customers"),
+    path("appointments/<int:pk>/<str:action>/", bookings.appointment_action, name="appointment_action"),
     path("settings/sales/", views.settings_view, name="settings"),
 ]
 

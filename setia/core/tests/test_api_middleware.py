@@ -105,3 +105,39 @@ def test_without_the_cookie_the_key_owner_s_language_is_spoken(business: Busines
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     switched = client.get("/api/v1/customers/999999", headers={"Authorization": f"Bearer {key}"})
     assert switched["Content-Language"] == "id" and switched.json()["message"] != "Customer not found."
+
+
+@pytest.mark.parametrize("whole_chain", [False, True])
+@pytest.mark.parametrize(
+    ("accept", "language"),
+    [("en-US,en;q=0.9", "en"), ("fr-FR, id;q=0.5", "id"), ("fr-FR", "en"), ("", "en"), ("*", "en")],
+)
+def test_an_api_request_s_accept_language_comes_before_the_key_owner_s(
+    business: Business, whole_chain: bool, accept: str, language: str
+) -> None:
+    """The owner speaks English; a program asking for Indonesian (or English) is answered in it; a
+    language the product does not speak leaves the owner's."""
+    from setia.accounts.models import User
+
+    User.objects.filter(pk=business.owner.pk).update(language="en")
+    _record, key = api_key_create(actor=business.owner, name="shop")
+    client = Client()
+    if whole_chain:
+        client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    headers = {"Authorization": f"Bearer {key}", "Accept-Language": accept}
+    bad = client.get("/api/v1/customers/999999", headers=headers)
+    assert bad.status_code == 404 and bad["Content-Language"] == language
+    assert (bad.json()["message"] == "Customer not found.") == (language == "en")
+    # The language switch's cookie still wins.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en" if language == "id" else "id"
+    assert client.get("/api/v1/customers/999999", headers=headers)["Content-Language"] != language
+
+
+def test_pages_ignore_the_browser_s_accept_language(business: Business) -> None:
+    from setia.conftest import client_for
+
+    other = "id" if business.cashier_a.language == "en" else "en"
+    page = client_for(business.cashier_a).get("/", headers={"Accept-Language": other})
+    assert page["Content-Language"] == business.cashier_a.language
+    unsigned = Client().get("/api/v1/me", headers={"Accept-Language": "en"})  # no key: still the API
+    assert unsigned.status_code == 401 and unsigned["Content-Language"] == "en"
