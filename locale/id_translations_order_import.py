@@ -32,7 +32,9 @@ ID = {
     "Orders in the file": "Pesanan dalam file",
     "Recent imports": "Impor terakhir",
     "Rows in the file": "Baris dalam file",
-    "Rows may name their branch in a `branch` column (its code); others go here.": "Baris boleh menyebut cabangnya di kolom `branch` (kodenya); baris lain masuk ke sini.",
+    "Rows may name their branch in a “branch” column (its code); others go here.": (
+        "Baris boleh menyebut cabangnya di kolom “branch” (kodenya); baris lain masuk ke sini."
+    ),
     "Rows that cannot be imported": "Baris yang tidak bisa diimpor",
     "Rows with the same order_ref form one order and must follow each other. The same file imported again changes nothing.": "Baris dengan order_ref yang sama menjadi satu pesanan dan harus berurutan. File yang sama diimpor lagi tidak mengubah apa pun.",
     "See the orders": "Lihat pesanan",
@@ -49,7 +51,6 @@ ID = {
     "Valid rows": "Baris valid",
     "Working": "Sedang bekerja",
     "branch of rows without one": "cabang untuk baris tanpa cabang",
-    "the first branch": "cabang pertama",
     "The file is not UTF-8 text (a byte at position %(position)s cannot be read): save it as “CSV UTF-8” and upload it again.": "File bukan teks UTF-8 (byte pada posisi %(position)s tidak bisa dibaca): simpan sebagai “CSV UTF-8” lalu unggah lagi.",
     "create missing customers": "buat pelanggan yang belum ada",
     "customer_ref: the customer's external id (the register's customer number), phone number or email.": "customer_ref: ID eksternal pelanggan (nomor pelanggan di kasir lama), nomor telepon, atau email.",

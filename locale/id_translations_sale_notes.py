@@ -17,4 +17,7 @@ ID = {
     "Maximum uses": "Maks. pemakaian",
     "Uses": "Terpakai",
     "Customer ID": "ID pelanggan",
+    "The customer belongs to another branch: her receipt is sent from there.": (
+        "Pelanggan ini milik cabang lain: struknya dikirim dari sana."
+    ),
 }

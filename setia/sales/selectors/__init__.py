@@ -108,6 +108,23 @@ def member_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, i
     return {key: int(value or 0) for key, value in figures.items()}
 
 
+def customers_out_of_view(*, actor: User, orders: list[Order]) -> frozenset[int]:
+    """The orders' customers whose branch the actor does not see. Orders are seen by their branch,
+    customers by theirs: where branches do not share customers, a sale at one branch for another's
+    customer (made by someone who sees both — the owner at a till, an import) shows her to the
+    first branch's staff only as "a customer of another branch", without her contacts."""
+    scope = branch_scope(actor)
+    if scope.all_branches:
+        return frozenset()
+    return frozenset(
+        order.customer_id
+        for order in orders
+        if order.customer_id is not None
+        and order.customer is not None
+        and not scope.allows(order.customer.home_branch_id)
+    )
+
+
 def order_get(*, actor: User, pk: int) -> Order:
     order = (
         visible_orders(actor)

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -25,6 +27,19 @@ from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
 
 
+# A booking's time (a trip's pick-up, an appointment's start) may lie up to an hour back (the caller
+# who rang late: the car is sent at once; the customer already in the chair) and up to a year ahead.
+# Further back is a slip of the date (the past cannot be booked, and a trip done then is not booked
+# afterwards: the board books what is still to happen); further ahead is a mistyped year (9999,
+# 2099) that no taxi or salon plans for — and that the board and calendar could not page to.
+BOOKING_PAST = dt.timedelta(hours=1)
+BOOKING_AHEAD = dt.timedelta(days=365)
+
+# A trip is completed once driven: from an hour before its pick-up (a driver early at the door) on.
+# Completing it earlier would count tomorrow's fare as paid today.
+COMPLETE_EARLY = dt.timedelta(hours=1)
+
+
 def _aware(at: dt.datetime) -> dt.datetime:
     """A time given without its zone (an API client's "2026-12-02T17:00:00") is the business's
     local time."""
@@ -33,6 +48,33 @@ def _aware(at: dt.datetime) -> dt.datetime:
 
 def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field: [message]})
+
+
+def _booking_time(at: dt.datetime, *, field: str, past: str, ahead: str) -> dt.datetime:
+    """`at` as an aware time, or refused naming `field`: more than `BOOKING_PAST` back (`past`) or
+    more than `BOOKING_AHEAD` ahead (`ahead`)."""
+    at, now = _aware(at), timezone.now()
+    if at < now - BOOKING_PAST:
+        raise _error(field, past)
+    if at > now + BOOKING_AHEAD:
+        raise _error(field, ahead)
+    return at
+
+
+def _trip_text(value: str | None, field: str) -> str:
+    """A trip's text field, trimmed, or refused naming `field` when longer than the trip keeps
+    (it is never cut short: a cut address sends the car to the wrong door)."""
+    text = (value or "").strip()
+    limit = Trip._meta.get_field(field).max_length or 0
+    if len(text) > limit:
+        label = capfirst(str(Trip._meta.get_field(field).verbose_name))
+        message = _("%(field)s is too long: %(count)s characters, at most %(limit)s.")
+        raise _error(field, message % {"field": label, "count": len(text), "limit": limit})
+    return text
+
+
+def _when(at: dt.datetime) -> str:
+    return date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
 
 
 def _booking_order(
@@ -82,20 +124,69 @@ def trip_book(
     landmark: str = "",
     destination: str = "",
 ) -> Trip:
-    """Book a trip. With a saved address, its text and landmark notes are copied onto the trip
-    (a later edit of the address does not move a booked car) and the address is marked used."""
+    """Book a trip, from a saved address (`pickup_address`) or from another place typed
+    (`pickup_text`), not both: with both (a saved address left chosen while another place was
+    typed) nothing is guessed, the typed place is refused naming `pickup_text` — unless it is the
+    address's own text. With a saved address, its text and landmark notes are copied onto the trip
+    (a later edit of the address does not move a booked car) and the address is marked used.
+
+    The pick-up may be up to an hour back (`BOOKING_PAST`: the caller who rang late, the car sent
+    at once) and up to a year ahead (`BOOKING_AHEAD`); anything else is a slip of the date, refused
+    naming `pickup_at`. Texts longer than the trip keeps are refused naming their field, never cut."""
+    typed = " ".join((pickup_text or "").split())
+    if pickup_address is not None and typed and typed != " ".join(str(pickup_address).split()):
+        raise _error("pickup_text", _("Choose a saved address or enter another place, not both."))
+    return _trip_book(
+        actor=actor,
+        customer=customer,
+        branch=branch,
+        pickup_at=pickup_at,
+        pickup_address=pickup_address,
+        pickup_text=pickup_text,
+        landmark=landmark,
+        destination=destination,
+    )
+
+
+def _trip_book(
+    *,
+    actor: User,
+    customer: Customer,
+    branch: Branch,
+    pickup_at: dt.datetime,
+    pickup_address: Address | None,
+    pickup_text: str,
+    landmark: str,
+    destination: str,
+) -> Trip:
+    """`trip_book` without its address-or-text rule: a repeated trip keeps the text its saved
+    address had then, even if the address was edited since."""
     require(actor, "bookings.manage")
     if pickup_address is not None:
         if pickup_address.customer_id != customer.pk:
             raise _error("pickup_address", _("The address belongs to another customer."))
         pickup_text = pickup_text or str(pickup_address)
         landmark = landmark or pickup_address.landmark
-    pickup_text = (pickup_text or "").strip()
-    if not pickup_text:
-        raise _error("pickup_text", _("Enter the pick-up address."))
-    pickup_at = _aware(pickup_at)
-    if pickup_at < timezone.now() - dt.timedelta(hours=1):
-        raise _error("pickup_at", _("The pick-up time is in the past."))
+    errors: dict[str, list[str]] = {}
+    texts: dict[str, str] = {}
+    for field, value in (("pickup_text", pickup_text), ("landmark", landmark), ("destination", destination)):
+        try:
+            texts[field] = _trip_text(value, field)
+        except ApplicationError as error:
+            errors.update(error.extra)
+    if not errors and not texts["pickup_text"]:
+        errors["pickup_text"] = [_("Enter the pick-up address.")]
+    try:
+        pickup_at = _booking_time(
+            pickup_at,
+            field="pickup_at",
+            past=_("The pick-up time is in the past."),
+            ahead=_("The pick-up time is more than a year ahead: check the date."),
+        )
+    except ApplicationError as error:
+        errors.update(error.extra)
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors)
     order = _booking_order(
         actor=actor,
         customer=customer,
@@ -109,9 +200,9 @@ def trip_book(
         order=order,
         pickup_at=pickup_at,
         pickup_address=pickup_address,
-        pickup_text=pickup_text[:255],
-        landmark=landmark.strip()[:255],
-        destination=destination.strip()[:255],
+        pickup_text=texts["pickup_text"],
+        landmark=texts["landmark"],
+        destination=texts["destination"],
     )
     if pickup_address is not None:
         Address.objects.filter(pk=pickup_address.pk).update(last_used_at=timezone.now())
@@ -154,7 +245,7 @@ def trip_repeat_last(*, actor: User, customer: Customer, branch: Branch, pickup_
     previous = last_trip(customer)
     pickup_at = pickup_at or timezone.now() + dt.timedelta(minutes=10)
     if previous is not None:
-        return trip_book(
+        return _trip_book(
             actor=actor,
             customer=customer,
             branch=branch,

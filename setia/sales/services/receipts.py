@@ -122,9 +122,11 @@ class Rewards:
         return [code_given_text(code) for code in self.codes]
 
 
-def order_rewards(order: Order) -> Rewards:
+def order_rewards(order: Order, *, codes: bool = True) -> Rewards:
+    """`codes`: with the codes the sale gave her (not for a reader who may not see her)."""
     points_back, cashback_back = rewards_taken_back(order)
-    return Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back, codes_given(order))
+    given = codes_given(order) if codes else []
+    return Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back, given)
 
 
 def codes_given(order: Order) -> list[VoucherCode]:
@@ -230,7 +232,9 @@ def has_receipt(order: Order) -> bool:
     return order.status in PAID_STATUSES
 
 
-def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str, Any]:
+def receipt_context(order: Order, size: str, *, email: bool = False, customer_hidden: bool = False) -> dict[str, Any]:
+    """`customer_hidden`: reprinted by staff who may not see her (another branch's customer): her
+    name, card and codes are left out."""
     payments = list(order.payments.all())
     received, change = cash_received(payments)
     return {
@@ -243,7 +247,8 @@ def receipt_context(order: Order, size: str, *, email: bool = False) -> dict[str
         "tax_added": tax_added(order),
         "refunds": refund_lines(order),
         "paid_after_refunds": order.total - order.refunded_total,
-        "rewards": order_rewards(order),
+        "rewards": order_rewards(order, codes=not customer_hidden),
+        "customer_hidden": customer_hidden,
         "size": size,
         "business": business_settings(),
         "footer": sales_settings().receipt_footer,

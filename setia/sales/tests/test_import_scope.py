@@ -116,3 +116,9 @@ def test_the_upload_page_offers_only_her_branches(business: Business) -> None:
     assert offered == [business.branch_a]
     owner = client_for(business.owner).get(reverse("sales:order_import_start"))
     assert set(owner.context["form"].fields["branch"].queryset) == {business.branch_a, business.branch_b}
+    # Chosen to begin with, by name: the branch rows without one go to (the first by id), not "the
+    # first branch" of a list sorted by name.
+    assert owner.context["form"]["branch"].value() == business.branch_a.pk
+    html = owner.content.decode()
+    assert f'<option value="{business.branch_a.pk}" selected>{business.branch_a.name}</option>' in html
+    assert '<option value="" ' not in html and "`branch`" not in html

@@ -26,10 +26,10 @@ class UploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
     branch = forms.ModelChoiceField(
         queryset=Branch.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("the first branch"),
+        required=False,  # a request without one takes the default, as the command does
+        empty_label=None,
         label=gettext_lazy("Branch of rows without one"),
-        help_text=gettext_lazy("Rows may name their branch in a `branch` column (its code); others go here."),
+        help_text=gettext_lazy("Rows may name their branch in a “branch” column (its code); others go here."),
     )
     create_missing_customers = forms.BooleanField(
         required=False,
@@ -50,6 +50,9 @@ class UploadForm(StyledFormMixin, forms.Form):
         # The branches the importer may see (the import refuses the others too).
         branches = branch_scope(actor).filter(Branch.objects.filter(is_active=True), field="pk")
         self.fields["branch"].queryset = branches.order_by("name")  # type: ignore[attr-defined]
+        # Chosen to begin with: the branch the import takes when none is chosen (the command's
+        # default), named, rather than "the first branch" of a list in another order.
+        self.fields["branch"].initial = branches.order_by("pk").first()
 
 
 def _actor(request: HttpRequest) -> User:

@@ -397,6 +397,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     context = {
         "nav_key": "orders",
         "page": page,
+        "hidden_customers": selectors.customers_out_of_view(actor=actor, orders=page.rows),
         "filters": filters,
         "branches": _branches(actor),
         "statuses": Order.Status.choices,
@@ -493,7 +494,9 @@ def _order_page(
     """The order page, with the payment card and the refund form as typed (and why they were refused)."""
     refund = refund or RefundForm.blank(order)
     receipt = receipts.has_receipt(order)
-    phone = order.customer.phones.first() if order.customer and receipt else None
+    hidden = bool(selectors.customers_out_of_view(actor=actor, orders=[order]))
+    known = order.customer if not hidden else None  # her contacts and codes stay in her branch
+    phone = known.phones.first() if known and receipt else None
     whatsapp = (
         f"https://wa.me/{phone.number.lstrip('+')}?text={url_quote(receipts.receipt_text(order))}" if phone else ""
     )
@@ -507,14 +510,15 @@ def _order_page(
         "change": change,
         "receipt": receipt,
         "whatsapp": whatsapp,
-        "email": order.customer.emails.first() if order.customer and receipt else None,
+        "email": known.emails.first() if known and receipt else None,
+        "customer_hidden": hidden,
         "trip": getattr(order, "trip", None) if order.kind == Order.Kind.TRIP else None,
         "tax_added": receipts.tax_added(order),
         "refunds": receipts.refund_lines(order),
-        "rewards": receipts.order_rewards(order),
+        "rewards": receipts.order_rewards(order, codes=not hidden),
         "referral": (
             referral_rewarded_by(actor=actor, source=order.source)
-            if order.customer_id and actor.has_capability("loyalty.view")
+            if known and actor.has_capability("loyalty.view")
             else None
         ),
         "refundable": order.total - order.refunded_total,
@@ -537,7 +541,8 @@ def order_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     size = request.GET.get("size", "80")
     if size not in ("58", "80", "a4"):
         size = "80"
-    return render(request, "sales/receipt.html", receipts.receipt_context(order, size))
+    hidden = bool(selectors.customers_out_of_view(actor=_actor(request), orders=[order]))
+    return render(request, "sales/receipt.html", receipts.receipt_context(order, size, customer_hidden=hidden))
 
 
 @require_POST
@@ -545,6 +550,8 @@ def order_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def order_receipt_email(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.order_get(actor=_actor(request), pk=pk)
     try:
+        if selectors.customers_out_of_view(actor=_actor(request), orders=[order]):
+            raise ApplicationError(_("The customer belongs to another branch: her receipt is sent from there."))
         address = receipts.receipt_email(actor=_actor(request), order=order)
     except ApplicationError as failure:
         messages.error(request, failure.message)
