@@ -1,5 +1,6 @@
 """The one API: `/api/v1/`. Authentication, error shape and rate limits are set here once."""
 
+import functools
 import logging
 import math
 import threading
@@ -8,7 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -203,6 +206,39 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
         return _error(request, _("A number in the request is too large."), 400)
     logger.exception("API error on %s %s", request.method, request.path, exc_info=error)
     return _error(request, _("Something went wrong on our side. It has been logged; please try again."), 500)
+
+
+def _methods_in_json(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A method an endpoint does not take answers in the API's error shape (ninja answers a plain
+    "Method not allowed"), with its `Allow` header."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        message = _("%(method)s is not allowed here; this endpoint takes %(allowed)s.") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        answer = JsonResponse({"message": message, "extra": {}}, status=405)
+        answer["Allow"] = allowed
+        return answer
+
+    return wrapped
+
+
+def api_urls() -> tuple[list[Any], str, str]:
+    """`api.urls` with every endpoint's view wrapped by `_methods_in_json`."""
+    patterns, app_name, namespace = api.urls
+    wrapped = []
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            view = _methods_in_json(pattern.callback)
+            pattern = URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
+        wrapped.append(pattern)
+    return wrapped, app_name, namespace
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

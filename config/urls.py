@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from config.api import api, not_found
+from config.api import api_urls, not_found
 from setia.core.views import favicon, healthz
 
 admin.site.site_header = "Setia CRM"
@@ -12,7 +12,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     # First: the API and the health check are the busiest paths, and every pattern in front of them
     # is tried on each request (the apps' own patterns never start with "api/" or "healthz").
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     re_path(r"^api/(?P<path>.*)$", not_found),
     path("healthz", healthz, name="healthz"),
     path("", include("setia.core.urls")),

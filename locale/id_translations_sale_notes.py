@@ -20,4 +20,7 @@ ID = {
     "The customer belongs to another branch: her receipt is sent from there.": (
         "Pelanggan ini milik cabang lain: struknya dikirim dari sana."
     ),
+    "%(method)s is not allowed here; this endpoint takes %(allowed)s.": (
+        "%(method)s tidak diterima di sini; endpoint ini menerima %(allowed)s."
+    ),
 }
