@@ -23,4 +23,8 @@ ID = {
     "%(method)s is not allowed here; this endpoint takes %(allowed)s.": (
         "%(method)s tidak diterima di sini; endpoint ini menerima %(allowed)s."
     ),
+    "Add at least one line.": "Tambahkan minimal satu baris.",
+    "Enter a quantity of 1 or more.": "Isi jumlah 1 atau lebih.",
+    "Enter a price of 0 or more.": "Isi harga 0 atau lebih.",
+    "Enter a discount from 0 up to the line's amount.": "Isi diskon dari 0 sampai nilai barisnya.",
 }

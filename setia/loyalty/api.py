@@ -8,11 +8,10 @@ from ninja.responses import Status
 
 from setia.accounts.models import User
 from setia.accounts.selectors import require
-from setia.core.errors import ApplicationError
+from setia.core.errors import ApplicationError, NotFoundError, field_not_found
 from setia.core.pagination import keyset_page
 from setia.customers.models import Customer
 from setia.loyalty import selectors
-from setia.loyalty.cart import CartLine
 from setia.loyalty.models import Membership
 from setia.loyalty.schemas import JoinIn, LedgerPage, MemberOut, VoucherCheckIn, VoucherCheckOut
 from setia.loyalty.services import ledger, membership, vouchers
@@ -75,11 +74,16 @@ def check_voucher(request: HttpRequest, payload: VoucherCheckIn) -> dict[str, An
     require(actor, "loyalty.view")
     customer: Customer | None = None
     if payload.customer_id is not None:
-        customer = selectors.member_customer(actor=actor, customer_id=payload.customer_id)
-    lines = [
-        CartLine(line.product_id, line.category_id, line.quantity, line.unit_price, line.discount)
-        for line in payload.lines
-    ]
+        try:
+            customer = selectors.member_customer(actor=actor, customer_id=payload.customer_id)
+        except NotFoundError as error:
+            raise field_not_found("customer_id") from error
+    lines = vouchers.cart_for_check(
+        [
+            vouchers.LineAsked(line.product_id, line.category_id, line.quantity, line.unit_price, line.discount)
+            for line in payload.lines
+        ]
+    )
     try:
         result = vouchers.voucher_evaluate(code=payload.code, customer=customer, lines=lines)
     except ApplicationError as error:
@@ -94,6 +98,6 @@ def check_voucher(request: HttpRequest, payload: VoucherCheckIn) -> dict[str, An
         "valid": True,
         "code": result.code.code,
         "discount": result.discount,
-        "line_discounts": result.line_discounts,
+        "line_discounts": {index + 1: off for index, off in result.line_discounts.items()},
         "message": result.note,
     }

@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from setia.core.schemas import Input
 
@@ -57,7 +57,7 @@ class LineIn(Input):
 
 
 class VoucherCheckIn(Input):
-    code: str
+    code: str = Field(min_length=1, max_length=40)
     customer_id: int | None = None
     lines: list[LineIn]
 
@@ -66,5 +66,5 @@ class VoucherCheckOut(Schema):
     valid: bool
     code: str
     discount: int
-    line_discounts: dict[int, int]  # index of the line -> Rupiah off it
+    line_discounts: dict[int, int] = Field(description="The line's number (from 1, as `lines[1]`) -> Rupiah off it")
     message: str

@@ -289,6 +289,57 @@ def _target_names(targets: _Targets) -> str:
     return ", ".join([*products, *(_("category %(name)s") % {"name": name} for name in categories)])
 
 
+@dataclass(frozen=True)
+class LineAsked:
+    """A cart line as a caller sends it to ask what a code would take off (the API's check)."""
+
+    product_id: int | None
+    category_id: int | None
+    quantity: int
+    unit_price: int
+    discount: int = 0
+
+
+def cart_for_check(lines: list[LineAsked]) -> list[CartLine]:
+    """The lines of a voucher check, refused as a sale would refuse them, each at its field
+    (`lines[2].quantity`, counted from 1): at least one line; quantities of 1 or more; prices and
+    discounts not negative, a discount no larger than its line; products and categories that
+    exist. A product's line is counted in the product's category (a voucher for a category
+    looks there), whatever category the caller named."""
+    from setia.catalog.models import Category, Product
+
+    if not lines:
+        reason = _("Add at least one line.")
+        raise ApplicationError(f"lines: {reason}", {"lines": [reason]})
+    errors: dict[str, list[str]] = {}
+    products = Product.objects.in_bulk({line.product_id for line in lines if line.product_id is not None})
+    categories = set(
+        Category.objects.filter(
+            pk__in={line.category_id for line in lines if line.category_id is not None}
+        ).values_list("pk", flat=True)
+    )
+    cart = []
+    for number, line in enumerate(lines, start=1):
+        field = f"lines[{number}]"
+        if line.quantity < 1:
+            errors[f"{field}.quantity"] = [_("Enter a quantity of 1 or more.")]
+        if line.unit_price < 0:
+            errors[f"{field}.unit_price"] = [_("Enter a price of 0 or more.")]
+        if not 0 <= line.discount <= max(line.quantity, 0) * max(line.unit_price, 0):
+            errors[f"{field}.discount"] = [_("Enter a discount from 0 up to the line's amount.")]
+        product = products.get(line.product_id) if line.product_id is not None else None
+        if line.product_id is not None and product is None:
+            errors[f"{field}.product_id"] = [_("not found")]
+        if line.category_id is not None and line.category_id not in categories:
+            errors[f"{field}.category_id"] = [_("not found")]
+        category_id = product.category_id if product is not None else line.category_id
+        cart.append(CartLine(line.product_id, category_id, line.quantity, line.unit_price, line.discount))
+    if errors:
+        field, reasons = next(iter(errors.items()))
+        raise ApplicationError(f"{field}: {reasons[0]}", errors)
+    return cart
+
+
 def voucher_evaluate(
     *, code: str, customer: Customer | None, lines: list[CartLine], at: dt.datetime | None = None, lock: bool = False
 ) -> VoucherResult:

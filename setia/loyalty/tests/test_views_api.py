@@ -406,13 +406,54 @@ def test_api_member_join_ledger_and_voucher_check(business: Business, records: d
         "valid": True,
         "code": "HEMAT10",
         "discount": 10_000,
-        "line_discounts": {"0": 10_000},
+        "line_discounts": {"1": 10_000},  # lines counted from 1, as in messages
         "message": "Hemat",
     }
     refused = client.post(
         "/api/v1/vouchers/check", {"code": "NOPE", "lines": [{"unit_price": 1}]}, content_type="application/json"
     ).json()
     assert refused["valid"] is False and refused["discount"] == 0 and "NOPE" in refused["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"code": "hemat10", "lines": []}, "lines"),
+        ({"code": "", "lines": [{"unit_price": 1}]}, "code"),
+        ({"code": "hemat10", "lines": [{"quantity": 0, "unit_price": 50_000}]}, "lines[1].quantity"),
+        ({"code": "hemat10", "lines": [{"unit_price": 1}, {"quantity": -3, "unit_price": 1}]}, "lines[2].quantity"),
+        ({"code": "hemat10", "lines": [{"unit_price": -180_000}]}, "lines[1].unit_price"),
+        ({"code": "hemat10", "lines": [{"unit_price": 180_000, "discount": 500_000}]}, "lines[1].discount"),
+        ({"code": "hemat10", "lines": [{"unit_price": 180_000, "discount": -1}]}, "lines[1].discount"),
+        ({"code": "hemat10", "lines": [{"product_id": 99_999, "unit_price": 1}]}, "lines[1].product_id"),
+        ({"code": "hemat10", "lines": [{"category_id": 99_999, "unit_price": 1}]}, "lines[1].category_id"),
+        ({"code": "hemat10", "customer_id": 99_999, "lines": [{"unit_price": 1}]}, "customer_id"),
+    ],
+)
+def test_api_voucher_check_refuses_bad_lines_at_their_field(
+    business: Business, records: dict[str, int], body: dict[str, Any], field: str
+) -> None:
+    client = Client(headers=_headers(business.manager))
+    response = client.post("/api/v1/vouchers/check", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["extra"]) == [field] and response.json()["message"].startswith(f"{field}: ")
+
+
+def test_api_voucher_check_counts_a_product_in_its_own_category(
+    business: Business, records: dict[str, int], catalogue: dict[str, Any]
+) -> None:
+    """A voucher for hair services: a hair product's line counts even when the caller names another
+    category; a line naming the hair category without a product counts too."""
+    voucher = Voucher.objects.create(name="Rambut", kind=Voucher.Kind.PERCENT, value=10)
+    voucher.categories.set([catalogue["hair"]])
+    VoucherCode.objects.create(code="RAMBUT10", voucher=voucher)
+    product = catalogue["cut"]
+    client = Client(headers=_headers(business.manager))
+    lines = [{"product_id": product.pk, "category_id": catalogue["nails"].pk, "unit_price": 100_000}]
+    body = {"code": "rambut10", "customer_id": records["member"], "lines": lines}
+    ok = client.post("/api/v1/vouchers/check", body, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["valid"] is True, ok.json()["message"]
+    assert ok.json()["line_discounts"] == {"1": 10_000}
 
 
 def test_a_promotion_form_shows_each_kind_its_fields_and_buy_x_get_y_defaults_y_to_x(
