@@ -579,7 +579,10 @@ def telephony_event_receive(*, actor: User, event: str, caller: str, agent_usern
         message = _("Unknown event %(event)s; expected ringing, answered or missed.") % {"event": event}
         raise ApplicationError(message, {"event": [message]})
     agent = User.objects.filter(username=agent_username, is_active=True).first()
-    if agent is None or not agent.has_capability("calls.answer"):
+    # The agent's screen is one the sender may reach: her own, or one of a branch she sees (a call
+    # agent's key cannot pop calls on another branch's screens); others are not named as existing.
+    reachable = agent is not None and (agent.pk == actor.pk or branch_scope(actor).allows(agent.branch_id))
+    if agent is None or not reachable or not agent.has_capability("calls.answer"):
         message = _("No agent %(agent)s who answers calls.") % {"agent": agent_username}
         raise ApplicationError(message, {"agent": [message]})
     raw = (caller or "").strip()

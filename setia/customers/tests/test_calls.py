@@ -50,6 +50,18 @@ def test_only_call_handling_roles_post_events(business: Business) -> None:
         telephony_event_receive(actor=business.analyst, event="ringing", caller="", agent_username="cashier_a")
 
 
+def test_a_key_reaches_only_the_screens_of_branches_its_owner_sees(business: Business) -> None:
+    """Kemang's cashier (her key at the phone system) pops calls on her own screen, not on Dago's
+    cashier's: refused as for an agent who does not exist; the owner reaches both."""
+    assert telephony_event_receive(actor=business.cashier_a, event="ringing", caller="", agent_username="cashier_a")
+    with pytest.raises(ApplicationError) as refused:
+        telephony_event_receive(actor=business.cashier_a, event="ringing", caller="", agent_username="cashier_b")
+    assert "cashier_b" in refused.value.message and list(refused.value.extra) == ["agent"]
+    assert not ScreenPop.objects.filter(agent=business.cashier_b).exists()
+    assert telephony_event_receive(actor=business.manager, event="ringing", caller="", agent_username="cashier_a")
+    assert telephony_event_receive(actor=business.owner, event="ringing", caller="", agent_username="cashier_b")
+
+
 def test_withheld_number_pops_an_empty_search(business: Business) -> None:
     pop = telephony_event_receive(actor=business.owner, event="ringing", caller="anonymous", agent_username="cashier_a")
     assert pop.phone == ""
