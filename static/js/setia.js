@@ -29,6 +29,30 @@
       event.preventDefault();
     }
   });
+  // Nor does a recalculation's answer replace the form while someone is typing in it: what was
+  // typed or chosen after the request left (the points after a voucher, an amount after choosing
+  // QRIS) would be lost with the fields it swaps in. The answer is dropped; leaving the field
+  // (its change) asks again, with everything typed.
+  var typedAt = new WeakMap();
+  var sentAt = new WeakMap();
+  document.addEventListener("input", function (event) {
+    if (event.target.form) { typedAt.set(event.target.form, performance.now()); }
+  }, true);
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (element.hasAttribute && element.hasAttribute("data-drop-after-submit")) {
+      sentAt.set(element, performance.now());
+    }
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // The element that sent the request (`detail.elt` here is the target being swapped).
+    var element = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    var selector = element.getAttribute && element.getAttribute("data-drop-after-submit");
+    var form = selector && document.querySelector(selector);
+    if (!form || !sentAt.has(element)) { return; }
+    var touched = Math.max(typedAt.get(form) || 0, changedAt.get(form) || 0);
+    if (touched > sentAt.get(element)) { event.detail.shouldSwap = false; }
+  });
   // A server response can ask for a toast: HX-Trigger: {"toast": {"message": "...", "level": "success"}}
   document.body.addEventListener("toast", function (event) {
     var detail = event.detail || {};
