@@ -27,4 +27,9 @@ ID = {
     "Enter a quantity of 1 or more.": "Isi jumlah 1 atau lebih.",
     "Enter a price of 0 or more.": "Isi harga 0 atau lebih.",
     "Enter a discount from 0 up to the line's amount.": "Isi diskon dari 0 sampai nilai barisnya.",
+    "Enter at most 120 months (10 years), or 0: never.": (
+        "Isi paling banyak 120 bulan (10 tahun), atau 0: tidak pernah."
+    ),
+    "Enter at most 365 days.": "Isi paling banyak 365 hari.",
+    "Enter at most 3,660 days (10 years).": "Isi paling banyak 3.660 hari (10 tahun).",
 }

@@ -64,10 +64,19 @@ class LoyaltySettings(TimeStampedModel):
     point_value = models.PositiveIntegerField(
         _("value of one point when paying (Rp)"), default=100, help_text=_("0 turns off paying with points.")
     )
+    # Upper limits keep the dates they make within the calendar (10,000 months was year 10360: every
+    # member's sale failed).
     points_expire_months = models.PositiveIntegerField(
-        _("points expire after (months)"), default=12, help_text=_("0: points never expire.")
+        _("points expire after (months)"),
+        default=12,
+        help_text=_("0: points never expire."),
+        validators=[MaxValueValidator(120, message=_("Enter at most 120 months (10 years), or 0: never."))],
     )
-    expiry_notice_days = models.PositiveIntegerField(_("warn this many days before points expire"), default=30)
+    expiry_notice_days = models.PositiveIntegerField(
+        _("warn this many days before points expire"),
+        default=30,
+        validators=[MaxValueValidator(365, message=_("Enter at most 365 days."))],
+    )
     sign_up_points = models.PositiveIntegerField(_("points for joining"), default=0)
     birthday_points = models.PositiveIntegerField(_("points on the birthday"), default=0)
     referral_trigger = models.CharField(
@@ -105,7 +114,10 @@ class Tier(TimeStampedModel):
     window_days = models.PositiveIntegerField(
         _("qualification window (days)"),
         default=365,
-        validators=[MinValueValidator(1, message=_("Enter at least 1 day."))],
+        validators=[
+            MinValueValidator(1, message=_("Enter at least 1 day.")),
+            MaxValueValidator(3660, message=_("Enter at most 3,660 days (10 years).")),
+        ],
     )
     discount_percent = models.DecimalField(
         _("member discount %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_UP_TO_100
@@ -664,7 +676,10 @@ class Promotion(TimeStampedModel):
     next_valid_days = models.PositiveIntegerField(
         _("next purchase discount valid (days)"),
         default=30,
-        validators=[MinValueValidator(1, message=_("Enter at least 1 day."))],
+        validators=[
+            MinValueValidator(1, message=_("Enter at least 1 day.")),
+            MaxValueValidator(3660, message=_("Enter at most 3,660 days (10 years).")),
+        ],
     )
     # For "the next X is discounted" and the stamp card: the voucher whose personal codes buyers of
     # X receive (a free X for a full stamp card).

@@ -130,7 +130,7 @@ def membership_join(
 def expiry_from(at: dt.datetime, config: LoyaltySettings) -> dt.datetime | None:
     """When points earned at `at` expire: the same day `points_expire_months` later (the last
     day of a shorter month)."""
-    months = config.points_expire_months
+    months = min(config.points_expire_months, 120)  # the form's limit (a value saved before it)
     if not months:
         return None
     month_index = at.month - 1 + months

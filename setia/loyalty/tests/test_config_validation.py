@@ -220,6 +220,7 @@ def test_a_tier_name_is_refused_when_another_differs_only_in_case(owner: Client,
 
 def test_a_valid_tier_is_saved(owner: Client) -> None:
     data = {**TIER, "discount_percent": "100", "points_multiplier": "0.5", "window_days": "1"}
+    refused(owner.post("/loyalty/tiers/new/", {**data, "window_days": "3661"}), "window_days")
     assert owner.post("/loyalty/tiers/new/", data).status_code == 302
     tier = Tier.objects.get()
     assert (tier.discount_percent, tier.points_multiplier, tier.window_days) == (100, Decimal("0.5"), 1)
@@ -228,7 +229,17 @@ def test_a_valid_tier_is_saved(owner: Client) -> None:
 # --- Settings --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "typed"), [("spend_unit", "0"), ("card_prefix", "se t!"), ("card_prefix", "S-1")])
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("spend_unit", "0"),
+        ("card_prefix", "se t!"),
+        ("card_prefix", "S-1"),
+        ("points_expire_months", "100000"),  # year 10360: every member's sale failed
+        ("points_expire_months", "121"),
+        ("expiry_notice_days", "366"),
+    ],
+)
 def test_settings_that_make_no_sense_are_refused(owner: Client, field: str, typed: str) -> None:
     refused(owner.post("/loyalty/settings/", {**SETTINGS, field: typed}), field)
     config = LoyaltySettings.objects.get()

@@ -224,3 +224,11 @@ def test_expiry_date_is_the_same_day_months_later_or_the_months_last_day(program
 def test_referral_link_is_the_public_invitation_with_the_code(join: Callable[..., Membership]) -> None:
     ayu: Any = join("Ayu")
     assert services.referral_url(ayu) == f"/r/{ayu.referral_code}/"
+
+
+def test_an_expiry_saved_before_its_limit_still_makes_a_date(programme: LoyaltySettings) -> None:
+    """100,000 months was saved before the form's limit of 120: points earned now still expire on
+    a date (ten years on), and a member's sale does not fail."""
+    LoyaltySettings.objects.filter(pk=programme.pk).update(points_expire_months=100_000)
+    programme.refresh_from_db()
+    assert services.expiry_from(at("2026-03-02"), programme) == at("2036-03-02")
