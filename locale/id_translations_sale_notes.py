@@ -32,4 +32,10 @@ ID = {
     ),
     "Enter at most 365 days.": "Isi paling banyak 365 hari.",
     "Enter at most 3,660 days (10 years).": "Isi paling banyak 3.660 hari (10 tahun).",
+    "Payment %(number)s: the amount is too large.": "Pembayaran %(number)s: nominalnya terlalu besar.",
+    "Payment %(number)s: %(received)s received for %(due)s gives %(change)s in change; check the amount.": (
+        "Pembayaran %(number)s: diterima %(received)s untuk %(due)s, kembaliannya %(change)s; periksa nominalnya."
+    ),
+    "Pay with points: enter a number of points, zero or more.": "Bayar dengan poin: isi jumlah poin, nol atau lebih.",
+    "Not enough cashback: her balance is %(balance)s.": "Cashback tidak cukup: saldonya %(balance)s.",
 }

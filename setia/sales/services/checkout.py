@@ -45,6 +45,7 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
 MAX_LINES = 500
 MAX_QUANTITY = 10_000
 MAX_PRICE = 10_000_000_000  # Rp 10 billion per item: anything above is a typing error
+MAX_CHANGE = 10_000_000  # cash handed over beyond what is due by more than this is a typing error
 MONEY_METHODS = {m.value for m in Payment.Method} - {Payment.Method.POINTS, Payment.Method.CASHBACK}
 
 
@@ -449,7 +450,7 @@ def _apply_loyalty_payments(
 ) -> None:
     """`elsewhere`: she is a member of another branch, a guest at this one."""
     if points < 0:
-        raise _field_error("points", _("Pay with points: enter an amount of zero or more."))
+        raise _field_error("points", _("Pay with points: enter a number of points, zero or more."))
     if cashback < 0:
         raise _field_error("cashback", _("Pay with cashback: enter an amount of zero or more."))
     if (points or cashback) and membership is None:
@@ -481,7 +482,11 @@ def _apply_loyalty_payments(
         result.points, result.points_value = points, points * value
     if cashback:
         if cashback > membership.wallet_balance:
-            raise _field_error("cashback", _("Not enough cashback balance."))
+            raise _field_error(
+                "cashback",
+                _("Not enough cashback: her balance is %(balance)s.")
+                % {"balance": format_rupiah(membership.wallet_balance)},
+            )
         if cashback > result.total - result.points_value:
             raise _field_error("cashback", _("The cashback used is more than what is left to pay."))
         result.cashback = cashback
@@ -499,6 +504,10 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
             raise _field_error(
                 f"payments[{number}].amount",
                 _("Payment %(number)s: the amount must be greater than zero.") % {"number": number},
+            )
+        if payment.amount > MAX_PRICE * MAX_LINES:
+            raise _field_error(
+                f"payments[{number}].amount", _("Payment %(number)s: the amount is too large.") % {"number": number}
             )
     cash = sum(p.amount for p in payments if p.method == Payment.Method.CASH)
     other = 0
@@ -525,6 +534,18 @@ def _apply_money_payments(result: Quote, payments: list[PaymentIn] | None, confi
         result.rounding = rounded - cash_due
         cash_due = rounded
     result.short = max(0, cash_due - cash)
+    if cash - cash_due > MAX_CHANGE:
+        number = next(n for n, p in enumerate(payments, start=1) if p.method == Payment.Method.CASH)
+        raise _field_error(
+            f"payments[{number}].amount",
+            _("Payment %(number)s: %(received)s received for %(due)s gives %(change)s in change; check the amount.")
+            % {
+                "number": number,
+                "received": format_rupiah(cash),
+                "due": format_rupiah(max(cash_due, 0)),
+                "change": format_rupiah(cash - cash_due),
+            },
+        )
     if result.short and strict:
         raise _field_error(
             "payments",

@@ -37,7 +37,7 @@ def _pay_button(html: str) -> str:
     ("points", "message", "values"),
     [
         ("99999", "Not enough points: the balance is %(balance)s.", {"balance": 0}),
-        ("-50", "Pay with points: enter an amount of zero or more.", {}),
+        ("-50", "Pay with points: enter a number of points, zero or more.", {}),
     ],
 )
 def test_bad_points_keep_the_bill_mark_the_field_and_block_pay(
@@ -98,6 +98,28 @@ def test_amounts_that_fall_short_show_what_is_still_to_pay_before_pay(business: 
     form["pay_amount"] = ["100000", "70000"]
     html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="short"' not in html and re.search(r'data-testid="change">[^<]*<strong>Rp 5,700<', html)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("99999999999999999999", "Payment 1: the amount is too large."),
+        ("1000000000000", "Payment 1: Rp 1,000,000,000,000 received for Rp 164,300 gives Rp 999,999,835,700 in change"),
+    ],
+)
+def test_an_absurd_amount_received_is_refused_at_its_field(
+    business: Business, shop: dict, typed: str, message: str
+) -> None:
+    SalesSettings.objects.filter(pk=1).update(cash_rounding=100)
+    item = Product.objects.create(name="Paket rambut", price=164_250, category=shop["hair"])
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    form = till_form(business, item, pay_amount=[typed])
+    html = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert message in html and 'data-testid="payment-error"' in html and "disabled" in _pay_button(html)
+    assert 'data-testid="change"' not in html
+    assert message in web.post(reverse("sales:cashier"), {**form, "action": "pay"}).content.decode()
+    assert Order.objects.count() == 0
 
 
 @pytest.mark.parametrize(("step", "rounding", "change"), [(100, 50, 135_700), (1, 0, 135_750)])
