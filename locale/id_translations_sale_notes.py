@@ -38,4 +38,13 @@ ID = {
     ),
     "Pay with points: enter a number of points, zero or more.": "Bayar dengan poin: isi jumlah poin, nol atau lebih.",
     "Not enough cashback: her balance is %(balance)s.": "Cashback tidak cukup: saldonya %(balance)s.",
+    "Refund: what she paid with, given back": "Pengembalian dana: yang ia bayarkan dikembalikan",
+    "in money": "berupa uang",
+    "points back to her balance": "poin kembali ke saldonya",
+    "cashback back to her balance": "cashback kembali ke saldonya",
+    "These items are worth %(amount)s, but only %(left)s of the order is left to refund (earlier refunds took "
+    "%(refunded)s): refund an amount instead.": (
+        "Barang ini bernilai %(amount)s, tetapi sisa pesanan yang dapat dikembalikan hanya %(left)s "
+        "(pengembalian sebelumnya %(refunded)s): kembalikan berupa nominal saja."
+    ),
 }

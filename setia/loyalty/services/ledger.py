@@ -279,6 +279,48 @@ def wallet_reverse_source(
     return due
 
 
+@transaction.atomic
+def spent_return_source(
+    *, membership: Membership, source: str, refunded_share: float, actor: User | None, reason: str | Message
+) -> tuple[int, int]:
+    """After a refund, give back the refunded share (cumulative, 0 to 1) of the points and cashback
+    `source` was paid with, less what earlier refunds gave back: a refund returns what she paid with
+    to where it came from. Posted as adjustments keyed `<source>:refund` (the ledger names them "…
+    (refund)"). Returns (points, cashback) given back now."""
+    _lock(membership)
+    returned_source = f"{source}:refund"
+    share = min(max(refunded_share, 0.0), 1.0)
+    given = []
+    for model, field, spent_kind in (
+        (PointsEntry, "points", PointsEntry.Kind.REDEEM),
+        (WalletEntry, "amount", WalletEntry.Kind.SPEND),
+    ):
+        rows = model.objects.filter(membership=membership)
+        spent = -int(rows.filter(source=source, kind=spent_kind).aggregate(total=Coalesce(Sum(field), 0))["total"])
+        back = int(rows.filter(source=returned_source, kind="adjust").aggregate(total=Coalesce(Sum(field), 0))["total"])
+        due = round(spent * share) - back
+        if due > 0 and model is PointsEntry:
+            points_post(
+                membership=membership,
+                kind=PointsEntry.Kind.ADJUST,
+                points=due,
+                source=returned_source,
+                reason=reason,
+                actor=actor,
+            )
+        elif due > 0:
+            wallet_post(
+                membership=membership,
+                kind=WalletEntry.Kind.ADJUST,
+                amount=due,
+                source=returned_source,
+                reason=reason,
+                actor=actor,
+            )
+        given.append(max(due, 0))
+    return given[0], given[1]
+
+
 @dataclass(frozen=True)
 class Mismatch:
     membership_id: int

@@ -614,9 +614,10 @@ def _member_rewards(
 def purchase_refunded(
     *, actor: User | None, customer: Customer, source: str, refund_amount: int, refunded_share: float, at: dt.datetime
 ) -> tuple[int, int]:
-    """Take back the refunded share of what the purchase earned; the spend no longer counts
-    towards the tier; a refund of the whole purchase takes back its stamp-card stamps. Returns
-    (points, cashback) taken back."""
+    """Give back the refunded share of the points and cashback she paid with, and take back the
+    refunded share of what the purchase earned; the spend no longer counts towards the tier; a
+    refund of the whole purchase takes back its stamp-card stamps. Returns (points, cashback) taken
+    back."""
     if refunded_share >= 1:
         promotions.stamps_reverse(source=source, at=at)
     membership = membership_of(customer.pk)
@@ -630,6 +631,13 @@ def purchase_refunded(
         source=f"{source}:refund",
     )
     reason = Message(gettext_noop("Refund"))
+    ledger.spent_return_source(
+        membership=membership,
+        source=source,
+        refunded_share=refunded_share,
+        actor=actor,
+        reason=Message(gettext_noop("Refund: what she paid with, given back")),
+    )
     points = ledger.points_reverse_source(
         membership=membership, source=source, refunded_share=refunded_share, actor=actor, reason=reason
     )

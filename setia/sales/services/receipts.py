@@ -20,7 +20,7 @@ from setia.core.texts import Message
 from setia.loyalty.models import VoucherCode, VoucherUse
 from setia.loyalty.services import promotions
 from setia.sales.models import PAID_STATUSES, Order, Payment
-from setia.sales.selectors.refunds import order_refunds, rewards_taken_back
+from setia.sales.selectors.refunds import order_refunds, paid_with_given_back, rewards_taken_back
 from setia.sales.services.checkout import sales_settings
 
 
@@ -116,6 +116,10 @@ class Rewards:
     cashback: int = 0
     cashback_back: int = 0
     codes: list[VoucherCode] = field(default_factory=list)  # codes for next time the sale gave her
+    # What the refunds gave back of what she paid with (to her balances), and the rest in money.
+    points_given_back: int = 0
+    cashback_given_back: int = 0
+    money_refunded: int = 0
 
     @property
     def codes_text(self) -> list[str]:
@@ -126,7 +130,15 @@ def order_rewards(order: Order, *, codes: bool = True) -> Rewards:
     """`codes`: with the codes the sale gave her (not for a reader who may not see her)."""
     points_back, cashback_back = rewards_taken_back(order)
     given = codes_given(order) if codes else []
-    return Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back, given)
+    rewards = Rewards(order.points_earned, points_back, order.cashback_earned, cashback_back, given)
+    if order.refunded_total:
+        points, cashback = paid_with_given_back(order)
+        # The points' Rupiah as the sale counted them (the point's value may have changed since).
+        paid_in_points = sum(p.amount for p in order.payments.all() if p.method == Payment.Method.POINTS)
+        points_value = paid_in_points * points // order.points_redeemed if order.points_redeemed else 0
+        rewards.points_given_back, rewards.cashback_given_back = points, cashback
+        rewards.money_refunded = max(order.refunded_total - points_value - cashback, 0)
+    return rewards
 
 
 def codes_given(order: Order) -> list[VoucherCode]:

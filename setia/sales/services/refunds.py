@@ -88,6 +88,21 @@ def order_refund(
     if amount <= 0:
         raise _error("amount", _("Enter an amount greater than zero."))
     left = order.total - order.refunded_total
+    if amount > left and line_quantities and order.refunded_total:
+        # Earlier refunds by amount leave less than the items are worth: say so in their terms.
+        message = _(
+            "These items are worth %(amount)s, but only %(left)s of the order is left to refund (earlier "
+            "refunds took %(refunded)s): refund an amount instead."
+        )
+        raise _error(
+            "lines",
+            message
+            % {
+                "amount": format_rupiah(amount),
+                "left": format_rupiah(left),
+                "refunded": format_rupiah(order.refunded_total),
+            },
+        )
     if amount > left:
         raise _error(
             "lines" if line_quantities else "amount",
