@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from setia.core.errors import ApplicationError
 from setia.core.money import parse_whole
@@ -76,6 +76,35 @@ class WholeNumberField(forms.IntegerField):
         if isinstance(widget, forms.TextInput):
             attrs.setdefault("inputmode", "numeric")
         return attrs
+
+    def run_validators(self, value: Any) -> None:
+        """Django's own limits said as people read numbers here ("Enter at most 1.000.000.000."),
+        and the database's (9223372036854775807) as the largest amount anyone types; a limit the
+        model words itself keeps its words."""
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError([_worded_limit(item) for item in error.error_list]) from None
+
+
+def _worded_limit(error: forms.ValidationError) -> forms.ValidationError:
+    from django.core import validators
+
+    from setia.core.money import format_count
+    from setia.core.schemas import MAX_WHOLE
+
+    limit = (error.params or {}).get("limit_value")
+    if not isinstance(limit, int):
+        return error
+    if error.code == "max_value" and str(error.message) == str(validators.MaxValueValidator.message):
+        return forms.ValidationError(
+            gettext("Enter at most %(limit)s.") % {"limit": format_count(min(limit, MAX_WHOLE))}, code="max_value"
+        )
+    if error.code == "min_value" and str(error.message) == str(validators.MinValueValidator.message):
+        return forms.ValidationError(
+            gettext("Enter at least %(limit)s.") % {"limit": format_count(max(limit, -MAX_WHOLE))}, code="min_value"
+        )
+    return error
 
 
 def whole_number_formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:

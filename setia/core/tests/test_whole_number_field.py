@@ -52,8 +52,8 @@ def test_the_limits_of_integer_field_still_apply() -> None:
     with translation.override("en"):
         low = AmountForm({"amount": "0"})
         high = AmountForm({"amount": "1.000.001"})
-        assert not low.is_valid() and "greater than or equal to 1" in low.errors["amount"][0]
-        assert not high.is_valid() and "less than or equal to 1000000" in high.errors["amount"][0]
+        assert not low.is_valid() and low.errors["amount"] == ["Enter at least 1."]
+        assert not high.is_valid() and high.errors["amount"] == ["Enter at most 1,000,000."]
 
 
 def test_it_renders_as_a_text_input_with_the_digit_keypad() -> None:
@@ -71,3 +71,41 @@ def test_a_model_forms_integer_fields_become_whole_number_fields_with_their_limi
     assert isinstance(big, WholeNumberField) and big.min_value == -(2**63)
     assert isinstance(choices, forms.TypedChoiceField)
     assert isinstance(text, forms.CharField) and not isinstance(text, WholeNumberField)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        ("id", "1000001", "Isi paling banyak 1.000.000."),
+        ("en", "1000001", "Enter at most 1,000,000."),
+        ("en", "0", "Enter at least 1."),
+    ],
+)
+def test_limits_are_said_as_people_read_numbers(language: str, typed: str, message: str) -> None:
+    with translation.override(language):
+        form = AmountForm({"amount": typed})
+        assert not form.is_valid() and form.errors["amount"] == [message]
+
+
+def test_the_databases_limit_is_said_as_the_largest_amount_anyone_types() -> None:
+    class Big(models.Model):
+        value = models.BigIntegerField()
+
+        class Meta:
+            app_label = "core"
+            managed = False
+
+    field = whole_number_formfield(Big._meta.get_field("value"))
+    assert field is not None
+    with translation.override("en"), pytest.raises(forms.ValidationError) as refused:
+        field.clean("99999999999999999999")
+    assert refused.value.messages == ["Enter at most 999,999,999,999,999."]
+
+
+def test_a_limit_the_model_words_keeps_its_words() -> None:
+    from django.core.validators import MaxValueValidator
+
+    field = WholeNumberField(validators=[MaxValueValidator(120, message="Enter at most 120 months.")])
+    with pytest.raises(forms.ValidationError) as refused:
+        field.clean("121")
+    assert refused.value.messages == ["Enter at most 120 months."]
