@@ -47,4 +47,28 @@ ID = {
         "Barang ini bernilai %(amount)s, tetapi sisa pesanan yang dapat dikembalikan hanya %(left)s "
         "(pengembalian sebelumnya %(refunded)s): kembalikan berupa nominal saja."
     ),
+    "%(rows)s rows: %(valid)s valid, %(invalid)s with errors; %(orders)s orders (%(before)s imported before)": (
+        "%(rows)s baris: %(valid)s valid, %(invalid)s bermasalah; %(orders)s pesanan "
+        "(%(before)s sudah diimpor sebelumnya)"
+    ),
+    "%(rows)s rows: %(valid)s valid, %(invalid)s with errors": (
+        "%(rows)s baris: %(valid)s valid, %(invalid)s bermasalah"
+    ),
+    "row %(number)s: %(reason)s": "baris %(number)s: %(reason)s",
+    "… and %(count)s more rows with errors": "… dan %(count)s baris bermasalah lainnya",
+    "rows with errors and reasons: %(path)s": "baris bermasalah beserta alasannya: %(path)s",
+    "customers to create: %(count)s": "pelanggan yang akan dibuat: %(count)s",
+    "%(count)s rows have errors; nothing was imported. Fix the file, or use --skip-invalid to import only the "
+    "valid rows.": (
+        "%(count)s baris bermasalah; tidak ada yang diimpor. Perbaiki berkasnya, atau pakai --skip-invalid untuk "
+        "mengimpor baris yang valid saja."
+    ),
+    "created %(orders)s orders with %(lines)s lines, %(customers)s customers; skipped %(skipped)s rows": (
+        "dibuat %(orders)s pesanan dengan %(lines)s baris, %(customers)s pelanggan; dilewati %(skipped)s baris"
+    ),
+    "points earned %(points)s": "poin diperoleh %(points)s",
+    "created %(created)s, updated %(updated)s, unchanged %(unchanged)s, skipped %(skipped)s": (
+        "dibuat %(created)s, diperbarui %(updated)s, tidak berubah %(unchanged)s, dilewati %(skipped)s"
+    ),
+    "skipped rows with reasons: %(path)s": "baris yang dilewati beserta alasannya: %(path)s",
 }

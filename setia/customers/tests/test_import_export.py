@@ -451,8 +451,21 @@ def test_management_command(business: Business, tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("name,phone\nAyu,0812-1111-2222\nBad,12\n", encoding="utf-8")
     out = StringIO()
-    call_command("import_customers", str(path), "--mode", "create", "--username", "owner", "--skip-invalid", stdout=out)
+    from django.utils import translation
+
+    with translation.override("en"):
+        call_command(
+            "import_customers", str(path), "--mode", "create", "--username", "owner", "--skip-invalid", stdout=out
+        )
     assert "2 rows: 1 valid, 1 with errors" in out.getvalue() and "created 1" in out.getvalue()
+    # The server's language (Indonesian by default) for the summary as for the reasons.
+    path.write_text("name,phone\nBad,12\n", encoding="utf-8")
+    indonesian = StringIO()
+    with translation.override("id"):
+        call_command(
+            "import_customers", str(path), "--mode", "create", "--username", "owner", "--check-only", stdout=indonesian
+        )
+    assert "1 baris: 0 valid, 1 bermasalah" in indonesian.getvalue() and "baris 2:" in indonesian.getvalue()
     assert Customer.objects.get().name == "Ayu"
 
 

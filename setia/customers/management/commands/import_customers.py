@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
 from setia.core.errors import ApplicationError
@@ -37,9 +38,14 @@ class Command(BaseCommand):
             job = imports.import_upload(actor=actor, uploaded=uploaded, mode=options["mode"])
             imports.import_set_mapping(actor=actor, job=job, mapping=job.mapping, mode=options["mode"])
             job = imports.import_check(job.pk)
-            self.stdout.write(f"{job.total_rows} rows: {job.valid_rows} valid, {job.invalid_rows} with errors")
+            # In the server's language, as the reasons are (the rows' messages come from the services).
+            self.stdout.write(
+                _("%(rows)s rows: %(valid)s valid, %(invalid)s with errors")
+                % {"rows": job.total_rows, "valid": job.valid_rows, "invalid": job.invalid_rows}
+            )
             for number, target, message in job.errors[:20]:
-                self.stdout.write(f"  row {number}: {target + ': ' if target else ''}{message}")
+                reason = f"{target}: {message}" if target else message
+                self.stdout.write("  " + _("row %(number)s: %(reason)s") % {"number": number, "reason": reason})
             if options["check_only"]:
                 return
             imports.import_confirm(actor=actor, job=job, skip_invalid=options["skip_invalid"])
@@ -47,8 +53,13 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         job = imports.import_run(job.pk)
         self.stdout.write(
-            f"created {job.created_count}, updated {job.updated_count}, unchanged {job.unchanged_count}, "
-            f"skipped {job.skipped_count}"
+            _("created %(created)s, updated %(updated)s, unchanged %(unchanged)s, skipped %(skipped)s")
+            % {
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "unchanged": job.unchanged_count,
+                "skipped": job.skipped_count,
+            }
         )
         if job.skipped_count:
-            self.stdout.write(f"skipped rows with reasons: {imports.report_path(job)}")
+            self.stdout.write(_("skipped rows with reasons: %(path)s") % {"path": imports.report_path(job)})

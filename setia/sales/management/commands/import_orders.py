@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
 from setia.core.errors import ApplicationError
@@ -54,27 +55,43 @@ class Command(BaseCommand):
             result = run(actor=actor, path=path, options=settings, report=options["report"])
         except ApplicationError as error:
             raise CommandError(error.message) from error
+        # In the server's language, as the reasons are (the rows' messages come from the services).
         self.stdout.write(
-            f"{result.rows} rows: {result.valid_rows} valid, {result.invalid_rows} with errors; "
-            f"{result.orders} orders ({result.orders_existing} imported before)"
+            _("%(rows)s rows: %(valid)s valid, %(invalid)s with errors; %(orders)s orders (%(before)s imported before)")
+            % {
+                "rows": result.rows,
+                "valid": result.valid_rows,
+                "invalid": result.invalid_rows,
+                "orders": result.orders,
+                "before": result.orders_existing,
+            }
         )
         for number, reason in result.errors[:20]:
-            self.stdout.write(f"  row {number}: {reason}")
+            self.stdout.write("  " + _("row %(number)s: %(reason)s") % {"number": number, "reason": reason})
         if result.invalid_rows > 20:
-            self.stdout.write(f"  … and {result.invalid_rows - 20} more rows with errors")
+            more = result.invalid_rows - 20
+            self.stdout.write("  " + _("… and %(count)s more rows with errors") % {"count": more})
         if result.report is not None:
-            self.stdout.write(f"rows with errors and reasons: {result.report}")
+            self.stdout.write(_("rows with errors and reasons: %(path)s") % {"path": result.report})
         if options["check_only"]:
             if result.customers_created:
-                self.stdout.write(f"customers to create: {result.customers_created}")
+                self.stdout.write(_("customers to create: %(count)s") % {"count": result.customers_created})
             return
         if not result.applied:
             raise CommandError(
-                f"{result.invalid_rows} rows have errors; nothing was imported. "
-                "Fix the file, or use --skip-invalid to import only the valid rows."
+                _(
+                    "%(count)s rows have errors; nothing was imported. Fix the file, or use --skip-invalid to "
+                    "import only the valid rows."
+                )
+                % {"count": result.invalid_rows}
             )
-        self.stdout.write(
-            f"created {result.orders_created} orders with {result.lines_created} lines, "
-            f"{result.customers_created} customers; skipped {result.invalid_rows} rows"
-            + (f"; points earned {result.points_earned}" if options["apply_loyalty"] else "")
-        )
+        done = _("created %(orders)s orders with %(lines)s lines, %(customers)s customers; skipped %(skipped)s rows")
+        summary = done % {
+            "orders": result.orders_created,
+            "lines": result.lines_created,
+            "customers": result.customers_created,
+            "skipped": result.invalid_rows,
+        }
+        if options["apply_loyalty"]:
+            summary += "; " + _("points earned %(points)s") % {"points": result.points_earned}
+        self.stdout.write(summary)
