@@ -7,8 +7,8 @@ ID = {
         "Kartu %(number)s diterbitkan: penjualan ini sudah mendapat poin anggota."
     ),
     "Print the card": "Cetak kartu",
-    "%(code)s is %(name)s's referral code: a friend she brought.": (
-        "%(code)s adalah kode referensi %(name)s: teman yang ia ajak."
+    "%(code)s is %(name)s's referral code: whoever has it was brought by her.": (
+        "%(code)s adalah kode referal %(name)s: pemegangnya teman yang ia ajak."
     ),
     "New customer with this code": "Pelanggan baru dengan kode ini",
     "(valid until %(date)s)": "(berlaku sampai %(date)s)",
