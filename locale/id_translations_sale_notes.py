@@ -71,4 +71,7 @@ ID = {
         "dibuat %(created)s, diperbarui %(updated)s, tidak berubah %(unchanged)s, dilewati %(skipped)s"
     ),
     "skipped rows with reasons: %(path)s": "baris yang dilewati beserta alasannya: %(path)s",
+    "Pick-up %(time)s": "Jemput %(time)s",
+    "No items: the booking was cancelled.": "Tidak ada item: pesanan dibatalkan.",
+    "Why it was cancelled": "Alasan pembatalan",
 }
