@@ -284,8 +284,16 @@ class WalkInJoinForm(StyledFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         # A code typed without the box ticked would be dropped, and the friend's reward with it.
-        if cleaned.get("referral_code", "").strip() and not cleaned.get("join_member"):
+        code = cleaned.get("referral_code", "").strip()
+        if code and not cleaned.get("join_member"):
             self.add_error("referral_code", _("Tick “Join as member now” to use the referral code."))
+        elif code:
+            # Said with the form's other problems (a missing name), not only once they are fixed.
+            from setia.loyalty.services.membership import unknown_referral_code
+
+            problem = unknown_referral_code(code)
+            if problem:
+                self.add_error("referral_code", problem)
         return cleaned
 
 

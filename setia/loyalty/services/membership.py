@@ -50,6 +50,15 @@ def entry_tier() -> Tier | None:
     return Tier.objects.filter(is_active=True).order_by("rank").first()
 
 
+def unknown_referral_code(code: str) -> str | None:
+    """Why `code` names no member who may bring friends (a form checks it with her other fields,
+    before anything is saved); None when it does."""
+    code = code.strip().upper()
+    if Membership.objects.filter(referral_code=code, status=Membership.Status.ACTIVE).exists():
+        return None
+    return _("The referral code %(code)s does not exist.") % {"code": code}
+
+
 def _referrer_for(code: str, customer: Customer) -> Membership:
     code = code.strip().upper()
     referrer = Membership.objects.select_related("customer").filter(referral_code=code).first()

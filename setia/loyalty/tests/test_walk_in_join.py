@@ -161,6 +161,20 @@ def test_a_refused_code_is_shown_on_its_field_and_nothing_is_saved(
     assert 'value="Maya Sari"' in html and f'value="{code}"' in html
 
 
+def test_an_unknown_code_is_named_with_her_other_problems_at_once(
+    business: Business, programme: LoyaltySettings
+) -> None:
+    """No name and a code nobody has: both are said on the first save, not the code only once the
+    name is fixed."""
+    web = client_for(business.cashier_a)
+    html = web.post(FROM_THE_TILL, {**MAYA, "name": "", "join_member": "on", "referral_code": "NOSUCH99"}).content
+    page = html.decode()
+    assert _field_errors(page, "referral_code") == [
+        escape(_said("The referral code %(code)s does not exist.", code="NOSUCH99"))
+    ]
+    assert _field_errors(page, "name") and not Customer.objects.filter(phones__number="+6285712345678").exists()
+
+
 def test_the_code_for_someone_who_has_bought_before_is_refused_on_its_field(
     business: Business, programme: LoyaltySettings, ayu: Membership, monkeypatch: pytest.MonkeyPatch
 ) -> None:
