@@ -105,11 +105,11 @@ class RefundIn(Input):
 class TripIn(Input):
     customer_id: int
     branch_id: int
-    pickup_at: dt.datetime
-    pickup_address_id: int | None = None
-    pickup_text: str = ""
-    landmark: str = ""
-    destination: str = ""
+    pickup_at: dt.datetime = Field(description="From an hour ago to a year ahead; without a zone: local time")
+    pickup_address_id: int | None = Field(None, description="one of the customer's saved addresses")
+    pickup_text: str = Field("", max_length=255, description="without pickup_address_id: the place typed")
+    landmark: str = Field("", max_length=255, description="the saved address's landmark notes when left out")
+    destination: str = Field("", max_length=255)
 
 
 class TripOut(Schema):
@@ -130,10 +130,16 @@ class TripOut(Schema):
 
 class TripAssignIn(Input):
     driver_id: int | None = Field(None, description="a driver from the branch's list (GET the trip board's drivers)")
-    driver_name: str = Field("", description="without driver_id: matched against the branch's drivers by name")
-    vehicle: str = ""
+    driver_name: str = Field(
+        "",
+        max_length=100,
+        description="without driver_id: matched against the branch's drivers by name; with it: her name or left out",
+    )
+    vehicle: str = Field(
+        "", max_length=50, description="the plate driven today; the driver's listed plate when left out"
+    )
 
 
 class TripCompleteIn(Input):
     fare: WholeNumber
-    method: str = "cash"
+    method: str = Field("cash", description="cash, qris, gopay, ovo, dana, shopeepay, transfer, card")

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -26,7 +25,6 @@ from setia.sales.selectors.appointments import APPOINTMENT_ROLES, OCCUPYING, ope
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
 
-
 # A booking's time (a trip's pick-up, an appointment's start) may lie up to an hour back (the caller
 # who rang late: the car is sent at once; the customer already in the chair) and up to a year ahead.
 # Further back is a slip of the date (the past cannot be booked, and a trip done then is not booked
@@ -38,6 +36,13 @@ BOOKING_AHEAD = dt.timedelta(days=365)
 # A trip is completed once driven: from an hour before its pick-up (a driver early at the door) on.
 # Completing it earlier would count tomorrow's fare as paid today.
 COMPLETE_EARLY = dt.timedelta(hours=1)
+
+
+# What a trip's texts may hold (its columns' lengths): longer is refused, never cut.
+TRIP_TEXT_LIMITS: dict[str, int] = {
+    name: getattr(Trip._meta.get_field(name), "max_length", None) or 0
+    for name in ("pickup_text", "landmark", "destination", "driver_name", "vehicle")
+}
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
@@ -65,10 +70,16 @@ def _trip_text(value: str | None, field: str) -> str:
     """A trip's text field, trimmed, or refused naming `field` when longer than the trip keeps
     (it is never cut short: a cut address sends the car to the wrong door)."""
     text = (value or "").strip()
-    limit = Trip._meta.get_field(field).max_length or 0
+    limit = TRIP_TEXT_LIMITS[field]
     if len(text) > limit:
-        label = capfirst(str(Trip._meta.get_field(field).verbose_name))
-        message = _("%(field)s is too long: %(count)s characters, at most %(limit)s.")
+        label = {
+            "pickup_text": _("the pick-up place"),
+            "landmark": _("the landmark notes"),
+            "destination": _("the destination"),
+            "driver_name": _("the driver's name"),
+            "vehicle": _("the number plate"),
+        }[field]
+        message = _("Shorten %(field)s to at most %(limit)s characters (%(count)s now).")
         raise _error(field, message % {"field": label, "count": len(text), "limit": limit})
     return text
 
@@ -118,7 +129,7 @@ def trip_book(
     actor: User,
     customer: Customer,
     branch: Branch,
-    pickup_at: dt.datetime,
+    pickup_at: dt.datetime | None,
     pickup_address: Address | None = None,
     pickup_text: str = "",
     landmark: str = "",
@@ -131,11 +142,9 @@ def trip_book(
     (a later edit of the address does not move a booked car) and the address is marked used.
 
     The pick-up may be up to an hour back (`BOOKING_PAST`: the caller who rang late, the car sent
-    at once) and up to a year ahead (`BOOKING_AHEAD`); anything else is a slip of the date, refused
-    naming `pickup_at`. Texts longer than the trip keeps are refused naming their field, never cut."""
-    typed = " ".join((pickup_text or "").split())
-    if pickup_address is not None and typed and typed != " ".join(str(pickup_address).split()):
-        raise _error("pickup_text", _("Choose a saved address or enter another place, not both."))
+    at once) and up to a year ahead (`BOOKING_AHEAD`); anything else (or none) is a slip of the
+    date, refused naming `pickup_at`. Texts longer than the trip keeps are refused naming their
+    field, never cut. Every field wrong is named at once; nothing is written then."""
     return _trip_book(
         actor=actor,
         customer=customer,
@@ -145,6 +154,7 @@ def trip_book(
         pickup_text=pickup_text,
         landmark=landmark,
         destination=destination,
+        one_place=True,
     )
 
 
@@ -153,39 +163,46 @@ def _trip_book(
     actor: User,
     customer: Customer,
     branch: Branch,
-    pickup_at: dt.datetime,
+    pickup_at: dt.datetime | None,
     pickup_address: Address | None,
-    pickup_text: str,
-    landmark: str,
-    destination: str,
+    pickup_text: str = "",
+    landmark: str = "",
+    destination: str = "",
+    one_place: bool,
 ) -> Trip:
-    """`trip_book` without its address-or-text rule: a repeated trip keeps the text its saved
-    address had then, even if the address was edited since."""
+    """`trip_book`; without `one_place` a saved address may come with a text of its own: a
+    repeated trip keeps the text its address had then, even if the address was edited since."""
     require(actor, "bookings.manage")
+    errors: dict[str, list[str]] = {}
     if pickup_address is not None:
         if pickup_address.customer_id != customer.pk:
             raise _error("pickup_address", _("The address belongs to another customer."))
+        typed = " ".join((pickup_text or "").split())
+        if one_place and typed and typed != " ".join(str(pickup_address).split()):
+            errors["pickup_text"] = [_("Choose a saved address or enter another place, not both.")]
         pickup_text = pickup_text or str(pickup_address)
         landmark = landmark or pickup_address.landmark
-    errors: dict[str, list[str]] = {}
     texts: dict[str, str] = {}
     for field, value in (("pickup_text", pickup_text), ("landmark", landmark), ("destination", destination)):
         try:
             texts[field] = _trip_text(value, field)
         except ApplicationError as error:
-            errors.update(error.extra)
-    if not errors and not texts["pickup_text"]:
+            errors.setdefault(field, error.extra[field])
+    if "pickup_text" not in errors and not texts["pickup_text"]:
         errors["pickup_text"] = [_("Enter the pick-up address.")]
-    try:
-        pickup_at = _booking_time(
-            pickup_at,
-            field="pickup_at",
-            past=_("The pick-up time is in the past."),
-            ahead=_("The pick-up time is more than a year ahead: check the date."),
-        )
-    except ApplicationError as error:
-        errors.update(error.extra)
-    if errors:
+    if pickup_at is None:
+        errors["pickup_at"] = [_("Enter the pick-up time.")]
+    else:
+        try:
+            pickup_at = _booking_time(
+                pickup_at,
+                field="pickup_at",
+                past=_("The pick-up time is in the past."),
+                ahead=_("The pick-up time is more than a year ahead: check the date."),
+            )
+        except ApplicationError as error:
+            errors.update(error.extra)
+    if errors or pickup_at is None:
         raise ApplicationError(next(iter(errors.values()))[0], errors)
     order = _booking_order(
         actor=actor,
@@ -246,6 +263,7 @@ def trip_repeat_last(*, actor: User, customer: Customer, branch: Branch, pickup_
     pickup_at = pickup_at or timezone.now() + dt.timedelta(minutes=10)
     if previous is not None:
         return _trip_book(
+            one_place=False,
             actor=actor,
             customer=customer,
             branch=branch,
@@ -285,13 +303,18 @@ def trip_assign(
     """Send a driver from the list (`driver_id`): an active driver of the trip's branch, her name
     and plate copied onto the trip as assigned. A name without an id (the API, a branch without a
     driver list yet) is matched against the branch's list; where the branch has drivers, a name not
-    on it is refused. A driver busy on another trip then is still allowed: the dispatcher may know
+    on it is refused. A name sent with an id must be that driver's (else which one was meant is not
+    guessed: refused naming `driver_name`). A `vehicle` given is the plate she drives today (her
+    own car in the garage), else her listed plate. A booked trip is assigned, an assigned one
+    reassigned. A driver busy on another trip then is still allowed: the dispatcher may know
     better (the trip board says so)."""
     trip = _locked_trip(actor, trip)
     if trip.status not in (Trip.Status.BOOKED, Trip.Status.ASSIGNED):
-        raise _error("status", _("Only a booked trip can be assigned."))
+        raise _error("status", _("Only booked or assigned trips can be assigned."))
     branch = trip.order.branch
     listed = Driver.objects.filter(branch=branch, is_active=True)
+    typed_name = _trip_text(" ".join((driver_name or "").split()), "driver_name")
+    typed_plate = _trip_text(" ".join((vehicle or "").split()), "vehicle")
     driver: Driver | None
     if driver_id is not None:
         driver = Driver.objects.select_related("branch").filter(pk=driver_id).first()
@@ -303,9 +326,15 @@ def trip_assign(
                 _("%(driver)s drives for %(home)s, not for %(branch)s.")
                 % {"driver": driver.name, "home": driver.branch.name, "branch": branch.name},
             )
-        name, plate = driver.name, driver.vehicle_plate
+        if typed_name and typed_name.casefold() != driver.name.casefold():
+            raise _error(
+                "driver_name",
+                _("The driver chosen is %(driver)s, not %(name)s: send one of them.")
+                % {"driver": driver.name, "name": typed_name},
+            )
+        name, plate = driver.name, typed_plate or driver.vehicle_plate
     else:
-        name = " ".join((driver_name or "").split())
+        name = typed_name
         if not name:
             raise _error("driver", _("Choose the driver."))
         matches = list(listed.filter(name__iexact=name)[:2])
@@ -316,12 +345,12 @@ def trip_assign(
                 _("%(name)s is not on the driver list of %(branch)s.") % {"name": name, "branch": branch.name},
             )
         if driver is not None:
-            name, plate = driver.name, (vehicle or "").strip() or driver.vehicle_plate
+            name, plate = driver.name, typed_plate or driver.vehicle_plate
         else:
-            plate = (vehicle or "").strip()
+            plate = typed_plate
     before = {"driver": trip.driver_id, "driver_name": trip.driver_name, "vehicle": trip.vehicle}
     trip.driver = driver
-    trip.driver_name, trip.vehicle = name[:100], plate[:50]
+    trip.driver_name, trip.vehicle = name, plate
     trip.status, trip.assigned_at = Trip.Status.ASSIGNED, timezone.now()
     trip.save()
     after = {"driver": trip.driver_id, "driver_name": trip.driver_name, "vehicle": trip.vehicle}
@@ -339,7 +368,10 @@ def trip_assign(
 
 @transaction.atomic
 def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.Method.CASH) -> Trip:
-    """The trip is done: its fare becomes the order's one line and payment, and earns as a sale."""
+    """The trip is done: its fare becomes the order's one line and payment (`method`: one of the
+    cashier's money methods), and earns as a sale. Not before it is driven: a trip whose pick-up is
+    more than `COMPLETE_EARLY` (an hour) away is refused naming `pickup_at` (tomorrow's fare is not
+    paid today)."""
     trip = _locked_trip(actor, trip)
     if trip.status == Trip.Status.COMPLETED:
         raise _error("status", _("This trip is already completed."))
@@ -347,6 +379,9 @@ def trip_complete(*, actor: User, trip: Trip, fare: int, method: str = Payment.M
         raise _error("status", _("This trip was cancelled."))
     if trip.status != Trip.Status.ASSIGNED:
         raise _error("status", _("Assign a driver before completing the trip."))
+    if trip.pickup_at > timezone.now() + COMPLETE_EARLY:
+        message = _("The pick-up is at %(time)s: complete the trip once it has been driven.")
+        raise _error("pickup_at", message % {"time": _when(trip.pickup_at)})
     if not isinstance(fare, int) or fare <= 0:
         raise _error("fare", _("Enter the fare (more than zero)."))
     if fare > checkout_service.MAX_PRICE:
@@ -407,7 +442,9 @@ def appointment_book(
     staff: User | None = None,
 ) -> Appointment:
     """Book `service` for `customer` at `starts_at` with `staff` (None: any staff member). Each of
-    customer, service and time left out is named, all at once; nothing is written then."""
+    customer, service and time left out is named, all at once; nothing is written then. The time
+    may be up to an hour back and up to a year ahead (`BOOKING_PAST`, `BOOKING_AHEAD`), within the
+    branch's opening hours."""
     require(actor, "bookings.manage")
     if customer is None or service is None or starts_at is None:
         missing = {
@@ -426,9 +463,12 @@ def appointment_book(
         raise _error(
             "service", _("%(service)s is not offered at %(branch)s.") % {"service": service.name, "branch": branch.name}
         )
-    starts_at = _aware(starts_at)
-    if starts_at < timezone.now() - dt.timedelta(hours=1):
-        raise _error("starts_at", _("The appointment time is in the past."))
+    starts_at = _booking_time(
+        starts_at,
+        field="starts_at",
+        past=_("The appointment time is in the past."),
+        ahead=_("The appointment time is more than a year ahead: check the date."),
+    )
     hours, local = opening_hours(branch), timezone.localtime(starts_at)
     if not hours.open_on(local.date()):
         message = _("%(branch)s is closed on %(weekday)s: choose another day.")

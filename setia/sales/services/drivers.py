@@ -1,20 +1,31 @@
 """The taxi's driver list: add, edit, deactivate (a driver is never deleted: her trips keep her).
 Whoever manages bookings keeps the list of the branches they may see."""
 
+import datetime as dt
 import re
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_changed, audit_created, audit_log, diff, snapshot
 from setia.core.errors import ApplicationError
 from setia.core.phones import normalize_phone
+from setia.sales.models import Trip
 from setia.sales.models.drivers import PLATE_PATTERN, Driver
 
 DRIVER_FIELDS = ["name", "phone", "vehicle_plate", "vehicle_description", "branch", "is_active"]
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
+
+# A trip counts as still to drive from an hour before now on (a pick-up an hour ago may be under
+# way); an older one still "assigned" was driven and waits only for its fare.
+UNDER_WAY = dt.timedelta(hours=1)
+# How many of her trips a refusal names; the rest are counted.
+NAMED_TRIPS = 5
 
 
 def normalize_plate(raw: str, *, field: str = "vehicle_plate") -> str:
@@ -134,10 +145,46 @@ def driver_update(
     return driver
 
 
+def trips_to_drive(driver: Driver) -> list[Trip]:
+    """The trips assigned to `driver` still to drive (from an hour back on), soonest first."""
+    return list(
+        Trip.objects.filter(driver=driver, status=Trip.Status.ASSIGNED, pickup_at__gte=timezone.now() - UNDER_WAY)
+        .select_related("order")
+        .order_by("pickup_at", "pk")
+    )
+
+
+def _still_assigned(driver: Driver, trips: list[Trip]) -> ApplicationError:
+    named = ", ".join(
+        _("%(number)s at %(time)s")
+        % {
+            "number": trip.order.number,
+            "time": date_format(timezone.localtime(trip.pickup_at), "SHORT_DATETIME_FORMAT"),
+        }
+        for trip in trips[:NAMED_TRIPS]
+    )
+    more = len(trips) - NAMED_TRIPS
+    if more > 0:
+        named += " " + ngettext("and %(count)s more", "and %(count)s more", more) % {"count": more}
+    message = ngettext(
+        "%(name)s still has a trip to drive: %(trips)s. Assign it to another driver (or cancel it) first.",
+        "%(name)s still has %(count)s trips to drive: %(trips)s. Assign them to other drivers (or cancel them) first.",
+        len(trips),
+    ) % {"name": driver.name, "count": len(trips), "trips": named}
+    return ApplicationError(message, {"is_active": [message]})
+
+
 @transaction.atomic
 def driver_set_active(*, actor: User, driver: Driver, active: bool) -> Driver:
-    """Deactivate a driver who left (she is no longer offered for trips) or take her back."""
+    """Deactivate a driver who left (she is no longer offered for trips) or take her back.
+
+    A driver with assigned trips still to drive (`trips_to_drive`) is not deactivated: the refusal
+    names those trips, for the dispatcher to send someone else (or cancel them) first. Unassigning
+    them quietly would leave customers waiting for a car nobody drives; keeping her on them would
+    show a driver who left on the board while no list offers her any more."""
     driver = _locked(actor, driver)
+    if not active and driver.is_active and (trips := trips_to_drive(driver)):
+        raise _still_assigned(driver, trips)
     if (
         active
         and Driver.objects.filter(branch_id=driver.branch_id, is_active=True, name__iexact=driver.name)

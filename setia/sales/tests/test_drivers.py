@@ -6,6 +6,7 @@ name the field and change nothing."""
 import datetime as dt
 import html
 import re
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -252,8 +253,9 @@ def test_a_driver_on_an_overlapping_trip_is_busy_but_still_choosable(business: B
     again = bookings.trip_assign(actor=business.cashier_a, trip=soon, driver_id=joko.pk)
     assert (again.status, again.driver_id, busy_with(again)) == ("assigned", joko.pk, first)
     assert busy_with(bookings.trip_assign(actor=business.cashier_a, trip=later, driver_id=sri.pk)) is None
-    # A completed trip keeps nobody busy.
-    bookings.trip_complete(actor=business.cashier_a, trip=first, fare=50_000)
+    # A completed trip keeps nobody busy (completed once driven: at its pick-up time tomorrow).
+    with mock.patch("django.utils.timezone.now", return_value=first.pickup_at):
+        bookings.trip_complete(actor=business.cashier_a, trip=first, fare=50_000)
     assert busy_with(Trip.objects.get(pk=soon.pk)) is None
 
 

@@ -30,21 +30,38 @@ from setia.sales.services import bookings, checkout
 from setia.sales.services.checkout import PaymentIn
 from setia.sales.views.orders import _actor, _amount, _branch, _branch_for, _branches
 
-
 # --- Trips ---------------------------------------------------------------------------------------
 
 
-def _day(value: str | None) -> dt.date:
+# The days the trip board and the appointment calendar page through: twenty years either way of
+# today. A day beyond (9999-12-31, 0001-01-01: a typed address) has no bookings — they are made up to
+# a year ahead — and near the calendar's ends the day before or after cannot even be reckoned.
+SHOWN_YEARS = 20
+
+
+def _day(request: HttpRequest) -> dt.date:
+    """The `day` asked for; today when there is none, it does not read, or it is out of range
+    (then saying so)."""
+    today = timezone.localdate()
+    value = request.GET.get("day") or ""
     try:
-        return dt.date.fromisoformat(value or "")
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        return timezone.localdate()
+        return today
+    if abs(day.year - today.year) > SHOWN_YEARS:
+        messages.warning(
+            request,
+            _("%(day)s is too far from today: showing today. Days up to %(years)s years either way are shown.")
+            % {"day": value[:10], "years": SHOWN_YEARS},
+        )
+        return today
+    return day
 
 
 @staff_view("bookings.manage")
 def trips(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    day = _day(request.GET.get("day"))
+    day = _day(request)
     branch_id = parse_id(request.GET.get("branch"))
     drivers = list(driver_selectors.driver_list(actor=actor, branch_id=branch_id))
     driver = next((d for d in drivers if d.pk == parse_id(request.GET.get("driver"))), None)
@@ -70,8 +87,14 @@ def trips(request: HttpRequest) -> HttpResponse:
         "drivers": [(d, counts.get(d.pk, 0)) for d in drivers if d.is_active or counts.get(d.pk) or d == driver],
         "driver": driver,
         "driver_trips": counts.get(driver.pk, 0) if driver else 0,
+        "methods": _money_methods(),
     }
     return render(request, "sales/trips.html", context)
+
+
+def _money_methods() -> list[tuple[str, str]]:
+    """How a fare or a service is paid, as the cashier takes it (cash first)."""
+    return [(value, str(label)) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS]
 
 
 @staff_view("bookings.manage")
@@ -85,42 +108,49 @@ def trip_new(request: HttpRequest) -> HttpResponseBase:
         return redirect("customers:calls")
     customer = customer_get(actor=actor, pk=customer_id)
     branch = _branch_for(actor, data.get("branch"), customer)
+    addresses = list(customer.addresses.all())
     error = None
     if request.method == "POST":
-        address = customer.addresses.filter(pk=parse_id(data.get("pickup_address")) or 0).first()
+        chosen = data.get("pickup_address", "")
+        address = next((a for a in addresses if a.pk == parse_id(chosen)), None)
         try:
-            pickup_at = timezone.make_aware(dt.datetime.fromisoformat(data.get("pickup_at", "")))
-        except ValueError:
-            error = ApplicationError(_("Enter the pick-up time."), {"pickup_at": [_("Enter the pick-up time.")]})
+            # The saved address chosen and the other place as typed: the service refuses the two together.
+            trip = bookings.trip_book(
+                actor=actor,
+                customer=customer,
+                branch=branch,
+                pickup_at=_local_time(data.get("pickup_at")),
+                pickup_address=address,
+                pickup_text=data.get("pickup_text", ""),
+                landmark=data.get("landmark", ""),
+                destination=data.get("destination", ""),
+            )
+        except ApplicationError as failure:
+            error = failure
         else:
-            try:
-                trip = bookings.trip_book(
-                    actor=actor,
-                    customer=customer,
-                    branch=branch,
-                    pickup_at=pickup_at,
-                    pickup_address=address,
-                    pickup_text=data.get("pickup_text", "") if address is None else "",
-                    landmark=data.get("landmark", ""),
-                    destination=data.get("destination", ""),
-                )
-            except ApplicationError as failure:
-                error = failure
-            else:
-                messages.success(request, _("Trip %(number)s booked.") % {"number": trip.order.number})
-                return redirect("sales:trips")
+            messages.success(request, _("Trip %(number)s booked.") % {"number": trip.order.number})
+            return redirect("sales:trips")
+    else:
+        chosen = str(addresses[0].pk) if addresses else ""
     default_time = timezone.localtime() + dt.timedelta(minutes=15)
     context = {
         "nav_key": "trips",
         "customer": customer,
         "branch": branch,
         "branches": _branches(actor),
-        "addresses": list(customer.addresses.all()),
+        "addresses": addresses,
+        "chosen_address": chosen,
         "data": data,
-        "error": error,
+        # Shown once: under the field it names, else at the top.
+        "error": error if error and not set(error.extra) & _TRIP_FIELDS else None,
+        "errors": error.extra if error else {},
         "default_time": default_time.strftime("%Y-%m-%dT%H:%M"),
+        "limits": bookings.TRIP_TEXT_LIMITS,
     }
     return render(request, "sales/trip_form.html", context)
+
+
+_TRIP_FIELDS = {"pickup_at", "pickup_address", "pickup_text", "landmark", "destination"}
 
 
 @require_POST
@@ -198,7 +228,8 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             bookings.trip_cancel(actor=actor, trip=trip, reason=request.POST.get("reason", ""))
             done = _("Trip %(number)s cancelled.") % {"number": number}
     except ApplicationError as failure:
-        messages.error(request, failure.message)
+        # The board holds many trips: the message says which one it is about.
+        messages.error(request, _("Trip %(number)s: %(reason)s") % {"number": number, "reason": failure.message})
     else:
         messages.success(request, done)
     # Back to the board as it was filtered (branch, driver), on the trip's day.
@@ -215,7 +246,7 @@ def trip_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_view("bookings.manage")
 def appointments(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    day = _day(request.GET.get("day"))
+    day = _day(request)
     branch = _branch(actor, request.GET.get("branch"))
     staff_id = parse_id(request.GET.get("staff"))
     calendar = appointment_calendar(actor=actor, branch=branch, day=day, staff_id=staff_id)
@@ -230,7 +261,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
         "branches": _branches(actor),
         "calendar": calendar,
         "staff_id": staff_id,
-        "methods": [(value, label) for value, label in Payment.Method.choices if value in checkout.MONEY_METHODS],
+        "methods": _money_methods(),
     }
     return render(request, "sales/appointments.html", context)
 
