@@ -90,6 +90,17 @@ def persona_user(business: Business, persona: str) -> User | None:
     }[persona]
 
 
+def browser_sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form in a browser test's page (`base`: the live server's address),
+    from a clean session."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:

@@ -14,19 +14,10 @@ from setia.analytics.models import AnalyticsSettings, AssociationRule
 from setia.analytics.services import engine
 from setia.analytics.tests import factories
 from setia.catalog.models import Category
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.loyalty.models import Promotion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_the_marketer_builds_a_promotion_from_a_rule_and_the_cashier_offers_the_next_product(
@@ -57,7 +48,7 @@ def test_the_marketer_builds_a_promotion_from_a_rule_and_the_cashier_offers_the_
     assert AssociationRule.objects.filter(kind="basket", antecedent=creambath, consequent=mask).exists()
 
     # The marketer reads the rules and makes "buy a creambath, get the mask" from the strongest one.
-    _sign_in(page, live_server, "mega")
+    browser_sign_in(page, live_server.url, "mega")
     page.locator('[data-nav="analytics"]').click()
     page.get_by_test_id("rules-page-link").click()
     page.wait_for_url(re.compile(r".*/analytics/rules/$"))
@@ -82,7 +73,7 @@ def test_the_marketer_builds_a_promotion_from_a_rule_and_the_cashier_offers_the_
     assert (promotion.product, promotion.reward_product, promotion.kind) == (creambath, mask, "buy_x_get_y")
 
     # The cashier serves Sari: the 360° page and the till both say what to offer her next, and why.
-    _sign_in(page, live_server, "kasir")
+    browser_sign_in(page, live_server.url, "kasir")
     page.goto(f"{live_server.url}/customers/{sari.pk}/")
     panel = page.get_by_test_id("offers-panel")
     assert "Potong rambut" in panel.inner_text()

@@ -13,7 +13,7 @@ from setia.analytics.models import CustomerScore
 from setia.analytics.services import engine
 from setia.analytics.tests import factories
 from setia.catalog.models import Category
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,11 +31,7 @@ def test_the_analyst_reads_why_her_loyalty_index_is_what_it_is(page: Any, live_s
     score = CustomerScore.objects.get(customer=sari)
     assert score.purchase_days == 4 and score.categories_bought == 2
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", "analis")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_sign_in(page, live_server.url, "analis")
     page.goto(f"{live_server.url}/customers/{sari.pk}/")
 
     panel = page.get_by_test_id("analytics-panel")

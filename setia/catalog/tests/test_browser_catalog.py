@@ -8,19 +8,11 @@ import pytest
 
 from setia.accounts.models import Branch
 from setia.catalog.models import Product
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path("test-results")
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
@@ -35,7 +27,7 @@ def staff(transactional_db: None) -> dict[str, Any]:
 
 def test_manager_adds_a_category_and_a_service(page: Any, live_server: Any, staff: dict[str, Any]) -> None:
     base = live_server.url
-    _sign_in(page, base, "manager")
+    browser_sign_in(page, base, "manager")
     page.locator('[data-nav="catalog"]').click()
     page.wait_for_url(f"{base}/catalog/")
     assert page.get_by_test_id("empty-state").is_visible()
@@ -90,7 +82,7 @@ def test_cashier_sees_prices_on_a_phone(chromium: Any, live_server: Any, staff: 
     context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="id-ID", is_mobile=True)
     page = context.new_page()
     try:
-        _sign_in(page, live_server.url, "kasir")
+        browser_sign_in(page, live_server.url, "kasir")
         page.goto(f"{live_server.url}/catalog/")
         row = page.get_by_test_id("product-row")
         assert "Potong Rambut Wanita" in row.inner_text()

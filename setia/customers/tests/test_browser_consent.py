@@ -6,19 +6,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from setia.conftest import PASSWORD, Business
+from setia.conftest import Business, browser_sign_in
 from setia.customers.models import ConsentRecord
 from setia.customers.services import ContactPoints, PhoneIn, customer_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _record(page: Any, *, channel: str, granted: str, source: str) -> None:
@@ -41,7 +33,7 @@ def test_consent_is_recorded_and_withdrawn_from_the_360_page(page: Any, live_ser
         contacts=ContactPoints(phones=[PhoneIn("0812-3456-7890")]),
     )
     detail = f"{live_server.url}{reverse('customers:detail', args=[customer.pk])}"
-    _sign_in(page, live_server, "cashier_a")
+    browser_sign_in(page, live_server.url, "cashier_a")
     page.goto(detail)
     consent = page.get_by_test_id("consent")
     row = consent.locator('[data-consent="whatsapp.marketing"]')
@@ -75,7 +67,7 @@ def test_consent_is_recorded_and_withdrawn_from_the_360_page(page: Any, live_ser
 
 def test_an_analyst_sees_the_status_without_the_button(page: Any, live_server: Any, business: Business) -> None:
     customer = customer_create(actor=business.owner, name="Ayu Lestari", home_branch=business.branch_a)
-    _sign_in(page, live_server, "analyst")
+    browser_sign_in(page, live_server.url, "analyst")
     page.goto(f"{live_server.url}{reverse('customers:detail', args=[customer.pk])}")
     assert page.get_by_test_id("consent").locator("[data-consent]").count() == 8
     assert page.get_by_test_id("record-consent").count() == 0

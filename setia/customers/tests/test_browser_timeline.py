@@ -9,7 +9,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from setia.conftest import PASSWORD, Business
+from setia.conftest import Business, browser_sign_in
 from setia.core.audit import object_key
 from setia.core.models import AuditEvent
 from setia.customers.services import ContactPoints, customer_create, customer_update
@@ -45,11 +45,7 @@ def test_show_older_adds_the_older_entries_below_the_newest_once_each(
         ]
     assert len(set(expected)) == len(expected)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", "owner")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_sign_in(page, live_server.url, "owner")
     page.goto(f"{live_server.url}{reverse('customers:detail', args=[customer.pk])}")
     timeline = page.get_by_test_id("timeline")
     assert page.get_by_test_id("customer-name").inner_text() == "Sari Dewi"

@@ -290,34 +290,29 @@ def spent_return_source(
     _lock(membership)
     returned_source = f"{source}:refund"
     share = min(max(refunded_share, 0.0), 1.0)
+
+    def points(due: int) -> object:
+        return points_post(
+            membership=membership, kind="adjust", points=due, source=returned_source, reason=reason, actor=actor
+        )
+
+    def cashback(due: int) -> object:
+        return wallet_post(
+            membership=membership, kind="adjust", amount=due, source=returned_source, reason=reason, actor=actor
+        )
+
     given = []
-    for model, field, spent_kind in (
-        (PointsEntry, "points", PointsEntry.Kind.REDEEM),
-        (WalletEntry, "amount", WalletEntry.Kind.SPEND),
+    for model, field, spent_kind, post in (
+        (PointsEntry, "points", PointsEntry.Kind.REDEEM, points),
+        (WalletEntry, "amount", WalletEntry.Kind.SPEND, cashback),
     ):
         rows = model.objects.filter(membership=membership)
         spent = -int(rows.filter(source=source, kind=spent_kind).aggregate(total=Coalesce(Sum(field), 0))["total"])
         back = int(rows.filter(source=returned_source, kind="adjust").aggregate(total=Coalesce(Sum(field), 0))["total"])
-        due = round(spent * share) - back
-        if due > 0 and model is PointsEntry:
-            points_post(
-                membership=membership,
-                kind=PointsEntry.Kind.ADJUST,
-                points=due,
-                source=returned_source,
-                reason=reason,
-                actor=actor,
-            )
-        elif due > 0:
-            wallet_post(
-                membership=membership,
-                kind=WalletEntry.Kind.ADJUST,
-                amount=due,
-                source=returned_source,
-                reason=reason,
-                actor=actor,
-            )
-        given.append(max(due, 0))
+        due = max(round(spent * share) - back, 0)
+        if due:
+            post(due)
+        given.append(due)
     return given[0], given[1]
 
 

@@ -6,21 +6,13 @@ from typing import Any
 import pytest
 
 from setia.accounts.models import Branch
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer
 from setia.loyalty.models import PointsEntry, Tier, Voucher
 from setia.loyalty.services import ledger, membership, vouchers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("test-results")
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_settings_vouchers_and_the_membership_panel(page: Any, live_server: Any) -> None:
@@ -37,7 +29,7 @@ def test_settings_vouchers_and_the_membership_panel(page: Any, live_server: Any)
     voucher = vouchers.voucher_create(actor=manager, name="Ramadan 20%", kind=Voucher.Kind.PERCENT, value=20)
     vouchers.codes_issue(actor=manager, voucher=voucher, customer=ayu)
     base = live_server.url
-    _sign_in(page, base, "manager")
+    browser_sign_in(page, base, "manager")
 
     page.locator('[data-nav="loyalty"]').click()
     page.get_by_test_id("tab-settings").click()
@@ -81,7 +73,7 @@ def test_a_promotion_form_shows_the_fields_of_the_kind_chosen(page: Any, live_se
     make_user("owner", "owner", branch, first_name="Nur")
     hair = Category.objects.create(name="Rambut")
     cut = Product.objects.create(kind="service", name="Potong rambut", price=80_000, category=hair)
-    _sign_in(page, live_server.url, "owner")
+    browser_sign_in(page, live_server.url, "owner")
     page.goto(f"{live_server.url}/loyalty/promotions/new/")
 
     def shown(name: str) -> bool:

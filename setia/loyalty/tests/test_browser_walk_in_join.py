@@ -9,21 +9,13 @@ from typing import Any
 import pytest
 
 from setia.accounts.models import Branch
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Membership, Referral, Tier
 from setia.loyalty.services import membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("test-results")
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_friend_joins_with_a_referral_code_from_the_till(page: Any, live_server: Any) -> None:
@@ -41,7 +33,7 @@ def test_a_friend_joins_with_a_referral_code_from_the_till(page: Any, live_serve
     ayu = Customer.objects.create(name="Ayu Lestari", search_name="ayu lestari", home_branch=branch)
     code = membership.membership_join(actor=make_user("pemilik", "owner"), customer=ayu).referral_code
     base = live_server.url
-    _sign_in(page, base, "kasir")
+    browser_sign_in(page, base, "kasir")
 
     page.goto(f"{base}/cashier/")
     page.get_by_test_id("find-customer").fill("0813 2222 3333")

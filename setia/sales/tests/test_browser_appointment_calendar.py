@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from setia.conftest import PASSWORD, Business, make_user
+from setia.conftest import Business, browser_sign_in, make_user
 from setia.customers.models import CustomerPhone
 from setia.sales.models import Appointment
 from setia.sales.services import bookings
@@ -35,11 +35,7 @@ def test_the_receptionist_books_a_free_stylist_from_the_calendar(
         staff=business.cashier_a,
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", "cashier_a")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_sign_in(page, live_server.url, "cashier_a")
 
     page.goto(f"{live_server.url}/appointments/?day={day.isoformat()}")
     columns = page.get_by_test_id("staff-column")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from setia.accounts.models import Branch
 from setia.analytics import rfm
 from setia.analytics.tests.test_home_panel import _score
-from setia.conftest import PASSWORD, Business
+from setia.conftest import Business, browser_sign_in
 from setia.customers.models import Customer
 from setia.sales.tests.test_home_panel import _order
 
@@ -46,11 +46,7 @@ def test_a_manager_sees_her_branches_sales_and_the_customers_to_win_back(
     _score(dewi, rfm.CANNOT_LOSE, 5_000_000, 300)  # Dago: not hers
     _score(budi, rfm.CHAMPIONS, 650_000, 0)  # not quiet
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_sign_in(page, live_server.url, "manager")
 
     # Kemang and Cibubur today: Ayu 100,000 (bought before), Budi 300,000 (bought a week ago),
     # Citra 150,000 (new); a week ago Budi's 200,000. Dago's 999,000 is not hers.

@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from setia.accounts.models import Branch
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer
 from setia.customers.tests.test_browser_fields_import import run_worker
 from setia.sales.models import Order
@@ -30,11 +30,7 @@ def test_the_owner_imports_past_orders_from_the_web(page: Any, live_server: Any,
         encoding="utf-8",
     )
     with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_login", "pemilik")
-        page.fill("#id_password", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        browser_sign_in(page, live_server.url, "pemilik")
         page.locator('[data-nav="orders"]').click()
         page.get_by_test_id("order-import-link").click()
         page.set_input_files("#id_file", str(upload))

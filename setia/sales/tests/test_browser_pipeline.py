@@ -10,20 +10,12 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from setia.accounts.models import Branch
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer
 from setia.sales.models import Opportunity, Stage, StageChange
 from setia.sales.services import pipeline as service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _drag(page: Any, card: Any, column: Any) -> None:
@@ -45,7 +37,7 @@ def test_dragging_a_card_to_the_next_column_moves_it(page: Any, live_server: Any
     deal = service.opportunity_create(actor=budi, customer=customer, title="Seragam kantor", value=4_000_000)
     service.opportunity_create(actor=budi, customer=customer, title="Kaos event", value=1_000_000)
 
-    _sign_in(page, live_server.url, "budi")
+    browser_sign_in(page, live_server.url, "budi")
     page.goto(f"{live_server.url}/pipeline/")
     columns = page.get_by_test_id("stage-column")
     first, second = columns.nth(0), columns.nth(1)

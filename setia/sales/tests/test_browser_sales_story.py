@@ -15,20 +15,12 @@ from playwright.sync_api import expect
 
 from setia.accounts.models import Branch, BusinessSettings
 from setia.catalog.models import Product
-from setia.conftest import PASSWORD, SmtpServer, make_user
+from setia.conftest import SmtpServer, browser_sign_in, make_user
 from setia.customers.models import Customer
 from setia.sales.models import Lead, LeadAssignmentRule, LeadSource, Opportunity, Quote, SalesSettings, StageChange
 from setia.sales.services import pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _drag(page: Any, card: Any, column: Any) -> None:
@@ -72,7 +64,7 @@ def test_from_the_web_form_to_an_accepted_proposal_and_its_order(
     assert (lead.phone, lead.owner.username if lead.owner else None) == ("+6281277771234", "budi")
 
     # Budi signs in and finds the lead on "my day"; he opens it and converts it.
-    _sign_in(page, live_server.url, "budi")
+    browser_sign_in(page, live_server.url, "budi")
     page.goto(f"{live_server.url}/my-day/")
     row = page.get_by_test_id("my-day-lead").filter(has_text="Dewi Lestari")
     expect(row).to_be_visible()

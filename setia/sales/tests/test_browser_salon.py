@@ -11,7 +11,7 @@ import pytest
 
 from setia.accounts.models import Branch
 from setia.catalog.models import Category, Product
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Membership, Tier, Voucher
 from setia.loyalty.services import membership, vouchers
@@ -19,14 +19,6 @@ from setia.sales.models import Order
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _new_customer(page: Any, base: str, name: str, phone: str) -> None:
@@ -81,7 +73,7 @@ def test_member_card_referrals_and_the_free_treatment(page: Any, live_server: An
         referral_threshold_voucher=free,
     )
     base = live_server.url
-    _sign_in(page, base, "kasir")
+    browser_sign_in(page, base, "kasir")
 
     # First visit: Ayu joins, gets her card, and buys a creambath.
     _new_customer(page, base, "Ayu Lestari", "081311112222")
@@ -187,7 +179,7 @@ def test_the_till_keeps_the_bill_on_a_wrong_amount_and_gives_change(page: Any, l
     Product.objects.create(kind="service", name="Paket rambut", price=164_250, category=hair)
     Product.objects.create(name="Sampo", price=45_500, category=hair)
     base = live_server.url
-    _sign_in(page, base, "kasir")
+    browser_sign_in(page, base, "kasir")
     page.goto(f"{base}/cashier/")
     for name in ("Paket rambut", "Sampo"):
         page.get_by_test_id("find-product").fill(name[:5])

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from setia.accounts.models import Branch
 from setia.catalog.models import Product
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.sales.models import Order, SalesSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +23,7 @@ def test_a_short_split_payment_keeps_its_message_until_corrected(page: Any, live
     SalesSettings.objects.create(pk=1)
     Product.objects.create(kind="service", name="Lulur", price=180_000)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", "kasir")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    browser_sign_in(page, base, "kasir")
     page.goto(f"{base}/cashier/")
     page.get_by_placeholder(re.compile("Produk|Product")).fill("Lulur")
     page.get_by_test_id("product-choice").first.click()

@@ -9,7 +9,7 @@ import pytest
 
 from setia.accounts.models import Branch
 from setia.catalog.models import Category, Product
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Customer, CustomerPhone
 from setia.loyalty.models import LoyaltySettings, PointsEntry
 from setia.loyalty.services import ledger, membership
@@ -30,11 +30,7 @@ def test_typing_during_a_recalculation_is_kept(page: Any, live_server: Any) -> N
     member = membership.membership_join(actor=cashier, customer=bunga)
     ledger.points_post(membership=member, kind=PointsEntry.Kind.ADJUST, points=100, reason="Saldo awal")
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", "kasir")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    browser_sign_in(page, base, "kasir")
     page.goto(f"{base}/cashier/?customer={bunga.pk}")
     page.get_by_test_id("find-product").fill("potong")
     page.get_by_test_id("find-product").press("Enter")

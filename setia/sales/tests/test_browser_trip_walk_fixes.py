@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from setia.conftest import PASSWORD, Business
+from setia.conftest import Business, browser_sign_in
 from setia.customers.models import Address
 from setia.sales.models import Payment, Trip
 from setia.sales.services import bookings
@@ -17,20 +17,12 @@ from setia.sales.services.drivers import driver_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 def test_typing_another_place_chooses_it_and_books_it(
     page: Any, live_server: Any, business: Business, shop: dict
 ) -> None:
     customer = shop["customer"]
     home = Address.objects.create(customer=customer, line="Jl. Kemang Raya 5", landmark="pagar hijau")
-    _sign_in(page, live_server.url, "cashier_a")
+    browser_sign_in(page, live_server.url, "cashier_a")
     page.goto(f"{live_server.url}/trips/new/?customer={customer.pk}")
     assert page.locator(f"#addr{home.pk}").is_checked()
     page.get_by_test_id("other-place").fill("Mall Kota Kasablanka")
@@ -53,7 +45,7 @@ def test_the_board_completes_a_fare_with_dots_paid_by_qris(
         pickup_text="Jl. Melati No. 12",
     )
     bookings.trip_assign(actor=business.cashier_a, trip=trip, driver_name="Pak Budi")
-    _sign_in(page, live_server.url, "cashier_a")
+    browser_sign_in(page, live_server.url, "cashier_a")
     page.goto(f"{live_server.url}/trips/")
     card = page.get_by_test_id("trips-assigned").get_by_test_id("trip")
     card.get_by_test_id("fare").fill("87.650")
@@ -80,7 +72,7 @@ def test_the_driver_list_fits_a_phone(page: Any, live_server: Any, business: Bus
             vehicle_description="Toyota Innova, hitam",
             branch=business.branch_a,
         )
-    _sign_in(page, live_server.url, "manager")
+    browser_sign_in(page, live_server.url, "manager")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/trips/drivers/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from setia.conftest import PASSWORD, make_user
+from setia.conftest import browser_sign_in, make_user
 from setia.customers.models import Address, Customer
 from setia.customers.regions import load_regions
 from setia.segments.tests.conftest import score
@@ -44,11 +44,7 @@ def test_an_analyst_builds_champions_in_west_java_above_five_million(page: Any, 
     Customer.objects.create(name="Budi Baru", search_name="budi baru")  # no score yet
 
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_login", "analis")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    browser_sign_in(page, base, "analis")
     page.get_by_test_id("main-nav").locator('a[href="/segments/"]').click()
     page.get_by_test_id("new-segment").click()
     page.wait_for_url(f"{base}/segments/new/")
