@@ -74,4 +74,5 @@ ID = {
     "Pick-up %(time)s": "Jemput %(time)s",
     "No items: the booking was cancelled.": "Tidak ada item: pesanan dibatalkan.",
     "Why it was cancelled": "Alasan pembatalan",
+    "Appointment %(number)s paid.": "Janji temu %(number)s dibayar.",
 }

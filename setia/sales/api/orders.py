@@ -10,7 +10,7 @@ from ninja import Header, Router
 from ninja.responses import NinjaJSONEncoder, Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError, field_not_found
+from setia.core.errors import ApplicationError, NotFoundError, field_not_found
 from setia.core.memo import Memo
 from setia.core.pagination import keyset_page
 from setia.core.schemas import ERRORS
@@ -217,7 +217,10 @@ def trip_out(trip: Trip) -> dict[str, Any]:
 @router.post("/trips", response={201: TripOut, **ERRORS}, summary="Book a taxi trip")
 def create_trip(request: HttpRequest, payload: TripIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
-    customer = customer_get(actor=actor, pk=payload.customer_id)
+    try:
+        customer = customer_get(actor=actor, pk=payload.customer_id)
+    except NotFoundError as error:  # a reference in the body: named at its field, as elsewhere
+        raise field_not_found("customer_id") from error
     address = None
     if payload.pickup_address_id is not None:
         address = Address.objects.filter(pk=payload.pickup_address_id, customer=customer).first()

@@ -237,3 +237,23 @@ def test_an_unknown_order_status_in_the_list_is_refused_not_an_empty_list(busine
     assert refused.status_code == 400 and list(refused.json()["extra"]) == ["status"]
     assert "fulfilled" in refused.json()["message"]
     assert _english(business.manager).get("/api/v1/orders?status=fulfilled").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["nobody", "another branch's"])
+def test_a_trip_for_a_customer_not_found_is_refused_at_customer_id(business: Business, shop: dict, who: str) -> None:
+    from setia.customers.models import Customer
+
+    other = Customer.objects.create(name="Dewi", search_name="dewi", home_branch=business.branch_b)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    status, answer = _post(
+        _api(business.cashier_a),
+        {
+            "customer_id": 999_999 if who == "nobody" else other.pk,
+            "branch_id": business.branch_a.pk,
+            "pickup_at": f"{tomorrow.isoformat()}T17:00:00+07:00",
+            "pickup_text": "Jl. Melati No. 12",
+        },
+        "/api/v1/trips",
+    )
+    assert status == 400 and list(answer["extra"]) == ["customer_id"]
+    assert not Trip.objects.exists()

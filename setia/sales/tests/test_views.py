@@ -529,6 +529,11 @@ def test_an_appointment_check_out_with_a_decimal_amount_is_refused_and_changes_n
     assert "Amount received: “150000.5” is not a whole number" in page
     appointment.refresh_from_db()
     assert appointment.order.status == "booked" and not appointment.order.payments.exists()
+    # Paid as typed, Indonesian style: the page says the appointment was paid (not "sale recorded").
+    page = web.post(url, {"amount": "150.000", "method": "cash"}, follow=True).content.decode()
+    appointment.refresh_from_db()
+    assert appointment.order.status == "fulfilled"
+    assert f"Appointment {appointment.order.number} paid." in page
 
 
 def test_codes_valid_until_a_past_moment_are_refused_on_the_voucher_page(business: Business) -> None:

@@ -378,7 +378,7 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
                 ],
                 voucher_code=request.POST.get("voucher_code", ""),
             )
-            messages.success(request, _("Sale %(number)s recorded.") % {"number": order.number})
+            messages.success(request, _("Appointment %(number)s paid.") % {"number": order.number})
             return redirect("sales:order_detail", pk=order.pk)
         bookings.appointment_cancel(actor=actor, appointment=appointment, no_show=action == "no_show")
     except ApplicationError as failure:
