@@ -765,6 +765,12 @@ def test_a_friend_opens_the_referral_link_without_signing_in(
     assert "Ayu invites you to become a member" in html and "Lestari" not in html  # her first name only
     assert f'data-testid="invite-code">{ayu.referral_code}<' in html and "<svg" in html
     assert "get 25 points after your first purchase" in html and "also gets 10 points for joining" in html
+    # A visitor switches the language there (the page opens in Bahasa Indonesia without the cookie).
+    visitor = Client()
+    first = visitor.get(f"/r/{ayu.referral_code}/").content.decode()
+    assert 'data-testid="language-en"' in first and "Ayu invites you" not in first
+    switched = visitor.post("/i18n/setlang/", {"language": "en", "next": f"/r/{ayu.referral_code}/"}, follow=True)
+    assert "Ayu invites you to become a member" in switched.content.decode()
     unknown = friend.get("/r/NOPE123/")
     assert unknown.status_code == 404 and 'data-testid="invite-unknown"' in unknown.content.decode()
     monkeypatch.setattr(views, "INVITE_RATE_LIMIT", 2)  # someone guessing codes from one address
