@@ -28,6 +28,17 @@ def visible_customers(actor: User) -> QuerySet[Customer]:
     return branch_scope(actor).filter(customers, field="home_branch")
 
 
+def customers_out_of_view(*, actor: User, customers: Sequence[Customer | None]) -> frozenset[int]:
+    """The ids of those customers whose branch the actor does not see. Records of other apps (an
+    order, a voucher code, a referral) are seen by their own branch; a customer named on them who
+    belongs to a branch the reader does not see is shown as "of another branch", without her
+    name or contacts."""
+    scope = branch_scope(actor)
+    return frozenset(
+        customer.pk for customer in customers if customer is not None and not scope.allows(customer.home_branch_id)
+    )
+
+
 def customer_get(*, actor: User, pk: int) -> Customer:
     """One customer the actor may see. A merged-away id resolves to the surviving customer."""
     customer = Customer.objects.filter(pk=pk).only("id", "merged_into_id").first()

@@ -15,7 +15,7 @@ from setia.accounts.selectors import branch_scope, business_settings, require
 from setia.core.errors import NotFoundError
 from setia.core.references import Reference, resolve
 from setia.customers.models import Customer
-from setia.customers.selectors import customer_get
+from setia.customers.selectors import customer_get, customers_out_of_view
 from setia.loyalty.models import (
     CashbackRule,
     LedgerCheck,
@@ -211,15 +211,6 @@ def overview() -> Overview:
 
 def ledger_entries(membership: Membership) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(membership=membership).select_related("actor")
-
-
-def customers_out_of_view(*, actor: User, customers: Iterable[Customer | None]) -> frozenset[int]:
-    """The ids of those customers whose branch the actor does not see (a voucher's page lists
-    codes and uses of every branch: those are named "a customer of another branch")."""
-    scope = branch_scope(actor)
-    return frozenset(
-        customer.pk for customer in customers if customer is not None and not scope.allows(customer.home_branch_id)
-    )
 
 
 def referral_label(referral: Referral, out_of_view: frozenset[int] = frozenset()) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
 from setia.core.errors import NotFoundError
+from setia.customers import selectors as customer_selectors
 from setia.customers.models import Customer
 from setia.sales.models import Appointment, Order, OrderLine, Trip
 
@@ -109,20 +110,11 @@ def member_figures(*, actor: User, first: dt.date, last: dt.date) -> dict[str, i
 
 
 def customers_out_of_view(*, actor: User, orders: list[Order]) -> frozenset[int]:
-    """The orders' customers whose branch the actor does not see. Orders are seen by their branch,
-    customers by theirs: where branches do not share customers, a sale at one branch for another's
-    customer (made by someone who sees both — the owner at a till, an import) shows her to the
-    first branch's staff only as "a customer of another branch", without her contacts."""
-    scope = branch_scope(actor)
-    if scope.all_branches:
-        return frozenset()
-    return frozenset(
-        order.customer_id
-        for order in orders
-        if order.customer_id is not None
-        and order.customer is not None
-        and not scope.allows(order.customer.home_branch_id)
-    )
+    """The orders' customers whose branch the actor does not see: where branches do not share
+    customers, a sale at one branch for another's customer (made by someone who sees both — the
+    owner at a till, an import) shows her to the first branch's staff only as "a customer of another
+    branch", without her contacts."""
+    return customer_selectors.customers_out_of_view(actor=actor, customers=[order.customer for order in orders])
 
 
 def order_get(*, actor: User, pk: int) -> Order:

@@ -271,6 +271,10 @@ def receipt_context(order: Order, size: str, *, email: bool = False, customer_hi
 def receipt_email(*, actor: User, order: Order) -> str:
     """Send the receipt to the customer's first email address (after the transaction commits)."""
     require(actor, "orders.view")
+    from setia.customers.selectors import customers_out_of_view
+
+    if customers_out_of_view(actor=actor, customers=[order.customer]):
+        raise ApplicationError(_("The customer belongs to another branch: her receipt is sent from there."))
     email = order.customer.emails.first() if order.customer else None
     if not has_receipt(order):
         raise ApplicationError(_("A receipt is sent once the order is paid."))
