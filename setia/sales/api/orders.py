@@ -29,6 +29,7 @@ from setia.sales.schemas import (
     TripIn,
     TripOut,
 )
+from setia.sales.selectors.refunds import order_refunds
 from setia.sales.services import bookings, checkout, refunds
 
 router = Router(tags=["sales"])
@@ -73,7 +74,9 @@ def _rendered(status: int, data: dict[str, Any]) -> HttpResponse:
 def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None = None) -> dict[str, Any]:
     """`rows`: the order's lines and payments when the caller has them (else they are read)."""
     lines, payments = rows if rows is not None else (order.lines.all(), order.payments.all())
-    fields = {name: getattr(order, name) for name in OrderOut.model_fields if name not in ("lines", "payments")}
+    fields = {
+        name: getattr(order, name) for name in OrderOut.model_fields if name not in ("lines", "payments", "refunds")
+    }
     fields["tax_rate"] = float(order.tax_rate)
     fields["member_discount_percent"] = float(order.member_discount_percent)
     fields["lines"] = [
@@ -86,12 +89,25 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
             "discount": line.discount,
             "total": line.total,
             "staff_id": line.staff_id,
+            "refunded_quantity": line.refunded_quantity,
         }
         for line in lines
     ]
     fields["payments"] = [
         {"method": p.method, "amount": p.amount, "reference": p.reference, "tendered": p.tendered, "change": p.change}
         for p in payments
+    ]
+    fields["refunds"] = [
+        {
+            "id": refund.pk,
+            "created_at": refund.created_at,
+            "amount": refund.amount,
+            "reason": refund.reason,
+            "lines": refund.lines or {},
+            "promotions_lost": refund.promotions_lost,
+            "promotions_note": refund.promotions_note,
+        }
+        for refund in (order_refunds(order) if order.refunded_total else [])
     ]
     return fields
 

@@ -310,6 +310,10 @@ class Refund(models.Model):
     # answers with this refund instead of refunding again (unique per order).
     idempotency_key = models.CharField(max_length=100, blank=True, default="")
     request_digest = models.CharField(max_length=64, blank=True, default="")
+    # Items taken back that had earned the items kept a promotion ("buy a shoe, get socks"): what
+    # the kept items no longer get, taken off this refund, and the promotions' names.
+    promotions_lost = models.BigIntegerField(_("promotions no longer applying"), default=0, db_default=0)
+    promotions_note = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

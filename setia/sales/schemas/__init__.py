@@ -41,6 +41,20 @@ class LineOut(Schema):
     discount: int
     total: int
     staff_id: int | None
+    refunded_quantity: int = Field(0, description="How many of the line's items refunds took back")
+
+
+class RefundOut(Schema):
+    id: int
+    created_at: dt.datetime
+    amount: int = Field(description="Whole Rupiah given back")
+    reason: str
+    lines: dict[str, int] = Field(description="For a refund of items: line id -> how many; empty for an amount")
+    promotions_lost: int = Field(
+        description="Taken off the refund: what the items kept no longer get of promotions the items taken back "
+        "had earned them (0 when none)"
+    )
+    promotions_note: str = Field(description="Those promotions' names")
 
 
 class PaymentOut(Schema):
@@ -83,6 +97,7 @@ class OrderOut(Schema):
     voucher_code: str
     lines: list[LineOut]
     payments: list[PaymentOut]
+    refunds: list[RefundOut] = Field(default_factory=list, description="Oldest first")
 
 
 class OrderPage(Schema):

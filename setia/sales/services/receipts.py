@@ -16,6 +16,7 @@ from setia.accounts.models import User
 from setia.accounts.selectors import business_settings, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
+from setia.core.money import format_count, format_rupiah
 from setia.core.texts import Message
 from setia.loyalty.models import VoucherCode, VoucherUse
 from setia.loyalty.services import promotions
@@ -91,6 +92,21 @@ class RefundLine:
     reason: str
     by: str  # who recorded it ("" when unknown)
     items: list[str]  # "1 x Sampo" for a refund by line; empty for an amount
+    promotions_lost: int = 0  # taken off: the items kept no longer get these promotions
+    promotions_note: str = ""
+
+    @property
+    def promotions_text(self) -> str:
+        """What the promotions' re-pricing of the items kept did to this refund: "Less Rp 25.000:
+        Shoe and socks no longer applies to the items kept", or what an earlier refund kept back
+        coming back with the items that follow; "" when nothing."""
+        if self.promotions_lost < 0:
+            message = _("Including %(amount)s an earlier refund kept back for a promotion")
+            return message % {"amount": format_rupiah(-self.promotions_lost)}
+        if not self.promotions_lost:
+            return ""
+        message = _("Less %(amount)s: %(promotions)s no longer applies to the items kept")
+        return message % {"amount": format_rupiah(self.promotions_lost), "promotions": self.promotions_note}
 
 
 def refund_lines(order: Order) -> list[RefundLine]:
@@ -103,7 +119,17 @@ def refund_lines(order: Order) -> list[RefundLine]:
         actor = refund.actor
         items = [f"{quantity} x {names.get(int(line_id), '?')}" for line_id, quantity in (refund.lines or {}).items()]
         by = (actor.get_full_name() or actor.username) if actor is not None else ""
-        found.append(RefundLine(refund.created_at, refund.amount, refund.reason, by, items))
+        found.append(
+            RefundLine(
+                refund.created_at,
+                refund.amount,
+                refund.reason,
+                by,
+                items,
+                refund.promotions_lost,
+                refund.promotions_note,
+            )
+        )
     return found
 
 
@@ -178,8 +204,6 @@ def receipt_text(order: Order) -> str:
     from django.utils import timezone
     from django.utils.formats import date_format
 
-    from setia.core.money import format_count, format_rupiah
-
     placed = date_format(timezone.localtime(order.placed_at), "SHORT_DATETIME_FORMAT")
     text = [business_settings().name, f"{order.number} · {placed}"]
     lines = list(order.lines.all())
@@ -211,10 +235,11 @@ def receipt_text(order: Order) -> str:
     refunds = refund_lines(order)
     if refunds:
         text.append(_("Refunded:"))
-        text += [
-            f"{date_format(timezone.localtime(refund.at), 'SHORT_DATETIME_FORMAT')}: -{format_rupiah(refund.amount)}"
-            for refund in refunds
-        ]
+        for refund in refunds:
+            at = date_format(timezone.localtime(refund.at), "SHORT_DATETIME_FORMAT")
+            text.append(f"{at}: -{format_rupiah(refund.amount)}")
+            if refund.promotions_text:
+                text.append(f"  ({refund.promotions_text})")
         text.append(_("Paid after refunds: %(amount)s") % {"amount": format_rupiah(order.total - order.refunded_total)})
     rewards = order_rewards(order)
     if rewards.points and rewards.points_back:

@@ -1,5 +1,11 @@
 """Full and partial refunds. The refunded share of the order takes back the same share of the
-points and cashback it earned (never below a zero balance)."""
+points and cashback it earned (never below a zero balance).
+
+Items taken back are refunded at the price paid for them, less what the items kept no longer get of
+a promotion those items had earned them: a customer who returns the shoe and keeps the socks that
+came free with it pays for the socks (`_promotions_lost`)."""
+
+from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -11,13 +17,63 @@ from setia.accounts.selectors import branch_scope, require
 from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.core.money import format_rupiah
-from setia.loyalty.services import purchases
+from setia.loyalty.cart import CartLine
+from setia.loyalty.services import promotions, purchases
 from setia.sales.models import Order, OrderLine, Refund
 from setia.sales.services.checkout import IDEMPOTENCY_KEY, request_digest
 
 
 def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field: [message]})
+
+
+def _promotions_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]) -> tuple[int, list[str]]:
+    """What taking back `taking` (line id -> quantity) costs the items kept of their promotions'
+    discounts, beyond the discount the items taken back had themselves, and those promotions' names.
+
+    The sale's promotions are run again (as on the day of the sale) over the items she had before
+    this refund and over those she keeps; the share of the sale's promotion discount that went with
+    the items taken back was not paid, so it is not refunded either. Negative when an earlier refund
+    took off more than the items since taken back leave due (all of it comes back with the last
+    item). When the promotions no longer give the sale's discount (a promotion changed or ended
+    since), the kept items are not re-priced: nothing is taken off."""
+    if not order.promotion_discount or not taking:
+        return 0, []
+    on = timezone.localtime(order.placed_at).date()
+    percent = order.member_discount_percent
+
+    def run(quantities: list[int]) -> promotions.PromotionOutcome:
+        cart = []
+        for line, quantity in zip(lines, quantities, strict=True):
+            gross = Decimal(line.unit_price * quantity)
+            member = int((gross * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
+            cart.append(
+                CartLine(line.product_id, line.category_id_at_sale, quantity, line.unit_price, member, line.description)
+            )
+        return promotions.promotions_apply(lines=cart, on=on)
+
+    sold = run([line.quantity for line in lines])
+    if sold.discount != order.promotion_discount:
+        return 0, []
+    had = [line.quantity - line.refunded_quantity for line in lines]
+    keeps = [left - taking.get(line.pk, 0) for line, left in zip(lines, had, strict=True)]
+    before, after = run(had), run(keeps)
+    # The items taken back are worth their price at the sale before their own promotion discount,
+    # less what the items kept no longer get; `lost` is how far that falls below what was paid for
+    # them. (Shares taken per line, as `order_refund` takes what was paid.)
+    paid = worth = 0
+    for index, line in enumerate(lines):
+        quantity = taking.get(line.pk, 0)
+        paid += line.total * quantity // line.quantity
+        worth += (line.total + sold.line_discounts.get(index, 0)) * quantity // line.quantity
+    lost = paid - (worth - (before.discount - after.discount))
+    names = []
+    for index, kept in enumerate(keeps):
+        if kept and after.line_discounts.get(index, 0) < before.line_discounts.get(index, 0):
+            name = before.notes.get(index, "")
+            if name and name not in names:
+                names.append(name)
+    return lost, names if lost > 0 else []
 
 
 def _replay(refund: Refund, digest: str, actor: User) -> Refund:
@@ -67,6 +123,7 @@ def order_refund(
     line_quantities: dict[str, int] = {}
     if lines and amount is not None:
         raise _error("amount", _("Refund either an amount or lines, not both."))
+    lost, lost_names = 0, []
     if lines:
         own = {line.pk: line for line in order.lines.all()}
         amount = 0
@@ -83,6 +140,17 @@ def order_refund(
                 raise _error("lines", message % {"item": line.description, "left": left})
             amount += line.total * quantity // line.quantity
             line_quantities[str(line.pk)] = quantity
+        taking = {int(key): quantity for key, quantity in line_quantities.items()}
+        lost, lost_names = _promotions_lost(order, list(own.values()), taking)
+        amount -= lost
+        if amount <= 0:
+            if lost > 0:
+                message = _(
+                    "Nothing to refund: without these items, what she keeps no longer gets %(promotions)s "
+                    "(%(amount)s), which is all these items are worth."
+                )
+                raise _error("lines", message % {"promotions": ", ".join(lost_names), "amount": format_rupiah(lost)})
+            raise _error("lines", _("Nothing to refund: these items were free."))
     if amount is None:
         raise _error("amount", _("Choose the items to take back or enter an amount."))
     if amount <= 0:
@@ -118,6 +186,8 @@ def order_refund(
         actor=actor,
         idempotency_key=idempotency_key or "",
         request_digest=digest,
+        promotions_lost=lost,
+        promotions_note=", ".join(lost_names)[:255],
     )
     order.refunded_total += amount
     order.status = Order.Status.REFUNDED if order.refunded_total == order.total else Order.Status.PARTLY_REFUNDED

@@ -582,7 +582,7 @@ class RefundForm:
                 "invalid": False,
             }
             for line in order.lines.all()
-            if line.quantity > line.refunded_quantity and line.total > 0
+            if line.quantity > line.refunded_quantity
         ]
         return cls(lines=lines, amount=(data.get("amount") or "").strip()[:30], reason=(data.get("reason") or "")[:255])
 
