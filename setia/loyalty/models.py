@@ -765,6 +765,10 @@ class Referral(models.Model):
     # What set the reward off, as the ledger names sources ("sales.order:42", the friend's first
     # purchase); empty when it was her joining. The sale's page tells the cashier of it.
     rewarded_source = models.CharField(max_length=64, blank=True, default="")
+    # The threshold reward ("bring 3 friends, get a free treatment") this friend completed, if she did.
+    threshold_code = models.ForeignKey(
+        "VoucherCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

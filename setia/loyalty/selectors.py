@@ -244,7 +244,7 @@ def referral_rewarded_by(*, actor: User, source: str) -> ReferralRewarded | None
 
     referral = (
         Referral.objects.filter(rewarded_source=source)
-        .select_related("referrer__customer", "referee__customer")
+        .select_related("referrer__customer", "referee__customer", "threshold_code__voucher")
         .first()
     )
     if referral is None or referral.rewarded_at is None:
@@ -256,21 +256,12 @@ def referral_rewarded_by(*, actor: User, source: str) -> ReferralRewarded | None
             unique_key__in=[f"referral:{referral.pk}:referrer", f"referral:{referral.pk}:referee"]
         ).values_list("unique_key", "points")
     )
-    code = (
-        VoucherCode.objects.filter(
-            customer=referrer,
-            issue_key__startswith=f"referral-threshold:{referral.referrer_id}:",
-            issued_at=referral.rewarded_at,
-        )
-        .select_related("voucher")
-        .first()
-    )
     return ReferralRewarded(
         referrer_name=str(_("a member of another branch")) if referrer.pk in hidden else referrer.name,
         referrer_id=None if referrer.pk in hidden else referrer.pk,
         referrer_points=points.get(f"referral:{referral.pk}:referrer", 0),
         friend_points=points.get(f"referral:{referral.pk}:referee", 0),
-        threshold_code=code,
+        threshold_code=referral.threshold_code,
     )
 
 

@@ -199,13 +199,14 @@ def referral_reward(*, referral: Referral, actor: User | None, at: dt.datetime |
             from setia.loyalty.services import vouchers
 
             # Keyed by the count reached: the 3rd friend gives one code, ever; the 6th another.
-            vouchers.code_issue_system(
+            locked.threshold_code = vouchers.code_issue_system(
                 voucher=config.referral_threshold_voucher,  # type: ignore[arg-type]
                 customer=locked.referrer.customer,
                 unique_key=f"referral-threshold:{locked.referrer_id}:{rewarded}",
                 reason=Message(gettext_noop("Brought %(count)s friends"), {"count": rewarded}),
                 at=now,
             )
+            locked.save(update_fields=["threshold_code"])
 
 
 @transaction.atomic

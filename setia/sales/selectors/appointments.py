@@ -24,6 +24,14 @@ APPOINTMENT_ROLES = frozenset({Role.MANAGER, Role.CASHIER, Role.SALES, Role.SERV
 # in the sales settings: `opening_hours`); a booking must start within them (`appointment_book`),
 # and one made before the hours changed still shows.
 SLOT = dt.timedelta(minutes=30)
+# A booking's time (a trip's pick-up, an appointment's start) may lie up to an hour back (the caller
+# who rang late: the car is sent at once; the customer already in the chair) and up to a year ahead.
+# Further back is a slip of the date (the past cannot be booked, and a trip done then is not booked
+# afterwards: the board books what is still to happen); further ahead is a mistyped year (9999,
+# 2099) that no taxi or salon plans for — and that the board and calendar could not page to. The
+# calendar offers free times within the same window (`services.bookings` refuses the rest).
+BOOKING_PAST = dt.timedelta(hours=1)
+BOOKING_AHEAD = dt.timedelta(days=365)
 
 # An appointment holds its staff member's time while booked, and still once paid (a customer may
 # pay before her treatment); a cancelled one or a no-show frees it.
@@ -95,6 +103,11 @@ class Column:
     blocks: list[Block]
 
     @property
+    def beyond_bookings(self) -> bool:
+        """The day lies further ahead than appointments are booked (`BOOKING_AHEAD`)."""
+        return self.day > timezone.localtime(self.bookable_until).date()
+
+    @property
     def appointments(self) -> list[Appointment]:
         return [block.appointment for block in self.blocks if block.appointment is not None]
 
@@ -107,11 +120,17 @@ class Calendar:
     book_at: str  # the time the "Book" button proposes
     hours: Hours
     day: dt.date
+    bookable_until: dt.datetime  # the last time bookings are taken for (`BOOKING_AHEAD` from now)
 
     @property
     def closed(self) -> bool:
         """The branch is closed this day of the week: no free times (bookings made before still show)."""
         return not self.hours.open_on(self.day)
+
+    @property
+    def beyond_bookings(self) -> bool:
+        """The day lies further ahead than appointments are booked (`BOOKING_AHEAD`)."""
+        return self.day > timezone.localtime(self.bookable_until).date()
 
     @property
     def appointments(self) -> list[Appointment]:
@@ -145,6 +164,7 @@ def appointment_calendar(
         book_at=book_at(day, hours, now),
         hours=hours,
         day=day,
+        bookable_until=now + BOOKING_AHEAD,
     )
 
 
@@ -153,12 +173,13 @@ def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime, hou
     # A closed day offers no free time: the loop below never starts.
     closes = timezone.make_aware(dt.datetime.combine(day, hours.closes)) if hours.open_on(day) else opens
     busy = [(a.starts_at, a.ends_at) for a in appointments if a.status in OCCUPYING]
-    # The half-hour under way is still offered (a booking may start up to an hour back).
-    earliest = now - SLOT
+    # The half-hour under way is still offered (a booking may start up to an hour back); nothing
+    # further ahead than bookings are taken.
+    earliest, latest = now - SLOT, now + BOOKING_AHEAD
     entries: list[tuple[dt.datetime, Appointment | None]] = [(a.starts_at, a) for a in appointments]
     at = opens
     while at < closes:
-        if at > earliest and not any(start < at + SLOT and end > at for start, end in busy):
+        if earliest < at <= latest and not any(start < at + SLOT and end > at for start, end in busy):
             entries.append((at, None))
         at += SLOT
     entries.sort(key=lambda entry: (entry[0], entry[1] is None))

@@ -21,17 +21,16 @@ from setia.core.errors import ApplicationError
 from setia.core.texts import Message
 from setia.customers.models import Address, Customer
 from setia.sales.models import Appointment, Driver, Order, Payment, Trip
-from setia.sales.selectors.appointments import APPOINTMENT_ROLES, OCCUPYING, opening_hours, takes_appointments
+from setia.sales.selectors.appointments import (
+    APPOINTMENT_ROLES,
+    BOOKING_AHEAD,
+    BOOKING_PAST,
+    OCCUPYING,
+    opening_hours,
+    takes_appointments,
+)
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
-
-# A booking's time (a trip's pick-up, an appointment's start) may lie up to an hour back (the caller
-# who rang late: the car is sent at once; the customer already in the chair) and up to a year ahead.
-# Further back is a slip of the date (the past cannot be booked, and a trip done then is not booked
-# afterwards: the board books what is still to happen); further ahead is a mistyped year (9999,
-# 2099) that no taxi or salon plans for — and that the board and calendar could not page to.
-BOOKING_PAST = dt.timedelta(hours=1)
-BOOKING_AHEAD = dt.timedelta(days=365)
 
 # A trip is completed once driven: from an hour before its pick-up (a driver early at the door) on.
 # Completing it earlier would count tomorrow's fare as paid today.

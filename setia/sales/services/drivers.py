@@ -138,6 +138,20 @@ def driver_update(
         branch=branch,
         exclude_pk=driver.pk,
     )
+    moved_to = values["branch"]
+    if isinstance(moved_to, Branch) and moved_to.pk != driver.branch_id:
+        # Her trips were booked at her branch: moved, she would drive them for a branch whose
+        # board no longer lists her and whose dispatcher can no longer reassign them to her.
+        staying = [trip for trip in trips_to_drive(driver) if trip.order.branch_id != moved_to.pk]
+        if staying:
+            message = ngettext(
+                "%(name)s still has a trip to drive for %(branch)s: %(trips)s. Assign it to another driver "
+                "(or cancel it) before moving her.",
+                "%(name)s still has %(count)s trips to drive for %(branch)s: %(trips)s. Assign them to other "
+                "drivers (or cancel them) before moving her.",
+                len(staying),
+            ) % {"name": driver.name, "branch": driver.branch.name, "count": len(staying), "trips": _named(staying)}
+            raise ApplicationError(message, {"branch": [message]})
     for key, value in values.items():
         setattr(driver, key, value)
     driver.save()
@@ -154,7 +168,8 @@ def trips_to_drive(driver: Driver) -> list[Trip]:
     )
 
 
-def _still_assigned(driver: Driver, trips: list[Trip]) -> ApplicationError:
+def _named(trips: list[Trip]) -> str:
+    """ "KMG-0000012 at 2/12/2026 17:00, … and 3 more": the first trips by number and pick-up time."""
     named = ", ".join(
         _("%(number)s at %(time)s")
         % {
@@ -166,6 +181,11 @@ def _still_assigned(driver: Driver, trips: list[Trip]) -> ApplicationError:
     more = len(trips) - NAMED_TRIPS
     if more > 0:
         named += " " + ngettext("and %(count)s more", "and %(count)s more", more) % {"count": more}
+    return named
+
+
+def _still_assigned(driver: Driver, trips: list[Trip]) -> ApplicationError:
+    named = _named(trips)
     message = ngettext(
         "%(name)s still has a trip to drive: %(trips)s. Assign it to another driver (or cancel it) first.",
         "%(name)s still has %(count)s trips to drive: %(trips)s. Assign them to other drivers (or cancel them) first.",

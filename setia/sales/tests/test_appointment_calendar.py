@@ -134,6 +134,26 @@ def test_free_times_skip_the_booked_hour_and_the_past(business: Business, shop: 
     )
 
 
+def test_no_free_times_are_offered_further_ahead_than_bookings_are_taken(business: Business, shop: dict) -> None:
+    now = _at(timezone.localdate(), 12, 10)
+    last_day = (now + bookings.BOOKING_AHEAD).date()
+
+    def free(day: dt.date) -> list[str]:
+        calendar = appointment_calendar(
+            actor=business.cashier_a, branch=business.branch_a, day=day, staff_id=business.cashier_a.pk, now=now
+        )
+        return [slot.value[11:] for block in calendar.columns[0].blocks for slot in block.free]
+
+    assert free(last_day)[:2] == ["09:00", "09:30"] and free(last_day)[-1] == "12:00"  # up to a year from now
+    assert free(last_day + dt.timedelta(days=1)) == []
+    page = english(client_for(business.cashier_a)).get(
+        reverse("sales:appointments") + f"?day={(last_day + dt.timedelta(days=1)).isoformat()}"
+    )
+    html = page.content.decode()
+    assert 'data-testid="free-slot"' not in html
+    assert "Appointments are booked up to a year ahead: no free times this day." in html
+
+
 def test_a_free_time_opens_the_form_with_that_stylist_and_time(business: Business, shop: dict, salon: dict) -> None:
     day = _tomorrow()
     web = english(client_for(business.cashier_a))

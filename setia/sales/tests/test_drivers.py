@@ -181,6 +181,29 @@ def test_editing_a_driver_leaves_assigned_trips_as_they_were(business: Business,
     assert Driver.objects.get(pk=driver.pk).is_active
 
 
+def test_a_driver_with_trips_to_drive_is_not_moved_to_another_branch(business: Business, shop: dict) -> None:
+    driver = _driver(business)
+    trip = bookings.trip_assign(actor=business.owner, trip=_trip(business, shop["customer"]), driver_id=driver.pk)
+    edit = {
+        "name": driver.name,
+        "phone": "0812 3456 7890",
+        "vehicle_plate": driver.vehicle_plate,
+        "vehicle_description": driver.vehicle_description,
+    }
+    with pytest.raises(ApplicationError) as refused:
+        driver_update(actor=business.owner, driver=driver, branch=business.branch_b, **edit)
+    at = f"{trip.order.number} at "
+    assert list(refused.value.extra) == ["branch"]
+    message = refused.value.extra["branch"][0]
+    assert message.startswith(f"Pak Joko still has a trip to drive for {business.branch_a.name}: {at}")
+    assert message.endswith("Assign it to another driver (or cancel it) before moving her.")
+    assert Driver.objects.get(pk=driver.pk).branch_id == business.branch_a.pk
+    driver_update(actor=business.owner, driver=driver, branch=business.branch_a, **edit)  # staying: fine
+    bookings.trip_cancel(actor=business.owner, trip=trip, reason="Pelanggan batal")
+    moved = driver_update(actor=business.owner, driver=driver, branch=business.branch_b, **edit)
+    assert moved.branch_id == business.branch_b.pk
+
+
 # --- Assigning a trip -----------------------------------------------------------------------------
 
 

@@ -78,6 +78,19 @@ def test_the_second_friend_reaches_the_threshold_and_the_code_is_named(
     code = VoucherCode.objects.get(customer=ayu.customer)
     note = _page(business.cashier_a, second).split('data-testid="threshold-code">')[1].split("</li>")[0]
     assert note == f"Siti Rahma has brought enough friends for “Creambath gratis”: code {code.code}."
+    # The friend who completed it keeps the code (the first one none), and codes given before the
+    # link was kept are linked by the migration.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from setia.loyalty.models import Referral
+
+    linked = dict(Referral.objects.values_list("referee__customer__name", "threshold_code"))
+    assert linked == {"Bunga Citra": None, "Citra Dewi": code.pk}
+    Referral.objects.update(threshold_code=None)
+    import_module("setia.loyalty.migrations.0013_referral_threshold_code").link_threshold_codes(apps, None)
+    assert dict(Referral.objects.values_list("referee__customer__name", "threshold_code")) == linked
 
 
 def test_another_branchs_referrer_is_not_named_nor_her_code_shown(

@@ -1,0 +1,15 @@
+"""Indonesian for the small mends of December: a driver with trips to drive is not moved to another
+branch, and the other refusals that came with them."""
+
+ID = {
+    (
+        "%(name)s still has a trip to drive for %(branch)s: %(trips)s. Assign it to another driver "
+        "(or cancel it) before moving her."
+    ): (
+        "%(name)s masih punya %(count)s perjalanan yang harus diantar untuk %(branch)s: %(trips)s. Tugaskan ke "
+        "sopir lain (atau batalkan) sebelum memindahkannya."
+    ),
+    "Appointments are booked up to a year ahead: no free times this day.": (
+        "Janji temu diterima sampai setahun ke depan: tidak ada waktu kosong pada hari ini."
+    ),
+}
