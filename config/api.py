@@ -174,8 +174,19 @@ _SCHEMA_MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+# An id in the path or a query parameter is text in the address, not JSON.
+_ADDRESS_MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "int_type": lambda ctx: _("Enter a whole number, e.g. 42."),
+    "int_parsing": lambda ctx: _("Enter a whole number, e.g. 42."),
+    "int_from_float": lambda ctx: _("Enter a whole number, e.g. 42."),
+}
+
+
 def _schema_message(item: dict[str, Any]) -> str:
-    worded = _SCHEMA_MESSAGES.get(str(item.get("type", "")))
+    in_address = tuple(item.get("loc", ()))[:1] in (("path",), ("query",))
+    worded = (_ADDRESS_MESSAGES if in_address else {}).get(str(item.get("type", ""))) or _SCHEMA_MESSAGES.get(
+        str(item.get("type", ""))
+    )
     if worded is not None:
         return worded(item.get("ctx") or {})
     message = str(item.get("msg", ""))

@@ -12,4 +12,5 @@ ID = {
     "Appointments are booked up to a year ahead: no free times this day.": (
         "Janji temu diterima sampai setahun ke depan: tidak ada waktu kosong pada hari ini."
     ),
+    "Enter a whole number, e.g. 42.": "Isi bilangan bulat, mis. 42.",
 }

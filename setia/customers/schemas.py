@@ -2,6 +2,8 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 from setia.core.schemas import Input
 
@@ -9,6 +11,20 @@ from setia.core.schemas import Input
 class PhoneSchema(Schema):
     number: str
     label: str = "mobile"
+
+
+class PhoneIn(Input):
+    """A phone in a request: `{"number": "0812…", "label": "mobile"}`, or only the number as text
+    (`"0812…"`, a mobile)."""
+
+    number: str
+    label: str = "mobile"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_alone(cls, value: Any) -> Any:
+        raw = value._obj if isinstance(value, DjangoGetter) else value  # as ninja's Schema hands it over
+        return {"number": raw} if isinstance(raw, str) else value
 
 
 class AddressSchema(Schema):
@@ -66,7 +82,7 @@ class CustomerIn(Input):
     kind: str = "person"
     name: str
     company_id: int | None = None
-    phones: list[PhoneSchema] = []
+    phones: list[PhoneIn] = []
     emails: list[str] = []
     addresses: list[AddressIn] = []
     birthday: dt.date | None = None
@@ -89,7 +105,7 @@ class CustomerPatch(Input):
     kind: str | None = None
     name: str | None = None
     company_id: int | None = None
-    phones: list[PhoneSchema] | None = None
+    phones: list[PhoneIn] | None = None
     emails: list[str] | None = None
     addresses: list[AddressIn] | None = None
     birthday: dt.date | None = None

@@ -319,6 +319,26 @@ def test_api_create_and_patch_with_version(business: Business) -> None:
     assert bad.status_code == 400 and "phones.0" in bad.json()["extra"]
 
 
+def test_api_phones_as_numbers_alone_and_what_is_refused(business: Business) -> None:
+    """`"phones": ["0812…"]` is a list of mobiles; a phone that is neither text nor an object, or
+    an object with a misspelt key, is refused naming it (was "number: this field is required")."""
+    _record, key = api_key_create(actor=business.cashier_a, name="pos")
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    client.cookies["django_language"] = "en"
+    created = client.post(
+        "/api/v1/customers", {"name": "Rina", "phones": ["0812-7777-1234"]}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["phones"] == [{"number": "+6281277771234", "label": "mobile"}]
+    for phones, field, message in (
+        ([5], "phones[1]", "Enter an object."),
+        ([{"number": "0812-7777-5678", "lable": "work"}], "phones[1].lable", "Unknown field"),
+    ):
+        refused = client.post("/api/v1/customers", {"name": "Rina", "phones": phones}, content_type="application/json")
+        assert refused.status_code == 400 and refused.json()["extra"][field][0].startswith(message)
+    assert Customer.objects.filter(name="Rina").count() == 1
+
+
 def test_column_choice_and_saved_views(business: Business) -> None:
     from setia.customers.models import SavedView
 

@@ -257,3 +257,13 @@ def test_a_trip_for_a_customer_not_found_is_refused_at_customer_id(business: Bus
     )
     assert status == 400 and list(answer["extra"]) == ["customer_id"]
     assert not Trip.objects.exists()
+
+
+def test_an_id_in_the_address_that_is_not_a_number_is_named_as_such(business: Business) -> None:
+    """Not "a JSON number": the path and the query are text in the address."""
+    api = _api(business.owner)
+    api.cookies["django_language"] = "en"
+    for url, field in (("/api/v1/orders/abc", "order_id"), ("/api/v1/orders?customer_id=x", "customer_id")):
+        answer = api.get(url)
+        assert answer.status_code == 400
+        assert answer.json()["extra"] == {field: ["Enter a whole number, e.g. 42."]}
