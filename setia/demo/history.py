@@ -55,7 +55,7 @@ from setia.loyalty.models import (
 )
 from setia.loyalty.services import ledger, programmes, vouchers
 from setia.loyalty.services.membership import CODE_ALPHABET, expiry_from, loyalty_settings, membership_join
-from setia.sales.models import Appointment, Driver, Order, Trip
+from setia.sales.models import Appointment, Driver, Order, Payment, Trip
 from setia.sales.services import imports
 from setia.sales.services.checkout import LineIn, PaymentIn, checkout, quote
 
@@ -493,6 +493,7 @@ def seed_history(
                 kind=Order.Kind.TRIP,
                 service_address=address,
             )
+            _cash_handed_over(order)
             Trip.objects.create(
                 order=order,
                 status=Trip.Status.COMPLETED,
@@ -530,6 +531,7 @@ def seed_history(
             placed_at=at,
             kind=Order.Kind.APPOINTMENT,
         )
+        _cash_handed_over(order)
         service = chosen[0][0]
         Appointment.objects.create(
             order=order,
@@ -561,6 +563,18 @@ def _customers_since_first_visit() -> None:
     AuditEvent.objects.filter(object_type="customers.customer", action=AuditEvent.Action.CREATE).filter(
         Exists(created)
     ).update(created_at=Subquery(created))
+
+
+def _cash_handed_over(order: Order) -> None:
+    """The cash a customer handed over, as people pay: the amount exactly, or the next round sum
+    above it (the demo's sales are paid with the cash the list prices come to, which made a
+    Rp 41.500 cash payment "received Rp 165.000")."""
+    payment = Payment.objects.filter(order=order, method=Payment.Method.CASH).first()
+    if payment is None:
+        return
+    step = random.Random(order.pk).choice([0, 10_000, 50_000, 100_000])  # not the plan's generator
+    handed = -(-payment.amount // step) * step if step else payment.amount
+    Payment.objects.filter(pk=payment.pk).update(tendered=handed if handed > payment.amount else None)
 
 
 def _gross(lines: list[tuple[Product, int]]) -> int:

@@ -152,6 +152,13 @@ def test_salon_history_catalogue_programme_and_appointments(db: None) -> None:
 
     report = seed_demo(profile="salon", seed=5, customers=30, orders=160)
     assert Product.objects.get(sku="CRB").duration_minutes == 60
+    # Cash is handed over as people pay: exactly, or the next round sum (not the list prices' total).
+    from setia.sales.models import Payment
+
+    cash = list(Payment.objects.filter(method="cash").values_list("amount", "tendered"))
+    round_sums = {amount: {-(-amount // step) * step for step in (10_000, 50_000, 100_000)} for amount, _t in cash}
+    assert cash and all(tendered is None or tendered in round_sums[amount] for amount, tendered in cash)
+    assert any(tendered is None for _amount, tendered in cash) and any(tendered for _amount, tendered in cash)
     assert {"Creambath", "Potong rambut", "Facial", "Manicure", "Pedicure", "Hair spa"} <= set(
         Product.objects.filter(kind="service").values_list("name", flat=True)
     )
