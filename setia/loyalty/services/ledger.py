@@ -28,7 +28,16 @@ from setia.core.money import format_rupiah
 from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, WalletEntry
 
-DEBIT_KINDS = (PointsEntry.Kind.REDEEM, PointsEntry.Kind.EXPIRE, PointsEntry.Kind.REVERSE)
+# What a refund gave back of the points a purchase was paid with (`spent_return_source`): it undoes
+# that much of the redemption, so for expiry it is a debit taken back (the points return to the
+# lots they were taken from, with the validity they had), not points that never expire.
+REFUND_SUFFIX = ":refund"
+GIVEN_BACK = Q(kind=PointsEntry.Kind.ADJUST, points__gt=0, source__endswith=REFUND_SUFFIX)
+
+
+def given_back(entry: PointsEntry) -> bool:
+    """`entry` gave back points a refunded purchase was paid with (`GIVEN_BACK`)."""
+    return entry.kind == PointsEntry.Kind.ADJUST and entry.points > 0 and entry.source.endswith(REFUND_SUFFIX)
 
 
 def _move(
@@ -254,8 +263,24 @@ def points_reverse_source(
     due = min(round(earned * min(refunded_share, 1.0)) - reversed_already, membership.points_balance)
     if due <= 0:
         return 0
+    # Taken from the sale's own lot: it carries that lot's date, and expiry counts it against that
+    # lot, not against her oldest points (`_expiring_by_member`).
+    lot_expires = (
+        PointsEntry.objects.filter(
+            membership=membership, source=source, kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS]
+        )
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
     points_post(
-        membership=membership, kind=PointsEntry.Kind.REVERSE, points=-due, source=source, reason=reason, actor=actor
+        membership=membership,
+        kind=PointsEntry.Kind.REVERSE,
+        points=-due,
+        source=source,
+        reason=reason,
+        actor=actor,
+        expires_at=lot_expires,
     )
     return due
 
@@ -288,7 +313,7 @@ def spent_return_source(
     to where it came from. Posted as adjustments keyed `<source>:refund` (the ledger names them "…
     (refund)"). Returns (points, cashback) given back now."""
     _lock(membership)
-    returned_source = f"{source}:refund"
+    returned_source = f"{source}{REFUND_SUFFIX}"
     share = min(max(refunded_share, 0.0), 1.0)
 
     def points(due: int) -> object:
@@ -351,15 +376,23 @@ def _expiring_by_member(
 
     Debits (redeemed, expired, reversed, negative adjustments) use the oldest points first, and
     every lot has the same validity, so the unused part of the lots past their date is what
-    they earned minus everything debited so far — when positive.
+    they earned minus everything debited so far — when positive. Two debits are not her oldest
+    points': a refund's reversal of what a sale earned is taken from that sale's lot (it carries the
+    lot's date: counted with the lot), and points a refund gave back of a redemption (`GIVEN_BACK`)
+    undo that much of the debits.
     """
     entries = PointsEntry.objects.all()
     if membership_ids is not None:
         entries = entries.filter(membership_id__in=membership_ids)
     if within is not None:
         entries = entries.filter(within)
-    lots = Q(kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS], expires_at__lte=cutoff)
-    debits = Q(kind__in=DEBIT_KINDS) | Q(kind=PointsEntry.Kind.ADJUST, points__lt=0)
+    lots = Q(kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS, PointsEntry.Kind.REVERSE], expires_at__lte=cutoff)
+    debits = (
+        Q(kind__in=[PointsEntry.Kind.REDEEM, PointsEntry.Kind.EXPIRE])
+        | Q(kind=PointsEntry.Kind.REVERSE, expires_at__isnull=True)  # recorded before reversals had a lot
+        | Q(kind=PointsEntry.Kind.ADJUST, points__lt=0)
+        | GIVEN_BACK
+    )
     rows = (
         entries.values("membership_id")
         .annotate(

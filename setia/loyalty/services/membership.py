@@ -256,12 +256,28 @@ def referral_url(membership: Membership) -> str:
 
 def _unused_lots(membership: Membership) -> list[tuple[dt.datetime | None, int]]:
     """The member's points as lots still unused, oldest first: (expires_at, points). Debits use the
-    oldest lots first, as expiry does; points without a lot (positive adjustments) come last."""
+    oldest lots first, as expiry does (points a refund gave back undo that much of them); points
+    without a lot (positive adjustments) come last."""
     entries = list(PointsEntry.objects.filter(membership=membership).order_by("created_at", "id"))
     lots = [e for e in entries if e.kind in (PointsEntry.Kind.EARN, PointsEntry.Kind.BONUS)]
     left = [e.points for e in lots]
-    loose = sum(e.points for e in entries if e.kind == PointsEntry.Kind.ADJUST and e.points > 0)
-    debit = -sum(e.points for e in entries if e.points < 0)
+    # A refund's reversal with its lot's date is taken from its own sale's lots.
+    reversals = [e for e in entries if e.kind == PointsEntry.Kind.REVERSE and e.expires_at is not None]
+    unplaced = 0
+    for reversal in reversals:
+        due = -reversal.points
+        for index, lot in enumerate(lots):
+            if lot.source == reversal.source and due > 0:
+                used = min(left[index], due)
+                left[index] -= used
+                due -= used
+        unplaced += due
+    returned = [e for e in entries if ledger.given_back(e)]
+    loose = sum(e.points for e in entries if e.kind == PointsEntry.Kind.ADJUST and e.points > 0) - sum(
+        e.points for e in returned
+    )
+    taken = -sum(e.points for e in entries if e.points < 0) - sum(-e.points for e in reversals)
+    debit = max(taken + unplaced - sum(e.points for e in returned), 0)
     for index, points in enumerate(left):
         used = min(points, debit)
         left[index] -= used

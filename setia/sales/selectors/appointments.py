@@ -103,11 +103,6 @@ class Column:
     blocks: list[Block]
 
     @property
-    def beyond_bookings(self) -> bool:
-        """The day lies further ahead than appointments are booked (`BOOKING_AHEAD`)."""
-        return self.day > timezone.localtime(self.bookable_until).date()
-
-    @property
     def appointments(self) -> list[Appointment]:
         return [block.appointment for block in self.blocks if block.appointment is not None]
 

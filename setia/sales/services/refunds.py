@@ -123,7 +123,8 @@ def order_refund(
     line_quantities: dict[str, int] = {}
     if lines and amount is not None:
         raise _error("amount", _("Refund either an amount or lines, not both."))
-    lost, lost_names = 0, []
+    lost: int = 0
+    lost_names: list[str] = []  # what the items kept no longer get of their promotions (`_promotions_lost`)
     if lines:
         own = {line.pk: line for line in order.lines.all()}
         amount = 0

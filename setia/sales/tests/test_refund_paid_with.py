@@ -71,3 +71,56 @@ def test_items_worth_more_than_is_left_after_a_refund_by_amount_are_refused_in_t
     order.refresh_from_db()
     line.refresh_from_db()
     assert (order.refunded_total, line.refunded_quantity) == (50_000, 0)
+
+
+def test_points_given_back_keep_the_validity_they_had(business: Business, shop: dict) -> None:
+    """Points a refund gives back return to the lots they were taken from: past their date they
+    expire at the next run, still valid they expire on their lot's date (not never)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    member = membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    now = timezone.now()
+    ledger.points_post(
+        membership=member,
+        kind=PointsEntry.Kind.BONUS,
+        points=100,
+        reason="Bonus",
+        expires_at=now + dt.timedelta(days=1),
+    )
+    ledger.points_post(
+        membership=member,
+        kind=PointsEntry.Kind.BONUS,
+        points=50,
+        reason="Bonus",
+        expires_at=now + dt.timedelta(days=60),
+    )
+    order, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=shop["customer"],
+        lines=[LineIn(product_id=shop["creambath"].pk, quantity=1)],
+        points=100,  # the oldest lot, Rp 10.000
+        payments=[PaymentIn("qris", 140_000)],
+    )
+    earned = order.points_earned
+    refunds.order_refund(actor=business.manager, order=order, reason="Batal", amount=order.total)  # all of it
+    member.refresh_from_db()
+    assert member.points_balance == 150  # the 100 paid with are back; what the sale earned is taken back
+    assert PointsEntry.objects.filter(membership=member, kind="reverse").get().points == -earned
+    # A merge moves the same lots (`_unused_lots`): the sale's own lot is what its refund took back.
+    from setia.loyalty.services.membership import _unused_lots
+
+    assert [points for _expires, points in _unused_lots(member)] == [100, 50]
+    # The first lot's date passes: the 100 given back were its points, and they expire with it.
+    assert ledger.points_expire_due(now=now + dt.timedelta(days=2)) == 100
+    member.refresh_from_db()
+    assert member.points_balance == 50
+    assert ledger.points_expire_due(now=now + dt.timedelta(days=61)) == 50
+    member.refresh_from_db()
+    assert (
+        member.points_balance
+        == 0
+        == sum(PointsEntry.objects.filter(membership=member).values_list("points", flat=True))
+    )
