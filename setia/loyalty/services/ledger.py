@@ -29,8 +29,9 @@ from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, WalletEntry
 
 # What a refund gave back of the points a purchase was paid with (`spent_return_source`): it undoes
-# that much of the redemption, so for expiry it is a debit taken back (the points return to the
-# lots they were taken from, with the validity they had), not points that never expire.
+# that much of the redemption, so for expiry it is a debit taken back — her lots stand as if she had
+# redeemed that much less (debits use the oldest points first), with the dates they have — not
+# points that never expire.
 REFUND_SUFFIX = ":refund"
 GIVEN_BACK = Q(kind=PointsEntry.Kind.ADJUST, points__gt=0, source__endswith=REFUND_SUFFIX)
 

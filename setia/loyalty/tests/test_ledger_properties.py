@@ -28,17 +28,18 @@ steps = st.lists(st.tuples(operation, st.integers(0, 200)), min_size=1, max_size
 
 
 class Lots:
-    """An independent FIFO model: each debit uses the oldest points first; expiry may take only
-    what is left of lots past their date."""
+    """An independent FIFO model: each debit uses the oldest points first — but a refund's reversal
+    uses its own sale's lot first; expiry may take only what is left of lots past their date."""
 
     def __init__(self) -> None:
-        self.lots: list[list] = []  # [expires_at or None, points left]
+        self.lots: list[list] = []  # [expires_at or None, points left, source]
 
-    def add(self, points: int, expires: dt.datetime | None) -> None:
-        self.lots.append([expires, points])
+    def add(self, points: int, expires: dt.datetime | None, source: str = "") -> None:
+        self.lots.append([expires, points, source])
 
-    def debit(self, points: int, only_expired_at: dt.datetime | None = None) -> None:
-        for lot in self.lots:
+    def debit(self, points: int, only_expired_at: dt.datetime | None = None, source: str = "") -> None:
+        own = [lot for lot in self.lots if source and lot[2] == source]
+        for lot in own + self.lots:
             if only_expired_at is not None and (lot[0] is None or lot[0] > only_expired_at):
                 continue
             used = min(lot[1], points)
@@ -47,7 +48,7 @@ class Lots:
         assert points == 0, "the model ran out of points: the ledger let a debit exceed the balance"
 
     def unused_expired(self, now: dt.datetime) -> int:
-        return sum(left for expires, left in self.lots if expires is not None and expires <= now)
+        return sum(left for expires, left, _source in self.lots if expires is not None and expires <= now)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -70,7 +71,7 @@ def test_any_sequence_keeps_the_ledger_invariants(
                 ledger.points_post(
                     membership=member, kind="earn", points=amount, source=source, at=now, expires_at=expires
                 )
-                model.add(amount, expires)
+                model.add(amount, expires, source)
             elif kind == "redeem":
                 ledger.points_post(membership=member, kind="redeem", points=-amount, at=now)
                 model.debit(amount)
@@ -85,7 +86,7 @@ def test_any_sequence_keeps_the_ledger_invariants(
                 )
                 assert 0 <= taken <= before
                 if taken:
-                    model.debit(taken)
+                    model.debit(taken, source=sales[-1])
             elif kind == "adjust":
                 ledger.points_adjust(actor=business.owner, membership=member, points=amount, reason="property")
                 if amount > 0:
@@ -98,5 +99,5 @@ def test_any_sequence_keeps_the_ledger_invariants(
         member.refresh_from_db()
         total = PointsEntry.objects.filter(membership=member).aggregate(total=Sum("points"))["total"] or 0
         assert member.points_balance == total >= 0
-        assert member.points_balance == sum(left for _expires, left in model.lots)
+        assert member.points_balance == sum(left for _expires, left, _source in model.lots)
     assert not ledger.ledger_mismatches()
