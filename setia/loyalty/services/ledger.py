@@ -8,7 +8,7 @@ is refused. A CHECK constraint on the balance is the last line of defence.
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -536,8 +536,13 @@ def points_expire_due(*, now: dt.datetime | None = None, membership_ids: list[in
 def points_lapsed(membership: Membership, *, now: dt.datetime | None = None) -> int:
     """Points past their date that the nightly expiry has not taken yet: part of the balance, not
     spendable; the next debit expires them first (`expire_lapsed`)."""
-    due = _expiring_by_member(now or timezone.now(), [membership.pk]).get(membership.pk, 0)
-    return max(0, min(due, membership.points_balance))
+    return points_lapsed_many([membership], now=now)[membership.pk]
+
+
+def points_lapsed_many(memberships: Sequence[Membership], *, now: dt.datetime | None = None) -> dict[int, int]:
+    """`points_lapsed` of many members in one query (a page of the API's member list)."""
+    due = _expiring_by_member(now or timezone.now(), [member.pk for member in memberships])
+    return {member.pk: max(0, min(due.get(member.pk, 0), member.points_balance)) for member in memberships}
 
 
 @dataclass(frozen=True)

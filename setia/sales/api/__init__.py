@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from setia.sales.api import activities, leads, orders, pipeline, quotes, renewals
+from setia.sales.api import activities, bookings, leads, orders, pipeline, quotes, renewals
 
 router = Router()
-for _module in (orders, leads, pipeline, quotes, renewals, activities):
+for _module in (orders, bookings, leads, pipeline, quotes, renewals, activities):
     router.add_router("/", _module.router)

@@ -1,5 +1,4 @@
 import copy
-import datetime as dt
 import json
 from typing import Any
 
@@ -10,27 +9,21 @@ from ninja import Header, Router
 from ninja.responses import NinjaJSONEncoder, Status
 
 from setia.accounts.models import Branch, User
-from setia.core.errors import ApplicationError, NotFoundError, field_not_found
+from setia.core.errors import ApplicationError, field_not_found
 from setia.core.memo import Memo
 from setia.core.pagination import keyset_page
 from setia.core.schemas import ERRORS
-from setia.customers.models import Address
-from setia.customers.selectors import customer_get
 from setia.sales import selectors
-from setia.sales.models import Order, OrderLine, Payment, Trip
+from setia.sales.models import Order, OrderLine, Payment
 from setia.sales.schemas import (
     OrderIn,
     OrderOut,
     OrderPage,
     OrderPayIn,
     RefundIn,
-    TripAssignIn,
-    TripCompleteIn,
-    TripIn,
-    TripOut,
 )
 from setia.sales.selectors.refunds import order_refunds
-from setia.sales.services import bookings, checkout, refunds
+from setia.sales.services import checkout, refunds
 
 router = Router(tags=["sales"])
 
@@ -210,60 +203,3 @@ def refund_order(
         idempotency_key=idempotency_key,
     )
     return order_out(selectors.order_get(actor=actor, pk=order_id))
-
-
-def trip_out(trip: Trip) -> dict[str, Any]:
-    return {
-        "id": trip.pk,
-        "order_id": trip.order_id,
-        "number": trip.order.number,
-        "customer_id": trip.order.customer_id,
-        "status": trip.status,
-        "pickup_at": trip.pickup_at.astimezone(dt.UTC),  # as every time the API gives: UTC
-        "pickup_text": trip.pickup_text,
-        "landmark": trip.landmark,
-        "destination": trip.destination,
-        "driver_id": trip.driver_id,
-        "driver_name": trip.driver_name,
-        "vehicle": trip.vehicle,
-        "fare": trip.fare,
-    }
-
-
-@router.post("/trips", response={201: TripOut, **ERRORS}, summary="Book a taxi trip")
-def create_trip(request: HttpRequest, payload: TripIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
-    try:
-        customer = customer_get(actor=actor, pk=payload.customer_id)
-    except NotFoundError as error:  # a reference in the body: named at its field, as elsewhere
-        raise field_not_found("customer_id") from error
-    address = None
-    if payload.pickup_address_id is not None:
-        address = Address.objects.filter(pk=payload.pickup_address_id, customer=customer).first()
-        if address is None:
-            raise field_not_found("pickup_address_id")
-    trip = bookings.trip_book(
-        actor=actor,
-        customer=customer,
-        branch=_branch(payload.branch_id),
-        pickup_at=payload.pickup_at,
-        pickup_address=address,
-        pickup_text=payload.pickup_text,
-        landmark=payload.landmark,
-        destination=payload.destination,
-    )
-    return Status(201, trip_out(trip))
-
-
-@router.post("/trips/{trip_id}/assign", response={200: TripOut, **ERRORS}, summary="Assign a driver")
-def assign_trip(request: HttpRequest, trip_id: int, payload: TripAssignIn) -> dict[str, Any]:
-    actor = _actor(request)
-    trip = bookings.trip_assign(actor=actor, trip=selectors.trip_get(actor=actor, pk=trip_id), **payload.dict())
-    return trip_out(trip)
-
-
-@router.post("/trips/{trip_id}/complete", response={200: TripOut, **ERRORS}, summary="Complete a trip with its fare")
-def complete_trip(request: HttpRequest, trip_id: int, payload: TripCompleteIn) -> dict[str, Any]:
-    actor = _actor(request)
-    trip = bookings.trip_complete(actor=actor, trip=selectors.trip_get(actor=actor, pk=trip_id), **payload.dict())
-    return trip_out(trip)

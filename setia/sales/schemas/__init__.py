@@ -132,7 +132,8 @@ class TripOut(Schema):
     order_id: int
     number: str
     customer_id: int
-    status: str
+    branch_id: int
+    status: str = Field(description="booked, assigned, completed or cancelled")
     pickup_at: dt.datetime
     pickup_text: str
     landmark: str
@@ -141,6 +142,7 @@ class TripOut(Schema):
     driver_name: str
     vehicle: str
     fare: int | None
+    cancel_reason: str = Field("", description="A cancelled trip: the reason given (empty otherwise)")
 
 
 class TripAssignIn(Input):
