@@ -13,4 +13,7 @@ ID = {
         "Janji temu diterima sampai setahun ke depan: tidak ada waktu kosong pada hari ini."
     ),
     "Enter a whole number, e.g. 42.": "Isi bilangan bulat, mis. 42.",
+    "How many codes: another issue took some of the same codes at the same moment. Issue again.": (
+        "Berapa kode: penerbitan lain mengambil sebagian kode yang sama pada saat yang sama. Terbitkan lagi."
+    ),
 }

@@ -144,7 +144,15 @@ def codes_issue(
             VoucherCode(voucher=voucher, code=value, customer=customer, max_uses=max_uses, valid_until=valid_until)
             for value in sorted(wanted)
         ]
-    created = VoucherCode.objects.bulk_create(codes, batch_size=5000)
+    try:
+        with transaction.atomic():
+            created = VoucherCode.objects.bulk_create(codes, batch_size=5000)
+    except IntegrityError as clash:  # issued elsewhere between the check above and now
+        if code:
+            message = _("The code %(code)s already exists.") % {"code": code}
+            raise ApplicationError(message, {"code": [message]}) from clash
+        message = _("How many codes: another issue took some of the same codes at the same moment. Issue again.")
+        raise ApplicationError(message, {"count": [message]}) from clash
     audit_log(
         actor=actor,
         action="create",

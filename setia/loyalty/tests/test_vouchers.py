@@ -175,6 +175,28 @@ def test_bulk_codes_are_distinct_prefixed_and_limited(business: Business) -> Non
     assert VoucherCode.objects.count() == 500
 
 
+def test_a_code_issued_elsewhere_between_the_check_and_the_write_is_refused_not_a_crash(business: Business) -> None:
+    """Two managers issuing the same chosen code at once (or random codes colliding): the second
+    finds it taken only when writing — refused naming the field, nothing issued."""
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    voucher = vouchers.voucher_create(actor=business.owner, name="Flyer", kind=Voucher.Kind.AMOUNT, value=10_000)
+    taken = vouchers.codes_issue(actor=business.owner, voucher=voucher, code="HEMAT10")[0]
+    with mock.patch.object(QuerySet, "exists", return_value=False), pytest.raises(ApplicationError) as refused:
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, code="hemat10")
+    assert refused.value.extra == {"code": ["The code HEMAT10 already exists."]}
+    with (
+        mock.patch.object(vouchers, "_new_code", side_effect=["HEMAT10", "FRESH1"]),
+        mock.patch.object(QuerySet, "values_list", return_value=[]),
+        pytest.raises(ApplicationError) as clashed,
+    ):
+        vouchers.codes_issue(actor=business.owner, voucher=voucher, count=2)
+    assert list(clashed.value.extra) == ["count"]
+    assert list(VoucherCode.objects.values_list("pk", flat=True)) == [taken.pk]
+
+
 def test_system_codes_are_issued_once_per_key(business: Business, join: Callable[..., Membership]) -> None:
     ayu = join("Ayu").customer
     voucher = Voucher.objects.create(name="Thanks", kind=Voucher.Kind.AMOUNT, value=10_000)
