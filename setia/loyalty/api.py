@@ -89,6 +89,17 @@ def code_out(code: VoucherCode, hidden: frozenset[int]) -> dict[str, Any]:
     }
 
 
+def _body_customer(actor: User, customer_id: int | None) -> Customer | None:
+    """The customer a request body names by `customer_id` (none when left out); one not found or
+    not the actor's to see is refused at that field, as every reference in a body."""
+    if customer_id is None:
+        return None
+    try:
+        return selectors.member_customer(actor=actor, customer_id=customer_id)
+    except NotFoundError as error:
+        raise field_not_found("customer_id") from error
+
+
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     """A time sent without an offset is the business's local time (as the pages take it)."""
     return timezone.make_aware(moment) if moment is not None and timezone.is_naive(moment) else moment
@@ -139,12 +150,7 @@ def list_member_ledger(request: HttpRequest, customer_id: int, after: str = "") 
 def check_voucher(request: HttpRequest, payload: VoucherCheckIn) -> dict[str, Any]:
     actor = _actor(request)
     require(actor, "loyalty.view")
-    customer: Customer | None = None
-    if payload.customer_id is not None:
-        try:
-            customer = selectors.member_customer(actor=actor, customer_id=payload.customer_id)
-        except NotFoundError as error:
-            raise field_not_found("customer_id") from error
+    customer = _body_customer(actor, payload.customer_id)
     lines = vouchers.cart_for_check(
         [
             vouchers.LineAsked(line.product_id, line.category_id, line.quantity, line.unit_price, line.discount)
@@ -206,12 +212,7 @@ def issue_voucher_codes(request: HttpRequest, voucher_id: int, payload: CodesIss
     actor = _actor(request)
     require(actor, "loyalty.manage")  # before looking anything up, as the voucher page refuses the form
     voucher = api_selectors.voucher_get(actor=actor, pk=voucher_id)
-    customer: Customer | None = None
-    if payload.customer_id is not None:
-        try:
-            customer = selectors.member_customer(actor=actor, customer_id=payload.customer_id)
-        except NotFoundError as error:
-            raise field_not_found("customer_id") from error
+    customer = _body_customer(actor, payload.customer_id)
     try:
         issued = vouchers.codes_issue(
             actor=actor,

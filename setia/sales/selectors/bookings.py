@@ -44,6 +44,32 @@ def visible_trips(actor: User) -> QuerySet[Trip]:
     return branch_scope(actor).filter(Trip.objects.select_related("order"), field="order__branch")
 
 
+def _filtered(
+    bookings: QuerySet[Any],
+    *,
+    status: str,
+    person: tuple[str, int | None],
+    customer_id: int | None,
+    branch_id: int | None,
+    when: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    order: tuple[str, str],
+) -> QuerySet[Any]:
+    """A list's filters, the same for trips and appointments: `person` is who serves (the driver,
+    the stylist) as (field, id); `when` the booked time's field, bounded by local days."""
+    if status:
+        bookings = bookings.filter(status=status)
+    field, person_id = person
+    if person_id is not None:
+        bookings = bookings.filter(**{field: person_id})
+    if customer_id is not None:
+        bookings = bookings.filter(order__customer_id=customer_id)
+    if branch_id is not None:
+        bookings = bookings.filter(order__branch_id=branch_id)
+    return _on_days(bookings, when, date_from, date_to).order_by(*order)
+
+
 def trip_list(
     *,
     actor: User,
@@ -55,16 +81,17 @@ def trip_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[Trip]:
     """Trips of the actor's branches; `date_from`/`date_to` bound the pick-up's local day."""
-    trips = visible_trips(actor)
-    if status:
-        trips = trips.filter(status=status)
-    if driver_id is not None:
-        trips = trips.filter(driver_id=driver_id)
-    if customer_id is not None:
-        trips = trips.filter(order__customer_id=customer_id)
-    if branch_id is not None:
-        trips = trips.filter(order__branch_id=branch_id)
-    return _on_days(trips, "pickup_at", date_from, date_to).order_by(*TRIP_ORDER)
+    return _filtered(
+        visible_trips(actor),
+        status=status,
+        person=("driver_id", driver_id),
+        customer_id=customer_id,
+        branch_id=branch_id,
+        when="pickup_at",
+        date_from=date_from,
+        date_to=date_to,
+        order=TRIP_ORDER,
+    )
 
 
 def trip_get(*, actor: User, pk: int) -> Trip:
@@ -91,16 +118,17 @@ def appointment_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[Appointment]:
     """Appointments of the actor's branches; `date_from`/`date_to` bound the start's local day."""
-    appointments = visible_appointments(actor)
-    if status:
-        appointments = appointments.filter(status=status)
-    if staff_id is not None:
-        appointments = appointments.filter(staff_id=staff_id)
-    if customer_id is not None:
-        appointments = appointments.filter(order__customer_id=customer_id)
-    if branch_id is not None:
-        appointments = appointments.filter(order__branch_id=branch_id)
-    return _on_days(appointments, "starts_at", date_from, date_to).order_by(*APPOINTMENT_ORDER)
+    return _filtered(
+        visible_appointments(actor),
+        status=status,
+        person=("staff_id", staff_id),
+        customer_id=customer_id,
+        branch_id=branch_id,
+        when="starts_at",
+        date_from=date_from,
+        date_to=date_to,
+        order=APPOINTMENT_ORDER,
+    )
 
 
 def appointment_get(*, actor: User, pk: int) -> Appointment:
