@@ -183,7 +183,10 @@ _ADDRESS_MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 def _schema_message(item: dict[str, Any]) -> str:
-    in_address = tuple(item.get("loc", ()))[:1] in (("path",), ("query",))
+    location = tuple(item.get("loc", ()))
+    if item.get("type") == "missing" and location[:1] == ("body",) and _field_path(location) == "__all__":
+        return _("Send a JSON object as the request body: {} when every field is left out.")
+    in_address = location[:1] in (("path",), ("query",))
     worded = (_ADDRESS_MESSAGES if in_address else {}).get(str(item.get("type", ""))) or _SCHEMA_MESSAGES.get(
         str(item.get("type", ""))
     )

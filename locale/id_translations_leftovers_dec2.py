@@ -16,4 +16,7 @@ ID = {
     "How many codes: another issue took some of the same codes at the same moment. Issue again.": (
         "Berapa kode: penerbitan lain mengambil sebagian kode yang sama pada saat yang sama. Terbitkan lagi."
     ),
+    "Send a JSON object as the request body: {} when every field is left out.": (
+        "Kirim objek JSON sebagai isi permintaan: {} bila semua bidang dikosongkan."
+    ),
 }

@@ -17,4 +17,7 @@ ID = {
     "Including %(amount)s an earlier refund kept back for a promotion": (
         "Termasuk %(amount)s yang ditahan pengembalian sebelumnya untuk promo"
     ),
+    "Including %(amount)s an earlier refund kept back for %(promotions)s": (
+        "Termasuk %(amount)s yang ditahan pengembalian sebelumnya untuk %(promotions)s"
+    ),
 }

@@ -83,10 +83,15 @@ def code_out(code: VoucherCode, hidden: frozenset[int]) -> dict[str, Any]:
         "personal": code.customer_id is not None,
         "uses": code.uses,
         "max_uses": code.max_uses,
-        "issued_at": code.issued_at,
-        "valid_until": code.valid_until,
-        "expires_at": code.ends_at,
+        # As every time the API gives: UTC (a code just issued holds the time as it was sent).
+        "issued_at": _utc(code.issued_at),
+        "valid_until": _utc(code.valid_until),
+        "expires_at": _utc(code.ends_at),
     }
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.astimezone(dt.UTC) if moment is not None else None
 
 
 def _body_customer(actor: User, customer_id: int | None) -> Customer | None:

@@ -379,6 +379,11 @@ def test_one_code_of_your_choice_is_issued(business: Business, people: dict[str,
         "expires_at": body["items"][0]["valid_until"],  # the voucher ends later
     }
     assert dt.datetime.fromisoformat(body["items"][0]["valid_until"]) == until
+    # Sent in Jakarta time, answered in UTC as every time of the API.
+    local = timezone.localtime(until + dt.timedelta(days=1)).replace(tzinfo=None).isoformat()
+    later = _issue(business.manager, people["lama"], {"code": "WELCOME-11", "valid_until": local}).json()["items"][0]
+    assert later["valid_until"].endswith("Z") and later["expires_at"].endswith("Z")
+    assert dt.datetime.fromisoformat(later["valid_until"]) == until + dt.timedelta(days=1)
 
 
 def test_many_random_codes_are_issued_for_one_customer(business: Business, people: dict[str, Any]) -> None:

@@ -67,13 +67,19 @@ def _promotions_lost(order: Order, lines: list[OrderLine], taking: dict[int, int
         paid += line.total * quantity // line.quantity
         worth += (line.total + sold.line_discounts.get(index, 0)) * quantity // line.quantity
     lost = paid - (worth - (before.discount - after.discount))
-    names = []
-    for index, kept in enumerate(keeps):
-        if kept and after.line_discounts.get(index, 0) < before.line_discounts.get(index, 0):
-            name = before.notes.get(index, "")
-            if name and name not in names:
-                names.append(name)
-    return lost, names if lost > 0 else []
+    # The promotions named: those the items kept lose, or (giving back what an earlier refund kept)
+    # those of the items taken back now.
+    if lost > 0:
+        named = [
+            before.notes.get(index, "")
+            for index, kept in enumerate(keeps)
+            if kept and after.line_discounts.get(index, 0) < before.line_discounts.get(index, 0)
+        ]
+    elif lost < 0:
+        named = [sold.notes.get(index, "") for index, line in enumerate(lines) if taking.get(line.pk)]
+    else:
+        named = []
+    return lost, list(dict.fromkeys(name for name in named if name))
 
 
 def _replay(refund: Refund, digest: str, actor: User) -> Refund:

@@ -267,3 +267,40 @@ def test_an_id_in_the_address_that_is_not_a_number_is_named_as_such(business: Bu
         answer = api.get(url)
         assert answer.status_code == 400
         assert answer.json()["extra"] == {field: ["Enter a whole number, e.g. 42."]}
+
+
+def test_json_types_are_taken_as_sent_not_converted(business: Business, shop: dict) -> None:
+    """An id as text or true, true/false as text or a number, a time as a number: refused at the
+    field (pydantic would read "31" as 31, true as 1, "yes" as true, 12345 as a Unix time)."""
+    api = _english(business.cashier_a)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    trip = {
+        "customer_id": shop["customer"].pk,
+        "branch_id": business.branch_a.pk,
+        "pickup_at": f"{tomorrow.isoformat()}T17:00:00+07:00",
+        "pickup_text": "Jl. Melati No. 12",
+    }
+    whole, when = "Enter a whole number (a JSON number, not text).", "Enter a date and time"
+    for field, value, message in (
+        ("customer_id", str(shop["customer"].pk), whole),
+        ("branch_id", True, whole),
+        ("pickup_at", 1_800_000_000, when),
+    ):
+        status, answer = _post(api, {**trip, field: value}, "/api/v1/trips")
+        assert status == 400 and list(answer["extra"]) == [field], answer
+        assert answer["extra"][field][0].startswith(message)
+    assert Trip.objects.count() == 0
+    status, _booked = _post(api, trip, "/api/v1/trips")  # the same body with its types right
+    assert status == 201
+    for no_show in ("yes", "false", 0):
+        status, answer = _post(api, {"no_show": no_show}, "/api/v1/appointments/1/cancel")
+        assert status == 400 and answer["extra"] == {"no_show": ["Enter true or false."]}, answer
+
+
+def test_a_request_without_its_body_is_told_to_send_one(business: Business, shop: dict) -> None:
+    api = _english(business.owner)
+    answer = api.post("/api/v1/trips/1/cancel", "", content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["message"] == (
+        "__all__: Send a JSON object as the request body: {} when every field is left out."
+    )

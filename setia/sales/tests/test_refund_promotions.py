@@ -65,7 +65,7 @@ def test_returning_the_item_that_made_another_free_refunds_it_less_the_free_item
     assert (order.refunded_total, order.status) == (CREAMBATH - SHAMPOO, Order.Status.PARTLY_REFUNDED)
     # The shampoo follows: what was kept back comes back with it, and the order is refunded in full.
     last = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={_line(order, "Sampo"): 1})
-    assert (last.amount, last.promotions_lost) == (SHAMPOO, -SHAMPOO)
+    assert (last.amount, last.promotions_lost, last.promotions_note) == (SHAMPOO, -SHAMPOO, "Creambath + Sampo")
     order.refresh_from_db()
     assert (order.refunded_total, order.status) == (CREAMBATH, Order.Status.REFUNDED)
 
@@ -158,7 +158,7 @@ def test_the_order_page_offers_the_free_item_and_says_what_the_refund_kept_back(
     )
     assert last.status_code == 302, last.content.decode()[-3000:]
     html = page.get(url).content.decode()
-    assert "Including Rp 45,500 an earlier refund kept back for a promotion" in html
+    assert "Including Rp 45,500 an earlier refund kept back for Creambath + Sampo" in html
 
 
 def test_the_api_order_lists_its_refunds(business: Business, shop: dict, free_shampoo: Promotion) -> None:
