@@ -50,6 +50,7 @@ def member_out(member: Membership, facts: api_selectors.MemberFacts) -> dict[str
         "status": member.status,
         "joined_at": member.joined_at,
         "tier": member.tier.name if member.tier else None,
+        "tier_id": member.tier_id,
         "tier_since": member.tier_since,
         "tier_reason": change.reason_text if change else None,
         "points": member.points_balance,

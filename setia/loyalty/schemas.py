@@ -12,6 +12,9 @@ class MemberOut(Schema):
     status: str
     joined_at: dt.datetime
     tier: str | None
+    tier_id: int | None = Field(
+        None, description="The tier's id, as `GET /members?tier=` and vouchers' `tier_ids` take it"
+    )
     tier_since: dt.datetime | None
     tier_reason: str | None  # why she is in her tier (the latest change's), in the key owner's language
     points: int

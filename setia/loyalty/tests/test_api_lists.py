@@ -170,6 +170,8 @@ def test_members_filter_by_tier_branch_and_search(business: Business, people: di
     client = _client(business.owner)
     numbers = {name: people[name].number for name in ("ayu", "bunga", "citra")}
     assert _numbers(client.get("/api/v1/members", {"tier": tiers["gold"].pk})) == [numbers["bunga"]]
+    gold = client.get("/api/v1/members", {"tier": tiers["gold"].pk}).json()["items"][0]
+    assert (gold["tier"], gold["tier_id"]) == ("Gold", tiers["gold"].pk)  # the id the filter takes
     assert _numbers(client.get("/api/v1/members", {"tier": tiers["silver"].pk})) == [numbers["citra"], numbers["ayu"]]
     assert _numbers(client.get("/api/v1/members", {"tier": tiers["platinum"].pk})) == []
     assert _numbers(client.get("/api/v1/members", {"branch_id": business.branch_b.pk})) == [numbers["citra"]]
