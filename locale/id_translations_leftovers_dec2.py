@@ -19,4 +19,7 @@ ID = {
     "Send a JSON object as the request body: {} when every field is left out.": (
         "Kirim objek JSON sebagai isi permintaan: {} bila semua bidang dikosongkan."
     ),
+    "This cursor cannot be read: pass the next_cursor of the page before, as it came.": (
+        "Kursor ini tidak terbaca: kirim next_cursor dari halaman sebelumnya apa adanya."
+    ),
 }

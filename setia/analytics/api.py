@@ -18,7 +18,7 @@ from setia.analytics.services import rules
 from setia.analytics.services.runs import analytics_refresh_request
 from setia.catalog.models import Product
 from setia.core.errors import ApplicationError, NotFoundError
-from setia.core.pagination import keyset_page, parse_id
+from setia.core.pagination import api_page, parse_id
 from setia.customers.selectors import customer_get
 
 router = Router(tags=["analytics"])
@@ -116,7 +116,7 @@ def list_rules(
             message = _("%(field)s: choose one of %(choices)s.") % {"field": name, "choices": ", ".join(allowed)}
             raise ApplicationError(message, extra={name: [message]})
     found = selectors.rules_query(_actor(request), kind=kind, product_id=product, sort=sort, min_lift=min_lift)
-    page = keyset_page(found, order=selectors.RULE_SORTS[sort], cursor=after, size=max(1, min(limit, 200)))
+    page = api_page(found, order=selectors.RULE_SORTS[sort], cursor=after, size=max(1, min(limit, 200)))
     return {
         "items": [
             {

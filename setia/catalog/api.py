@@ -11,7 +11,7 @@ from setia.catalog import selectors, services
 from setia.catalog.models import Category, Product
 from setia.catalog.schemas import CategoryIn, CategoryOut, ProductIn, ProductOut, ProductPage, ProductPatch
 from setia.core.errors import ApplicationError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 
 router = Router(tags=["catalogue"])
 
@@ -86,7 +86,7 @@ def list_products(
         actor=_actor(request), query=q, category_id=category, kind=kind, active=active, branch_id=branch
     ).prefetch_related("branches")
     order = selectors.PRODUCT_ORDERS.get(sort, selectors.PRODUCT_ORDERS["name"])
-    page = keyset_page(products, order=order, cursor=after, size=max(1, min(limit, 500)))
+    page = api_page(products, order=order, cursor=after, size=max(1, min(limit, 500)))
     return {"items": [product_out(p) for p in page.rows], "next_cursor": page.next_cursor}
 
 

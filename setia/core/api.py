@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from setia.core import selectors
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 
 router = Router(tags=["audit"])
 
@@ -37,5 +37,5 @@ def list_audit_events(
     request: HttpRequest, object_type: str = "", object_id: str = "", action: str = "", after: str = ""
 ) -> dict[str, Any]:
     events = selectors.audit_event_list(actor=request.user, object_type=object_type, object_id=object_id, action=action)
-    page = keyset_page(events, order=("-created_at", "-id"), cursor=after, size=100)
+    page = api_page(events, order=("-created_at", "-id"), cursor=after, size=100)
     return {"items": page.rows, "next_cursor": page.next_cursor}

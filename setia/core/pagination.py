@@ -5,13 +5,15 @@ COUNT(*) is needed. The cursor is an opaque token holding the sort values of the
 """
 
 import base64
-import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from setia.core.errors import ApplicationError
 
 
 @dataclass
@@ -32,14 +34,20 @@ def _decode(cursor: str) -> list[Any] | None:
     return values if isinstance(values, list) else None
 
 
-def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str = "", size: int = 50) -> Page:
+def keyset_page(
+    queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str = "", size: int = 50, strict: bool = False
+) -> Page:
     """One page of `queryset` sorted by `order` (e.g. `("-created_at", "-id")`; the last must be unique).
 
-    An unreadable cursor starts from the first page rather than failing.
+    An unreadable cursor starts from the first page rather than failing (a link of a page typed
+    or cut short); with `strict` (the API) it is refused at `after`: a program that passes a
+    broken cursor would otherwise get the first page again, and page for ever.
     """
     queryset = queryset.order_by(*order)
     names = [field.lstrip("-") for field in order]
     after = _decode(cursor) if cursor else None
+    if strict and cursor and (after is None or len(after) != len(order)):
+        raise _unreadable()
     if after is not None and len(after) == len(order):
         condition = Q()
         for index, field in enumerate(order):
@@ -49,8 +57,11 @@ def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str 
                 step &= Q(**{names[previous]: after[previous]})
             condition |= step
         # A tampered cursor (wrong types, nulls) starts from the first page.
-        with contextlib.suppress(ValueError, TypeError, ValidationError):
+        try:
             queryset = queryset.filter(condition)
+        except (ValueError, TypeError, ValidationError) as error:
+            if strict:
+                raise _unreadable() from error
     rows = list(queryset[: size + 1])
     next_cursor = None
     if len(rows) > size:
@@ -58,6 +69,16 @@ def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str 
         last = rows[-1]
         next_cursor = _encode([_value(last, name) for name in names])
     return Page(rows, next_cursor)
+
+
+def api_page(queryset: QuerySet[Any], *, order: tuple[str, ...], cursor: str = "", size: int = 50) -> Page:
+    """`keyset_page` for the API: a cursor it cannot read is refused at `after`."""
+    return keyset_page(queryset, order=order, cursor=cursor, size=size, strict=True)
+
+
+def _unreadable() -> ApplicationError:
+    message = _("This cursor cannot be read: pass the next_cursor of the page before, as it came.")
+    return ApplicationError(f"after: {message}", {"after": [message]})
 
 
 def _value(row: Any, name: str) -> Any:

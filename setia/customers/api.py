@@ -7,7 +7,7 @@ from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.core.phones import normalize_phone
 from setia.customers import selectors, services
 from setia.customers.custom_fields import active_definitions
@@ -168,7 +168,7 @@ def list_customers(request: HttpRequest, q: str = "", branch: int | None = None,
     customers = selectors.customer_list(actor=actor, filters=selectors.ListFilters(branch_id=branch)).prefetch_related(
         "phones", "emails", "addresses", "tags"
     )
-    page = keyset_page(customers, order=("search_name", "id"), cursor=after, size=100)
+    page = api_page(customers, order=("search_name", "id"), cursor=after, size=100)
     return {"items": [customer_out(c) for c in page.rows], "next_cursor": page.next_cursor}
 
 

@@ -12,7 +12,7 @@ from ninja.responses import Status
 from setia.accounts.models import User
 from setia.accounts.selectors import require
 from setia.core.errors import ApplicationError, NotFoundError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.core.schemas import ERRORS
 from setia.customers.models import Customer
 from setia.loyalty import api_selectors, selectors
@@ -125,7 +125,7 @@ def list_members(
         since = max(since, EARLIEST)  # the same members, and no overflow turning year 1 into UTC
     filters = api_selectors.MemberListFilters(tier_id=tier, branch_id=branch_id, query=q.strip(), updated_since=since)
     members = api_selectors.membership_list(actor=_actor(request), filters=filters)
-    page = keyset_page(members, order=("-id",), cursor=after, size=PAGE_SIZE)
+    page = api_page(members, order=("-id",), cursor=after, size=PAGE_SIZE)
     facts = api_selectors.member_facts(page.rows)
     return {"items": [member_out(m, facts[m.pk]) for m in page.rows], "next_cursor": page.next_cursor}
 
@@ -148,7 +148,7 @@ def create_member(request: HttpRequest, payload: JoinIn) -> Status:
 @router.get("/members/{customer_id}/ledger", response=LedgerPage, summary="A member's points ledger, newest first")
 def list_member_ledger(request: HttpRequest, customer_id: int, after: str = "") -> dict[str, Any]:
     member = selectors.membership_get(actor=_actor(request), customer_id=customer_id)
-    page = keyset_page(selectors.ledger_entries(member), order=("-created_at", "-id"), cursor=after, size=100)
+    page = api_page(selectors.ledger_entries(member), order=("-created_at", "-id"), cursor=after, size=100)
     return {"items": page.rows, "next_cursor": page.next_cursor}
 
 
@@ -185,7 +185,7 @@ def check_voucher(request: HttpRequest, payload: VoucherCheckIn) -> dict[str, An
 @router.get("/vouchers", response=VoucherPage, summary="Voucher definitions, newest first (keyset paged)")
 def list_vouchers(request: HttpRequest, active: bool | None = None, after: str = "") -> dict[str, Any]:
     found = api_selectors.voucher_list(actor=_actor(request), active=active)
-    page = keyset_page(found, order=("-id",), cursor=after, size=PAGE_SIZE)
+    page = api_page(found, order=("-id",), cursor=after, size=PAGE_SIZE)
     return {"items": [voucher_out(voucher) for voucher in page.rows], "next_cursor": page.next_cursor}
 
 
@@ -200,7 +200,7 @@ def get_voucher(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
 def list_voucher_codes(request: HttpRequest, voucher_id: int, after: str = "") -> dict[str, Any]:
     actor = _actor(request)
     codes = api_selectors.voucher_codes(actor=actor, voucher=api_selectors.voucher_get(actor=actor, pk=voucher_id))
-    page = keyset_page(codes, order=("-issued_at", "-id"), cursor=after, size=PAGE_SIZE)
+    page = api_page(codes, order=("-issued_at", "-id"), cursor=after, size=PAGE_SIZE)
     hidden = api_selectors.hidden_customers(actor=actor, codes=page.rows)
     return {"items": [code_out(code, hidden) for code in page.rows], "next_cursor": page.next_cursor}
 

@@ -5,7 +5,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from setia.accounts.models import User
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.segments import selectors, services
 from setia.segments.models import Segment
 from setia.segments.schemas import CountOut, DefinitionIn, MemberPage, SegmentIn, SegmentOut, SegmentPage
@@ -38,7 +38,7 @@ def list_segments(
     request: HttpRequest, q: str = "", kind: str = "", archived: bool = False, after: str = "", limit: int = 50
 ) -> dict[str, Any]:
     segments = selectors.segment_list(actor=_actor(request), query=q[:100], kind=kind, archived=archived)
-    page = keyset_page(segments, order=("name", "id"), cursor=after, size=max(1, min(limit, 200)))
+    page = api_page(segments, order=("name", "id"), cursor=after, size=max(1, min(limit, 200)))
     return {"items": [segment_out(segment) for segment in page.rows], "next_cursor": page.next_cursor}
 
 
@@ -70,7 +70,7 @@ def list_members(request: HttpRequest, segment_id: int, after: str = "", limit: 
     actor = _actor(request)
     segment = selectors.segment_get(actor=actor, pk=segment_id)
     members = selectors.segment_members(actor=actor, segment=segment)
-    page = keyset_page(members, order=("customer_id",), cursor=after, size=max(1, min(limit, 1000)))
+    page = api_page(members, order=("customer_id",), cursor=after, size=max(1, min(limit, 1000)))
     return {
         "items": [
             {"customer_id": row.customer_id, "name": row.customer.name, "joined_at": row.joined_at} for row in page.rows

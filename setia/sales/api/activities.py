@@ -9,7 +9,7 @@ from ninja.responses import Status
 
 from setia.accounts.models import User
 from setia.core.errors import ApplicationError
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.sales.models import Activity
 from setia.sales.schemas.activities import ActivityCompleteIn, ActivityIn, ActivityOut, ActivityPage
 from setia.sales.selectors import activities as selectors
@@ -62,7 +62,7 @@ def list_activities(
         due_from=due_from,
         due_until=due_until,
     )
-    page = keyset_page(activities, order=("-created_at", "-id"), cursor=after, size=100)
+    page = api_page(activities, order=("-created_at", "-id"), cursor=after, size=100)
     return {"items": [activity_out(a) for a in page.rows], "next_cursor": page.next_cursor}
 
 

@@ -15,7 +15,7 @@ from ninja.responses import Status
 from setia.accounts.selectors import require
 from setia.catalog.models import Product
 from setia.core.errors import ApplicationError, NotFoundError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.core.schemas import ERRORS
 from setia.customers.models import Address
 from setia.customers.selectors import customer_get
@@ -131,7 +131,7 @@ def list_trips(
         date_from=date_from,
         date_to=date_to,
     )
-    page = keyset_page(trips, order=booking_selectors.TRIP_ORDER, cursor=after, size=PAGE_SIZE)
+    page = api_page(trips, order=booking_selectors.TRIP_ORDER, cursor=after, size=PAGE_SIZE)
     return {"items": [trip_out(trip) for trip in page.rows], "next_cursor": page.next_cursor}
 
 
@@ -241,7 +241,7 @@ def list_appointments(
         date_from=date_from,
         date_to=date_to,
     )
-    page = keyset_page(appointments, order=booking_selectors.APPOINTMENT_ORDER, cursor=after, size=PAGE_SIZE)
+    page = api_page(appointments, order=booking_selectors.APPOINTMENT_ORDER, cursor=after, size=PAGE_SIZE)
     return {"items": [appointment_out(a) for a in page.rows], "next_cursor": page.next_cursor}
 
 

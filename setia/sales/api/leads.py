@@ -9,7 +9,7 @@ from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.sales.models import Lead, LeadSource, Pipeline
 from setia.sales.schemas.leads import (
     LeadAssignIn,
@@ -86,7 +86,7 @@ def list_leads(
         status=status, source_id=source_id, owner=owner, branch_id=branch_id, follow_up=follow_up, query=q
     )
     leads = selectors.lead_list(actor=_actor(request), filters=filters)
-    page = keyset_page(leads, order=("-created_at", "-id"), cursor=after, size=100)
+    page = api_page(leads, order=("-created_at", "-id"), cursor=after, size=100)
     return {"items": [lead_out(lead) for lead in page.rows], "next_cursor": page.next_cursor}
 
 

@@ -11,7 +11,7 @@ from ninja.responses import NinjaJSONEncoder, Status
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError, field_not_found
 from setia.core.memo import Memo
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.core.schemas import ERRORS
 from setia.sales import selectors
 from setia.sales.models import Order, OrderLine, Payment
@@ -152,9 +152,7 @@ def list_orders(
         message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(Order.Status.values)}
         raise ApplicationError(f"status: {message}", {"status": [message]})
     orders = selectors.order_list(actor=_actor(request), customer_id=customer_id, branch_id=branch_id, status=status)
-    page = keyset_page(
-        orders.prefetch_related("lines", "payments"), order=("-placed_at", "-id"), cursor=after, size=100
-    )
+    page = api_page(orders.prefetch_related("lines", "payments"), order=("-placed_at", "-id"), cursor=after, size=100)
     return {"items": [order_out(o) for o in page.rows], "next_cursor": page.next_cursor}
 
 

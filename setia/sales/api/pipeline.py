@@ -9,7 +9,7 @@ from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
 from setia.core.errors import field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.customers.models import Customer
 from setia.sales.models import Lead, Opportunity, Order, Pipeline, Stage
 from setia.sales.schemas.pipeline import (
@@ -72,7 +72,7 @@ def list_opportunities(
         branch_id=branch_id,
         customer_id=customer_id,
     )
-    page = keyset_page(opportunities.prefetch_related("lines"), order=("-created_at", "-id"), cursor=after, size=100)
+    page = api_page(opportunities.prefetch_related("lines"), order=("-created_at", "-id"), cursor=after, size=100)
     return {"items": [opportunity_out(o) for o in page.rows], "next_cursor": page.next_cursor}
 
 

@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from setia.accounts.models import Branch, User
 from setia.core.errors import ApplicationError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.customers.models import Customer
 from setia.sales.models import Opportunity, Quote
 from setia.sales.schemas.quotes import QuoteAcceptIn, QuoteIn, QuoteOut, QuotePage, QuoteRejectIn, QuoteSendIn
@@ -69,7 +69,7 @@ def list_quotes(
         date_from=date_from,
         date_to=date_to,
     )
-    page = keyset_page(
+    page = api_page(
         quotes.select_related("order").prefetch_related("lines"), order=("-issue_date", "-id"), cursor=after, size=100
     )
     return {"items": [quote_out(quote) for quote in page.rows], "next_cursor": page.next_cursor}

@@ -10,7 +10,7 @@ from ninja.responses import Status
 from setia.accounts.models import Branch, User
 from setia.catalog.models import Product
 from setia.core.errors import ApplicationError, field_not_found
-from setia.core.pagination import keyset_page
+from setia.core.pagination import api_page
 from setia.customers.models import Customer
 from setia.sales.models import Subscription
 from setia.sales.schemas.renewals import (
@@ -60,7 +60,7 @@ def list_subscriptions(
         subscriptions = selectors.subscription_list(
             actor=actor, status=status, customer_id=customer_id, branch_id=branch_id
         )
-    page = keyset_page(subscriptions, order=("ends_on", "id"), cursor=after, size=100)
+    page = api_page(subscriptions, order=("ends_on", "id"), cursor=after, size=100)
     return {"items": [subscription_out(s) for s in page.rows], "next_cursor": page.next_cursor}
 
 
