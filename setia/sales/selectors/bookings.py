@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from setia.accounts.models import User
+from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
-from setia.core.errors import NotFoundError
+from setia.core.errors import NotFoundError, field_not_found
 from setia.sales.models import Appointment, Trip
 
 # Keyset order of the lists: by the booked time, the id breaking ties.
@@ -70,6 +70,15 @@ def _filtered(
     return _on_days(bookings, when, date_from, date_to).order_by(*order)
 
 
+def _branch_seen(actor: User, branch_id: int | None) -> None:
+    """A branch filter naming a branch that does not exist or that the actor may not see is refused
+    at its field (as the members list does), not answered with an empty list."""
+    if branch_id is not None and (
+        not branch_scope(actor).allows(branch_id) or not Branch.objects.filter(pk=branch_id).exists()
+    ):
+        raise field_not_found("branch_id")
+
+
 def trip_list(
     *,
     actor: User,
@@ -81,8 +90,10 @@ def trip_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[Trip]:
     """Trips of the actor's branches; `date_from`/`date_to` bound the pick-up's local day."""
+    trips = visible_trips(actor)
+    _branch_seen(actor, branch_id)
     return _filtered(
-        visible_trips(actor),
+        trips,
         status=status,
         person=("driver_id", driver_id),
         customer_id=customer_id,
@@ -118,8 +129,10 @@ def appointment_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[Appointment]:
     """Appointments of the actor's branches; `date_from`/`date_to` bound the start's local day."""
+    appointments = visible_appointments(actor)
+    _branch_seen(actor, branch_id)
     return _filtered(
-        visible_appointments(actor),
+        appointments,
         status=status,
         person=("staff_id", staff_id),
         customer_id=customer_id,

@@ -603,7 +603,11 @@ def test_another_branch_s_bookings_are_not_seen_read_or_changed(
 ) -> None:
     rina = Api(business.cashier_b)
     assert _ids(rina.get("/trips")) == [trips["b"].pk]
-    assert _ids(rina.get(f"/trips?branch_id={business.branch_a.pk}")) == []
+    # A branch she may not see (or none at all) is refused at the filter, as the members list does.
+    for branch_id in (business.branch_a.pk, 99_999):
+        for path in ("/trips", "/appointments"):
+            refused = rina.get(f"{path}?branch_id={branch_id}")
+            assert refused.status_code == 400 and refused.json()["extra"] == {"branch_id": ["not found"]}
     assert _ids(rina.get(f"/trips?customer_id={shop['customer'].pk}")) == []
     assert _ids(rina.get("/appointments")) == [appointments["b"].pk]
     assert _ids(rina.get(f"/appointments?staff_id={business.cashier_a.pk}")) == []
