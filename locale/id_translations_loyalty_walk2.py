@@ -55,11 +55,11 @@ ID = {
     # Issuing codes.
     "How many codes: issue between 1 and %(max)s at a time.": "Jumlah kode: buat antara 1 dan %(max)s sekaligus.",
     (
-        "How many codes: a code of your choice is one code. Enter 1, or leave “Or one code of your choice” "
-        "empty to issue %(count)s random codes."
+        "How many codes: a code of your choice is one code. Enter 1, or leave the code of your choice empty "
+        "to issue %(count)s random codes."
     ): (
-        "Jumlah kode: kode pilihan Anda hanya satu kode. Isi 1, atau kosongkan “Atau satu kode pilihan Anda” "
-        "untuk membuat %(count)s kode acak."
+        "Jumlah kode: kode pilihan Anda hanya satu kode. Isi 1, atau kosongkan kode pilihan Anda untuk membuat "
+        "%(count)s kode acak."
     ),
     # The till's voucher refusals.
     "The voucher %(code)s is personal: choose the customer first.": (

@@ -119,8 +119,8 @@ def codes_issue(
         raise ApplicationError(message, {"count": [message]})
     if code.strip() and count != 1:  # one code of her choice is one code, not `count` silently cut to one
         message = _(
-            "How many codes: a code of your choice is one code. Enter 1, or leave “Or one code of your choice” "
-            "empty to issue %(count)s random codes."
+            "How many codes: a code of your choice is one code. Enter 1, or leave the code of your choice empty "
+            "to issue %(count)s random codes."
         ) % {"count": format_count(count)}
         raise ApplicationError(message, {"count": [message]})
     if valid_until is not None and valid_until <= timezone.now():
