@@ -435,6 +435,13 @@ def voucher_evaluate(
     return VoucherResult(found, discount, _spread(discount, lines, eligible) if discount else {}, voucher.name)
 
 
+def voucher_terms(code: str) -> tuple[str, int] | None:
+    """The name and minimum spend of the voucher a code belongs to (a refund checks what is kept
+    against it); None for a code that no longer exists."""
+    found = VoucherCode.objects.filter(code=code).values_list("voucher__name", "voucher__min_spend").first()
+    return (found[0], found[1]) if found is not None else None
+
+
 def voucher_redeem(
     *,
     code: str,

@@ -52,9 +52,10 @@ class RefundOut(Schema):
     lines: dict[str, int] = Field(description="For a refund of items: line id -> how many; empty for an amount")
     promotions_lost: int = Field(
         description="Taken off the refund: what the items kept no longer get of promotions the items taken back "
-        "had earned them (0 when none)"
+        "had earned them, and of a voucher whose minimum spend they no longer reach (0 when none; negative when "
+        "it gives back what an earlier refund kept back)"
     )
-    promotions_note: str = Field(description="Those promotions' names")
+    promotions_note: str = Field(description="Those promotions' (and the voucher's) names")
 
 
 class PaymentOut(Schema):

@@ -3,7 +3,8 @@ points and cashback it earned (never below a zero balance).
 
 Items taken back are refunded at the price paid for them, less what the items kept no longer get of
 a promotion those items had earned them: a customer who returns the shoe and keeps the socks that
-came free with it pays for the socks (`_promotions_lost`)."""
+came free with it pays for the socks, and one who keeps less than a voucher's minimum spend
+pays for what the voucher took off the items she keeps (`_discounts_lost`)."""
 
 from decimal import ROUND_FLOOR, Decimal
 
@@ -18,7 +19,7 @@ from setia.core.audit import audit_log
 from setia.core.errors import ApplicationError
 from setia.core.money import format_rupiah
 from setia.loyalty.cart import CartLine
-from setia.loyalty.services import promotions, purchases
+from setia.loyalty.services import promotions, purchases, vouchers
 from setia.sales.models import Order, OrderLine, Refund
 from setia.sales.services.checkout import IDEMPOTENCY_KEY, request_digest
 
@@ -27,58 +28,114 @@ def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field: [message]})
 
 
-def _promotions_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]) -> tuple[int, list[str]]:
+def _discounts_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]) -> tuple[int, list[str]]:
     """What taking back `taking` (line id -> quantity) costs the items kept of their promotions'
-    discounts, beyond the discount the items taken back had themselves, and those promotions' names.
+    discounts and of the sale's voucher, beyond the discount the items taken back had themselves,
+    and the names of those promotions (and voucher).
 
     The sale's promotions are run again (as on the day of the sale) over the items she had before
     this refund and over those she keeps; the share of the sale's promotion discount that went with
-    the items taken back was not paid, so it is not refunded either. Negative when an earlier refund
-    took off more than the items since taken back leave due (all of it comes back with the last
-    item). When the promotions no longer give the sale's discount (a promotion changed or ended
-    since), the kept items are not re-priced: nothing is taken off."""
-    if not order.promotion_discount or not taking:
+    the items taken back was not paid, so it is not refunded either. The voucher's minimum spend is
+    checked the same way: when what she keeps (after the member discount and promotions) no longer
+    reaches it, the items kept lose their share of the voucher. Negative when an earlier refund took
+    off more than the items since taken back leave due (all of it comes back with the last item).
+    When the promotions no longer give the sale's discount (a promotion changed or ended since) or
+    the voucher would no longer apply to the whole sale, the kept items are not re-priced for it:
+    nothing is taken off."""
+    if not taking or not (order.promotion_discount or order.voucher_discount):
         return 0, []
     on = timezone.localtime(order.placed_at).date()
     percent = order.member_discount_percent
 
+    def member(line: OrderLine, quantity: int) -> int:
+        gross = Decimal(line.unit_price * quantity)
+        return int((gross * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
+
     def run(quantities: list[int]) -> promotions.PromotionOutcome:
-        cart = []
-        for line, quantity in zip(lines, quantities, strict=True):
-            gross = Decimal(line.unit_price * quantity)
-            member = int((gross * percent / 100).to_integral_value(rounding=ROUND_FLOOR))
-            cart.append(
-                CartLine(line.product_id, line.category_id_at_sale, quantity, line.unit_price, member, line.description)
+        cart = [
+            CartLine(
+                line.product_id,
+                line.category_id_at_sale,
+                quantity,
+                line.unit_price,
+                member(line, quantity),
+                line.description,
             )
+            for line, quantity in zip(lines, quantities, strict=True)
+        ]
         return promotions.promotions_apply(lines=cart, on=on)
 
-    sold = run([line.quantity for line in lines])
-    if sold.discount != order.promotion_discount:
-        return 0, []
+    sold_quantities = [line.quantity for line in lines]
     had = [line.quantity - line.refunded_quantity for line in lines]
     keeps = [left - taking.get(line.pk, 0) for line, left in zip(lines, had, strict=True)]
-    before, after = run(had), run(keeps)
-    # The items taken back are worth their price at the sale before their own promotion discount,
-    # less what the items kept no longer get; `lost` is how far that falls below what was paid for
-    # them. (Shares taken per line, as `order_refund` takes what was paid.)
-    paid = worth = 0
-    for index, line in enumerate(lines):
-        quantity = taking.get(line.pk, 0)
-        paid += line.total * quantity // line.quantity
-        worth += (line.total + sold.line_discounts.get(index, 0)) * quantity // line.quantity
-    lost = paid - (worth - (before.discount - after.discount))
-    # The promotions named: those the items kept lose, or (giving back what an earlier refund kept)
-    # those of the items taken back now.
-    if lost > 0:
-        named = [
-            before.notes.get(index, "")
-            for index, kept in enumerate(keeps)
-            if kept and after.line_discounts.get(index, 0) < before.line_discounts.get(index, 0)
+    lost = 0
+    named: list[str] = []
+    # Each state's promotion discounts by line; the sale's when the promotions were not run again.
+    sold_promotions: dict[int, int] = {}
+    before_promotions: dict[int, int] = {}
+    after_promotions: dict[int, int] = {}
+    if order.promotion_discount:
+        sold = run(sold_quantities)
+        if sold.discount != order.promotion_discount:
+            return 0, []
+        before, after = run(had), run(keeps)
+        sold_promotions, before_promotions, after_promotions = (
+            sold.line_discounts,
+            before.line_discounts,
+            after.line_discounts,
+        )
+        # The items taken back are worth their price at the sale before their own promotion
+        # discount, less what the items kept no longer get; the loss is how far that falls below
+        # what was paid for them. (Shares taken per line, as `order_refund` takes what was paid.)
+        paid = worth = 0
+        for index, line in enumerate(lines):
+            quantity = taking.get(line.pk, 0)
+            paid += line.total * quantity // line.quantity
+            worth += (line.total + sold.line_discounts.get(index, 0)) * quantity // line.quantity
+        lost = paid - (worth - (before.discount - after.discount))
+        # The promotions named: those the items kept lose, or (giving back what an earlier refund
+        # kept) those of the items taken back now.
+        if lost > 0:
+            named = [
+                before.notes.get(index, "")
+                for index, kept in enumerate(keeps)
+                if kept and after.line_discounts.get(index, 0) < before.line_discounts.get(index, 0)
+            ]
+        elif lost < 0:
+            named = [sold.notes.get(index, "") for index, line in enumerate(lines) if taking.get(line.pk)]
+    if order.voucher_discount:
+        # Each line's share of the voucher: what is left of its discount after the member's and
+        # the promotion's.
+        shares = [
+            line.discount - member(line, line.quantity) - sold_promotions.get(index, 0)
+            for index, line in enumerate(lines)
         ]
-    elif lost < 0:
-        named = [sold.notes.get(index, "") for index, line in enumerate(lines) if taking.get(line.pk)]
-    else:
-        named = []
+        terms = vouchers.voucher_terms(order.voucher_code)
+        if terms is not None and sum(shares) == order.voucher_discount:
+            name, min_spend = terms
+
+            def holds(quantities: list[int], promotion_discounts: dict[int, int]) -> bool:
+                spend = sum(
+                    line.unit_price * quantity - member(line, quantity) - promotion_discounts.get(index, 0)
+                    for index, (line, quantity) in enumerate(zip(lines, quantities, strict=True))
+                )
+                return spend >= min_spend and any(q and share for q, share in zip(quantities, shares, strict=True))
+
+            def share_of(quantities: list[int]) -> int:
+                return sum(
+                    share * quantity // line.quantity
+                    for share, quantity, line in zip(shares, quantities, lines, strict=True)
+                )
+
+            voucher_lost = 0
+            if holds(sold_quantities, sold_promotions):  # as the voucher stands now, the sale qualifies
+                if not holds(had, before_promotions):  # an earlier refund took the kept items' share off
+                    voucher_lost = -share_of([taking.get(line.pk, 0) for line in lines])
+                elif not holds(keeps, after_promotions):
+                    voucher_lost = share_of(keeps)
+            if voucher_lost:
+                lost += voucher_lost
+                named.append(_("voucher %(name)s") % {"name": name})
     return lost, list(dict.fromkeys(name for name in named if name))
 
 
@@ -130,7 +187,7 @@ def order_refund(
     if lines and amount is not None:
         raise _error("amount", _("Refund either an amount or lines, not both."))
     lost: int = 0
-    lost_names: list[str] = []  # what the items kept no longer get of their promotions (`_promotions_lost`)
+    lost_names: list[str] = []  # what the items kept no longer get of promotions and the voucher (`_discounts_lost`)
     if lines:
         own = {line.pk: line for line in order.lines.all()}
         amount = 0
@@ -148,7 +205,7 @@ def order_refund(
             amount += line.total * quantity // line.quantity
             line_quantities[str(line.pk)] = quantity
         taking = {int(key): quantity for key, quantity in line_quantities.items()}
-        lost, lost_names = _promotions_lost(order, list(own.values()), taking)
+        lost, lost_names = _discounts_lost(order, list(own.values()), taking)
         amount -= lost
         if amount <= 0:
             if lost > 0:
