@@ -5,7 +5,7 @@ between them, which the receptionist clicks to book."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from setia.accounts.models import Branch, User
@@ -78,6 +78,26 @@ def takes_appointments(staff: User, branch: Branch) -> bool:
     return staff.is_active and staff.branch_id == branch.pk and staff.role in APPOINTMENT_ROLES
 
 
+def most_at_once(intervals: list[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: dt.datetime) -> int:
+    """The most of `intervals` (start, end) under way at one moment between `start` and `end`."""
+    moments = [start] + [begins for begins, _ends in intervals if start < begins < end]
+    return max(sum(1 for begins, ends in intervals if begins <= at < ends) for at in moments)
+
+
+def team_bookings(*, branch: Branch, team: list[int], start: dt.datetime, end: dt.datetime) -> int:
+    """How many of `team` (the ids of the staff who take appointments at `branch`) are booked at
+    once at the busiest moment between `start` and `end`: their own appointments and those booked
+    with any staff member, each of which needs one of them."""
+    rows = Appointment.objects.filter(
+        Q(staff__isnull=True) | Q(staff_id__in=team),
+        order__branch=branch,
+        status__in=OCCUPYING,
+        starts_at__lt=end,
+        ends_at__gt=start,
+    )
+    return most_at_once(list(rows.values_list("starts_at", "ends_at")), start, end)
+
+
 def slot_value(at: dt.datetime) -> str:
     """A time as the booking form's `starts_at` field takes it (local time, to the minute)."""
     return timezone.localtime(at).strftime("%Y-%m-%dT%H:%M")
@@ -141,14 +161,16 @@ def appointment_calendar(
     rows = list(appointments_for(actor=actor, branch=branch, day=day))
     members = list(appointment_staff(branch=branch))
     known = {member.pk for member in members}
+    known_team = set(known)
     for row in rows:
         if row.staff is not None and row.staff_id not in known:
             members.append(row.staff)
             known.add(row.staff.pk)
     chosen = [member for member in members if member.pk == staff_id] if staff_id else members
     hours = opening_hours(branch)
+    full = _team_full(day, rows, known_team, hours)
     columns = [
-        Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now, hours))
+        Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now, hours, full))
         for member in chosen
     ]
     unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
@@ -163,7 +185,31 @@ def appointment_calendar(
     )
 
 
-def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime, hours: Hours) -> list[Block]:
+def _team_full(day: dt.date, rows: list[Appointment], team: set[int], hours: Hours) -> set[dt.datetime]:
+    """The half-hours of `day` when every staff member who takes appointments is booked, counting
+    the appointments booked with any staff member (each needs one of them): no column offers them."""
+    if not team:
+        return set()
+    intervals = [
+        (row.starts_at, row.ends_at)
+        for row in rows
+        if row.status in OCCUPYING and (row.staff_id is None or row.staff_id in team)
+    ]
+    if len(intervals) < len(team):
+        return set()
+    full = set()
+    at = timezone.make_aware(dt.datetime.combine(day, hours.opens))
+    closes = timezone.make_aware(dt.datetime.combine(day, hours.closes))
+    while at < closes:
+        if most_at_once(intervals, at, at + SLOT) >= len(team):
+            full.add(at)
+        at += SLOT
+    return full
+
+
+def _blocks(
+    day: dt.date, appointments: list[Appointment], now: dt.datetime, hours: Hours, full: set[dt.datetime]
+) -> list[Block]:
     opens = timezone.make_aware(dt.datetime.combine(day, hours.opens))
     # A closed day offers no free time: the loop below never starts.
     closes = timezone.make_aware(dt.datetime.combine(day, hours.closes)) if hours.open_on(day) else opens
@@ -174,7 +220,8 @@ def _blocks(day: dt.date, appointments: list[Appointment], now: dt.datetime, hou
     entries: list[tuple[dt.datetime, Appointment | None]] = [(a.starts_at, a) for a in appointments]
     at = opens
     while at < closes:
-        if earliest < at <= latest and not any(start < at + SLOT and end > at for start, end in busy):
+        free = at not in full and not any(start < at + SLOT and end > at for start, end in busy)
+        if earliest < at <= latest and free:
             entries.append((at, None))
         at += SLOT
     entries.sort(key=lambda entry: (entry[0], entry[1] is None))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
@@ -26,8 +26,10 @@ from setia.sales.selectors.appointments import (
     BOOKING_AHEAD,
     BOOKING_PAST,
     OCCUPYING,
+    appointment_staff,
     opening_hours,
     takes_appointments,
+    team_bookings,
 )
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
@@ -483,13 +485,31 @@ def appointment_book(
         if not takes_appointments(staff, branch):
             name = staff.get_full_name() or staff.username
             raise _error("staff", _("%(staff)s does not take appointments.") % {"staff": name})
-        # Lock the staff member's row so two receptionists cannot book the same slot at once.
-        User.objects.select_for_update().filter(pk=staff.pk).first()
+    # Lock the rows of the staff who take appointments here (in one order), so two receptionists
+    # cannot book the same staff member, nor the last free one with "any staff", at once.
+    team = list(
+        User.objects.select_for_update()
+        .filter(pk__in=appointment_staff(branch=branch).values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if staff is not None:
         clash = Appointment.objects.filter(
             staff=staff, status__in=OCCUPYING, starts_at__lt=ends_at, ends_at__gt=starts_at
         ).exists()
         if clash:
             raise _error("starts_at", _("%(staff)s already has an appointment at that time.") % {"staff": staff})
+    if team and team_bookings(branch=branch, team=team, start=starts_at, end=ends_at) >= len(team):
+        # Everyone is taken, counting the appointments booked with any staff member (each needs
+        # one of them). A branch with nobody who takes appointments books "any staff" freely.
+        message = ngettext(
+            "Nobody is free at that time: the one staff member is booked (counting appointments with any "
+            "staff member). Choose another time.",
+            "Nobody is free at that time: all %(count)s staff members are booked (counting appointments "
+            "with any staff member). Choose another time.",
+            len(team),
+        )
+        raise _error("starts_at", message % {"count": len(team)})
     order = _booking_order(
         actor=actor,
         customer=customer,
