@@ -28,6 +28,21 @@ def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, {field: [message]})
 
 
+def _share(amount: int, line: OrderLine, quantity: int) -> int:
+    """The part of `amount` (a whole line's) that goes with `quantity` more of its items taken back
+    after those taken back before: the parts of successive refunds add up to the whole, to the
+    rupiah (three items of Rp 126.500 give back 42.166, 42.167 and 42.167)."""
+    done = line.refunded_quantity
+    return amount * (done + quantity) // line.quantity - amount * done // line.quantity
+
+
+def _voucher_part(share: int, line: OrderLine, count: int) -> int:
+    """The voucher's `share` of a line that goes with its first `count` items taken back: their
+    worth before the voucher less what was paid for them, both split as `_share` splits (so the
+    item kept pays its price to the rupiah)."""
+    return (line.total + share) * count // line.quantity - line.total * count // line.quantity
+
+
 def _discounts_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]) -> tuple[int, list[str]]:
     """What taking back `taking` (line id -> quantity) costs the items kept of their promotions'
     discounts and of the sale's voucher, beyond the discount the items taken back had themselves,
@@ -90,8 +105,8 @@ def _discounts_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]
         paid = worth = 0
         for index, line in enumerate(lines):
             quantity = taking.get(line.pk, 0)
-            paid += line.total * quantity // line.quantity
-            worth += (line.total + sold.line_discounts.get(index, 0)) * quantity // line.quantity
+            paid += _share(line.total, line, quantity)
+            worth += _share(line.total + sold.line_discounts.get(index, 0), line, quantity)
         lost = paid - (worth - (before.discount - after.discount))
         # The promotions named: those the items kept lose, or (giving back what an earlier refund
         # kept) those of the items taken back now.
@@ -121,18 +136,20 @@ def _discounts_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]
                 )
                 return spend >= min_spend and any(q and share for q, share in zip(quantities, shares, strict=True))
 
-            def share_of(quantities: list[int]) -> int:
-                return sum(
-                    share * quantity // line.quantity
-                    for share, quantity, line in zip(shares, quantities, lines, strict=True)
-                )
-
             voucher_lost = 0
             if holds(sold_quantities, sold_promotions):  # as the voucher stands now, the sale qualifies
+                returned = [line.refunded_quantity for line in lines]
+                now = [done + taking.get(line.pk, 0) for done, line in zip(returned, lines, strict=True)]
                 if not holds(had, before_promotions):  # an earlier refund took the kept items' share off
-                    voucher_lost = -share_of([taking.get(line.pk, 0) for line in lines])
-                elif not holds(keeps, after_promotions):
-                    voucher_lost = share_of(keeps)
+                    voucher_lost = -sum(
+                        _voucher_part(share, line, after) - _voucher_part(share, line, done)
+                        for share, line, done, after in zip(shares, lines, returned, now, strict=True)
+                    )
+                elif not holds(keeps, after_promotions):  # the kept items' share: all not yet taken back
+                    voucher_lost = sum(
+                        share - _voucher_part(share, line, after)
+                        for share, line, after in zip(shares, lines, now, strict=True)
+                    )
             if voucher_lost:
                 lost += voucher_lost
                 named.append(_("voucher %(name)s") % {"name": name})
@@ -202,7 +219,7 @@ def order_refund(
             if quantity > left:
                 message = _("%(item)s: at most %(left)s can be returned.")
                 raise _error("lines", message % {"item": line.description, "left": left})
-            amount += line.total * quantity // line.quantity
+            amount += _share(line.total, line, quantity)
             line_quantities[str(line.pk)] = quantity
         taking = {int(key): quantity for key, quantity in line_quantities.items()}
         lost, lost_names = _discounts_lost(order, list(own.values()), taking)

@@ -139,3 +139,33 @@ def test_nothing_left_to_refund_names_the_voucher(business: Business, shop: dict
         f"Nothing to refund: without these items, what she keeps no longer gets voucher Hemat besar "
         f"(Rp {creambath.discount:,}), which is all these items are worth."
     ]
+
+
+def test_items_returned_one_by_one_give_back_every_rupiah_paid(business: Business, shop: dict) -> None:
+    # Rp 10.000 off three shampoos: Rp 126.500 for the line, which three does not divide.
+    _voucher(business, "HEMAT10", name="Hemat 10rb", kind=Voucher.Kind.AMOUNT, value=10_000)
+    order = _sale_due(business, shop, "HEMAT10", ("shampoo", 3))
+    shampoo = _line(order, "Sampo")
+    assert shampoo.total == 3 * SHAMPOO - 10_000 == order.total
+    amounts = [
+        refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={shampoo.pk: 1}).amount
+        for _ in range(3)
+    ]
+    assert amounts == [42_166, 42_167, 42_167]
+    order.refresh_from_db()
+    assert (order.refunded_total, order.status) == (order.total, Order.Status.REFUNDED)
+
+
+def test_the_voucher_kept_back_comes_back_to_the_rupiah(business: Business, shop: dict) -> None:
+    # Rp 10.000 off from Rp 100.000 over three shampoos (Rp 136.500): each carries Rp 3.333 of it,
+    # and one of them the extra rupiah.
+    _voucher(business, "HEMAT10", name="Hemat 10rb", kind=Voucher.Kind.AMOUNT, value=10_000, min_spend=100_000)
+    order = _sale_due(business, shop, "HEMAT10", ("shampoo", 3))
+    shampoo = _line(order, "Sampo")
+    first = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={shampoo.pk: 2})
+    # Rp 45.500 kept is short of Rp 100.000: the one kept pays its full price.
+    assert first.amount == shampoo.total - SHAMPOO
+    last = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={shampoo.pk: 1})
+    assert last.amount == SHAMPOO
+    order.refresh_from_db()
+    assert (order.refunded_total, order.status) == (order.total, Order.Status.REFUNDED)
