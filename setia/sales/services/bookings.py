@@ -559,6 +559,9 @@ def appointment_checkout(
     if appointment.status != Appointment.Status.BOOKED:
         raise _error("status", _("This appointment is already closed."))
     if lines is None:
+        problem = appointment_checkout_problem(appointment)
+        if problem is not None:
+            raise _error(*problem)
         service = LineIn(product_id=appointment.service_id, quantity=1, staff_id=appointment.staff_id)
         lines = [service, *(extra_lines or [])]
     elif not any(line.product_id == appointment.service_id for line in lines):
@@ -583,13 +586,43 @@ def appointment_checkout(
     return order
 
 
+def appointment_checkout_problem(appointment: Appointment) -> tuple[str, str] | None:
+    """Why the appointment cannot be checked out as booked — its service switched off or no longer
+    offered at the branch, its staff member gone from the branch since the booking — as (field,
+    message); None when it can. The cashier screen can still check out the last case, with who
+    served the service chosen again."""
+    service, branch = appointment.service, appointment.order.branch
+    if not service.is_active:
+        message = _(
+            "%(service)s was switched off in the catalogue after this booking: switch it on again to check "
+            "out, or cancel the appointment."
+        )
+        return "service", message % {"service": service.name}
+    if not service.all_branches and not service.branches.filter(pk=branch.pk).exists():
+        message = _(
+            "%(service)s is no longer offered at %(branch)s: offer it there again in the catalogue to check "
+            "out, or cancel the appointment."
+        )
+        return "service", message % {"service": service.name, "branch": branch.name}
+    staff = appointment.staff
+    if staff is not None and not (staff.is_active and staff.branch_id == branch.pk):
+        message = _(
+            "%(staff)s no longer works at %(branch)s: check out on the cashier screen and choose who served "
+            "%(service)s."
+        )
+        name = staff.get_full_name() or staff.username
+        return "staff", message % {"staff": name, "branch": branch.name, "service": service.name}
+    return None
+
+
 def appointment_amounts_due(appointments: list[Appointment]) -> dict[int, tuple[int, Decimal]]:
-    """For each booked appointment: (what the customer pays for the service today, the member
-    discount % in it), priced as the checkout will price it (her tier's discount, promotions), so
-    the calendar's quick check-out asks for the right amount."""
+    """For each booked appointment that can be checked out as booked (`appointment_checkout_problem`):
+    (what the customer pays for the service today, the member discount % in it), priced as the
+    checkout will price it (her tier's discount, promotions), so the calendar's quick check-out
+    asks for the right amount."""
     due: dict[int, tuple[int, Decimal]] = {}
     for appointment in appointments:
-        if appointment.status != Appointment.Status.BOOKED:
+        if appointment.status != Appointment.Status.BOOKED or appointment_checkout_problem(appointment):
             continue
         priced = checkout_service.quote(
             branch=appointment.order.branch,

@@ -252,6 +252,10 @@ def appointments(request: HttpRequest) -> HttpResponse:
     calendar = appointment_calendar(actor=actor, branch=branch, day=day, staff_id=staff_id)
     for appointment, (amount, percent) in _with_due(calendar.appointments):
         appointment.amount_due, appointment.member_percent = amount, percent  # type: ignore[attr-defined]
+    for appointment in calendar.appointments:
+        if appointment.status == Appointment.Status.BOOKED:
+            problem = bookings.appointment_checkout_problem(appointment)
+            appointment.checkout_problem = problem[1] if problem else ""  # type: ignore[attr-defined]
     context = {
         "nav_key": "appointments",
         "day": day,

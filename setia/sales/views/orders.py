@@ -160,8 +160,12 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     if appointment is not None:
         customer, branch = appointment.order.customer, appointment.order.branch
         if request.method == "GET":
-            service = appointment.service
-            lines = [LineIn(service.pk, 1, service.price, service.name, appointment.staff_id)]
+            service, stylist = appointment.service, appointment.staff
+            # Her stylist, unless gone from the branch since the booking: the cashier chooses who served.
+            serving = (
+                stylist.pk if stylist is not None and stylist.is_active and stylist.branch_id == branch.pk else None
+            )
+            lines = [LineIn(service.pk, 1, service.price, service.name, serving)]
             line_problems = [("", "")]
     action = data.get("action", "")
     error: ApplicationError | None = None
