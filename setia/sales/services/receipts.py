@@ -101,10 +101,10 @@ class RefundLine:
         Shoe and socks no longer applies to the items kept", or what an earlier refund kept back
         coming back with the items that follow; "" when nothing."""
         if self.promotions_lost < 0 and self.promotions_note:
-            message = _("Including %(amount)s an earlier refund kept back for %(promotions)s")
+            message = _("Including %(amount)s that an earlier refund kept back for %(promotions)s")
             return message % {"amount": format_rupiah(-self.promotions_lost), "promotions": self.promotions_note}
         if self.promotions_lost < 0:
-            message = _("Including %(amount)s an earlier refund kept back for a promotion")
+            message = _("Including %(amount)s that an earlier refund kept back for a promotion")
             return message % {"amount": format_rupiah(-self.promotions_lost)}
         if not self.promotions_lost:
             return ""

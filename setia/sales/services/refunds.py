@@ -20,7 +20,7 @@ from setia.core.errors import ApplicationError
 from setia.core.money import format_rupiah
 from setia.loyalty.cart import CartLine
 from setia.loyalty.services import promotions, purchases, vouchers
-from setia.sales.models import Order, OrderLine, Refund
+from setia.sales.models import Appointment, Order, OrderLine, Refund
 from setia.sales.services.checkout import IDEMPOTENCY_KEY, request_digest
 
 
@@ -59,6 +59,12 @@ def _discounts_lost(order: Order, lines: list[OrderLine], taking: dict[int, int]
     nothing is taken off."""
     if not taking or not (order.promotion_discount or order.voucher_discount):
         return 0, []
+    if all(line.quantity - line.refunded_quantity == taking.get(line.pk, 0) for line in lines):
+        # The last items: what earlier refunds kept back comes back, as they recorded it (whatever
+        # was changed since), so everything returned gives back everything paid.
+        earlier = list(order.refunds.exclude(promotions_lost=0).values_list("promotions_lost", "promotions_note"))
+        notes = [name.strip() for _lost, note in earlier for name in note.split(",")]
+        return -sum(lost for lost, _note in earlier), list(dict.fromkeys(name for name in notes if name))
     on = timezone.localtime(order.placed_at).date()
     percent = order.member_discount_percent
 
@@ -227,10 +233,12 @@ def order_refund(
         if amount <= 0:
             if lost > 0:
                 message = _(
-                    "Nothing to refund: without these items, what she keeps no longer gets %(promotions)s "
-                    "(%(amount)s), which is all these items are worth."
+                    "Nothing to refund: these items are worth %(worth)s, and without them what the customer keeps "
+                    "no longer gets %(promotions)s (%(amount)s). Take them back together with the rest, or refund "
+                    "an amount."
                 )
-                raise _error("lines", message % {"promotions": ", ".join(lost_names), "amount": format_rupiah(lost)})
+                values = {"worth": format_rupiah(amount + lost), "promotions": ", ".join(lost_names)}
+                raise _error("lines", message % {**values, "amount": format_rupiah(lost)})
             raise _error("lines", _("Nothing to refund: these items were free."))
     if amount is None:
         raise _error("amount", _("Choose the items to take back or enter an amount."))
@@ -273,6 +281,12 @@ def order_refund(
     order.refunded_total += amount
     order.status = Order.Status.REFUNDED if order.refunded_total == order.total else Order.Status.PARTLY_REFUNDED
     order.save(update_fields=["refunded_total", "status", "updated_at"])
+    if order.status == Order.Status.REFUNDED and order.kind == Order.Kind.APPOINTMENT:
+        # Paid ahead and refunded in full before her time: the appointment is off, and its
+        # stylist's time free again.
+        Appointment.objects.filter(
+            order=order, status=Appointment.Status.COMPLETED, starts_at__gt=timezone.now()
+        ).update(status=Appointment.Status.CANCELLED)
     if order.customer is not None:
         purchases.purchase_refunded(
             actor=actor,

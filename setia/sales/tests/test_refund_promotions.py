@@ -101,8 +101,8 @@ def test_buy_two_get_one_free_returning_one_of_three_refunds_nothing_returning_t
     with pytest.raises(ApplicationError) as refused:
         refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={line: 1})
     assert refused.value.extra["lines"] == [
-        "Nothing to refund: without these items, what she keeps no longer gets Beli 2 gratis 1 (Rp 30,333), "
-        "which is all these items are worth."
+        "Nothing to refund: these items are worth Rp 30,333, and without them what the customer keeps no longer "
+        "gets Beli 2 gratis 1 (Rp 30,333). Take them back together with the rest, or refund an amount."
     ]
     refund = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={line: 2})
     assert refund.amount == SHAMPOO  # she keeps one, at its price
@@ -158,7 +158,7 @@ def test_the_order_page_offers_the_free_item_and_says_what_the_refund_kept_back(
     )
     assert last.status_code == 302, last.content.decode()[-3000:]
     html = page.get(url).content.decode()
-    assert "Including Rp 45,500 an earlier refund kept back for Creambath + Sampo" in html
+    assert "Including Rp 45,500 that an earlier refund kept back for Creambath + Sampo" in html
 
 
 def test_the_api_order_lists_its_refunds(business: Business, shop: dict, free_shampoo: Promotion) -> None:

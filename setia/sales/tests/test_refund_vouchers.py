@@ -136,8 +136,9 @@ def test_nothing_left_to_refund_names_the_voucher(business: Business, shop: dict
     with pytest.raises(ApplicationError) as refused:
         refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={shampoo.pk: 1})
     assert refused.value.extra["lines"] == [
-        f"Nothing to refund: without these items, what she keeps no longer gets voucher Hemat besar "
-        f"(Rp {creambath.discount:,}), which is all these items are worth."
+        f"Nothing to refund: these items are worth Rp {shampoo.total:,}, and without them what the customer keeps "
+        f"no longer gets voucher Hemat besar (Rp {creambath.discount:,}). Take them back together with the rest, "
+        "or refund an amount."
     ]
 
 
@@ -169,3 +170,42 @@ def test_the_voucher_kept_back_comes_back_to_the_rupiah(business: Business, shop
     assert last.amount == SHAMPOO
     order.refresh_from_db()
     assert (order.refunded_total, order.status) == (order.total, Order.Status.REFUNDED)
+
+
+def test_a_voucher_changed_between_refunds_still_gives_back_everything_paid(business: Business, shop: dict) -> None:
+    voucher = _voucher(
+        business, "HEMAT30", name="Hemat 30rb", kind=Voucher.Kind.AMOUNT, value=30_000, min_spend=180_000
+    )
+    order = _sale_due(business, shop, "HEMAT30", ("creambath", 1), ("shampoo", 1))
+    creambath, shampoo = _line(order, "Creambath"), _line(order, "Sampo")
+    first = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={shampoo.pk: 1})
+    assert first.promotions_lost == creambath.discount
+    Voucher.objects.filter(pk=voucher.pk).update(min_spend=300_000)  # raised since: the sale would not qualify now
+    last = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={creambath.pk: 1})
+    assert (last.amount, last.promotions_lost, last.promotions_note) == (
+        creambath.total + creambath.discount,
+        -creambath.discount,
+        "voucher Hemat 30rb",
+    )
+    order.refresh_from_db()
+    assert (order.refunded_total, order.status) == (order.total, Order.Status.REFUNDED)
+
+
+def test_a_promotion_switched_off_between_refunds_still_gives_back_everything_paid(
+    business: Business, shop: dict
+) -> None:
+    promotion = Promotion.objects.create(
+        name="Creambath + Sampo",
+        kind=Promotion.Kind.BUY_X_GET_Y,
+        product=shop["creambath"],
+        reward_product=shop["shampoo"],
+    )
+    order = _sale_due(business, shop, "", ("creambath", 1), ("shampoo", 1))
+    creambath, shampoo = _line(order, "Creambath"), _line(order, "Sampo")
+    first = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={creambath.pk: 1})
+    assert (first.amount, first.promotions_lost) == (CREAMBATH - SHAMPOO, SHAMPOO)
+    Promotion.objects.filter(pk=promotion.pk).update(is_active=False)
+    last = refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines={shampoo.pk: 1})
+    assert (last.amount, last.promotions_note) == (SHAMPOO, "Creambath + Sampo")
+    order.refresh_from_db()
+    assert (order.refunded_total, order.status) == (CREAMBATH, Order.Status.REFUNDED)

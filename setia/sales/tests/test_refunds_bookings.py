@@ -251,3 +251,22 @@ def test_a_guest_s_trip_rounded_in_cash_is_not_called_a_member_discount(business
     board = client.get(f"/trips/?day={timezone.localdate(trip.pickup_at).isoformat()}").content.decode()
     assert 'data-testid="trip-paid">Rp 87,700<' in board and "fare Rp 87,650, cash rounding</span>" in board
     assert "member discount" not in board
+
+
+def test_a_paid_ahead_appointment_refunded_in_full_frees_its_time(business: Business, shop: dict) -> None:
+    day = timezone.localdate() + dt.timedelta(days=1)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    book = {"customer": shop["customer"], "branch": business.branch_a, "service": shop["creambath"], "starts_at": at}
+    paid = bookings.appointment_book(actor=business.manager, staff=business.cashier_a, **book)
+    order = bookings.appointment_checkout(
+        actor=business.manager, appointment=paid, payments=[PaymentIn("qris", 150_000)]
+    )
+    with pytest.raises(ApplicationError):  # paid ahead, it holds Sari's time
+        bookings.appointment_book(actor=business.manager, staff=business.cashier_a, **book)
+    order_refund(actor=business.manager, order=order, reason="Batal datang", amount=50_000)
+    paid.refresh_from_db()
+    assert paid.status == Appointment.Status.COMPLETED  # a part refunded: she still comes
+    order_refund(actor=business.manager, order=order, reason="Batal datang", amount=100_000)
+    paid.refresh_from_db()
+    assert paid.status == Appointment.Status.CANCELLED
+    assert bookings.appointment_book(actor=business.manager, staff=business.cashier_a, **book).pk
