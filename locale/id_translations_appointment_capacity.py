@@ -1,11 +1,11 @@
-"""Indonesian for an appointment refused because every staff member is taken at that time."""
+"""Indonesian for an appointment refused because no staff member is free for its whole time."""
 
 ID = {
     (
-        "Nobody is free at that time: the one staff member is booked (counting appointments with any "
-        "staff member). Choose another time."
+        "Nobody is free for the whole time from %(start)s to %(end)s (counting the appointments booked with any "
+        "staff member): choose another time or a shorter service."
     ): (
-        "Tidak ada yang kosong pada jam itu: semua %(count)s staf sudah dipesan (termasuk janji temu dengan "
-        "staf mana saja). Pilih jam lain."
+        "Tidak ada staf yang kosong sepanjang %(start)s sampai %(end)s (termasuk janji temu dengan staf mana "
+        "saja): pilih jam lain atau layanan yang lebih singkat."
     ),
 }

@@ -84,18 +84,85 @@ def most_at_once(intervals: list[tuple[dt.datetime, dt.datetime]], start: dt.dat
     return max(sum(1 for begins, ends in intervals if begins <= at < ends) for at in moments)
 
 
-def team_bookings(*, branch: Branch, team: list[int], start: dt.datetime, end: dt.datetime) -> int:
-    """How many of `team` (the ids of the staff who take appointments at `branch`) are booked at
-    once at the busiest moment between `start` and `end`: their own appointments and those booked
-    with any staff member, each of which needs one of them."""
-    rows = Appointment.objects.filter(
-        Q(staff__isnull=True) | Q(staff_id__in=team),
-        order__branch=branch,
-        status__in=OCCUPYING,
-        starts_at__lt=end,
-        ends_at__gt=start,
+Interval = tuple[dt.datetime, dt.datetime]
+
+# How far the search for a way to share the "any staff" appointments out may go before it gives
+# up and lets the booking through (a day of a busy salon needs a few dozen steps).
+SEARCH_STEPS = 20_000
+
+
+def staff_suffice(busy: dict[int, list[Interval]], flexible: list[Interval]) -> bool | None:
+    """Whether each of the `flexible` appointments (booked with any staff member) can be given one
+    staff member of `busy` (her own appointments) free for its whole time, none of them given two
+    at once; None when the search ran out of steps (`SEARCH_STEPS`). A search with backtracking,
+    earliest first, trying staff members with the same appointments once."""
+    taken = {member: list(intervals) for member, intervals in busy.items()}
+    wanted = sorted(flexible)
+    steps = 0
+
+    def free(member: int, interval: Interval) -> bool:
+        return all(not (begins < interval[1] and ends > interval[0]) for begins, ends in taken[member])
+
+    def place(index: int) -> bool:
+        nonlocal steps
+        if index == len(wanted):
+            return True
+        steps += 1
+        if steps > SEARCH_STEPS:
+            raise TimeoutError
+        tried: set[frozenset[Interval]] = set()
+        for member in taken:
+            same = frozenset(taken[member])
+            if same in tried or not free(member, wanted[index]):
+                continue
+            tried.add(same)
+            taken[member].append(wanted[index])
+            if place(index + 1):
+                return True
+            taken[member].pop()
+        return False
+
+    try:
+        return place(0)
+    except TimeoutError:
+        return None
+
+
+def team_can_take(
+    *, branch: Branch, team: list[int], start: dt.datetime, end: dt.datetime, staff_id: int | None
+) -> bool:
+    """Whether an appointment from `start` to `end` with `staff_id` (None: any staff member) leaves
+    every appointment booked with any staff member at `branch` one of `team` (the staff who take
+    appointments there) free for its whole time. Only the appointments chained to it by overlaps
+    matter; a search that runs out of steps falls back to counting: someone is free at each moment."""
+    day = dt.timedelta(days=1)
+    rows: list[tuple[int | None, dt.datetime, dt.datetime]] = list(
+        Appointment.objects.filter(
+            Q(staff__isnull=True) | Q(staff_id__in=team),
+            order__branch=branch,
+            status__in=OCCUPYING,
+            starts_at__lt=end + day,
+            ends_at__gt=start - day,
+        ).values_list("staff_id", "starts_at", "ends_at")
     )
-    return most_at_once(list(rows.values_list("starts_at", "ends_at")), start, end)
+    low, high = start, end
+    chained: list[tuple[int | None, dt.datetime, dt.datetime]] = []
+    while True:
+        joined = [row for row in rows if row[1] < high and row[2] > low]
+        if len(joined) == len(chained):
+            break
+        chained = joined
+        low, high = min([low, *(row[1] for row in joined)]), max([high, *(row[2] for row in joined)])
+    busy: dict[int, list[Interval]] = {member: [] for member in team}
+    flexible: list[Interval] = [(start, end)] if staff_id is None else []
+    if staff_id is not None:
+        busy[staff_id].append((start, end))
+    for member, begins, ends in chained:
+        (busy[member] if member is not None else flexible).append((begins, ends))
+    found = staff_suffice(busy, flexible)
+    if found is None:
+        return most_at_once([(begins, ends) for _member, begins, ends in chained], start, end) < len(team)
+    return found
 
 
 def slot_value(at: dt.datetime) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
@@ -29,7 +29,7 @@ from setia.sales.selectors.appointments import (
     appointment_staff,
     opening_hours,
     takes_appointments,
-    team_bookings,
+    team_can_take,
 )
 from setia.sales.services import checkout as checkout_service
 from setia.sales.services.checkout import LineIn, PaymentIn
@@ -499,17 +499,17 @@ def appointment_book(
         ).exists()
         if clash:
             raise _error("starts_at", _("%(staff)s already has an appointment at that time.") % {"staff": staff})
-    if team and team_bookings(branch=branch, team=team, start=starts_at, end=ends_at) >= len(team):
-        # Everyone is taken, counting the appointments booked with any staff member (each needs
-        # one of them). A branch with nobody who takes appointments books "any staff" freely.
-        message = ngettext(
-            "Nobody is free at that time: the one staff member is booked (counting appointments with any "
-            "staff member). Choose another time.",
-            "Nobody is free at that time: all %(count)s staff members are booked (counting appointments "
-            "with any staff member). Choose another time.",
-            len(team),
+    if team and not team_can_take(
+        branch=branch, team=team, start=starts_at, end=ends_at, staff_id=staff.pk if staff else None
+    ):
+        # Each appointment booked with any staff member needs one of them free for its whole time.
+        # A branch with nobody who takes appointments books "any staff" freely.
+        message = _(
+            "Nobody is free for the whole time from %(start)s to %(end)s (counting the appointments booked with any "
+            "staff member): choose another time or a shorter service."
         )
-        raise _error("starts_at", message % {"count": len(team)})
+        times = {"start": f"{timezone.localtime(starts_at):%H:%M}", "end": f"{timezone.localtime(ends_at):%H:%M}"}
+        raise _error("starts_at", message % times)
     order = _booking_order(
         actor=actor,
         customer=customer,

@@ -13,13 +13,15 @@ from setia.accounts.models import Branch
 from setia.conftest import Business
 from setia.core.errors import ApplicationError
 from setia.sales.models import Appointment, Order
-from setia.sales.selectors.appointments import appointment_calendar, most_at_once
+from setia.sales.selectors.appointments import appointment_calendar, most_at_once, staff_suffice
 from setia.sales.services import bookings
 
-FULL = (
-    "Nobody is free at that time: all 2 staff members are booked (counting appointments with any staff member). "
-    "Choose another time."
-)
+
+def _full(start: str, end: str) -> str:
+    return (
+        f"Nobody is free for the whole time from {start} to {end} (counting the appointments booked with any staff "
+        "member): choose another time or a shorter service."
+    )
 
 
 def _at(hour: int, minute: int = 0) -> dt.datetime:
@@ -44,7 +46,7 @@ def test_any_staff_is_refused_when_every_staff_member_is_booked(business: Busine
     _book(business, shop, _at(10))
     with pytest.raises(ApplicationError) as refused:
         _book(business, shop, _at(10, 30))
-    assert refused.value.extra == {"starts_at": [FULL]}
+    assert refused.value.extra == {"starts_at": [_full("10:30", "11:30")]}
     assert (Appointment.objects.count(), Order.objects.count()) == (2, 2)  # nothing of the third written
     _book(business, shop, _at(11))  # both free again at 11:00
 
@@ -57,7 +59,7 @@ def test_a_named_staff_member_free_herself_is_refused_when_any_staff_bookings_ne
     # Lestari has nothing at 10:00, but the "any staff" appointment can only be hers now.
     with pytest.raises(ApplicationError) as refused:
         _book(business, shop, _at(10), staff=business.manager)
-    assert refused.value.extra == {"starts_at": [FULL]}
+    assert refused.value.extra == {"starts_at": [_full("10:00", "11:00")]}
     # Her own clash is still named as before.
     with pytest.raises(ApplicationError) as clash:
         _book(business, shop, _at(10, 30), staff=business.cashier_a)
@@ -72,6 +74,35 @@ def test_overlapping_bookings_count_at_their_busiest_moment(business: Business, 
         _book(business, shop, _at(10, 15))  # 10:15-11:15: two are under way from 10:30
     _book(business, shop, _at(9))  # 9:00-10:00 ends as the first begins
     _book(business, shop, _at(9, 30))  # 9:30-10:30: one other under way at any moment of it
+
+
+def test_any_staff_needs_one_staff_member_free_the_whole_time(business: Business, shop: dict) -> None:
+    _book(business, shop, _at(10), staff=business.cashier_a)  # Sari 10:00-11:00
+    _book(business, shop, _at(11), staff=business.manager)  # Lestari 11:00-12:00
+    # 10:30-11:30: at every moment one of them is free, but neither for the whole hour.
+    with pytest.raises(ApplicationError) as refused:
+        _book(business, shop, _at(10, 30))
+    assert refused.value.extra == {"starts_at": [_full("10:30", "11:30")]}
+    _book(business, shop, _at(9, 30))  # 9:30-10:30: Lestari is free then
+    # Now Sari's 11:00 would leave the 9:30 "any staff" appointment... still Lestari's: fine.
+    _book(business, shop, _at(11), staff=business.cashier_a)
+    # But Lestari at 10:00 would leave nobody for 9:30-10:30 (Sari is busy from 10:00).
+    with pytest.raises(ApplicationError) as named:
+        _book(business, shop, _at(9), staff=business.manager)
+    assert named.value.extra == {"starts_at": [_full("09:00", "10:00")]}
+
+
+def test_sharing_out_tries_again_when_a_first_choice_blocks_a_later_one() -> None:
+    def at(hour: int, minute: int = 0) -> dt.datetime:
+        return _at(hour, minute)
+
+    # Bima is free all morning, Ayu from 11:00 to 12:00 busy. The 10:00-10:30 one first given to
+    # Bima leaves nobody for 10:15-12:30: the search gives it to Ayu instead.
+    busy = {1: [], 2: [(at(11), at(12))]}
+    assert staff_suffice(busy, [(at(10), at(10, 30)), (at(10, 15), at(12, 30))]) is True
+    assert busy == {1: [], 2: [(at(11), at(12))]}  # the caller's lists are left as they were
+    assert staff_suffice(busy, [(at(10), at(11, 30)), (at(10, 15), at(12, 30))]) is False
+    assert staff_suffice({1: [], 2: []}, []) is True
 
 
 def test_a_cancelled_appointment_frees_its_place(business: Business, shop: dict) -> None:
