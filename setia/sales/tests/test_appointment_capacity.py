@@ -176,3 +176,31 @@ def test_two_receptionists_booking_the_last_free_place_at_once_book_it_once(busi
         worker.join()
     assert outcomes.count("booked") == 1, outcomes
     assert Appointment.objects.filter(starts_at=_at(10)).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("action", "said"),
+    [
+        ("cancel", "10:00 Siti Rahma: appointment cancelled; the time is free again."),
+        ("no_show", "10:00 Siti Rahma: recorded as not come; the time is free again."),
+    ],
+)
+def test_cancelling_or_a_no_show_on_the_calendar_says_so(
+    business: Business, shop: dict, action: str, said: str
+) -> None:
+    from django.conf import settings
+    from django.urls import reverse
+
+    from setia.conftest import client_for
+
+    appointment = _book(business, shop, _at(10))
+    client = client_for(business.manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    day = reverse("sales:appointments") + f"?day={_at(10).date().isoformat()}&branch={business.branch_a.pk}"
+    before = client.get(day).content.decode()
+    # Both ask before they act.
+    assert 'data-confirm="Record that she did not come?"' in before
+    assert 'data-confirm="Cancel this appointment?"' in before
+    page = client.post(reverse("sales:appointment_action", args=[appointment.pk, action]), follow=True)
+    assert page.status_code == 200
+    assert said in page.content.decode()

@@ -385,6 +385,14 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             messages.success(request, _("Appointment %(number)s paid.") % {"number": order.number})
             return redirect("sales:order_detail", pk=order.pk)
         bookings.appointment_cancel(actor=actor, appointment=appointment, no_show=action == "no_show")
+        done = (
+            _("%(time)s %(customer)s: recorded as not come; the time is free again.")
+            if action == "no_show"
+            else _("%(time)s %(customer)s: appointment cancelled; the time is free again.")
+        )
+        customer = appointment.order.customer
+        when = f"{timezone.localtime(appointment.starts_at):%H:%M}"
+        messages.success(request, done % {"time": when, "customer": customer.name if customer else ""})
     except ApplicationError as failure:
         messages.error(request, failure.message)
     return redirect(
