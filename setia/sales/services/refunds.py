@@ -175,6 +175,23 @@ def _replay(refund: Refund, digest: str, actor: User) -> Refund:
     return refund
 
 
+class _Previewed(Exception):
+    def __init__(self, refund: Refund) -> None:
+        self.refund = refund
+
+
+def refund_preview(
+    *, actor: User, order: Order, reason: str, amount: int | None = None, lines: dict[int, int] | None = None
+) -> Refund:
+    """The refund `order_refund` would record (amount, promotions_lost and its note), with its
+    refusals, without recording anything: it is made and rolled back."""
+    try:
+        with transaction.atomic():
+            raise _Previewed(order_refund(actor=actor, order=order, reason=reason, amount=amount, lines=lines))
+    except _Previewed as previewed:
+        return previewed.refund
+
+
 @transaction.atomic
 def order_refund(
     *,
@@ -184,10 +201,13 @@ def order_refund(
     amount: int | None = None,
     lines: dict[int, int] | None = None,
     idempotency_key: str | None = None,
+    expected: int | None = None,
 ) -> Refund:
     """Refund `amount`, or the given quantities of lines (line id -> quantity) at the price paid.
     With `idempotency_key`, a retry of the same request returns the refund made the first time
-    (the order's row lock makes retries at once wait for it) and refunds nothing more."""
+    (the order's row lock makes retries at once wait for it) and refunds nothing more. `expected`:
+    the amount the cashier saw (`refund_preview`); a refund that comes to another amount now (a
+    refund recorded meanwhile) is refused."""
     require(actor, "orders.refund")
     digest = ""
     if idempotency_key is not None:
@@ -264,6 +284,12 @@ def order_refund(
         raise _error(
             "lines" if line_quantities else "amount",
             _("At most %(left)s can still be refunded.") % {"left": format_rupiah(left)},
+        )
+    if expected is not None and amount != expected:
+        message = _("The refund now comes to %(amount)s, not %(expected)s as shown: check it again.")
+        raise _error(
+            "lines" if line_quantities else "amount",
+            message % {"amount": format_rupiah(amount), "expected": format_rupiah(expected)},
         )
     for key, count in line_quantities.items():
         OrderLine.objects.filter(pk=int(key)).update(refunded_quantity=F("refunded_quantity") + count)

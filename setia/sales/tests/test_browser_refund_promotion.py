@@ -45,6 +45,16 @@ def test_taking_back_the_treatment_that_made_the_shampoo_free(page: Any, live_se
     rows.filter(has_text="Creambath").locator("input").fill("1")
     page.locator("#refund-reason").fill("Kulit kepala iritasi")
     page.get_by_test_id("refund-form").locator("button").click()
+    # Less than the creambath's price: she sees the amount and why before it is recorded.
+    preview = page.get_by_test_id("refund-preview")
+    preview.wait_for()
+    assert preview.inner_text().splitlines() == [
+        "Pengembalian dana menjadi Rp 104.500.",
+        "Dikurangi Rp 45.500: Creambath + Sampo tidak berlaku lagi untuk barang yang tetap dibawa",
+    ]
+    assert page.get_by_test_id("order-refund").count() == 0
+    assert page.locator("#refund-reason").input_value() == "Kulit kepala iritasi"  # what she typed is kept
+    page.get_by_test_id("refund-confirm").click()
     first = page.get_by_test_id("order-refund").first
     first.wait_for()
     assert first.get_by_test_id("refund-amount").inner_text() == "\u2212Rp 104.500"

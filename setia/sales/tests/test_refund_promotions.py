@@ -143,10 +143,19 @@ def test_the_order_page_offers_the_free_item_and_says_what_the_refund_kept_back(
     page.cookies["django_language"] = "en"
     url = reverse("sales:order_detail", args=[order.pk])
     assert f'name="line_{_line(order, "Sampo")}"' in page.get(url).content.decode()  # free, still returnable
-    response = page.post(
-        reverse("sales:order_refund", args=[order.pk]),
-        {f"line_{_line(order, 'Creambath')}": "1", "reason": "Batal"},
-    )
+    typed = {f"line_{_line(order, 'Creambath')}": "1", "reason": "Batal"}
+    # Less than the creambath's price: the amount is shown first, and nothing is recorded yet.
+    shown = page.post(reverse("sales:order_refund", args=[order.pk]), typed)
+    assert shown.status_code == 200
+    preview = shown.content.decode()
+    assert "The refund comes to Rp 104,500." in preview
+    assert "Less Rp 45,500: Creambath + Sampo no longer applies to the items kept" in preview
+    assert 'name="confirm_amount" value="104500"' in preview and 'value="Batal"' in preview
+    assert not Refund.objects.exists()
+    # Confirmed with another amount than it comes to (a refund recorded meanwhile): shown again.
+    again = page.post(reverse("sales:order_refund", args=[order.pk]), {**typed, "confirm_amount": "150000"})
+    assert again.status_code == 200 and not Refund.objects.exists()
+    response = page.post(reverse("sales:order_refund", args=[order.pk]), {**typed, "confirm_amount": "104500"})
     assert response.status_code == 302
     html = page.get(url).content.decode()
     assert "Less Rp 45,500: Creambath + Sampo no longer applies to the items kept" in html
@@ -176,3 +185,23 @@ def test_the_api_order_lists_its_refunds(business: Business, shop: dict, free_sh
         (CREAMBATH - SHAMPOO, SHAMPOO, "Creambath + Sampo")
     ]
     assert {line["description"]: line["refunded_quantity"] for line in body["lines"]} == {"Creambath": 1, "Sampo": 0}
+
+
+def test_a_refund_that_comes_to_another_amount_than_shown_is_refused(
+    business: Business, shop: dict, free_shampoo: Promotion
+) -> None:
+    order = _sale(business, shop, ("creambath", 1), ("shampoo", 1))
+    lines = {_line(order, "Creambath"): 1}
+    preview = refunds.refund_preview(actor=business.manager, order=order, reason="Batal", lines=lines)
+    assert (preview.amount, preview.promotions_lost) == (CREAMBATH - SHAMPOO, SHAMPOO)
+    assert not Refund.objects.exists()
+    order.refresh_from_db()
+    assert (order.refunded_total, order.status) == (0, Order.Status.FULFILLED)
+    with pytest.raises(ApplicationError) as refused:
+        refunds.order_refund(actor=business.manager, order=order, reason="Batal", lines=lines, expected=CREAMBATH)
+    assert refused.value.extra == {
+        "lines": ["The refund now comes to Rp 104,500, not Rp 150,000 as shown: check it again."]
+    }
+    assert refunds.order_refund(
+        actor=business.manager, order=order, reason="Batal", lines=lines, expected=preview.amount
+    ).amount == (CREAMBATH - SHAMPOO)

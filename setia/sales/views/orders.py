@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -571,6 +572,7 @@ class RefundForm:
     reason: str = ""
     error: ApplicationError | None = None
     invalid: frozenset[str] = frozenset()
+    preview: receipts.RefundLine | None = None  # the refund as it would be recorded, to confirm
 
     @classmethod
     def blank(cls, order: Order) -> "RefundForm":
@@ -625,7 +627,17 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         lines = form.quantities()
         amount = _amount(form.amount, _("Refund amount")) if form.amount else None
-        refunds.order_refund(actor=actor, order=order, amount=amount, lines=lines, reason=form.reason)
+        preview = refunds.refund_preview(actor=actor, order=order, amount=amount, lines=lines, reason=form.reason)
+        # Less than the items' price (what the items kept lose of a promotion or voucher): shown
+        # first, and recorded once the cashier confirms that amount.
+        if preview.promotions_lost > 0 and request.POST.get("confirm_amount") != str(preview.amount):
+            form.preview = receipts.RefundLine(
+                timezone.now(), preview.amount, form.reason, "", [], preview.promotions_lost, preview.promotions_note
+            )
+            return _order_page(request, actor, order, pay_rows=_pay_rows(QueryDict(), order), refund=form)
+        refunds.order_refund(
+            actor=actor, order=order, amount=amount, lines=lines, reason=form.reason, expected=preview.amount
+        )
     except ApplicationError as failure:
         if not failure.extra:  # the amount did not read as a whole number
             failure = ApplicationError(failure.message, {"amount": [failure.message]})
