@@ -3,6 +3,8 @@ share of the voucher ("Rp 30.000 off from Rp 180.000" — she returns the shampo
 Rp 150.000 creambath: the refund is the shampoo less what the voucher took off the creambath), and
 it all comes back when the rest follows."""
 
+from typing import Any
+
 import pytest
 
 from setia.conftest import Business
@@ -17,7 +19,7 @@ from setia.sales.services.receipts import refund_lines
 CREAMBATH, SHAMPOO = 150_000, 45_500
 
 
-def _voucher(business: Business, code: str, **fields: object) -> Voucher:
+def _voucher(business: Business, code: str, **fields: Any) -> Voucher:
     voucher = vouchers.voucher_create(actor=business.owner, **fields)
     vouchers.codes_issue(actor=business.owner, voucher=voucher, code=code)
     return voucher
