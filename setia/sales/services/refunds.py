@@ -260,6 +260,15 @@ def order_refund(
                 values = {"worth": format_rupiah(amount + lost), "promotions": ", ".join(lost_names)}
                 raise _error("lines", message % {**values, "amount": format_rupiah(lost)})
             raise _error("lines", _("Nothing to refund: these items were free."))
+        lines_total = sum(line.total for line in own.values())
+        last = all(line.quantity - line.refunded_quantity == taking.get(line.pk, 0) for line in own.values())
+        if last and all(refund.lines for refund in order.refunds.all()):
+            # The last items, after refunds of items only: what is left of what was paid (PPN added
+            # on top, cash rounding). After a refund by amount, the items are refused in their terms.
+            amount = order.total - order.refunded_total
+        elif lines_total and lines_total != order.total:
+            # The items' share of what was paid, PPN added on top and cash rounding included.
+            amount = amount * order.total // lines_total
     if amount is None:
         raise _error("amount", _("Choose the items to take back or enter an amount."))
     if amount <= 0:

@@ -509,3 +509,14 @@ def test_setting_up_the_pipeline_from_the_empty_board(business: Business, sales_
     assert again.status_code == 302 and Pipeline.objects.count() == 1 and Stage.objects.count() == 4
     board = client_for(business.owner).get(reverse("sales:pipeline_board")).content.decode()
     assert 'data-testid="no-pipeline"' not in board and board.count('data-testid="stage-column"') == 4
+
+
+def test_an_opportunity_without_an_owner_shows_a_dash(business: Business, deal: Opportunity) -> None:
+    """Its owner gone (a staff member deleted, or "Nobody" chosen): the list and the page still open."""
+    Opportunity.objects.filter(pk=deal.pk).update(owner=None)
+    web = client_for(business.owner)
+    listed = web.get(reverse("sales:opportunity_list"))
+    assert listed.status_code == 200 and "Paket creambath karyawan" in listed.content.decode()
+    page = web.get(reverse("sales:opportunity_detail", args=[deal.pk]))
+    assert page.status_code == 200
+    assert re.search(r"Owner</dt><dd class=\"col-7\">—</dd>", page.content.decode())

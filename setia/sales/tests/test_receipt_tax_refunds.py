@@ -217,3 +217,45 @@ def test_the_order_page_lists_each_refund_with_when_who_why_and_which_lines(
     totals = _plain(html[html.index('data-testid="order-totals"') :])
     assert "Refunded Rp 195.500 Paid after refunds Rp 0" in totals
     assert "Points taken back -19" in totals and "Cashback taken back -Rp 19.550" in totals
+
+
+def test_items_taken_back_give_back_what_was_paid_with_ppn_added_and_cash_rounding(
+    business: Business, shop: dict, prices_without_ppn: Product
+) -> None:
+    from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+    from setia.sales.services.refunds import order_refund
+
+    order, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=shop["creambath"].pk), LineIn(product_id=prices_without_ppn.pk)],
+        payments=[PaymentIn("cash", 218_500)],
+    )
+    assert order.total == 218_500  # 195.000 of items + 23.400 PPN + 100 rounding
+    vitamin = order.lines.get(product=prices_without_ppn)
+    first = order_refund(actor=business.manager, order=order, reason="Batal", lines={vitamin.pk: 1})
+    assert first.amount == 45_000 * 218_500 // 195_000  # its share of what was paid: Rp 50.423
+    creambath = order.lines.get(product=shop["creambath"])
+    last = order_refund(actor=business.manager, order=order, reason="Batal", lines={creambath.pk: 1})
+    assert first.amount + last.amount == 218_500
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+
+
+def test_a_sale_rounded_down_in_cash_is_refunded_item_by_item(business: Business, shop: dict) -> None:
+    from setia.sales.services.checkout import LineIn, PaymentIn, checkout
+    from setia.sales.services.refunds import order_refund
+
+    SalesSettings.objects.filter(pk=1).update(cash_rounding=100)
+    odd = Product.objects.create(name="Jepit rambut", price=45_040, category=shop["hair"])
+    order, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=odd.pk)],
+        payments=[PaymentIn("cash", 45_000)],
+    )
+    assert order.total == 45_000 and order.lines.get().total == 45_040
+    refund = order_refund(actor=business.manager, order=order, reason="Batal", lines={order.lines.get().pk: 1})
+    assert refund.amount == 45_000
