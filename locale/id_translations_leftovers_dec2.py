@@ -4,10 +4,10 @@ branch, and the other refusals that came with them."""
 ID = {
     (
         "%(name)s still has a trip to drive for %(branch)s: %(trips)s. Assign it to another driver "
-        "(or cancel it) before moving her."
+        "(or cancel it) before moving the driver to %(new_branch)s."
     ): (
         "%(name)s masih punya %(count)s perjalanan yang harus diantar untuk %(branch)s: %(trips)s. Tugaskan ke "
-        "sopir lain (atau batalkan) sebelum memindahkannya."
+        "sopir lain (atau batalkan) sebelum memindahkan sopir ini ke %(new_branch)s."
     ),
     "Appointments are booked up to a year ahead: no free times this day.": (
         "Janji temu diterima sampai setahun ke depan: tidak ada waktu kosong pada hari ini."

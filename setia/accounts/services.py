@@ -1,7 +1,7 @@
 """Every write to staff, branches, teams, settings and API keys. Each one is audited."""
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -75,6 +75,15 @@ def _normalized_phone(value: str) -> str:
 
 # --- Branches -------------------------------------------------------------------------------
 
+# What stands in the way of closing a branch, from apps above this one (sales: bookings still to
+# come there). Each returns the sentence to show, or "" when nothing does.
+BranchClosingCheck = Callable[[Branch], str]
+_closing_checks: list[BranchClosingCheck] = []
+
+
+def register_branch_closing_check(check: BranchClosingCheck) -> None:
+    _closing_checks.append(check)
+
 
 @transaction.atomic
 def branch_create(*, actor: User, name: str, code: str, **fields: Any) -> Branch:
@@ -98,6 +107,10 @@ def branch_update(*, actor: User, branch: Branch, **fields: Any) -> Branch:
     if not branch.is_active and branch.staff.filter(is_active=True, role__in=list(FRONT_OFFICE)).exists():
         message = _("Move or deactivate this branch's front-office staff before closing it.")
         raise ApplicationError(message, {"is_active": [message]})
+    if not branch.is_active and before["is_active"]:
+        for check in _closing_checks:
+            if message := check(branch):
+                raise ApplicationError(message, {"is_active": [message]})
     _check_hours(branch)
     validate_instance(branch)
     branch.save()

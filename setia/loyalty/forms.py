@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from setia.core.forms import StyledFormMixin, WholeNumberField, whole_number_formfield
@@ -81,6 +82,14 @@ class SettingsForm(ConfigForm):
             "referral_threshold",
             "referral_threshold_voucher",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Active vouchers to choose from; a chosen one switched off since stays shown, and saving
+        # it says so (`settings_save`).
+        field = self.fields["referral_threshold_voucher"]
+        current = self.instance.referral_threshold_voucher_id
+        field.queryset = Voucher.objects.filter(Q(is_active=True) | Q(pk=current))  # type: ignore[attr-defined]
 
 
 class TierForm(ConfigForm):

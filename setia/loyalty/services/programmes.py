@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import User
@@ -25,6 +26,7 @@ from setia.loyalty.models import (
     Programme,
     Promotion,
     Referral,
+    Tier,
     Voucher,
     VoucherUse,
 )
@@ -45,8 +47,11 @@ def _check(instance: models.Model) -> None:
 
         instance.name = (instance.name or "").strip()
         _check_voucher(instance)
+        _check_still_given(instance)
         return
     errors: dict[str, list[str]] = {}
+    if isinstance(instance, Tier):
+        _check_entry_tier(instance)
     if isinstance(instance, EarnRule):
         if instance.kind == EarnRule.Kind.PRODUCT and instance.product_id is None:
             errors["product"] = [_("Choose the product.")]
@@ -84,6 +89,48 @@ def _check(instance: models.Model) -> None:
     validate_instance(instance)
 
 
+def _check_still_given(voucher: Voucher) -> None:
+    """A voucher the programme gives by itself (the threshold reward for bringing friends, a
+    promotion's free X or next-time discount) stays active while it is given: its codes would be
+    refused at the till."""
+    if voucher.is_active or voucher.pk is None:
+        return
+    message = ""
+    if LoyaltySettings.objects.filter(pk=1, referral_threshold_voucher=voucher, referral_threshold__gt=0).exists():
+        message = _(
+            "Active: this voucher is the reward for bringing friends (loyalty settings). Choose another threshold "
+            "reward there, or set the friends needed to 0, before switching it off."
+        )
+    today = timezone.localdate()
+    giver = (
+        Promotion.objects.filter(voucher=voucher, is_active=True)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .first()
+    )
+    if giver is not None:
+        message = _(
+            "Active: this voucher is what the promotion “%(name)s” gives. Switch the promotion off "
+            "before switching the voucher off."
+        ) % {"name": giver.name}
+    if message:
+        raise ApplicationError(message, {"is_active": [message]})
+
+
+def _check_entry_tier(tier: Tier) -> None:
+    """The lowest active tier is the one new members join: it is switched off last, or members
+    would join a higher tier without qualifying and fall out of every tier at the next run."""
+    if tier.is_active or tier.pk is None:
+        return
+    active = Tier.objects.filter(is_active=True)
+    entry = active.order_by("rank").first()
+    if entry is not None and entry.pk == tier.pk and active.exclude(pk=tier.pk).exists():
+        message = _(
+            "Active: “%(name)s” is the tier new members join (the lowest rank). Switch the tiers above "
+            "it off first, or make another tier the entry tier by giving it a lower rank."
+        ) % {"name": entry.name}
+        raise ApplicationError(message, {"is_active": [message]})
+
+
 @transaction.atomic
 def config_save(*, actor: User, instance: models.Model, m2m: Mapping[str, Iterable[Any]] | None = None) -> models.Model:
     """Create or update one piece of the programme's configuration (the instance carries the new
@@ -109,6 +156,12 @@ def settings_save(*, actor: User, config: LoyaltySettings) -> LoyaltySettings:
     if config.referral_threshold_voucher_id and not config.referral_threshold:
         message = _("Enter how many friends earn the threshold reward.")
         raise ApplicationError(message, {"referral_threshold": [message]})
+    voucher = config.referral_threshold_voucher
+    if voucher is not None and not voucher.is_active and config.referral_threshold:
+        message = _("Threshold reward: the voucher “%(name)s” is switched off. Choose an active voucher.") % {
+            "name": voucher.name
+        }
+        raise ApplicationError(message, {"referral_threshold_voucher": [message]})
     config.card_prefix = config.card_prefix.strip().upper()
     saved = config_save(actor=actor, instance=config)
     assert isinstance(saved, LoyaltySettings)

@@ -194,8 +194,9 @@ def _percent(value: Decimal) -> str:
 
 def _fits(promotion: Promotion, voucher: Voucher | None) -> bool:
     """Whether the promotion's voucher gives what it promises: a stamp card's is one free X (a
-    promotion changed to a stamp card, or to another X, gets a new one)."""
-    if voucher is None:
+    promotion changed to a stamp card, or to another X, gets a new one; so does a promotion switched
+    on again after its voucher was switched off)."""
+    if voucher is None or not voucher.is_active:
         return False
     if promotion.kind == Promotion.Kind.STAMP_CARD:
         return voucher.kind == Voucher.Kind.FREE_ITEM and voucher.free_product_id == promotion.product_id

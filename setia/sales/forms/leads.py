@@ -19,8 +19,11 @@ def _testids(form: forms.BaseForm, prefix: str) -> None:
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
+    """A member of staff by name; one deactivated since (kept by an edit) says so."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        name = obj.get_full_name() or obj.get_username()
+        return name if obj.is_active else _("%(name)s (no longer active)") % {"name": name}
 
 
 class LeadForm(StyledFormMixin, forms.Form):

@@ -9,14 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from setia.accounts.models import Branch, User
 from setia.core.forms import StyledFormMixin
 from setia.core.money import parse_rupiah
+from setia.sales.forms.leads import OwnerChoiceField
 from setia.sales.models import LostReason, Stage
 
 LINE_ROWS = 3  # empty product rows offered below the existing ones
-
-
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 class StageChoiceField(forms.ModelChoiceField):

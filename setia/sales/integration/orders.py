@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from setia.accounts.models import staff_name
+from setia.accounts.services import register_branch_closing_check
 from setia.core.money import format_rupiah
 from setia.core.references import Reference, register_reference
 from setia.core.sql import db_datetime, latest_per_customer
@@ -20,7 +21,7 @@ from setia.customers.models import Customer
 from setia.loyalty.services import membership, programmes
 from setia.sales.models import PAID_STATUSES, Order
 from setia.sales.selectors import customer_orders, home_sales_figures
-from setia.sales.services.bookings import last_trip, open_trip
+from setia.sales.services.bookings import bookings_left_at, last_trip, open_trip
 
 
 def _order_entry(
@@ -153,6 +154,7 @@ def register() -> None:
         "orders", _orders_source, interaction=True, batch=_orders_interactions, covers=("sales.order",)
     )
     register_reference("sales.order", _order_references)
+    register_branch_closing_check(bookings_left_at)
     merge.register_merge_handler("orders", _move_orders)
     programmes.register_programme_revenue(_programme_revenue)
     membership.register_purchase_history(lambda customer_id: Order.objects.filter(customer_id=customer_id).exists())

@@ -78,6 +78,15 @@ def takes_appointments(staff: User, branch: Branch) -> bool:
     return staff.is_active and staff.branch_id == branch.pk and staff.role in APPOINTMENT_ROLES
 
 
+def stylist_still_there(appointment: Appointment) -> User | None:
+    """The staff member the appointment was booked with, while she still works at its branch: who
+    serves it at check-out. None when booked with any staff member, or she left the branch since."""
+    staff = appointment.staff
+    if staff is None or not staff.is_active or staff.branch_id != appointment.order.branch_id:
+        return None
+    return staff
+
+
 def most_at_once(intervals: list[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: dt.datetime) -> int:
     """The most of `intervals` (start, end) under way at one moment between `start` and `end`."""
     moments = [start] + [begins for begins, _ends in intervals if start < begins < end]

@@ -95,9 +95,15 @@ def follow_ups_due(*, actor: User, day: dt.date | None = None) -> int:
     return visible_leads(actor).filter(owner=actor, status__in=OPEN_STATUSES, next_follow_up__lte=day).count()
 
 
-def lead_owner_choices(*, actor: User, branch: Branch | None = None) -> list[User]:
+def lead_owner_choices(*, actor: User, branch: Branch | None = None, keep: User | None = None) -> list[User]:
     """Staff a lead may be given to: active people who work on leads, in the branch when known,
-    else in the actor's branches."""
+    else in the actor's branches; and `keep` (a rule's assignee being edited) when she no longer
+    is one: editing keeps her."""
+    people = _lead_owner_choices(actor=actor, branch=branch)
+    return people if keep is None or keep in people else [*people, keep]
+
+
+def _lead_owner_choices(*, actor: User, branch: Branch | None) -> list[User]:
     require(actor, "leads.view")
     people = list(
         User.objects.filter(is_active=True, role__in=CAPABILITIES["leads.edit"])

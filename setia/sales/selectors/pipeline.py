@@ -296,10 +296,12 @@ def lost_reason_config_get(*, actor: User, pk: int) -> LostReason:
     return reason
 
 
-def owner_choices(*, actor: User) -> list[User]:
-    """Staff who may own opportunities (active, with the pipeline capability)."""
+def owner_choices(*, actor: User, keep: User | None = None) -> list[User]:
+    """Staff who may own opportunities (active, with the pipeline capability), and `keep` (the
+    owner of the opportunity being edited) when she no longer is one: editing keeps her."""
     require(actor, "opportunities.view")
     from setia.accounts.roles import CAPABILITIES
 
     roles = CAPABILITIES["opportunities.view"]
-    return list(User.objects.filter(is_active=True, role__in=roles).order_by("first_name", "username"))
+    people = list(User.objects.filter(is_active=True, role__in=roles).order_by("first_name", "username"))
+    return people if keep is None or keep in people else [*people, keep]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from setia.accounts.models import Branch, User
 from setia.accounts.selectors import branch_scope, require
@@ -28,6 +28,7 @@ from setia.sales.selectors.appointments import (
     OCCUPYING,
     appointment_staff,
     opening_hours,
+    stylist_still_there,
     takes_appointments,
     team_can_take,
 )
@@ -605,7 +606,7 @@ def appointment_checkout_problem(appointment: Appointment) -> tuple[str, str] | 
         )
         return "service", message % {"service": service.name, "branch": branch.name}
     staff = appointment.staff
-    if staff is not None and not (staff.is_active and staff.branch_id == branch.pk):
+    if staff is not None and stylist_still_there(appointment) is None:
         message = _(
             "%(staff)s no longer works at %(branch)s: check out on the cashier screen and choose who served "
             "%(service)s."
@@ -613,6 +614,36 @@ def appointment_checkout_problem(appointment: Appointment) -> tuple[str, str] | 
         name = staff.get_full_name() or staff.username
         return "staff", message % {"staff": name, "branch": branch.name, "service": service.name}
     return None
+
+
+def bookings_left_at(branch: Branch) -> str:
+    """What stands in the way of closing `branch`: its appointments still booked and its trips not
+    completed or cancelled (they would drop out of every calendar and list of open branches), as
+    the sentence to show; "" when there are none."""
+    appointments = Appointment.objects.filter(order__branch=branch, status=Appointment.Status.BOOKED)
+    trips = Trip.objects.filter(order__branch=branch, status__in=(Trip.Status.BOOKED, Trip.Status.ASSIGNED))
+    counted = [
+        (found.count(), found.order_by(at).values_list(at, flat=True).first())
+        for found, at in ((appointments, "starts_at"), (trips, "pickup_at"))
+    ]
+    (open_appointments, first_appointment), (open_trips, first_trip) = counted
+    if not open_appointments and not open_trips:
+        return ""
+    parts = []
+    if open_appointments:
+        parts.append(
+            ngettext("%(count)s booked appointment", "%(count)s booked appointments", open_appointments)
+            % {"count": open_appointments}
+        )
+    if open_trips:
+        parts.append(ngettext("%(count)s open trip", "%(count)s open trips", open_trips) % {"count": open_trips})
+    what = parts[0] if len(parts) == 1 else _("%(first)s and %(second)s") % {"first": parts[0], "second": parts[1]}
+    first = min(at for at in (first_appointment, first_trip) if at is not None)
+    message = _(
+        "%(branch)s still has %(what)s (the first on %(first)s): check them out, complete or cancel them "
+        "before closing it."
+    )
+    return message % {"branch": branch.name, "what": what, "first": _when(first)}
 
 
 def appointment_amounts_due(appointments: list[Appointment]) -> dict[int, tuple[int, Decimal]]:

@@ -146,11 +146,17 @@ def driver_update(
         if staying:
             message = ngettext(
                 "%(name)s still has a trip to drive for %(branch)s: %(trips)s. Assign it to another driver "
-                "(or cancel it) before moving her.",
+                "(or cancel it) before moving the driver to %(new_branch)s.",
                 "%(name)s still has %(count)s trips to drive for %(branch)s: %(trips)s. Assign them to other "
-                "drivers (or cancel them) before moving her.",
+                "drivers (or cancel them) before moving the driver to %(new_branch)s.",
                 len(staying),
-            ) % {"name": driver.name, "branch": driver.branch.name, "count": len(staying), "trips": _named(staying)}
+            ) % {
+                "name": driver.name,
+                "branch": driver.branch.name,
+                "new_branch": moved_to.name,
+                "count": len(staying),
+                "trips": _named(staying),
+            }
             raise ApplicationError(message, {"branch": [message]})
     for key, value in values.items():
         setattr(driver, key, value)

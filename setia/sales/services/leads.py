@@ -589,13 +589,16 @@ def source_update(*, actor: User, source: LeadSource, **fields: Any) -> LeadSour
     return source
 
 
-def _clean_rule(actor: User, rule: LeadAssignmentRule) -> None:
+def _clean_rule(actor: User, rule: LeadAssignmentRule, kept_assignee: int | None = None) -> None:
+    """`kept_assignee`: the rule's assignee before an edit, who may stay though deactivated since
+    (her leads go to the branch's staff in turn meanwhile)."""
     rule.city = (rule.city or "").strip()
     if rule.branch_id is None:
         raise _error("branch", _("Choose the branch whose staff get these leads."))
     if not branch_scope(actor).allows(rule.branch_id):
         raise _error("branch", _("You can only set rules for your own branches."))
-    _check_owner(rule.assign_to, rule.branch_id, field="assign_to")
+    if rule.assign_to_id is None or rule.assign_to_id != kept_assignee:
+        _check_owner(rule.assign_to, rule.branch_id, field="assign_to")
     validate_instance(rule, exclude=["source", "branch", "assign_to"])
 
 
@@ -621,7 +624,7 @@ def rule_update(*, actor: User, rule: LeadAssignmentRule, **fields: Any) -> Lead
         if name not in RULE_FIELDS:
             raise _error(name, _("Unknown field: %(field)s") % {"field": name})
         setattr(rule, name, value)
-    _clean_rule(actor, rule)
+    _clean_rule(actor, rule, kept_assignee=before["assign_to"])
     rule.save()
     audit_changed(actor=actor, instance=rule, before=before, fields=RULE_FIELDS, branch_id=rule.branch_id)
     return rule

@@ -517,7 +517,8 @@ def opportunity_update(
             ]
         )
     _check_branch(actor, branch)
-    _check_owner(owner)
+    if owner is None or owner.pk != opportunity.owner_id:  # an owner deactivated since may stay
+        _check_owner(owner)
     opportunity.value, opportunity.owner, opportunity.branch = value, owner, branch
     opportunity.expected_close = expected_close
     opportunity.notes = (notes or "").strip()

@@ -192,6 +192,13 @@ def refund_preview(
         return previewed.refund
 
 
+def confirm_first(preview: Refund) -> bool:
+    """Whether a refund is shown to the cashier before it is recorded: one that comes to less than
+    the items' price (what the items kept lose of a promotion or voucher), recorded once she
+    confirms that amount (`expected`)."""
+    return preview.promotions_lost > 0
+
+
 @transaction.atomic
 def order_refund(
     *,

@@ -196,7 +196,9 @@ def test_a_driver_with_trips_to_drive_is_not_moved_to_another_branch(business: B
     assert list(refused.value.extra) == ["branch"]
     message = refused.value.extra["branch"][0]
     assert message.startswith(f"Pak Joko still has a trip to drive for {business.branch_a.name}: {at}")
-    assert message.endswith("Assign it to another driver (or cancel it) before moving her.")
+    assert message.endswith(
+        f"Assign it to another driver (or cancel it) before moving the driver to {business.branch_b.name}."
+    )
     assert Driver.objects.get(pk=driver.pk).branch_id == business.branch_a.pk
     driver_update(actor=business.owner, driver=driver, branch=business.branch_a, **edit)  # staying: fine
     bookings.trip_cancel(actor=business.owner, trip=trip, reason="Pelanggan batal")

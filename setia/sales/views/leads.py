@@ -350,7 +350,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         request.POST if request.method == "POST" else None,
         instance=rule,
         branches=selectors.lead_branch_choices(actor=actor),
-        owners=selectors.lead_owner_choices(actor=actor),
+        owners=selectors.lead_owner_choices(actor=actor, keep=rule.assign_to),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,6 +32,7 @@ from setia.sales import selectors
 from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Order, Payment
 from setia.sales.offers import offers_for
+from setia.sales.selectors.appointments import stylist_still_there
 from setia.sales.services import bookings, checkout, receipts, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
 
@@ -161,12 +162,9 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     if appointment is not None:
         customer, branch = appointment.order.customer, appointment.order.branch
         if request.method == "GET":
-            service, stylist = appointment.service, appointment.staff
+            service, stylist = appointment.service, stylist_still_there(appointment)
             # Her stylist, unless gone from the branch since the booking: the cashier chooses who served.
-            serving = (
-                stylist.pk if stylist is not None and stylist.is_active and stylist.branch_id == branch.pk else None
-            )
-            lines = [LineIn(service.pk, 1, service.price, service.name, serving)]
+            lines = [LineIn(service.pk, 1, service.price, service.name, stylist.pk if stylist else None)]
             line_problems = [("", "")]
     action = data.get("action", "")
     error: ApplicationError | None = None
@@ -628,9 +626,7 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
         lines = form.quantities()
         amount = _amount(form.amount, _("Refund amount")) if form.amount else None
         preview = refunds.refund_preview(actor=actor, order=order, amount=amount, lines=lines, reason=form.reason)
-        # Less than the items' price (what the items kept lose of a promotion or voucher): shown
-        # first, and recorded once the cashier confirms that amount.
-        if preview.promotions_lost > 0 and request.POST.get("confirm_amount") != str(preview.amount):
+        if refunds.confirm_first(preview) and request.POST.get("confirm_amount") != str(preview.amount):
             form.preview = receipts.RefundLine(
                 timezone.now(), preview.amount, form.reason, "", [], preview.promotions_lost, preview.promotions_note
             )

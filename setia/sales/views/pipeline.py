@@ -307,7 +307,8 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     opportunity = selectors.opportunity_get(actor=actor, pk=pk)
-    form_options: dict[str, Any] = {"stages": _stages_for_form(actor), "owners": selectors.owner_choices(actor=actor)}
+    owners = selectors.owner_choices(actor=actor, keep=opportunity.owner)
+    form_options: dict[str, Any] = {"stages": _stages_for_form(actor), "owners": owners}
     form_options["branches"] = Branch.objects.filter(pk__in=[branch.pk for branch in _branches(actor)])
     if request.method == "POST":
         form = OpportunityForm(request.POST, editing=True, **form_options)
