@@ -22,7 +22,7 @@ from setia.sales.schemas import (
     OrderPayIn,
     RefundIn,
 )
-from setia.sales.selectors.refunds import order_refunds
+from setia.sales.selectors.refunds import as_paid, order_refunds
 from setia.sales.services import checkout, refunds
 
 router = Router(tags=["sales"])
@@ -90,6 +90,7 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
         {"method": p.method, "amount": p.amount, "reference": p.reference, "tendered": p.tendered, "change": p.change}
         for p in payments
     ]
+    lines_total = sum(line.total for line in lines)
     fields["refunds"] = [
         {
             "id": refund.pk,
@@ -97,7 +98,7 @@ def order_out(order: Order, rows: tuple[list[OrderLine], list[Payment]] | None =
             "amount": refund.amount,
             "reason": refund.reason,
             "lines": refund.lines or {},
-            "promotions_lost": refund.promotions_lost,
+            "promotions_lost": as_paid(order, refund.promotions_lost, lines_total),
             "promotions_note": refund.promotions_note,
         }
         for refund in (order_refunds(order) if order.refunded_total else [])

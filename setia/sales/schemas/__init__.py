@@ -53,7 +53,8 @@ class RefundOut(Schema):
     promotions_lost: int = Field(
         description="Taken off the refund: what the items kept no longer get of promotions the items taken back "
         "had earned them, and of a voucher whose minimum spend they no longer reach (0 when none; negative when "
-        "it gives back what an earlier refund kept back)"
+        "it gives back what an earlier refund kept back). In the terms of `amount`: with PPN added on top, or "
+        "cash rounding, as the items' share of what was paid"
     )
     promotions_note: str = Field(description="Those promotions' (and the voucher's) names")
 

@@ -8,6 +8,18 @@ from setia.loyalty.models import PointsEntry, WalletEntry
 from setia.sales.models import Order, Refund
 
 
+def as_paid(order: Order, value: int, lines_total: int | None = None) -> int:
+    """`value`, an amount in the prices of the order's lines, as its share of what was paid: with
+    PPN added on top, or cash rounding, the order's total differs from its lines' (`lines_total`,
+    read when not given). Rounded towards zero."""
+    if lines_total is None:
+        lines_total = sum(line.total for line in order.lines.all())
+    if not lines_total or lines_total == order.total:
+        return value
+    share = abs(value) * order.total // lines_total
+    return share if value >= 0 else -share
+
+
 def order_refunds(order: Order) -> list[Refund]:
     """The order's refunds, oldest first (as they happened), with who recorded each."""
     return list(Refund.objects.filter(order=order).select_related("actor").order_by("created_at", "id"))

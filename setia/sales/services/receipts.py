@@ -21,7 +21,7 @@ from setia.core.texts import Message
 from setia.loyalty.models import VoucherCode, VoucherUse
 from setia.loyalty.services import promotions
 from setia.sales.models import PAID_STATUSES, Order, Payment
-from setia.sales.selectors.refunds import order_refunds, paid_with_given_back, rewards_taken_back
+from setia.sales.selectors.refunds import as_paid, order_refunds, paid_with_given_back, rewards_taken_back
 from setia.sales.services.checkout import sales_settings
 
 
@@ -92,7 +92,7 @@ class RefundLine:
     reason: str
     by: str  # who recorded it ("" when unknown)
     items: list[str]  # "1 x Sampo" for a refund by line; empty for an amount
-    promotions_lost: int = 0  # taken off: the items kept no longer get these promotions
+    promotions_lost: int = 0  # taken off: the items kept no longer get these promotions (in paid terms: `as_paid`)
     promotions_note: str = ""
 
     @property
@@ -117,6 +117,7 @@ def refund_lines(order: Order) -> list[RefundLine]:
     if not order.refunded_total:
         return []
     names = {line.pk: line.description for line in order.lines.all()}
+    lines_total = sum(line.total for line in order.lines.all())
     found = []
     for refund in order_refunds(order):
         actor = refund.actor
@@ -129,7 +130,7 @@ def refund_lines(order: Order) -> list[RefundLine]:
                 refund.reason,
                 by,
                 items,
-                refund.promotions_lost,
+                as_paid(order, refund.promotions_lost, lines_total),
                 refund.promotions_note,
             )
         )

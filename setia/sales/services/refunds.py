@@ -21,6 +21,7 @@ from setia.core.money import format_rupiah
 from setia.loyalty.cart import CartLine
 from setia.loyalty.services import promotions, purchases, vouchers
 from setia.sales.models import Appointment, Order, OrderLine, Refund
+from setia.sales.selectors.refunds import as_paid
 from setia.sales.services.checkout import IDEMPOTENCY_KEY, request_digest
 
 
@@ -257,6 +258,7 @@ def order_refund(
         taking = {int(key): quantity for key, quantity in line_quantities.items()}
         lost, lost_names = _discounts_lost(order, list(own.values()), taking)
         amount -= lost
+        lines_total = sum(line.total for line in own.values())
         if amount <= 0:
             if lost > 0:
                 message = _(
@@ -264,18 +266,18 @@ def order_refund(
                     "no longer gets %(promotions)s (%(amount)s). Take them back together with the rest, or refund "
                     "an amount."
                 )
-                values = {"worth": format_rupiah(amount + lost), "promotions": ", ".join(lost_names)}
-                raise _error("lines", message % {**values, "amount": format_rupiah(lost)})
+                worth, lost_paid = as_paid(order, amount + lost, lines_total), as_paid(order, lost, lines_total)
+                values = {"worth": format_rupiah(worth), "promotions": ", ".join(lost_names)}
+                raise _error("lines", message % {**values, "amount": format_rupiah(lost_paid)})
             raise _error("lines", _("Nothing to refund: these items were free."))
-        lines_total = sum(line.total for line in own.values())
         last = all(line.quantity - line.refunded_quantity == taking.get(line.pk, 0) for line in own.values())
         if last and all(refund.lines for refund in order.refunds.all()):
             # The last items, after refunds of items only: what is left of what was paid (PPN added
             # on top, cash rounding). After a refund by amount, the items are refused in their terms.
             amount = order.total - order.refunded_total
-        elif lines_total and lines_total != order.total:
+        else:
             # The items' share of what was paid, PPN added on top and cash rounding included.
-            amount = amount * order.total // lines_total
+            amount = as_paid(order, amount, lines_total)
     if amount is None:
         raise _error("amount", _("Choose the items to take back or enter an amount."))
     if amount <= 0:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from setia.catalog.models import Product
 from setia.conftest import Business, client_for
+from setia.core.money import format_rupiah
 from setia.loyalty.models import CashbackRule
 from setia.loyalty.services import membership
 from setia.sales.forms import SalesSettingsForm
@@ -259,3 +260,36 @@ def test_a_sale_rounded_down_in_cash_is_refunded_item_by_item(business: Business
     assert order.total == 45_000 and order.lines.get().total == 45_040
     refund = order_refund(actor=business.manager, order=order, reason="Batal", lines={order.lines.get().pk: 1})
     assert refund.amount == 45_000
+
+
+def test_what_a_refund_of_items_loses_of_a_promotion_is_told_in_what_was_paid_with_ppn_added(
+    business: Business, shop: dict, prices_without_ppn: Product
+) -> None:
+    from setia.loyalty.models import Promotion
+    from setia.sales.api.orders import order_out
+
+    Promotion.objects.create(
+        name="Creambath + Sampo",
+        kind=Promotion.Kind.BUY_X_GET_Y,
+        product=shop["creambath"],
+        reward_product=shop["shampoo"],
+    )
+    order, _created = checkout(
+        actor=business.cashier_a,
+        branch=business.branch_a,
+        customer=None,
+        lines=[LineIn(product_id=shop["creambath"].pk), LineIn(product_id=shop["shampoo"].pk)],
+        payments=[PaymentIn("qris", 168_000)],
+    )
+    assert order.total == 168_000  # 150.000 of items (the shampoo free) + 12% PPN
+    creambath = order.lines.get(product=shop["creambath"])
+    refund = order_refund(actor=business.manager, order=order, reason="Batal", lines={creambath.pk: 1})
+    # The creambath is worth 168.000 of what was paid; the shampoo kept loses its 45.500 (50.960 with PPN).
+    assert refund.amount == 117_040
+    order.refresh_from_db()
+    [line] = receipts.refund_lines(order)
+    less = format_rupiah(50_960)
+    assert line.promotions_text == f"Less {less}: Creambath + Sampo no longer applies to the items kept"
+    assert refund.amount + 50_960 == order.total
+    [out] = order_out(Order.objects.get(pk=order.pk))["refunds"]
+    assert (out["amount"], out["promotions_lost"]) == (117_040, 50_960)

@@ -33,6 +33,7 @@ from setia.sales.forms import SalesSettingsForm
 from setia.sales.models import Order, Payment
 from setia.sales.offers import offers_for
 from setia.sales.selectors.appointments import stylist_still_there
+from setia.sales.selectors.refunds import as_paid
 from setia.sales.services import bookings, checkout, receipts, refunds
 from setia.sales.services.checkout import LineIn, PaymentIn, sales_settings
 
@@ -628,7 +629,13 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
         preview = refunds.refund_preview(actor=actor, order=order, amount=amount, lines=lines, reason=form.reason)
         if refunds.confirm_first(preview) and request.POST.get("confirm_amount") != str(preview.amount):
             form.preview = receipts.RefundLine(
-                timezone.now(), preview.amount, form.reason, "", [], preview.promotions_lost, preview.promotions_note
+                timezone.now(),
+                preview.amount,
+                form.reason,
+                "",
+                [],
+                as_paid(order, preview.promotions_lost),
+                preview.promotions_note,
             )
             return _order_page(request, actor, order, pay_rows=_pay_rows(QueryDict(), order), refund=form)
         refunds.order_refund(
