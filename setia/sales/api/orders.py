@@ -182,7 +182,7 @@ def pay_order(request: HttpRequest, order_id: int, payload: OrderPayIn) -> dict[
 
 @router.post(
     "/orders/{order_id}/refunds",
-    response={200: OrderOut, **ERRORS},
+    response={201: OrderOut, 200: OrderOut, **ERRORS},
     summary="Refund an amount or lines of an order (send an Idempotency-Key so a retry never refunds twice)",
 )
 def refund_order(
@@ -190,10 +190,12 @@ def refund_order(
     order_id: int,
     payload: RefundIn,
     idempotency_key: str | None = IDEMPOTENCY_KEY_HEADER,
-) -> dict[str, Any]:
+) -> Status[dict[str, Any]]:
+    """201 with the order for a refund just made; 200 for a retry of the same request with its
+    Idempotency-Key, which refunds nothing more."""
     actor = _actor(request)
     order = selectors.order_get(actor=actor, pk=order_id)
-    refunds.order_refund(
+    refund = refunds.order_refund(
         actor=actor,
         order=order,
         reason=payload.reason,
@@ -201,4 +203,4 @@ def refund_order(
         lines=payload.lines,
         idempotency_key=idempotency_key,
     )
-    return order_out(selectors.order_get(actor=actor, pk=order_id))
+    return Status(200 if refund.replayed else 201, order_out(selectors.order_get(actor=actor, pk=order_id)))

@@ -314,6 +314,9 @@ class Refund(models.Model):
     # the kept items no longer get, taken off this refund, and the promotions' names.
     promotions_lost = models.BigIntegerField(_("promotions no longer applying"), default=0, db_default=0)
     promotions_note = models.CharField(max_length=255, blank=True, default="", db_default="")
+    # Not stored: set on the refund a retry with its Idempotency-Key returns (the API answers 200
+    # for it, 201 for a refund just made).
+    replayed = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -173,6 +173,7 @@ def _replay(refund: Refund, digest: str, actor: User) -> Refund:
         raise _error("idempotency_key", message)
     if refund.request_digest != digest:
         raise _error("idempotency_key", _("This Idempotency-Key was already used for a different refund."))
+    refund.replayed = True
     return refund
 
 

@@ -97,7 +97,7 @@ def test_a_refund_of_an_amount_and_lines_at_once_is_refused(business: Business, 
     part = manager.post(
         f"/api/v1/orders/{order['id']}/refunds", {"reason": "x", "amount": 1_000}, content_type="application/json"
     )
-    assert part.status_code == 200 and part.json()["refunded_total"] == 1_000
+    assert part.status_code == 201 and part.json()["refunded_total"] == 1_000
 
 
 def test_another_sender_s_idempotency_key_is_refused_not_answered_with_her_order(

@@ -179,7 +179,7 @@ def test_the_api_order_lists_its_refunds(business: Business, shop: dict, free_sh
         json.dumps({"reason": "Batal", "lines": {str(_line(order, "Creambath")): 1}}),
         content_type="application/json",
     )
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content
     body = response.json()
     assert [(r["amount"], r["promotions_lost"], r["promotions_note"]) for r in body["refunds"]] == [
         (CREAMBATH - SHAMPOO, SHAMPOO, "Creambath + Sampo")
