@@ -67,7 +67,7 @@ ID = {
     "Team not found.": "Tim tidak ditemukan.",
     "Staff member not found.": "Anggota staf tidak ditemukan.",
     "Unknown field: %(field)s": "Kolom tidak dikenal: %(field)s",
-    "Move or deactivate this branch's front-office staff before closing it.": "Pindahkan atau nonaktifkan staf front office cabang ini sebelum menutupnya.",
+    "Move or deactivate this branch's front-office staff before closing it: %(names)s.": "Pindahkan atau nonaktifkan staf front office cabang ini sebelum menutupnya: %(names)s.",
     "You can only manage teams of your own branches.": "Anda hanya dapat mengelola tim di cabang Anda sendiri.",
     "Password: %(reason)s": "Kata sandi: %(reason)s",
     "Front-office staff need a home branch.": "Staf front office harus punya cabang asal.",

@@ -2,10 +2,10 @@
 
 ID = {
     (
-        "Nobody is free for the whole time from %(start)s to %(end)s (counting the appointments booked with any "
-        "staff member): choose another time or a shorter service."
+        "Nobody is free for the whole time from %(start)s to %(end)s: every staff member has an appointment then, "
+        "those booked with any staff member included. Choose another time or a shorter service."
     ): (
-        "Tidak ada staf yang kosong sepanjang %(start)s sampai %(end)s (termasuk janji temu dengan staf mana "
-        "saja): pilih jam lain atau layanan yang lebih singkat."
+        "Tidak ada staf yang kosong sepanjang %(start)s sampai %(end)s: semua staf sudah punya janji temu pada jam "
+        "itu, termasuk janji temu dengan staf mana saja. Pilih jam lain atau layanan yang lebih singkat."
     ),
 }

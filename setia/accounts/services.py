@@ -104,8 +104,12 @@ def branch_update(*, actor: User, branch: Branch, **fields: Any) -> Branch:
     before = snapshot(branch, BRANCH_FIELDS)
     _assign(branch, fields, BRANCH_FIELDS)
     branch.phone = _normalized_phone(branch.phone)
-    if not branch.is_active and branch.staff.filter(is_active=True, role__in=list(FRONT_OFFICE)).exists():
-        message = _("Move or deactivate this branch's front-office staff before closing it.")
+    front_office = branch.staff.filter(is_active=True, role__in=list(FRONT_OFFICE)).order_by("first_name", "username")
+    if not branch.is_active and front_office.exists():
+        names = ", ".join(person.get_full_name() or person.username for person in front_office[:10])
+        message = _("Move or deactivate this branch's front-office staff before closing it: %(names)s.") % {
+            "names": names
+        }
         raise ApplicationError(message, {"is_active": [message]})
     if not branch.is_active and before["is_active"]:
         for check in _closing_checks:

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from setia.accounts.models import ApiKey, Branch, Team, User
 from setia.accounts.selectors import api_key_user, business_settings
@@ -82,9 +83,11 @@ def test_changing_role_away_from_manager_drops_managed_branches(business: Busine
 
 
 def test_branch_cannot_close_with_front_office_staff(business: Business) -> None:
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(ApplicationError) as error, translation.override("en"):
         branch_update(actor=business.owner, branch=business.branch_a, is_active=False)
-    assert "is_active" in error.value.extra
+    assert error.value.extra == {
+        "is_active": ["Move or deactivate this branch's front-office staff before closing it: Sari."]
+    }
     assert Branch.objects.get(pk=business.branch_a.pk).is_active
 
 

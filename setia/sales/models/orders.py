@@ -421,3 +421,8 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def started(self) -> bool:
+        """Its time has come: from now on she may be recorded as not come."""
+        return self.starts_at <= timezone.now()

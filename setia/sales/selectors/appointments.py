@@ -232,7 +232,8 @@ def appointment_calendar(
     *, actor: User, branch: Branch, day: dt.date, staff_id: int | None = None, now: dt.datetime | None = None
 ) -> Calendar:
     """The day at `branch`: a column per staff member who takes appointments there, plus anyone
-    booked that day (a stylist since moved or deactivated); with `staff_id`, that column only."""
+    booked that day (a stylist since moved or deactivated: her appointments only, no free times to
+    book her); with `staff_id`, that column only."""
     now = now or timezone.now()
     rows = list(appointments_for(actor=actor, branch=branch, day=day))
     members = list(appointment_staff(branch=branch))
@@ -246,7 +247,17 @@ def appointment_calendar(
     hours = opening_hours(branch)
     full = _team_full(day, rows, known_team, hours)
     columns = [
-        Column(member, _blocks(day, [row for row in rows if row.staff_id == member.pk], now, hours, full))
+        Column(
+            member,
+            _blocks(
+                day,
+                [row for row in rows if row.staff_id == member.pk],
+                now,
+                hours,
+                full,
+                bookable=member.pk in known_team,
+            ),
+        )
         for member in chosen
     ]
     unassigned = [] if staff_id else [row for row in rows if row.staff_id is None]
@@ -284,11 +295,18 @@ def _team_full(day: dt.date, rows: list[Appointment], team: set[int], hours: Hou
 
 
 def _blocks(
-    day: dt.date, appointments: list[Appointment], now: dt.datetime, hours: Hours, full: set[dt.datetime]
+    day: dt.date,
+    appointments: list[Appointment],
+    now: dt.datetime,
+    hours: Hours,
+    full: set[dt.datetime],
+    bookable: bool = True,
 ) -> list[Block]:
     opens = timezone.make_aware(dt.datetime.combine(day, hours.opens))
-    # A closed day offers no free time: the loop below never starts.
-    closes = timezone.make_aware(dt.datetime.combine(day, hours.closes)) if hours.open_on(day) else opens
+    # A closed day, or a column of someone who no longer takes appointments here, offers no free
+    # time: the loop below never starts.
+    open_here = hours.open_on(day) and bookable
+    closes = timezone.make_aware(dt.datetime.combine(day, hours.closes)) if open_here else opens
     busy = [(a.starts_at, a.ends_at) for a in appointments if a.status in OCCUPYING]
     # The half-hour under way is still offered (a booking may start up to an hour back); nothing
     # further ahead than bookings are taken.

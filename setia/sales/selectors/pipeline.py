@@ -296,6 +296,16 @@ def lost_reason_config_get(*, actor: User, pk: int) -> LostReason:
     return reason
 
 
+def owner_filter_choices(*, actor: User) -> list[User]:
+    """The owners the board and the list filter by: those who may own opportunities, and anyone
+    deactivated since who still owns open ones (to find them and hand them over)."""
+    people = owner_choices(actor=actor)
+    gone = User.objects.filter(
+        is_active=False, pk__in=Opportunity.objects.filter(status=Opportunity.Status.OPEN).values("owner")
+    ).order_by("first_name", "username")
+    return people + list(gone)
+
+
 def owner_choices(*, actor: User, keep: User | None = None) -> list[User]:
     """Staff who may own opportunities (active, with the pipeline capability), and `keep` (the
     owner of the opportunity being edited) when she no longer is one: editing keeps her."""

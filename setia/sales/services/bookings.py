@@ -506,8 +506,8 @@ def appointment_book(
         # Each appointment booked with any staff member needs one of them free for its whole time.
         # A branch with nobody who takes appointments books "any staff" freely.
         message = _(
-            "Nobody is free for the whole time from %(start)s to %(end)s (counting the appointments booked with any "
-            "staff member): choose another time or a shorter service."
+            "Nobody is free for the whole time from %(start)s to %(end)s: every staff member has an appointment "
+            "then, those booked with any staff member included. Choose another time or a shorter service."
         )
         times = {"start": f"{timezone.localtime(starts_at):%H:%M}", "end": f"{timezone.localtime(ends_at):%H:%M}"}
         raise _error("starts_at", message % times)
@@ -672,6 +672,12 @@ def appointment_cancel(*, actor: User, appointment: Appointment, no_show: bool =
         raise ApplicationError(_("Appointment not found."))
     if appointment.status != Appointment.Status.BOOKED:
         raise _error("status", _("This appointment is already closed."))
+    if no_show and not appointment.started:
+        message = _(
+            "The appointment is at %(time)s: whether the customer came is known from then on. To call it off "
+            "before, cancel it."
+        )
+        raise _error("no_show", message % {"time": _when(appointment.starts_at)})
     appointment.status = Appointment.Status.NO_SHOW if no_show else Appointment.Status.CANCELLED
     appointment.save(update_fields=["status"])
     Order.objects.filter(pk=appointment.order_id).update(status=Order.Status.CANCELLED)

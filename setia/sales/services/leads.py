@@ -143,7 +143,12 @@ def _check_owner(owner: User | None, branch_id: int | None, field: str = "owner"
     if not owner.is_active or not owner.has_capability("leads.edit"):
         raise _error(field, _("%(name)s cannot work on leads.") % {"name": name})
     if branch_id is not None and not branch_scope(owner).allows(branch_id):
-        raise _error(field, _("%(name)s does not work in this lead's branch.") % {"name": name})
+        message = (
+            _("%(name)s does not work in this rule's branch.")
+            if field == "assign_to"
+            else _("%(name)s does not work in this lead's branch.")
+        )
+        raise _error(field, message % {"name": name})
 
 
 def _check_visible(actor: User, lead: Lead) -> None:

@@ -108,6 +108,14 @@ def appointments(business: Business, shop: dict, other: Customer) -> dict[str, A
     }
 
 
+def _time_has_come(appointment: Appointment) -> None:
+    """The appointment began a few minutes ago (so whether she came is known)."""
+    starts = timezone.now() - dt.timedelta(minutes=5)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=starts, ends_at=starts + (appointment.ends_at - appointment.starts_at)
+    )
+
+
 def _ids(response: Any) -> list[int]:
     assert response.status_code == 200, response.content
     return [item["id"] for item in response.json()["items"]]
@@ -373,7 +381,7 @@ def test_appointments_are_listed_by_start_with_every_field(business: Business, s
 def test_appointments_are_filtered_and_paged(
     business: Business, shop: dict, appointments: dict, other: Customer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bookings.appointment_cancel(actor=business.owner, appointment=appointments["anyone"], no_show=True)
+    Appointment.objects.filter(pk=appointments["anyone"].pk).update(status="no_show")  # she did not come
     api = Api(business.owner)
     tomorrow = _day(1).isoformat()
     assert _ids(api.get(f"/appointments?staff_id={business.cashier_a.pk}")) == [
@@ -534,7 +542,14 @@ def test_an_appointment_is_cancelled_or_marked_a_no_show_once(
     api = Api(business.cashier_a)
     cancelled = api.post(f"/appointments/{appointments['sari'].pk}/cancel", {"no_show": False})
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
-    no_show = api.post(f"/appointments/{appointments['anyone'].pk}/cancel", {"no_show": True})
+    # Whether she came is known from her time on: before it, "did not come" is refused.
+    anyone = appointments["anyone"]
+    early = api.post(f"/appointments/{anyone.pk}/cancel", {"no_show": True})
+    assert (early.status_code, _extra(early)) == (400, ["no_show"])
+    assert early.json()["message"].startswith("The appointment is at ")
+    assert Appointment.objects.get(pk=anyone.pk).status == "booked"
+    _time_has_come(anyone)
+    no_show = api.post(f"/appointments/{anyone.pk}/cancel", {"no_show": True})
     assert (no_show.status_code, no_show.json()["status"]) == (200, "no_show")
     assert Order.objects.get(pk=appointments["anyone"].order_id).status == "cancelled"
     again = api.post(f"/appointments/{appointments['sari'].pk}/cancel", {"no_show": True})
@@ -648,6 +663,7 @@ def test_every_endpoint_needs_the_bookings_capability(
         user.managed_branches.set([business.branch_a])
     api = Api(user)
     trip, sari, anyone = trips["a_late"], appointments["sari"], appointments["anyone"]
+    _time_has_come(anyone)
     answers = {
         "list trips": api.get("/trips"),
         "trip": api.get(f"/trips/{trip.pk}"),

@@ -19,8 +19,8 @@ from setia.sales.services import bookings
 
 def _full(start: str, end: str) -> str:
     return (
-        f"Nobody is free for the whole time from {start} to {end} (counting the appointments booked with any staff "
-        "member): choose another time or a shorter service."
+        f"Nobody is free for the whole time from {start} to {end}: every staff member has an appointment then, "
+        "those booked with any staff member included. Choose another time or a shorter service."
     )
 
 
@@ -182,7 +182,7 @@ def test_two_receptionists_booking_the_last_free_place_at_once_book_it_once(busi
     ("action", "said"),
     [
         ("cancel", "10:00 Siti Rahma: appointment cancelled; the time is free again."),
-        ("no_show", "10:00 Siti Rahma: recorded as not come; the time is free again."),
+        ("no_show", "10:00 Siti Rahma did not come: recorded; the time is free again."),
     ],
 )
 def test_cancelling_or_a_no_show_on_the_calendar_says_so(
@@ -196,11 +196,18 @@ def test_cancelling_or_a_no_show_on_the_calendar_says_so(
     appointment = _book(business, shop, _at(10))
     client = client_for(business.manager)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    day = reverse("sales:appointments") + f"?day={_at(10).date().isoformat()}&branch={business.branch_a.pk}"
-    before = client.get(day).content.decode()
-    # Both ask before they act.
-    assert 'data-confirm="Record that she did not come?"' in before
-    assert 'data-confirm="Cancel this appointment?"' in before
+    calendar = reverse("sales:appointments") + f"?branch={business.branch_a.pk}&day="
+    before = client.get(calendar + _at(10).date().isoformat()).content.decode()
+    assert 'data-confirm="Cancel this appointment?"' in before  # asks before it acts
+    # Whether she came is known from her time on: tomorrow's appointment offers no "did not come".
+    assert 'data-testid="appointment-no-show"' not in before
+    if action == "no_show":
+        yesterday = dt.timedelta(days=2)
+        Appointment.objects.filter(pk=appointment.pk).update(
+            starts_at=appointment.starts_at - yesterday, ends_at=appointment.ends_at - yesterday
+        )
+        before = client.get(calendar + (_at(10) - yesterday).date().isoformat()).content.decode()
+        assert 'data-confirm="Record that the customer did not come?"' in before
     page = client.post(reverse("sales:appointment_action", args=[appointment.pk, action]), follow=True)
     assert page.status_code == 200
     assert said in page.content.decode()

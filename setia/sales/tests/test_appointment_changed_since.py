@@ -101,3 +101,18 @@ def test_an_appointment_as_booked_keeps_its_quick_check_out(
 ) -> None:
     html = _calendar(business)
     assert 'data-testid="appointment-problem"' not in html and 'data-testid="appointment-due"' in html
+
+
+def test_a_stylist_gone_from_the_branch_keeps_her_column_for_her_appointments_but_offers_no_free_times(
+    business: Business, shop: dict, booked: Appointment
+) -> None:
+    from setia.sales.selectors.appointments import appointment_calendar
+
+    day = _tomorrow_at(10).date()
+    before = appointment_calendar(actor=business.manager, branch=business.branch_a, day=day)
+    [hers] = [column for column in before.columns if column.member.pk == business.cashier_a.pk]
+    assert any(block.free for block in hers.blocks)  # free times around her appointment
+    User.objects.filter(pk=business.cashier_a.pk).update(branch=business.branch_b)
+    after = appointment_calendar(actor=business.manager, branch=business.branch_a, day=day)
+    [hers] = [column for column in after.columns if column.member.pk == business.cashier_a.pk]
+    assert hers.appointments == [booked] and not any(block.free for block in hers.blocks)

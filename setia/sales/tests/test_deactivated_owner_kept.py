@@ -38,6 +38,11 @@ def test_an_opportunity_keeps_its_deactivated_owner_when_edited(business: Busine
     assert web.post(url, {**form, "expected_close": "2030-04-30"}).status_code == 302
     deal.refresh_from_db()
     assert (deal.title, deal.owner_id) == ("Paket karyawan 10 orang", budi.pk)
+    # The board and the list still filter by her while she owns open opportunities (to hand them over).
+    for page_url in ("/pipeline/", "/opportunities/"):
+        listed = web.get(page_url).content.decode()
+        assert _option(listed, budi) == "Budi (no longer active)", page_url
+    assert [o.pk for o in web.get(f"/opportunities/?owner={budi.pk}").context["page"].rows] == [deal.pk]
     # She is not offered for another opportunity, and the service refuses her as a new owner.
     other = pipeline.opportunity_create(actor=business.owner, customer=shop["customer"], title="Lain")
     assert f'value="{budi.pk}"' not in web.get(f"/opportunities/{other.pk}/edit/").content.decode()
@@ -65,4 +70,6 @@ def test_a_lead_rule_keeps_its_deactivated_assignee_when_edited(business: Busine
     # A new rule cannot name her.
     refused = web.post("/leads/rules/", {"branch": business.branch_a.pk, "assign_to": team.sales_a1.pk})
     assert 'data-field-error="assign_to"' in refused.content.decode()
+    elsewhere = web.post("/leads/rules/", {"branch": business.branch_a.pk, "assign_to": team.sales_b.pk})
+    assert "Agus does not work in this rule&#x27;s branch." in elsewhere.content.decode()
     assert LeadAssignmentRule.objects.count() == 1

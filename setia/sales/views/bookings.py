@@ -256,6 +256,9 @@ def appointments(request: HttpRequest) -> HttpResponse:
         if appointment.status == Appointment.Status.BOOKED:
             problem = bookings.appointment_checkout_problem(appointment)
             appointment.checkout_problem = problem[1] if problem else ""  # type: ignore[attr-defined]
+            # Only a stylist gone is settled at the cashier screen (choosing who served); a
+            # service switched off or no longer offered here would be refused there too.
+            appointment.till_can_take = problem is None or problem[0] == "staff"  # type: ignore[attr-defined]
     context = {
         "nav_key": "appointments",
         "day": day,
@@ -386,7 +389,7 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             return redirect("sales:order_detail", pk=order.pk)
         bookings.appointment_cancel(actor=actor, appointment=appointment, no_show=action == "no_show")
         done = (
-            _("%(time)s %(customer)s: recorded as not come; the time is free again.")
+            _("%(time)s %(customer)s did not come: recorded; the time is free again.")
             if action == "no_show"
             else _("%(time)s %(customer)s: appointment cancelled; the time is free again.")
         )
