@@ -38,5 +38,6 @@ ID = {
     "%(count)s open trip": "%(count)s perjalanan yang belum selesai",
     "%(first)s and %(second)s": "%(first)s dan %(second)s",
     "%(name)s (no longer active)": "%(name)s (sudah tidak aktif)",
+    "no longer active": "sudah tidak aktif",
     "%(name)s does not work in this rule's branch.": "%(name)s tidak bekerja di cabang aturan ini.",
 }

@@ -43,6 +43,8 @@ def test_an_opportunity_keeps_its_deactivated_owner_when_edited(business: Busine
         listed = web.get(page_url).content.decode()
         assert _option(listed, budi) == "Budi (no longer active)", page_url
     assert [o.pk for o in web.get(f"/opportunities/?owner={budi.pk}").context["page"].rows] == [deal.pk]
+    for page_url in (f"/opportunities/{deal.pk}/", f"/opportunities/?owner={budi.pk}"):
+        assert 'data-testid="no-longer-active">no longer active<' in web.get(page_url).content.decode(), page_url
     # She is not offered for another opportunity, and the service refuses her as a new owner.
     other = pipeline.opportunity_create(actor=business.owner, customer=shop["customer"], title="Lain")
     assert f'value="{budi.pk}"' not in web.get(f"/opportunities/{other.pk}/edit/").content.decode()
@@ -67,6 +69,7 @@ def test_a_lead_rule_keeps_its_deactivated_assignee_when_edited(business: Busine
     assert web.post(url, form).status_code == 302
     rule.refresh_from_db()
     assert (rule.city, rule.assign_to_id) == ("Jakarta", team.sales_a1.pk)
+    assert 'data-testid="no-longer-active">no longer active<' in web.get("/leads/rules/").content.decode()
     # A new rule cannot name her.
     refused = web.post("/leads/rules/", {"branch": business.branch_a.pk, "assign_to": team.sales_a1.pk})
     assert 'data-field-error="assign_to"' in refused.content.decode()
