@@ -268,7 +268,8 @@ def referral_rewarded_by(*, actor: User, source: str) -> ReferralRewarded | None
 def voucher_code_rows(*, actor: User, voucher: Voucher) -> Iterator[list[str | int]]:
     """A voucher's codes for its CSV: code, maximum uses, uses, customer id and name (a customer of
     a branch the actor does not see is "a member of another branch"; a name a spreadsheet would
-    take for a formula is escaped), valid until (local time). The scope and words are taken now:
+    take for a formula is escaped), valid until (local time: the earlier of the code's own end and its
+    voucher's, as the page shows). The scope and words are taken now:
     the rows are read as the response streams, after the request's language is let go."""
     from django.utils.translation import gettext as _
 
@@ -288,7 +289,8 @@ def voucher_code_rows(*, actor: User, voucher: Voucher) -> Iterator[list[str | i
         for code, max_uses, uses, customer_id, name, branch_id, valid_until in rows.iterator(chunk_size=5000):
             if customer_id is not None and not scope.allows(branch_id):
                 name = other
-            until = timezone.localtime(valid_until).isoformat() if valid_until else ""
+            ends = [end for end in (valid_until, voucher.valid_until) if end is not None]
+            until = timezone.localtime(min(ends)).isoformat() if ends else ""
             yield [code, max_uses or "", uses, customer_id or "", escape_cell(name or ""), until]
 
     return read()

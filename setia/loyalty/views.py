@@ -453,11 +453,18 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as error:
                 add_application_error(form, error)
             else:
-                messages.success(request, _("%(count)s codes issued.") % {"count": len(issued)})
+                count = len(issued)
+                messages.success(
+                    request, ngettext("%(count)s code issued.", "%(count)s codes issued.", count) % {"count": count}
+                )
                 return redirect("loyalty:voucher_detail", pk=voucher.pk)
-    codes = VoucherCode.objects.filter(voucher=voucher).select_related("customer", "voucher")
-    codes = selectors.search(codes, request.GET.get("q", ""), ("code",))
-    page = keyset_page(codes, order=("-issued_at", "-id"), cursor=request.GET.get("after", ""), size=PAGE_SIZE)
+    # The codes themselves only for those who issue them: an unused code read off this page could
+    # be handed out. The till checks a code when it is typed.
+    page = None
+    if actor.has_capability("loyalty.manage"):
+        codes = VoucherCode.objects.filter(voucher=voucher).select_related("customer", "voucher")
+        codes = selectors.search(codes, request.GET.get("q", ""), ("code",))
+        page = keyset_page(codes, order=("-issued_at", "-id"), cursor=request.GET.get("after", ""), size=PAGE_SIZE)
     uses = list(programmes.voucher_uses(voucher)[:50])
     context = {
         "nav_key": "loyalty",
@@ -469,7 +476,8 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "query": request.GET.get("q", ""),
         "uses": uses,
         "out_of_view": selectors.customers_out_of_view(
-            actor=actor, customers=[*(code.customer for code in page.rows), *(use.customer for use in uses)]
+            actor=actor,
+            customers=[*(code.customer for code in (page.rows if page else [])), *(use.customer for use in uses)],
         ),
         "restrictions": {
             "tiers": list(voucher.tiers.all()),

@@ -212,6 +212,12 @@ def test_vouchers_created_with_restrictions_codes_issued_in_bulk_and_downloaded(
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))  # type: ignore[attr-defined]
     assert rows[0] == ["Kode", "Maks. pemakaian", "Terpakai", "ID pelanggan", "Pelanggan", "Berlaku sampai"]
     assert len(rows) == 26 and rows[1][1:] == ["1", "0", "", "", ""]
+    # With an end to the voucher, its codes end then too: the CSV says so, as the page does.
+    ends = timezone.now() + dt.timedelta(days=30)
+    Voucher.objects.filter(pk=voucher.pk).update(valid_until=ends)
+    download = client.get(f"/loyalty/vouchers/{voucher.pk}/codes.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert {row[5] for row in rows[1:]} == {timezone.localtime(ends).isoformat()}
     page = client.get(f"/loyalty/vouchers/{voucher.pk}/").content.decode()
     assert page.count("<code>GOLD-") == 25
     spaced = client.post(f"/loyalty/vouchers/{voucher.pk}/", {"count": 5, "code_prefix": "gold 26", "max_uses": 1})
@@ -1100,3 +1106,13 @@ def test_the_codes_csv_names_customers_only_in_the_readers_branches(
         ["", ""],
     ]
     assert [row[4] for row in download(business.owner)[1:]] == ["Ayu Lestari", "'=Dewi Anggraini", ""]
+
+
+def test_a_vouchers_codes_are_listed_only_for_those_who_issue_them(business: Business, records: dict[str, int]) -> None:
+    url = f"/loyalty/vouchers/{records['voucher']}/"
+    manager = client_for(business.owner).get(url).content.decode()
+    assert "<code>HEMAT10</code>" in manager and 'data-testid="codes-not-listed"' not in manager
+    cashier = client_for(business.cashier_a).get(url)
+    assert cashier.status_code == 200  # she may read the voucher's terms
+    assert "HEMAT10" not in cashier.content.decode() and 'data-testid="codes-not-listed"' in cashier.content.decode()
+    assert client_for(business.cashier_a).get(f"{url}?q=HEMAT").content.decode().count("HEMAT10") == 0
