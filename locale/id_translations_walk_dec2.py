@@ -8,4 +8,7 @@ ID = {
         "it is typed."
     ): ("Daftar kode hanya untuk yang mengelola program loyalitas; layar kasir memeriksa kode saat diketik."),
     "receipt line\x04discount": "diskon",
+    "%(tier)s members get free: %(items)s": "Anggota %(tier)s mendapat gratis: %(items)s",
+    "Free items": "Item gratis",
+    "Free: %(items)s": "Gratis: %(items)s",
 }

@@ -127,6 +127,7 @@ KINDS: dict[str, Kind] = {
                 lambda t: f"x{number_format(t.points_multiplier.normalize())}",
                 numeric=True,
             ),
+            Column(gettext_lazy("Free items"), lambda t: t.free_items or "—"),
             Column(gettext_lazy("Members"), lambda t: str(t.member_count), numeric=True),
         ],
         gettext_lazy("No tiers yet. The tier with rank 0 is the one members join in."),

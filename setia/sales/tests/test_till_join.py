@@ -111,3 +111,17 @@ def test_the_code_a_sale_gives_for_next_time_is_on_the_order_page_and_the_receip
     guest = till_form(business, shop["creambath"], action="pay", sale_key="cashier-till-0002")
     assert web.post(reverse("sales:cashier"), guest).status_code == 302
     assert receipts.codes_given(Order.objects.exclude(pk=order.pk).get()) == []
+
+
+def test_her_tiers_free_items_are_told_at_the_till_and_on_her_page(business: Business, shop: dict) -> None:
+    from setia.loyalty.models import Tier
+
+    Tier.objects.filter(pk=shop["silver"].pk).update(free_items="Teh manis di setiap kunjungan")
+    membership.membership_join(actor=business.cashier_a, customer=shop["customer"])
+    web = client_for(business.cashier_a)
+    web.cookies["django_language"] = "en"
+    form = till_form(business, shop["creambath"], customer=shop["customer"].pk)
+    till = web.post(reverse("sales:cashier"), form, headers={"HX-Request": "true"}).content.decode()
+    assert "Silver members get free: Teh manis di setiap kunjungan" in till
+    page = web.get(reverse("customers:detail", args=[shop["customer"].pk])).content.decode()
+    assert 'data-testid="tier-free-items"' in page and "Free: Teh manis di setiap kunjungan" in page
