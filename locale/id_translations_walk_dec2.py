@@ -11,4 +11,15 @@ ID = {
     "%(tier)s members get free: %(items)s": "Anggota %(tier)s mendapat gratis: %(items)s",
     "Free items": "Item gratis",
     "Free: %(items)s": "Gratis: %(items)s",
+    "payment\x04amount": "jumlah",
+    "%(field)s: \u201c%(value)s\u201d is not a whole number; type e.g. 2.": (
+        "%(field)s: \u201c%(value)s\u201d bukan bilangan bulat; ketik mis. 2."
+    ),
+    "%(count)s more points needed": "kurang %(count)s poin",
+    "Not enough cashback: %(amount)s needed, and the balance is %(balance)s.": (
+        "Cashback tidak cukup: dibutuhkan %(amount)s, saldonya %(balance)s."
+    ),
+    "Not enough points: %(points)s needed, and the balance is %(balance)s.": (
+        "Poin tidak cukup: dibutuhkan %(points)s, saldonya %(balance)s."
+    ),
 }

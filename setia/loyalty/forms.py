@@ -332,13 +332,22 @@ class AdjustForm(StyledFormMixin, forms.Form):
 
 
 class RewardChoiceField(forms.ModelChoiceField):
+    spendable: int | None = None  # her points that can be spent: a reward beyond them says how many more
+
     def label_from_instance(self, obj: Any) -> str:
         left = "" if obj.stock is None else " · " + str(_("%(count)s left") % {"count": obj.stock})
-        return f"{obj.name} — {obj.points_cost} {_('points')}{left}"
+        short = ""
+        if self.spendable is not None and obj.points_cost > self.spendable:
+            short = " · " + str(_("%(count)s more points needed") % {"count": obj.points_cost - self.spendable})
+        return f"{obj.name} — {obj.points_cost} {_('points')}{left}{short}"
 
 
 class RewardRedeemForm(StyledFormMixin, forms.Form):
     reward = RewardChoiceField(label=_("Reward"), queryset=Reward.objects.filter(is_active=True))
+
+    def __init__(self, *args: Any, spendable: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reward"].spendable = spendable  # type: ignore[attr-defined]
 
 
 class IssueCodesForm(StyledFormMixin, forms.Form):

@@ -602,7 +602,8 @@ def member_adjust(request: HttpRequest, customer_id: int) -> HttpResponse:
 def member_reward(request: HttpRequest, customer_id: int) -> HttpResponse:
     actor = _actor(request)
     member = selectors.membership_get(actor=actor, customer_id=customer_id)
-    form = forms.RewardRedeemForm(_posted(request))
+    standing = ledger.points_standing(member)  # points she can pay with, and those past their date
+    form = forms.RewardRedeemForm(_posted(request), spendable=standing.spendable)
     if request.method == "POST" and form.is_valid():
         try:
             redemption = rewards.reward_redeem(actor=actor, membership=member, reward=form.cleaned_data["reward"])
@@ -616,7 +617,7 @@ def member_reward(request: HttpRequest, customer_id: int) -> HttpResponse:
         "membership": member,
         "form": form,
         "rewards": Reward.objects.filter(is_active=True),
-        "standing": ledger.points_standing(member),  # points she can pay with, and those past their date
+        "standing": standing,
     }
     return _member_page(request, "loyalty/member_reward.html", context)
 

@@ -8,7 +8,7 @@ is refused. A CHECK constraint on the balance is the last line of defence.
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from setia.accounts.selectors import require
 from setia.core.audit import audit_log
 from setia.core.bulk import insert_rows, row_checks_skippable
 from setia.core.errors import ApplicationError
-from setia.core.money import format_rupiah
+from setia.core.money import format_count, format_rupiah
 from setia.core.texts import Message, stored, stored_json
 from setia.loyalty.models import LedgerCheck, Membership, PointsEntry, WalletEntry
 
@@ -46,12 +46,13 @@ def _move(
     membership_id: int,
     balance_field: str,
     delta: int,
-    insufficient: str,
+    insufficient: Callable[[int], str],
     field: str,
 ) -> int:
     """Change a balance by `delta` unless it would go below zero; the new balance. One conditional
     `UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35): the row lock and the check are the same as
-    an ORM update's, and the new balance comes back without a second read."""
+    an ORM update's, and the new balance comes back without a second read. `insufficient`: the
+    refusal, given the balance there is."""
     assert balance_field in ("points_balance", "wallet_balance")
     table = connection.ops.quote_name(Membership._meta.db_table)
     column = connection.ops.quote_name(balance_field)
@@ -63,7 +64,9 @@ def _move(
         )
         row = cursor.fetchone()
     if row is None:
-        raise ApplicationError(insufficient, {field: [insufficient]})
+        balance = Membership.objects.filter(pk=membership_id).values_list(balance_field, flat=True).first() or 0
+        message = insufficient(balance)
+        raise ApplicationError(message, {field: [message]})
     return int(row[0])
 
 
@@ -93,7 +96,13 @@ def points_post(
     no savepoint (an error rolls back the caller's whole transaction)."""
     if points == 0:
         raise ApplicationError(_("Enter a number of points other than zero."), {"points": [_("Must not be zero.")]})
-    message = _("Not enough points: the balance is lower than %(points)s.") % {"points": abs(points)}
+
+    def message(balance: int) -> str:
+        return _("Not enough points: %(points)s needed, and the balance is %(balance)s.") % {
+            "points": format_count(abs(points)),
+            "balance": format_count(balance),
+        }
+
     text, args = stored(reason)
 
     def post() -> PointsEntry:
@@ -156,7 +165,13 @@ def wallet_post(
     `fresh` as there."""
     if amount == 0:
         raise ApplicationError(_("Enter an amount other than zero."), {"amount": [_("Must not be zero.")]})
-    message = _("Not enough cashback balance for %(amount)s.") % {"amount": format_rupiah(abs(amount))}
+
+    def message(balance: int) -> str:
+        return _("Not enough cashback: %(amount)s needed, and the balance is %(balance)s.") % {
+            "amount": format_rupiah(abs(amount)),
+            "balance": format_rupiah(balance),
+        }
+
     text, args = stored(reason)
 
     def post() -> WalletEntry:

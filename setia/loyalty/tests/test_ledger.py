@@ -3,9 +3,11 @@
 from collections.abc import Callable
 
 import pytest
+from django.utils import translation
 
 from setia.conftest import Business
 from setia.core.errors import ApplicationError, PermissionDeniedError
+from setia.core.money import format_rupiah
 from setia.loyalty.models import LedgerCheck, LoyaltySettings, Membership, PointsEntry, WalletEntry
 from setia.loyalty.services import ledger
 from setia.loyalty.services.purchases import pay_with_cashback, pay_with_points, purchase_recorded, purchase_refunded
@@ -22,9 +24,9 @@ def _balances(membership: Membership) -> tuple[int, int]:
 def test_a_debit_beyond_the_balance_is_refused_and_changes_nothing(join: Callable[..., Membership]) -> None:
     member = join("Ayu")
     ledger.points_post(membership=member, kind=PointsEntry.Kind.BONUS, points=40)
-    with pytest.raises(ApplicationError, match="Not enough points") as refused:
+    with pytest.raises(ApplicationError, match="Not enough points") as refused, translation.override("en"):
         ledger.points_post(membership=member, kind=PointsEntry.Kind.REDEEM, points=-41)
-    assert "points" in refused.value.extra
+    assert refused.value.extra == {"points": ["Not enough points: 41 needed, and the balance is 40."]}
     assert _balances(member) == (40, 0)
     assert PointsEntry.objects.filter(membership=member).count() == 1
     with pytest.raises(ApplicationError):
@@ -73,8 +75,10 @@ def test_paying_with_points_and_cashback(business: Business, join: Callable[...,
     assert _balances(member) == (50, 5_000)
     with pytest.raises(ApplicationError, match="Not enough points"):
         pay_with_points(actor=business.cashier_a, membership=member, points=51, source="sale:2")
-    with pytest.raises(ApplicationError, match="Not enough cashback"):
+    with pytest.raises(ApplicationError, match="Not enough cashback") as refused, translation.override("en"):
         pay_with_cashback(actor=business.cashier_a, membership=member, amount=5_001, source="sale:2")
+    needed, balance = format_rupiah(5_001), format_rupiah(5_000)
+    assert refused.value.message == f"Not enough cashback: {needed} needed, and the balance is {balance}."
     with pytest.raises(PermissionDeniedError):
         pay_with_points(actor=business.analyst, membership=member, points=1, source="sale:3")
     assert _balances(member) == (50, 5_000)

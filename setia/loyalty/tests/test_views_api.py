@@ -329,6 +329,14 @@ def test_joining_adjusting_and_rewarding_from_the_member_pages(business: Busines
     assert too_much.status_code == 200 and 'data-field-error="amount"' in too_much.content.decode()
     client.post(f"/loyalty/members/{records['member']}/adjust/", {"balance": "points", "amount": -20, "reason": "typo"})
     reward = Reward.objects.get()
+    # A reward beyond her points says how many more she needs (she has 100).
+    Reward.objects.filter(pk=reward.pk).update(points_cost=130)
+    client.cookies["django_language"] = "en"
+    form = client.get(f"/loyalty/members/{records['member']}/reward/").content.decode()
+    assert "30 more points needed" in form
+    refused = client.post(f"/loyalty/members/{records['member']}/reward/", {"reward": reward.pk})
+    assert "Not enough points: 130 needed, and the balance is 100." in refused.content.decode()
+    Reward.objects.filter(pk=reward.pk).update(points_cost=100)
     assert client.post(f"/loyalty/members/{records['member']}/reward/", {"reward": reward.pk}).status_code == 302
     member = Membership.objects.get(customer_id=records["member"])
     reward.refresh_from_db()

@@ -92,12 +92,14 @@ def _amount(value: str | None, label: str) -> int:
     return amount
 
 
-def _not_whole(label: str, value: str) -> ApplicationError:
-    message = _("%(field)s: “%(value)s” is not a whole number; type e.g. 150000 or 150.000.") % {
-        "field": label,
-        "value": value.strip()[:30],
-    }
-    return ApplicationError(message)
+def _not_whole(label: str, value: str, count: bool = False) -> ApplicationError:
+    """`count`: a number of things (items, points), not Rupiah: the example given is one."""
+    message = (
+        _("%(field)s: “%(value)s” is not a whole number; type e.g. 2.")
+        if count
+        else _("%(field)s: “%(value)s” is not a whole number; type e.g. 150000 or 150.000.")
+    )
+    return ApplicationError(message % {"field": label, "value": value.strip()[:30]})
 
 
 # --- Cashier ----------------------------------------------------------------------------------
@@ -120,7 +122,8 @@ def _cart(data: Any) -> tuple[list[LineIn], list[tuple[str, str]], list[PaymentI
         count, unit_price = _whole(quantity, 1), _whole(price) if price.strip() else None
         problem = ""
         if count is None:
-            problem = _not_whole(_("Item %(number)s: quantity") % {"number": len(lines) + 1}, quantity).message
+            label = _("Item %(number)s: quantity") % {"number": len(lines) + 1}
+            problem = _not_whole(label, quantity, count=True).message
         elif price.strip() and unit_price is None:
             problem = _not_whole(_("Item %(number)s: price") % {"number": len(lines) + 1}, price).message
         lines.append(
@@ -206,7 +209,7 @@ def cashier(request: HttpRequest) -> HttpResponseBase:
     problems = {f"lines[{n}]": problem for n, (problem, _typed) in enumerate(line_problems, start=1) if problem}
     points, cashback = _whole(data.get("points")), _whole(data.get("cashback"))
     if points is None:
-        problems["points"] = _not_whole(_("Points"), data.get("points", "")).message
+        problems["points"] = _not_whole(_("Points"), data.get("points", ""), count=True).message
     if cashback is None:
         problems["cashback"] = _not_whole(_("Cashback"), data.get("cashback", "")).message
     points, cashback = points or 0, cashback or 0
