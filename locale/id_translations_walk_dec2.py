@@ -22,4 +22,9 @@ ID = {
     "Not enough points: %(points)s needed, and the balance is %(balance)s.": (
         "Poin tidak cukup: dibutuhkan %(points)s, saldonya %(balance)s."
     ),
+    "Cashback ledger": "Buku besar cashback",
+    "Cashback ledger of %(name)s (%(number)s)": "Buku besar cashback %(name)s (%(number)s)",
+    "No cashback movements yet.": "Belum ada pergerakan cashback.",
+    "reward given": "hadiah diberikan",
+    "rewards given": "hadiah diberikan",
 }

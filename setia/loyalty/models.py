@@ -483,8 +483,12 @@ class RewardRedemption(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        verbose_name = _("reward given")
+        verbose_name_plural = _("rewards given")
+
     def __str__(self) -> str:
-        return f"{self.reward_id} {self.membership_id}"
+        return self.reward.name
 
 
 class Voucher(TimeStampedModel):

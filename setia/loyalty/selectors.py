@@ -213,6 +213,11 @@ def ledger_entries(membership: Membership) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(membership=membership).select_related("actor")
 
 
+def wallet_entries(membership: Membership) -> QuerySet[WalletEntry]:
+    """Her cashback wallet's ledger (the points ledger's counterpart)."""
+    return WalletEntry.objects.filter(membership=membership).select_related("actor")
+
+
 def referral_label(referral: Referral, out_of_view: frozenset[int] = frozenset()) -> str:
     """ "Referral: Putri Halim brought Rina Kusuma", each customer in `out_of_view` (her branch is
     one the reader does not see) named "a member of another branch", as her 360° page does."""
@@ -296,7 +301,7 @@ def voucher_code_rows(*, actor: User, voucher: Voucher) -> Iterator[list[str | i
     return read()
 
 
-def ledger_sources(*, actor: User, entries: Iterable[PointsEntry]) -> dict[str, Reference]:
+def ledger_sources(*, actor: User, entries: Iterable[PointsEntry | WalletEntry]) -> dict[str, Reference]:
     """What each entry came from, by name (`core.references`), with the actor's visibility
     applied: a referral names a friend of a branch the actor does not see as "a member of another
     branch" (a referral code counts across the business; her name stays in her branch)."""

@@ -625,8 +625,11 @@ def member_reward(request: HttpRequest, customer_id: int) -> HttpResponse:
 @staff_view("loyalty.view")
 def member_ledger(request: HttpRequest, customer_id: int) -> HttpResponse:
     member = selectors.membership_get(actor=_actor(request), customer_id=customer_id)
+    # Two ledgers, one page each: her points (with her tier history) and her cashback wallet.
+    cashback = request.GET.get("balance") == "cashback"
+    entries = selectors.wallet_entries(member) if cashback else selectors.ledger_entries(member)
     page = keyset_page(
-        selectors.ledger_entries(member),
+        entries,  # type: ignore[arg-type]
         order=("-created_at", "-id"),
         cursor=request.GET.get("after", ""),
         size=PAGE_SIZE,
@@ -638,8 +641,9 @@ def member_ledger(request: HttpRequest, customer_id: int) -> HttpResponse:
         "membership": member,
         "page": page,
         "rows": rows,
-        # On the first page only: why she is in her tier, each change with its reason.
-        "tier_changes": None if request.GET.get("after") else selectors.tier_history(member),
+        "cashback": cashback,
+        # On the points' first page only: why she is in her tier, each change with its reason.
+        "tier_changes": None if cashback or request.GET.get("after") else selectors.tier_history(member),
     }
     return _member_page(request, "loyalty/member_ledger.html", context)
 

@@ -238,7 +238,7 @@ def _audit_adjustment(actor: User, membership: Membership, field: str, delta: in
 def points_adjust(*, actor: User, membership: Membership, points: int, reason: str) -> PointsEntry:
     reason = _adjustment_reason(actor, reason)
     entry = points_post(membership=membership, kind=PointsEntry.Kind.ADJUST, points=points, reason=reason, actor=actor)
-    _audit_adjustment(actor, membership, "points", points, entry.balance_after, reason)
+    _audit_adjustment(actor, membership, "points_balance", points, entry.balance_after, reason)
     return entry
 
 
@@ -246,7 +246,7 @@ def points_adjust(*, actor: User, membership: Membership, points: int, reason: s
 def wallet_adjust(*, actor: User, membership: Membership, amount: int, reason: str) -> WalletEntry:
     reason = _adjustment_reason(actor, reason)
     entry = wallet_post(membership=membership, kind=WalletEntry.Kind.ADJUST, amount=amount, reason=reason, actor=actor)
-    _audit_adjustment(actor, membership, "cashback", amount, entry.balance_after, reason)
+    _audit_adjustment(actor, membership, "wallet_balance", amount, entry.balance_after, reason)
     return entry
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from setia.accounts.models import User
 from setia.accounts.services import api_key_create
 from setia.conftest import PERSONAS, Business, client_for, make_user, persona_user
+from setia.core.money import format_rupiah
 from setia.customers.models import Customer
 from setia.loyalty.models import (
     LedgerCheck,
@@ -347,6 +348,12 @@ def test_joining_adjusting_and_rewarding_from_the_member_pages(business: Busines
         ("bag-check", True),
         ("sliders", True),
     ]
+    # The audit trail's entries read in words: the reward by its name, the adjustment by its balance.
+    audit = [(e.title, e.detail) for e in timeline if e.kind == "audit"][:2]
+    assert audit == [
+        (f"created reward given {reward.name}", f"{reward.name} for 100 points"),
+        (f"updated membership {member.number}", "points"),
+    ], audit
 
 
 def test_the_check_page_runs_the_check(business: Business, records: dict[str, int]) -> None:
@@ -1124,3 +1131,23 @@ def test_a_vouchers_codes_are_listed_only_for_those_who_issue_them(business: Bus
     assert cashier.status_code == 200  # she may read the voucher's terms
     assert "HEMAT10" not in cashier.content.decode() and 'data-testid="codes-not-listed"' in cashier.content.decode()
     assert client_for(business.cashier_a).get(f"{url}?q=HEMAT").content.decode().count("HEMAT10") == 0
+
+
+def test_the_full_ledger_has_her_cashback_too(business: Business, records: dict[str, int]) -> None:
+    from setia.loyalty.models import WalletEntry
+
+    member = Membership.objects.get(customer_id=records["member"])
+    ledger.wallet_post(membership=member, kind=WalletEntry.Kind.CASHBACK, amount=25_000, reason="Cashback 10%")
+    ledger.wallet_adjust(actor=business.owner, membership=member, amount=-5_000, reason="Salah input")
+    client = client_for(business.manager)
+    client.cookies["django_language"] = "en"
+    points = client.get(f"/loyalty/members/{records['member']}/ledger/")
+    assert points.context["cashback"] is False and 'data-testid="tier-history"' in points.content.decode()
+    page = client.get(f"/loyalty/members/{records['member']}/ledger/?balance=cashback")
+    html = page.content.decode()
+    assert f"Cashback ledger of {member.customer.name}" in html and 'data-testid="tier-history"' not in html
+    assert [(entry.amount, entry.balance_after) for entry, _source in page.context["rows"]] == [
+        (-5_000, 20_000),
+        (25_000, 25_000),
+    ]
+    assert "Salah input" in html and format_rupiah(20_000) in html
