@@ -629,7 +629,7 @@ def member_ledger(request: HttpRequest, customer_id: int) -> HttpResponse:
     cashback = request.GET.get("balance") == "cashback"
     entries = selectors.wallet_entries(member) if cashback else selectors.ledger_entries(member)
     page = keyset_page(
-        entries,  # type: ignore[arg-type]
+        entries,
         order=("-created_at", "-id"),
         cursor=request.GET.get("after", ""),
         size=PAGE_SIZE,
