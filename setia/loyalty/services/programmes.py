@@ -221,9 +221,11 @@ def programme_members(programme: Programme) -> "models.QuerySet[Membership]":
 
 
 def programme_results(programme: Programme) -> ProgrammeResults:
-    uses = VoucherUse.objects.filter(
-        code__voucher__in=programme.vouchers.all(), reversed_at__isnull=True, created_at__date__gte=programme.starts_on
-    )
+    # Its vouchers, and those its promotions give (a stamp card's free X, "the next one is
+    # discounted"): each use is a redemption, and its discount a cost of the programme.
+    given = Promotion.objects.filter(pk__in=programme.promotions.values("pk"), voucher__isnull=False)
+    vouchers = Q(code__voucher__in=programme.vouchers.all()) | Q(code__voucher__in=given.values("voucher"))
+    uses = VoucherUse.objects.filter(vouchers, reversed_at__isnull=True, created_at__date__gte=programme.starts_on)
     if programme.ends_on:
         uses = uses.filter(created_at__date__lte=programme.ends_on)
     totals = uses.aggregate(count=models.Count("id"), discount=Sum("discount"))

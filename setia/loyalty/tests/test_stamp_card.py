@@ -351,3 +351,22 @@ def test_a_free_code_kept_for_later_earns_no_stamp_on_the_visit_that_spends_it(
     assert stamps_of(ayu, card) == 4 and stamp_codes(ayu) == [code]
     visit(business, ayu, (cream, 1))  # the fifth paid visit of the second card
     assert stamps_of(ayu, card) == 0 and len(stamp_codes(ayu)) == 2
+
+
+def test_a_programme_counts_its_stamp_cards_free_visits_as_redemptions_and_cost(
+    business: Business, card: Promotion, ayu: Customer, catalogue: dict[str, Any]
+) -> None:
+    from setia.loyalty.models import Programme
+
+    programme = Programme.objects.create(
+        name="Setia creambath", kind=Programme.Kind.RETENTION, goal="Kembali tiap bulan", starts_on=timezone.localdate()
+    )
+    programme.promotions.set([card])
+    cream = catalogue["cream"]
+    for _visit in range(5):
+        visit(business, ayu, (cream, 1))
+    [code] = stamp_codes(ayu)
+    assert programmes.programme_results(programme).voucher_redemptions == 0
+    visit(business, ayu, (cream, 1), voucher_code=code.code)
+    results = programmes.programme_results(programme)
+    assert (results.voucher_redemptions, results.voucher_discount, results.cost) == (1, cream.price, cream.price)
