@@ -27,4 +27,7 @@ ID = {
     "No cashback movements yet.": "Belum ada pergerakan cashback.",
     "reward given": "hadiah diberikan",
     "rewards given": "hadiah diberikan",
+    "Rank %(rank)s is %(tier)s's: give each tier a rank of its own.": (
+        "Peringkat %(rank)s sudah dipakai %(tier)s: beri setiap tingkat peringkatnya sendiri."
+    ),
 }

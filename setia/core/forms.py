@@ -49,6 +49,16 @@ class StyledFormMixin:
             if css and css not in classes:
                 widget.attrs["class"] = " ".join([*classes, css])
 
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Record the error (Django's), and mark each field that has one: its input is outlined in red."""
+        super().add_error(field, error)  # type: ignore[misc]
+        for name in getattr(self, "_errors", None) or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])
+
 
 class WholeNumberField(forms.IntegerField):
     """A whole number as people here type it: `25000`, `25.000`, `25,000`, `Rp 25.000`, `-5`

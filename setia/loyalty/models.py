@@ -146,6 +146,14 @@ class Tier(TimeStampedModel):
             ),
         ]
 
+    def unique_error_message(self, model_class: type[models.Model], unique_check: tuple[str, ...]) -> ValidationError:
+        """A rank another tier holds names that tier."""
+        holder = Tier.objects.filter(rank=self.rank).exclude(pk=self.pk).first() if unique_check == ("rank",) else None
+        if holder is not None:
+            message = _("Rank %(rank)s is %(tier)s's: give each tier a rank of its own.")
+            return ValidationError(message % {"rank": self.rank, "tier": holder.name}, code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
     def __str__(self) -> str:
         return self.name
 

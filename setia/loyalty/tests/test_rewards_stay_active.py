@@ -152,3 +152,11 @@ def test_the_tier_new_members_join_is_switched_off_last(
     switched_off(business.owner, tiers["gold"])
     assert owner.post(f"/loyalty/tiers/{silver.pk}/edit/", form).status_code == 302
     assert not Tier.objects.filter(is_active=True).exists()
+
+
+def test_a_rank_another_tier_holds_is_refused_naming_that_tier(owner: Client, tiers: dict[str, Tier]) -> None:
+    form = {"name": "Bronze", "rank": "1", "min_spend": "0", "min_visits": "0", "window_days": "365"}
+    response = owner.post("/loyalty/tiers/new/", {**form, "discount_percent": "0", "points_multiplier": "1"})
+    assert field_error(response, "rank") == "Rank 1 is Gold&#x27;s: give each tier a rank of its own."
+    assert 'class="form-control is-invalid"' in response.content.decode()  # the field is outlined too
+    assert not Tier.objects.filter(name="Bronze").exists()
