@@ -8,6 +8,7 @@ or deleted: a correction is a new entry.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -146,9 +147,10 @@ class Tier(TimeStampedModel):
             ),
         ]
 
-    def unique_error_message(self, model_class: type[models.Model], unique_check: tuple[str, ...]) -> ValidationError:
+    def unique_error_message(self, model_class: type[models.Model], unique_check: Sequence[str]) -> ValidationError:
         """A rank another tier holds names that tier."""
-        holder = Tier.objects.filter(rank=self.rank).exclude(pk=self.pk).first() if unique_check == ("rank",) else None
+        rank_taken = tuple(unique_check) == ("rank",)
+        holder = Tier.objects.filter(rank=self.rank).exclude(pk=self.pk).first() if rank_taken else None
         if holder is not None:
             message = _("Rank %(rank)s is %(tier)s's: give each tier a rank of its own.")
             return ValidationError(message % {"rank": self.rank, "tier": holder.name}, code="unique")
