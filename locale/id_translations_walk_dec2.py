@@ -30,4 +30,12 @@ ID = {
     "Rank %(rank)s is %(tier)s's: give each tier a rank of its own.": (
         "Peringkat %(rank)s sudah dipakai %(tier)s: beri setiap tingkat peringkatnya sendiri."
     ),
+    (
+        "Her friend's referral code links them: both are rewarded as for a referral made at joining (before her "
+        "first purchase)."
+    ): (
+        "Kode referal temannya menautkan keduanya: keduanya mendapat hadiah seperti referal saat bergabung "
+        "(sebelum pembelian pertamanya)."
+    ),
+    "Who brought %(name)s": "Siapa yang mengajak %(name)s",
 }

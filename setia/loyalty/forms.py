@@ -279,6 +279,10 @@ class JoinForm(StyledFormMixin, forms.Form):
     )
 
 
+class ReferralLinkForm(StyledFormMixin, forms.Form):
+    referral_code = forms.CharField(label=_("Friend's referral code"), max_length=16)
+
+
 class WalkInJoinForm(StyledFormMixin, forms.Form):
     """The new-customer form's loyalty block at the till: she joins as she is added."""
 

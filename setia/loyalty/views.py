@@ -559,18 +559,23 @@ def member_join(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _member_page(request, "loyalty/member_join.html", {"customer": customer, "form": form})
 
 
-@require_POST
 @staff_view("loyalty.enrol")
 def member_referral(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Link her to the friend who brought her (the box on her membership panel posts here); a
+    code refused is shown again at its field, with why."""
     actor = _actor(request)
     member = selectors.membership_get(actor=actor, customer_id=customer_id)
-    try:
-        membership.referral_link(actor=actor, membership=member, referral_code=request.POST.get("referral_code", ""))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Referral recorded."))
-    return redirect("customers:detail", pk=member.customer_id)
+    form = forms.ReferralLinkForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership.referral_link(actor=actor, membership=member, referral_code=form.cleaned_data["referral_code"])
+        except ApplicationError as error:
+            add_application_error(form, error)
+        else:
+            messages.success(request, _("Referral recorded."))
+            return redirect("customers:detail", pk=member.customer_id)
+    context = {"customer": member.customer, "membership": member, "form": form}
+    return _member_page(request, "loyalty/member_referral.html", context)
 
 
 @staff_view("loyalty.adjust")

@@ -1151,3 +1151,18 @@ def test_the_full_ledger_has_her_cashback_too(business: Business, records: dict[
         (25_000, 25_000),
     ]
     assert "Salah input" in html and format_rupiah(20_000) in html
+
+
+def test_a_friend_s_code_refused_on_her_panel_is_shown_again_at_its_field(
+    business: Business, records: dict[str, int]
+) -> None:
+    client = client_for(business.manager)
+    client.cookies["django_language"] = "en"
+    url = f"/loyalty/members/{records['member']}/referral/"
+    refused = client.post(url, {"referral_code": "zzz1234"})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and 'data-field-error="referral_code"' in page
+    assert "ZZZ1234" in page and 'value="zzz1234"' in page  # why, and the code as typed, to correct it
+    empty = client.post(url, {"referral_code": ""})
+    assert 'data-field-error="referral_code"' in empty.content.decode()
+    assert not Membership.objects.get(customer_id=records["member"]).referred_by_id
