@@ -5,10 +5,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from setia.catalog.models import Category, Product
-from setia.conftest import Business
+from setia.conftest import Business, client_for
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Membership, Tier
 from setia.loyalty.services import membership as membership_services
@@ -41,6 +42,14 @@ def programme(business: Business) -> LoyaltySettings:
     config.points_expire_months = 12
     config.save()
     return config
+
+
+@pytest.fixture
+def owner(business: Business, programme: LoyaltySettings) -> Client:
+    """The owner's browser, in English (the pages open in Indonesian unless told otherwise)."""
+    client = client_for(business.owner)
+    client.cookies["django_language"] = "en"
+    return client
 
 
 @pytest.fixture

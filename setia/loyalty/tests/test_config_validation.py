@@ -11,7 +11,7 @@ from django import forms as django_forms
 from django.db import models
 from django.test import Client
 
-from setia.conftest import Business, client_for
+from setia.conftest import Business
 from setia.core.forms import WholeNumberField
 from setia.loyalty import forms
 from setia.loyalty.models import (
@@ -33,13 +33,6 @@ CONSTRAINT_NAMES = re.compile(
     r"voucher_percent_range|cashback_percent_range|tier_discount_at_most_100|reward_costs_points|"
     r"voucher_not_over_used|_not_negative|_sign_matches_kind|referral_not_self|Constraint|Batasan"
 )
-
-
-@pytest.fixture
-def owner(business: Business, programme: LoyaltySettings) -> Client:
-    client = client_for(business.owner)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def refused(response: Any, field: str) -> str:

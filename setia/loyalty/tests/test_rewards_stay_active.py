@@ -8,29 +8,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from setia.conftest import Business, client_for
+from setia.conftest import Business
 from setia.core.errors import ApplicationError
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Membership, Promotion, Tier, Voucher, VoucherCode
 from setia.loyalty.services import programmes
+from setia.loyalty.tests.test_config_validation import field_error
 from setia.loyalty.tests.test_stamp_card import stamp_codes, visit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner(business: Business, programme: LoyaltySettings) -> Client:
-    client = client_for(business.owner)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def field_error(response: Any, field: str) -> str:
-    page: str = response.content.decode()
-    assert response.status_code == 200, response.get("Location")
-    marker = f'data-field-error="{field}">'
-    assert marker in page, page
-    return page.split(marker, 1)[1].split("<", 1)[0]
 
 
 def switched_off(actor: Any, instance: Voucher | Tier | Promotion) -> None:

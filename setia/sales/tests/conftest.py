@@ -1,13 +1,14 @@
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from setia.catalog.models import Category, Product
 from setia.conftest import Business
 from setia.customers.models import Customer
 from setia.loyalty.models import LoyaltySettings, Tier
-from setia.sales.models import SalesSettings
+from setia.sales.models import Appointment, SalesSettings
 
 
 @pytest.fixture
@@ -32,6 +33,26 @@ def shop(business: Business) -> dict:
         "customer": customer,
         "hair": hair,
     }
+
+
+def tomorrow_at(hour: int) -> dt.datetime:
+    day = timezone.localdate() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture
+def booked(business: Business, shop: dict) -> Appointment:
+    """Siti's creambath with Sari at Kemang, tomorrow at 10:00."""
+    from setia.sales.services import bookings
+
+    return bookings.appointment_book(
+        actor=business.manager,
+        customer=shop["customer"],
+        branch=business.branch_a,
+        service=shop["creambath"],
+        starts_at=tomorrow_at(10),
+        staff=business.cashier_a,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,10 @@
 booked: the day's calendar still opens (it answered 400 for the whole day), says what stands in
 the way of its quick check-out, and the check-out names it — on the page and through the API."""
 
-import datetime as dt
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from setia.accounts.models import User
 from setia.accounts.services import api_key_create
@@ -17,29 +14,13 @@ from setia.core.errors import ApplicationError
 from setia.sales.models import Appointment
 from setia.sales.services import bookings
 from setia.sales.services.checkout import PaymentIn
-
-
-def _tomorrow_at(hour: int) -> dt.datetime:
-    day = timezone.localdate() + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-@pytest.fixture
-def booked(business: Business, shop: dict) -> Appointment:
-    return bookings.appointment_book(
-        actor=business.manager,
-        customer=shop["customer"],
-        branch=business.branch_a,
-        service=shop["creambath"],
-        starts_at=_tomorrow_at(10),
-        staff=business.cashier_a,
-    )
+from setia.sales.tests.conftest import tomorrow_at
 
 
 def _calendar(business: Business) -> str:
     client = client_for(business.manager)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    day = _tomorrow_at(10).date().isoformat()
+    day = tomorrow_at(10).date().isoformat()
     page = client.get(reverse("sales:appointments") + f"?day={day}&branch={business.branch_a.pk}")
     assert page.status_code == 200
     return page.content.decode()
@@ -108,7 +89,7 @@ def test_a_stylist_gone_from_the_branch_keeps_her_column_for_her_appointments_bu
 ) -> None:
     from setia.sales.selectors.appointments import appointment_calendar
 
-    day = _tomorrow_at(10).date()
+    day = tomorrow_at(10).date()
     before = appointment_calendar(actor=business.manager, branch=business.branch_a, day=day)
     [hers] = [column for column in before.columns if column.member.pk == business.cashier_a.pk]
     assert any(block.free for block in hers.blocks)  # free times around her appointment
