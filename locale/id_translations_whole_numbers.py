@@ -42,8 +42,8 @@ ID = {
     ),
     "Referral: a friend's first purchase": "Referal: pembelian pertama seorang teman",
     # A caller who already has a trip to come
-    "%(name)s also has trip %(number)s at %(time)s: cancel one if she booked twice.": (
-        "%(name)s juga punya perjalanan %(number)s pukul %(time)s: batalkan salah satunya bila ia memesan dua kali."
+    "%(name)s also has trip %(number)s on %(time)s: cancel one if she booked twice.": (
+        "%(name)s juga punya perjalanan %(number)s pada %(time)s: batalkan salah satunya bila ia memesan dua kali."
     ),
     "Already booked: %(number)s on %(day)s at %(time)s (%(status)s) from %(place)s.": (
         "Sudah dipesan: %(number)s tanggal %(day)s pukul %(time)s (%(status)s) dari %(place)s."

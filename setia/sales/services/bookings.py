@@ -238,9 +238,12 @@ def _trip_book(
 
 
 def last_trip(customer: Customer) -> Trip | None:
+    """Her latest trip booked that was not cancelled: what "repeat last trip" books again (a
+    booking called off — a wrong address, say — is not repeated)."""
     return (
         Trip.objects.select_related("order", "pickup_address")
         .filter(order__customer=customer)
+        .exclude(status=Trip.Status.CANCELLED)
         .order_by("-order__placed_at", "-pk")
         .first()
     )

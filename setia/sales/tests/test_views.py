@@ -3,10 +3,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from setia.conftest import PERSONAS, Business, client_for, persona_user
-from setia.customers.models import Address, CustomerPhone
+from setia.customers.models import Address, Customer, CustomerPhone
 from setia.loyalty.services import membership
 from setia.sales.models import Order, Trip
 from setia.sales.services import bookings
@@ -258,6 +259,10 @@ def test_refund_page_needs_the_refund_capability(business: Business, order: Orde
     assert order.refunded_total == 50_000
 
 
+def second_trip(customer: Customer, first: Trip) -> Trip:
+    return customer.orders.filter(kind="trip").exclude(pk=first.order_id).get().trip
+
+
 def test_repeat_last_trip_from_the_caller_card(business: Business, shop: dict) -> None:
     customer = shop["customer"]
     CustomerPhone.objects.create(customer=customer, number="+6281299990000", is_primary=True)
@@ -280,7 +285,11 @@ def test_repeat_last_trip_from_the_caller_card(business: Business, shop: dict) -
     assert 'data-testid="open-trip"' in card and f"Already booked: {first.order.number}" in card and at in card
     response = web.post(reverse("sales:trip_repeat", args=[customer.pk]), follow=True)
     assert customer.orders.filter(kind="trip").count() == 2
-    assert f"Siti Rahma also has trip {first.order.number} at {at}" in response.content.decode()
+    when = date_format(timezone.localtime(first.pickup_at), "SHORT_DATETIME_FORMAT")  # the day too: it may be tomorrow
+    assert f"Siti Rahma also has trip {first.order.number} on {when}" in response.content.decode()
+    # Back on the board of that trip's day and branch, where it is assigned next.
+    day = timezone.localtime(second_trip(customer, first).pickup_at).date().isoformat()
+    assert response.redirect_chain[-1][0] == f"/trips/?day={day}&branch={business.branch_a.pk}"
     bookings.trip_cancel(actor=business.cashier_a, trip=first)
     second = customer.orders.filter(kind="trip").exclude(pk=first.order_id).get().trip
     bookings.trip_assign(actor=business.cashier_a, trip=second, driver_name="Pak Budi")

@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -129,7 +130,7 @@ def trip_new(request: HttpRequest) -> HttpResponseBase:
             error = failure
         else:
             messages.success(request, _("Trip %(number)s booked.") % {"number": trip.order.number})
-            return redirect("sales:trips")
+            return redirect(_board_of(trip))
     else:
         chosen = str(addresses[0].pk) if addresses else ""
     default_time = timezone.localtime() + dt.timedelta(minutes=15)
@@ -173,14 +174,20 @@ def trip_repeat(request: HttpRequest, customer_id: int) -> HttpResponse:
     if booked is not None:
         messages.warning(
             request,
-            _("%(name)s also has trip %(number)s at %(time)s: cancel one if she booked twice.")
+            _("%(name)s also has trip %(number)s on %(time)s: cancel one if she booked twice.")
             % {
                 "name": customer.name,
                 "number": booked.order.number,
-                "time": timezone.localtime(booked.pickup_at).strftime("%H:%M"),
+                "time": date_format(timezone.localtime(booked.pickup_at), "SHORT_DATETIME_FORMAT"),
             },
         )
-    return redirect("sales:trips")
+    return redirect(_board_of(trip))
+
+
+def _board_of(trip: Trip) -> str:
+    """The trip board of the trip's branch and day: where it is assigned next."""
+    board = {"day": timezone.localtime(trip.pickup_at).date().isoformat(), "branch": str(trip.order.branch_id)}
+    return f"{reverse('sales:trips')}?{urlencode(board)}"
 
 
 @require_POST
