@@ -68,3 +68,23 @@ def test_who_is_calling_box(page: Any, live_server: Any) -> None:
     page.get_by_test_id("who-is-calling").press("Enter")
     page.locator("#lookup-result").get_by_test_id("caller-name").wait_for()
     assert page.locator("#lookup-result").get_by_test_id("caller-name").inner_text() == known.name
+
+
+def test_show_card_of_a_recent_call_then_look_up_another(page: Any, live_server: Any) -> None:
+    seed_demo(profile="taxi", seed=1, customers=6)
+    sign_in(page, live_server.url, "agent")
+    agent = User.objects.get(username="agent")
+    known, other = Customer.objects.filter(home_branch=agent.branch).order_by("pk")[:2]
+    admin = User.objects.get(username="admin")
+    telephony_event_receive(
+        actor=admin, event="ringing", caller=known.phones.get().number.lstrip("+"), agent_username="agent"
+    )
+    page.locator('[data-nav="calls"]').click()
+    page.get_by_test_id("recent-call-card").first.click()
+    result = page.locator("#lookup-result")
+    result.get_by_test_id("caller-name").wait_for()
+    assert result.get_by_test_id("caller-name").inner_text() == known.name
+    # The box still works for the next caller (the card's answer once replaced it).
+    page.get_by_test_id("who-is-calling").fill("0" + other.phones.get().number[3:])
+    page.get_by_test_id("who-is-calling").press("Enter")
+    result.get_by_test_id("caller-name").filter(has_text=other.name).wait_for()

@@ -61,7 +61,7 @@ def test_ringing_repeat_last_trip_assign_complete(page: Any, live_server: Any) -
     assert "Jl. Melati No. 12" in card.get_by_test_id("caller-actions").inner_text()
 
     card.get_by_test_id("repeat-last-trip").click()
-    page.wait_for_url(re.compile(r".*/trips/$"))
+    page.wait_for_url(re.compile(r".*/trips/\?day=\d{4}-\d\d-\d\d&branch=\d+$"))  # the trip's day and branch
     booked = page.get_by_test_id("trips-booked").get_by_test_id("trip").filter(has_text=caller.name)
     assert booked.get_by_test_id("trip-pickup").inner_text() == "Jl. Melati No. 12"
     assert booked.get_by_test_id("trip-landmark").inner_text() == "rumah pagar biru, sebelah masjid"

@@ -29,7 +29,7 @@ def test_typing_another_place_chooses_it_and_books_it(
     assert page.get_by_test_id("other-place-choice").is_checked()
     page.fill("#landmark", "lobi utara")
     page.get_by_test_id("save-trip").click()
-    page.wait_for_url(re.compile(r".*/trips/$"))
+    page.wait_for_url(re.compile(r".*/trips/\?day=\d{4}-\d\d-\d\d&branch=\d+$"))  # the trip's day and branch
     trip = Trip.objects.get()
     assert (trip.pickup_text, trip.landmark, trip.pickup_address_id) == ("Mall Kota Kasablanka", "lobi utara", None)
 
@@ -46,7 +46,8 @@ def test_the_board_completes_a_fare_with_dots_paid_by_qris(
     )
     bookings.trip_assign(actor=business.cashier_a, trip=trip, driver_name="Pak Budi")
     browser_sign_in(page, live_server.url, "cashier_a")
-    page.goto(f"{live_server.url}/trips/")
+    day = timezone.localtime(trip.pickup_at).date().isoformat()  # twenty minutes on may be tomorrow
+    page.goto(f"{live_server.url}/trips/?day={day}")
     card = page.get_by_test_id("trips-assigned").get_by_test_id("trip")
     card.get_by_test_id("fare").fill("87.650")
     card.get_by_test_id("fare-method").select_option("qris")
