@@ -3,7 +3,7 @@
 
 ID = {
     "%(column)s %(value)s is too large": "%(column)s %(value)s terlalu besar",
-    "%(column)s differs from row %(row)s of the same order": "%(column)s berbeda dengan baris %(row)s dari order yang sama",
+    "%(column)s differs from row %(row)s of the same order": "%(column)s berbeda dengan baris %(row)s dari pesanan yang sama",
     "%(column)s is empty": "%(column)s kosong",
     "%(column)s must be greater than zero": "%(column)s harus lebih dari nol",
     "%(column)s must not be negative": "%(column)s tidak boleh negatif",
@@ -25,6 +25,6 @@ ID = {
     "no product with code or name “%(value)s”": "tidak ada produk dengan kode atau nama “%(value)s”",
     "order_ref %(ref)s appears earlier in the file: keep an order's rows together": "order_ref %(ref)s sudah muncul sebelumnya di berkas: baris-baris satu order harus berurutan",
     "order_ref is longer than %(count)s characters": "order_ref lebih dari %(count)s karakter",
-    "row %(row)s of the same order has an error": "baris %(row)s dari order yang sama berisi kesalahan",
-    "Imported with historical orders, without contact details.": "Diimpor bersama riwayat order, tanpa data kontak.",
+    "row %(row)s of the same order has an error": "baris %(row)s dari pesanan yang sama berisi kesalahan",
+    "Imported with historical orders, without contact details.": "Diimpor bersama riwayat pesanan, tanpa data kontak.",
 }

@@ -30,10 +30,10 @@ ID = {
         "Sopir yang dipilih adalah %(driver)s, bukan %(name)s: kirim salah satunya saja."
     ),
     "The pick-up is at %(time)s: complete the trip once it has been driven.": (
-        "Penjemputan pukul %(time)s: selesaikan perjalanan setelah diantar."
+        "Penjemputan pada %(time)s: selesaikan perjalanan setelah diantar."
     ),
     # services: deactivating a driver
-    "%(number)s at %(time)s": "%(number)s pukul %(time)s",
+    "%(number)s at %(time)s": "%(number)s pada %(time)s",
     "and %(count)s more": "dan %(count)s lagi",
     "%(name)s still has a trip to drive: %(trips)s. Assign it to another driver (or cancel it) first.": (
         "%(name)s masih punya %(count)s perjalanan yang harus diantar: %(trips)s. Tugaskan ke sopir lain "
