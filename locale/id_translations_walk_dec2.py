@@ -38,4 +38,6 @@ ID = {
         "(sebelum pembelian pertamanya)."
     ),
     "Who brought %(name)s": "Siapa yang mengajak %(name)s",
+    "Why cancelled (optional)": "Alasan batal (opsional)",
+    "Why the trip is cancelled": "Alasan perjalanan dibatalkan",
 }

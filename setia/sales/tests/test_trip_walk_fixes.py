@@ -491,3 +491,15 @@ def test_repeating_the_last_trip_skips_a_booking_that_was_cancelled(business: Bu
     bookings.trip_cancel(actor=business.cashier_a, trip=wrong, reason="Salah alamat")
     again = bookings.trip_repeat_last(actor=business.cashier_a, customer=customer, branch=business.branch_a)
     assert (again.pickup_text, again.landmark) == ("Jl. Kemang Raya 5", "pagar hijau")
+
+
+def test_a_trip_cancelled_on_the_board_keeps_why(business: Business, shop: dict) -> None:
+    trip = _trip(business, shop["customer"])
+    web = _web(business)
+    day = timezone.localtime(trip.pickup_at).date().isoformat()
+    assert 'data-testid="cancel-reason"' in web.get(reverse("sales:trips") + f"?day={day}").content.decode()
+    web.post(reverse("sales:trip_action", args=[trip.pk, "cancel"]), {"reason": "Pelanggan batal, salah alamat"})
+    trip.refresh_from_db()
+    assert trip.status == "cancelled"
+    page = web.get(reverse("sales:order_detail", args=[trip.order_id])).content.decode()
+    assert 'data-testid="order-note"' in page and "Pelanggan batal, salah alamat" in page
