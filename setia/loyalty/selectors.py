@@ -270,6 +270,15 @@ def referral_rewarded_by(*, actor: User, source: str) -> ReferralRewarded | None
     )
 
 
+def voucher_codes(*, actor: User, voucher: Voucher, query: str = "") -> QuerySet[VoucherCode] | None:
+    """A voucher's codes (matching `query`) for those who issue them; None for anyone else: an
+    unused code read off the voucher's page could be handed out (the till checks a code typed)."""
+    if not actor.has_capability("loyalty.manage"):
+        return None
+    codes = VoucherCode.objects.filter(voucher=voucher).select_related("customer", "voucher")
+    return search(codes, query, ("code",))
+
+
 def voucher_code_rows(*, actor: User, voucher: Voucher) -> Iterator[list[str | int]]:
     """A voucher's codes for its CSV: code, maximum uses, uses, customer id and name (a customer of
     a branch the actor does not see is "a member of another branch"; a name a spreadsheet would

@@ -41,7 +41,6 @@ from setia.loyalty.models import (
     Tier,
     ValueProposition,
     Voucher,
-    VoucherCode,
 )
 from setia.loyalty.services import ledger, membership, programmes, rewards, tiers, vouchers
 
@@ -459,12 +458,9 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request, ngettext("%(count)s code issued.", "%(count)s codes issued.", count) % {"count": count}
                 )
                 return redirect("loyalty:voucher_detail", pk=voucher.pk)
-    # The codes themselves only for those who issue them: an unused code read off this page could
-    # be handed out. The till checks a code when it is typed.
+    codes = selectors.voucher_codes(actor=actor, voucher=voucher, query=request.GET.get("q", ""))
     page = None
-    if actor.has_capability("loyalty.manage"):
-        codes = VoucherCode.objects.filter(voucher=voucher).select_related("customer", "voucher")
-        codes = selectors.search(codes, request.GET.get("q", ""), ("code",))
+    if codes is not None:
         page = keyset_page(codes, order=("-issued_at", "-id"), cursor=request.GET.get("after", ""), size=PAGE_SIZE)
     uses = list(programmes.voucher_uses(voucher)[:50])
     context = {

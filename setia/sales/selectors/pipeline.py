@@ -298,11 +298,10 @@ def lost_reason_config_get(*, actor: User, pk: int) -> LostReason:
 
 def owner_filter_choices(*, actor: User) -> list[User]:
     """The owners the board and the list filter by: those who may own opportunities, and anyone
-    deactivated since who still owns open ones (to find them and hand them over)."""
+    deactivated since who still owns open ones the actor may see (to find them and hand them over)."""
     people = owner_choices(actor=actor)
-    gone = User.objects.filter(
-        is_active=False, pk__in=Opportunity.objects.filter(status=Opportunity.Status.OPEN).values("owner")
-    ).order_by("first_name", "username")
+    still_owning = visible_opportunities(actor).filter(status=Opportunity.Status.OPEN).values("owner")
+    gone = User.objects.filter(is_active=False, pk__in=still_owning).order_by("first_name", "username")
     return people + list(gone)
 
 

@@ -619,6 +619,13 @@ def appointment_checkout_problem(appointment: Appointment) -> tuple[str, str] | 
     return None
 
 
+def till_can_check_out(problem: tuple[str, str] | None) -> bool:
+    """Whether the cashier screen can check out an appointment with `problem`
+    (`appointment_checkout_problem`): only a stylist gone from the branch is settled there, by
+    choosing who served; a service switched off or no longer offered would be refused there too."""
+    return problem is None or problem[0] == "staff"
+
+
 def bookings_left_at(branch: Branch) -> str:
     """What stands in the way of closing `branch`: its appointments still booked and its trips not
     completed or cancelled (they would drop out of every calendar and list of open branches), as

@@ -29,7 +29,8 @@ def _calendar(business: Business) -> str:
 def test_a_stylist_gone_from_the_branch(business: Business, shop: dict, booked: Appointment) -> None:
     User.objects.filter(pk=business.cashier_a.pk).update(branch=business.branch_b)
     message = "Sari no longer works at Kemang: check out on the cashier screen and choose who served Creambath."
-    assert message in _calendar(business)
+    html = _calendar(business)
+    assert message in html and 'data-testid="appointment-to-till"' in html  # settled there
     with pytest.raises(ApplicationError) as refused:
         bookings.appointment_checkout(actor=business.manager, appointment=booked, payments=[PaymentIn("cash", 150_000)])
     assert refused.value.extra == {"staff": [message]}
@@ -48,6 +49,7 @@ def test_a_service_switched_off(business: Business, shop: dict, booked: Appointm
     )
     html = _calendar(business)
     assert message in html and 'data-testid="appointment-problem"' in html
+    assert 'data-testid="appointment-to-till"' not in html  # the cashier screen would refuse it too
     key = api_key_create(actor=business.manager, name="pos")[1]
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

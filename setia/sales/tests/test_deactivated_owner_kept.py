@@ -76,3 +76,16 @@ def test_a_lead_rule_keeps_its_deactivated_assignee_when_edited(business: Busine
     elsewhere = web.post("/leads/rules/", {"branch": business.branch_a.pk, "assign_to": team.sales_b.pk})
     assert "Agus does not work in this rule&#x27;s branch." in elsewhere.content.decode()
     assert LeadAssignmentRule.objects.count() == 1
+
+
+def test_the_owner_filter_lists_a_deactivated_owner_only_to_those_who_see_her_deals(
+    business: Business, shop: dict
+) -> None:
+    from setia.sales.selectors.pipeline import owner_filter_choices
+
+    budi = make_user("sales_budi", "sales", business.branch_a, first_name="Budi")
+    pipeline.opportunity_create(actor=budi, customer=shop["customer"], title="Paket karyawan")
+    User.objects.filter(pk=budi.pk).update(is_active=False)
+    other_branch = make_user("sales_dewi", "sales", business.branch_b, first_name="Dewi")
+    assert budi.pk in [user.pk for user in owner_filter_choices(actor=business.owner)]
+    assert budi.pk not in [user.pk for user in owner_filter_choices(actor=other_branch)]  # Kemang's deal: not hers

@@ -263,9 +263,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
         if appointment.status == Appointment.Status.BOOKED:
             problem = bookings.appointment_checkout_problem(appointment)
             appointment.checkout_problem = problem[1] if problem else ""  # type: ignore[attr-defined]
-            # Only a stylist gone is settled at the cashier screen (choosing who served); a
-            # service switched off or no longer offered here would be refused there too.
-            appointment.till_can_take = problem is None or problem[0] == "staff"  # type: ignore[attr-defined]
+            appointment.till_can_take = bookings.till_can_check_out(problem)  # type: ignore[attr-defined]
     context = {
         "nav_key": "appointments",
         "day": day,
